@@ -1,0 +1,72 @@
+/**
+ * Every failure the engine reports is a CofferError with a stable code.
+ *
+ * Codes are Azure Key Vault's where one fits (SecretNotFound, Forbidden,
+ * BadParameter, Conflict; see ../shared/design/AKV-REFERENCE.md §7) and
+ * Coffer's own otherwise (WrongPassphrase, VaultCorrupted, VaultLocked...).
+ * `innerCode` mirrors Key Vault's `innererror.code` (SecretDisabled,
+ * ObjectIsDeletedButRecoverable). Messages never contain a secret value, key
+ * material or passphrase (VAULT-MODEL V9): build them from names and ids only.
+ */
+export type ErrorCode =
+  | 'BadParameter'
+  | 'SecretNotFound'
+  | 'NotFound'
+  | 'Forbidden'
+  | 'WrongPassphrase'
+  | 'VaultLocked'
+  | 'VaultCorrupted'
+  | 'VaultRolledBack'
+  | 'VaultNotFound'
+  | 'VaultExists'
+  | 'Conflict'
+  | 'ObjectIsBeingDeleted'
+  | 'LimitExceeded'
+  | 'IoError'
+  | 'Internal';
+
+/** CLI exit codes, CLI.md "Common" and DECISIONS.md "Identifiers and JSON". */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  BadParameter: 2,
+  LimitExceeded: 2,
+  SecretNotFound: 3,
+  NotFound: 3,
+  VaultNotFound: 3,
+  Forbidden: 4,
+  WrongPassphrase: 4,
+  VaultLocked: 4,
+  VaultCorrupted: 5,
+  VaultRolledBack: 5,
+  Conflict: 6,
+  VaultExists: 6,
+  ObjectIsBeingDeleted: 6,
+  IoError: 1,
+  Internal: 1,
+};
+
+export class CofferError extends Error {
+  readonly code: ErrorCode;
+  readonly innerCode: string | undefined;
+  /** For VaultCorrupted: which part of the file is damaged (line number, commit id...). */
+  readonly part: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { innerCode?: string; part?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CofferError';
+    this.code = code;
+    this.innerCode = options.innerCode;
+    this.part = options.part;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export function isCofferError(e: unknown): e is CofferError {
+  return e instanceof CofferError;
+}
+
+export const badParameter = (message: string): CofferError => new CofferError('BadParameter', message);
+export const corrupted = (part: string, message: string): CofferError =>
+  new CofferError('VaultCorrupted', `${part}: ${message}`, { part });

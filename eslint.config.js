@@ -1,0 +1,38 @@
+// Lint, including the layering rules of ARCHITECTURE.md: the vault engine never
+// imports electron or react (it also serves the CLI and the REST endpoint).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'coverage/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['electron/vault/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'The vault engine must not import electron (ARCHITECTURE.md).' },
+          { group: ['react', 'react-dom', 'react/*'], message: 'The vault engine must not import react (ARCHITECTURE.md).' },
+          { group: ['**/cli/**', '**/main/**', '**/renderer/**'], message: 'The engine is the bottom layer: it imports no front door.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'electron', 'react'], message: 'shared/ holds plain data and the contract: no Node, no DOM, no electron.' },
+        ],
+      }],
+    },
+  },
+);

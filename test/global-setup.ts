@@ -1,0 +1,13 @@
+// Runs once before the suites: builds the CLI so tests can spawn `bin/coffer.mjs`
+// exactly as a user would run it after `npm install`.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export default function setup(): void {
+  if (process.env.COFFER_SKIP_BUILD === '1') return;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
