@@ -1,0 +1,147 @@
+/**
+ * The engine's public surface: what the CLI (and later main's IPC handlers and
+ * the REST endpoint) call. Everything here is implemented in vault.ts.
+ * Writes are durable when their promise resolves: each write is one signed
+ * commit appended to the file and fsynced (VAULT-MODEL C10).
+ */
+import type {
+  DeletedSecretBundle,
+  DeletedSecretItem,
+  RoleName,
+  SecretBundle,
+  SecretItem,
+} from '../../shared/keyvault.js';
+
+export interface KdfParams {
+  /** Argon2id memory in KiB (default 65536 = 64 MiB). */
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export interface CreateVaultOptions {
+  path: string;
+  profileDir: string;
+  passphrase: Uint8Array;
+  /** Soft-delete retention, 7..90 days, fixed at creation as in Key Vault (default 90). */
+  retentionDays?: number;
+  kdf?: KdfParams;
+  /** Shown in member lists; default "owner". */
+  displayName?: string;
+  /** Called with warnings (e.g. KDF parameters below the defaults). */
+  onWarning?: (message: string) => void;
+}
+
+export interface OpenVaultOptions {
+  path: string;
+  profileDir: string;
+  passphrase: Uint8Array;
+  onWarning?: (message: string) => void;
+}
+
+export interface VaultInfo {
+  id: string;
+  formatVersion: number;
+  path: string;
+  retentionDays: number;
+  kdf: KdfParams;
+  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
+  roles: RoleName[];
+  /** Commits present in the file but rejected (unauthorized, post-removal...): reported, never applied. */
+  rejectedCommits: { id: string; reason: string }[];
+}
+
+export interface SetSecretInput {
+  name: string;
+  value: Uint8Array;
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  /** Unix seconds. */
+  nbf?: number;
+  exp?: number;
+}
+
+/** `null` clears an optional attribute; `undefined` leaves it unchanged. */
+export interface SecretAttributesPatch {
+  enabled?: boolean;
+  nbf?: number | null;
+  exp?: number | null;
+  contentType?: string | null;
+  /** Replaces the whole tag set (as Key Vault's PATCH). */
+  tags?: Record<string, string>;
+}
+
+export interface ImportEntry {
+  name: string;
+  value: Uint8Array;
+  contentType?: string;
+  tags?: Record<string, string>;
+  exp?: number;
+}
+
+export interface SecretsApi {
+  set(input: SetSecretInput): Promise<SecretBundle>;
+  /** SecretBundle with its value (text, or base64 for binary values). Forbidden/SecretDisabled when disabled. */
+  get(name: string, version?: string): Promise<SecretBundle>;
+  /** The raw value bytes (for `secret get` and `download`). The caller wipes them. */
+  getValue(name: string, version?: string): Promise<Uint8Array>;
+  list(): SecretItem[];
+  listVersions(name: string): SecretItem[];
+  update(name: string, version: string | undefined, patch: SecretAttributesPatch): Promise<SecretBundle>;
+  delete(name: string): Promise<DeletedSecretBundle>;
+  listDeleted(): DeletedSecretItem[];
+  getDeleted(name: string): DeletedSecretBundle;
+  recover(name: string): Promise<SecretBundle>;
+  purge(name: string): Promise<void>;
+  /** An opaque, encrypted blob restorable into this vault only (as Key Vault's backups). */
+  backup(name: string): Promise<Uint8Array>;
+  restore(blob: Uint8Array): Promise<SecretBundle>;
+  /** All entries in one commit; nothing is written if any entry is invalid. */
+  import(entries: ImportEntry[]): Promise<{ imported: number; versions: number }>;
+}
+
+export interface Vault {
+  readonly path: string;
+  readonly id: string;
+  info(): VaultInfo;
+  readonly secrets: SecretsApi;
+  /** Wipes key material held in memory. */
+  close(): void;
+}
+
+/** Result of `vault check`: structure and signatures of every commit. */
+export interface CheckReport {
+  ok: boolean;
+  vaultId: string | null;
+  commits: number;
+  /** Each damaged part, named: "line 12", "commit 3fa2…", "header"… */
+  problems: { part: string; message: string }[];
+  /** Commits that verify but were rejected by authorization (C5). */
+  rejected: { id: string; reason: string }[];
+  /** An incomplete last line left by an interrupted save (dropped on the next save). */
+  interruptedSave: boolean;
+}
+
+export interface MergeResult {
+  /** Commits in the result. */
+  commits: number;
+  /** Commits the other side added. */
+  added: number;
+}
+
+/**
+ * Functions implemented in vault.ts (the engine's entry point):
+ *   createVault(options: CreateVaultOptions): Promise<Vault>
+ *   openVault(options: OpenVaultOptions): Promise<Vault>
+ *   checkVaultFile(path: string): Promise<CheckReport>          // no unlock needed
+ *   repairVaultFile(path: string, output: string): Promise<{ kept: number; dropped: number }>
+ *   mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult> // no unlock
+ */
+export type VaultEngine = {
+  createVault(options: CreateVaultOptions): Promise<Vault>;
+  openVault(options: OpenVaultOptions): Promise<Vault>;
+  checkVaultFile(path: string): Promise<CheckReport>;
+  repairVaultFile(path: string, output: string): Promise<{ kept: number; dropped: number }>;
+  mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult>;
+};
