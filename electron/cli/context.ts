@@ -1,0 +1,165 @@
+/**
+ * What every command needs: the vault path, the profile folder, the engine,
+ * and "open the vault, run this, close it" with the passphrase wiped.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Vault } from '../vault/api.js';
+import { CofferError } from '../vault/errors.js';
+import { defaultVaultPath, ensureProfileDir, resolveProfileDir } from '../vault/store/profile.js';
+import { loadEngine, type CliEngine } from './engine.js';
+import { fileError } from './errors.js';
+import type { CliIo } from './io.js';
+import { printWarning } from './output.js';
+import { obtainPassphrase } from './unlock.js';
+
+/** Options every command accepts, before the group or after the verb. */
+export interface CommonOptions {
+  vault?: string;
+  passphraseFile?: string;
+}
+
+export class CliContext {
+  readonly io: CliIo;
+  private readonly common: CommonOptions;
+
+  constructor(io: CliIo, common: CommonOptions) {
+    this.io = io;
+    this.common = common;
+  }
+
+  /** Common options given after the verb win over those given before the group. */
+  static fromCommand(io: CliIo, command: Command): CliContext {
+    const common: CommonOptions = {};
+    for (let c: Command | null = command; c !== null; c = c.parent) {
+      const opts = c.opts<CommonOptions>();
+      common.vault ??= opts.vault;
+      common.passphraseFile ??= opts.passphraseFile;
+    }
+    return new CliContext(io, common);
+  }
+
+  /** `$COFFER_HOME`, else the platform's profile folder (DECISIONS.md "Files and folders"). */
+  profileDir(): string {
+    return resolve(this.io.cwd, resolveProfileDir(this.io.env));
+  }
+
+  /** `--vault`, else `$COFFER_VAULT`, else `personal.coffer` in the profile folder. */
+  vaultPath(): string {
+    const given = this.common.vault ?? nonEmpty(this.io.env.COFFER_VAULT);
+    return resolve(this.io.cwd, given ?? defaultVaultPath(this.profileDir()));
+  }
+
+  path(p: string): string {
+    return resolve(this.io.cwd, p);
+  }
+
+  engine(): Promise<CliEngine> {
+    return this.io.engine !== undefined ? Promise.resolve(this.io.engine) : loadEngine();
+  }
+
+  onWarning = (message: string): void => printWarning(this.io, message);
+
+  /** Reads a file the user named (`--file`, `-f`...) as bytes, with errors that name the flag. */
+  async readUserFile(flag: string, p: string): Promise<Buffer> {
+    const path = this.path(p);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw fileError(error, flag, path);
+    }
+  }
+
+  /** Creates a vault (passphrase asked twice at a prompt), runs `fn`, closes it. */
+  async createVault<T>(
+    options: { retentionDays?: number; kdf?: { memoryKiB: number; iterations: number; parallelism: number } },
+    fn: (vault: Vault) => Promise<T>,
+  ): Promise<T> {
+    const path = this.vaultPath();
+    if (existsSync(path)) {
+      throw new CofferError('VaultExists', `A vault already exists at ${path}`);
+    }
+    const profileDir = this.profileDir();
+    await ensureProfileDir(profileDir);
+    const engine = await this.engine();
+    const passphrase = await obtainPassphrase({
+      io: this.io,
+      passphraseFile: this.common.passphraseFile,
+      vaultPath: path,
+      purpose: 'create',
+    });
+    let vault: Vault;
+    try {
+      vault = await engine.createVault({
+        path,
+        profileDir,
+        passphrase,
+        ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+        ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
+        onWarning: this.onWarning,
+      });
+    } finally {
+      passphrase.fill(0);
+    }
+    try {
+      return await fn(vault);
+    } finally {
+      vault.close();
+    }
+  }
+
+  /** Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it. */
+  async withVault<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
+    const path = this.vaultPath();
+    this.requireVaultFile(path);
+    const profileDir = this.profileDir();
+    await ensureProfileDir(profileDir);
+    const engine = await this.engine();
+    const passphrase = await obtainPassphrase({
+      io: this.io,
+      passphraseFile: this.common.passphraseFile,
+      vaultPath: path,
+      purpose: 'open',
+    });
+    let vault: Vault;
+    try {
+      vault = await engine.openVault({ path, profileDir, passphrase, onWarning: this.onWarning });
+    } finally {
+      passphrase.fill(0);
+    }
+    try {
+      return await fn(vault);
+    } finally {
+      vault.close();
+    }
+  }
+
+  requireVaultFile(path: string): void {
+    if (!existsSync(path)) {
+      throw new CofferError(
+        'VaultNotFound',
+        `No vault at ${path}: create one with \`coffer vault create\`, or pass --vault FILE or set COFFER_VAULT`,
+      );
+    }
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** What the command actions share with `main`: the exit code when it is not 0 without an error (`vault check`). */
+export interface RunState {
+  exitCode: number;
+}
+
+/** Adds `--vault` (and `--passphrase-file` when the command unlocks) to a verb, so they may follow it too. */
+export function withCommonOptions(command: Command, options: { unlock: boolean }): Command {
+  command.option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)');
+  if (options.unlock) {
+    command.option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)');
+  }
+  return command;
+}

@@ -1,0 +1,47 @@
+/**
+ * Everything the CLI touches outside itself, in one object, so that `main` runs
+ * the same in-process (tests inject streams, env and a fake prompt) as from
+ * bin/coffer.mjs (the defaults below: the real process).
+ */
+import type { Readable } from 'node:stream';
+import type { CliEngine } from './engine.js';
+import { readHiddenLine } from './prompt.js';
+
+/** The part of a writable stream the CLI uses (process.stdout, a PassThrough...). */
+export interface OutStream {
+  write(chunk: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
+}
+
+export interface CliIo {
+  /** Read by `--value-stdin` and, on a terminal, by the passphrase prompt. */
+  stdin: Readable;
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  /** Which standard streams are terminals: pretty JSON on a terminal stdout, prompts only on a terminal stdin. */
+  isTTY: { stdin: boolean; stdout: boolean };
+  /** Relative paths on the command line are resolved against this folder. */
+  cwd: string;
+  /**
+   * Reads one line without echo (the passphrase prompt). Called only when
+   * `isTTY.stdin` is true. The caller wipes the returned bytes.
+   */
+  readPassphrase: (prompt: string) => Promise<Uint8Array>;
+  /** The engine; tests may pass a fake. Default: electron/vault/vault.ts, loaded on first use. */
+  engine?: CliEngine;
+}
+
+export function defaultIo(overrides: Partial<CliIo> = {}): CliIo {
+  const stdin = overrides.stdin ?? process.stdin;
+  const stderr = overrides.stderr ?? process.stderr;
+  return {
+    stdin,
+    stdout: overrides.stdout ?? process.stdout,
+    stderr,
+    env: overrides.env ?? process.env,
+    isTTY: overrides.isTTY ?? { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true },
+    cwd: overrides.cwd ?? process.cwd(),
+    readPassphrase: overrides.readPassphrase ?? ((prompt: string) => readHiddenLine(prompt, process.stdin, stderr)),
+    ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
+  };
+}

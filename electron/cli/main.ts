@@ -1,0 +1,100 @@
+/**
+ * The `coffer` command line (../../shared/design/CLI.md): a front door to the
+ * vault engine. bin/coffer.mjs calls `main(process.argv.slice(2))` and exits
+ * with the code it returns; tests call it in-process with their own `io`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import type { RunState } from './context.js';
+import { reportError } from './errors.js';
+import { addGitCommands, launcherPath } from './git-commands.js';
+import { defaultIo, type CliIo } from './io.js';
+import { addSecretCommands } from './secret-commands.js';
+import { addVaultCommands } from './vault-commands.js';
+
+export type { CliIo } from './io.js';
+
+const MAIN_HELP = `
+Environment:
+  COFFER_VAULT          the vault file when --vault is not given
+  COFFER_PASSPHRASE     the passphrase when --passphrase-file is not given
+  COFFER_HOME           the profile folder (default: $XDG_CONFIG_HOME/coffer or ~/.config/coffer
+                        on Linux, ~/Library/Application Support/Coffer on macOS, %APPDATA%\\Coffer)
+  COFFER_DEBUG=1        print a stack trace after an error
+
+Unlocking: --passphrase-file, else $COFFER_PASSPHRASE, else a hidden prompt on a terminal.
+Without a terminal and without either, commands that unlock fail at once (exit 4).
+
+Output: JSON on stdout, pretty on a terminal and on one line otherwise; \`secret get\`
+writes the raw value. Errors: one line on stderr,
+  coffer: error: <Code>: <message>            e.g. SecretNotFound, BadParameter, WrongPassphrase
+  coffer: error: <Code>: <InnerCode>: <message>   e.g. Forbidden: SecretDisabled: ...
+
+Exit codes: 0 ok, 1 other error, 2 usage or bad parameter, 3 not found,
+4 wrong passphrase, locked or forbidden, 5 vault damaged or tampered, 6 conflict.
+
+Get started:
+  coffer vault create
+  printf %s "$DB_PASSWORD" | coffer secret set -n db-password --value-stdin
+  coffer secret get -n db-password
+  coffer secret list
+`;
+
+export function buildProgram(io: CliIo, state: RunState): Command {
+  const program = new Command('coffer');
+  program
+    .usage('[--vault FILE] [--passphrase-file FILE] GROUP VERB [options]')
+    .description('Coffer: a local vault for secrets, keys and certificates, with the commands of `az keyvault`.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Errors are printed by reportError, in the one-line format.
+      outputError: () => undefined,
+    })
+    .enablePositionalOptions()
+    .version(readVersion(), '-V, --version', 'print the version of coffer')
+    .option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)')
+    .option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)')
+    .helpOption('-h, --help', 'print help (also after any group or verb)')
+    .addHelpText('after', MAIN_HELP);
+
+  addVaultCommands(program, io, state);
+  addSecretCommands(program, io);
+  addGitCommands(program, io);
+  return program;
+}
+
+/**
+ * Runs one command line and returns its exit code (CLI.md "Common"):
+ * 0 ok · 1 other error · 2 usage · 3 not found · 4 wrong passphrase or
+ * forbidden · 5 vault damaged · 6 conflict · 130 cancelled at a prompt.
+ */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const cli = defaultIo(io);
+  const state: RunState = { exitCode: 0 };
+  try {
+    const program = buildProgram(cli, state);
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // `coffer help [group]` (exit 0), or a group without a verb: help printed on stderr, a usage error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(cli, error);
+  }
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dirname(dirname(launcherPath())), 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Member identities (VAULT-MODEL C2) and passphrase slots (C8).
+ *
+ * An identity is an Ed25519 signing key plus an X25519 encryption key. Its
+ * public half is the member's address in the vault; the private half is
+ * sealed by a passphrase in a slot (here: inside the vault, for an
+ * individual's vault, so the file opens on a new computer with just the
+ * passphrase). The slot's KDF parameters and salt are bound as associated
+ * data, so they cannot be swapped for weaker ones (V8).
+ */
+import {
+  argon2id,
+  checkKdfParams,
+  concatBytes,
+  fromB64u,
+  generateSigningKeyPair,
+  generateX25519,
+  open,
+  randomBytes,
+  seal,
+  signingPublicKey,
+  toB64u,
+  toHex,
+  utf8,
+  wipe,
+  x25519PublicKey,
+  DecryptionFailed,
+} from '../crypto/index.js';
+import type { KdfParams } from '../api.js';
+import { CofferError } from '../errors.js';
+import { canonicalJson, type SlotJson } from '../format/codec.js';
+
+export interface MemberIdentity {
+  signSeed: Uint8Array;
+  signPub: Uint8Array;
+  encPriv: Uint8Array;
+  encPub: Uint8Array;
+}
+
+export function createIdentity(): MemberIdentity {
+  const s = generateSigningKeyPair();
+  const e = generateX25519();
+  return { signSeed: s.seed, signPub: s.publicKey, encPriv: e.privateKey, encPub: e.publicKey };
+}
+
+export function identityFromSecret(secret: Uint8Array): MemberIdentity {
+  if (secret.length !== 64) throw new CofferError('VaultCorrupted', 'a sealed identity has the wrong length');
+  const signSeed = secret.slice(0, 32);
+  const encPriv = secret.slice(32, 64);
+  return { signSeed, signPub: signingPublicKey(signSeed), encPriv, encPub: x25519PublicKey(encPriv) };
+}
+
+export function wipeIdentity(id: MemberIdentity): void {
+  wipe(id.signSeed, id.encPriv);
+}
+
+/** Short id of a member: first 16 hex of their signing key (shown in lists and audit records). */
+export function memberKeyId(signPub: Uint8Array | string): string {
+  const bytes = typeof signPub === 'string' ? fromB64u(signPub) : signPub;
+  return toHex(bytes).slice(0, 16);
+}
+
+const SLOT_LABEL = utf8('coffer/v1 slot\0');
+
+function slotAd(vaultId: Uint8Array, slot: Pick<SlotJson, 'id' | 'kdf' | 'salt'>): Uint8Array {
+  return concatBytes(SLOT_LABEL, vaultId, utf8(canonicalJson({ id: slot.id, kdf: slot.kdf, salt: slot.salt })));
+}
+
+export async function sealSlot(identity: MemberIdentity, passphrase: Uint8Array, kdf: KdfParams, vaultId: Uint8Array): Promise<SlotJson> {
+  const salt = randomBytes(16);
+  const head = { id: toHex(randomBytes(16)), kdf: { m: kdf.memoryKiB, t: kdf.iterations, p: kdf.parallelism }, salt: toB64u(salt) };
+  const key = await argon2id(passphrase, salt, kdf, 32);
+  const secret = concatBytes(identity.signSeed, identity.encPriv);
+  try {
+    return { ...head, ct: toB64u(seal(key, secret, slotAd(vaultId, head))) };
+  } finally {
+    wipe(key, secret);
+  }
+}
+
+export function slotKdf(slot: SlotJson): KdfParams {
+  return { memoryKiB: slot.kdf.m, iterations: slot.kdf.t, parallelism: slot.kdf.p };
+}
+
+/**
+ * Opens a slot. Absurd parameters are refused before any work (checkKdfParams
+ * throws LimitExceeded). A wrong passphrase and a slot sealed for another
+ * vault look the same to the AEAD: WrongPassphrase. Corruption of the slot
+ * is caught earlier by the commit signature, so it never reaches here.
+ */
+export async function openSlot(slot: SlotJson, passphrase: Uint8Array, vaultId: Uint8Array): Promise<MemberIdentity> {
+  const kdf = slotKdf(slot);
+  checkKdfParams(kdf);
+  const key = await argon2id(passphrase, fromB64u(slot.salt), kdf, 32);
+  try {
+    const secret = open(key, fromB64u(slot.ct), slotAd(vaultId, slot));
+    try {
+      return identityFromSecret(secret);
+    } finally {
+      wipe(secret);
+    }
+  } catch (e) {
+    if (e instanceof DecryptionFailed) throw new CofferError('WrongPassphrase', 'The passphrase is wrong.');
+    throw e;
+  } finally {
+    wipe(key);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Byte helpers shared by every primitive: randomness, wiping, encodings.
+ *
+ * Everything returns plain `Uint8Array`s (never Node `Buffer`s): a small
+ * `Buffer` may be a slice of Node's shared 8 KiB pool, so wiping it or
+ * handing out its `.buffer` would touch unrelated memory, and plain arrays
+ * compare equal across the engine and the tests.
+ *
+ * Decoders are strict (one encoding per value): the vault format signs and
+ * hashes exact bytes (VAULT-MODEL C3 "non-canonical fields are rejected"), so
+ * two spellings of one value must not both parse. Error messages never echo
+ * the input, which may be key material (V9).
+ */
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
+import { CofferError } from '../errors.js';
+
+const bad = (message: string): CofferError => new CofferError('BadParameter', message);
+
+/** `n` bytes from the OS CSPRNG (node:crypto, i.e. OpenSSL's DRBG seeded by getrandom). */
+export function randomBytes(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw bad('randomBytes: length must be a non-negative integer');
+  const out = new Uint8Array(n);
+  // randomFillSync is limited to 2^31-1 bytes per call; no caller comes close.
+  if (n > 0) randomFillSync(out);
+  return out;
+}
+
+/**
+ * Overwrite buffers with zeros. Best effort: JavaScript may have copied the
+ * bytes elsewhere (GC moves, string conversions), but wiping shortens the
+ * window in which a heap dump or swapped page holds the key.
+ */
+export function wipe(...bufs: (Uint8Array | undefined)[]): void {
+  for (const b of bufs) b?.fill(0);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+// With the `u` flag a well-formed surrogate pair is one code point, so this
+// matches only lone (unpaired) surrogates.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * UTF-8 encoding that refuses lone surrogates: TextEncoder would silently map
+ * every one of them to U+FFFD, so two different strings (e.g. passphrases)
+ * would give the same bytes.
+ */
+export function utf8(s: string): Uint8Array {
+  if (LONE_SURROGATE.test(s)) throw bad('utf8: string contains an unpaired surrogate');
+  return encoder.encode(s);
+}
+
+/**
+ * Constant-time equality for equal lengths (crypto.timingSafeEqual). Lengths
+ * are public in every use here (tags, commitments, hashes), so a length
+ * mismatch returns false early.
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  return timingSafeEqual(a, b);
+}
+
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const copyOut = (b: Buffer): Uint8Array => new Uint8Array(b);
+
+/** base64url without padding (RFC 4648 §5, as JOSE and age use it). */
+export function toB64u(b: Uint8Array): string {
+  return asBuffer(b).toString('base64url');
+}
+
+const B64U = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Strict base64url decoding. Node's decoder is lenient (skips unknown
+ * characters, accepts `+/=`, ignores non-zero trailing bits), so: check the
+ * alphabet, then re-encode and compare. The round trip rejects a length of
+ * 1 mod 4 and non-zero trailing bits (RFC 4648 §3.5 "canonical encoding").
+ */
+export function fromB64u(s: string): Uint8Array {
+  if (typeof s !== 'string' || !B64U.test(s)) throw bad('invalid base64url: characters outside the alphabet or padding');
+  const buf = Buffer.from(s, 'base64url');
+  if (buf.toString('base64url') !== s) {
+    buf.fill(0);
+    throw bad('invalid base64url: non-canonical encoding');
+  }
+  const out = copyOut(buf);
+  buf.fill(0);
+  return out;
+}
+
+export function toHex(b: Uint8Array): string {
+  return asBuffer(b).toString('hex');
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase hex only, even length: one spelling per value. */
+export function fromHex(s: string): Uint8Array {
+  if (typeof s !== 'string' || !HEX.test(s)) throw bad('invalid hex: expected an even number of lowercase hex digits');
+  const buf = Buffer.from(s, 'hex');
+  const out = copyOut(buf);
+  buf.fill(0);
+  return out;
+}
+
+/** 4-byte big-endian unsigned integer (length prefixes, counters). */
+export function u32be(n: number): Uint8Array {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw bad('u32be: value must be an integer in [0, 2^32-1]');
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, false);
+  return out;
+}
+
+/** 8-byte big-endian unsigned integer; limited to safe integers so no precision is lost. */
+export function u64be(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0) throw bad('u64be: value must be an integer in [0, 2^53-1]');
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
+  return out;
+}

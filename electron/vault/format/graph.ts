@@ -1,0 +1,268 @@
+/**
+ * Structure and signatures of the commit graph (VAULT-MODEL C3, C4; FORMAT.md §5).
+ * Needs no unlock: this is what `vault check`, the merge driver and every open run.
+ *
+ * Checked here: commit id = SHA-256(payload bytes); Ed25519 signature over
+ * "coffer/v1 commit\0" ‖ id; exactly one genesis, first, whose hash is the
+ * vault id in the header; every parent present earlier in the file (a missing
+ * parent means commits were removed or withheld); per-author sequence numbers
+ * without gaps; each epoch introduced once; every blob referenced by a commit
+ * that follows it. Authorization (who may write what) needs the decrypted
+ * membership and is checked by the engine (access/authorize.ts).
+ */
+import { corrupted } from '../errors.js';
+import { concatBytes, ed25519Verify, fromB64u, sha256, toHex, utf8 } from '../crypto/index.js';
+import {
+  isGenesis,
+  parseVaultFile,
+  type AnyPayload,
+  type CommitPayload,
+  type FileEntry,
+  type ParseIssue,
+  type ParsedFile,
+} from './codec.js';
+
+export const COMMIT_SIG_LABEL = utf8('coffer/v1 commit\0');
+
+export interface GraphCommit {
+  id: string;
+  line: number;
+  /** Byte offset just past this commit's line. */
+  end: number;
+  payload: AnyPayload;
+  payloadText: string;
+  sig: Uint8Array;
+  author: string;
+  seq: number;
+  parents: string[];
+  /** Position in file order (a topological order). */
+  index: number;
+}
+
+export interface Graph {
+  vaultId: string;
+  genesis: GraphCommit;
+  commits: GraphCommit[];
+  byId: Map<string, GraphCommit>;
+  blobs: Map<string, { bytes: Uint8Array; line: number }>;
+  /** Blobs referenced by commits but absent from the file (purged, or removed by damage). */
+  missingBlobs: Set<string>;
+  heads: string[];
+  validLength: number;
+  interruptedSave: boolean;
+  /** Byte offset where an interrupted save starts (incomplete line or orphan blob lines after the last commit). */
+  truncateTo: number;
+}
+
+export function commitId(payloadText: string): string {
+  return toHex(sha256(utf8(payloadText)));
+}
+
+export function hashBlob(bytes: Uint8Array): string {
+  return toHex(sha256(bytes));
+}
+
+export function signatureMessage(id: string): Uint8Array {
+  return concatBytes(COMMIT_SIG_LABEL, Buffer.from(id, 'hex'));
+}
+
+export interface GraphOptions {
+  /** Commit ids already verified on this computer (verified-state cache): their signatures are not checked again. */
+  trusted?: Set<string>;
+  /** Collect problems and skip damaged commits instead of throwing (check, repair). */
+  salvage?: boolean;
+  /** Check structure only; the caller runs verifySignatures() later (open: after unlock, with the cache). */
+  deferSignatures?: boolean;
+}
+
+export interface GraphProblems {
+  issues: ParseIssue[];
+}
+
+/** Parses and verifies a vault file. Throws VaultCorrupted naming the first damaged part unless salvaging. */
+export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems: GraphProblems = { issues: [] }): Graph {
+  const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false, hashBlob }, problems.issues);
+  return verifyEntries(parsed, bytes, opts, problems);
+}
+
+function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions, problems: GraphProblems): Graph {
+  const salvage = opts.salvage ?? false;
+  const damage = (part: string, message: string, line: number): void => {
+    if (!salvage) throw corrupted(part, message);
+    problems.issues.push({ line, message: `${part}: ${message}` });
+  };
+  const byId = new Map<string, GraphCommit>();
+  const commits: GraphCommit[] = [];
+  const blobs = new Map<string, { bytes: Uint8Array; line: number }>();
+  const referenced = new Set<string>();
+  const epochs = new Set<string>();
+  const lastSeq = new Map<string, Map<string, number>>(); // commit id -> author -> max seq among it and its ancestors
+  let genesis: GraphCommit | undefined;
+  const childCount = new Map<string, number>();
+  let pendingBlobs: string[] = [];
+  let lastCommitEnd = -1;
+
+  // Byte offsets of each line end, to locate an interrupted save.
+  const lineEnds = lineEndOffsets(bytes, parsed.validLength);
+
+  for (const entry of parsed.entries) {
+    if (entry.kind === 'blob') {
+      if (blobs.has(entry.hash)) {
+        damage(`line ${entry.line}`, 'the same value blob appears twice', entry.line);
+        continue;
+      }
+      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line });
+      pendingBlobs.push(entry.hash);
+      continue;
+    }
+    const c = checkCommit(entry, parsed.vaultId, opts.deferSignatures ? undefined : opts.trusted, opts.deferSignatures ?? false);
+    if (typeof c === 'string') {
+      damage(`line ${entry.line}`, c, entry.line);
+      continue;
+    }
+    const id = c.id;
+    const part = `commit ${id.slice(0, 12)} (line ${entry.line})`;
+    if (byId.has(id)) {
+      damage(part, 'the same commit appears twice', entry.line);
+      continue;
+    }
+    const p = entry.payload;
+    if (isGenesis(p)) {
+      if (genesis) {
+        damage(part, 'a second genesis commit', entry.line);
+        continue;
+      }
+      if (commits.length > 0) {
+        damage(part, 'the genesis commit is not the first commit', entry.line);
+        continue;
+      }
+      if (id !== parsed.vaultId) {
+        damage(part, 'the genesis commit does not match the vault id in the header', entry.line);
+        continue;
+      }
+    } else {
+      if (!genesis) {
+        damage(part, 'a commit before the genesis commit (the genesis commit is missing or damaged)', entry.line);
+        continue;
+      }
+      const missing = p.parents.find((x) => !byId.has(x));
+      if (missing) {
+        damage(part, `references commit ${missing.slice(0, 12)}, which is not in the file: commits were removed or withheld`, entry.line);
+        continue;
+      }
+      // Per-author sequence: 1 + the highest seq of the same author among the ancestors (C3).
+      const merged = new Map<string, number>();
+      for (const parent of p.parents) for (const [a, s] of lastSeq.get(parent)!) if ((merged.get(a) ?? -1) < s) merged.set(a, s);
+      const expected = (merged.get(p.author) ?? 0) + 1;
+      if (p.seq !== expected) {
+        damage(part, `sequence number ${p.seq} where ${expected} was expected: commits by this author are missing`, entry.line);
+        continue;
+      }
+      if (p.newEpoch) {
+        if (epochs.has(p.epoch)) {
+          damage(part, 'starts an epoch that another commit already started', entry.line);
+          continue;
+        }
+      } else if (!epochs.has(p.epoch)) {
+        damage(part, 'writes under an epoch that no earlier commit started', entry.line);
+        continue;
+      }
+      // A referenced blob may be absent after a purge (C10): only the unlocked
+      // engine, which reads the purge records, can tell a purge from damage.
+      merged.set(p.author, p.seq);
+      lastSeq.set(id, merged);
+    }
+    const gc: GraphCommit = {
+      id,
+      line: entry.line,
+      end: lineEnds.get(entry.line) ?? bytes.length,
+      payload: p,
+      payloadText: entry.payloadText,
+      sig: entry.sig,
+      author: p.author,
+      seq: p.seq,
+      parents: p.parents,
+      index: commits.length,
+    };
+    if (isGenesis(p)) {
+      genesis = gc;
+      lastSeq.set(id, new Map([[p.author, 0]]));
+    } else {
+      if (p.newEpoch) epochs.add(p.epoch);
+      for (const b of p.blobs ?? []) referenced.add(b);
+      for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
+    }
+    // A blob line between commits must belong to the commit that follows it.
+    for (const b of pendingBlobs) {
+      if (!referenced.has(b)) damage(`line ${blobs.get(b)!.line}`, 'a value blob that no commit references', blobs.get(b)!.line);
+    }
+    pendingBlobs = [];
+    byId.set(id, gc);
+    commits.push(gc);
+    lastCommitEnd = gc.end;
+  }
+  if (!genesis) throw corrupted('genesis', 'the vault has no valid genesis commit');
+
+  const missingBlobs = new Set<string>();
+  for (const b of referenced) if (!blobs.has(b)) missingBlobs.add(b);
+  // Orphan blobs after the last commit: a save interrupted between its blob lines and its commit line.
+  let interruptedSave = parsed.interruptedSave;
+  let truncateTo = parsed.validLength;
+  if (pendingBlobs.length > 0) {
+    interruptedSave = true;
+    truncateTo = lastCommitEnd;
+    for (const b of pendingBlobs) blobs.delete(b);
+  }
+  const heads = commits.filter((c) => !childCount.has(c.id)).map((c) => c.id);
+  return {
+    vaultId: parsed.vaultId,
+    genesis,
+    commits,
+    byId,
+    blobs,
+    missingBlobs,
+    heads,
+    validLength: parsed.validLength,
+    interruptedSave,
+    truncateTo,
+  };
+}
+
+function checkCommit(
+  entry: Extract<FileEntry, { kind: 'commit' }>,
+  vaultId: string,
+  trusted: Set<string> | undefined,
+  skipSignature: boolean,
+): { id: string } | string {
+  const id = commitId(entry.payloadText);
+  const p = entry.payload;
+  if (!isGenesis(p) && (p as CommitPayload).vault !== vaultId) return 'the commit belongs to another vault';
+  if (skipSignature || trusted?.has(id)) return { id };
+  if (!ed25519Verify(fromB64u(p.author), signatureMessage(id), entry.sig)) return 'the signature does not verify (the commit was altered or forged)';
+  return { id };
+}
+
+function lineEndOffsets(bytes: Uint8Array, limit: number): Map<number, number> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ends = new Map<number, number>();
+  let line = 0;
+  let pos = 0;
+  while (pos < limit) {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0 || nl >= limit) break;
+    line++;
+    ends.set(line, nl + 1);
+    pos = nl + 1;
+  }
+  return ends;
+}
+
+/** Verifies the signature of every commit not in `trusted`; throws VaultCorrupted naming the first bad one. */
+export function verifySignatures(graph: Graph, trusted: Set<string>, only?: (c: GraphCommit) => boolean): void {
+  for (const c of graph.commits) {
+    if (trusted.has(c.id) || (only && !only(c))) continue;
+    if (!ed25519Verify(fromB64u(c.author), signatureMessage(c.id), c.sig)) {
+      throw corrupted(`commit ${c.id.slice(0, 12)} (line ${c.line})`, 'the signature does not verify (the commit was altered or forged)');
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Work on vault files that needs no unlock: merge (V6: union of commits, the
+ * git merge driver and sync-folder "conflicted copies"), check (V2: names
+ * every damaged part), repair (a new file with every intact commit) and a
+ * one-line-per-commit description for `git diff`.
+ *
+ * Merge unions signed commits; it never decides authorization (that needs
+ * the decrypted membership and is done by every client on open, C5), and it
+ * never drops a value blob, so an unauthorized commit cannot destroy data
+ * through a merge (V4). Purged values come back with an old copy's lines and
+ * are dropped again by the next purge compaction of an unlocked client.
+ */
+import type { CheckReport, MergeResult } from '../api.js';
+import { CofferError, isCofferError } from '../errors.js';
+import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
+import { buildGraph, commitId, type Graph, type GraphProblems } from '../format/graph.js';
+import { readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
+import { vaultLockPath, withFileLock } from '../store/lock.js';
+
+function serialize(g: Graph, commits = g.commits): string {
+  const out: string[] = [headerLine(g.vaultId)];
+  for (const c of commits) {
+    if (!isGenesis(c.payload)) {
+      for (const b of (c.payload as CommitPayload).blobs ?? []) {
+        const blob = g.blobs.get(b);
+        if (blob) out.push(blobLine(blob.bytes));
+      }
+    }
+    out.push(commitLine(c.payloadText, c.sig));
+  }
+  return out.join('');
+}
+
+async function graphOf(path: string, which: string): Promise<Graph> {
+  const bytes = await readVaultFile(path);
+  try {
+    return buildGraph(bytes);
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'VaultCorrupted') throw new CofferError('VaultCorrupted', `${which} (${path}): ${e.message}`, { part: e.part ?? which });
+    throw e;
+  }
+}
+
+/** Union of two copies of one vault, in an order every parent precedes its children. */
+export function mergeGraphs(ours: Graph, theirs: Graph): { text: string; commits: number; added: number } {
+  if (ours.vaultId !== theirs.vaultId) {
+    throw new CofferError('BadParameter', 'The two files are different vaults (their genesis commits differ); they cannot be merged.');
+  }
+  const added = theirs.commits.filter((c) => !ours.byId.has(c.id));
+  for (const [h, b] of theirs.blobs) if (!ours.blobs.has(h)) ours.blobs.set(h, b);
+  // Ours keeps its order; theirs' new commits follow in their own (topological) order:
+  // each parent is in ours or earlier among them.
+  const text = serialize(ours, [...ours.commits, ...added]);
+  return { text, commits: ours.commits.length + added.length, added: added.length };
+}
+
+export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string): Promise<MergeResult> {
+  const run = async (): Promise<MergeResult> => {
+    const ours = await graphOf(oursPath, 'our copy');
+    const theirs = await graphOf(theirsPath, 'their copy');
+    const r = mergeGraphs(ours, theirs);
+    if (output === oursPath) {
+      if (r.added > 0 || ours.interruptedSave) await replaceVaultFile(output, Buffer.from(r.text));
+    } else {
+      await writeNewFile(output, Buffer.from(r.text), { overwrite: true });
+    }
+    return { commits: r.commits, added: r.added };
+  };
+  return output === oursPath ? withFileLock(vaultLockPath(oursPath), run) : run();
+}
+
+/** `vault check`: structure and every signature; every damaged part named. */
+export async function checkVaultFile(path: string): Promise<CheckReport> {
+  const bytes = await readVaultFile(path);
+  const problems: GraphProblems = { issues: [] };
+  try {
+    const g = buildGraph(bytes, { salvage: true }, problems);
+    return {
+      ok: problems.issues.length === 0,
+      vaultId: g.vaultId.slice(0, 32),
+      commits: g.commits.length,
+      problems: problems.issues.map((i) => ({ part: i.message.includes(':') && i.message.startsWith('commit') ? i.message.split(':')[0]! : `line ${i.line}`, message: i.message })),
+      rejected: [],
+      interruptedSave: g.interruptedSave,
+    };
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'VaultCorrupted') {
+      return { ok: false, vaultId: null, commits: 0, problems: [{ part: e.part ?? 'file', message: e.message }], rejected: [], interruptedSave: false };
+    }
+    throw e;
+  }
+}
+
+/** A damaged header is rebuilt from the genesis commit, whose hash is the vault id (C4). */
+function withRepairedHeader(bytes: Buffer): Buffer {
+  const nl = bytes.indexOf(0x0a);
+  const header = nl < 0 ? '' : bytes.subarray(0, nl).toString('latin1');
+  if (/^coffer-vault\/1 [0-9a-f]{64}$/.test(header)) return bytes;
+  const text = bytes.toString('utf8');
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('C ')) continue;
+    const payload = line.slice(2, line.lastIndexOf(' '));
+    if (!payload.includes('"genesis"')) continue;
+    const rest = nl < 0 || header.startsWith('C ') || header.startsWith('B ') ? bytes : bytes.subarray(nl + 1);
+    return Buffer.concat([Buffer.from(`${HEADER_PREFIX}${commitId(payload)}\n`), rest]);
+  }
+  return bytes;
+}
+
+/**
+ * `vault repair`: a new file holding every intact commit whose ancestors are
+ * intact (a commit cannot be kept without its parents: its signature covers
+ * them), with their value blobs. The damaged file is never touched.
+ */
+export async function repairVaultFile(path: string, output: string): Promise<{ kept: number; dropped: number }> {
+  const bytes = withRepairedHeader(await readVaultFile(path));
+  const problems: GraphProblems = { issues: [] };
+  const g = buildGraph(bytes, { salvage: true }, problems);
+  const totalCommitLines = bytes.toString('latin1').split('\n').filter((l) => l.startsWith('C ')).length;
+  await writeNewFile(output, Buffer.from(serialize(g)), { overwrite: false });
+  return { kept: g.commits.length, dropped: Math.max(0, totalCommitLines - g.commits.length) };
+}
+
+/** `git diff` text conversion: one line per commit, nothing secret (all of it is in the clear in the file). */
+export async function describeVaultFile(path: string): Promise<string[]> {
+  const g = buildGraph(await readVaultFile(path), { salvage: true });
+  return g.commits.map((c) => {
+    const p = c.payload;
+    const kind = isGenesis(p) ? 'genesis' : (p as CommitPayload).newEpoch ? 'epoch' : 'commit';
+    const blobs = isGenesis(p) ? 0 : ((p as CommitPayload).blobs?.length ?? 0);
+    return `${kind} ${c.id.slice(0, 12)} author ${Buffer.from(c.author, 'base64url').toString('hex').slice(0, 12)} seq ${c.seq} parents ${c.parents.length} values ${blobs}`;
+  });
+}
