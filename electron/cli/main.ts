@@ -57,7 +57,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .version(readVersion(), '-V, --version', 'print the version of coffer')
     .option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)')
     .option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)')
-    .helpOption('-h, --help', 'print help (also after any group or verb)')
+    .helpOption('-h, --help', 'print help')
     .addHelpText('after', MAIN_HELP);
 
   addVaultCommands(program, io, state);

@@ -62,10 +62,10 @@ export function addSecretCommands(program: Command, io: CliIo): void {
         '  coffer secret set -n tls-key --file key.pem --content-type application/x-pem-file --tags env=prod team=web\n' +
         '  coffer secret get -n api-token > token.txt        # the raw value, no newline added\n' +
         '  coffer secret show -n api-token --version 0f1e...  # SecretBundle JSON, with value\n' +
-        '  coffer secret import -f .env                      # one commit; FOO_BAR becomes foo-bar... see --help\n',
+        '  coffer secret import -f .env                      # one commit; FOO_BAR becomes FOO-BAR\n',
     );
 
-  const verb = (name: string, unlock = true): Command => withCommonOptions(secret.command(name), { unlock });
+  const verb = (name: string): Command => secret.command(name);
 
   verb('set')
     .description('add a new version of a secret and print its SecretBundle, WITHOUT the value (unlike az: keeps values out of logs)')
@@ -281,6 +281,9 @@ export function addSecretCommands(program: Command, io: CliIo): void {
         for (const entry of entries) entry.value.fill(0);
       }
     });
+
+  // Last, so that each verb's help lists its own options first.
+  for (const command of secret.commands) withCommonOptions(command, { unlock: true });
 }
 
 function refuseExisting(path: string, flag: string, hint = ''): void {

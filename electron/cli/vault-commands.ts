@@ -16,7 +16,8 @@ interface CreateOptions {
 export function addVaultCommands(program: Command, io: CliIo, state: RunState): void {
   const vault = program.command('vault').description('create, inspect, check, repair and merge vault files');
 
-  withCommonOptions(vault.command('create'), { unlock: true })
+  vault
+    .command('create')
     .description('create a new vault (asks for a new passphrase twice on a terminal) and print its info')
     .option('--retention-days <days>', 'soft-delete retention, 7..90 days, fixed at creation (default 90)', positiveInteger)
     .option('--kdf-memory <MiB>', 'Argon2id memory in MiB (default 64)', positiveInteger)
@@ -43,13 +44,15 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       );
     });
 
-  withCommonOptions(vault.command('info'), { unlock: true })
+  vault
+    .command('info')
     .description('print the vault: id, format version, KDF parameters, counts, your roles')
     .action(async (_opts: unknown, cmd: Command) => {
       await CliContext.fromCommand(io, cmd).withVault((v) => printJson(io, v.info()));
     });
 
-  withCommonOptions(vault.command('merge'), { unlock: false })
+  vault
+    .command('merge')
     .description('merge the commits of another copy of this vault (no passphrase needed) and print {commits, added}')
     .requiredOption('--other <file>', 'the other copy of the vault')
     .option('--output <file>', 'where to write the result (default: the vault itself)')
@@ -77,7 +80,8 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       await engine.mergeVaultFiles(oursPath, ctx.path(theirs), oursPath);
     });
 
-  withCommonOptions(vault.command('check'), { unlock: false })
+  vault
+    .command('check')
     .description('verify the structure and signature of every commit (no passphrase needed); exit 5 if damaged')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = CliContext.fromCommand(io, cmd);
@@ -89,7 +93,8 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       if (!report.ok) state.exitCode = 5;
     });
 
-  withCommonOptions(vault.command('repair'), { unlock: false })
+  vault
+    .command('repair')
     .description('write a new vault holding every intact commit of a damaged one')
     .requiredOption('--output <file>', 'the repaired vault to write (must not exist)')
     .action(async (opts: { output: string }, cmd: Command) => {
@@ -117,4 +122,11 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       const lines = await engine.describeVaultFile(path);
       await new Promise<void>((done) => io.stdout.write(lines.map((l) => `${l}\n`).join(''), () => done()));
     });
+
+  // Last, so that each verb's help lists its own options first.
+  const unlocks = new Set(['create', 'info']);
+  const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair']);
+  for (const command of vault.commands) {
+    if (takesVault.has(command.name())) withCommonOptions(command, { unlock: unlocks.has(command.name()) });
+  }
 }

@@ -101,11 +101,46 @@ export interface SecretsApi {
   import(entries: ImportEntry[]): Promise<{ imported: number; versions: number }>;
 }
 
+/** A member as listed (public data only). */
+export interface MemberInfo {
+  /** Short id: first 16 hex of the signing key. */
+  id: string;
+  name: string;
+  roles: RoleName[];
+  /** base64url Ed25519 and X25519 public keys. */
+  signPub: string;
+  encPub: string;
+}
+
+/** A member's public identity: what an invite carries (C2). */
+export interface PublicIdentity {
+  signPub: Uint8Array;
+  encPub: Uint8Array;
+  name: string;
+}
+
+/**
+ * Members and roles (VAULT-MODEL V3–V5). Every change starts a new key epoch:
+ * an added member receives the scope keys their roles read (and, by
+ * chaining, the history); a removed or lowered member receives nothing
+ * written afterwards.
+ */
+export interface MembersApi {
+  list(): MemberInfo[];
+  add(identity: PublicIdentity, roles: RoleName[]): Promise<MemberInfo>;
+  setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo>;
+  /** Returns the names of the secrets the removed member could read: rotate them. */
+  remove(signPub: Uint8Array): Promise<{ exposedSecrets: string[] }>;
+}
+
 export interface Vault {
   readonly path: string;
   readonly id: string;
   info(): VaultInfo;
   readonly secrets: SecretsApi;
+  readonly members: MembersApi;
+  /** Re-seals this member's identity under a new passphrase and/or KDF parameters (V8: upgradable). */
+  changePassphrase(passphrase: Uint8Array, kdf?: KdfParams): Promise<void>;
   /** Wipes key material held in memory. */
   close(): void;
 }

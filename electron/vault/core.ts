@@ -170,7 +170,7 @@ export class VaultCore {
 
   private decodeBody(d: DecodedCommit): void {
     if (d.body || d.problem) return;
-    const { c, p } = d;
+    const { p } = d;
     const meta = this.scopeKey(p.epoch, 'meta');
     if (!meta) {
       d.problem = 'this member cannot read the epoch it was written under';
@@ -334,7 +334,7 @@ export class VaultCore {
 
   /** Checks one commit against the state of its ancestors; returns the reason it is rejected, if it is. */
   checkAuthorized(d: DecodedCommit): string | undefined {
-    const { p, c } = d;
+    const { p } = d;
     if (!d.body) return d.problem ? `unreadable: ${d.problem}` : 'unreadable';
     const members = this.membershipAt(this.parentEvents(p));
     const author = members.get(p.author);
@@ -384,7 +384,6 @@ export class VaultCore {
       return !pb || compareHlc(d.body!.hlc, pb.hlc) > 0;
     });
     if (!hlcOk) return 'its clock is not later than its parents';
-    void c;
     return undefined;
   }
 
@@ -423,7 +422,11 @@ export class VaultCore {
       // unless it only removes members (two admins removing each other concurrently: both removals apply).
       const newlyBanned = this.postRemovalViolations();
       let changed = false;
-      for (const id of newlyBanned) if (!banned.has(id)) (banned.add(id), (changed = true));
+      for (const id of newlyBanned) {
+        if (banned.has(id)) continue;
+        banned.add(id);
+        changed = true;
+      }
       if (!changed) return;
     }
   }
@@ -452,7 +455,11 @@ export class VaultCore {
     const stack = [id];
     while (stack.length) {
       const c = this.graph.byId.get(stack.pop()!);
-      for (const p of c?.parents ?? []) if (!seen.has(p)) (seen.add(p), stack.push(p));
+      for (const p of c?.parents ?? []) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        stack.push(p);
+      }
     }
     return seen;
   }

@@ -14,6 +14,10 @@ import type {
   ImportEntry,
   OpenVaultOptions,
   SecretAttributesPatch,
+  KdfParams,
+  MemberInfo,
+  MembersApi,
+  PublicIdentity,
   SecretsApi,
   SetSecretInput,
   Vault,
@@ -52,7 +56,7 @@ import {
 } from './format/keys.js';
 import type { Body, Hlc, ScopeKeysJson, VaultRecord } from './format/records.js';
 import { createIdentity, memberKeyId, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
-import { permits, scopesOf, SCOPES, type Permission, type Scope } from './access/roles.js';
+import { parseRole, permits, scopesOf, SCOPES, type Permission, type Scope } from './access/roles.js';
 import { bodyAd, objectId, valueAd, VaultCore, type DecodedCommit, type MemberState, type SecretObject, type SecretVersion } from './core.js';
 import { AuditLog } from './audit/log.js';
 import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
@@ -85,8 +89,6 @@ interface PendingCommit {
   /** Start a new epoch (membership change), with the membership after this commit. */
   newEpoch?: boolean;
 }
-
-const now = (): number => Math.floor(Date.now() / 1000);
 
 // ------------------------------------------------------------------ create
 
@@ -407,6 +409,7 @@ class VaultImpl implements Vault {
   private cache!: VerifiedCache;
   private auditLog!: AuditLog;
   readonly secrets: SecretsApi;
+  readonly members: MembersApi;
   private closed = false;
 
   constructor(
@@ -417,6 +420,17 @@ class VaultImpl implements Vault {
     private readonly onWarning?: (m: string) => void,
   ) {
     this.secrets = new SecretsImpl(this);
+    this.members = new MembersImpl(this);
+  }
+
+  async changePassphrase(passphrase: Uint8Array, kdf?: KdfParams): Promise<void> {
+    const params = kdf ?? this.kdf;
+    const { warnings } = checkKdfParams(params);
+    for (const w of warnings) this.onWarning?.(w);
+    const slot = await sealSlot(this.me, passphrase, params, this.core.vaultIdBytes);
+    await this.write(() => ({ pending: { records: [], slots: [slot] }, result: () => undefined }));
+    this.kdf = params;
+    await this.audit('VaultPassphraseChange', 'ok');
   }
 
   get id(): string {
@@ -464,6 +478,11 @@ class VaultImpl implements Vault {
     this.bytesSize = data.length;
     if (g.interruptedSave) this.onWarning?.('The vault file ends with an interrupted save; it will be dropped on the next save.');
     for (const r of core.rejected.slice(0, 5)) this.onWarning?.(`Commit ${r.id.slice(0, 12)} was rejected: ${r.reason}.`);
+    if (core.unreadable.length > 0) {
+      this.onWarning?.(
+        `${core.unreadable.length} commit(s) are written under key epochs this identity cannot read: it was removed, or its roles were lowered. What is shown is the state before them.`,
+      );
+    }
     await this.cache.add([...core.accepted]);
   }
 
@@ -874,6 +893,70 @@ class SecretsImpl implements SecretsApi {
         return { pending: { records, values }, result: () => ({ imported: names.size, versions: records.length }) };
       });
     });
+  }
+}
+
+// ----------------------------------------------------------------- members
+
+function memberInfo(m: MemberState): MemberInfo {
+  return { id: memberKeyId(m.sign), name: m.name, roles: m.roles, signPub: m.sign, encPub: m.enc };
+}
+
+class MembersImpl implements MembersApi {
+  constructor(private readonly v: VaultImpl) {}
+
+  list(): MemberInfo[] {
+    return [...this.v.core.currentMembers().values()].map(memberInfo);
+  }
+
+  private checkRoles(roles: RoleName[]): RoleName[] {
+    if (!Array.isArray(roles) || roles.length === 0) throw new CofferError('BadParameter', 'A member needs at least one role.');
+    return roles.map((r) => parseRole(r));
+  }
+
+  add(identity: PublicIdentity, roles: RoleName[]): Promise<MemberInfo> {
+    const rs = this.checkRoles(roles);
+    if (identity.signPub?.length !== 32 || identity.encPub?.length !== 32) throw new CofferError('BadParameter', 'The identity must hold a 32-byte signing key and a 32-byte encryption key.');
+    const name = String(identity.name ?? '').slice(0, 200);
+    const sign = toB64u(identity.signPub);
+    this.v.require('members/manage');
+    return this.v.write((core) => {
+      if (core.currentMembers().has(sign)) throw new CofferError('Conflict', `${memberKeyId(sign)} is already a member; use setRoles.`);
+      return {
+        pending: { records: [{ t: 'member', sign, enc: toB64u(identity.encPub), name, roles: rs }], newEpoch: true },
+        result: (c) => memberInfo(c.currentMembers().get(sign)!),
+      };
+    });
+  }
+
+  setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo> {
+    const rs = this.checkRoles(roles);
+    const sign = toB64u(signPub);
+    this.v.require('members/manage');
+    return this.v.write((core) => {
+      const m = core.currentMembers().get(sign);
+      if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
+      return {
+        pending: { records: [{ t: 'member', sign, enc: m.enc, name: m.name, roles: rs }], newEpoch: true },
+        result: (c) => memberInfo(c.currentMembers().get(sign)!),
+      };
+    });
+  }
+
+  async remove(signPub: Uint8Array): Promise<{ exposedSecrets: string[] }> {
+    const sign = toB64u(signPub);
+    this.v.require('members/manage');
+    let exposed: string[] = [];
+    await this.v.write((core) => {
+      const m = core.currentMembers().get(sign);
+      if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
+      if (sign === toB64u(core.me.signPub)) throw new CofferError('BadParameter', 'You cannot remove yourself.');
+      // V5: what the member could read, so it can be rotated.
+      exposed = scopesOf(m.roles).has('secrets') ? [...core.secrets.values()].map((o) => o.name).sort() : [];
+      return { pending: { records: [{ t: 'remove', sign }], newEpoch: true }, result: () => undefined };
+    });
+    await this.v.audit('VaultMemberRemove', 'ok');
+    return { exposedSecrets: exposed };
   }
 }
 

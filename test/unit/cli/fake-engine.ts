@@ -115,6 +115,13 @@ export function fakeEngine(): FakeEngine {
       id: VAULT_ID,
       info: () => info,
       close: () => record('close'),
+      members: {
+        list: () => [],
+        add: () => Promise.reject(new Error('not in the fake')),
+        setRoles: () => Promise.reject(new Error('not in the fake')),
+        remove: () => Promise.reject(new Error('not in the fake')),
+      },
+      changePassphrase: () => Promise.reject(new Error('not in the fake')),
       secrets: {
         async set(input: SetSecretInput) {
           guard();

@@ -255,5 +255,7 @@ describe('withFileLock across processes', () => {
       expect(`${e} ${x}`, `overlap at line ${k + 1}:\n${lines.slice(Math.max(0, k - 2), k + 4).join('\n')}`).toBe('E X');
       expect(`${pidX} ${iterX}`).toBe(`${pidE} ${iterE}`);
     }
+    // Nobody died mid-take-over, so no guard file is left behind.
+    expect((await readdir(tmp)).filter((n) => n.includes('.takeover-'))).toEqual([]);
   });
 });
