@@ -35,7 +35,12 @@ export interface CreateVaultOptions {
 export interface OpenVaultOptions {
   path: string;
   profileDir: string;
+  /** Unlocks this member's passphrase slot in the vault. Ignored when `identity` is given. */
   passphrase: Uint8Array;
+  /** Open as this member (team vaults; tests of V3–V5). The engine wipes it on close. */
+  identity?: { signSeed: Uint8Array; signPub: Uint8Array; encPriv: Uint8Array; encPub: Uint8Array };
+  /** The file lacks commits this computer saw before (VaultRolledBack): open anyway and forget them. */
+  acceptRollback?: boolean;
   onWarning?: (message: string) => void;
 }
 

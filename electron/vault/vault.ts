@@ -128,7 +128,7 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
 
 // -------------------------------------------------------------------- open
 
-export async function openVault(options: OpenVaultOptions & { identity?: MemberIdentity; acceptRollback?: boolean }): Promise<Vault> {
+export async function openVault(options: OpenVaultOptions): Promise<Vault> {
   await ensureProfileDir(options.profileDir);
   const bytes = await readVaultFile(options.path);
   // Structure and signatures first: a damaged file is VaultCorrupted, never a wrong passphrase.
@@ -508,6 +508,10 @@ class VaultImpl implements Vault {
     };
   }
 
+  warn(message: string): void {
+    this.onWarning?.(message);
+  }
+
   require(p: Permission): void {
     if (!permits(this.core.myRoles(), p)) {
       throw new CofferError('Forbidden', `Caller is not authorized to perform this action (${p}) on this vault.`, { innerCode: 'ForbiddenByRbac' });
@@ -797,6 +801,7 @@ class SecretsImpl implements SecretsApi {
       });
       // C10: drop the purged values' bytes from the file (a rewrite), so the vault no longer holds them.
       await compactPurged(this.v);
+      this.v.warn('Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.');
     });
   }
 

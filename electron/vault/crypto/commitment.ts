@@ -15,13 +15,16 @@ import { CofferError } from '../errors.js';
 import { equalBytes, utf8, wipe } from './bytes.js';
 import { hkdfSha256 } from './hash.js';
 
-export const KEY_COMMIT_LABEL = utf8('coffer/v1 key-commit');
+/** HKDF info label (C1). */
+export const KEY_COMMIT_LABEL = 'coffer/v1 key-commit';
+// Private bytes: an exported Uint8Array could be wiped or mutated by a caller.
+const KEY_COMMIT_LABEL_BYTES = utf8(KEY_COMMIT_LABEL);
 export const COMMITMENT_LENGTH = 32;
 const EMPTY = new Uint8Array(0);
 
 export function keyCommitment(key: Uint8Array): Uint8Array {
   if (!(key instanceof Uint8Array) || key.length === 0) throw new CofferError('BadParameter', 'keyCommitment: key must not be empty');
-  return hkdfSha256(key, EMPTY, KEY_COMMIT_LABEL, COMMITMENT_LENGTH);
+  return hkdfSha256(key, EMPTY, KEY_COMMIT_LABEL_BYTES, COMMITMENT_LENGTH);
 }
 
 /** Constant-time comparison of `key`'s commitment with the expected one. */

@@ -28,7 +28,9 @@ import { hkdfSha256 } from './hash.js';
 import { generateX25519, x25519, X25519_KEY_LENGTH } from './x25519.js';
 
 /** HKDF info label (C1: every label starts with "coffer/v1 " and names its purpose; NUL ends it). */
-export const WRAP_LABEL = utf8('coffer/v1 wrap\0');
+export const WRAP_LABEL = 'coffer/v1 wrap\0';
+// Private bytes: an exported Uint8Array could be wiped or mutated by a caller.
+const WRAP_LABEL_BYTES = utf8(WRAP_LABEL);
 
 export interface WrappedKey {
   /** Ephemeral X25519 public key, 32 bytes. */
@@ -39,7 +41,7 @@ export interface WrappedKey {
 
 function deriveWrapKey(shared: Uint8Array, epk: Uint8Array, recipientPublic: Uint8Array, context: Uint8Array): Uint8Array {
   const salt = concatBytes(epk, recipientPublic);
-  const info = concatBytes(WRAP_LABEL, context);
+  const info = concatBytes(WRAP_LABEL_BYTES, context);
   return hkdfSha256(shared, salt, info, KEY_LENGTH);
 }
 
