@@ -19,6 +19,8 @@ import { obtainPassphrase } from './unlock.js';
 export interface CommonOptions {
   vault?: string;
   passphraseFile?: string;
+  /** Open a copy that lacks commits this computer saw before (VaultRolledBack otherwise). */
+  acceptRollback?: boolean;
 }
 
 export class CliContext {
@@ -37,6 +39,7 @@ export class CliContext {
       const opts = c.opts<CommonOptions>();
       common.vault ??= opts.vault;
       common.passphraseFile ??= opts.passphraseFile;
+      common.acceptRollback ??= opts.acceptRollback;
     }
     return new CliContext(io, common);
   }
@@ -125,7 +128,13 @@ export class CliContext {
     });
     let vault: Vault;
     try {
-      vault = await engine.openVault({ path, profileDir, passphrase, onWarning: this.onWarning });
+      vault = await engine.openVault({
+        path,
+        profileDir,
+        passphrase,
+        onWarning: this.onWarning,
+        ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
+      });
     } finally {
       passphrase.fill(0);
     }
@@ -150,16 +159,21 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+export const ACCEPT_ROLLBACK_HELP =
+  'open a copy that lacks commits this computer saw before (an older backup or git branch) ' +
+  'instead of failing with VaultRolledBack; this computer then forgets those commits';
+
 /** What the command actions share with `main`: the exit code when it is not 0 without an error (`vault check`). */
 export interface RunState {
   exitCode: number;
 }
 
 /** Adds `--vault` (and `--passphrase-file` when the command unlocks) to a verb, so they may follow it too. */
-export function withCommonOptions(command: Command, options: { unlock: boolean }): Command {
+export function withCommonOptions(command: Command, options: { unlock: boolean; opens?: boolean }): Command {
   command.option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)');
   if (options.unlock) {
     command.option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)');
   }
+  if (options.opens ?? options.unlock) command.option('--accept-rollback', ACCEPT_ROLLBACK_HELP);
   return command;
 }

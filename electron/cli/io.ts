@@ -31,7 +31,25 @@ export interface CliIo {
   engine?: CliEngine;
 }
 
+let pipeGuardInstalled = false;
+
+/**
+ * A reader that closes the pipe early (`coffer secret list | head -c1`) is not
+ * an error of ours: ignore EPIPE on the real stdout/stderr instead of crashing
+ * with an unhandled 'error' event.
+ */
+function guardClosedPipes(): void {
+  if (pipeGuardInstalled) return;
+  pipeGuardInstalled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export function defaultIo(overrides: Partial<CliIo> = {}): CliIo {
+  if (overrides.stdout === undefined || overrides.stderr === undefined) guardClosedPipes();
   const stdin = overrides.stdin ?? process.stdin;
   const stderr = overrides.stderr ?? process.stderr;
   return {

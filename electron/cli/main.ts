@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { RunState } from './context.js';
+import { ACCEPT_ROLLBACK_HELP, type RunState } from './context.js';
 import { reportError } from './errors.js';
 import { addGitCommands, launcherPath } from './git-commands.js';
 import { defaultIo, type CliIo } from './io.js';
@@ -25,6 +25,8 @@ Environment:
 
 Unlocking: --passphrase-file, else $COFFER_PASSPHRASE, else a hidden prompt on a terminal.
 Without a terminal and without either, commands that unlock fail at once (exit 4).
+A copy of a vault that lacks commits this computer has seen (an older backup, another
+git branch) fails with VaultRolledBack (exit 5): merge the newer copy, or pass --accept-rollback.
 
 Output: JSON on stdout, pretty on a terminal and on one line otherwise; \`secret get\`
 writes the raw value. Errors: one line on stderr,
@@ -57,6 +59,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .version(readVersion(), '-V, --version', 'print the version of coffer')
     .option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)')
     .option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)')
+    .option('--accept-rollback', ACCEPT_ROLLBACK_HELP)
     .helpOption('-h, --help', 'print help')
     .addHelpText('after', MAIN_HELP);
 

@@ -127,6 +127,7 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   const unlocks = new Set(['create', 'info']);
   const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair']);
   for (const command of vault.commands) {
-    if (takesVault.has(command.name())) withCommonOptions(command, { unlock: unlocks.has(command.name()) });
+    const name = command.name();
+    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: name === 'info' });
   }
 }

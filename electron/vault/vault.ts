@@ -94,10 +94,10 @@ interface PendingCommit {
 
 export async function createVault(options: CreateVaultOptions): Promise<Vault> {
   const kdf = options.kdf ?? DEFAULT_KDF;
-  const { warnings } = checkKdfParams(kdf);
-  for (const w of warnings) options.onWarning?.(w);
   const retentionDays = options.retentionDays ?? 90;
   validateRetentionDays(retentionDays);
+  const { warnings } = checkKdfParams(kdf);
+  for (const w of warnings) options.onWarning?.(w);
   await ensureProfileDir(options.profileDir);
 
   const me = createIdentity();

@@ -101,6 +101,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   const childCount = new Map<string, number>();
   let pendingBlobs: string[] = [];
   let lastCommitEnd = -1;
+  let prevCommitLine = 1;
 
   // Byte offsets of each line end, to locate an interrupted save.
   const lineEnds = lineEndOffsets(bytes, parsed.validLength);
@@ -169,6 +170,18 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       }
       // A referenced blob may be absent after a purge (C10): only the unlocked
       // engine, which reads the purge records, can tell a purge from damage.
+      // But when a value line just before this commit was damaged (it no longer
+      // parses, or its hash changed), the missing blob is that damage: the
+      // commit cannot be kept (repair drops it, check names it).
+      const lost = (p.blobs ?? []).filter((b) => !blobs.has(b));
+      if (lost.length > 0) {
+        const damagedLine = problems.issues.some((i) => i.line > prevCommitLine && i.line < entry.line);
+        const strayBlob = pendingBlobs.some((b) => !p.blobs!.includes(b));
+        if (damagedLine || strayBlob) {
+          damage(part, `its value line${lost.length > 1 ? 's are' : ' is'} damaged (blob ${lost[0]!.slice(0, 12)} is missing)`, entry.line);
+          continue;
+        }
+      }
       merged.set(p.author, p.seq);
       lastSeq.set(id, merged);
     }
@@ -200,6 +213,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     byId.set(id, gc);
     commits.push(gc);
     lastCommitEnd = gc.end;
+    prevCommitLine = entry.line;
   }
   if (!genesis) throw corrupted('genesis', 'the vault has no valid genesis commit');
 

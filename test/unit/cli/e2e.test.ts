@@ -52,6 +52,28 @@ function expectOk(r: CofferResult): void {
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
 }
 
+/** Exit 0; stderr holds only `coffer: warning: ...` lines, if any (e.g. the engine's purge caveat). */
+function expectOkWithWarnings(r: CofferResult): void {
+  expect(r.code).toBe(0);
+  expect(r.stderr).toMatch(/^(coffer: warning: [^\n]+\n)*$/);
+}
+
+/** Indexes of the commit lines ("C ...") of a vault file split on newlines. */
+function commitLines(lines: string[]): number[] {
+  return lines.flatMap((line, i) => (line.startsWith('C ') ? [i] : []));
+}
+
+/** The vault file with one character changed in the middle of the line `pick` chooses. */
+async function damage(path: string, pick: (lines: string[]) => number | undefined): Promise<string> {
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  const at = pick(lines);
+  if (at === undefined || at < 0 || lines[at] === undefined) throw new Error('no such line to damage');
+  const line = lines[at];
+  const mid = Math.floor(line.length / 2);
+  lines[at] = line.slice(0, mid) + (line[mid] === 'A' ? 'B' : 'A') + line.slice(mid + 1);
+  return lines.join('\n');
+}
+
 beforeAll(async () => {
   home = await makeTempHome();
   home2 = await makeTempHome();
@@ -255,7 +277,7 @@ describe('walk-through', () => {
 
     expectOk(await coffer(['secret', 'delete', '-n', 'api-token']));
     const purged = await coffer(['secret', 'purge', '-n', 'api-token']);
-    expectOk(purged);
+    expectOkWithWarnings(purged);
     expect(purged.stdout.length).toBe(0);
     expectError(await coffer(['secret', 'show-deleted', '-n', 'api-token']), 3, 'SecretNotFound');
     expect(json<Bundle[]>(await coffer(['secret', 'list-deleted']))).toEqual([]);
@@ -271,7 +293,7 @@ describe('walk-through', () => {
 
     expectError(await coffer(['secret', 'restore', '-f', 'db.backup']), 6, 'Conflict'); // still exists
     expectOk(await coffer(['secret', 'delete', '-n', 'db-password']));
-    expectOk(await coffer(['secret', 'purge', '-n', 'db-password']));
+    expectOkWithWarnings(await coffer(['secret', 'purge', '-n', 'db-password']));
     const restored = await coffer(['secret', 'restore', '-f', 'db.backup']);
     expectOk(restored);
     expect(json<Bundle>(restored).id).toMatch(/\/secrets\/db-password\//);
@@ -320,14 +342,9 @@ describe('walk-through', () => {
     expectOk(ok);
     expect(json(ok)).toMatchObject({ ok: true, vaultId, problems: [] });
 
-    const lines = (await readFile(vaultPath, 'utf8')).split('\n');
-    expect(lines.length).toBeGreaterThan(4);
-    const damagedAt = lines.length - 3; // a commit line near the end (the last element is '')
-    const line = lines[damagedAt] ?? '';
-    const mid = Math.floor(line.length / 2);
-    lines[damagedAt] = line.slice(0, mid) + (line[mid] === 'A' ? 'B' : 'A') + line.slice(mid + 1);
+    // One character changed in the middle of the last commit line but one.
     const damaged = join(home, 'damaged.coffer');
-    await writeFile(damaged, lines.join('\n'), { mode: 0o600 });
+    await writeFile(damaged, await damage(vaultPath, (lines) => commitLines(lines).at(-2)), { mode: 0o600 });
 
     const check = await coffer(['vault', 'check', '--vault', 'damaged.coffer']);
     expect(check.code).toBe(5);
@@ -344,11 +361,27 @@ describe('walk-through', () => {
     // It lacks commits this profile has seen: opening it here is a rollback (exit 5); elsewhere it opens.
     expectError(await coffer(['secret', 'list', '--vault', 'repaired.coffer']), 5, 'VaultRolledBack');
     expectOk(await coffer(['secret', 'list', '--vault', 'repaired.coffer'], { home: home3 }));
+    expectOk(await coffer(['secret', 'list', '--vault', 'repaired.coffer', '--accept-rollback']));
     expectError(
       await coffer(['vault', 'repair', '--vault', 'damaged.coffer', '--output', 'repaired.coffer']),
       6,
       'Conflict',
     );
+  });
+
+  // Engine issue (reported): a damaged value line ("B ...") is reported by check only as an orphan blob;
+  // repair keeps every commit (dropped 0) and its output passes check but cannot be opened
+  // ("VaultCorrupted: value of secret ... the value line is missing"). Drop `.fails` once fixed.
+  it('vault repair of a damaged value line gives a vault that opens', async () => {
+    await writeFile(join(home, 'blob-damaged.coffer'), await damage(vaultPath, (lines) => (commitLines(lines).at(-1) ?? 0) - 1), {
+      mode: 0o600,
+    });
+    const check = await coffer(['vault', 'check', '--vault', 'blob-damaged.coffer']);
+    expect(check.code).toBe(5);
+    const repaired = await coffer(['vault', 'repair', '--vault', 'blob-damaged.coffer', '--output', 'blob-repaired.coffer']);
+    expectOk(repaired);
+    expect(json<{ dropped: number }>(repaired).dropped).toBeGreaterThan(0);
+    expectOk(await coffer(['secret', 'list', '--vault', 'blob-repaired.coffer'], { home: await makeTempHome() }));
   });
 
   it('vault merge unions two copies (no passphrase needed)', async () => {
@@ -415,6 +448,17 @@ describe('git', () => {
     expect(names.sort()).toEqual(['feature-secret', 'main-secret', 'shared']);
     expect((await team(['secret', 'get', '-n', 'shared'])).stdout.toString()).toBe('v1');
     expect(json(await team(['vault', 'check']))).toMatchObject({ ok: true });
+
+    // git diff shows vault files through `coffer vault textconv`: one line per commit, no unlock.
+    const commits = json<{ counts: { commits: number } }>(await team(['vault', 'info'])).counts.commits;
+    const described = await runCoffer(['vault', 'textconv', 'team.coffer'], { home: await makeTempHome(), cwd: repo });
+    expectOk(described);
+    const lines = described.stdout.toString().trimEnd().split('\n');
+    expect(lines).toHaveLength(commits);
+    for (const line of lines) expect(line).toMatch(/[0-9a-f]{8,}.* seq \d+ parents \d+/);
+    const diff = git('diff', 'HEAD~1', 'HEAD', '--', 'team.coffer');
+    expect(diff).toMatch(/^\+\S.* seq \d+ parents \d+/m);
+    expect(diff).not.toMatch(/^\+C \{/m);
   });
 
   it('vault merge-driver reports a failure with a non-zero exit', async () => {

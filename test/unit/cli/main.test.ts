@@ -214,6 +214,17 @@ describe('vault path', () => {
     expect(paths).toEqual([join(home, 'a.coffer'), join(home, 'b.coffer'), join(home, 'c.coffer')]);
   });
 
+  it('passes --accept-rollback to the engine only when given', async () => {
+    await run(['secret', 'list']);
+    await run(['secret', 'list', '--accept-rollback']);
+    await run(['--accept-rollback', 'vault', 'info']);
+    const flags = engine.calls
+      .filter((c) => c.method === 'openVault')
+      .map((c) => (c.args[0] as { acceptRollback?: boolean }).acceptRollback);
+    expect(flags).toEqual([undefined, true, true]);
+    expect((await run(['vault', 'create', '--accept-rollback'])).code).toBe(2);
+  });
+
   it('reports a missing vault as VaultNotFound (exit 3) without asking for a passphrase', async () => {
     const r = await run(['secret', 'list', '--vault', 'missing.coffer'], { noPassphrase: true });
     expect(r.code).toBe(3);
