@@ -117,6 +117,12 @@ export class VaultCore {
   retentionDays = 90;
   created = 0;
   secrets = new Map<string, SecretObject>();
+  /**
+   * Deleted secrets whose retention has ended (Key Vault purges them at
+   * scheduledPurgeDate, D-sd): gone from every view; the next write by a member
+   * allowed to purge records their purge.
+   */
+  expiredDeleted = new Map<string, SecretObject>();
   purgedBlobs = new Set<string>();
   maxHlc: Hlc = [0, 0];
   /** Highest sequence number per author over the whole graph. */
@@ -507,7 +513,10 @@ export class VaultCore {
     this.accepted.add(c.id);
     this.memberEvents.set(c.id, this.parentEvents(d.p));
     this.epochFrontier.set(c.id, this.parentFrontier(d.p));
+    // Objects expired before this commit were purged by it (see write()); re-attach the rest.
+    for (const [k, o] of this.expiredDeleted) this.secrets.set(k, o);
     this.applyCommit(d);
+    this.expireDeleted();
   }
 
   // ---------------------------------------------------------------- fold
@@ -519,6 +528,17 @@ export class VaultCore {
     const list = [...this.accepted].map((id) => this.decoded.get(id)).filter((d): d is DecodedCommit => !!d?.body);
     list.sort((a, b) => compareHlc(a.body!.hlc, b.body!.hlc) || (a.c.id < b.c.id ? -1 : 1));
     for (const d of list) this.applyCommit(d);
+    this.expireDeleted();
+  }
+
+  expireDeleted(nowSeconds = Math.floor(Date.now() / 1000)): void {
+    this.expiredDeleted = new Map();
+    for (const [k, o] of this.secrets) {
+      if (o.deleted && o.deleted.date + this.retentionDays * 86_400 <= nowSeconds) {
+        this.expiredDeleted.set(k, o);
+        this.secrets.delete(k);
+      }
+    }
   }
 
   applyCommit(d: DecodedCommit): void {
@@ -582,8 +602,9 @@ export class VaultCore {
           break;
         }
         case 'secret.purge': {
-          const o = this.secrets.get(nameKey(r.name));
+          const o = this.secrets.get(nameKey(r.name)) ?? this.expiredDeleted.get(nameKey(r.name));
           if (!o) break;
+          this.expiredDeleted.delete(nameKey(r.name));
           for (const v of r.versions) {
             const ver = o.versions.get(v);
             if (ver) this.purgedBlobs.add(ver.blob);

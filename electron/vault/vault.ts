@@ -6,7 +6,7 @@
  * are read and verified first, so nobody's changes are lost (V7).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, appendFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, appendFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from '../../shared/keyvault.js';
 import type {
@@ -406,6 +406,10 @@ class VerifiedCache {
 class VaultImpl implements Vault {
   core!: VaultCore;
   private bytesSize = 0;
+  /** What the file looked like when we last read or wrote it: a change means another writer. */
+  private stamp: FileStamp | undefined;
+  /** Purged values still have lines in the file: rewrite it after this write (C10). */
+  needsCompaction = false;
   private cache!: VerifiedCache;
   private auditLog!: AuditLog;
   readonly secrets: SecretsApi;
@@ -476,6 +480,7 @@ class VaultImpl implements Vault {
     if (this.core && this.core !== core) this.core.wipe();
     this.core = core;
     this.bytesSize = data.length;
+    this.stamp = await fileStamp(this.path);
     if (g.interruptedSave) this.onWarning?.('The vault file ends with an interrupted save; it will be dropped on the next save.');
     for (const r of core.rejected.slice(0, 5)) this.onWarning?.(`Commit ${r.id.slice(0, 12)} was rejected: ${r.reason}.`);
     if (core.unreadable.length > 0) {
@@ -529,11 +534,31 @@ class VaultImpl implements Vault {
    */
   async write<T>(build: (core: VaultCore) => { pending: PendingCommit; result: (core: VaultCore) => T }): Promise<T> {
     if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+    const out = await this.writeLocked(build);
+    if (this.needsCompaction) {
+      this.needsCompaction = false;
+      await compactPurged(this);
+    }
+    return out;
+  }
+
+  private writeLocked<T>(build: (core: VaultCore) => { pending: PendingCommit; result: (core: VaultCore) => T }): Promise<T> {
     return withFileLock(vaultLockPath(this.path), async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const current = await readVaultFile(this.path);
-        if (current.length !== this.bytesSize || !samePrefix(current, this.core.graph, this.bytesSize)) await this.load(current, buildGraph(current, { trusted: this.cache.ids }));
+        // Another writer (app, CLI, git, a sync tool) changed the file: read and verify its
+        // commits first, so the new commit's parents include them (V7). A stat is enough to
+        // tell: saving stays proportional to the change, not to the vault.
+        const st = await fileStamp(this.path);
+        if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) {
+          const current = await readVaultFile(this.path);
+          await this.load(current, buildGraph(current, { trusted: this.cache.ids }));
+        }
         const { pending, result } = build(this.core);
+        // End of retention: purge what expired, in this same commit, when this member may purge.
+        const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
+        if (expired.length > 0) {
+          pending.records.unshift(...expired.map((o): VaultRecord => ({ t: 'secret.purge', name: o.name, versions: [...o.order] })));
+        }
         const built = buildCommit(this.core, pending);
         const reason = this.core.checkAuthorized(built.decoded);
         if (reason) throw new CofferError('Forbidden', `This change is not allowed: ${reason}.`, { innerCode: 'ForbiddenByRbac' });
@@ -546,7 +571,9 @@ class VaultImpl implements Vault {
         this.core.graph.interruptedSave = false;
         this.core.addOwnCommit(built.commit, built.decoded);
         this.bytesSize = newSize;
+        this.stamp = await fileStamp(this.path);
         await this.cache.add([built.commit.id]);
+        if (expired.length > 0) this.needsCompaction = true;
         return result(this.core);
       }
       throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');
@@ -562,9 +589,23 @@ class VaultImpl implements Vault {
   }
 }
 
-/** The file still starts with what we loaded (appends only), judged by the last commit we know being where we left it. */
-function samePrefix(current: Buffer, graph: Graph, size: number): boolean {
-  return current.length === size && current.length >= graph.truncateTo;
+interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+async function fileStamp(path: string): Promise<FileStamp> {
+  try {
+    const st = await stat(path);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch (e) {
+    throw new CofferError('IoError', `Cannot read the vault file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
+  return !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
 // ----------------------------------------------------------------- secrets

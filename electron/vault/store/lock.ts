@@ -5,9 +5,15 @@
  * keeps two writers from losing each other's changes (V7).
  *
  * Protocol
- * - Acquire: create the lock file exclusively (O_CREAT|O_EXCL, mode 0600)
- *   holding JSON {pid, host, time, nonce}; the nonce (random, per
- *   acquisition) is what identifies *this* holding of the lock.
+ * - Acquire: create the lock file exclusively, mode 0600, holding JSON
+ *   {pid, host, time, nonce}; the nonce (random, per acquisition) is what
+ *   identifies *this* holding of the lock. The record is first written to a
+ *   temp file `.<lock>.tmp-<random>` and then hard-linked to the lock path:
+ *   link() fails with EEXIST like O_EXCL, but the lock file never exists
+ *   without its content. With a plain O_EXCL create + write, a process killed
+ *   in between leaves an empty lock that names nobody, which everyone must
+ *   then wait out for staleMs (found by the kill -9 test). File systems
+ *   without hard links fall back to O_EXCL + write.
  * - If it exists, it is stale when:
  *     · it names this host and its pid no longer exists (kill(pid, 0) → ESRCH),
  *       or its last heartbeat predates this computer's boot (so the pid,
@@ -15,9 +21,10 @@
  *     · or its mtime is more than staleMs old (default 10 minutes) — the
  *       holder refreshes the mtime while it holds the lock (heartbeat), so a
  *       long but live operation is not taken over;
- *     · content that is not a valid lock record (a writer between create and
- *       write, or a file emptied by a power loss) is waited on while young
- *       and stale once older than staleMs or older than the boot.
+ *     · content that is not a valid lock record (possible only without hard
+ *       links, between create and write, or in a file emptied by a power
+ *       loss) is waited on while young, and stale once older than staleMs
+ *       or older than the boot.
  *   Otherwise poll every 25–50 ms until timeoutMs, then throw Conflict.
  * - Take-over must be race-safe: two processes can judge the same lock stale
  *   at once, and a naive "unlink then create" by the slower one would delete
@@ -31,7 +38,7 @@
  *   the unlink, the file at the lock path cannot change. Keys are never
  *   reused (random nonces), so a late process that gets the guard after the
  *   lock was already replaced finds a different key and removes nothing.
- *   After removal the taker competes for the lock with O_EXCL like anyone.
+ *   After removal the taker competes for the lock like anyone else.
  * - A guard whose holder died is itself stale and removed by the same
  *   protocol one level down (`<guard>.takeover-<key>`), up to a small depth.
  * - Release: under the guard for our own nonce, unlink the lock only if it
@@ -47,17 +54,20 @@
  *   share, a lock from another computer goes stale by age only. Two
  *   containers that share a hostname and a volume but not a pid namespace
  *   would misjudge liveness.
- * - A process killed while holding a guard after unlinking the lock leaves a
- *   small `.takeover-*` file that nothing refers to any more.
+ * - A process killed while holding a guard after unlinking the lock, or
+ *   between writing its temp record and linking it, leaves a small
+ *   `<lock>.takeover-*` or `.<lock>.tmp-*` file. Whoever takes over a stale
+ *   lock (the sign that a holder died) sweeps the stale ones away, using the
+ *   same guard protocol for guards.
  * - The lock is not reentrant: calling withFileLock on a path the same call
  *   chain already holds waits until the timeout.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, readFile, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CofferError } from '../errors.js';
-import { describeFsError } from './vault-file.js';
+import { describeFsError, tempPathFor } from './vault-file.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 export const DEFAULT_LOCK_STALE_MS = 10 * 60 * 1000;
@@ -66,6 +76,12 @@ export const DEFAULT_LOCK_STALE_MS = 10 * 60 * 1000;
 const BOOT_SLACK_MS = 60_000;
 /** Lock records are tiny; anything larger is garbage and is not read into memory. */
 const MAX_LOCK_BYTES = 4096;
+/**
+ * A temp record without valid content older than this is a leftover: writing
+ * a few dozen bytes takes microseconds. (Removing a live writer's temp would
+ * only make its link fail with an IoError, never give two holders.)
+ */
+const GARBAGE_TEMP_MS = 30_000;
 /** How many levels of stale guards a take-over will clear. */
 const MAX_GUARD_DEPTH = 3;
 
@@ -193,9 +209,11 @@ async function observe(file: string, staleMs: number): Promise<Observation> {
 // Creating and removing
 
 /**
- * Create `file` exclusively holding a fresh record. Returns undefined if it
- * exists. No fsync: after a power loss a lock file is meaningless anyway (its
- * holder is gone), and an emptied one predates the boot, hence is stale.
+ * Create `file` exclusively holding a fresh record; undefined if it exists.
+ * The record goes to a temp file first and is linked into place (see the
+ * module comment). No fsync: after a power loss a lock file is meaningless
+ * anyway (its holder is gone), and one emptied by the crash predates the
+ * boot, hence is stale.
  */
 async function tryCreate(file: string): Promise<LockRecord | undefined> {
   const record: LockRecord = {
@@ -204,28 +222,85 @@ async function tryCreate(file: string): Promise<LockRecord | undefined> {
     time: new Date().toISOString(),
     nonce: randomBytes(16).toString('hex'),
   };
-  let fh: FileHandle;
+  const content = JSON.stringify(record);
+  const tmp = tempPathFor(file);
+  await writeExclusive(tmp, content, file);
   try {
-    fh = await open(file, 'wx', 0o600);
+    await link(tmp, file);
+    return record;
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'EEXIST') return undefined;
-    if (code === 'ENOENT') {
-      throw new CofferError('IoError', `Cannot create the lock file ${file}: the folder ${path.dirname(file)} does not exist`, {
-        cause: err,
-      });
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') {
+      // No hard links here: O_EXCL create + write (an empty lock is possible if killed in between).
+      return (await writeExclusive(file, content, file, true)) ? record : undefined;
     }
     throw new CofferError('IoError', `Cannot create the lock file ${file}: ${describeFsError(err)}`, { cause: err });
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** O_EXCL create of `target` with `content`; false if it exists and `existsOk`. Errors name `lockFile`. */
+async function writeExclusive(target: string, content: string, lockFile: string, existsOk = false): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(target, 'wx', 0o600);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EEXIST' && existsOk) return false;
+    if (code === 'ENOENT') {
+      throw new CofferError(
+        'IoError',
+        `Cannot create the lock file ${lockFile}: the folder ${path.dirname(lockFile)} does not exist`,
+        { cause: err },
+      );
+    }
+    throw new CofferError('IoError', `Cannot create the lock file ${lockFile}: ${describeFsError(err)}`, { cause: err });
   }
   try {
-    await fh.writeFile(JSON.stringify(record));
+    await fh.writeFile(content);
     await fh.close();
   } catch (err) {
     await fh.close().catch(() => undefined);
-    await unlink(file).catch(() => undefined);
-    throw new CofferError('IoError', `Cannot write the lock file ${file}: ${describeFsError(err)}`, { cause: err });
+    await unlink(target).catch(() => undefined);
+    throw new CofferError('IoError', `Cannot write the lock file ${lockFile}: ${describeFsError(err)}`, { cause: err });
   }
-  return record;
+  return true;
+}
+
+/**
+ * Remove what dead processes left beside the lock: stale take-over guards
+ * (through the guard protocol, so a live guard is never removed) and temp
+ * records whose writer is gone (nobody else ever opens those by name).
+ * Best effort, run only after taking over a stale lock.
+ */
+async function sweepLeftovers(file: string, staleMs: number): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const isGuard = name.startsWith(`${base}.takeover-`);
+    const isTemp = name.startsWith(`.${base}.`) && /\.tmp-[0-9a-f]{16}$/.test(name);
+    if (!isGuard && !isTemp) continue;
+    try {
+      const obs = await observe(full, staleMs);
+      if (obs.kind !== 'held') continue;
+      if (isGuard) {
+        if (obs.stale) await removeIfStill(full, obs.key, staleMs, 1);
+      } else if (obs.stale || (obs.record === undefined && Date.now() - obs.mtimeMs > GARBAGE_TEMP_MS)) {
+        await unlink(full);
+      }
+    } catch {
+      // Best effort.
+    }
+  }
 }
 
 async function unlinkIfExists(file: string): Promise<void> {
@@ -321,15 +396,22 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function acquire(file: string, timeoutMs: number, staleMs: number): Promise<LockRecord> {
   const deadline = Date.now() + timeoutMs;
   let last: Observation | undefined;
+  let tookOver = false;
   for (;;) {
     const mine = await tryCreate(file);
-    if (mine !== undefined) return mine;
+    if (mine !== undefined) {
+      if (tookOver) await sweepLeftovers(file, staleMs);
+      return mine;
+    }
 
     const obs = await observe(file, staleMs);
     // Released between our create and our read: try again at once.
     if (obs.kind === 'gone') continue;
     last = obs;
-    if (obs.stale && (await removeIfStill(file, obs.key, staleMs, 0))) continue;
+    if (obs.stale && (await removeIfStill(file, obs.key, staleMs, 0))) {
+      tookOver = true;
+      continue;
+    }
 
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw conflict(file, last, staleMs);

@@ -16,7 +16,7 @@
  * Error messages name paths and OS error codes, never file contents (V9).
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CofferError } from '../errors.js';
 
@@ -489,4 +489,37 @@ export async function writeNewFile(target: string, data: Uint8Array, opts: Write
     mode,
     () => new CofferError('Conflict', `${target} already exists; use --overwrite to replace it`),
   );
+}
+
+/**
+ * Remove temp files `.<basename>.tmp-<16 hex>` beside `target` that a killed
+ * writer left behind (a crash during create, replace or writeNewFile), if
+ * they have not been written to for `minAgeMs` (default 1 minute). Call it
+ * while holding the vault's lock: writers that hold the lock cannot have a
+ * temp file in progress then, and the age check covers the rest. Returns the
+ * removed paths. Best effort: errors are ignored.
+ */
+export async function removeStaleTempFiles(target: string, minAgeMs = 60_000): Promise<string[]> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.tmp-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(name.slice(prefix.length))) continue;
+    const full = path.join(dir, name);
+    try {
+      const st = await stat(full);
+      if (!st.isFile() || Date.now() - st.mtimeMs < minAgeMs) continue;
+      await unlink(full);
+      removed.push(full);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
 }
