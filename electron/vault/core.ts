@@ -8,10 +8,10 @@
  */
 import type { RoleName } from '../../shared/keyvault.js';
 import { ROLE_NAMES } from '../../shared/keyvault.js';
-import { checkCommitment, concatBytes, fromB64u, keyCommitment, sha256, toB64u, toHex, u64be, unpad, utf8, wipe } from './crypto/index.js';
+import { checkCommitment, concatBytes, equalBytes, fromB64u, keyCommitment, sha256, toB64u, toHex, u64be, unpad, utf8, wipe, x25519PublicKey } from './crypto/index.js';
 import { isDecryptionFailed } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { isGenesis, type CommitPayload, type Stanza } from './format/codec.js';
+import { canonicalJson, isGenesis, type CommitPayload, type Stanza } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
 import {
   chainContext,
@@ -26,7 +26,7 @@ import {
 } from './format/keys.js';
 import { compareHlc, validateBody, type Body, type Hlc, type ScopeKeysJson, type SecretVersionRecord, type VaultRecord } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
-import { permits, type Permission, type Scope } from './access/roles.js';
+import { permits, ROLE_SCOPES, type Permission, type Scope } from './access/roles.js';
 import type { SecretVersionState } from './secrets/model.js';
 import { nameKey } from './secrets/rules.js';
 
@@ -195,10 +195,16 @@ export class VaultCore {
       }
       const plain = unpad(open(key, fromB64u(p.body), bodyAd(this.vaultIdBytes, p.epoch, author, p.seq)));
       let raw: unknown;
+      const text = Buffer.from(plain).toString('utf8');
       try {
-        raw = JSON.parse(Buffer.from(plain).toString('utf8'));
+        raw = JSON.parse(text);
       } catch {
         d.problem = 'its body is not JSON';
+        return;
+      }
+      // One spelling only (sorted keys, no duplicates): every client folds the same records.
+      if (canonicalJson(raw) !== text) {
+        d.problem = 'its body is not in canonical form';
         return;
       }
       const body = validateBody(raw, p.blobs?.length ?? 0);
@@ -251,6 +257,11 @@ export class VaultCore {
         priv = unwrapStanza(lk.priv, lk.pub, s, chainContext(this.vaultIdBytes, later.id, scope, epoch));
         if (priv) break;
       }
+    }
+    // An unwrapped private key must be the one the epoch published (a member could wrap another).
+    if (priv && !equalBytes(x25519PublicKey(priv), pub)) {
+      wipe(priv);
+      priv = null;
     }
     const result = priv ? { priv, pub } : null;
     this.scopeKeys.set(k, result);
@@ -371,7 +382,6 @@ export class VaultCore {
     }
     if (p.newEpoch) need.add('members/manage');
     for (const perm of need) if (!permits(author.roles, perm)) return `its author's roles do not allow ${perm}`;
-    if (p.slots && !isFirst && !members.has(p.author)) return 'a passphrase slot from a non-member';
     // Epochs (C7): write under the newest epoch of the ancestry; a new epoch supersedes exactly that frontier.
     const frontier = this.parentFrontier(p);
     if (p.newEpoch) {
@@ -385,6 +395,7 @@ export class VaultCore {
     const batches = d.body.records.filter((r) => r.t === 'batch');
     if (versions.length > 0 && batches.length !== 1) return 'it writes values without exactly one batch key';
     if (versions.length !== (p.blobs?.length ?? 0)) return 'its value blobs do not match its versions';
+    if (new Set(versions.map((v) => v.blob)).size !== versions.length) return 'two versions share one value blob';
     const hlcOk = p.parents.every((x) => {
       const pb = this.decoded.get(x)?.body;
       return !pb || compareHlc(d.body!.hlc, pb.hlc) > 0;
@@ -468,6 +479,30 @@ export class VaultCore {
       }
     }
     return seen;
+  }
+
+  /** Membership as of one accepted commit (its ancestry, itself included). */
+  membersAtCommit(id: string): Map<string, MemberState> {
+    return this.membershipAt(this.memberEvents.get(id) ?? []);
+  }
+
+  /**
+   * True when someone who could read `epoch` when it started has since been
+   * removed or lost a scope (C7, V5): nothing new may be written under it.
+   */
+  epochExposed(epoch: string): boolean {
+    const info = this.epochs.get(epoch);
+    if (!info?.commitId) return false;
+    const start = this.membersAtCommit(info.commitId);
+    const now = this.currentMembers();
+    for (const [k, m] of start) {
+      const n = now.get(k);
+      if (!n) return true;
+      const had = new Set(m.roles.flatMap((r) => ROLE_SCOPES[r]));
+      const has = new Set(n.roles.flatMap((r) => ROLE_SCOPES[r]));
+      for (const sc of had) if (!has.has(sc)) return true;
+    }
+    return false;
   }
 
   /** Membership as of every accepted commit. */
@@ -624,7 +659,7 @@ export class VaultCore {
 
   /** Every live value's blob must be in the file: a missing one is damage, not a purge (V2). */
   checkBlobs(): void {
-    for (const o of this.secrets.values()) {
+    for (const o of [...this.secrets.values(), ...this.expiredDeleted.values()]) {
       for (const v of o.versions.values()) {
         if (!this.graph.blobs.has(v.blob)) {
           throw corrupted(`value of secret ${o.name} version ${v.state.version}`, 'the value line is missing from the file');

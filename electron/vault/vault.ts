@@ -61,7 +61,7 @@ import { bodyAd, objectId, valueAd, VaultCore, type DecodedCommit, type MemberSt
 import { AuditLog } from './audit/log.js';
 import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import * as keysModule from './format/keys.js';
-import { unpad as unpadSafe } from './crypto/index.js';
+import { checkCommitment, unpad as unpadSafe } from './crypto/index.js';
 import { ensureProfileDir } from './store/profile.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
 import {
@@ -176,7 +176,11 @@ function currentSlots(graph: Graph): SlotJson[] {
     const p = c.payload as CommitPayload;
     if (p.slots) byAuthor.set(c.author, p.slots);
   }
-  return [...byAuthor.values()].flat().reverse();
+  // The creator's slot first: only the creator can sign it, so a slot planted by
+  // anyone else (with costly KDF parameters) is tried only if the creator's fails.
+  const creator = byAuthor.get(graph.genesis.author) ?? [];
+  byAuthor.delete(graph.genesis.author);
+  return [...creator, ...[...byAuthor.values()].flat().reverse()];
 }
 
 // ------------------------------------------------------------ commit build
@@ -202,8 +206,8 @@ function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommit {
   let newEpoch: CommitPayload['newEpoch'];
 
   const admin = permits(core.myRoles().length ? core.myRoles() : ['Key Vault Administrator'], 'members/manage');
-  const removedCanRead = frontier.length === 1 && needsRekey(core);
-  if (pending.newEpoch || (admin && (frontier.length > 1 || removedCanRead))) {
+  const exposed = frontier.some((e) => core.epochExposed(e));
+  if (pending.newEpoch || (admin && (frontier.length > 1 || exposed))) {
     // C7: a new epoch with fresh scope keys, wrapped to the members after this commit.
     epoch = toHex(randomBytes(16));
     const members = membersAfter(core.currentMembers(), records, core);
@@ -238,8 +242,17 @@ function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommit {
     pendingScopePubs.set(epoch, Object.fromEntries(SCOPES.map((s) => [s, scopes[s]!.pub])) as Record<Scope, Uint8Array>);
     for (const s of Object.values(scopes)) wipe(s.priv);
   } else {
-    // Non-admins write under the newest epoch they see (an admin's next write merges concurrent epochs).
-    epoch = frontier.length === 1 ? frontier[0]! : [...frontier].sort((a, b) => (core.epochs.get(b)?.commitId ?? '').localeCompare(core.epochs.get(a)?.commitId ?? ''))[0]!;
+    // Non-admins cannot start epochs (they cannot read every scope). After concurrent
+    // epochs they write under one that no removed member can read; if there is none,
+    // an Administrator's next write must re-key first (C7).
+    const safe = frontier.filter((e) => !core.epochExposed(e));
+    if (safe.length === 0) {
+      throw new CofferError(
+        'Forbidden',
+        'Members were removed in a copy merged into this vault; an Administrator must open and save it (re-keying) before others write.',
+      );
+    }
+    epoch = safe.sort((a, b) => (core.epochs.get(b)?.commitId ?? '').localeCompare(core.epochs.get(a)?.commitId ?? ''))[0]!;
   }
   const scopePub = (s: Scope): Uint8Array => pendingScopePubs.get(epoch)?.[s] ?? core.scopePub(epoch, s)!;
 
@@ -318,22 +331,6 @@ function membersAfter(members: Map<string, MemberState>, records: VaultRecord[],
   const me = toB64u(core.me.signPub);
   if (!out.get(me)?.enc && out.has(me)) out.set(me, { ...out.get(me)!, enc: toB64u(core.me.encPub) });
   return out;
-}
-
-/** True when someone removed since the current epoch started could still read it (C7, V5). */
-function needsRekey(core: VaultCore): boolean {
-  const current = core.currentFrontier()[0];
-  if (!current) return false;
-  const info = core.epochs.get(current);
-  if (!info?.commitId) return false;
-  const startMembers = core.membershipAt([...(core as unknown as { memberEvents: Map<string, readonly string[]> }).memberEvents.get(info.commitId) ?? []]);
-  const nowMembers = core.currentMembers();
-  for (const [k, m] of startMembers) {
-    const n = nowMembers.get(k);
-    if (!n) return true;
-    for (const s of scopesOf(m.roles)) if (!scopesOf(n.roles).has(s)) return true;
-  }
-  return false;
 }
 
 // --------------------------------------------------- verified-state cache
@@ -1026,10 +1023,11 @@ function sealBackup(core: VaultCore, data: BackupData): Uint8Array {
   const key = randomBytes(32);
   const ctx = concatBytes(utf8('coffer/v1 backup\0'), core.vaultIdBytes, Buffer.from(epoch, 'hex'));
   const stanza = wrapToMember(pub, key, ctx);
+  const kc = keyCommitment(key);
   const json = utf8(JSON.stringify(data));
   const ct = seal(key, pad(json), ctx);
   wipe(key, json);
-  return utf8(`${BACKUP_PREFIX}${JSON.stringify({ vault: core.vaultId, epoch, key: stanza, kc: toB64u(keyCommitment(key)), data: toB64u(ct) })}\n`);
+  return utf8(`${BACKUP_PREFIX}${JSON.stringify({ vault: core.vaultId, epoch, key: stanza, kc: toB64u(kc), data: toB64u(ct) })}\n`);
 }
 
 function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
@@ -1049,9 +1047,15 @@ function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
   if (!sk) throw new CofferError('Forbidden', 'Your roles do not grant reading this backup.', { innerCode: 'ForbiddenByRbac' });
   const ctx = concatBytes(utf8('coffer/v1 backup\0'), core.vaultIdBytes, Buffer.from(env.epoch, 'hex'));
   const { unwrapStanza, open } = keysModule;
-  const key = unwrapStanza(sk.priv, sk.pub, env.key, ctx);
+  let key: Uint8Array | null;
+  try {
+    key = unwrapStanza(sk.priv, sk.pub, env.key, ctx);
+  } catch {
+    return bad();
+  }
   if (!key) return bad();
   try {
+    if (typeof env.kc !== 'string' || !checkCommitment(key, fromB64u(env.kc))) bad();
     const json = Buffer.from(unpadSafe(open(key, fromB64u(env.data), ctx))).toString('utf8');
     const data = JSON.parse(json) as BackupData;
     validateSecretName(data.name);

@@ -7,6 +7,7 @@
  */
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import type { Stanza } from './codec.js';
+import { fromB64u } from '../crypto/index.js';
 
 export type Hlc = [number, number];
 
@@ -66,7 +67,6 @@ const bad = (m: string): never => {
 
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const VERSION = /^[0-9a-f]{32}$/;
-const B64U32 = /^[A-Za-z0-9_-]{43}$/;
 
 function keys(o: Record<string, unknown>, required: string[], optional: string[], what: string): void {
   for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) bad(`${what}: unknown field ${k}`);
@@ -75,12 +75,24 @@ function keys(o: Record<string, unknown>, required: string[], optional: string[]
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const str = (v: unknown, re: RegExp, what: string): string => (typeof v === 'string' && re.test(v) ? v : bad(`${what} is invalid`));
+/** Canonical base64url (the engine decodes these strictly later: reject here, so a bad field rejects its commit). */
+function b64(v: unknown, what: string, len?: number): string {
+  if (typeof v !== 'string') return bad(`${what} is invalid`);
+  let bytes: Uint8Array;
+  try {
+    bytes = fromB64u(v);
+  } catch {
+    return bad(`${what} is not canonical base64url`);
+  }
+  if (len !== undefined && bytes.length !== len) bad(`${what} has the wrong length`);
+  return v;
+}
 
 function stanza(v: unknown, what: string): Stanza {
   if (!isObj(v)) return bad(`${what} is invalid`);
   keys(v, ['epk', 'ct'], [], what);
-  str(v.epk, B64U32, `${what}.epk`);
-  str(v.ct, /^[A-Za-z0-9_-]+$/, `${what}.ct`);
+  b64(v.epk, `${what}.epk`, 32);
+  b64(v.ct, `${what}.ct`);
   return v as unknown as Stanza;
 }
 function tags(v: unknown, what: string): void {
@@ -99,7 +111,7 @@ function attrs(o: Record<string, unknown>, what: string): void {
 function scopeKeys(v: unknown, what: string): void {
   if (!isObj(v)) return void bad(`${what} is invalid`);
   keys(v, ['pub', 'wraps', 'chain'], [], what);
-  str(v.pub, B64U32, `${what}.pub`);
+  b64(v.pub, `${what}.pub`, 32);
   if (!Array.isArray(v.wraps) || !Array.isArray(v.chain)) bad(`${what} is invalid`);
   (v.wraps as unknown[]).forEach((s, i) => stanza(s, `${what}.wraps[${i}]`));
   (v.chain as unknown[]).forEach((s, i) => stanza(s, `${what}.chain[${i}]`));
@@ -115,14 +127,14 @@ function record(v: unknown, i: number, blobCount: number): VaultRecord {
       break;
     case 'member':
       keys(v, ['t', 'sign', 'enc', 'name', 'roles'], [], what);
-      str(v.sign, B64U32, `${what}.sign`);
-      str(v.enc, B64U32, `${what}.enc`);
+      b64(v.sign, `${what}.sign`, 32);
+      b64(v.enc, `${what}.enc`, 32);
       if (typeof v.name !== 'string' || v.name.length > 200) bad(`${what}.name is invalid`);
       if (!Array.isArray(v.roles) || v.roles.length === 0 || !v.roles.every((r) => (ROLE_NAMES as readonly unknown[]).includes(r))) bad(`${what}.roles is invalid`);
       break;
     case 'remove':
       keys(v, ['t', 'sign'], [], what);
-      str(v.sign, B64U32, `${what}.sign`);
+      b64(v.sign, `${what}.sign`, 32);
       break;
     case 'scopes': {
       keys(v, ['t', 'scopes'], [], what);
@@ -135,7 +147,7 @@ function record(v: unknown, i: number, blobCount: number): VaultRecord {
       keys(v, ['t', 'scope', 'key', 'kc'], [], what);
       if (v.scope !== 'secrets') bad(`${what}.scope is invalid`);
       stanza(v.key, `${what}.key`);
-      str(v.kc, B64U32, `${what}.kc`);
+      b64(v.kc, `${what}.kc`, 32);
       break;
     case 'secret':
       keys(v, ['t', 'name', 'version', 'blob', 'enc', 'enabled'], ['contentType', 'tags', 'nbf', 'exp', 'created', 'updated'], what);

@@ -166,8 +166,8 @@ describe('withFileLock across processes', () => {
   it('takes over a lock whose pid is gone on this host', async () => {
     await writeFile(lock, JSON.stringify(record({ pid: deadPid() })));
     const t0 = Date.now();
-    await withFileLock(lock, async () => undefined, { timeoutMs: 2000 });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    await withFileLock(lock, async () => undefined, { timeoutMs: 5000 });
+    expect(Date.now() - t0).toBeLessThan(3000); // far below the timeout: taken over, not waited out
     expect(await lockFiles()).toEqual([]);
   });
 
@@ -208,10 +208,33 @@ describe('withFileLock across processes', () => {
     expect(await lockFiles()).toEqual([]);
   });
 
+  it('after a take-over, sweeps what dead processes left: stale guards and temp records, not live ones', async () => {
+    const dead = deadPid();
+    await writeFile(lock, JSON.stringify(record({ pid: dead })));
+    const staleGuard = `${lock}.takeover-${'01'.repeat(16)}`;
+    const liveGuard = `${lock}.takeover-${'02'.repeat(16)}`;
+    const staleTemp = path.join(tmp, '.v.coffer.lock.tmp-0123456789abcdef');
+    const oldGarbageTemp = path.join(tmp, '.v.coffer.lock.tmp-1123456789abcdef');
+    const youngGarbageTemp = path.join(tmp, '.v.coffer.lock.tmp-2123456789abcdef');
+    const vaultTemp = path.join(tmp, '.v.coffer.tmp-3123456789abcdef');
+    await writeFile(staleGuard, JSON.stringify(record({ pid: dead, nonce: '03'.repeat(16) })));
+    await writeFile(liveGuard, JSON.stringify(record({ nonce: '04'.repeat(16) })));
+    await writeFile(staleTemp, JSON.stringify(record({ pid: dead, nonce: '05'.repeat(16) })));
+    await writeFile(oldGarbageTemp, '');
+    await ageFile(oldGarbageTemp, 60_000);
+    await writeFile(youngGarbageTemp, '');
+    await writeFile(vaultTemp, 'not a lock file');
+    await ageFile(vaultTemp, 60 * 60_000);
+    await withFileLock(lock, async () => undefined, { timeoutMs: 5000 });
+    expect((await readdir(tmp)).sort()).toEqual(
+      [path.basename(liveGuard), path.basename(youngGarbageTemp), path.basename(vaultTemp)].sort(),
+    );
+  });
+
   it('heartbeat: a live holder running longer than staleMs is not taken over', async () => {
-    const holder = withFileLock(lock, () => sleep(700), { staleMs: 300 });
-    await sleep(450); // the lock was created > staleMs ago, but its mtime is refreshed
-    await expect(withFileLock(lock, async () => undefined, { timeoutMs: 100, staleMs: 300 })).rejects.toMatchObject({
+    const holder = withFileLock(lock, () => sleep(1800), { staleMs: 900 });
+    await sleep(1300); // the lock was created > staleMs ago, but its mtime is refreshed every 300 ms
+    await expect(withFileLock(lock, async () => undefined, { timeoutMs: 100, staleMs: 900 })).rejects.toMatchObject({
       code: 'Conflict',
     });
     await holder;
