@@ -74,6 +74,11 @@ export interface SecretObject {
   deleted?: { date: number };
 }
 
+/** The newest version of a secret (Key Vault's "latest": the last one created). */
+export function latestVersion(o: SecretObject): SecretVersion {
+  return o.versions.get(o.order[o.order.length - 1]!)!;
+}
+
 export interface Rejection {
   id: string;
   reason: string;

@@ -57,7 +57,7 @@ import {
 import type { Body, Hlc, ScopeKeysJson, VaultRecord } from './format/records.js';
 import { createIdentity, memberKeyId, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { parseRole, permits, scopesOf, SCOPES, type Permission, type Scope } from './access/roles.js';
-import { bodyAd, objectId, valueAd, VaultCore, type DecodedCommit, type MemberState, type SecretObject, type SecretVersion } from './core.js';
+import { bodyAd, latestVersion, objectId, valueAd, VaultCore, type DecodedCommit, type MemberState, type SecretObject, type SecretVersion } from './core.js';
 import { AuditLog } from './audit/log.js';
 import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import * as keysModule from './format/keys.js';
@@ -726,7 +726,7 @@ class SecretsImpl implements SecretsApi {
     const items: SecretItem[] = [];
     for (const o of this.core.secrets.values()) {
       if (o.deleted) continue;
-      const latest = o.versions.get(o.order[o.order.length - 1]!)!;
+      const latest = latestVersion(o);
       items.push(toSecretItem(this.vid, latest.state, this.core.retentionDays, { versionless: true }));
     }
     void this.v.audit('SecretList', 'ok').catch(() => undefined);
@@ -784,7 +784,7 @@ class SecretsImpl implements SecretsApi {
   }
 
   private deletedBundle(o: SecretObject): DeletedSecretBundle {
-    const latest = o.versions.get(o.order[o.order.length - 1]!)!;
+    const latest = latestVersion(o);
     return toDeletedSecretBundle(this.vid, latest.state, this.core.retentionDays, o.deleted!.date);
   }
 
@@ -800,7 +800,7 @@ class SecretsImpl implements SecretsApi {
     const out: DeletedSecretItem[] = [];
     for (const o of this.core.secrets.values()) {
       if (!o.deleted) continue;
-      const latest = o.versions.get(o.order[o.order.length - 1]!)!;
+      const latest = latestVersion(o);
       out.push(toDeletedSecretItem(this.vid, latest.state, this.core.retentionDays, o.deleted.date));
     }
     void this.v.audit('SecretListDeleted', 'ok').catch(() => undefined);
@@ -823,7 +823,7 @@ class SecretsImpl implements SecretsApi {
           pending: { records: [{ t: 'secret.recover', name: o.name }] },
           result: (c) => {
             const obj = c.secrets.get(o.key)!;
-            return toSecretBundle(this.vid, obj.versions.get(obj.order[obj.order.length - 1]!)!.state, c.retentionDays);
+            return toSecretBundle(this.vid, latestVersion(obj).state, c.retentionDays);
           },
         };
       });
@@ -891,7 +891,7 @@ class SecretsImpl implements SecretsApi {
           pending: { records, values },
           result: (c) => {
             const o = c.secrets.get(nameKey(data.name))!;
-            return toSecretBundle(this.vid, o.versions.get(o.order[o.order.length - 1]!)!.state, c.retentionDays);
+            return toSecretBundle(this.vid, latestVersion(o).state, c.retentionDays);
           },
         };
       });
