@@ -401,7 +401,9 @@ export class VaultCore {
     if (versions.length > 0 && batches.length !== 1) return 'it writes values without exactly one batch key';
     if (versions.length !== (p.blobs?.length ?? 0)) return 'its value blobs do not match its versions';
     if (new Set(versions.map((v) => v.blob)).size !== versions.length) return 'two versions share one value blob';
+    // Only accepted parents count: a rejected commit's clock (even far in the future) binds nobody.
     const hlcOk = p.parents.every((x) => {
+      if (!this.accepted.has(x)) return true;
       const pb = this.decoded.get(x)?.body;
       return !pb || compareHlc(d.body!.hlc, pb.hlc) > 0;
     });
@@ -651,9 +653,9 @@ export class VaultCore {
             o.versions.delete(v);
           }
           o.order = o.order.filter((v) => o.versions.has(v));
-          // Versions written concurrently with the purge survive, live (purge wins over recover).
+          // Versions written concurrently with the purge survive, in the state the clock gives
+          // them (a version newer than the delete has already cleared it); purge wins over recover.
           if (o.versions.size === 0) this.secrets.delete(o.key);
-          else delete o.deleted;
           break;
         }
         default:

@@ -6,7 +6,7 @@
  * are read and verified first, so nobody's changes are lost (V7).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, appendFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from '../../shared/keyvault.js';
 import type {
@@ -29,6 +29,7 @@ import {
   DEFAULT_KDF,
   ed25519Sign,
   ed25519Verify,
+  Ed25519Signer,
   fromB64u,
   hkdfSha256,
   keyCommitment,
@@ -43,7 +44,7 @@ import {
 } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
 import { canonicalJson, commitLine, blobLine, headerLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
-import { buildGraph, commitId, hashBlob, signatureMessage, verifySignatures, type Graph, type GraphCommit } from './format/graph.js';
+import { buildGraph, commitId, hashBlob, signatureMessage, verifiedKey, verifySignatures, type Graph, type GraphCommit } from './format/graph.js';
 import {
   authorEphemeral,
   chainContext,
@@ -147,8 +148,10 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
         kdf = slotKdf(s);
         break;
       } catch (e) {
-        lastError = e;
-        if (!(e instanceof CofferError) || e.code !== 'WrongPassphrase') throw e;
+        // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
+        // planted slot cannot lock the owner out; WrongPassphrase wins the final report.
+        if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
+        if (!lastError || e.code === 'WrongPassphrase') lastError = e;
       }
     }
     if (!me) {
@@ -344,7 +347,8 @@ function membersAfter(members: Map<string, MemberState>, records: VaultRecord[],
 class VerifiedCache {
   private readonly file: string;
   private readonly key: Uint8Array;
-  ids = new Set<string>();
+  /** verifiedKey(id, sig) of every commit accepted here. */
+  readonly verified = new Set<string>();
   private lastMac = '';
 
   constructor(profileDir: string, vaultId: string, me: MemberIdentity) {
@@ -352,8 +356,13 @@ class VerifiedCache {
     this.key = hkdfSha256(me.encPriv, Buffer.from(vaultId, 'hex'), utf8('coffer/v1 verified-cache\0'), 32);
   }
 
-  private mac(prev: string, ids: string[]): string {
-    return createHmac('sha256', this.key).update(prev).update(ids.join(',')).digest('hex');
+  /** Commit ids seen here: one missing from the file is a rollback. */
+  ids(): string[] {
+    return [...this.verified].map((k) => k.slice(0, 64));
+  }
+
+  private mac(prev: string, keys: string[]): string {
+    return createHmac('sha256', this.key).update(prev).update(keys.join(',')).digest('hex');
   }
 
   async load(): Promise<void> {
@@ -366,31 +375,30 @@ class VerifiedCache {
     let prev = '';
     for (const line of text.split('\n')) {
       if (!line) continue;
-      const [ids, mac] = line.split(' ');
-      const list = ids ? ids.split(',').filter(Boolean) : [];
+      const [keys, mac] = line.split(' ');
+      const list = keys ? keys.split(',').filter(Boolean) : [];
       const expect = this.mac(prev, list);
       if (!mac || mac.length !== expect.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expect))) break; // a torn or forged tail: ignore it
-      for (const id of list) this.ids.add(id);
+      for (const k of list) this.verified.add(k);
       prev = mac;
     }
     this.lastMac = prev;
   }
 
-  async add(ids: string[]): Promise<void> {
-    const fresh = ids.filter((i) => !this.ids.has(i));
+  async add(commits: GraphCommit[]): Promise<void> {
+    const fresh = commits.map((c) => verifiedKey(c.id, c.sig)).filter((k) => !this.verified.has(k));
     if (fresh.length === 0) return;
     const mac = this.mac(this.lastMac, fresh);
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
     await appendFile(this.file, `${fresh.join(',')} ${mac}\n`, { mode: 0o600 });
     this.lastMac = mac;
-    for (const i of fresh) this.ids.add(i);
+    for (const k of fresh) this.verified.add(k);
   }
 
-  async reset(ids: string[]): Promise<void> {
-    this.ids.clear();
+  async reset(): Promise<void> {
+    this.verified.clear();
     this.lastMac = '';
     await writeFile(this.file, '', { mode: 0o600 });
-    await this.add(ids);
   }
 
   wipe(): void {
@@ -409,6 +417,9 @@ class VaultImpl implements Vault {
   needsCompaction = false;
   private cache!: VerifiedCache;
   private auditLog!: AuditLog;
+  private auditSigner: Ed25519Signer | undefined;
+  /** Audit records being written (list operations are synchronous and log in the background). */
+  private readonly pendingAudit = new Set<Promise<void>>();
   readonly secrets: SecretsApi;
   readonly members: MembersApi;
   private closed = false;
@@ -448,18 +459,19 @@ class VaultImpl implements Vault {
       vaultId = g0.vaultId;
       this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
       await this.cache.load();
-      this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), {
-        publicKey: this.me.signPub,
-        sign: (m) => ed25519Sign(this.me.signSeed, m),
-      });
+      // The audit signer holds its own key object: records still being written when the
+      // vault closes (and its identity buffers are wiped) are signed correctly.
+      this.auditSigner = new Ed25519Signer(this.me.signSeed);
+      const signer = this.auditSigner;
+      this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), { publicKey: signer.publicKey, sign: (m) => signer.sign(m) });
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
-      verifySignatures(g0, this.cache.ids);
+      verifySignatures(g0, this.cache.verified);
       graph = g0;
     }
-    const g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.ids });
+    const g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.verified });
     if (!first && g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
     // Rollback (C11, V2): every commit accepted here before must still be in the file.
-    const missing = [...this.cache.ids].filter((id) => !g.byId.has(id));
+    const missing = this.cache.ids().filter((id) => !g.byId.has(id));
     if (missing.length > 0) {
       if (!acceptRollback) {
         throw new CofferError(
@@ -468,11 +480,11 @@ class VaultImpl implements Vault {
           { part: `commit ${missing[0]!.slice(0, 12)}` },
         );
       }
-      await this.cache.reset([]);
+      await this.cache.reset();
     }
     const core = new VaultCore(g, this.me);
     core.build(this.core);
-    if (!core.myRoles().length && !core.currentMembers().size) throw new CofferError('Forbidden', 'This identity is not a member of the vault.');
+    if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();
     this.core = core;
@@ -485,7 +497,7 @@ class VaultImpl implements Vault {
         `${core.unreadable.length} commit(s) are written under key epochs this identity cannot read: it was removed, or its roles were lowered. What is shown is the state before them.`,
       );
     }
-    await this.cache.add([...core.accepted]);
+    await this.cache.add([...core.accepted].map((id) => g.byId.get(id)!));
   }
 
   info(): VaultInfo {
@@ -521,7 +533,18 @@ class VaultImpl implements Vault {
   }
 
   async audit(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}): Promise<void> {
-    await this.auditLog.append({ op, result, ...extra });
+    const p = this.auditLog.append({ op, result, ...extra });
+    this.pendingAudit.add(p);
+    try {
+      await p;
+    } finally {
+      this.pendingAudit.delete(p);
+    }
+  }
+
+  /** Resolves when every audit record started so far is written. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pendingAudit]);
   }
 
   /**
@@ -545,11 +568,10 @@ class VaultImpl implements Vault {
         // Another writer (app, CLI, git, a sync tool) changed the file: read and verify its
         // commits first, so the new commit's parents include them (V7). A stat is enough to
         // tell: saving stays proportional to the change, not to the vault.
+        // The stamp includes the file's last bytes: a same-size, same-mtime rewrite in place
+        // (coarse-mtime file systems, rsync --inplace -t) is still noticed.
         const st = await fileStamp(this.path);
-        if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) {
-          const current = await readVaultFile(this.path);
-          await this.load(current, buildGraph(current, { trusted: this.cache.ids }));
-        }
+        if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
         const { pending, result } = build(this.core);
         // End of retention: purge what expired, in this same commit, when this member may purge.
         const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
@@ -569,12 +591,33 @@ class VaultImpl implements Vault {
         this.core.addOwnCommit(built.commit, built.decoded);
         this.bytesSize = newSize;
         this.stamp = await fileStamp(this.path);
-        await this.cache.add([built.commit.id]);
+        await this.cache.add([built.commit]);
         if (expired.length > 0) this.needsCompaction = true;
         return result(this.core);
       }
       throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');
     });
+  }
+
+  /**
+   * The file changed underneath. Appends by other writers are read and verified. A file
+   * replaced by a copy that lacks commits we hold (a sync tool swapping in another copy)
+   * gets them back: the union is written (C10: "if the file changed underneath them, merge").
+   */
+  private async reloadChanged(): Promise<void> {
+    const current = await readVaultFile(this.path);
+    const g = buildGraph(current, { trusted: this.cache.verified });
+    if (g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
+    const lacking = this.core.graph.commits.some((c) => !g.byId.has(c.id));
+    if (!lacking) {
+      await this.load(current, g);
+      return;
+    }
+    const union = mergeGraphs(g, this.core.graph);
+    await replaceVaultFile(this.path, Buffer.from(union.text));
+    const merged = await readVaultFile(this.path);
+    await this.load(merged, buildGraph(merged, { trusted: this.cache.verified }));
+    this.onWarning?.(`The vault file was replaced by a copy lacking ${union.commits - g.commits.length} commit(s) held here; they were merged back.`);
   }
 
   close(): void {
@@ -583,6 +626,8 @@ class VaultImpl implements Vault {
     this.core?.wipe();
     this.cache?.wipe();
     wipeIdentity(this.me);
+    const signer = this.auditSigner;
+    void this.settled().then(() => signer?.dispose());
   }
 }
 
@@ -590,19 +635,28 @@ interface FileStamp {
   size: number;
   mtimeMs: number;
   ino: number;
+  tail: string;
 }
 
+/** Size, mtime, inode and the last 64 bytes: cheap, and independent of the vault's size. */
 async function fileStamp(path: string): Promise<FileStamp> {
+  let fh;
   try {
-    const st = await stat(path);
-    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    const n = Math.min(64, st.size);
+    const buf = Buffer.alloc(n);
+    await fh.read(buf, 0, n, st.size - n);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, tail: buf.toString('latin1') };
   } catch (e) {
     throw new CofferError('IoError', `Cannot read the vault file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  } finally {
+    await fh?.close();
   }
 }
 
 function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
-  return !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+  return !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.tail === b.tail;
 }
 
 // ----------------------------------------------------------------- secrets
@@ -1102,4 +1156,5 @@ export { sha256, ed25519Verify, corrupted };
 export type { RoleName };
 
 export { checkVaultFile, describeVaultFile, mergeVaultFiles, repairVaultFile } from './merge/merge.js';
+import { mergeGraphs } from './merge/merge.js';
 export { createIdentity, type MemberIdentity } from './access/identity.js';

@@ -54,6 +54,15 @@ export interface Graph {
   truncateTo: number;
 }
 
+/**
+ * What the verified-state cache remembers of a commit (C11): its id and a hash
+ * of its signature, so a warm open re-verifies a commit whose signature bytes
+ * changed (the id covers the payload only).
+ */
+export function verifiedKey(id: string, sig: Uint8Array): string {
+  return `${id}.${toHex(sha256(sig)).slice(0, 32)}`;
+}
+
 export function commitId(payloadText: string): string {
   return toHex(sha256(utf8(payloadText)));
 }
@@ -67,7 +76,7 @@ export function signatureMessage(id: string): Uint8Array {
 }
 
 export interface GraphOptions {
-  /** Commit ids already verified on this computer (verified-state cache): their signatures are not checked again. */
+  /** verifiedKey()s of commits verified on this computer (verified-state cache): their signatures are not checked again. */
   trusted?: Set<string>;
   /** Collect problems and skip damaged commits instead of throwing (check, repair). */
   salvage?: boolean;
@@ -251,7 +260,7 @@ function checkCommit(
   const id = commitId(entry.payloadText);
   const p = entry.payload;
   if (!isGenesis(p) && (p as CommitPayload).vault !== vaultId) return 'the commit belongs to another vault';
-  if (skipSignature || trusted?.has(id)) return { id };
+  if (skipSignature || trusted?.has(verifiedKey(id, entry.sig))) return { id };
   if (!ed25519Verify(fromB64u(p.author), signatureMessage(id), entry.sig)) return 'the signature does not verify (the commit was altered or forged)';
   return { id };
 }
@@ -274,7 +283,7 @@ function lineEndOffsets(bytes: Uint8Array, limit: number): Map<number, number> {
 /** Verifies the signature of every commit not in `trusted`; throws VaultCorrupted naming the first bad one. */
 export function verifySignatures(graph: Graph, trusted: Set<string>, only?: (c: GraphCommit) => boolean): void {
   for (const c of graph.commits) {
-    if (trusted.has(c.id) || (only && !only(c))) continue;
+    if (trusted.has(verifiedKey(c.id, c.sig)) || (only && !only(c))) continue;
     if (!ed25519Verify(fromB64u(c.author), signatureMessage(c.id), c.sig)) {
       throw corrupted(`commit ${c.id.slice(0, 12)} (line ${c.line})`, 'the signature does not verify (the commit was altered or forged)');
     }

@@ -10,6 +10,8 @@
  * through a merge (V4). Purged values come back with an old copy's lines and
  * are dropped again by the next purge compaction of an unlocked client.
  */
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { CheckReport, MergeResult } from '../api.js';
 import { CofferError, isCofferError } from '../errors.js';
 import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
@@ -54,19 +56,30 @@ export function mergeGraphs(ours: Graph, theirs: Graph): { text: string; commits
   return { text, commits: ours.commits.length + added.length, added: added.length };
 }
 
+async function samePath(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    return (await realpath(a)) === (await realpath(b));
+  } catch {
+    return false;
+  }
+}
+
 export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string): Promise<MergeResult> {
+  const inPlace = await samePath(output, oursPath);
   const run = async (): Promise<MergeResult> => {
     const ours = await graphOf(oursPath, 'our copy');
     const theirs = await graphOf(theirsPath, 'their copy');
     const r = mergeGraphs(ours, theirs);
-    if (output === oursPath) {
-      if (r.added > 0 || ours.interruptedSave) await replaceVaultFile(output, Buffer.from(r.text));
+    if (inPlace) {
+      if (r.added > 0 || ours.interruptedSave) await replaceVaultFile(oursPath, Buffer.from(r.text));
     } else {
       await writeNewFile(output, Buffer.from(r.text), { overwrite: true });
     }
     return { commits: r.commits, added: r.added };
   };
-  return output === oursPath ? withFileLock(vaultLockPath(oursPath), run) : run();
+  // Whatever file is written is locked: a vault's writers must not lose a save to the merge.
+  return withFileLock(vaultLockPath(inPlace ? oursPath : output), run);
 }
 
 /** `vault check`: structure and every signature; every damaged part named. */

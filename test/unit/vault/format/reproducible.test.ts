@@ -858,7 +858,15 @@ describe('reproducible vault (c): the engine opens it', () => {
       ids.push(...list!.split(','));
       prev = mac!;
     }
-    expect(ids.sort()).toEqual(V.commits.map((c: { id: string }) => c.id).sort());
+    // Each entry is "<id>.<first 32 hex of SHA-256(signature)>".
+    const lines = (await readFile(join(dir, 'reproducible.coffer'), 'utf8')).split('\n').filter((l) => l.startsWith('C '));
+    const expected = lines.map((l) => {
+      const payload = l.slice(2, l.lastIndexOf(' '));
+      const sig = fromB64u(l.slice(l.lastIndexOf(' ') + 1));
+      return `${toHex(sha256(utf8(payload)))}.${toHex(sha256(sig)).slice(0, 32)}`;
+    });
+    expect(ids.sort()).toEqual(expected.sort());
+    expect(ids.map((e) => e.slice(0, 64)).sort()).toEqual(V.commits.map((c: { id: string }) => c.id).sort());
   });
 
   it('bob, with his identity (no slot of his own): the same listing, E1 values through chaining', async () => {
