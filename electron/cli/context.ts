@@ -65,6 +65,20 @@ export class CliContext {
 
   onWarning = (message: string): void => printWarning(this.io, message);
 
+  warn(message: string): void {
+    printWarning(this.io, message);
+  }
+
+  /** The passphrase if there is a way to get one (file, environment, terminal); undefined otherwise. */
+  async tryPassphrase(vaultPath: string): Promise<Uint8Array | undefined> {
+    try {
+      return await obtainPassphrase({ io: this.io, passphraseFile: this.common.passphraseFile, vaultPath, purpose: 'open' });
+    } catch (e) {
+      if (e instanceof CofferError && e.code === 'VaultLocked') return undefined;
+      throw e;
+    }
+  }
+
   /** Reads a file the user named (`--file`, `-f`...) as bytes, with errors that name the flag. */
   async readUserFile(flag: string, p: string): Promise<Buffer> {
     const path = this.path(p);

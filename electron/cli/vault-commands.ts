@@ -103,8 +103,16 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       ctx.requireVaultFile(path);
       const output = ctx.path(opts.output);
       const engine = await ctx.engine();
-      const result = await engine.repairVaultFile(path, output);
-      await printJson(io, { file: output, ...result });
+      // With a way to unlock, repair also records the loss of values whose lines were damaged
+      // (so the new vault opens); without one it salvages the structure only and says so.
+      const passphrase = await ctx.tryPassphrase(path);
+      try {
+        const result = await engine.repairVaultFile(path, output, passphrase ? { passphrase } : undefined);
+        if (!passphrase) ctx.warn('repaired without unlocking: if values were lost, run repair again with the passphrase so the new vault opens');
+        await printJson(io, { file: output, ...result });
+      } finally {
+        passphrase?.fill(0);
+      }
     });
 
   vault

@@ -163,6 +163,13 @@ export interface CheckReport {
   interruptedSave: boolean;
 }
 
+export interface RepairResult {
+  kept: number;
+  dropped: number;
+  /** `name/version` of versions whose values were lost and are now purged; null when repair ran without unlocking. */
+  lostValues: string[] | null;
+}
+
 export interface MergeResult {
   /** Commits in the result. */
   commits: number;
@@ -175,13 +182,17 @@ export interface MergeResult {
  *   createVault(options: CreateVaultOptions): Promise<Vault>
  *   openVault(options: OpenVaultOptions): Promise<Vault>
  *   checkVaultFile(path: string): Promise<CheckReport>          // no unlock needed
- *   repairVaultFile(path: string, output: string): Promise<{ kept: number; dropped: number }>
+ *   repairVaultFile(path: string, output: string, unlock?): Promise<RepairResult>
  *   mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult> // no unlock
  */
 export type VaultEngine = {
   createVault(options: CreateVaultOptions): Promise<Vault>;
   openVault(options: OpenVaultOptions): Promise<Vault>;
   checkVaultFile(path: string): Promise<CheckReport>;
-  repairVaultFile(path: string, output: string): Promise<{ kept: number; dropped: number }>;
+  /**
+   * Structural salvage (no unlock). With `unlock`, the new file is then opened and a signed
+   * commit purges versions whose value lines were lost, so the repaired vault opens.
+   */
+  repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult>;
   mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult>;
 };

@@ -665,6 +665,15 @@ export class VaultCore {
   }
 
   /** Every live value's blob must be in the file: a missing one is damage, not a purge (V2). */
+  /** Versions whose value line is not in the file (only a repaired file may open with some). */
+  lostVersions(): { name: string; version: string }[] {
+    const out: { name: string; version: string }[] = [];
+    for (const o of [...this.secrets.values(), ...this.expiredDeleted.values()]) {
+      for (const v of o.versions.values()) if (!this.graph.blobs.has(v.blob)) out.push({ name: o.name, version: v.state.version });
+    }
+    return out;
+  }
+
   checkBlobs(): void {
     for (const o of [...this.secrets.values(), ...this.expiredDeleted.values()]) {
       for (const v of o.versions.values()) {

@@ -6,7 +6,8 @@
  * are read and verified first, so nobody's changes are lost (V7).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from '../../shared/keyvault.js';
 import type {
@@ -18,6 +19,7 @@ import type {
   MemberInfo,
   MembersApi,
   PublicIdentity,
+  RepairResult,
   SecretsApi,
   SetSecretInput,
   Vault,
@@ -60,7 +62,7 @@ import { createIdentity, memberKeyId, openSlot, sealSlot, slotKdf, wipeIdentity,
 import { parseRole, permits, scopesOf, SCOPES, type Permission, type Scope } from './access/roles.js';
 import { bodyAd, latestVersion, objectId, valueAd, VaultCore, type DecodedCommit, type MemberState, type SecretObject, type SecretVersion } from './core.js';
 import { AuditLog } from './audit/log.js';
-import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
+import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile, writeNewFile } from './store/vault-file.js';
 import * as keysModule from './format/keys.js';
 import { checkCommitment, unpad as unpadSafe } from './crypto/index.js';
 import { ensureProfileDir } from './store/profile.js';
@@ -130,10 +132,17 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
 // -------------------------------------------------------------------- open
 
 export async function openVault(options: OpenVaultOptions): Promise<Vault> {
+  return openVaultImpl(options, false);
+}
+
+async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: boolean): Promise<VaultImpl> {
   await ensureProfileDir(options.profileDir);
   const bytes = await readVaultFile(options.path);
   // Structure and signatures first: a damaged file is VaultCorrupted, never a wrong passphrase.
   const graph = buildGraph(bytes, { deferSignatures: true });
+  // createVault writes genesis and the first commit in one save: a file with only the
+  // genesis was cut (the first commit holds the slot, the keys and the settings).
+  if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
   let me = options.identity;
   let kdf = DEFAULT_KDF;
   if (!me) {
@@ -161,6 +170,7 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
     }
   }
   const vault = new VaultImpl(options.path, options.profileDir, me, kdf, options.onWarning);
+  vault.allowMissingValues = allowMissingValues;
   await vault.load(bytes, graph, options.acceptRollback ?? false);
   return vault;
 }
@@ -349,7 +359,6 @@ class VerifiedCache {
   private readonly key: Uint8Array;
   /** verifiedKey(id, sig) of every commit accepted here. */
   readonly verified = new Set<string>();
-  private lastMac = '';
 
   constructor(profileDir: string, vaultId: string, me: MemberIdentity) {
     this.file = join(profileDir, 'cache', `${vaultId.slice(0, 32)}-${memberKeyId(me.signPub)}.verified`);
@@ -365,40 +374,61 @@ class VerifiedCache {
     return createHmac('sha256', this.key).update(prev).update(keys.join(',')).digest('hex');
   }
 
-  async load(): Promise<void> {
+  /** Reads the valid, MAC-chained prefix of the cache file: its entries, last MAC and length. */
+  private async readValid(): Promise<{ entries: string[]; mac: string; validText: string; whole: string }> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch {
-      return; // cold: no cache yet
+      return { entries: [], mac: '', validText: '', whole: '' }; // cold: no cache yet
     }
     let prev = '';
+    let validText = '';
+    const entries: string[] = [];
     for (const line of text.split('\n')) {
       if (!line) continue;
       const [keys, mac] = line.split(' ');
       const list = keys ? keys.split(',').filter(Boolean) : [];
       const expect = this.mac(prev, list);
-      if (!mac || mac.length !== expect.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expect))) break; // a torn or forged tail: ignore it
-      for (const k of list) this.verified.add(k);
+      if (!mac || mac.length !== expect.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expect))) break; // a torn or forged tail
+      entries.push(...list);
       prev = mac;
+      validText += `${line}\n`;
     }
-    this.lastMac = prev;
+    return { entries, mac: prev, validText, whole: text };
   }
 
+  async load(): Promise<void> {
+    const { entries } = await this.readValid();
+    for (const k of entries) this.verified.add(k);
+  }
+
+  /**
+   * Appends entries under a short lock, chained to the file's real last line: the
+   * app and the CLI may hold the same vault at once, and a line torn by a crash is
+   * cut off first, so later lines are never stranded after a break.
+   */
   async add(commits: GraphCommit[]): Promise<void> {
     const fresh = commits.map((c) => verifiedKey(c.id, c.sig)).filter((k) => !this.verified.has(k));
     if (fresh.length === 0) return;
-    const mac = this.mac(this.lastMac, fresh);
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    await appendFile(this.file, `${fresh.join(',')} ${mac}\n`, { mode: 0o600 });
-    this.lastMac = mac;
-    for (const k of fresh) this.verified.add(k);
+    await withFileLock(`${this.file}.lock`, async () => {
+      const { entries, mac, validText, whole } = await this.readValid();
+      const known = new Set(entries);
+      const todo = fresh.filter((k) => !known.has(k));
+      for (const k of entries) this.verified.add(k);
+      if (todo.length === 0) return;
+      const line = `${todo.join(',')} ${this.mac(mac, todo)}\n`;
+      if (validText.length === whole.length) await appendFile(this.file, line, { mode: 0o600 });
+      else await writeNewFile(this.file, Buffer.from(validText + line), { overwrite: true });
+      for (const k of todo) this.verified.add(k);
+    });
   }
 
   async reset(): Promise<void> {
     this.verified.clear();
-    this.lastMac = '';
-    await writeFile(this.file, '', { mode: 0o600 });
+    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
+    await withFileLock(`${this.file}.lock`, () => writeNewFile(this.file, Buffer.alloc(0), { overwrite: true }));
   }
 
   wipe(): void {
@@ -413,6 +443,8 @@ class VaultImpl implements Vault {
   private bytesSize = 0;
   /** What the file looked like when we last read or wrote it: a change means another writer. */
   private stamp: FileStamp | undefined;
+  /** Set only by repair: open although some value lines are missing, to record their loss. */
+  allowMissingValues = false;
   /** Purged values still have lines in the file: rewrite it after this write (C10). */
   needsCompaction = false;
   private cache!: VerifiedCache;
@@ -451,7 +483,7 @@ class VaultImpl implements Vault {
 
   /** Reads (or re-reads) the file and rebuilds the state. */
   async load(bytes?: Uint8Array, graph?: Graph, acceptRollback = false): Promise<void> {
-    const data = bytes ?? (await readVaultFile(this.path));
+    let data = bytes ?? (await readVaultFile(this.path));
     const first = !this.core;
     let vaultId: string;
     if (first) {
@@ -468,10 +500,17 @@ class VaultImpl implements Vault {
       verifySignatures(g0, this.cache.verified);
       graph = g0;
     }
-    const g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.verified });
+    let g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.verified });
     if (!first && g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
     // Rollback (C11, V2): every commit accepted here before must still be in the file.
-    const missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    let missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    if (missing.length > 0 && first) {
+      // The file was read before the unlock; another process using this profile may have
+      // saved (and cached) since. Read it again under the vault's lock before judging.
+      data = await withFileLock(vaultLockPath(this.path), () => readVaultFile(this.path));
+      g = buildGraph(data, { trusted: this.cache.verified });
+      missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    }
     if (missing.length > 0) {
       if (!acceptRollback) {
         throw new CofferError(
@@ -485,7 +524,7 @@ class VaultImpl implements Vault {
     const core = new VaultCore(g, this.me);
     core.build(this.core);
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
-    core.checkBlobs();
+    if (!this.allowMissingValues) core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();
     this.core = core;
     this.bytesSize = data.length;
@@ -1155,6 +1194,40 @@ async function compactPurged(v: VaultImpl): Promise<void> {
 export { sha256, ed25519Verify, corrupted };
 export type { RoleName };
 
-export { checkVaultFile, describeVaultFile, mergeVaultFiles, repairVaultFile } from './merge/merge.js';
-import { mergeGraphs } from './merge/merge.js';
+export { checkVaultFile, describeVaultFile, mergeVaultFiles } from './merge/merge.js';
+import { mergeGraphs, repairVaultFile as salvageVaultFile } from './merge/merge.js';
+
+/**
+ * `vault repair`: every intact commit into a new file (merge/merge.ts). A damaged
+ * commit may have been the purge that removed some value lines; the versions it
+ * purged are then kept without their values, and the new file would not open. With
+ * the passphrase, the new file is opened (in a throwaway profile, so this computer's
+ * cache and audit log are untouched) and one signed commit purges those versions.
+ */
+export async function repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult> {
+  const r = await salvageVaultFile(path, output);
+  if (!unlock) return { ...r, lostValues: null };
+  const profileDir = await mkdtemp(join(tmpdir(), 'coffer-repair-'));
+  try {
+    const v = await openVaultImpl({ path: output, profileDir, passphrase: unlock.passphrase }, true);
+    try {
+      const lost = v.core.lostVersions();
+      if (lost.length > 0) {
+        const byName = new Map<string, string[]>();
+        for (const l of lost) byName.set(l.name, [...(byName.get(l.name) ?? []), l.version]);
+        v.require('secrets/purge');
+        await v.write(() => ({
+          pending: { records: [...byName].map(([name, versions]): VaultRecord => ({ t: 'secret.purge', name, versions })) },
+          result: () => undefined,
+        }));
+      }
+      return { ...r, lostValues: lost.map((l) => `${l.name}/${l.version}`) };
+    } finally {
+      v.close();
+      await v.settled();
+    }
+  } finally {
+    await rm(profileDir, { recursive: true, force: true });
+  }
+}
 export { createIdentity, type MemberIdentity } from './access/identity.js';

@@ -125,6 +125,10 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       pendingBlobs.push(entry.hash);
       continue;
     }
+    // The value lines since the previous commit belong to this one; if this commit is
+    // damaged and skipped, they go with it (they are not an interrupted save).
+    const ownBlobs = pendingBlobs;
+    pendingBlobs = [];
     const c = checkCommit(entry, parsed.vaultId, opts.deferSignatures ? undefined : opts.trusted, opts.deferSignatures ?? false);
     if (typeof c === 'string') {
       damage(`line ${entry.line}`, c, entry.line);
@@ -157,7 +161,14 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       }
       const missing = p.parents.find((x) => !byId.has(x));
       if (missing) {
-        damage(part, `references commit ${missing.slice(0, 12)}, which is not in the file: commits were removed or withheld`, entry.line);
+        // An earlier commit whose JSON was altered but stays valid has a new id, so its child
+        // misses it: name the altered commit (its signature fails), not the child.
+        const altered = opts.deferSignatures ? commits.find((x) => !ed25519Verify(fromB64u(x.author), signatureMessage(x.id), x.sig)) : undefined;
+        if (altered) {
+          damage(`commit ${altered.id.slice(0, 12)} (line ${altered.line})`, 'the signature does not verify (the commit was altered or forged)', altered.line);
+        } else {
+          damage(part, `references commit ${missing.slice(0, 12)}, which is not in the file: commits were removed or withheld`, entry.line);
+        }
         continue;
       }
       // Per-author sequence: 1 + the highest seq of the same author among the ancestors (C3).
@@ -185,7 +196,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       const lost = (p.blobs ?? []).filter((b) => !blobs.has(b));
       if (lost.length > 0) {
         const damagedLine = problems.issues.some((i) => i.line > prevCommitLine && i.line < entry.line);
-        const strayBlob = pendingBlobs.some((b) => !p.blobs!.includes(b));
+        const strayBlob = ownBlobs.some((b) => !p.blobs!.includes(b));
         if (damagedLine || strayBlob) {
           damage(part, `its value line${lost.length > 1 ? 's are' : ' is'} damaged (blob ${lost[0]!.slice(0, 12)} is missing)`, entry.line);
           continue;
@@ -215,10 +226,9 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
     }
     // A blob line between commits must belong to the commit that follows it.
-    for (const b of pendingBlobs) {
+    for (const b of ownBlobs) {
       if (!referenced.has(b)) damage(`line ${blobs.get(b)!.line}`, 'a value blob that no commit references', blobs.get(b)!.line);
     }
-    pendingBlobs = [];
     byId.set(id, gc);
     commits.push(gc);
     lastCommitEnd = gc.end;

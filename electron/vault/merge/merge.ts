@@ -108,14 +108,15 @@ export async function checkVaultFile(path: string): Promise<CheckReport> {
 function withRepairedHeader(bytes: Buffer): Buffer {
   const nl = bytes.indexOf(0x0a);
   const header = nl < 0 ? '' : bytes.subarray(0, nl).toString('latin1');
-  if (/^coffer-vault\/1 [0-9a-f]{64}$/.test(header)) return bytes;
   const text = bytes.toString('utf8');
   for (const line of text.split('\n')) {
     if (!line.startsWith('C ')) continue;
     const payload = line.slice(2, line.lastIndexOf(' '));
     if (!payload.includes('"genesis"')) continue;
+    const expected = `${HEADER_PREFIX}${commitId(payload)}`;
+    if (header === expected) return bytes;
     const rest = nl < 0 || header.startsWith('C ') || header.startsWith('B ') ? bytes : bytes.subarray(nl + 1);
-    return Buffer.concat([Buffer.from(`${HEADER_PREFIX}${commitId(payload)}\n`), rest]);
+    return Buffer.concat([Buffer.from(`${expected}\n`), rest]);
   }
   return bytes;
 }

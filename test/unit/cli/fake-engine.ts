@@ -75,7 +75,7 @@ export function fakeEngine(): FakeEngine {
     },
     async repairVaultFile(path: string, output: string) {
       record('repairVaultFile', path, output);
-      return { kept: 4, dropped: 1 };
+      return { kept: 4, dropped: 1, lostValues: null };
     },
     async mergeVaultFiles(ours: string, theirs: string, output: string) {
       record('mergeVaultFiles', ours, theirs, output);

@@ -284,7 +284,7 @@ describe('purge vs recover', () => {
 });
 
 describe('delete, then purge, vs a new version written before the delete (by clock)', () => {
-  // TODO(engine bug, core.ts applyCommit case 'secret.purge'): after removing the purged versions, the fold
+  // Regression test (was an engine bug in core.ts applyCommit, 'secret.purge'): after removing the purged versions, the fold
   // runs `else delete o.deleted`, so a purge that leaves versions behind (ones the purger had not seen)
   // makes the secret LIVE again, even when those versions are older by clock than the delete the purger
   // made. DECISIONS.md orders delete vs new version by clock: the delete is later here, so the secret must

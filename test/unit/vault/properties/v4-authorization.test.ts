@@ -127,13 +127,13 @@ describe('V4: forged or broken signatures are damage', () => {
     expect(v.info().rejectedCommits).toEqual([]);
   });
 
-  // TODO(engine bug, V2/C11): the verified-state cache remembers commit ids, and an id covers the payload
+  // Regression test (was an engine bug, V2/C11): the verified-state cache remembers commit ids, and an id covers the payload
   // only, so on a warm open (load() → verifySignatures(g0, this.cache.ids)) a commit this computer verified
   // before is not checked again even when its signature bytes changed. The damaged file opens here (and this
   // computer keeps appending to it) while every other computer gets VaultCorrupted. Suggested fix: key the
   // cache by SHA-256 of the whole commit line (payload and signature), or keep the signature's hash next to
   // each id, and verify any commit whose line differs.
-  it('an already-verified commit whose signature bytes changed: VaultCorrupted on a warm open too (engine bug: see TODO)', async () => {
+  it('an already-verified commit whose signature bytes changed: VaultCorrupted on a warm open too', async () => {
     const { t } = await team();
     const lines = (await readFile(t.path, 'utf8')).trimEnd().split('\n');
     const l = lines.at(-1)!;
@@ -237,13 +237,13 @@ describe('V4: unauthorized commits are rejected and reported, not applied', () =
     expect(v.secrets.list()).toHaveLength(1);
   });
 
-  // TODO(engine bug): a rejected commit's clock still constrains its children. buildCommit (vault.ts) takes
+  // Regression test (was an engine bug): a rejected commit's clock still constrains its children. buildCommit (vault.ts) takes
   // every graph head as a parent and stamps hlc from core.maxHlc, which counts applied commits only, while
   // checkAuthorized (core.ts) requires hlc > the hlc of every parent whose body it can read, rejected or not.
   // A Reader (or anyone who can append a commit whose body the owner can read, e.g. a non-member encrypting
   // to the public meta key) appends a rejected commit with a far-future clock, and no member can write again:
   // "Forbidden: This change is not allowed: its clock is not later than its parents".
-  it('a rejected commit with a far-future clock does not block later writes (engine bug: see TODO)', async () => {
+  it('a rejected commit with a far-future clock does not block later writes', async () => {
     const { t, rita } = await team();
     const c = await craftAs(t, rita, { records: [secretRecord('evil')], values: [enc('x')], hlc: [Date.now() + 10 * 365 * 86_400_000, 0] });
     await appendToFile(t.path, c.text);
