@@ -8,7 +8,7 @@
 // 3. Every vitest suite (unit, vectors, durability, interop).
 // The closing line counts vitest's tests plus lint and typecheck as one check
 // each; it is also written to test-results/summary.txt for .ci/run.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

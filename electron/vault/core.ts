@@ -414,7 +414,9 @@ export class VaultCore {
   /** Decides every commit (C5), iterating while post-removal rejections change the membership. */
   private authorizeAll(): void {
     const banned = new Set<string>();
+    this.derived = undefined;
     for (let round = 0; round < 50; round++) {
+      this.derived = undefined;
       this.accepted.clear();
       this.rejected.length = 0;
       this.unreadable.length = 0;
@@ -512,23 +514,38 @@ export class VaultCore {
     return false;
   }
 
+  /**
+   * Derived from the accepted set; computed once per change (a write asks for them
+   * several times, and scanning 50,000 commits each time made saves O(vault)).
+   */
+  private derived: { heads: string[]; members: Map<string, MemberState>; frontier: string[] } | undefined;
+
+  private current(): { heads: string[]; members: Map<string, MemberState>; frontier: string[] } {
+    if (this.derived) return this.derived;
+    const hasChild = new Set<string>();
+    for (const id of this.accepted) for (const p of this.graph.byId.get(id)?.parents ?? []) hasChild.add(p);
+    const heads = [...this.accepted].filter((id) => !hasChild.has(id));
+    const events = new Set<string>();
+    const epochs = new Set<string>();
+    for (const h of heads) {
+      for (const e of this.memberEvents.get(h) ?? []) events.add(e);
+      for (const e of this.epochFrontier.get(h) ?? []) epochs.add(e);
+    }
+    this.derived = { heads, members: this.membershipAt([...events].sort()), frontier: this.reduceFrontier(epochs) };
+    return this.derived;
+  }
+
   /** Membership as of every accepted commit. */
   currentMembers(): Map<string, MemberState> {
-    const all = new Set<string>();
-    for (const h of this.acceptedHeads()) for (const e of this.memberEvents.get(h) ?? []) all.add(e);
-    return this.membershipAt([...all].sort());
+    return this.current().members;
   }
 
   currentFrontier(): string[] {
-    const union = new Set<string>();
-    for (const h of this.acceptedHeads()) for (const e of this.epochFrontier.get(h) ?? []) union.add(e);
-    return this.reduceFrontier(union);
+    return [...this.current().frontier];
   }
 
   acceptedHeads(): string[] {
-    const hasChild = new Set<string>();
-    for (const id of this.accepted) for (const p of this.graph.byId.get(id)?.parents ?? []) hasChild.add(p);
-    return [...this.accepted].filter((id) => !hasChild.has(id));
+    return [...this.current().heads];
   }
 
   myRoles(): RoleName[] {
@@ -555,6 +572,8 @@ export class VaultCore {
     this.accepted.add(c.id);
     this.memberEvents.set(c.id, this.parentEvents(d.p));
     this.epochFrontier.set(c.id, this.parentFrontier(d.p));
+    // The new commit's parents are all heads: it is the only head now.
+    if (this.derived) this.derived = { ...this.derived, heads: [c.id], frontier: [...this.epochFrontier.get(c.id)!].sort() };
     // Objects expired before this commit were purged by it (see write()); re-attach the rest.
     for (const [k, o] of this.expiredDeleted) this.secrets.set(k, o);
     this.applyCommit(d);

@@ -90,15 +90,26 @@ const B64U = /^[A-Za-z0-9_-]*$/;
  */
 export function fromB64u(s: string): Uint8Array {
   if (typeof s !== 'string' || !B64U.test(s)) throw bad('invalid base64url: characters outside the alphabet or padding');
-  const buf = Buffer.from(s, 'base64url');
-  if (buf.toString('base64url') !== s) {
-    buf.fill(0);
+  // Canonical (RFC 4648 §3.5) without a re-encoding pass: a length of 1 mod 4 is
+  // impossible, and the bits of the last character beyond the data must be zero
+  // (4 of them when 2 characters end the input, 2 when 3 do). Same verdict as the
+  // round trip, at a fraction of the cost on a 50,000-line vault.
+  const rest = s.length % 4;
+  if (rest === 1 || (rest !== 0 && (B64U_VALUE[s.charCodeAt(s.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) !== 0)) {
     throw bad('invalid base64url: non-canonical encoding');
   }
+  const buf = Buffer.from(s, 'base64url');
   const out = copyOut(buf);
   buf.fill(0);
   return out;
 }
+
+const B64U_VALUE: number[] = (() => {
+  const t: number[] = new Array<number>(128).fill(0);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+})();
 
 export function toHex(b: Uint8Array): string {
   return asBuffer(b).toString('hex');

@@ -70,8 +70,34 @@ export function isGenesis(p: AnyPayload): p is GenesisPayload {
   return 'genesis' in p;
 }
 
+/**
+ * True when every object's own key order is already sorted and every number is a
+ * safe integer: then JSON.stringify (native) writes the canonical spelling.
+ */
+function alreadyCanonical(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    for (const v of value) if (!alreadyCanonical(v)) return false;
+    return true;
+  }
+  if (value !== null && typeof value === 'object') {
+    let prev: string | undefined;
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v === undefined || (prev !== undefined && prev >= k) || !alreadyCanonical(v)) return false;
+      prev = k;
+    }
+    return true;
+  }
+  return typeof value !== 'number' || Number.isSafeInteger(value);
+}
+
 /** JSON with object keys sorted, no white space: the one accepted spelling. */
 export function canonicalJson(value: unknown): string {
+  if (alreadyCanonical(value)) return JSON.stringify(value);
+  return canonicalSlow(value);
+}
+
+function canonicalSlow(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value as Record<string, unknown>)

@@ -10,6 +10,7 @@
  * that follows it. Authorization (who may write what) needs the decrypted
  * membership and is checked by the engine (access/authorize.ts).
  */
+import { hash } from 'node:crypto';
 import { corrupted } from '../errors.js';
 import { concatBytes, ed25519Verify, fromB64u, sha256, toHex, utf8 } from '../crypto/index.js';
 import {
@@ -63,12 +64,13 @@ export function verifiedKey(id: string, sig: Uint8Array): string {
   return `${id}.${toHex(sha256(sig)).slice(0, 32)}`;
 }
 
+// One-shot hashing (crypto.hash, Node ≥ 20.12): no Hash object per line.
 export function commitId(payloadText: string): string {
-  return toHex(sha256(utf8(payloadText)));
+  return hash('sha256', payloadText, 'hex');
 }
 
 export function hashBlob(bytes: Uint8Array): string {
-  return toHex(sha256(bytes));
+  return hash('sha256', bytes, 'hex');
 }
 
 export function signatureMessage(id: string): Uint8Array {

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { CheckReport, MergeResult } from '../api.js';
 import { CofferError, isCofferError } from '../errors.js';
 import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
-import { buildGraph, commitId, type Graph, type GraphProblems } from '../format/graph.js';
+import { buildGraph, commitId, verifySignatures, type Graph, type GraphCommit, type GraphProblems } from '../format/graph.js';
 import { readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
 import { vaultLockPath, withFileLock } from '../store/lock.js';
 
@@ -33,10 +33,10 @@ function serialize(g: Graph, commits = g.commits): string {
   return out.join('');
 }
 
-async function graphOf(path: string, which: string): Promise<Graph> {
+async function graphOf(path: string, which: string, deferSignatures = false): Promise<Graph> {
   const bytes = await readVaultFile(path);
   try {
-    return buildGraph(bytes);
+    return buildGraph(bytes, { deferSignatures });
   } catch (e) {
     if (isCofferError(e) && e.code === 'VaultCorrupted') throw new CofferError('VaultCorrupted', `${which} (${path}): ${e.message}`, { part: e.part ?? which });
     throw e;
@@ -68,8 +68,24 @@ async function samePath(a: string, b: string): Promise<boolean> {
 export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string): Promise<MergeResult> {
   const inPlace = await samePath(output, oursPath);
   const run = async (): Promise<MergeResult> => {
-    const ours = await graphOf(oursPath, 'our copy');
-    const theirs = await graphOf(theirsPath, 'their copy');
+    // Structure of both copies is checked in full; signatures only where the merge adds
+    // something: theirs' commits that ours lacks, and any commit whose signature bytes
+    // differ between the copies. Ours' own commits go to the result unchanged, and
+    // every open verifies them (C11), so re-verifying 50,000 of them is not the merge's job.
+    const ours = await graphOf(oursPath, 'our copy', true);
+    const theirs = await graphOf(theirsPath, 'their copy', true);
+    const differs = (c: GraphCommit): boolean => {
+      const mine = ours.byId.get(c.id);
+      return !mine || Buffer.compare(Buffer.from(mine.sig), Buffer.from(c.sig)) !== 0;
+    };
+    try {
+      verifySignatures(theirs, new Set(), differs);
+    } catch (e) {
+      if (isCofferError(e) && e.code === 'VaultCorrupted') throw new CofferError('VaultCorrupted', `their copy (${theirsPath}): ${e.message}`, { part: e.part ?? 'their copy' });
+      throw e;
+    }
+    const changed = theirs.commits.filter((c) => ours.byId.has(c.id) && differs(c)).map((c) => c.id);
+    if (changed.length > 0) verifySignatures(ours, new Set(), (c) => changed.includes(c.id));
     const r = mergeGraphs(ours, theirs);
     if (inPlace) {
       if (r.added > 0 || ours.interruptedSave) await replaceVaultFile(oursPath, Buffer.from(r.text));

@@ -273,7 +273,7 @@ describe('vault commands', () => {
     expect(driver.code).toBe(0);
     expect(driver.stdout).toBe('');
     const repaired = await run(['vault', 'repair', '--output', 'fixed.coffer'], { noPassphrase: true });
-    expect(JSON.parse(repaired.stdout)).toEqual({ file: join(home, 'fixed.coffer'), kept: 4, dropped: 1 });
+    expect(JSON.parse(repaired.stdout)).toEqual({ file: join(home, 'fixed.coffer'), kept: 4, dropped: 1, lostValues: null });
     expect(engine.calls).toEqual([
       { method: 'mergeVaultFiles', args: [vaultPath, join(home, 'other.coffer'), vaultPath] },
       { method: 'mergeVaultFiles', args: [join(home, 'ours'), join(home, 'theirs'), join(home, 'ours')] },

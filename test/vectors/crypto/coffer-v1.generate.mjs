@@ -1,4 +1,3 @@
-/* global Buffer, TextEncoder, TextDecoder, console */
 // Regenerates coffer-v1.json with @noble only (independently of electron/vault/crypto):
 //   node test/vectors/crypto/coffer-v1.generate.mjs > test/vectors/crypto/coffer-v1.json
 // The inputs are fixed, so the output is reproducible byte for byte.
