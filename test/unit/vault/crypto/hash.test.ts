@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { hkdfSync } from 'node:crypto';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
@@ -68,5 +69,23 @@ describe('hkdfSha256', () => {
     expect(hkdfSha256(k, k, k, 255 * 32).length).toBe(255 * 32);
     expect(codeOf(() => hkdfSha256(k, k, new Uint8Array(1025), 32))).toBe('BadParameter');
     expect(hkdfSha256(k, k, new Uint8Array(1024), 32).length).toBe(32);
+  });
+});
+
+describe('hkdfSha256 written out with HMAC', () => {
+  it('equals OpenSSL HKDF (node:crypto hkdfSync) on random inputs, lengths and empty salts', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.integer({ min: 1, max: 300 }),
+        (ikm, salt, info, length) => {
+          const expected = new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+          expect(hkdfSha256(ikm, salt, info, length)).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
