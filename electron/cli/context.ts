@@ -98,57 +98,47 @@ export class CliContext {
     if (existsSync(path)) {
       throw new CofferError('VaultExists', `A vault already exists at ${path}`);
     }
-    const profileDir = this.profileDir();
-    await ensureProfileDir(profileDir);
-    const engine = await this.engine();
-    const passphrase = await obtainPassphrase({
-      io: this.io,
-      passphraseFile: this.common.passphraseFile,
-      vaultPath: path,
-      purpose: 'create',
-    });
-    let vault: Vault;
-    try {
-      vault = await engine.createVault({
+    return this.withUnlocked(path, 'create', fn, (engine, profileDir, passphrase) =>
+      engine.createVault({
         path,
         profileDir,
         passphrase,
         ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
         ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
         onWarning: this.onWarning,
-      });
-    } finally {
-      passphrase.fill(0);
-    }
-    try {
-      return await fn(vault);
-    } finally {
-      vault.close();
-    }
+      }),
+    );
   }
 
   /** Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it. */
   async withVault<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
     const path = this.vaultPath();
     this.requireVaultFile(path);
-    const profileDir = this.profileDir();
-    await ensureProfileDir(profileDir);
-    const engine = await this.engine();
-    const passphrase = await obtainPassphrase({
-      io: this.io,
-      passphraseFile: this.common.passphraseFile,
-      vaultPath: path,
-      purpose: 'open',
-    });
-    let vault: Vault;
-    try {
-      vault = await engine.openVault({
+    return this.withUnlocked(path, 'open', fn, (engine, profileDir, passphrase) =>
+      engine.openVault({
         path,
         profileDir,
         passphrase,
         onWarning: this.onWarning,
         ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
-      });
+      }),
+    );
+  }
+
+  /** Profile, engine and passphrase (wiped as soon as the vault holds its keys); `fn` runs on the vault, which is then closed. */
+  private async withUnlocked<T>(
+    path: string,
+    purpose: 'open' | 'create',
+    fn: (vault: Vault) => Promise<T>,
+    unlock: (engine: CliEngine, profileDir: string, passphrase: Uint8Array) => Promise<Vault>,
+  ): Promise<T> {
+    const profileDir = this.profileDir();
+    await ensureProfileDir(profileDir);
+    const engine = await this.engine();
+    const passphrase = await obtainPassphrase({ io: this.io, passphraseFile: this.common.passphraseFile, vaultPath: path, purpose });
+    let vault: Vault;
+    try {
+      vault = await unlock(engine, profileDir, passphrase);
     } finally {
       passphrase.fill(0);
     }
