@@ -10,7 +10,7 @@
  * types are damage (VAULT-MODEL C3), reported with the line number.
  */
 import { CofferError, corrupted } from '../errors.js';
-import { fromB64u, fromHex, toB64u } from '../crypto/index.js';
+import { b64uLength, fromB64u, fromHex, toB64u } from '../crypto/index.js';
 
 export const FORMAT_VERSION = 1;
 export const HEADER_PREFIX = 'coffer-vault/1 ';
@@ -134,13 +134,10 @@ function hex(v: unknown, re: RegExp, what: string): string {
 }
 function b64(v: unknown, what: string, len?: number): string {
   if (typeof v !== 'string') fail(`${what} is not a string`);
-  let bytes: Uint8Array;
-  try {
-    bytes = fromB64u(v as string);
-  } catch {
-    return fail(`${what} is not canonical base64url`);
-  }
-  if (len !== undefined && bytes.length !== len) fail(`${what} has ${bytes.length} bytes, expected ${len}`);
+  // Validated without decoding: the engine decodes each field when it uses it.
+  const n = b64uLength(v as string);
+  if (n < 0) fail(`${what} is not canonical base64url`);
+  if (len !== undefined && n !== len) fail(`${what} has ${n} bytes, expected ${len}`);
   return v as string;
 }
 function int(v: unknown, what: string, min: number, max: number): number {

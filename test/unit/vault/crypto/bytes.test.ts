@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import {
+  b64uLength,
   concatBytes,
   equalBytes,
   fromB64u,
@@ -184,5 +185,23 @@ describe('u32be / u64be', () => {
   it('refuses values out of range or not integers', () => {
     for (const n of [-1, 0x100000000, 1.5, Number.NaN]) expectBadParameter(() => u32be(n));
     for (const n of [-1, Number.MAX_SAFE_INTEGER + 1, 2.5, Number.POSITIVE_INFINITY]) expectBadParameter(() => u64be(n));
+  });
+});
+
+describe('b64uLength (validation without decoding)', () => {
+  it('agrees with fromB64u on every string: the decoded length when it decodes, -1 when it throws', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= ';
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64url')), fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 12 })), (s) => {
+        let expected: number;
+        try {
+          expected = fromB64u(s).length;
+        } catch {
+          expected = -1;
+        }
+        expect(b64uLength(s)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
