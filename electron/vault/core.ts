@@ -179,9 +179,20 @@ export class VaultCore {
     this.decoded.set(c.id, old ? { ...old } : { c, p, body: null });
   }
 
+  /** Bodies this member decrypted and validated before (profile cache, cache/body-cache.ts). */
+  cachedBodies: Map<string, string> | undefined;
+  /** Bodies decrypted during this build that the cache lacks: [commit id, canonical JSON]. */
+  readonly newBodies: [string, string][] = [];
+
   private decodeBody(d: DecodedCommit): void {
     if (d.body || d.problem) return;
     const { p } = d;
+    const cached = this.cachedBodies?.get(d.c.id);
+    if (cached !== undefined) {
+      // Sealed under this member's identity, stored only after it decrypted and validated.
+      d.body = JSON.parse(cached) as Body;
+      return;
+    }
     const meta = this.scopeKey(p.epoch, 'meta');
     if (!meta) {
       d.problem = 'this member cannot read the epoch it was written under';
@@ -214,7 +225,10 @@ export class VaultCore {
       }
       const body = validateBody(raw, p.blobs?.length ?? 0);
       if (typeof body === 'string') d.problem = body;
-      else d.body = body;
+      else {
+        d.body = body;
+        this.newBodies.push([d.c.id, text]);
+      }
     } catch (e) {
       if (isDecryptionFailed(e)) d.problem = 'its body does not decrypt';
       else throw e;

@@ -5,8 +5,7 @@
  * the file changed underneath (another writer, a sync tool), the new commits
  * are read and verified first, so nobody's changes are lost (V7).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from '../../shared/keyvault.js';
@@ -33,7 +32,6 @@ import {
   ed25519Verify,
   Ed25519Signer,
   fromB64u,
-  hkdfSha256,
   keyCommitment,
   pad,
   randomBytes,
@@ -46,7 +44,7 @@ import {
 } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
 import { canonicalJson, commitLine, blobLine, headerLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
-import { buildGraph, commitId, hashBlob, signatureMessage, verifiedKey, verifySignatures, type Graph, type GraphCommit } from './format/graph.js';
+import { buildGraph, commitId, hashBlob, signatureMessage, verifySignatures, type Graph, type GraphCommit } from './format/graph.js';
 import {
   authorEphemeral,
   chainContext,
@@ -62,7 +60,9 @@ import { createIdentity, memberKeyId, openSlot, sealSlot, slotKdf, wipeIdentity,
 import { parseRole, permits, scopesOf, SCOPES, type Permission, type Scope } from './access/roles.js';
 import { bodyAd, latestVersion, objectId, valueAd, VaultCore, type DecodedCommit, type MemberState, type SecretObject, type SecretVersion } from './core.js';
 import { AuditLog } from './audit/log.js';
-import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile, writeNewFile } from './store/vault-file.js';
+import { BodyCache } from './cache/body-cache.js';
+import { VerifiedCache } from './cache/verified-cache.js';
+import { appendToVaultFile, createVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import * as keysModule from './format/keys.js';
 import { checkCommitment, unpad as unpadSafe } from './crypto/index.js';
 import { ensureProfileDir } from './store/profile.js';
@@ -346,96 +346,6 @@ function membersAfter(members: Map<string, MemberState>, records: VaultRecord[],
   return out;
 }
 
-// --------------------------------------------------- verified-state cache
-
-/**
- * C11: the ids of every commit accepted on this computer, MAC'd with a key
- * derived from the member's identity (so it can't be forged without the
- * passphrase). A warm open skips their signatures; an id that disappears
- * from the file is a rollback (V2). Append-only: each save adds one line.
- */
-class VerifiedCache {
-  private readonly file: string;
-  private readonly key: Uint8Array;
-  /** verifiedKey(id, sig) of every commit accepted here. */
-  readonly verified = new Set<string>();
-
-  constructor(profileDir: string, vaultId: string, me: MemberIdentity) {
-    this.file = join(profileDir, 'cache', `${vaultId.slice(0, 32)}-${memberKeyId(me.signPub)}.verified`);
-    this.key = hkdfSha256(me.encPriv, Buffer.from(vaultId, 'hex'), utf8('coffer/v1 verified-cache\0'), 32);
-  }
-
-  /** Commit ids seen here: one missing from the file is a rollback. */
-  ids(): string[] {
-    return [...this.verified].map((k) => k.slice(0, 64));
-  }
-
-  private mac(prev: string, keys: string[]): string {
-    return createHmac('sha256', this.key).update(prev).update(keys.join(',')).digest('hex');
-  }
-
-  /** Reads the valid, MAC-chained prefix of the cache file: its entries, last MAC and length. */
-  private async readValid(): Promise<{ entries: string[]; mac: string; validText: string; whole: string }> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return { entries: [], mac: '', validText: '', whole: '' }; // cold: no cache yet
-    }
-    let prev = '';
-    let validText = '';
-    const entries: string[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const [keys, mac] = line.split(' ');
-      const list = keys ? keys.split(',').filter(Boolean) : [];
-      const expect = this.mac(prev, list);
-      if (!mac || mac.length !== expect.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expect))) break; // a torn or forged tail
-      entries.push(...list);
-      prev = mac;
-      validText += `${line}\n`;
-    }
-    return { entries, mac: prev, validText, whole: text };
-  }
-
-  async load(): Promise<void> {
-    const { entries } = await this.readValid();
-    for (const k of entries) this.verified.add(k);
-  }
-
-  /**
-   * Appends entries under a short lock, chained to the file's real last line: the
-   * app and the CLI may hold the same vault at once, and a line torn by a crash is
-   * cut off first, so later lines are never stranded after a break.
-   */
-  async add(commits: GraphCommit[]): Promise<void> {
-    const fresh = commits.map((c) => verifiedKey(c.id, c.sig)).filter((k) => !this.verified.has(k));
-    if (fresh.length === 0) return;
-    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    await withFileLock(`${this.file}.lock`, async () => {
-      const { entries, mac, validText, whole } = await this.readValid();
-      const known = new Set(entries);
-      const todo = fresh.filter((k) => !known.has(k));
-      for (const k of entries) this.verified.add(k);
-      if (todo.length === 0) return;
-      const line = `${todo.join(',')} ${this.mac(mac, todo)}\n`;
-      if (validText.length === whole.length) await appendFile(this.file, line, { mode: 0o600 });
-      else await writeNewFile(this.file, Buffer.from(validText + line), { overwrite: true });
-      for (const k of todo) this.verified.add(k);
-    });
-  }
-
-  async reset(): Promise<void> {
-    this.verified.clear();
-    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    await withFileLock(`${this.file}.lock`, () => writeNewFile(this.file, Buffer.alloc(0), { overwrite: true }));
-  }
-
-  wipe(): void {
-    wipe(this.key);
-  }
-}
-
 // ------------------------------------------------------------------- vault
 
 class VaultImpl implements Vault {
@@ -448,6 +358,7 @@ class VaultImpl implements Vault {
   /** Purged values still have lines in the file: rewrite it after this write (C10). */
   needsCompaction = false;
   private cache!: VerifiedCache;
+  private bodyCache!: BodyCache;
   private auditLog!: AuditLog;
   private auditSigner: Ed25519Signer | undefined;
   /** Audit records being written (list operations are synchronous and log in the background). */
@@ -491,6 +402,8 @@ class VaultImpl implements Vault {
       vaultId = g0.vaultId;
       this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
       await this.cache.load();
+      this.bodyCache = new BodyCache(this.profileDir, vaultId, this.me);
+      await this.bodyCache.load();
       // The audit signer holds its own key object: records still being written when the
       // vault closes (and its identity buffers are wiped) are signed correctly.
       this.auditSigner = new Ed25519Signer(this.me.signSeed);
@@ -520,8 +433,10 @@ class VaultImpl implements Vault {
         );
       }
       await this.cache.reset();
+      await this.bodyCache.reset();
     }
     const core = new VaultCore(g, this.me);
+    core.cachedBodies = this.bodyCache.bodies;
     core.build(this.core);
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     if (!this.allowMissingValues) core.checkBlobs();
@@ -537,6 +452,7 @@ class VaultImpl implements Vault {
       );
     }
     await this.cache.add([...core.accepted].map((id) => g.byId.get(id)!));
+    await this.bodyCache.add(core.newBodies.splice(0), true);
   }
 
   info(): VaultInfo {
@@ -631,6 +547,7 @@ class VaultImpl implements Vault {
         this.bytesSize = newSize;
         this.stamp = await fileStamp(this.path);
         await this.cache.add([built.commit]);
+        await this.bodyCache.add([[built.commit.id, canonicalJson(built.decoded.body)]]);
         if (expired.length > 0) this.needsCompaction = true;
         return result(this.core);
       }
@@ -664,6 +581,7 @@ class VaultImpl implements Vault {
     this.closed = true;
     this.core?.wipe();
     this.cache?.wipe();
+    this.bodyCache?.wipe();
     wipeIdentity(this.me);
     const signer = this.auditSigner;
     void this.settled().then(() => signer?.dispose());

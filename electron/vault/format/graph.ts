@@ -12,7 +12,7 @@
  */
 import { hash } from 'node:crypto';
 import { corrupted } from '../errors.js';
-import { concatBytes, ed25519Verify, fromB64u, sha256, toHex, utf8 } from '../crypto/index.js';
+import { concatBytes, ed25519Verify, fromB64u, utf8 } from '../crypto/index.js';
 import {
   isGenesis,
   parseVaultFile,
@@ -61,7 +61,7 @@ export interface Graph {
  * changed (the id covers the payload only).
  */
 export function verifiedKey(id: string, sig: Uint8Array): string {
-  return `${id}.${toHex(sha256(sig)).slice(0, 32)}`;
+  return `${id}.${hash('sha256', sig, 'hex').slice(0, 32)}`;
 }
 
 // One-shot hashing (crypto.hash, Node ≥ 20.12): no Hash object per line.
