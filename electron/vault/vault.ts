@@ -44,7 +44,7 @@ import {
 } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
 import { canonicalJson, commitLine, blobLine, headerLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
-import { buildGraph, commitId, hashBlob, signatureMessage, verifySignatures, type Graph, type GraphCommit } from './format/graph.js';
+import { buildGraph, commitId, hashBlob, signatureMessage, verifySignatures, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import {
   authorEphemeral,
   chainContext,
@@ -396,6 +396,7 @@ class VaultImpl implements Vault {
   async load(bytes?: Uint8Array, graph?: Graph, acceptRollback = false): Promise<void> {
     let data = bytes ?? (await readVaultFile(this.path));
     const first = !this.core;
+    let signatures: Promise<void> = Promise.resolve();
     let vaultId: string;
     if (first) {
       const g0 = graph ?? buildGraph(data, { deferSignatures: true });
@@ -410,13 +411,17 @@ class VaultImpl implements Vault {
       const signer = this.auditSigner;
       this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), { publicKey: signer.publicKey, sign: (m) => signer.sign(m) });
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
-      verifySignatures(g0, this.cache.verified);
+      // Queued on the thread pool now, awaited after the bodies are decrypted (below).
+      signatures = verifySignaturesParallel(g0, this.cache.verified);
+      signatures.catch(() => undefined); // awaited below; never an unhandled rejection
       graph = g0;
     }
     let g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.verified });
     if (!first && g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
     // Rollback (C11, V2): every commit accepted here before must still be in the file.
     let missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    // An altered commit has a new id, so it looks missing: report damage as damage first.
+    if (missing.length > 0) await signatures;
     if (missing.length > 0 && first) {
       // The file was read before the unlock; another process using this profile may have
       // saved (and cached) since. Read it again under the vault's lock before judging.
@@ -438,6 +443,8 @@ class VaultImpl implements Vault {
     const core = new VaultCore(g, this.me);
     core.cachedBodies = this.bodyCache.bodies;
     core.build(this.core);
+    // Nothing built from an unverified commit is used before every signature checked out.
+    await signatures;
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     if (!this.allowMissingValues) core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();

@@ -6,6 +6,7 @@ import {
   ed25519Sign,
   Ed25519Signer,
   ed25519Verify,
+  ed25519VerifyAsync,
   generateSigningKeyPair,
   signingPublicKey,
 } from '../../../../electron/vault/crypto/ed25519.js';
@@ -163,5 +164,25 @@ describe('Ed25519Signer', () => {
     expect(signer.disposed).toBe(true);
     expect(codeOf(() => signer.sign(msg))).toBe('BadParameter');
     signer.dispose(); // idempotent
+  });
+});
+
+describe('ed25519VerifyAsync (thread pool)', () => {
+  it('gives the same verdict as ed25519Verify on valid, altered and malformed inputs', async () => {
+    const { publicKey, seed } = generateSigningKeyPair();
+    const msg = new TextEncoder().encode('coffer async verify');
+    const sig = ed25519Sign(seed, msg);
+    const altered = Uint8Array.from(sig);
+    altered[5]! ^= 1;
+    const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+      [publicKey, msg, sig],
+      [publicKey, msg, altered],
+      [publicKey, new TextEncoder().encode('other'), sig],
+      [publicKey.subarray(0, 31), msg, sig],
+      [publicKey, msg, sig.subarray(0, 63)],
+      [new Uint8Array(32), msg, sig],
+    ];
+    for (const [k, m, s] of cases) expect(await ed25519VerifyAsync(k, m, s)).toBe(ed25519Verify(k, m, s));
+    expect(await ed25519VerifyAsync(publicKey, msg, sig)).toBe(true);
   });
 });
