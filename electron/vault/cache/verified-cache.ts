@@ -3,7 +3,7 @@
  * and member in the profile.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hkdfSha256, utf8, wipe } from '../crypto/index.js';
 import { memberKeyId, type MemberIdentity } from '../access/identity.js';
@@ -62,9 +62,21 @@ export class VerifiedCache {
     return { entries, mac: prev, validText, whole: text };
   }
 
+  /** Where the file ended, and its last MAC, when this handle last read or wrote it whole. */
+  private tail: { size: number; mac: string } | undefined;
+
   async load(): Promise<void> {
-    const { entries } = await this.readValid();
+    const { entries, mac, validText, whole } = await this.readValid();
     for (const k of entries) this.verified.add(k);
+    if (validText.length === whole.length) this.tail = { size: Buffer.byteLength(whole), mac };
+  }
+
+  private async size(): Promise<number> {
+    try {
+      return (await stat(this.file)).size;
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -77,20 +89,33 @@ export class VerifiedCache {
     if (fresh.length === 0) return;
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
     await withFileLock(`${this.file}.lock`, async () => {
+      // Fast path: nobody wrote since this handle did (same size), so chain to our own last MAC.
+      if (this.tail && this.tail.size === (await this.size())) {
+        const line = `${fresh.join(',')} ${this.mac(this.tail.mac, fresh)}\n`;
+        await appendFile(this.file, line, { mode: 0o600 });
+        this.tail = { size: this.tail.size + Buffer.byteLength(line), mac: this.mac(this.tail.mac, fresh) };
+        for (const k of fresh) this.verified.add(k);
+        return;
+      }
       const { entries, mac, validText, whole } = await this.readValid();
       const known = new Set(entries);
       const todo = fresh.filter((k) => !known.has(k));
       for (const k of entries) this.verified.add(k);
-      if (todo.length === 0) return;
+      if (todo.length === 0) {
+        this.tail = validText.length === whole.length ? { size: Buffer.byteLength(whole), mac } : undefined;
+        return;
+      }
       const line = `${todo.join(',')} ${this.mac(mac, todo)}\n`;
       if (validText.length === whole.length) await appendFile(this.file, line, { mode: 0o600 });
       else await writeNewFile(this.file, Buffer.from(validText + line), { overwrite: true });
+      this.tail = { size: Buffer.byteLength(validText) + Buffer.byteLength(line), mac: this.mac(mac, todo) };
       for (const k of todo) this.verified.add(k);
     });
   }
 
   async reset(): Promise<void> {
     this.verified.clear();
+    this.tail = { size: 0, mac: '' };
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
     await withFileLock(`${this.file}.lock`, () => writeNewFile(this.file, Buffer.alloc(0), { overwrite: true }));
   }
