@@ -1,0 +1,171 @@
+/**
+ * Builds one signed commit from pending records (FORMAT.md §4–§7): parents,
+ * sequence, clock, epoch (a new one with fresh scope keys when membership
+ * changes, C7), value blobs under a per-commit batch key, the sealed body.
+ */
+
+import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, toHex, utf8, wipe } from '../crypto/index.js';
+import { CofferError } from '../errors.js';
+import { canonicalJson, commitLine, blobLine, type CommitPayload, type SlotJson } from './codec.js';
+import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
+import { authorEphemeral, chainContext, commitKeyContext, deriveDataKey, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
+import type { Body, Hlc, ScopeKeysJson, VaultRecord } from './records.js';
+import { permits, scopesOf, SCOPES, type Scope } from '../access/roles.js';
+import { bodyAd, objectId, valueAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
+
+/** A pending write: records plus the values they reference (in record order of 'secret' records). */
+export interface PendingCommit {
+  records: VaultRecord[];
+  values?: Uint8Array[];
+  slots?: SlotJson[];
+  /** Start a new epoch (membership change), with the membership after this commit. */
+  newEpoch?: boolean;
+}
+
+export interface BuiltCommit {
+  text: string;
+  commit: GraphCommit;
+  decoded: DecodedCommit;
+  blobs: Map<string, Uint8Array>;
+}
+
+export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommit {
+  const me = core.me;
+  const author = toB64u(me.signPub);
+  const parents = [...core.graph.heads].sort();
+  const seq = (core.lastSeq.get(author) ?? 0) + 1;
+  const wall = Date.now();
+  const hlc: Hlc = wall > core.maxHlc[0] ? [wall, 0] : [core.maxHlc[0], core.maxHlc[1] + 1];
+  const vid = core.vaultIdBytes;
+  const records = [...pending.records];
+  const frontier = core.currentFrontier();
+  let epoch: string;
+  let newEpoch: CommitPayload['newEpoch'];
+
+  const admin = permits(core.myRoles().length ? core.myRoles() : ['Key Vault Administrator'], 'members/manage');
+  const exposed = frontier.some((e) => core.epochExposed(e));
+  if (pending.newEpoch || (admin && (frontier.length > 1 || exposed))) {
+    // C7: a new epoch with fresh scope keys, wrapped to the members after this commit.
+    epoch = toHex(randomBytes(16));
+    const members = membersAfter(core.currentMembers(), records, core);
+    const scopes: Record<string, { pub: Uint8Array; priv: Uint8Array; wraps: ReturnType<typeof wrapToMember>[]; chain: ReturnType<typeof wrapToMember>[] }> = {};
+    for (const scope of SCOPES) {
+      const kp = newScopeKeyPair();
+      const wraps = [];
+      for (const m of members.values()) {
+        if (!scopesOf(m.roles).has(scope) || !m.enc) continue;
+        const recipient = fromB64u(m.enc);
+        wraps.push(wrapToMember(recipient, kp.priv, memberWrapContext(vid, epoch, scope, recipient)));
+      }
+      const chain = frontier.map((prev) => {
+        const pk = core.scopeKey(prev, scope);
+        if (!pk) throw new CofferError('Forbidden', 'Only a member who can read every scope may start a new key epoch.');
+        return wrapToMember(kp.pub, pk.priv, chainContext(vid, epoch, scope, prev));
+      });
+      scopes[scope] = { ...kp, wraps, chain };
+    }
+    const json = (s: Scope): ScopeKeysJson => ({ pub: toB64u(scopes[s]!.pub), wraps: scopes[s]!.wraps, chain: scopes[s]!.chain });
+    newEpoch = { id: epoch, prev: frontier, meta: json('meta') };
+    records.unshift({ t: 'scopes', scopes: { secrets: json('secrets'), keys: json('keys'), certificates: json('certificates'), ca: json('ca') } });
+    core.epochs.set(epoch, {
+      id: epoch,
+      commitId: '',
+      prev: frontier,
+      metaPub: scopes.meta!.pub,
+      metaWraps: [],
+      metaChain: [],
+      ancestors: new Set(frontier.flatMap((f) => [f, ...(core.epochs.get(f)?.ancestors ?? [])])),
+    });
+    pendingScopePubs.set(epoch, Object.fromEntries(SCOPES.map((s) => [s, scopes[s]!.pub])) as Record<Scope, Uint8Array>);
+    for (const s of Object.values(scopes)) wipe(s.priv);
+  } else {
+    // Non-admins cannot start epochs (they cannot read every scope). After concurrent
+    // epochs they write under one that no removed member can read; if there is none,
+    // an Administrator's next write must re-key first (C7).
+    const safe = frontier.filter((e) => !core.epochExposed(e));
+    if (safe.length === 0) {
+      throw new CofferError(
+        'Forbidden',
+        'Members were removed in a copy merged into this vault; an Administrator must open and save it (re-keying) before others write.',
+      );
+    }
+    epoch = safe.sort((a, b) => (core.epochs.get(b)?.commitId ?? '').localeCompare(core.epochs.get(a)?.commitId ?? ''))[0]!;
+  }
+  const scopePub = (s: Scope): Uint8Array => pendingScopePubs.get(epoch)?.[s] ?? core.scopePub(epoch, s)!;
+
+  // Values: one batch key per commit, a derived data key per version (C6).
+  const blobs = new Map<string, Uint8Array>();
+  const blobList: string[] = [];
+  const secretRecords = records.filter((r) => r.t === 'secret');
+  if (secretRecords.length > 0) {
+    const batch = randomBytes(32);
+    const eph = authorEphemeral(me.encPriv, vid, epoch, 'secrets');
+    const ctx = commitKeyContext(vid, epoch, 'secrets', me.signPub, seq);
+    records.push({ t: 'batch', scope: 'secrets', key: wrapWithEphemeral(eph, scopePub('secrets'), batch, ctx, core.shared), kc: toB64u(keyCommitment(batch)) });
+    secretRecords.forEach((r, i) => {
+      if (r.t !== 'secret') return;
+      const oid = objectId(vid, 'secrets', r.name);
+      const dk = deriveDataKey(batch, oid, r.version);
+      const padded = pad(pending.values![i]!);
+      const ct = seal(dk, padded, valueAd(vid, oid, r.version, epoch));
+      wipe(dk, padded);
+      const h = hashBlob(ct);
+      blobs.set(h, ct);
+      r.blob = blobList.length;
+      blobList.push(h);
+    });
+    wipe(batch, eph.priv);
+  }
+
+  const body: Body = { hlc, time: Math.floor(wall / 1000), records };
+  const bodyKey = randomBytes(32);
+  const eph = authorEphemeral(me.encPriv, vid, epoch, 'meta');
+  const keyStanza = wrapWithEphemeral(eph, scopePub('meta'), bodyKey, commitKeyContext(vid, epoch, 'meta', me.signPub, seq), core.shared);
+  const plain = pad(utf8(canonicalJson(body)));
+  const sealedBody = seal(bodyKey, plain, bodyAd(vid, epoch, me.signPub, seq));
+  const kc = keyCommitment(bodyKey);
+  wipe(bodyKey, plain, eph.priv);
+  const payload: CommitPayload = {
+    v: 1,
+    vault: core.vaultId,
+    author,
+    seq,
+    parents,
+    epoch,
+    ...(newEpoch ? { newEpoch } : {}),
+    ...(pending.slots ? { slots: pending.slots } : {}),
+    key: keyStanza,
+    kc: toB64u(kc),
+    body: toB64u(sealedBody),
+    ...(blobList.length ? { blobs: blobList } : {}),
+  };
+  const text = canonicalJson(payload);
+  const id = commitId(text);
+  const sig = ed25519Sign(me.signSeed, signatureMessage(id));
+  if (newEpoch) {
+    const e = core.epochs.get(epoch)!;
+    e.commitId = id;
+    e.metaWraps = newEpoch.meta.wraps;
+    e.metaChain = newEpoch.meta.chain;
+  }
+  const commit: GraphCommit = { id, line: 0, end: 0, payload, payloadText: text, sig, author, seq, parents, index: core.graph.commits.length };
+  let out = '';
+  for (const b of blobList) out += blobLine(blobs.get(b)!);
+  out += commitLine(text, sig);
+  return { text: out, commit, decoded: { c: commit, p: payload, body }, blobs };
+}
+
+/** Scope public keys of epochs being created (before their commit is registered). */
+const pendingScopePubs = new Map<string, Record<Scope, Uint8Array>>();
+
+function membersAfter(members: Map<string, MemberState>, records: VaultRecord[], core: VaultCore): Map<string, MemberState> {
+  const out = new Map(members);
+  for (const r of records) {
+    if (r.t === 'member') out.set(r.sign, { sign: r.sign, enc: r.enc, name: r.name, roles: r.roles });
+    if (r.t === 'remove') out.delete(r.sign);
+  }
+  // The creator's first commit: the genesis author is Administrator with the keys of its member record.
+  const me = toB64u(core.me.signPub);
+  if (!out.get(me)?.enc && out.has(me)) out.set(me, { ...out.get(me)!, enc: toB64u(core.me.encPub) });
+  return out;
+}

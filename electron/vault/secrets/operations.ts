@@ -1,0 +1,348 @@
+/**
+ * Key Vault's secret operations (AKV-REFERENCE.md §1.2) on an unlocked vault:
+ * rules from rules.ts, JSON shapes from bundles.ts, each write one commit,
+ * each read recorded in the audit log.
+ */
+import type { DeletedSecretBundle, DeletedSecretItem, SecretBundle, SecretItem } from '../../../shared/keyvault.js';
+import type { ImportEntry, SecretAttributesPatch, SecretsApi, SetSecretInput } from '../api.js';
+import { wipe } from '../crypto/index.js';
+import { CofferError } from '../errors.js';
+import type { VaultRecord } from '../format/records.js';
+import { latestVersion, type SecretObject, type SecretVersion, type VaultCore } from '../core.js';
+import type { VaultSession } from '../session.js';
+import { nameKey, newVersionId, validateContentType, validateSecretName, validateSetInput, validateTags, validateTimes, validateVersionId } from './rules.js';
+import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
+import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
+import { openBackup, sealBackup } from './backup.js';
+
+export class SecretsOperations implements SecretsApi {
+  constructor(private readonly v: VaultSession) {}
+
+  private get core(): VaultCore {
+    return this.v.core;
+  }
+  private get vid(): string {
+    return this.v.id;
+  }
+
+  private live(name: string, core = this.core): SecretObject {
+    validateSecretName(name);
+    const o = core.secrets.get(nameKey(name));
+    if (!o || o.deleted) throw secretNotFound(name);
+    return o;
+  }
+
+  private version(o: SecretObject, version?: string): SecretVersion {
+    const id = version === undefined || version === '' ? o.order[o.order.length - 1] : validateVersionId(version);
+    const v = id ? o.versions.get(id) : undefined;
+    if (!v) throw secretNotFound(o.name, version);
+    return v;
+  }
+
+  private async logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
+    try {
+      const r = await fn();
+      const ver = version?.();
+      await this.v.audit(op, 'ok', { ...(name ? { object: name } : {}), ...(ver ? { version: ver } : {}) });
+      return r;
+    } catch (e) {
+      if (e instanceof CofferError) {
+        const validName = name && /^[0-9a-zA-Z-]{1,127}$/.test(name) ? { object: name } : {};
+        await this.v.audit(op, 'error', { ...validName, code: e.innerCode ?? e.code }).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  set(input: SetSecretInput): Promise<SecretBundle> {
+    return this.logged('SecretSet', input.name, () => {
+      this.v.require('secrets/write');
+      const { encoding, contentType } = validateSetInput(input);
+      return this.v.write((core) => {
+        const o = core.secrets.get(nameKey(input.name));
+        if (o?.deleted) throw secretDeletedButRecoverable(o.name);
+        const version = newVersionId();
+        const name = o?.name ?? input.name;
+        return {
+          pending: {
+            records: [
+              {
+                t: 'secret',
+                name,
+                version,
+                blob: 0,
+                enc: encoding,
+                enabled: input.enabled ?? true,
+                ...(contentType !== undefined ? { contentType } : {}),
+                ...(input.tags !== undefined ? { tags: input.tags } : {}),
+                ...(input.nbf !== undefined ? { nbf: input.nbf } : {}),
+                ...(input.exp !== undefined ? { exp: input.exp } : {}),
+              },
+            ],
+            values: [input.value],
+          },
+          result: (c) => toSecretBundle(this.vid, c.secrets.get(nameKey(name))!.versions.get(version)!.state, c.retentionDays),
+        };
+      });
+    });
+  }
+
+  async get(name: string, version?: string): Promise<SecretBundle> {
+    let ver: string | undefined;
+    return this.logged(
+      'SecretGet',
+      name,
+      () => {
+        const { o, v, value } = this.readChecked(name, version);
+        ver = v.state.version;
+        try {
+          return toSecretBundle(this.vid, v.state, this.core.retentionDays, renderValue(value, v.state.encoding));
+        } finally {
+          wipe(value);
+          void o;
+        }
+      },
+      () => ver,
+    );
+  }
+
+  async getValue(name: string, version?: string): Promise<Uint8Array> {
+    let ver: string | undefined;
+    return this.logged(
+      'SecretGet',
+      name,
+      () => {
+        const r = this.readChecked(name, version);
+        ver = r.v.state.version;
+        return r.value;
+      },
+      () => ver,
+    );
+  }
+
+  private readChecked(name: string, version?: string): { o: SecretObject; v: SecretVersion; value: Uint8Array } {
+    this.v.require('secrets/getSecret');
+    const o = this.live(name);
+    const v = this.version(o, version);
+    // Key Vault: a disabled secret's value cannot be read (403 Forbidden, SecretDisabled).
+    if (!v.state.enabled) throw secretDisabled('get');
+    return { o, v, value: this.core.readValue(o, v) };
+  }
+
+  list(): SecretItem[] {
+    this.v.require('secrets/readMetadata');
+    const items: SecretItem[] = [];
+    for (const o of this.core.secrets.values()) {
+      if (o.deleted) continue;
+      const latest = latestVersion(o);
+      items.push(toSecretItem(this.vid, latest.state, this.core.retentionDays, { versionless: true }));
+    }
+    void this.v.audit('SecretList', 'ok').catch(() => undefined);
+    return items.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  listVersions(name: string): SecretItem[] {
+    this.v.require('secrets/readMetadata');
+    const o = this.live(name);
+    void this.v.audit('SecretListVersions', 'ok', { object: o.name }).catch(() => undefined);
+    return o.order.map((id) => toSecretItem(this.vid, o.versions.get(id)!.state, this.core.retentionDays, { versionless: false }));
+  }
+
+  update(name: string, version: string | undefined, patch: SecretAttributesPatch): Promise<SecretBundle> {
+    return this.logged('SecretUpdate', name, () => {
+      this.v.require('secrets/write');
+      if (patch.contentType) validateContentType(patch.contentType);
+      if (patch.tags) validateTags(patch.tags);
+      if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw new CofferError('BadParameter', 'enabled must be true or false.');
+      return this.v.write((core) => {
+        const o = this.live(name, core);
+        const v = this.version(o, version);
+        const nbf = patch.nbf === undefined ? v.state.nbf : patch.nbf ?? undefined;
+        const exp = patch.exp === undefined ? v.state.exp : patch.exp ?? undefined;
+        validateTimes(nbf, exp);
+        const set: Extract<VaultRecord, { t: 'secret.update' }>['set'] = {};
+        const clear: ('nbf' | 'exp' | 'contentType')[] = [];
+        if (patch.enabled !== undefined) set.enabled = patch.enabled;
+        for (const k of ['nbf', 'exp', 'contentType'] as const) {
+          const val = patch[k];
+          if (val === null) clear.push(k);
+          else if (val !== undefined) (set as Record<string, unknown>)[k] = val;
+        }
+        if (patch.tags !== undefined) set.tags = patch.tags;
+        const vid = v.state.version;
+        return {
+          pending: { records: [{ t: 'secret.update', name: o.name, version: vid, set, clear }] },
+          result: (c) => toSecretBundle(this.vid, c.secrets.get(o.key)!.versions.get(vid)!.state, c.retentionDays),
+        };
+      });
+    });
+  }
+
+  delete(name: string): Promise<DeletedSecretBundle> {
+    return this.logged('SecretDelete', name, () => {
+      this.v.require('secrets/write');
+      return this.v.write((core) => {
+        const o = this.live(name, core);
+        return {
+          pending: { records: [{ t: 'secret.delete', name: o.name }] },
+          result: (c) => this.deletedBundle(c.secrets.get(o.key)!),
+        };
+      });
+    });
+  }
+
+  private deletedBundle(o: SecretObject): DeletedSecretBundle {
+    const latest = latestVersion(o);
+    return toDeletedSecretBundle(this.vid, latest.state, this.core.retentionDays, o.deleted!.date);
+  }
+
+  private deletedObject(name: string, core = this.core): SecretObject {
+    validateSecretName(name);
+    const o = core.secrets.get(nameKey(name));
+    if (!o?.deleted) throw deletedSecretNotFound(name);
+    return o;
+  }
+
+  listDeleted(): DeletedSecretItem[] {
+    this.v.require('secrets/readMetadata');
+    const out: DeletedSecretItem[] = [];
+    for (const o of this.core.secrets.values()) {
+      if (!o.deleted) continue;
+      const latest = latestVersion(o);
+      out.push(toDeletedSecretItem(this.vid, latest.state, this.core.retentionDays, o.deleted.date));
+    }
+    void this.v.audit('SecretListDeleted', 'ok').catch(() => undefined);
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  getDeleted(name: string): DeletedSecretBundle {
+    this.v.require('secrets/readMetadata');
+    const b = this.deletedBundle(this.deletedObject(name));
+    void this.v.audit('SecretGetDeleted', 'ok', { object: name }).catch(() => undefined);
+    return b;
+  }
+
+  recover(name: string): Promise<SecretBundle> {
+    return this.logged('SecretRecover', name, () => {
+      this.v.require('secrets/write');
+      return this.v.write((core) => {
+        const o = this.deletedObject(name, core);
+        return {
+          pending: { records: [{ t: 'secret.recover', name: o.name }] },
+          result: (c) => {
+            const obj = c.secrets.get(o.key)!;
+            return toSecretBundle(this.vid, latestVersion(obj).state, c.retentionDays);
+          },
+        };
+      });
+    });
+  }
+
+  purge(name: string): Promise<void> {
+    return this.logged('SecretPurge', name, async () => {
+      this.v.require('secrets/purge');
+      await this.v.write((core) => {
+        const o = this.deletedObject(name, core);
+        return { pending: { records: [{ t: 'secret.purge', name: o.name, versions: [...o.order] }] }, result: () => undefined };
+      });
+      // C10: drop the purged values' bytes from the file (a rewrite), so the vault no longer holds them.
+      await this.v.compactPurged();
+      this.v.warn('Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.');
+    });
+  }
+
+  backup(name: string): Promise<Uint8Array> {
+    return this.logged('SecretBackup', name, () => {
+      this.v.require('secrets/write');
+      this.v.require('secrets/getSecret');
+      const o = this.live(name);
+      const versions = o.order.map((id) => {
+        const v = o.versions.get(id)!;
+        const value = this.core.readValue(o, v);
+        const b64 = Buffer.from(value).toString('base64');
+        wipe(value);
+        return { ...v.state, value: b64 };
+      });
+      return sealBackup(this.core, { kind: 'secret', name: o.name, versions });
+    });
+  }
+
+  restore(blob: Uint8Array): Promise<SecretBundle> {
+    return this.logged('SecretRestore', undefined, () => {
+      this.v.require('secrets/write');
+      const data = openBackup(this.core, blob);
+      return this.v.write((core) => {
+        if (core.secrets.has(nameKey(data.name))) {
+          const o = core.secrets.get(nameKey(data.name))!;
+          if (o.deleted) throw secretDeletedButRecoverable(o.name);
+          throw new CofferError('Conflict', `Secret ${o.name} already exists; restore needs a name that is not in use.`);
+        }
+        const values: Uint8Array[] = [];
+        const records: VaultRecord[] = data.versions.map((v) => {
+          values.push(Buffer.from(v.value, 'base64'));
+          return {
+            t: 'secret',
+            name: data.name,
+            version: v.version,
+            blob: 0,
+            enc: v.encoding,
+            enabled: v.enabled,
+            created: v.created,
+            updated: v.updated,
+            ...(v.contentType !== undefined ? { contentType: v.contentType } : {}),
+            ...(v.tags !== undefined ? { tags: v.tags } : {}),
+            ...(v.nbf !== undefined ? { nbf: v.nbf } : {}),
+            ...(v.exp !== undefined ? { exp: v.exp } : {}),
+          };
+        });
+        return {
+          pending: { records, values },
+          result: (c) => {
+            const o = c.secrets.get(nameKey(data.name))!;
+            return toSecretBundle(this.vid, latestVersion(o).state, c.retentionDays);
+          },
+        };
+      });
+    });
+  }
+
+  import(entries: ImportEntry[]): Promise<{ imported: number; versions: number }> {
+    return this.logged('SecretSet', undefined, () => {
+      this.v.require('secrets/write');
+      const checked = entries.map((e, i) => {
+        try {
+          return { e, ...validateSetInput({ name: e.name, value: e.value, ...(e.contentType !== undefined ? { contentType: e.contentType } : {}), ...(e.tags ? { tags: e.tags } : {}), ...(e.exp !== undefined ? { exp: e.exp } : {}) }) };
+        } catch (err) {
+          if (err instanceof CofferError) throw new CofferError(err.code, `entry ${i + 1}: ${err.message}`);
+          throw err;
+        }
+      });
+      if (checked.length > 100_000) throw new CofferError('LimitExceeded', 'At most 100,000 entries per import.');
+      return this.v.write((core) => {
+        const records: VaultRecord[] = [];
+        const values: Uint8Array[] = [];
+        const names = new Map<string, string>();
+        checked.forEach(({ e, encoding, contentType }, i) => {
+          const k = nameKey(e.name);
+          const o = core.secrets.get(k);
+          if (o?.deleted) throw new CofferError('Conflict', `entry ${i + 1}: ${secretDeletedButRecoverable(o.name).message}`, { innerCode: 'ObjectIsDeletedButRecoverable' });
+          const name = o?.name ?? names.get(k) ?? e.name;
+          names.set(k, name);
+          records.push({
+            t: 'secret',
+            name,
+            version: newVersionId(),
+            blob: 0,
+            enc: encoding,
+            enabled: true,
+            ...(contentType !== undefined ? { contentType } : {}),
+            ...(e.tags ? { tags: e.tags } : {}),
+            ...(e.exp !== undefined ? { exp: e.exp } : {}),
+          });
+          values.push(e.value);
+        });
+        return { pending: { records, values }, result: () => ({ imported: names.size, versions: records.length }) };
+      });
+    });
+  }
+}

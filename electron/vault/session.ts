@@ -1,0 +1,324 @@
+/**
+ * An unlocked vault: its state (core.ts), the verified and body caches, the
+ * audit log, and the write path — lock, re-read if the file changed underneath,
+ * build the commit from the fresh state, append + fsync (V7, C10).
+ */
+import { open } from 'node:fs/promises';
+import type { KdfParams, MembersApi, SecretsApi, Vault, VaultInfo } from './api.js';
+import { checkKdfParams, Ed25519Signer, fromB64u } from './crypto/index.js';
+import { CofferError } from './errors.js';
+import { canonicalJson } from './format/codec.js';
+import { buildGraph, hashBlob, verifySignaturesParallel, type Graph } from './format/graph.js';
+import type { VaultRecord } from './format/records.js';
+import { sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
+import { permits, type Permission } from './access/roles.js';
+import { VaultCore } from './core.js';
+import { AuditLog } from './audit/log.js';
+import { BodyCache } from './cache/body-cache.js';
+import { VerifiedCache } from './cache/verified-cache.js';
+import { buildCommit, type PendingCommit } from './format/commit-builder.js';
+import { mergeGraphs } from './merge/merge.js';
+import { SecretsOperations } from './secrets/operations.js';
+import { MembersOperations } from './access/members.js';
+import { appendToVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
+import { vaultLockPath, withFileLock } from './store/lock.js';
+
+export class VaultSession implements Vault {
+  core!: VaultCore;
+  private bytesSize = 0;
+  /** What the file looked like when we last read or wrote it: a change means another writer. */
+  private stamp: FileStamp | undefined;
+  /** Set only by repair: open although some value lines are missing, to record their loss. */
+  allowMissingValues = false;
+  /** Purged values still have lines in the file: rewrite it after this write (C10). */
+  needsCompaction = false;
+  private cache!: VerifiedCache;
+  private bodyCache!: BodyCache;
+  private auditLog!: AuditLog;
+  private auditSigner: Ed25519Signer | undefined;
+  /** Audit records being written (list operations are synchronous and log in the background). */
+  private readonly pendingAudit = new Set<Promise<void>>();
+  readonly secrets: SecretsApi;
+  readonly members: MembersApi;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    readonly profileDir: string,
+    private readonly me: MemberIdentity,
+    private kdf: { memoryKiB: number; iterations: number; parallelism: number },
+    private readonly onWarning?: (m: string) => void,
+  ) {
+    this.secrets = new SecretsOperations(this);
+    this.members = new MembersOperations(this);
+  }
+
+  async changePassphrase(passphrase: Uint8Array, kdf?: KdfParams): Promise<void> {
+    const params = kdf ?? this.kdf;
+    const { warnings } = checkKdfParams(params);
+    for (const w of warnings) this.onWarning?.(w);
+    const slot = await sealSlot(this.me, passphrase, params, this.core.vaultIdBytes);
+    await this.write(() => ({ pending: { records: [], slots: [slot] }, result: () => undefined }));
+    this.kdf = params;
+    await this.audit('VaultPassphraseChange', 'ok');
+  }
+
+  get id(): string {
+    return this.core.vaultId.slice(0, 32);
+  }
+
+  /** Reads (or re-reads) the file and rebuilds the state. */
+  async load(bytes?: Uint8Array, graph?: Graph, acceptRollback = false): Promise<void> {
+    let data = bytes ?? (await readVaultFile(this.path));
+    const first = !this.core;
+    let signatures: Promise<void> = Promise.resolve();
+    let vaultId: string;
+    if (first) {
+      const g0 = graph ?? buildGraph(data, { deferSignatures: true });
+      vaultId = g0.vaultId;
+      this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
+      await this.cache.load();
+      this.bodyCache = new BodyCache(this.profileDir, vaultId, this.me);
+      await this.bodyCache.load();
+      // The audit signer holds its own key object: records still being written when the
+      // vault closes (and its identity buffers are wiped) are signed correctly.
+      this.auditSigner = new Ed25519Signer(this.me.signSeed);
+      const signer = this.auditSigner;
+      this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), { publicKey: signer.publicKey, sign: (m) => signer.sign(m) });
+      // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
+      // Queued on the thread pool now, awaited after the bodies are decrypted (below).
+      signatures = verifySignaturesParallel(g0, this.cache.verified);
+      signatures.catch(() => undefined); // awaited below; never an unhandled rejection
+      graph = g0;
+    }
+    let g = graph && !first ? graph : graph ?? buildGraph(data, { trusted: this.cache.verified });
+    if (!first && g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
+    // Rollback (C11, V2): every commit accepted here before must still be in the file.
+    let missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    // An altered commit has a new id, so it looks missing: report damage as damage first.
+    if (missing.length > 0) await signatures;
+    if (missing.length > 0 && first) {
+      // The file was read before the unlock; another process using this profile may have
+      // saved (and cached) since. Read it again under the vault's lock before judging.
+      data = await withFileLock(vaultLockPath(this.path), () => readVaultFile(this.path));
+      g = buildGraph(data, { trusted: this.cache.verified });
+      missing = this.cache.ids().filter((id) => !g.byId.has(id));
+    }
+    if (missing.length > 0) {
+      if (!acceptRollback) {
+        throw new CofferError(
+          'VaultRolledBack',
+          `${missing.length} commit(s) this computer saw earlier are missing from the file (first: ${missing[0]!.slice(0, 12)}): the file was rolled back or is a partial copy. Merge the newer copy with \`coffer vault merge --other FILE\`.`,
+          { part: `commit ${missing[0]!.slice(0, 12)}` },
+        );
+      }
+      await this.cache.reset();
+      await this.bodyCache.reset();
+    }
+    const core = new VaultCore(g, this.me);
+    core.cachedBodies = this.bodyCache.bodies;
+    core.build(this.core);
+    // Nothing built from an unverified commit is used before every signature checked out.
+    await signatures;
+    if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
+    if (!this.allowMissingValues) core.checkBlobs();
+    if (this.core && this.core !== core) this.core.wipe();
+    this.core = core;
+    this.bytesSize = data.length;
+    this.stamp = await fileStamp(this.path);
+    if (g.interruptedSave) this.onWarning?.('The vault file ends with an interrupted save; it will be dropped on the next save.');
+    for (const r of core.rejected.slice(0, 5)) this.onWarning?.(`Commit ${r.id.slice(0, 12)} was rejected: ${r.reason}.`);
+    if (core.unreadable.length > 0) {
+      this.onWarning?.(
+        `${core.unreadable.length} commit(s) are written under key epochs this identity cannot read: it was removed, or its roles were lowered. What is shown is the state before them.`,
+      );
+    }
+    await this.cache.add([...core.accepted].map((id) => g.byId.get(id)!));
+    await this.bodyCache.add(core.newBodies.splice(0), true);
+  }
+
+  info(): VaultInfo {
+    const c = this.core;
+    let versions = 0;
+    let live = 0;
+    let deleted = 0;
+    for (const o of c.secrets.values()) {
+      versions += o.versions.size;
+      if (o.deleted) deleted++;
+      else live++;
+    }
+    return {
+      id: this.id,
+      formatVersion: 1,
+      path: this.path,
+      retentionDays: c.retentionDays,
+      kdf: this.kdf,
+      counts: { secrets: live, secretVersions: versions, deletedSecrets: deleted, commits: c.graph.commits.length, members: c.currentMembers().size },
+      roles: c.myRoles(),
+      rejectedCommits: [...c.rejected, ...c.unreadable.filter((u) => c.myRoles().length > 0 && !u.reason.includes('cannot read'))],
+    };
+  }
+
+  warn(message: string): void {
+    this.onWarning?.(message);
+  }
+
+  require(p: Permission): void {
+    if (!permits(this.core.myRoles(), p)) {
+      throw new CofferError('Forbidden', `Caller is not authorized to perform this action (${p}) on this vault.`, { innerCode: 'ForbiddenByRbac' });
+    }
+  }
+
+  async audit(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}): Promise<void> {
+    const p = this.auditLog.append({ op, result, ...extra });
+    this.pendingAudit.add(p);
+    try {
+      await p;
+    } finally {
+      this.pendingAudit.delete(p);
+    }
+  }
+
+  /** Resolves when every audit record started so far is written. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pendingAudit]);
+  }
+
+  /**
+   * One write: lock, re-read if the file changed, build the commit from the
+   * fresh state, append + fsync, update memory. `build` may throw (Conflict,
+   * NotFound...) and then nothing is written.
+   */
+  async write<T>(build: (core: VaultCore) => { pending: PendingCommit; result: (core: VaultCore) => T }): Promise<T> {
+    if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+    const out = await this.writeLocked(build);
+    if (this.needsCompaction) {
+      this.needsCompaction = false;
+      await this.compactPurged();
+    }
+    return out;
+  }
+
+  private writeLocked<T>(build: (core: VaultCore) => { pending: PendingCommit; result: (core: VaultCore) => T }): Promise<T> {
+    return withFileLock(vaultLockPath(this.path), async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        // Another writer (app, CLI, git, a sync tool) changed the file: read and verify its
+        // commits first, so the new commit's parents include them (V7). A stat is enough to
+        // tell: saving stays proportional to the change, not to the vault.
+        // The stamp includes the file's last bytes: a same-size, same-mtime rewrite in place
+        // (coarse-mtime file systems, rsync --inplace -t) is still noticed.
+        const st = await fileStamp(this.path);
+        if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
+        const { pending, result } = build(this.core);
+        // End of retention: purge what expired, in this same commit, when this member may purge.
+        const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
+        if (expired.length > 0) {
+          pending.records.unshift(...expired.map((o): VaultRecord => ({ t: 'secret.purge', name: o.name, versions: [...o.order] })));
+        }
+        const built = buildCommit(this.core, pending);
+        const reason = this.core.checkAuthorized(built.decoded);
+        if (reason) throw new CofferError('Forbidden', `This change is not allowed: ${reason}.`, { innerCode: 'ForbiddenByRbac' });
+        const status = await appendToVaultFile(this.path, Buffer.from(built.text), { expectedSize: this.bytesSize, truncateTo: this.core.graph.truncateTo });
+        if (status === 'changed') continue;
+        const newSize = this.core.graph.truncateTo + Buffer.byteLength(built.text);
+        for (const [h, b] of built.blobs) this.core.graph.blobs.set(h, { bytes: b, line: 0 });
+        this.core.graph.truncateTo = newSize;
+        this.core.graph.validLength = newSize;
+        this.core.graph.interruptedSave = false;
+        this.core.addOwnCommit(built.commit, built.decoded);
+        this.bytesSize = newSize;
+        this.stamp = await fileStamp(this.path);
+        await this.cache.add([built.commit]);
+        await this.bodyCache.add([[built.commit.id, canonicalJson(built.decoded.body)]]);
+        if (expired.length > 0) this.needsCompaction = true;
+        return result(this.core);
+      }
+      throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');
+    });
+  }
+
+  /**
+   * The file changed underneath. Appends by other writers are read and verified. A file
+   * replaced by a copy that lacks commits we hold (a sync tool swapping in another copy)
+   * gets them back: the union is written (C10: "if the file changed underneath them, merge").
+   */
+  private async reloadChanged(): Promise<void> {
+    const current = await readVaultFile(this.path);
+    const g = buildGraph(current, { trusted: this.cache.verified });
+    if (g.vaultId !== this.core.vaultId) throw new CofferError('Conflict', 'The vault file was replaced by another vault.');
+    const lacking = this.core.graph.commits.some((c) => !g.byId.has(c.id));
+    if (!lacking) {
+      await this.load(current, g);
+      return;
+    }
+    const union = mergeGraphs(g, this.core.graph);
+    await replaceVaultFile(this.path, Buffer.from(union.text));
+    const merged = await readVaultFile(this.path);
+    await this.load(merged, buildGraph(merged, { trusted: this.cache.verified }));
+    this.onWarning?.(`The vault file was replaced by a copy lacking ${union.commits - g.commits.length} commit(s) held here; they were merged back.`);
+  }
+
+  /** Rewrites the file without the blob lines of purged versions (C10: temp file, fsync, rename). */
+  async compactPurged(): Promise<void> {
+    await withFileLock(vaultLockPath(this.path), async () => {
+      const bytes = await readVaultFile(this.path);
+      const text = bytes.toString('latin1');
+      const drop = this.core.purgedBlobs;
+      if (drop.size === 0) return;
+      const kept: string[] = [];
+      let dropped = 0;
+      for (const line of text.split('\n')) {
+        if (line.startsWith('B ')) {
+          const h = hashBlob(fromB64u(line.slice(2)));
+          if (drop.has(h)) {
+            dropped++;
+            continue;
+          }
+        }
+        kept.push(line);
+      }
+      if (dropped === 0) return;
+      await replaceVaultFile(this.path, Buffer.from(kept.join('\n'), 'latin1'));
+      await this.load();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.core?.wipe();
+    this.cache?.wipe();
+    this.bodyCache?.wipe();
+    wipeIdentity(this.me);
+    const signer = this.auditSigner;
+    void this.settled().then(() => signer?.dispose());
+  }
+}
+
+interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  tail: string;
+}
+
+/** Size, mtime, inode and the last 64 bytes: cheap, and independent of the vault's size. */
+async function fileStamp(path: string): Promise<FileStamp> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    const n = Math.min(64, st.size);
+    const buf = Buffer.alloc(n);
+    await fh.read(buf, 0, n, st.size - n);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, tail: buf.toString('latin1') };
+  } catch (e) {
+    throw new CofferError('IoError', `Cannot read the vault file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  } finally {
+    await fh?.close();
+  }
+}
+
+function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
+  return !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.tail === b.tail;
+}
