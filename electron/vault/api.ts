@@ -194,5 +194,6 @@ export type VaultEngine = {
    * commit purges versions whose value lines were lost, so the repaired vault opens.
    */
   repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult>;
-  mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult>;
+  /** In place (output = ours), the previous file is first copied to the profile's backups. */
+  mergeVaultFiles(ours: string, theirs: string, output: string, options?: { profileDir?: string }): Promise<MergeResult>;
 };

@@ -22,6 +22,7 @@ import { SecretsOperations } from './secrets/operations.js';
 import { MembersOperations } from './access/members.js';
 import { appendToVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
+import { backupBeforeRewrite } from './store/backups.js';
 
 export class VaultSession implements Vault {
   core!: VaultCore;
@@ -252,6 +253,7 @@ export class VaultSession implements Vault {
       return;
     }
     const union = mergeGraphs(g, this.core.graph);
+    await backupBeforeRewrite(this.path, this.profileDir, this.core.vaultId);
     await replaceVaultFile(this.path, Buffer.from(union.text));
     const merged = await readVaultFile(this.path);
     await this.load(merged, buildGraph(merged, { trusted: this.cache.verified }));

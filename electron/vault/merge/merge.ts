@@ -18,6 +18,8 @@ import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type Commit
 import { buildGraph, commitId, verifySignatures, type Graph, type GraphCommit, type GraphProblems } from '../format/graph.js';
 import { readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
 import { vaultLockPath, withFileLock } from '../store/lock.js';
+import { backupBeforeRewrite } from '../store/backups.js';
+import { resolveProfileDir } from '../store/profile.js';
 
 function serialize(g: Graph, commits = g.commits): string {
   const out: string[] = [headerLine(g.vaultId)];
@@ -65,7 +67,12 @@ async function samePath(a: string, b: string): Promise<boolean> {
   }
 }
 
-export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string): Promise<MergeResult> {
+/**
+ * Merges `theirs` into `ours`, writing `output`. In place (output is ours), the
+ * previous file is first copied to the profile's backups (`profileDir`, default
+ * the user's profile folder).
+ */
+export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string, options: { profileDir?: string } = {}): Promise<MergeResult> {
   const inPlace = await samePath(output, oursPath);
   const run = async (): Promise<MergeResult> => {
     // Structure of both copies is checked in full; signatures only where the merge adds
@@ -88,7 +95,10 @@ export async function mergeVaultFiles(oursPath: string, theirsPath: string, outp
     if (changed.length > 0) verifySignatures(ours, new Set(), (c) => changed.includes(c.id));
     const r = mergeGraphs(ours, theirs);
     if (inPlace) {
-      if (r.added > 0 || ours.interruptedSave) await replaceVaultFile(oursPath, Buffer.from(r.text));
+      if (r.added > 0 || ours.interruptedSave) {
+        await backupBeforeRewrite(oursPath, options.profileDir ?? resolveProfileDir(), ours.vaultId);
+        await replaceVaultFile(oursPath, Buffer.from(r.text));
+      }
     } else {
       await writeNewFile(output, Buffer.from(r.text), { overwrite: true });
     }
