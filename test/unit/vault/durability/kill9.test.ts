@@ -11,8 +11,8 @@
  * every kill the vault must open (an interrupted tail only warns) and hold
  * every printed secret with its value, and nothing that was never written.
  *
- * COFFER_KILL_TRIALS sets the number of random kills (default 100 for CI);
- * run hundreds locally, e.g. COFFER_KILL_TRIALS=500 npx vitest run
+ * COFFER_KILL_TRIALS sets the number of random kills (default 300, run in CI);
+ * more locally, e.g. COFFER_KILL_TRIALS=1000 npx vitest run
  * test/unit/vault/durability/kill9.test.ts. COFFER_KILL_SEED picks the delays.
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +26,7 @@ import { checkVaultFile, createVault, openVault } from '../../../../electron/vau
 import { REPO_ROOT } from '../../../helpers/cli.js';
 import { envInt, INTERRUPTED_WARNING, passphraseBytes, prng, randInt, removeDir, tempDir, TEST_KDF, TEST_PASSPHRASE } from '../../../helpers/damage.js';
 
-const KILL_TRIALS = envInt('COFFER_KILL_TRIALS', 100);
+const KILL_TRIALS = envInt('COFFER_KILL_TRIALS', 300);
 const SEED = envInt('COFFER_KILL_SEED', 0x9e3779b9);
 /** Parallel lanes, each with its own vault and profile (the trials of a lane run one after the other). */
 const LANES = envInt('COFFER_KILL_LANES', 4);
