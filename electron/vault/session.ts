@@ -109,7 +109,7 @@ export class VaultSession implements Vault {
       if (!acceptRollback) {
         throw new CofferError(
           'VaultRolledBack',
-          `${missing.length} commit(s) this computer saw earlier are missing from the file (first: ${missing[0]!.slice(0, 12)}): the file was rolled back or is a partial copy. Merge the newer copy with \`coffer vault merge --other FILE\`.`,
+          `${missing.length} commit(s) this computer saw earlier are missing from the file (first: ${missing[0]!.slice(0, 12)}): the file was rolled back or is a partial copy. Merge the newer copy with \`coffer vault merge --other FILE\`; if the older copy is intended (another git branch, a restored backup), open it with \`--accept-rollback\`.`,
           { part: `commit ${missing[0]!.slice(0, 12)}` },
         );
       }
