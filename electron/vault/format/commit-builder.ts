@@ -41,6 +41,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const frontier = core.currentFrontier();
   let epoch: string;
   let newEpoch: CommitPayload['newEpoch'];
+  let newScopePubs: Record<Scope, Uint8Array> | undefined;
 
   const admin = permits(core.myRoles().length ? core.myRoles() : ['Key Vault Administrator'], 'members/manage');
   const exposed = frontier.some((e) => core.epochExposed(e));
@@ -67,16 +68,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
     const json = (s: Scope): ScopeKeysJson => ({ pub: toB64u(scopes[s]!.pub), wraps: scopes[s]!.wraps, chain: scopes[s]!.chain });
     newEpoch = { id: epoch, prev: frontier, meta: json('meta') };
     records.unshift({ t: 'scopes', scopes: { secrets: json('secrets'), keys: json('keys'), certificates: json('certificates'), ca: json('ca') } });
-    core.epochs.set(epoch, {
-      id: epoch,
-      commitId: '',
-      prev: frontier,
-      metaPub: scopes.meta!.pub,
-      metaWraps: [],
-      metaChain: [],
-      ancestors: new Set(frontier.flatMap((f) => [f, ...(core.epochs.get(f)?.ancestors ?? [])])),
-    });
-    pendingScopePubs.set(epoch, Object.fromEntries(SCOPES.map((s) => [s, scopes[s]!.pub])) as Record<Scope, Uint8Array>);
+    newScopePubs = Object.fromEntries(SCOPES.map((s) => [s, scopes[s]!.pub])) as Record<Scope, Uint8Array>;
     for (const s of Object.values(scopes)) wipe(s.priv);
   } else {
     // Non-admins cannot start epochs (they cannot read every scope). After concurrent
@@ -91,7 +83,8 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
     }
     epoch = safe.sort((a, b) => (core.epochs.get(b)?.commitId ?? '').localeCompare(core.epochs.get(a)?.commitId ?? ''))[0]!;
   }
-  const scopePub = (s: Scope): Uint8Array => pendingScopePubs.get(epoch)?.[s] ?? core.scopePub(epoch, s)!;
+  // A new epoch's scope keys are not registered yet (their commit is being built).
+  const scopePub = (s: Scope): Uint8Array => newScopePubs?.[s] ?? core.scopePub(epoch, s)!;
 
   // Values: one batch key per commit, a derived data key per version (C6).
   const blobs = new Map<string, Uint8Array>();
@@ -142,12 +135,6 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const text = canonicalJson(payload);
   const id = commitId(text);
   const sig = ed25519Sign(me.signSeed, signatureMessage(id));
-  if (newEpoch) {
-    const e = core.epochs.get(epoch)!;
-    e.commitId = id;
-    e.metaWraps = newEpoch.meta.wraps;
-    e.metaChain = newEpoch.meta.chain;
-  }
   const commit: GraphCommit = { id, line: 0, end: 0, payload, payloadText: text, sig, author, seq, parents, index: core.graph.commits.length };
   let out = '';
   for (const b of blobList) out += blobLine(blobs.get(b)!);
@@ -155,8 +142,6 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   return { text: out, commit, decoded: { c: commit, p: payload, body }, blobs };
 }
 
-/** Scope public keys of epochs being created (before their commit is registered). */
-const pendingScopePubs = new Map<string, Record<Scope, Uint8Array>>();
 
 function membersAfter(members: Map<string, MemberState>, records: VaultRecord[], core: VaultCore): Map<string, MemberState> {
   const out = new Map(members);
