@@ -86,6 +86,10 @@ export interface ImportEntry {
 }
 
 export interface SecretsApi {
+  /**
+   * A new version. Returns its SecretBundle WITHOUT the value (Key Vault's SetSecret
+   * echoes it; Coffer does not, so values reach no output the user did not ask for: V9).
+   */
   set(input: SetSecretInput): Promise<SecretBundle>;
   /** SecretBundle with its value (text, or base64 for binary values). Forbidden/SecretDisabled when disabled. */
   get(name: string, version?: string): Promise<SecretBundle>;

@@ -99,7 +99,8 @@ function body(
 /**
  * S-sec SecretBundle for one version (GetSecret, SetSecret, UpdateSecret,
  * RecoverDeletedSecret, RestoreSecret): full id with version. `value` is the
- * rendered value (renderValue) when the operation returns it (set and get),
+ * rendered value (renderValue) when the operation returns it (get only: Coffer's
+ * set does not echo the value, V9),
  * omitted otherwise (update, recover, restore).
  */
 export function toSecretBundle(

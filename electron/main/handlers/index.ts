@@ -1,0 +1,152 @@
+/**
+ * Main's handlers for every channel of shared/contract.ts, on the real engine
+ * through a VaultSessionManager. Inputs arrive parsed (ipc/register.ts); the
+ * engine checks Key Vault's rules again and its CofferErrors become results.
+ *
+ * Values: only `secrets:reveal` returns one. Key Vault's SetSecret answers
+ * with the value (and api.ts documents the engine's set() as doing so, though
+ * today it does not); whatever the engine returns, every other output is
+ * built field by field without a value (stripValue).
+ * `secrets:copy` reads the value in main and hands it to the clipboard
+ * service only.
+ */
+import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
+import type { DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
+import type { KdfParams } from '../../vault/api.js';
+import { CofferError } from '../../vault/errors.js';
+import type { Handlers } from '../ipc/register.js';
+import { ClipboardService, realTimers, type ClipboardLike, type TimersLike } from './clipboard.js';
+import { VaultSessionManager, type SessionEngine } from './session.js';
+import { SettingsStore } from './settings.js';
+
+export interface MainServicesOptions {
+  profileDir: string;
+  clipboard: ClipboardLike;
+  timers?: TimersLike;
+  /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
+  engine?: SessionEngine;
+  /** Test-only: KDF for vaults created through `vault:create` (see VaultSessionManager). */
+  kdf?: KdfParams;
+  /** Unix seconds, for the recent list. */
+  now?: () => number;
+  onWarning?: (message: string) => void;
+}
+
+export interface MainServices {
+  handlers: Handlers;
+  session: VaultSessionManager;
+  settings: SettingsStore;
+  clipboard: ClipboardService;
+}
+
+/** The real engine, imported lazily so that registering the handlers does not load Argon2id's native module. */
+const lazyEngine: SessionEngine = {
+  createVault: async (o) => (await import('../../vault/vault.js')).createVault(o),
+  openVault: async (o) => (await import('../../vault/vault.js')).openVault(o),
+};
+
+export function createMainServices(options: MainServicesOptions): MainServices {
+  const settings = new SettingsStore({
+    profileDir: options.profileDir,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const session = new VaultSessionManager({
+    profileDir: options.profileDir,
+    engine: options.engine ?? lazyEngine,
+    ...(options.kdf ? { kdf: options.kdf } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  const clipboard = new ClipboardService(options.clipboard, options.timers ?? realTimers);
+  // Issue 3 / ARCHITECTURE.md: a copied value does not outlive the unlocked vault.
+  session.onLock(() => clipboard.clearNow());
+
+  const secrets = () => session.current().secrets;
+  // The recent list is a convenience: failing to save it must not fail an open that worked.
+  const remember = (path: string) =>
+    settings.addRecent(path).catch((e: unknown) => {
+      options.onWarning?.(`Could not update the recent vaults list: ${e instanceof Error ? e.message : 'unknown error'}`);
+    });
+
+  const handlers: Handlers = {
+    'vault:create': async (input) => {
+      const status = await session.create(input);
+      await remember(input.path);
+      return status;
+    },
+    'vault:open': async (input) => {
+      const status = await session.open(input);
+      await remember(input.path);
+      return status;
+    },
+    'vault:lock': () => session.lock(),
+    'vault:status': async () => session.status(),
+    'vault:recent': () => settings.recent(),
+
+    'secrets:list': async () => secrets().list(),
+    'secrets:listVersions': async ({ name }) => secrets().listVersions(name),
+    'secrets:listDeleted': async () => secrets().listDeleted(),
+    'secrets:set': async (input) => {
+      // The value leaves the renderer as a string; the engine stores bytes. JS
+      // strings cannot be wiped, but the bytes copy can.
+      const value = new TextEncoder().encode(input.value);
+      try {
+        return stripValue(
+          await secrets().set({
+            name: input.name,
+            value,
+            ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+            ...(input.tags === undefined ? {} : { tags: input.tags }),
+            ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
+            ...(input.nbf === undefined ? {} : { nbf: input.nbf }),
+            ...(input.exp === undefined ? {} : { exp: input.exp }),
+          }),
+        );
+      } finally {
+        value.fill(0);
+      }
+    },
+    'secrets:update': async ({ name, version, patch }) => stripValue(await secrets().update(name, version, patch)),
+    'secrets:delete': async ({ name }) => stripDeletedValue(await secrets().delete(name)),
+    'secrets:recover': async ({ name }) => stripValue(await secrets().recover(name)),
+    'secrets:purge': async ({ name }) => {
+      await secrets().purge(name);
+      return null;
+    },
+    'secrets:reveal': async ({ name, version }) => {
+      // get() refuses a disabled version: Forbidden / SecretDisabled, as Key Vault.
+      const bundle = await secrets().get(name, version);
+      if (bundle.value === undefined) throw new CofferError('Internal', 'The engine returned no value.');
+      return { ...bundle, value: bundle.value };
+    },
+    'secrets:copy': async ({ name, version }) => {
+      const { clipboardClearSeconds } = await settings.get();
+      const vault = session.current();
+      const bundle = await vault.secrets.get(name, version);
+      if (bundle.value === undefined) throw new CofferError('Internal', 'The engine returned no value.');
+      // The vault may have locked while the value was read: then copy nothing.
+      if (!session.isOpen(vault)) throw new CofferError('VaultLocked', 'The vault was locked before the copy finished.');
+      clipboard.copy(bundle.value, clipboardClearSeconds);
+      return { clearsInSeconds: clipboardClearSeconds };
+    },
+
+    'settings:get': () => settings.get(),
+    'settings:set': (patch) => settings.set(patch),
+  };
+  return { handlers, session, settings, clipboard };
+}
+
+/** The bundle without its value, built field by field so no other field can carry it either. */
+export function stripValue(b: SecretBundle): SecretBundleNoValue {
+  return {
+    id: b.id,
+    ...(b.contentType === undefined ? {} : { contentType: b.contentType }),
+    ...(b.tags === undefined ? {} : { tags: { ...b.tags } }),
+    attributes: { ...b.attributes },
+    ...(b.managed === undefined ? {} : { managed: b.managed }),
+  };
+}
+
+export function stripDeletedValue(b: DeletedSecretBundle): DeletedSecretBundleNoValue {
+  return { ...stripValue(b), recoveryId: b.recoveryId, deletedDate: b.deletedDate, scheduledPurgeDate: b.scheduledPurgeDate };
+}

@@ -1,0 +1,325 @@
+/**
+ * The IPC contract between the renderer and main: ONE table, channel name →
+ * input schema and output type, from which the preload builds
+ * `window.coffer`, the renderer takes its typed calls and main registers its
+ * handlers (ARCHITECTURE.md "Processes"; pattern of GitHub Desktop's
+ * `app/src/lib/ipc-shared.ts`).
+ *
+ * Inputs are zod schemas because main parses every input as `unknown`: a
+ * renderer is untrusted input (Signal's `parseUnknown`). Every object is
+ * strict (an extra field is refused) and every string is bounded, so a
+ * compromised renderer cannot make main allocate or hash without limit.
+ * The bounds follow Key Vault's rules (electron/vault/secrets/rules.ts
+ * cites them: D-obj names, D-sec value/tags/content type, D-sd retention); the
+ * engine checks them again — the contract only refuses earlier, with a
+ * message that names the field and never echoes the value.
+ *
+ * Outputs are types only (main builds them, the renderer trusts main): the Key
+ * Vault JSON shapes of shared/keyvault.ts. No output carries a secret value
+ * except `secrets:reveal` (ARCHITECTURE.md: "receives a secret value only when
+ * the user asks to reveal it"); `secrets:copy` is done by main.
+ *
+ * Every call answers a Result rather than throwing: only an error's message
+ * survives Electron's `ipcMain.handle()` (its docs: "Errors thrown through
+ * handle in the main process are not transparent as they are serialized and
+ * only the message property from the original error is provided"), so the
+ * renderer would lose the error's code.
+ *
+ * Plain data and zod only: no Node, no DOM, no electron (eslint enforces).
+ */
+import { z } from 'zod';
+import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from './keyvault.js';
+
+// ------------------------------------------------------------------ limits
+
+/** Bounds used by the schemas; the Key Vault ones mirror electron/vault/secrets/rules.ts. */
+export const LIMITS = Object.freeze({
+  /** D-obj: names are 1-127 characters of 0-9, a-z, A-Z and -. */
+  nameLength: 127,
+  /** D-sec: "25k bytes", read as 25,600 (DECISIONS.md). */
+  valueBytes: 25_600,
+  tags: 15,
+  tagNameLength: 256,
+  tagValueLength: 256,
+  contentTypeLength: 255,
+  /** D-sd: soft-delete retention 7..90 days. */
+  minRetentionDays: 7,
+  maxRetentionDays: 90,
+  /** 0001-01-01 .. 9999-12-31 in Unix seconds (rules.ts MIN/MAX_UNIX_TIME). */
+  minUnixTime: -62_135_596_800,
+  maxUnixTime: 253_402_300_799,
+  /** Characters (UTF-16 units). Generous for a passphrase, small enough for Argon2id input. */
+  passphraseLength: 1024,
+  /** Linux PATH_MAX is 4096 bytes; Windows long paths reach 32,767 but Coffer's files live in normal folders. */
+  pathLength: 4096,
+  minClipboardClearSeconds: 5,
+  maxClipboardClearSeconds: 600,
+  minAutoLockMinutes: 1,
+  maxAutoLockMinutes: 1440,
+});
+
+export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
+  clipboardClearSeconds: 30,
+  autoLockMinutes: 5,
+});
+
+// ---------------------------------------------------------------- builders
+
+/** True if the string has no lone surrogate: it then encodes to UTF-8 without loss (TextEncoder would write U+FFFD). */
+function isWellFormed(s: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+}
+
+/** UTF-8 length without allocating (the value may be 25k). Assumes a well-formed string. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+const secretName = z
+  .string()
+  .max(LIMITS.nameLength)
+  .regex(/^[0-9a-zA-Z-]+$/, { error: `must be 1-${LIMITS.nameLength} characters of 0-9, a-z, A-Z and -` });
+
+/** D-obj: a version is 32 characters; Coffer writes lowercase hex and accepts any case. */
+const secretVersion = z
+  .string()
+  .max(32)
+  .regex(/^[0-9a-fA-F]{32}$/, { error: 'must be 32 hexadecimal characters' });
+
+const unixTime = z.number().int().min(LIMITS.minUnixTime).max(LIMITS.maxUnixTime);
+
+const contentType = z.string().max(LIMITS.contentTypeLength);
+
+const tags = z
+  .record(z.string().min(1).max(LIMITS.tagNameLength), z.string().max(LIMITS.tagValueLength))
+  .refine((t) => Object.keys(t).length <= LIMITS.tags, { error: `at most ${LIMITS.tags} tags` });
+
+/** A secret value as text (binary values are shown base64 by the engine). */
+const secretValue = z
+  .string()
+  // Cheap bound first: UTF-8 is never shorter than the UTF-16 length.
+  .max(LIMITS.valueBytes, { error: `must be at most ${LIMITS.valueBytes} bytes` })
+  .refine(isWellFormed, { error: 'must be well-formed Unicode text', abort: true })
+  .refine((s) => utf8Length(s) <= LIMITS.valueBytes, { error: `must be at most ${LIMITS.valueBytes} bytes` });
+
+const passphrase = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(LIMITS.passphraseLength)
+  // A lone surrogate would be encoded as U+FFFD: two different passphrases would unlock alike.
+  .refine(isWellFormed, { error: 'must be well-formed Unicode text' });
+
+/**
+ * An absolute file path (the renderer gets it from a file picker or the
+ * recent list). Absolute, because main's working directory means nothing to
+ * the user; no NUL, which Node refuses anyway. Checked without node:path.
+ */
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(LIMITS.pathLength)
+  .refine((p) => !p.includes('\0'), { error: 'must not contain a NUL character' })
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
+    error: 'must be an absolute path',
+  });
+
+/** DECISIONS.md "Files and folders": vault files end in `.coffer`. */
+const newVaultPath = absolutePath.refine((p) => p.endsWith('.coffer'), { error: 'must end in .coffer' });
+
+const empty = z.strictObject({});
+
+const nameOnly = z.strictObject({ name: secretName });
+const nameAndVersion = z.strictObject({ name: secretName, version: secretVersion.optional() });
+
+// ----------------------------------------------------------------- outputs
+
+/** A secret bundle as main returns it outside `secrets:reveal`: never a value. */
+export type SecretBundleNoValue = Omit<SecretBundle, 'value'> & { value?: never };
+export type DeletedSecretBundleNoValue = Omit<DeletedSecretBundle, 'value'> & { value?: never };
+/** `secrets:reveal`: the bundle with its value (text, or base64 for a binary value). */
+export type RevealedSecret = SecretBundle & { value: string };
+
+/** The engine's VaultInfo as plain data (shared/ cannot import the engine; main checks they match). */
+export interface VaultSummary {
+  id: string;
+  formatVersion: number;
+  path: string;
+  retentionDays: number;
+  kdf: { memoryKiB: number; iterations: number; parallelism: number };
+  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
+  roles: RoleName[];
+  rejectedCommits: { id: string; reason: string }[];
+}
+
+/**
+ * `path` when locked is the vault last opened in this run (what an unlock
+ * screen offers), or null before any.
+ */
+export type VaultStatus =
+  | { state: 'locked'; path: string | null }
+  | { state: 'unlocked'; path: string; vault: VaultSummary };
+
+export interface RecentVault {
+  path: string;
+  /** Unix seconds of the last create or open. */
+  lastOpened: number;
+  /** Whether the file is there now (a moved or deleted vault is still listed, greyed out). */
+  exists: boolean;
+}
+
+export interface AppSettings {
+  /** Seconds after a copy before main clears the clipboard (unless the user copied something else). */
+  clipboardClearSeconds: number;
+  /** Minutes of inactivity before the vault locks itself. */
+  autoLockMinutes: number;
+}
+
+export interface CopyResult {
+  /** When main will clear the clipboard, in seconds from now. */
+  clearsInSeconds: number;
+}
+
+// ---------------------------------------------------------------- contract
+
+/**
+ * One channel: its input schema and (as a phantom type) its output. The
+ * `output` field exists only for the type checker; at run time it is absent.
+ */
+export interface ChannelSpec<I extends z.ZodType, O> {
+  readonly input: I;
+  readonly output?: O;
+}
+
+function channel<O>(): <I extends z.ZodType>(input: I) => ChannelSpec<I, O> {
+  return (input) => ({ input });
+}
+
+export const contract = {
+  'vault:create': channel<VaultStatus>()(
+    z.strictObject({
+      path: newVaultPath,
+      passphrase,
+      retentionDays: z.number().int().min(LIMITS.minRetentionDays).max(LIMITS.maxRetentionDays).optional(),
+    }),
+  ),
+  'vault:open': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
+  'vault:lock': channel<VaultStatus>()(empty),
+  'vault:status': channel<VaultStatus>()(empty),
+  'vault:recent': channel<RecentVault[]>()(empty),
+
+  'secrets:list': channel<SecretItem[]>()(empty),
+  'secrets:listVersions': channel<SecretItem[]>()(nameOnly),
+  'secrets:listDeleted': channel<DeletedSecretItem[]>()(empty),
+  'secrets:set': channel<SecretBundleNoValue>()(
+    z.strictObject({
+      name: secretName,
+      value: secretValue,
+      contentType: contentType.optional(),
+      tags: tags.optional(),
+      enabled: z.boolean().optional(),
+      nbf: unixTime.optional(),
+      exp: unixTime.optional(),
+    }),
+  ),
+  'secrets:update': channel<SecretBundleNoValue>()(
+    z.strictObject({
+      name: secretName,
+      version: secretVersion.optional(),
+      // As the engine's SecretAttributesPatch: null clears, absent leaves unchanged.
+      patch: z.strictObject({
+        enabled: z.boolean().optional(),
+        nbf: unixTime.nullable().optional(),
+        exp: unixTime.nullable().optional(),
+        contentType: contentType.nullable().optional(),
+        tags: tags.optional(),
+      }),
+    }),
+  ),
+  'secrets:delete': channel<DeletedSecretBundleNoValue>()(nameOnly),
+  'secrets:recover': channel<SecretBundleNoValue>()(nameOnly),
+  'secrets:purge': channel<null>()(nameOnly),
+  'secrets:reveal': channel<RevealedSecret>()(nameAndVersion),
+  'secrets:copy': channel<CopyResult>()(nameAndVersion),
+
+  'settings:get': channel<AppSettings>()(empty),
+  'settings:set': channel<AppSettings>()(
+    z.strictObject({
+      clipboardClearSeconds: z
+        .number()
+        .int()
+        .min(LIMITS.minClipboardClearSeconds)
+        .max(LIMITS.maxClipboardClearSeconds)
+        .optional(),
+      autoLockMinutes: z.number().int().min(LIMITS.minAutoLockMinutes).max(LIMITS.maxAutoLockMinutes).optional(),
+    }),
+  ),
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+
+/** Every channel, in contract order. */
+export const CHANNELS = Object.freeze(Object.keys(contract) as Channel[]);
+
+/** What the renderer passes (before parsing). */
+export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+/** What main's handler receives (after parsing). */
+export type ParsedInput<C extends Channel> = z.output<Contract[C]['input']>;
+export type ChannelOutput<C extends Channel> = Contract[C] extends ChannelSpec<z.ZodType, infer O> ? O : never;
+
+/** The name passed to ipcMain.handle / ipcRenderer.invoke: prefixed so Coffer's channels cannot clash with Electron's or a library's. */
+export const IPC_PREFIX = 'coffer:';
+export function ipcChannel(channel: Channel): `coffer:${Channel}` {
+  return `${IPC_PREFIX}${channel}`;
+}
+
+// ------------------------------------------------------------------ result
+
+/**
+ * The engine's error codes (electron/vault/errors.ts ErrorCode; main checks at
+ * compile time that the two lists agree) and 'Forbidden' for a refused sender.
+ */
+export type ResultErrorCode =
+  | 'BadParameter'
+  | 'SecretNotFound'
+  | 'NotFound'
+  | 'Forbidden'
+  | 'WrongPassphrase'
+  | 'VaultLocked'
+  | 'VaultCorrupted'
+  | 'VaultRolledBack'
+  | 'VaultNotFound'
+  | 'VaultExists'
+  | 'Conflict'
+  | 'ObjectIsBeingDeleted'
+  | 'LimitExceeded'
+  | 'IoError'
+  | 'Internal';
+
+export interface OkResult<T> {
+  ok: true;
+  value: T;
+}
+export interface ErrorResult {
+  ok: false;
+  code: ResultErrorCode;
+  message: string;
+  /** Key Vault's innererror.code (SecretDisabled, ObjectIsDeletedButRecoverable). */
+  innerCode?: string;
+}
+export type Result<T> = OkResult<T> | ErrorResult;
+
+/** The API the preload exposes (one method per channel), and the renderer's view of it. */
+export type CofferApi = {
+  [C in Channel]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
+};

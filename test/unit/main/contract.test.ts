@@ -1,0 +1,181 @@
+/**
+ * shared/contract.ts on its own: the schemas' bounds (Key Vault's rules), and
+ * that messages name the field without echoing the value. (Tested here, under
+ * test/unit/main, because main is the side that parses.)
+ */
+import { describe, expect, it } from 'vitest';
+import { CHANNELS, type contract, DEFAULT_SETTINGS, ipcChannel, LIMITS, utf8Length } from '../../../shared/contract.js';
+import { parseInput } from '../../../electron/main/ipc/register.js';
+import * as rules from '../../../electron/vault/secrets/rules.js';
+
+const parse = (channel: keyof typeof contract, input: unknown) => {
+  const r = parseInput(channel, input);
+  return r.ok ? { ok: true as const } : { ok: false as const, message: r.message };
+};
+
+describe('contract', () => {
+  it('lists the channels the desktop app needs for secrets (issue 3)', () => {
+    expect([...CHANNELS].sort()).toEqual(
+      [
+        'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent',
+        'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',
+        'secrets:delete', 'secrets:recover', 'secrets:purge', 'secrets:reveal', 'secrets:copy',
+        'settings:get', 'settings:set',
+      ].sort(),
+    );
+    expect(ipcChannel('secrets:list')).toBe('coffer:secrets:list');
+    expect(Object.isFrozen(CHANNELS)).toBe(true);
+  });
+
+  it("uses the engine's Key Vault limits", () => {
+    expect(LIMITS.nameLength).toBe(rules.MAX_NAME);
+    expect(LIMITS.valueBytes).toBe(rules.MAX_VALUE_BYTES);
+    expect(LIMITS.tags).toBe(rules.MAX_TAGS);
+    expect(LIMITS.tagNameLength).toBe(rules.MAX_TAG_NAME);
+    expect(LIMITS.tagValueLength).toBe(rules.MAX_TAG_VALUE);
+    expect(LIMITS.contentTypeLength).toBe(rules.MAX_CONTENT_TYPE);
+    expect(LIMITS.minRetentionDays).toBe(rules.MIN_RETENTION_DAYS);
+    expect(LIMITS.maxRetentionDays).toBe(rules.MAX_RETENTION_DAYS);
+    expect(LIMITS.minUnixTime).toBe(rules.MIN_UNIX_TIME);
+    expect(LIMITS.maxUnixTime).toBe(rules.MAX_UNIX_TIME);
+    expect(DEFAULT_SETTINGS).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+  });
+
+  it('counts UTF-8 bytes as TextEncoder does', () => {
+    for (const s of ['', 'abc', 'é', '€', '😀', 'a😀é€\u0000', 'x'.repeat(1000)]) {
+      expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
+    }
+  });
+
+  describe('secret names (D-obj: 1-127 of 0-9 a-z A-Z -)', () => {
+    it.each(['a', 'A-1', 'x'.repeat(127), '0-0-0'])('accepts %j', (name) => {
+      expect(parse('secrets:listVersions', { name })).toEqual({ ok: true });
+    });
+    it.each(['', 'x'.repeat(128), 'under_score', 'sp ace', 'dot.ted', 'é', '../etc'])('refuses %j naming the field', (name) => {
+      const r = parse('secrets:listVersions', { name });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/^Invalid input for secrets:listVersions: name: /);
+    });
+  });
+
+  describe('secret values (≤ 25,600 bytes, well-formed)', () => {
+    it('accepts 25,600 bytes, counted in UTF-8', () => {
+      expect(parse('secrets:set', { name: 'a', value: 'x'.repeat(25_600) }).ok).toBe(true);
+      expect(parse('secrets:set', { name: 'a', value: 'é'.repeat(12_800) }).ok).toBe(true);
+    });
+    it('refuses 25,601 bytes, in characters or in UTF-8 bytes, without echoing the value', () => {
+      for (const value of ['x'.repeat(25_601), 'é'.repeat(12_801), '😀'.repeat(6_401)]) {
+        const r = parse('secrets:set', { name: 'a', value });
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+          expect(r.message).toContain('value: must be at most 25600 bytes');
+          expect(r.message).not.toContain(value.slice(0, 8));
+        }
+      }
+    });
+    it('refuses a lone surrogate (it would be stored as U+FFFD)', () => {
+      const r = parse('secrets:set', { name: 'a', value: 'ab\uD800cd' });
+      expect(r).toEqual({ ok: false, message: 'Invalid input for secrets:set: value: must be well-formed Unicode text.' });
+    });
+  });
+
+  describe('passphrases', () => {
+    it('refuses empty, overlong and ill-formed passphrases without echoing them', () => {
+      const canary = 'CANARY-passphrase-9f3e';
+      for (const passphrase of ['', canary + 'x'.repeat(LIMITS.passphraseLength), `${canary}\uDC00`]) {
+        const r = parse('vault:open', { path: '/v/a.coffer', passphrase });
+        expect(r.ok).toBe(false);
+        if (!r.ok) {
+          expect(r.message).toMatch(/passphrase: /);
+          expect(r.message).not.toContain('CANARY');
+        }
+      }
+      expect(parse('vault:open', { path: '/v/a.coffer', passphrase: 'x'.repeat(LIMITS.passphraseLength) }).ok).toBe(true);
+    });
+  });
+
+  describe('paths', () => {
+    it.each(['/home/u/a.coffer', 'C:\\Users\\u\\a.coffer', 'D:/v/a.coffer', '\\\\server\\share\\a.coffer'])('accepts %j', (path) => {
+      expect(parse('vault:create', { path, passphrase: 'p' })).toEqual({ ok: true });
+    });
+    it.each([
+      ['relative.coffer', 'must be an absolute path'],
+      ['./a.coffer', 'must be an absolute path'],
+      ['/a/b.txt', 'must end in .coffer'],
+      ['/a/b\0.coffer', 'must not contain a NUL character'],
+      [`/${'a'.repeat(LIMITS.pathLength)}.coffer`, 'Too big'],
+      ['', 'Too small'],
+    ])('vault:create refuses %j', (path, why) => {
+      const r = parse('vault:create', { path, passphrase: 'p' });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toContain(`path: ${why}`);
+    });
+    it('vault:open accepts a vault file without the .coffer ending (a renamed file still opens)', () => {
+      expect(parse('vault:open', { path: '/a/b.vault', passphrase: 'p' }).ok).toBe(true);
+    });
+  });
+
+  describe('attributes', () => {
+    it('bounds tags, content type, times and retention as Key Vault', () => {
+      const tags16 = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`t${i}`, 'v']));
+      const tags15 = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`t${i}`, 'v']));
+      const cases: [unknown, string | null][] = [
+        [{ name: 'a', value: 'v', tags: tags15 }, null],
+        [{ name: 'a', value: 'v', tags: tags16 }, 'tags: at most 15 tags'],
+        [{ name: 'a', value: 'v', tags: { ['k'.repeat(257)]: 'v' } }, 'tags.'],
+        [{ name: 'a', value: 'v', tags: { '': 'v' } }, 'tags.'],
+        [{ name: 'a', value: 'v', tags: { k: 'v'.repeat(257) } }, 'tags.k: Too big'],
+        [{ name: 'a', value: 'v', tags: { k: 1 } }, 'tags.k: Invalid input'],
+        [{ name: 'a', value: 'v', tags: ['x'] }, 'tags: Invalid input'],
+        [{ name: 'a', value: 'v', contentType: 'c'.repeat(255) }, null],
+        [{ name: 'a', value: 'v', contentType: 'c'.repeat(256) }, 'contentType: Too big'],
+        [{ name: 'a', value: 'v', nbf: 1.5 }, 'nbf: '],
+        [{ name: 'a', value: 'v', exp: LIMITS.maxUnixTime + 1 }, 'exp: Too big'],
+        [{ name: 'a', value: 'v', exp: LIMITS.minUnixTime - 1 }, 'exp: Too small'],
+        [{ name: 'a', value: 'v', exp: Number.NaN }, 'exp: '],
+        [{ name: 'a', value: 'v', exp: '2030-01-01' }, 'exp: Invalid input'],
+        [{ name: 'a', value: 'v', enabled: 'yes' }, 'enabled: Invalid input'],
+      ];
+      for (const [input, message] of cases) {
+        const r = parse('secrets:set', input);
+        if (message === null) expect(r, JSON.stringify(input).slice(0, 80)).toEqual({ ok: true });
+        else {
+          expect(r.ok, JSON.stringify(input).slice(0, 80)).toBe(false);
+          if (!r.ok) expect(r.message).toContain(message);
+        }
+      }
+    });
+
+    it('cuts and escapes odd field names in messages', () => {
+      const r = parse('vault:status', { ['k'.repeat(500)]: 1, 'a\nb': 2 });
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.message.length).toBeLessThan(200);
+        expect(r.message).toContain('"a\\nb"');
+      }
+    });
+
+    it('secrets:update takes null to clear and refuses unknown patch fields', () => {
+      expect(parse('secrets:update', { name: 'a', patch: { exp: null, nbf: null, contentType: null } }).ok).toBe(true);
+      const r = parse('secrets:update', { name: 'a', patch: { value: 'x' } });
+      expect(r).toEqual({ ok: false, message: 'Invalid input for secrets:update: patch: unknown field value.' });
+      const r2 = parse('secrets:update', { name: 'a' });
+      expect(r2.ok).toBe(false);
+      expect(r2).toEqual({ ok: false, message: 'Invalid input for secrets:update: patch: is required.' });
+    });
+
+    it('retention days are whole days from 7 to 90', () => {
+      for (const retentionDays of [7, 90]) expect(parse('vault:create', { path: '/a.coffer', passphrase: 'p', retentionDays }).ok).toBe(true);
+      for (const retentionDays of [6, 91, 30.5, '30']) {
+        const r = parse('vault:create', { path: '/a.coffer', passphrase: 'p', retentionDays });
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.message).toContain('retentionDays: ');
+      }
+    });
+
+    it('refuses a KDF over IPC (only main chooses it)', () => {
+      const r = parse('vault:create', { path: '/a.coffer', passphrase: 'p', kdf: { memoryKiB: 8, iterations: 1, parallelism: 1 } });
+      expect(r).toEqual({ ok: false, message: 'Invalid input for vault:create: unknown field kdf.' });
+    });
+  });
+});

@@ -1,0 +1,368 @@
+/**
+ * Every channel through the real gate and the real handlers on the real
+ * engine (small test KDF), as the renderer will call them: a valid call
+ * works, bad inputs are BadParameter with a message naming the field, a
+ * foreign sender is Forbidden before anything happens, and no output but
+ * `secrets:reveal` carries a value.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHANNELS, LIMITS, type Channel, type Result } from '../../../../shared/contract.js';
+import { removeTempDirs } from '../../../helpers/vault.js';
+import { stripDeletedValue, stripValue } from '../../../../electron/main/handlers/index.js';
+import type { SecretsApi } from '../../../../electron/vault/api.js';
+import { frame, ORIGIN, PASSPHRASE, startApp, startUnlockedApp, type TestApp } from '../helpers.js';
+
+afterAll(removeTempDirs);
+
+const VERSION = '0123456789abcdef0123456789abcdef';
+
+function expectError(r: Result<unknown>, code: string, innerCode?: string): { message: string } {
+  if (r.ok) throw new Error(`expected ${code}, got ok`);
+  expect(r.code).toBe(code);
+  if (innerCode !== undefined) expect(r.innerCode).toBe(innerCode);
+  return r;
+}
+
+describe('every channel: a valid call works on the real engine', () => {
+  it('vault:create creates and unlocks, remembers the vault; vault:status reports it', async () => {
+    const app = await startApp();
+    expect(await app.ok('vault:status')).toEqual({ state: 'locked', path: null });
+    const st = await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE, retentionDays: 30 });
+    expect(st.state).toBe('unlocked');
+    if (st.state !== 'unlocked') return;
+    expect(st.path).toBe(app.vaultPath);
+    expect(st.vault).toMatchObject({ path: app.vaultPath, retentionDays: 30, roles: ['Key Vault Administrator'] });
+    expect(st.vault.id).toMatch(/^[0-9a-f]+$/);
+    expect(st.vault.kdf).toEqual({ memoryKiB: 8192, iterations: 1, parallelism: 1 });
+    expect(await app.ok('vault:status')).toEqual(st);
+    expect((await stat(app.vaultPath)).mode & 0o777).toBe(0o600);
+    // Creating over an existing vault is refused by the engine.
+    expectError(await app.call('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE }), 'VaultExists');
+  });
+
+  it('vault:lock locks (secrets then answer VaultLocked); vault:open refuses a wrong passphrase, then opens', async () => {
+    const app = await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'a', value: 'v' });
+    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath });
+    expectError(await app.call('secrets:list'), 'VaultLocked');
+    // Locking twice is fine.
+    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath });
+    const wrong = expectError(await app.call('vault:open', { path: app.vaultPath, passphrase: 'wrong horse' }), 'WrongPassphrase');
+    expect(wrong.message).not.toContain('wrong horse');
+    expect((await app.ok('vault:status')).state).toBe('locked');
+    const st = await app.ok('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
+    expect(st.state).toBe('unlocked');
+    expect((await app.ok('secrets:list')).map((s) => s.id.split('/').pop())).toEqual(['a']);
+    expectError(await app.call('vault:open', { path: join(app.dir, 'nope.coffer'), passphrase: PASSPHRASE }), 'VaultNotFound');
+  });
+
+  it('vault:open of another vault locks the first; vault:recent lists both, most recent first', async () => {
+    let t = 1_700_000_000;
+    const app = await startApp({ now: () => t++ });
+    const second = join(app.dir, 'second.coffer');
+    await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
+    const first = app.services.session.current();
+    await app.ok('vault:create', { path: second, passphrase: 'another passphrase' });
+    expect(app.services.session.isOpen(first)).toBe(false);
+    await app.ok('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
+    const recent = await app.ok('vault:recent');
+    expect(recent).toEqual([
+      { path: app.vaultPath, lastOpened: 1_700_000_002, exists: true },
+      { path: second, lastOpened: 1_700_000_001, exists: true },
+    ]);
+  });
+
+  it('secrets:set, list, listVersions, update, reveal (per version), copy', async () => {
+    const app = await startUnlockedApp();
+    const v1 = await app.ok('secrets:set', { name: 'Db-Password', value: 'first value', tags: { env: 'dev' }, contentType: 'text/plain' });
+    expect(v1).not.toHaveProperty('value');
+    expect(v1).toMatchObject({ contentType: 'text/plain', tags: { env: 'dev' }, attributes: { enabled: true } });
+    const v2 = await app.ok('secrets:set', { name: 'db-password', value: 'second value', exp: 4_000_000_000, nbf: 1_000_000_000 });
+    expect(v2.attributes).toMatchObject({ exp: 4_000_000_000, nbf: 1_000_000_000 });
+    const version1 = v1.id.split('/').pop()!;
+    const version2 = v2.id.split('/').pop()!;
+
+    const list = await app.ok('secrets:list');
+    expect(list).toHaveLength(1);
+    expect(list[0]!.id).toMatch(/\/secrets\/Db-Password$/);
+    expect((await app.ok('secrets:listVersions', { name: 'DB-PASSWORD' })).map((i) => i.id.split('/').pop()).sort()).toEqual([version1, version2].sort());
+
+    const upd = await app.ok('secrets:update', { name: 'db-password', version: version1, patch: { tags: { env: 'prod' }, contentType: null } });
+    expect(upd).toMatchObject({ tags: { env: 'prod' } });
+    expect(upd).not.toHaveProperty('contentType');
+    expect(upd).not.toHaveProperty('value');
+
+    expect((await app.ok('secrets:reveal', { name: 'db-password' })).value).toBe('second value');
+    expect((await app.ok('secrets:reveal', { name: 'db-password', version: version1.toUpperCase() })).value).toBe('first value');
+
+    expect(await app.ok('secrets:copy', { name: 'db-password', version: version1 })).toEqual({ clearsInSeconds: 30 });
+    expect(app.clipboard.text).toBe('first value');
+
+    expectError(await app.call('secrets:reveal', { name: 'missing' }), 'SecretNotFound');
+    expectError(await app.call('secrets:reveal', { name: 'db-password', version: VERSION }), 'SecretNotFound');
+  });
+
+  it('secrets:set stores multi-byte text exactly and accepts a value of exactly 25,600 bytes', async () => {
+    const app = await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'u', value: 'pâté 😀 €' });
+    expect((await app.ok('secrets:reveal', { name: 'u' })).value).toBe('pâté 😀 €');
+    await app.ok('secrets:set', { name: 'big', value: 'é'.repeat(LIMITS.valueBytes / 2) });
+    expect((await app.ok('secrets:reveal', { name: 'big' })).value).toHaveLength(LIMITS.valueBytes / 2);
+  });
+
+  it('reveal and copy of a disabled version are Forbidden / SecretDisabled, and the clipboard is untouched', async () => {
+    const app = await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'off', value: 'hidden value', enabled: false });
+    expectError(await app.call('secrets:reveal', { name: 'off' }), 'Forbidden', 'SecretDisabled');
+    expectError(await app.call('secrets:copy', { name: 'off' }), 'Forbidden', 'SecretDisabled');
+    expect(app.clipboard.writes).toEqual([]);
+    await app.ok('secrets:update', { name: 'off', patch: { enabled: true } });
+    expect((await app.ok('secrets:reveal', { name: 'off' })).value).toBe('hidden value');
+  });
+
+  it('secrets:delete, listDeleted, recover, purge', async () => {
+    const app = await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'keep', value: 'k' });
+    await app.ok('secrets:set', { name: 'gone', value: 'g' });
+    const del = await app.ok('secrets:delete', { name: 'keep' });
+    expect(del.recoveryId).toMatch(/\/deletedsecrets\/keep$/);
+    expect(del).not.toHaveProperty('value');
+    expect(del.scheduledPurgeDate).toBeGreaterThan(del.deletedDate);
+    expect((await app.ok('secrets:listDeleted')).map((d) => d.recoveryId.split('/').pop())).toEqual(['keep']);
+    // A deleted name cannot be reused (D-sd), and the error keeps its innerCode.
+    expectError(await app.call('secrets:set', { name: 'keep', value: 'x' }), 'Conflict', 'ObjectIsDeletedButRecoverable');
+    const rec = await app.ok('secrets:recover', { name: 'keep' });
+    expect(rec.id).toMatch(/\/secrets\/keep\//);
+    expect(rec).not.toHaveProperty('value');
+    await app.ok('secrets:delete', { name: 'gone' });
+    expect(await app.ok('secrets:purge', { name: 'gone' })).toBeNull();
+    expect(await app.ok('secrets:listDeleted')).toEqual([]);
+    expect((await app.ok('secrets:list')).map((s) => s.id.split('/').pop())).toEqual(['keep']);
+    expectError(await app.call('secrets:purge', { name: 'keep' }), 'SecretNotFound');
+  });
+
+  it('settings:get gives the defaults; settings:set changes, persists and drives the copy delay', async () => {
+    const app = await startUnlockedApp();
+    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await app.ok('settings:set', { clipboardClearSeconds: 10 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 5 });
+    expect(await app.ok('settings:set', { autoLockMinutes: 15 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15 });
+    expect(await app.ok('settings:set', {})).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15 });
+    await app.ok('secrets:set', { name: 'a', value: 'v' });
+    expect(await app.ok('secrets:copy', { name: 'a' })).toEqual({ clearsInSeconds: 10 });
+    expect((await stat(join(app.profileDir, 'settings.json'))).mode & 0o777).toBe(0o600);
+  });
+});
+
+/** Bad inputs per channel, beyond the generic ones of ipc/register.test.ts; `field` must appear in the message. */
+const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> = {
+  'vault:create': [
+    { input: { passphrase: PASSPHRASE }, field: 'path: is required' },
+    { input: { path: 5, passphrase: PASSPHRASE }, field: 'path: Invalid input' },
+    { input: { path: 'rel.coffer', passphrase: PASSPHRASE }, field: 'path: must be an absolute path' },
+    { input: { path: '/tmp/a.txt', passphrase: PASSPHRASE }, field: 'path: must end in .coffer' },
+    { input: { path: '/tmp/a.coffer', passphrase: '' }, field: 'passphrase: must not be empty' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p'.repeat(LIMITS.passphraseLength + 1) }, field: 'passphrase: Too big' },
+    { input: { path: '/tmp/a.coffer', passphrase: ['p'] }, field: 'passphrase: Invalid input' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p', retentionDays: 6 }, field: 'retentionDays: Too small' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p', kdf: { memoryKiB: 8 } }, field: 'unknown field kdf' },
+  ],
+  'vault:open': [
+    { input: { path: '/tmp/a.coffer' }, field: 'passphrase: is required' },
+    { input: { path: '/tmp/a\0.coffer', passphrase: 'p' }, field: 'path: must not contain a NUL' },
+    { input: { path: `/${'a'.repeat(5000)}`, passphrase: 'p' }, field: 'path: Too big' },
+    { input: { path: '/tmp/a.coffer', passphrase: 42 }, field: 'passphrase: Invalid input' },
+  ],
+  'vault:lock': [{ input: { force: true }, field: 'unknown field force' }],
+  'vault:status': [{ input: { path: '/x' }, field: 'unknown field path' }],
+  'vault:recent': [{ input: { limit: 3 }, field: 'unknown field limit' }],
+  'secrets:list': [{ input: { maxresults: 25 }, field: 'unknown field maxresults' }],
+  'secrets:listVersions': [
+    { input: {}, field: 'name: is required' },
+    { input: { name: 'bad_name' }, field: 'name: must be 1-127' },
+    { input: { name: 'n'.repeat(128) }, field: 'name: Too big' },
+  ],
+  'secrets:listDeleted': [{ input: { all: true }, field: 'unknown field all' }],
+  'secrets:set': [
+    { input: { name: 'a' }, field: 'value: is required' },
+    { input: { name: 'a', value: 42 }, field: 'value: Invalid input' },
+    { input: { name: 'a', value: 'é'.repeat(12_801) }, field: 'value: must be at most 25600 bytes' },
+    { input: { name: 'a', value: 'x'.repeat(30_000) }, field: 'value: must be at most 25600 bytes' },
+    { input: { name: 'a b', value: 'v' }, field: 'name: must be 1-127' },
+    { input: { name: 'a', value: 'v', tags: { t: 'x'.repeat(257) } }, field: 'tags.t: Too big' },
+    { input: { name: 'a', value: 'v', contentType: 'c'.repeat(256) }, field: 'contentType: Too big' },
+    { input: { name: 'a', value: 'v', nbf: 'now' }, field: 'nbf: Invalid input' },
+    { input: { name: 'a', value: 'v', enabled: 1 }, field: 'enabled: Invalid input' },
+  ],
+  'secrets:update': [
+    { input: { name: 'a' }, field: 'patch: is required' },
+    { input: { name: 'a', patch: { value: 'x' } }, field: 'patch: unknown field value' },
+    { input: { name: 'a', version: 'abc', patch: {} }, field: 'version: must be 32 hexadecimal' },
+    { input: { name: 'a', patch: { exp: 'never' } }, field: 'patch.exp: Invalid input' },
+    { input: { name: 'a', patch: { tags: { k: 1 } } }, field: 'patch.tags.k: Invalid input' },
+  ],
+  'secrets:delete': [{ input: { name: '' }, field: 'name: must be 1-127' }],
+  'secrets:recover': [{ input: { name: 7 }, field: 'name: Invalid input' }],
+  'secrets:purge': [{ input: { name: 'a', force: true }, field: 'unknown field force' }],
+  'secrets:reveal': [
+    { input: { name: 'a', version: VERSION.slice(1) }, field: 'version: must be 32 hexadecimal' },
+    { input: { version: VERSION }, field: 'name: is required' },
+  ],
+  'secrets:copy': [
+    { input: { name: 'a', version: `${VERSION}0` }, field: 'version: ' },
+    { input: { name: 'a', seconds: 1 }, field: 'unknown field seconds' },
+  ],
+  'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
+  'settings:set': [
+    { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
+    { input: { clipboardClearSeconds: 601 }, field: 'clipboardClearSeconds: Too big' },
+    { input: { autoLockMinutes: 1.5 }, field: 'autoLockMinutes: Invalid input' },
+    { input: { autoLockMinutes: '5' }, field: 'autoLockMinutes: Invalid input' },
+    { input: { recentVaults: [] }, field: 'unknown field recentVaults' },
+  ],
+};
+
+describe('every channel: bad inputs are BadParameter, naming the field and never echoing the value', () => {
+  let app: TestApp;
+  it.each(CHANNELS)('%s', async (channel) => {
+    app ??= await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'a', value: 'v' }).catch(() => undefined);
+    const before = JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }));
+    const cases = BAD[channel];
+    expect(cases.length).toBeGreaterThan(0);
+    for (const { input, field } of cases) {
+      const r = expectError(await app.call(channel, input), 'BadParameter');
+      expect(r.message, JSON.stringify(input).slice(0, 100)).toContain(field);
+      expect(r.message).toMatch(new RegExp(`^Invalid input for ${channel}: `));
+      for (const v of Object.values(input)) {
+        if (typeof v === 'string' && v.length >= 3) expect(r.message).not.toContain(v.slice(0, 40));
+      }
+    }
+    // Nothing happened: still unlocked, the secret unchanged.
+    expect((await app.ok('vault:status')).state).toBe('unlocked');
+    expect(JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }))).toBe(before);
+  });
+});
+
+describe('every channel: a foreign sender is refused before the handler runs', () => {
+  const senders = {
+    'another origin': frame('https://evil.example/', { origin: 'https://evil.example' }),
+    'a subframe': frame(`${ORIGIN}/inner.html`, { origin: ORIGIN, parent: frame(`${ORIGIN}/`, { origin: ORIGIN }) }),
+  };
+  it.each(Object.entries(senders))('%s', async (_label, sender) => {
+    const app = await startUnlockedApp();
+    await app.ok('secrets:set', { name: 'a', value: 'the value' });
+    const valid: Record<Channel, unknown> = {
+      'vault:create': { path: join(app.dir, 'other.coffer'), passphrase: PASSPHRASE },
+      'vault:open': { path: app.vaultPath, passphrase: PASSPHRASE },
+      'vault:lock': {},
+      'vault:status': {},
+      'vault:recent': {},
+      'secrets:list': {},
+      'secrets:listVersions': { name: 'a' },
+      'secrets:listDeleted': {},
+      'secrets:set': { name: 'b', value: 'x' },
+      'secrets:update': { name: 'a', patch: { enabled: false } },
+      'secrets:delete': { name: 'a' },
+      'secrets:recover': { name: 'a' },
+      'secrets:purge': { name: 'a' },
+      'secrets:reveal': { name: 'a' },
+      'secrets:copy': { name: 'a' },
+      'settings:get': {},
+      'settings:set': { clipboardClearSeconds: 5 },
+    };
+    const vaultBefore = JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }));
+    for (const channel of CHANNELS) {
+      const r = await app.call(channel, valid[channel], sender);
+      expectError(r, 'Forbidden');
+      expect(JSON.stringify(r)).not.toContain('the value');
+    }
+    // No side effect of any of them.
+    expect((await app.ok('vault:status')).state).toBe('unlocked');
+    expect(JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }))).toBe(vaultBefore);
+    expect(await app.ok('secrets:list')).toHaveLength(1);
+    expect(app.clipboard.writes).toEqual([]);
+    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await app.ok('vault:recent')).toHaveLength(1);
+  });
+});
+
+describe('values never leave main except through secrets:reveal', () => {
+  it('canary: no output or error of any other channel holds a value', async () => {
+    const CANARY = 'CANARY-7f3a9c-value';
+    const CANARY2 = 'CANARY-0b1d2e-second';
+    const app = await startApp();
+    const outputs: { channel: Channel; text: string }[] = [];
+    const seen = new Set<Channel>();
+    const call = async (channel: Channel, input: unknown = {}) => {
+      const r = await app.call(channel, input);
+      seen.add(channel);
+      outputs.push({ channel, text: JSON.stringify(r) });
+      return r;
+    };
+    await call('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
+    await call('secrets:set', { name: 'c', value: CANARY, tags: { note: 'n' } });
+    await call('secrets:set', { name: 'c', value: CANARY2 });
+    await call('secrets:set', { name: 'd', value: CANARY, enabled: false });
+    await call('secrets:list');
+    await call('secrets:listVersions', { name: 'c' });
+    await call('secrets:update', { name: 'c', patch: { tags: { note: 'm' } } });
+    await call('secrets:copy', { name: 'c' });
+    await call('secrets:copy', { name: 'd' }); // disabled: error result
+    await call('secrets:reveal', { name: 'd' }); // disabled: error result
+    const revealed = await call('secrets:reveal', { name: 'c' });
+    await call('secrets:delete', { name: 'c' });
+    await call('secrets:listDeleted');
+    await call('secrets:recover', { name: 'c' });
+    await call('secrets:delete', { name: 'd' });
+    await call('secrets:purge', { name: 'd' });
+    await call('secrets:set', { name: 'bad name', value: CANARY }); // BadParameter
+    await call('secrets:set', { name: 'e', value: CANARY + 'x'.repeat(LIMITS.valueBytes) }); // too big
+    await call('vault:status');
+    await call('vault:recent');
+    await call('settings:get');
+    await call('settings:set', { clipboardClearSeconds: 20 });
+    await call('vault:lock');
+    await call('vault:open', { path: app.vaultPath, passphrase: 'CANARY-wrong-passphrase' });
+    await call('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
+
+    expect([...seen].sort()).toEqual([...CHANNELS].sort());
+    expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });
+    expect(app.clipboard.writes).toEqual([CANARY2]);
+    const leaks = outputs.filter((o) => o.channel !== 'secrets:reveal' && o.text.includes('CANARY'));
+    expect(leaks).toEqual([]);
+    // Nor the passphrase, anywhere.
+    expect(outputs.filter((o) => o.text.includes(PASSPHRASE))).toEqual([]);
+    expect(app.warnings.join('\n')).not.toContain('CANARY');
+  });
+});
+
+describe('stripValue', () => {
+  const attributes = { enabled: true, created: 1, updated: 2, recoveryLevel: 'Recoverable+Purgeable' as const, recoverableDays: 90 };
+  it('drops the value and keeps every other field', () => {
+    const b = { id: 'coffer://x/secrets/a/v', value: 'CANARY', contentType: 'text/plain', tags: { t: 'u' }, attributes, managed: true };
+    expect(stripValue(b)).toEqual({ id: b.id, contentType: 'text/plain', tags: { t: 'u' }, attributes, managed: true });
+    const d = { ...b, recoveryId: 'r', deletedDate: 3, scheduledPurgeDate: 4 };
+    expect(stripDeletedValue(d)).toEqual({ id: b.id, contentType: 'text/plain', tags: { t: 'u' }, attributes, managed: true, recoveryId: 'r', deletedDate: 3, scheduledPurgeDate: 4 });
+    expect(stripValue({ id: 'i', attributes })).toEqual({ id: 'i', attributes });
+  });
+
+  it('outputs drop values even from an engine that returns them (Key Vault SetSecret does)', async () => {
+    const app = await startUnlockedApp();
+    const secrets = app.services.session.current().secrets as SecretsApi & Record<string, unknown>;
+    // Wrap the engine's write operations so that each answers with a value.
+    for (const op of ['set', 'update', 'delete', 'recover'] as const) {
+      const orig = (secrets[op] as (...a: unknown[]) => Promise<object>).bind(secrets);
+      secrets[op] = (async (...args: unknown[]) => ({ ...(await orig(...args)), value: 'CANARY-leak' })) as never;
+    }
+    const results = [
+      await app.call('secrets:set', { name: 'a', value: 'v' }),
+      await app.call('secrets:update', { name: 'a', patch: { enabled: true } }),
+      await app.call('secrets:delete', { name: 'a' }),
+      await app.call('secrets:recover', { name: 'a' }),
+    ];
+    for (const r of results) expect(r.ok).toBe(true);
+    expect(JSON.stringify(results)).not.toContain('CANARY');
+  });
+});

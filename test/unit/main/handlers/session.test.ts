@@ -1,0 +1,134 @@
+/**
+ * VaultSessionManager: one vault at a time, lock closes it (the engine wipes
+ * its keys), passphrase bytes are wiped after use, create/open/lock are serialized.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CreateVaultOptions, OpenVaultOptions, Vault } from '../../../../electron/vault/api.js';
+import { CofferError } from '../../../../electron/vault/errors.js';
+import { VaultSessionManager, withPassphraseBytes, type SessionEngine } from '../../../../electron/main/handlers/session.js';
+import { createVault, openVault } from '../../../../electron/vault/vault.js';
+import { makeTempDir, removeTempDirs, TEST_KDF } from '../../../helpers/vault.js';
+
+afterAll(removeTempDirs);
+
+/** An engine that records what it was given and returns stub vaults. */
+function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
+  const seen: { op: string; passphrase: Uint8Array; copy: string; kdf?: unknown }[] = [];
+  const vaults: { path: string; closed: boolean }[] = [];
+  const make = (path: string): Vault => {
+    const rec = { path, closed: false };
+    vaults.push(rec);
+    return {
+      path,
+      id: 'id',
+      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], rejectedCommits: [] }),
+      close: () => {
+        rec.closed = true;
+      },
+    } as unknown as Vault;
+  };
+  const wait = () => new Promise((r) => setTimeout(r, opts.delayMs ?? 0));
+  const engine: SessionEngine = {
+    createVault: async (o: CreateVaultOptions) => {
+      seen.push({ op: 'create', passphrase: o.passphrase, copy: new TextDecoder().decode(o.passphrase), kdf: o.kdf });
+      await wait();
+      return make(o.path);
+    },
+    openVault: async (o: OpenVaultOptions) => {
+      seen.push({ op: 'open', passphrase: o.passphrase, copy: new TextDecoder().decode(o.passphrase) });
+      await wait();
+      if (opts.failOpen) throw new CofferError('WrongPassphrase', 'The passphrase is wrong.');
+      return make(o.path);
+    },
+  };
+  return { engine, seen, vaults };
+}
+
+describe('VaultSessionManager', () => {
+  it('hands the engine the UTF-8 bytes of the passphrase and wipes them afterwards, also on failure', async () => {
+    const f = fakeEngine();
+    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine, kdf: TEST_KDF });
+    await m.create({ path: '/v/a.coffer', passphrase: 'pâté 😀' });
+    expect(f.seen[0]!.copy).toBe('pâté 😀');
+    expect(f.seen[0]!.kdf).toEqual(TEST_KDF);
+    expect(f.seen[0]!.passphrase.every((b) => b === 0)).toBe(true);
+    const failing = fakeEngine({ failOpen: true });
+    const m2 = new VaultSessionManager({ profileDir: '/p', engine: failing.engine });
+    await expect(m2.open({ path: '/v/a.coffer', passphrase: 'secret' })).rejects.toMatchObject({ code: 'WrongPassphrase' });
+    expect(failing.seen[0]!.passphrase.length).toBe(6);
+    expect(failing.seen[0]!.passphrase.every((b) => b === 0)).toBe(true);
+    await expect(withPassphraseBytes('x', async () => {
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+  });
+
+  it('passes no kdf unless configured (the engine defaults apply in the app)', async () => {
+    const f = fakeEngine();
+    await new VaultSessionManager({ profileDir: '/p', engine: f.engine }).create({ path: '/v/a.coffer', passphrase: 'p' });
+    expect(f.seen[0]!.kdf).toBeUndefined();
+  });
+
+  it('holds at most one vault: create/open close the current one first; lock closes and notifies', async () => {
+    const f = fakeEngine();
+    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    let locks = 0;
+    m.onLock(() => locks++);
+    await m.create({ path: '/v/a.coffer', passphrase: 'p' });
+    await m.open({ path: '/v/b.coffer', passphrase: 'p' });
+    expect(f.vaults.map((v) => v.closed)).toEqual([true, false]);
+    expect(locks).toBe(1);
+    expect(m.status()).toMatchObject({ state: 'unlocked', path: '/v/b.coffer' });
+    expect(await m.lock()).toEqual({ state: 'locked', path: '/v/b.coffer' });
+    expect(f.vaults.map((v) => v.closed)).toEqual([true, true]);
+    expect(locks).toBe(2);
+    expect(() => m.current()).toThrow(expect.objectContaining({ code: 'VaultLocked' }));
+  });
+
+  it('a failed open leaves the app locked, remembering the path for the unlock screen', async () => {
+    const f = fakeEngine({ failOpen: true });
+    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    await expect(m.open({ path: '/v/x.coffer', passphrase: 'p' })).rejects.toBeInstanceOf(CofferError);
+    expect(m.status()).toEqual({ state: 'locked', path: '/v/x.coffer' });
+  });
+
+  it('serializes: two quick opens leave exactly one vault open; a lock queued behind an open wins', async () => {
+    const f = fakeEngine({ delayMs: 10 });
+    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    await Promise.all([m.open({ path: '/v/a.coffer', passphrase: 'p' }), m.open({ path: '/v/b.coffer', passphrase: 'p' })]);
+    expect(f.vaults.filter((v) => !v.closed).map((v) => v.path)).toEqual(['/v/b.coffer']);
+    const opening = m.open({ path: '/v/c.coffer', passphrase: 'p' });
+    const locked = await m.lock();
+    await opening;
+    expect(locked.state).toBe('locked');
+    expect(f.vaults.every((v) => v.closed)).toBe(true);
+  });
+
+  it('a throwing lock listener neither keeps the vault open nor stops other listeners', async () => {
+    const f = fakeEngine();
+    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    const calls: string[] = [];
+    m.onLock(() => {
+      throw new Error('listener');
+    });
+    const off = m.onLock(() => calls.push('second'));
+    await m.create({ path: '/v/a.coffer', passphrase: 'p' });
+    await m.lock();
+    expect(calls).toEqual(['second']);
+    expect(m.isUnlocked).toBe(false);
+    off();
+  });
+
+  it('on the real engine: lock closes the vault (its operations then fail) and reopen works', async () => {
+    const dir = await makeTempDir('coffer-session-');
+    const m = new VaultSessionManager({ profileDir: `${dir}/profile`, engine: { createVault, openVault }, kdf: TEST_KDF });
+    await m.create({ path: `${dir}/a.coffer`, passphrase: 'pw' });
+    const v = m.current();
+    await v.secrets.set({ name: 'a', value: new TextEncoder().encode('x') });
+    await m.lock();
+    // The closed session refuses work: its keys are gone.
+    await expect(v.secrets.get('a')).rejects.toBeDefined();
+    await m.open({ path: `${dir}/a.coffer`, passphrase: 'pw' });
+    expect(new TextDecoder().decode(await m.current().secrets.getValue('a'))).toBe('x');
+    await m.lock();
+  });
+});

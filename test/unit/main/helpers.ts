@@ -1,0 +1,141 @@
+/**
+ * Test doubles for main's injected Electron dependencies (ARCHITECTURE.md
+ * "Testing without the Electron binary"): an ipcMain that records handlers
+ * and can invoke them as a given frame, a clipboard, and timers advanced by
+ * hand. `startApp()` wires the real handlers on the real engine with the small
+ * test KDF, in a temporary profile.
+ */
+import { join } from 'node:path';
+import type { Channel, ChannelOutput, Result } from '../../../shared/contract.js';
+import { ipcChannel } from '../../../shared/contract.js';
+import type { IpcMainLike } from '../../../electron/main/ipc/register.js';
+import { registerHandlers } from '../../../electron/main/ipc/register.js';
+import type { InvokeEventLike, SenderFrameLike } from '../../../electron/main/ipc/sender.js';
+import { createMainServices, type MainServices } from '../../../electron/main/handlers/index.js';
+import type { ClipboardLike, TimersLike } from '../../../electron/main/handlers/clipboard.js';
+import { makeTempDir, TEST_KDF } from '../../helpers/vault.js';
+
+export const ORIGIN = 'https://coffer.invalid';
+
+export function frame(url: string, opts: { origin?: string; parent?: SenderFrameLike | null } = {}): SenderFrameLike {
+  return { url, parent: opts.parent ?? null, ...(opts.origin === undefined ? {} : { origin: opts.origin }) };
+}
+
+export const APP_FRAME = frame(`${ORIGIN}/index.html`, { origin: ORIGIN });
+
+type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
+
+export class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, listener: Listener): void {
+    // Electron throws on a second handler for one channel ("Attempted to register a second handler").
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** As ipcRenderer.invoke from `senderFrame`. */
+  async invoke(channel: string, senderFrame: SenderFrameLike | null, ...args: unknown[]): Promise<unknown> {
+    const h = this.handlers.get(channel);
+    if (!h) throw new Error(`No handler registered for '${channel}'`);
+    // Results cross IPC by structured clone (Electron docs "Inter-Process Communication").
+    return structuredClone(await h({ senderFrame }, ...args));
+  }
+}
+
+export class FakeClipboard implements ClipboardLike {
+  text = '';
+  writes: string[] = [];
+  clears = 0;
+  writeText(text: string): void {
+    this.text = text;
+    this.writes.push(text);
+  }
+  readText(): string {
+    return this.text;
+  }
+  clear(): void {
+    this.text = '';
+    this.clears++;
+  }
+}
+
+/** setTimeout/clearTimeout driven by advance(ms). */
+export class FakeTimers implements TimersLike {
+  now = 0;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  get pending(): number {
+    return this.timers.size;
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+    }
+    this.now = end;
+  }
+}
+
+export interface TestApp {
+  dir: string;
+  profileDir: string;
+  vaultPath: string;
+  ipc: FakeIpcMain;
+  clipboard: FakeClipboard;
+  timers: FakeTimers;
+  services: MainServices;
+  /** Invokes `coffer:<channel>` as the app's top frame (or `asFrame`). */
+  call<C extends Channel>(channel: C, input?: unknown, asFrame?: SenderFrameLike | null): Promise<Result<ChannelOutput<C>>>;
+  /** Like call() but fails the test unless ok, and returns the value. */
+  ok<C extends Channel>(channel: C, input?: unknown): Promise<ChannelOutput<C>>;
+  warnings: string[];
+}
+
+export const PASSPHRASE = 'correct horse battery staple';
+
+export async function startApp(opts: { now?: () => number } = {}): Promise<TestApp> {
+  const dir = await makeTempDir('coffer-main-');
+  const profileDir = join(dir, 'profile');
+  const ipc = new FakeIpcMain();
+  const clipboard = new FakeClipboard();
+  const timers = new FakeTimers();
+  const warnings: string[] = [];
+  const services = createMainServices({
+    profileDir,
+    clipboard,
+    timers,
+    kdf: TEST_KDF,
+    onWarning: (m) => warnings.push(m),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  registerHandlers(ipc, services.handlers, { allowedOrigin: ORIGIN });
+  const call = async <C extends Channel>(channel: C, input: unknown = {}, asFrame: SenderFrameLike | null = APP_FRAME) =>
+    (await ipc.invoke(ipcChannel(channel), asFrame, input)) as Result<ChannelOutput<C>>;
+  const ok = async <C extends Channel>(channel: C, input: unknown = {}): Promise<ChannelOutput<C>> => {
+    const r = await call(channel, input);
+    if (!r.ok) throw new Error(`${channel} failed: ${r.code} ${r.message}`);
+    return r.value;
+  };
+  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, timers, services, call, ok, warnings };
+}
+
+/** startApp() with a new vault created and unlocked through `vault:create`. */
+export async function startUnlockedApp(): Promise<TestApp> {
+  const app = await startApp();
+  await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
+  return app;
+}
