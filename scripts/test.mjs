@@ -15,8 +15,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
-/** Tool → Debian package → which suites need it. Later issues add Chromium, gnome-keyring, pebble, openssl. */
-const TOOLS = [{ bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' }];
+/** Tool → Debian package → which suites need it. Later issues add gnome-keyring, pebble, openssl. */
+const TOOLS = [
+  { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' },
+  { bin: 'chromium', pkg: 'chromium', why: 'test/e2e (the app as a person uses it, in headless Chromium)' },
+];
 
 function has(bin) {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
@@ -53,6 +56,7 @@ const bin = (p) => `node_modules/${p}`;
 for (const [name, cmd, args] of [
   ['lint', process.execPath, [bin('eslint/bin/eslint.js'), '.']],
   ['typecheck', process.execPath, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck renderer', process.execPath, [bin('typescript/bin/tsc'), '-p', 'renderer/tsconfig.json', '--noEmit']],
 ]) {
   if (step(name, cmd, args)) passed++;
   else failed++;

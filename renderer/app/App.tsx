@@ -1,0 +1,32 @@
+/** The shell: picks the screen from the session store (start / unlock / vault). */
+import { useEffect } from 'react';
+import { StartScreen } from '../features/vault/StartScreen.js';
+import { UnlockScreen } from '../features/vault/UnlockScreen.js';
+import { useSession } from '../features/vault/store.js';
+import { VaultScreen } from '../features/secrets/VaultScreen.js';
+import { ClockContext, realClock, type Clock } from '../lib/clock.js';
+import { L } from './labels.js';
+
+export function App({ clock = realClock }: { clock?: Clock }) {
+  const screen = useSession((s) => s.screen);
+  const init = useSession((s) => s.init);
+  useEffect(() => {
+    void init();
+  }, [init]);
+  return (
+    <ClockContext.Provider value={clock}>
+      {screen === 'loading' ? (
+        <main className="start">
+          <h1>{L.appTitle}</h1>
+          <p role="status">{L.loading}</p>
+        </main>
+      ) : screen === 'start' ? (
+        <StartScreen />
+      ) : screen === 'unlock' ? (
+        <UnlockScreen />
+      ) : (
+        <VaultScreen />
+      )}
+    </ClockContext.Provider>
+  );
+}

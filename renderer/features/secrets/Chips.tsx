@@ -1,0 +1,14 @@
+import { CHIP_LABEL, type ChipKind } from './status.js';
+
+export function Chips({ chips, id }: { chips: ChipKind[]; id?: string }) {
+  if (chips.length === 0) return null;
+  return (
+    <span className="chips" id={id}>
+      {chips.map((c) => (
+        <span key={c} className={`chip chip-${c}`}>
+          {CHIP_LABEL[c]}
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,173 @@
+/** Start: create a vault, or open one (recent list, typed path, drag and drop). */
+import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { L } from '../../app/labels.js';
+import { ErrorAlert } from '../../lib/Dialog.js';
+import { Field } from '../../lib/Field.js';
+import { useSession } from './store.js';
+import { StrengthMeter } from './StrengthMeter.js';
+
+export function StartScreen() {
+  return (
+    <main className="start">
+      <h1>{L.appTitle}</h1>
+      <div className="start-columns">
+        <CreateForm />
+        <OpenForm />
+      </div>
+    </main>
+  );
+}
+
+function CreateForm() {
+  const create = useSession((s) => s.create);
+  const headingId = useId();
+  const [path, setPath] = useState('');
+  const [pass, setPass] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    if (pass !== repeat) {
+      setError(L.passphraseMismatch);
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    const err = await create(path.trim(), pass);
+    setBusy(false);
+    if (err) setError(err.message);
+  };
+
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{L.createRegion}</h2>
+      <form onSubmit={onSubmit} aria-busy={busy}>
+        <Field label={L.createPath} value={path} onChange={setPath} hint={L.createPathHint} required />
+        <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} required />
+        <StrengthMeter passphrase={pass} />
+        <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />
+        <ErrorAlert message={error} />
+        <button type="submit" className="primary">
+          {L.createButton}
+        </button>
+        {busy ? <p role="status">{L.loading}</p> : null}
+      </form>
+    </section>
+  );
+}
+
+/** A dropped file's path: Electron's File.path when present, a file:// URI, or only the name. */
+function pathFromDrop(e: DragEvent): { path: string; nameOnly: boolean } | null {
+  const file = e.dataTransfer.files[0] as (File & { path?: string }) | undefined;
+  if (file?.path) return { path: file.path, nameOnly: false };
+  const uri = e.dataTransfer.getData('text/uri-list').split(/\r?\n/).find((l) => l.startsWith('file://'));
+  if (uri) {
+    try {
+      const u = new URL(uri);
+      let p = decodeURIComponent(u.pathname);
+      if (/^\/[A-Za-z]:\//.test(p)) p = p.slice(1);
+      return { path: p, nameOnly: false };
+    } catch {
+      // fall through to the name
+    }
+  }
+  if (file?.name) return { path: file.name, nameOnly: true };
+  return null;
+}
+
+function OpenForm() {
+  const { recent, loadRecent, open } = useSession();
+  const headingId = useId();
+  const [path, setPath] = useState('');
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
+  const pathRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void loadRecent();
+  }, [loadRecent]);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setError(null);
+    setBusy(true);
+    const err = await open(path.trim(), pass);
+    setBusy(false);
+    if (err) {
+      setError(err.code === 'WrongPassphrase' ? L.wrongPassphrase : err.message);
+      setPass('');
+      passRef.current?.focus();
+    }
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const got = pathFromDrop(e);
+    if (!got) return;
+    setPath(got.path);
+    setNote(got.nameOnly ? L.dropNameOnly(got.path) : null);
+    (got.nameOnly ? pathRef : passRef).current?.focus();
+  };
+
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{L.openRegion}</h2>
+      <h3>{L.recentList}</h3>
+      {recent.length === 0 ? (
+        <p className="muted">{L.noRecent}</p>
+      ) : (
+        <ul className="recent" aria-label={L.recentList}>
+          {recent.map((r) => (
+            <li key={r.path}>
+              <button
+                type="button"
+                className={r.exists ? 'link' : 'link missing'}
+                onClick={() => {
+                  setPath(r.path);
+                  setNote(null);
+                  passRef.current?.focus();
+                }}
+              >
+                {r.path}
+                {r.exists ? '' : ` (${L.recentMissing})`}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div
+        className={dragging ? 'dropzone dragging' : 'dropzone'}
+        role="group"
+        aria-label={L.dropZone}
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        {L.dropHint}
+      </div>
+      <form onSubmit={onSubmit} aria-busy={busy}>
+        <Field label={L.openPath} value={path} onChange={setPath} inputRef={pathRef} required />
+        {note ? <p className="hint">{note}</p> : null}
+        <Field label={L.openPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
+        <ErrorAlert message={error} />
+        <button type="submit" className="primary">
+          {L.openButton}
+        </button>
+        {busy ? <p role="status">{L.loading}</p> : null}
+      </form>
+    </section>
+  );
+}

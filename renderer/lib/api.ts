@@ -1,0 +1,30 @@
+/**
+ * The renderer's one door to main: `call(channel, input)` over the
+ * `window.coffer` object the preload builds from shared/contract.ts. It never
+ * throws: a missing bridge or a rejected promise becomes an error Result, so
+ * every caller handles one shape.
+ */
+import type { Channel, ChannelInput, ChannelOutput, CofferApi, ErrorResult, Result } from '../../shared/contract.js';
+
+declare global {
+  interface Window {
+    coffer?: CofferApi;
+  }
+}
+
+export type { Result, ErrorResult };
+
+export async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>> {
+  const api = typeof window === 'undefined' ? undefined : window.coffer;
+  const method = api?.[channel] as ((i: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>) | undefined;
+  if (typeof method !== 'function') {
+    return { ok: false, code: 'Internal', message: 'The app’s main process is not available.' };
+  }
+  try {
+    const r = await method(input);
+    if (r && typeof r === 'object' && typeof r.ok === 'boolean') return r;
+    return { ok: false, code: 'Internal', message: `${channel} returned an unexpected answer.` };
+  } catch {
+    return { ok: false, code: 'Internal', message: `${channel} could not reach the app’s main process.` };
+  }
+}

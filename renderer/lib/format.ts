@@ -1,0 +1,57 @@
+/** Small display helpers shared by the features. */
+
+/** The secret name of an item id `coffer://<vault>/secrets/<name>[/<version>]`. */
+export function nameFromId(id: string): string {
+  const m = /\/secrets\/([^/]+)/.exec(id);
+  return m?.[1] ?? id;
+}
+
+/** The version of a version id `…/secrets/<name>/<version>`, or '' for a base id. */
+export function versionFromId(id: string): string {
+  const m = /\/secrets\/[^/]+\/([^/]+)$/.exec(id);
+  return m?.[1] ?? '';
+}
+
+/** Unix seconds → a short local date and time ('' when absent). */
+export function formatTime(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  const d = new Date(seconds * 1000);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** Unix seconds → the value of an <input type="datetime-local"> (local time). */
+export function toLocalInput(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  const d = new Date(seconds * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** <input type="datetime-local"> value → Unix seconds; undefined when empty, NaN when invalid. */
+export function fromLocalInput(value: string): number | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  const t = new Date(v).getTime();
+  return Number.isNaN(t) ? Number.NaN : Math.floor(t / 1000);
+}
+
+/** `key=value` lines → tags; returns the 1-based number of the first bad line instead. */
+export function parseTags(text: string): Record<string, string> | { badLine: number } {
+  const tags: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) return { badLine: i + 1 };
+    tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return tags;
+}
+
+export function formatTags(tags: Record<string, string> | undefined): string {
+  return Object.entries(tags ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}

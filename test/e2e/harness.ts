@@ -1,0 +1,362 @@
+/**
+ * The app as a person uses it, without the Electron binary (ARCHITECTURE.md
+ * "Testing without the Electron binary", TOOLCHAIN.md "The renderer in a real
+ * browser"):
+ *   - main: the REAL handlers (createMainServices, real engine with the small
+ *     test KDF) registered through the REAL gate (registerHandlers) on a fake
+ *     ipcMain, in this Node process;
+ *   - renderer: the BUILT bundle (dist/renderer/) in headless Debian Chromium,
+ *     served from https://coffer.invalid/ by Playwright routing with the same
+ *     headers and CSP as the app:// protocol (serveAppRequest);
+ *   - preload: emulated by `page.exposeBinding` (the sender frame handed to
+ *     main is the calling frame's url, origin and top-ness) plus
+ *     `page.addInitScript(preloadInitScript(...))`, which builds the same
+ *     `window.coffer` as the real preload and deletes the raw binding.
+ *
+ *   const app = await launchApp({ clipboardClearSeconds: 5 });
+ *   await app.page.getByRole('button', { name: L.createButton }).click();
+ *   app.clipboard.text; await app.close();
+ *
+ * Every request that is not https://coffer.invalid is aborted (the app loads
+ * no remote content); tests may add their own routes after launch (a later
+ * route takes precedence).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { ipcChannel, type Channel, type ChannelInput, type ChannelOutput, type Result } from '../../shared/contract.js';
+import type { KdfParams } from '../../electron/vault/api.js';
+import { createMainServices, type MainServices } from '../../electron/main/handlers/index.js';
+import type { ClipboardLike, TimersLike } from '../../electron/main/handlers/clipboard.js';
+import { registerHandlers, type IpcMainLike } from '../../electron/main/ipc/register.js';
+import type { InvokeEventLike, SenderFrameLike } from '../../electron/main/ipc/sender.js';
+import { APP_ORIGIN, serveAppRequest } from '../../electron/main/protocol.js';
+import { preloadInitScript } from '../../electron/preload/build-api.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+/** The fake https origin the renderer is served from; main's allowed origin in these tests. */
+export const TEST_ORIGIN = 'https://coffer.invalid';
+export const APP_URL = `${TEST_ORIGIN}/`;
+export const BINDING = '__cofferInvoke';
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+/** DECISIONS.md "Tests and tooling": m = 8 MiB, t = 1, p = 1. */
+export const E2E_KDF: KdfParams = Object.freeze({ memoryKiB: 8192, iterations: 1, parallelism: 1 });
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'e2e');
+
+// ------------------------------------------------------------------ fakes
+
+/** Electron's clipboard as a recording fake: what was written, whether and when it was cleared. */
+export class FakeClipboard implements ClipboardLike {
+  text = '';
+  readonly writes: string[] = [];
+  clears = 0;
+  writeText(text: string): void {
+    this.text = text;
+    this.writes.push(text);
+  }
+  readText(): string {
+    return this.text;
+  }
+  clear(): void {
+    this.text = '';
+    this.clears++;
+  }
+  /** As if the user copied something else from another app. */
+  userCopies(text: string): void {
+    this.text = text;
+  }
+}
+
+type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
+
+/** Records handlers like Electron's ipcMain and invokes them as a given sender frame. */
+export class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, listener: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  /** As ipcRenderer.invoke(channel, ...args) from `senderFrame`; the result is structured-cloned as IPC does. */
+  async invoke(channel: string, senderFrame: SenderFrameLike | null, ...args: unknown[]): Promise<unknown> {
+    const h = this.handlers.get(channel);
+    // ipcRenderer.invoke rejects then; the preload turns that into an Internal result.
+    if (!h) throw new Error(`No handler registered for '${channel}'`);
+    return structuredClone(await h({ senderFrame }, ...args));
+  }
+}
+
+/** The sender frame main sees for a call from a Playwright frame: its URL, origin and parent chain. */
+export function senderFrameOf(frame: Frame): SenderFrameLike {
+  const url = frame.url();
+  let origin = 'null';
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // about:blank and friends: an opaque origin.
+  }
+  const parent = frame.parentFrame();
+  return { url, origin, parent: parent === null ? null : senderFrameOf(parent) };
+}
+
+// ---------------------------------------------------------------- renderer
+
+let built = false;
+
+/**
+ * Builds the renderer once if dist/renderer/index.html is missing (the
+ * global setup builds it unless COFFER_SKIP_BUILD=1). Test files run in
+ * parallel: a lock folder keeps two of them from building at once.
+ */
+export function ensureRendererBuilt(): void {
+  if (built || existsSync(join(RENDERER_DIR, 'index.html'))) {
+    built = true;
+    return;
+  }
+  const lock = join(ROOT, 'test-results', '.e2e-build.lock');
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+      if (Date.now() > deadline) throw new Error(`e2e: gave up waiting for ${lock} (remove it if no build is running)`);
+      spawnSync('sleep', ['0.5']);
+    }
+  }
+  try {
+    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+      const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+      if (r.status !== 0 || !existsSync(join(RENDERER_DIR, 'index.html'))) {
+        throw new Error(`e2e: \`npx vite build\` did not produce ${join(RENDERER_DIR, 'index.html')} (exit ${r.status})`);
+      }
+    }
+    built = true;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function readRendererFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------ launch
+
+export interface LaunchOptions {
+  /** Folder for vault files (default: a fresh temporary folder, removed on close). */
+  vaultDir?: string;
+  /** The profile folder (settings, recent vaults, identities); default `<vaultDir>/profile`. */
+  profileDir?: string;
+  /** Written to the settings before the page loads (min 5, as the contract allows). */
+  clipboardClearSeconds?: number;
+  autoLockMinutes?: number;
+  /** Timers for the clipboard clear (default: real ones). */
+  timers?: TimersLike;
+  kdf?: KdfParams;
+  /** Where the page is opened (default https://coffer.invalid/); `null` to not navigate. */
+  url?: string | null;
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+}
+
+export interface CallRecord {
+  channel: string;
+  /** The sender's URL and whether the gate let it through. */
+  senderUrl: string;
+  ok: boolean;
+  code?: string;
+}
+
+export interface App {
+  page: Page;
+  browser: Browser;
+  services: MainServices;
+  ipc: FakeIpcMain;
+  clipboard: FakeClipboard;
+  vaultDir: string;
+  profileDir: string;
+  /** Every IPC call the page made, in order (channel and outcome only: never inputs or values). */
+  calls: CallRecord[];
+  /** Main-process warnings (e.g. "KDF parameters below the defaults"). */
+  warnings: string[];
+  /** The page's console errors and uncaught exceptions (a CSP refusal shows up here). */
+  pageErrors: string[];
+  /** Calls a channel as the app's top frame would (for set-up or checks from the test). */
+  call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>>;
+  /** Calls a channel as an arbitrary sender frame would (through the real gate). */
+  callAs(senderFrame: SenderFrameLike | null, channel: Channel, input: unknown): Promise<Result<unknown>>;
+  close(): Promise<void>;
+}
+
+export async function launchApp(options: LaunchOptions = {}): Promise<App> {
+  // A test that serves its own pages (url: null) does not need the bundle.
+  if (options.url !== null) ensureRendererBuilt();
+  const ownDir = options.vaultDir === undefined;
+  const vaultDir = options.vaultDir ?? (await mkdtemp(join(tmpdir(), 'coffer-e2e-')));
+  const profileDir = options.profileDir ?? join(vaultDir, 'profile');
+  const warnings: string[] = [];
+  const clipboard = new FakeClipboard();
+  const services = createMainServices({
+    profileDir,
+    clipboard,
+    kdf: options.kdf ?? E2E_KDF,
+    ...(options.timers ? { timers: options.timers } : {}),
+    onWarning: (m) => warnings.push(m),
+  });
+  if (options.clipboardClearSeconds !== undefined || options.autoLockMinutes !== undefined) {
+    await services.settings.set({
+      ...(options.clipboardClearSeconds === undefined ? {} : { clipboardClearSeconds: options.clipboardClearSeconds }),
+      ...(options.autoLockMinutes === undefined ? {} : { autoLockMinutes: options.autoLockMinutes }),
+    });
+  }
+  const ipc = new FakeIpcMain();
+  const registration = registerHandlers(ipc, services.handlers, {
+    allowedOrigin: TEST_ORIGIN,
+    onUnexpectedError: (channel, e) => warnings.push(`unexpected error in ${channel}: ${e instanceof Error ? e.stack : String(e)}`),
+  });
+  const calls: CallRecord[] = [];
+  const pageErrors: string[] = [];
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await browser.close().catch(() => undefined);
+    services.session.lockNow();
+    services.clipboard.clearNow();
+    registration.dispose();
+    if (ownDir) await rm(vaultDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  };
+  try {
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1280, height: 800 },
+      colorScheme: options.colorScheme ?? 'light',
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => pageErrors.push(`uncaught: ${e.message}`));
+
+    // No remote content: anything not routed below is aborted.
+    await page.route('**/*', (route) => route.abort('blockedbyclient'));
+    await page.route(
+      (url) => url.origin === TEST_ORIGIN,
+      async (route) => {
+        const req = route.request();
+        if (req.method() !== 'GET' && req.method() !== 'HEAD') {
+          await route.fulfill({ status: 405, body: 'Method Not Allowed' });
+          return;
+        }
+        // https://coffer.invalid/<path> is app://coffer/<path>: same checks, same headers, same CSP.
+        const url = APP_ORIGIN + req.url().slice(TEST_ORIGIN.length);
+        const r = await serveAppRequest(url, readRendererFile, RENDERER_DIR);
+        await route.fulfill({ status: r.status, headers: r.headers, body: r.body });
+      },
+    );
+
+    await page.exposeBinding(BINDING, async (source, channel: unknown, input: unknown) => {
+      const sender = senderFrameOf(source.frame);
+      const result = (await ipc.invoke(String(channel), sender, input)) as Result<unknown>;
+      calls.push({ channel: String(channel), senderUrl: sender.url, ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
+      return result;
+    });
+    await page.addInitScript(preloadInitScript(BINDING));
+
+    const url = options.url === undefined ? APP_URL : options.url;
+    if (url !== null) await page.goto(url);
+
+    const appFrame: SenderFrameLike = { url: APP_URL, origin: TEST_ORIGIN, parent: null };
+    return {
+      page,
+      browser,
+      services,
+      ipc,
+      clipboard,
+      vaultDir,
+      profileDir,
+      calls,
+      warnings,
+      pageErrors,
+      call: async (channel, input) =>
+        (await ipc.invoke(ipcChannel(channel), appFrame, input)) as Result<ChannelOutput<typeof channel>>,
+      callAs: async (senderFrame, channel, input) => (await ipc.invoke(ipcChannel(channel), senderFrame, input)) as Result<unknown>,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Saves a full-page screenshot as test-results/e2e/<step>.png and returns its path. */
+export async function screenshot(page: Page, step: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${step}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export interface A11yFinding {
+  step: string;
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/** Every axe finding of every step, serious or not, for the report at the end of a suite. */
+export const a11yFindings: A11yFinding[] = [];
+/** How many scans ran, and how many checks axe could not decide (e.g. contrast over an image) and left for review. */
+export const a11yStats = { scans: 0, incomplete: [] as { step: string; id: string }[] };
+
+/**
+ * Runs axe on the page as it is now; returns the serious and critical
+ * violations (all findings are also kept in `a11yFindings`). Tests assert the
+ * returned list is empty, printing it otherwise.
+ */
+export async function axeScan(page: Page, step: string): Promise<A11yFinding[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  a11yStats.scans++;
+  a11yStats.incomplete.push(...results.incomplete.map((r) => ({ step, id: r.id })));
+  const findings = results.violations.map((v) => ({
+    step,
+    id: v.id,
+    impact: v.impact ?? 'unknown',
+    help: v.help,
+    targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+  }));
+  a11yFindings.push(...findings);
+  return findings.filter((f) => f.impact === 'serious' || f.impact === 'critical');
+}
+
+export function formatFindings(findings: A11yFinding[]): string {
+  return findings.map((f) => `[${f.step}] ${f.impact} ${f.id}: ${f.help} — ${f.targets.join(', ')}`).join('\n');
+}

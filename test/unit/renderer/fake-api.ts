@@ -1,0 +1,285 @@
+/// <reference lib="dom" />
+/**
+ * An in-memory `window.coffer` for the renderer's tests: every channel of
+ * shared/contract.ts, with the handlers' observable behaviour (Results, no
+ * value outside secrets:reveal, soft delete, recover, purge, wrong
+ * passphrase). Every call is recorded in `calls`.
+ */
+import type { AppSettings, Channel, ChannelInput, CofferApi, ErrorResult, RecentVault, Result, VaultStatus } from '../../../shared/contract.js';
+import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
+
+interface Version {
+  version: string;
+  value: string;
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled: boolean;
+  nbf?: number;
+  exp?: number;
+  created: number;
+  updated: number;
+}
+interface Secret {
+  versions: Version[];
+  deleted?: { deletedDate: number; scheduledPurgeDate: number };
+}
+interface FakeVault {
+  passphrase: string;
+  secrets: Map<string, Secret>;
+}
+
+const VAULT_ID = '0123456789abcdef0123456789abcdef';
+const NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+export interface FakeCoffer {
+  api: CofferApi;
+  calls: { channel: Channel; input: unknown }[];
+  vaults: Map<string, FakeVault>;
+  settings: AppSettings;
+  clipboard: string | null;
+  /** Unix seconds used for created/updated. */
+  now: () => number;
+  /** Adds a vault file (locked) with secrets, for tests that start from an existing vault. */
+  addVault(path: string, passphrase: string): FakeVault;
+  addSecret(vault: FakeVault, name: string, v: Partial<Version> & { value: string }): Version;
+  open: string | null;
+  lastPath: string | null;
+}
+
+const err = (code: ErrorResult['code'], message: string, innerCode?: string): ErrorResult => ({ ok: false, code, message, ...(innerCode ? { innerCode } : {}) });
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+
+export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoffer {
+  let counter = 0;
+  const newVersion = () => (++counter).toString(16).padStart(8, '0').repeat(4);
+  const recent: RecentVault[] = [];
+  const fake: FakeCoffer = {
+    api: undefined as unknown as CofferApi,
+    calls: [],
+    vaults: new Map(),
+    settings: { clipboardClearSeconds: 30, autoLockMinutes: 5 },
+    clipboard: null,
+    now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    open: null,
+    lastPath: null,
+    addVault(path, passphrase) {
+      const v: FakeVault = { passphrase, secrets: new Map() };
+      fake.vaults.set(path, v);
+      return v;
+    },
+    addSecret(vault, name, v) {
+      const s = vault.secrets.get(name) ?? { versions: [] };
+      const t = v.created ?? fake.now() + s.versions.length;
+      const version: Version = { version: newVersion(), enabled: true, created: t, updated: t, ...v };
+      s.versions.push(version);
+      vault.secrets.set(name, s);
+      return version;
+    },
+  };
+
+  const status = (): VaultStatus => {
+    if (fake.open === null) return { state: 'locked', path: fake.lastPath };
+    const v = fake.vaults.get(fake.open)!;
+    let versions = 0;
+    let deleted = 0;
+    for (const s of v.secrets.values()) {
+      versions += s.versions.length;
+      if (s.deleted) deleted++;
+    }
+    return {
+      state: 'unlocked',
+      path: fake.open,
+      vault: {
+        id: VAULT_ID,
+        formatVersion: 1,
+        path: fake.open,
+        retentionDays: 90,
+        kdf: { memoryKiB: 8, iterations: 1, parallelism: 1 },
+        counts: { secrets: v.secrets.size - deleted, secretVersions: versions, deletedSecrets: deleted, commits: 1, members: 1 },
+        roles: ['Key Vault Administrator'],
+        rejectedCommits: [],
+      },
+    };
+  };
+  const current = (): FakeVault | ErrorResult => (fake.open === null ? err('VaultLocked', 'The vault is locked: unlock it first.') : fake.vaults.get(fake.open)!);
+  const live = (v: FakeVault, name: string): Secret | ErrorResult => {
+    const s = v.secrets.get(name);
+    if (!s || s.deleted) return err('SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`);
+    return s;
+  };
+  const latest = (s: Secret): Version => s.versions[s.versions.length - 1]!;
+  const attrs = (x: Version) => ({
+    enabled: x.enabled,
+    ...(x.nbf === undefined ? {} : { nbf: x.nbf }),
+    ...(x.exp === undefined ? {} : { exp: x.exp }),
+    created: x.created,
+    updated: x.updated,
+    recoveryLevel: 'Recoverable+Purgeable' as const,
+    recoverableDays: 90,
+  });
+  const item = (name: string, x: Version, withVersion: boolean): SecretItem => ({
+    id: `coffer://${VAULT_ID}/secrets/${name}${withVersion ? `/${x.version}` : ''}`,
+    ...(x.contentType === undefined ? {} : { contentType: x.contentType }),
+    ...(x.tags === undefined ? {} : { tags: { ...x.tags } }),
+    attributes: attrs(x),
+  });
+  const remember = (path: string) => {
+    const i = recent.findIndex((r) => r.path === path);
+    if (i >= 0) recent.splice(i, 1);
+    recent.unshift({ path, lastOpened: fake.now(), exists: true });
+  };
+  const findVersion = (s: Secret, version?: string): Version | ErrorResult =>
+    (version === undefined ? latest(s) : s.versions.find((x) => x.version === version)) ?? err('SecretNotFound', 'That version was not found.');
+
+  type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> };
+  const impl: Impl = {
+    'vault:create': ({ path, passphrase }) => {
+      if (!path.startsWith('/')) return err('BadParameter', 'path: must be an absolute path');
+      if (!path.endsWith('.coffer')) return err('BadParameter', 'path: must end in .coffer');
+      if (fake.vaults.has(path)) return err('VaultExists', `${path} already exists.`);
+      fake.addVault(path, passphrase);
+      fake.open = path;
+      fake.lastPath = path;
+      remember(path);
+      return ok(status());
+    },
+    'vault:open': ({ path, passphrase }) => {
+      fake.open = null;
+      fake.lastPath = path;
+      const v = fake.vaults.get(path);
+      if (!v) return err('VaultNotFound', `No vault at ${path}.`);
+      if (v.passphrase !== passphrase) return err('WrongPassphrase', 'Wrong passphrase, or the vault file was altered.');
+      fake.open = path;
+      remember(path);
+      return ok(status());
+    },
+    'vault:lock': () => {
+      fake.open = null;
+      fake.clipboard = null;
+      return ok(status());
+    },
+    'vault:status': () => ok(status()),
+    'vault:recent': () => ok(recent.map((r) => ({ ...r }))),
+    'secrets:list': () => {
+      const v = current();
+      if ('ok' in v) return v;
+      return ok([...v.secrets].filter(([, s]) => !s.deleted).map(([n, s]) => item(n, latest(s), false)));
+    },
+    'secrets:listVersions': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = live(v, name);
+      if ('ok' in s) return s;
+      return ok(s.versions.map((x) => item(name, x, true)));
+    },
+    'secrets:listDeleted': () => {
+      const v = current();
+      if ('ok' in v) return v;
+      const out: DeletedSecretItem[] = [];
+      for (const [n, s] of v.secrets) {
+        if (!s.deleted) continue;
+        out.push({ ...item(n, latest(s), false), recoveryId: `coffer://${VAULT_ID}/deletedsecrets/${n}`, ...s.deleted });
+      }
+      return ok(out);
+    },
+    'secrets:set': (input) => {
+      const v = current();
+      if ('ok' in v) return v;
+      if (!NAME.test(input.name)) return err('BadParameter', 'name: must be 1-127 characters of 0-9, a-z, A-Z and -');
+      const s = v.secrets.get(input.name);
+      if (s?.deleted) return err('Conflict', `Secret ${input.name} is currently in a deleted but recoverable state.`, 'ObjectIsDeletedButRecoverable');
+      const x = fake.addSecret(v, input.name, {
+        value: input.value,
+        enabled: input.enabled ?? true,
+        ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+        ...(input.tags === undefined ? {} : { tags: input.tags }),
+        ...(input.nbf === undefined ? {} : { nbf: input.nbf }),
+        ...(input.exp === undefined ? {} : { exp: input.exp }),
+      });
+      const { id: _id, ...rest } = item(input.name, x, true);
+      return ok({ id: item(input.name, x, true).id, ...rest });
+    },
+    'secrets:update': ({ name, version, patch }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = live(v, name);
+      if ('ok' in s) return s;
+      const x = findVersion(s, version);
+      if ('ok' in x) return x;
+      if (patch.enabled !== undefined) x.enabled = patch.enabled;
+      if (patch.nbf !== undefined) x.nbf = patch.nbf ?? undefined;
+      if (patch.exp !== undefined) x.exp = patch.exp ?? undefined;
+      if (patch.contentType !== undefined) x.contentType = patch.contentType ?? undefined;
+      if (patch.tags !== undefined) x.tags = { ...patch.tags };
+      x.updated = fake.now();
+      return ok(item(name, x, true));
+    },
+    'secrets:delete': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = live(v, name);
+      if ('ok' in s) return s;
+      const now = fake.now();
+      s.deleted = { deletedDate: now, scheduledPurgeDate: now + 90 * 86400 };
+      return ok({ ...item(name, latest(s), true), recoveryId: `coffer://${VAULT_ID}/deletedsecrets/${name}`, ...s.deleted });
+    },
+    'secrets:recover': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = v.secrets.get(name);
+      if (!s?.deleted) return err('SecretNotFound', `Deleted secret ${name} was not found.`);
+      delete s.deleted;
+      return ok(item(name, latest(s), true));
+    },
+    'secrets:purge': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = v.secrets.get(name);
+      if (!s?.deleted) return err('SecretNotFound', `Deleted secret ${name} was not found.`);
+      v.secrets.delete(name);
+      return ok(null);
+    },
+    'secrets:reveal': ({ name, version }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = live(v, name);
+      if ('ok' in s) return s;
+      const x = findVersion(s, version);
+      if ('ok' in x) return x;
+      if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+      return ok({ ...item(name, x, true), value: x.value });
+    },
+    'secrets:copy': ({ name, version }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const s = live(v, name);
+      if ('ok' in s) return s;
+      const x = findVersion(s, version);
+      if ('ok' in x) return x;
+      if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+      fake.clipboard = x.value;
+      return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
+    },
+    'settings:get': () => ok({ ...fake.settings }),
+    'settings:set': (patch) => {
+      Object.assign(fake.settings, patch);
+      return ok({ ...fake.settings });
+    },
+  };
+
+  const api = Object.create(null) as Record<Channel, (input: unknown) => Promise<unknown>>;
+  for (const channel of Object.keys(impl) as Channel[]) {
+    api[channel] = async (input: unknown) => {
+      fake.calls.push({ channel, input: structuredClone(input) });
+      // Answers arrive asynchronously, as over IPC; a structured clone, as IPC makes.
+      return structuredClone((impl[channel] as (i: unknown) => Result<unknown>)(input));
+    };
+  }
+  fake.api = api as unknown as CofferApi;
+  return fake;
+}
+
+/** Installs the fake as window.coffer. */
+export function installFake(fake: FakeCoffer): void {
+  Object.defineProperty(window, 'coffer', { value: fake.api, configurable: true, writable: true });
+}
