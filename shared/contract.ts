@@ -184,6 +184,10 @@ export interface AppSettings {
   autoLockMinutes: number;
 }
 
+export interface SuggestedPath {
+  path: string | null;
+}
+
 export interface CopyResult {
   /** When main will clear the clipboard, in seconds from now. */
   clearsInSeconds: number;
@@ -216,6 +220,13 @@ export const contract = {
   'vault:lock': channel<VaultStatus>()(empty),
   'vault:status': channel<VaultStatus>()(empty),
   'vault:recent': channel<RecentVault[]>()(empty),
+  /** Where a new vault goes unless the user chooses: the profile's personal vault, or null if it exists already. */
+  'vault:suggestPath': channel<SuggestedPath>()(empty),
+
+  // The OS file pickers (main shows them: the renderer has no file system).
+  // Null when the user cancels. A chosen new path always ends in .coffer.
+  'dialog:chooseVault': channel<string | null>()(empty),
+  'dialog:chooseNewVault': channel<string | null>()(z.strictObject({ defaultPath: absolutePath.optional() })),
 
   'secrets:list': channel<SecretItem[]>()(empty),
   'secrets:listVersions': channel<SecretItem[]>()(nameOnly),
@@ -281,6 +292,32 @@ export type ChannelOutput<C extends Channel> = Contract[C] extends ChannelSpec<z
 export const IPC_PREFIX = 'coffer:';
 export function ipcChannel(channel: Channel): `coffer:${Channel}` {
   return `${IPC_PREFIX}${channel}`;
+}
+
+// ------------------------------------------------------------------ events
+
+/**
+ * Main → renderer: the one channel main sends on (webContents.send), for what
+ * happens outside the page: the vault locked by main (menu, quit, later OS
+ * suspend), or a menu command whose shortcut main's menu owns. The preload
+ * validates each payload with `appEventSchema` and hands the listener the
+ * parsed value only, never Electron's event object.
+ */
+export const EVENT_CHANNEL = 'coffer:event';
+
+/** Menu commands the renderer carries out (Lock is done by main itself). */
+export const APP_COMMANDS = ['newSecret', 'find'] as const;
+export type AppCommand = (typeof APP_COMMANDS)[number];
+
+export const appEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('locked') }),
+  z.strictObject({ type: z.literal('command'), command: z.enum(APP_COMMANDS) }),
+]);
+export type AppEvent = z.infer<typeof appEventSchema>;
+
+/** `window.cofferEvents`: subscribe to main's events; the returned function unsubscribes. */
+export interface CofferEvents {
+  subscribe(listener: (event: AppEvent) => void): () => void;
 }
 
 // ------------------------------------------------------------------ result

@@ -18,7 +18,18 @@
  * Node. The Electron-only entry is ./index.ts; the browser tests' emulation is
  * `preloadInitScript()` below, which builds the same shape.
  */
-import { CHANNELS, IPC_PREFIX, ipcChannel, type Channel, type CofferApi, type ErrorResult } from '../../shared/contract.js';
+import {
+  appEventSchema,
+  CHANNELS,
+  EVENT_CHANNEL,
+  IPC_PREFIX,
+  ipcChannel,
+  type AppEvent,
+  type Channel,
+  type CofferApi,
+  type CofferEvents,
+  type ErrorResult,
+} from '../../shared/contract.js';
 
 /** ipcRenderer.invoke's shape, narrowed to one input (the contract's calls take exactly one). */
 export type InvokeFn = (channel: string, input: unknown) => Promise<unknown>;
@@ -53,6 +64,53 @@ export function buildCofferApi(invoke: InvokeFn): CofferApi {
   return Object.freeze(api) as unknown as CofferApi;
 }
 
+/**
+ * ipcRenderer.on / removeListener, narrowed: `on` subscribes a payload
+ * listener to a channel and returns how to unsubscribe.
+ */
+export type OnFn = (channel: string, listener: (payload: unknown) => void) => () => void;
+
+/**
+ * `window.cofferEvents` from main's one event channel (EVENT_CHANNEL): each
+ * payload is parsed with the contract's appEventSchema (anything else is
+ * dropped) and the listener gets the parsed copy only, never Electron's event
+ * object (§20). A listener that throws does not stop the others.
+ */
+export function buildEventsApi(on: OnFn): CofferEvents {
+  if (typeof on !== 'function') throw new TypeError('buildEventsApi: on must be a function');
+  const listeners = new Set<(event: AppEvent) => void>();
+  let unsubscribe: (() => void) | undefined;
+  const dispatch = (payload: unknown): void => {
+    const parsed = appEventSchema.safeParse(payload);
+    if (!parsed.success) return;
+    for (const l of [...listeners]) {
+      try {
+        l(parsed.data);
+      } catch {
+        // One screen's failure must not keep the others from, say, clearing on lock.
+      }
+    }
+  };
+  const api = Object.create(null) as CofferEvents;
+  Object.defineProperty(api, 'subscribe', {
+    enumerable: true,
+    value: Object.freeze((listener: (event: AppEvent) => void): (() => void) => {
+      if (typeof listener !== 'function') throw new TypeError('cofferEvents.subscribe: listener must be a function');
+      listeners.add(listener);
+      // One IPC listener however many subscribers (Node warns past ten per channel).
+      unsubscribe ??= on(EVENT_CHANNEL, dispatch);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && unsubscribe) {
+          unsubscribe();
+          unsubscribe = undefined;
+        }
+      };
+    }),
+  });
+  return Object.freeze(api);
+}
+
 /** A JS identifier: the binding name is pasted into source code. */
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -61,7 +119,9 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * browser tests (TOOLCHAIN.md "The renderer in a real browser"): the test calls
  * `page.exposeBinding(bindingName, (source, channel, input) => ...)` FIRST,
  * then adds this script, which builds the same `window.coffer` as
- * buildCofferApi (channels from the contract, same names, same forwarding, same
+ * buildCofferApi and `window.cofferEvents` as buildEventsApi (main's events
+ * arrive through the optional, non-enumerable `eventHookName` function that
+ * the test calls with page.evaluate) (channels from the contract, same names, same forwarding, same
  * Result on a failed call, frozen, null prototype), defines it read-only as
  * contextBridge does, and deletes the raw binding so the page cannot call an
  * arbitrary channel. Init scripts run before any page script, so the page never
@@ -70,8 +130,11 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * Kept as hand-written ES2020 (not `fn.toString()` of compiled code, which may
  * carry bundler helpers); test/unit/preload checks it behaves as buildCofferApi.
  */
-export function preloadInitScript(bindingName: string): string {
-  if (!IDENTIFIER.test(bindingName)) throw new Error(`preloadInitScript: binding name must be a JS identifier, got ${JSON.stringify(bindingName)}`);
+export function preloadInitScript(bindingName: string, eventHookName?: string): string {
+  for (const n of [bindingName, ...(eventHookName === undefined ? [] : [eventHookName])]) {
+    if (!IDENTIFIER.test(n)) throw new Error(`preloadInitScript: binding name must be a JS identifier, got ${JSON.stringify(n)}`);
+  }
+  const hook = JSON.stringify(eventHookName ?? null);
   const binding = JSON.stringify(bindingName);
   const channels = JSON.stringify(CHANNELS);
   const prefix = JSON.stringify(IPC_PREFIX);
@@ -95,6 +158,23 @@ export function preloadInitScript(bindingName: string): string {
   }
   Object.freeze(api);
   Object.defineProperty(w, 'coffer', { value: api, enumerable: true, writable: false, configurable: false });
+  // window.cofferEvents as buildEventsApi builds it; main's side is the hook below
+  // (the test validates each payload with appEventSchema before it calls the hook).
+  const listeners = new Set();
+  const events = Object.create(null);
+  Object.defineProperty(events, 'subscribe', { enumerable: true, value: Object.freeze((listener) => {
+    if (typeof listener !== 'function') throw new TypeError('cofferEvents.subscribe: listener must be a function');
+    listeners.add(listener);
+    return () => { listeners.delete(listener); };
+  }) });
+  Object.freeze(events);
+  Object.defineProperty(w, 'cofferEvents', { value: events, enumerable: true, writable: false, configurable: false });
+  const hook = ${hook};
+  if (hook !== null) {
+    Object.defineProperty(w, hook, { enumerable: false, writable: false, configurable: false, value: (payload) => {
+      for (const l of [...listeners]) { try { l(payload); } catch (e) { /* as buildEventsApi */ } }
+    } });
+  }
   try { delete w[${binding}]; } catch (e) { /* non-configurable: overwrite below */ }
   if (${binding} in w) { try { w[${binding}] = undefined; } catch (e) { /* nothing more to do */ } }
 })();

@@ -18,11 +18,15 @@
  * the `electron` package is not installed on machines without its binary
  * (ARCHITECTURE.md "Testing without the Electron binary").
  */
-import { buildCofferApi } from './build-api.js';
+import { buildCofferApi, buildEventsApi } from './build-api.js';
 
 interface PreloadElectron {
   contextBridge: { exposeInMainWorld(apiKey: string, api: unknown): void };
-  ipcRenderer: { invoke(channel: string, ...args: unknown[]): Promise<unknown> };
+  ipcRenderer: {
+    invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+    on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+    removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sandboxed preload's polyfilled require (see above)
@@ -30,3 +34,15 @@ const { contextBridge, ipcRenderer } = require('electron') as PreloadElectron;
 
 // The arrow passes exactly (channel, input): the page never gets ipcRenderer itself.
 contextBridge.exposeInMainWorld('coffer', buildCofferApi((channel, input) => ipcRenderer.invoke(channel, input)));
+
+// Main's events: the listener gets the payload only, never the IpcRendererEvent (its `sender` is ipcRenderer).
+contextBridge.exposeInMainWorld(
+  'cofferEvents',
+  buildEventsApi((channel, listener) => {
+    const wrapped = (_event: unknown, payload: unknown) => listener(payload);
+    ipcRenderer.on(channel, wrapped);
+    return () => {
+      ipcRenderer.removeListener(channel, wrapped);
+    };
+  }),
+);

@@ -4,6 +4,7 @@ import { StartScreen } from '../features/vault/StartScreen.js';
 import { UnlockScreen } from '../features/vault/UnlockScreen.js';
 import { useSession } from '../features/vault/store.js';
 import { VaultScreen } from '../features/secrets/VaultScreen.js';
+import { subscribeMainEvents } from '../lib/api.js';
 import { ClockContext, realClock, type Clock } from '../lib/clock.js';
 import { L } from './labels.js';
 
@@ -13,6 +14,14 @@ export function App({ clock = realClock }: { clock?: Clock }) {
   useEffect(() => {
     void init();
   }, [init]);
+  // Main may lock on its own (the menu's Lock, quitting): the page then clears itself.
+  useEffect(
+    () =>
+      subscribeMainEvents((e) => {
+        if (e.type === 'locked' && useSession.getState().screen === 'vault') void useSession.getState().lockedByMain();
+      }),
+    [],
+  );
   return (
     <ClockContext.Provider value={clock}>
       {screen === 'loading' ? (

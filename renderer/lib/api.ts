@@ -4,11 +4,12 @@
  * throws: a missing bridge or a rejected promise becomes an error Result, so
  * every caller handles one shape.
  */
-import type { Channel, ChannelInput, ChannelOutput, CofferApi, ErrorResult, Result } from '../../shared/contract.js';
+import type { AppEvent, Channel, ChannelInput, ChannelOutput, CofferApi, CofferEvents, ErrorResult, Result } from '../../shared/contract.js';
 
 declare global {
   interface Window {
     coffer?: CofferApi;
+    cofferEvents?: CofferEvents;
   }
 }
 
@@ -27,4 +28,15 @@ export async function call<C extends Channel>(channel: C, input: ChannelInput<C>
   } catch {
     return { ok: false, code: 'Internal', message: `${channel} could not reach the app’s main process.` };
   }
+}
+
+/**
+ * Subscribes to main's events (the vault locked by main, a menu command);
+ * returns the unsubscribe function. Without the preload's bridge there are no
+ * events, and nothing to undo.
+ */
+export function subscribeMainEvents(listener: (event: AppEvent) => void): () => void {
+  const events = typeof window === 'undefined' ? undefined : window.cofferEvents;
+  if (!events || typeof events.subscribe !== 'function') return () => undefined;
+  return events.subscribe(listener);
 }

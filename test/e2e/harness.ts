@@ -29,14 +29,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ipcChannel, type Channel, type ChannelInput, type ChannelOutput, type Result } from '../../shared/contract.js';
+import {
+  appEventSchema,
+  ipcChannel,
+  type AppEvent,
+  type Channel,
+  type ChannelInput,
+  type ChannelOutput,
+  type Result,
+} from '../../shared/contract.js';
 import type { KdfParams } from '../../electron/vault/api.js';
 import { createMainServices, type MainServices } from '../../electron/main/handlers/index.js';
-import type { ClipboardLike, TimersLike } from '../../electron/main/handlers/clipboard.js';
+import type { TimersLike } from '../../electron/main/handlers/clipboard.js';
 import { registerHandlers, type IpcMainLike } from '../../electron/main/ipc/register.js';
 import type { InvokeEventLike, SenderFrameLike } from '../../electron/main/ipc/sender.js';
 import { APP_ORIGIN, serveAppRequest } from '../../electron/main/protocol.js';
 import { preloadInitScript } from '../../electron/preload/build-api.js';
+import { FakeClipboard, FakeDialog, FakeIpcMain } from '../unit/main/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
@@ -44,6 +53,8 @@ export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export const TEST_ORIGIN = 'https://coffer.invalid';
 export const APP_URL = `${TEST_ORIGIN}/`;
 export const BINDING = '__cofferInvoke';
+/** The emulated preload's hidden entry for main's events (webContents.send in the app). */
+export const EVENT_HOOK = '__cofferMainEvent';
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -60,48 +71,8 @@ export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'e2e');
 
 // ------------------------------------------------------------------ fakes
 
-/** Electron's clipboard as a recording fake: what was written, whether and when it was cleared. */
-export class FakeClipboard implements ClipboardLike {
-  text = '';
-  readonly writes: string[] = [];
-  clears = 0;
-  writeText(text: string): void {
-    this.text = text;
-    this.writes.push(text);
-  }
-  readText(): string {
-    return this.text;
-  }
-  clear(): void {
-    this.text = '';
-    this.clears++;
-  }
-  /** As if the user copied something else from another app. */
-  userCopies(text: string): void {
-    this.text = text;
-  }
-}
-
-type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
-
-/** Records handlers like Electron's ipcMain and invokes them as a given sender frame. */
-export class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, Listener>();
-  handle(channel: string, listener: Listener): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  /** As ipcRenderer.invoke(channel, ...args) from `senderFrame`; the result is structured-cloned as IPC does. */
-  async invoke(channel: string, senderFrame: SenderFrameLike | null, ...args: unknown[]): Promise<unknown> {
-    const h = this.handlers.get(channel);
-    // ipcRenderer.invoke rejects then; the preload turns that into an Internal result.
-    if (!h) throw new Error(`No handler registered for '${channel}'`);
-    return structuredClone(await h({ senderFrame }, ...args));
-  }
-}
+// The same doubles as main's unit tests: Electron's ipcMain, clipboard and dialog.
+export { FakeClipboard, FakeDialog, FakeIpcMain };
 
 /** The sender frame main sees for a call from a Playwright frame: its URL, origin and parent chain. */
 export function senderFrameOf(frame: Frame): SenderFrameLike {
@@ -198,6 +169,8 @@ export interface App {
   services: MainServices;
   ipc: FakeIpcMain;
   clipboard: FakeClipboard;
+  /** The OS file picker: queue what the person picks with `dialog.willChoose(path | null)`. */
+  dialog: FakeDialog;
   vaultDir: string;
   profileDir: string;
   /** Every IPC call the page made, in order (channel and outcome only: never inputs or values). */
@@ -210,6 +183,10 @@ export interface App {
   call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<Result<ChannelOutput<C>>>;
   /** Calls a channel as an arbitrary sender frame would (through the real gate). */
   callAs(senderFrame: SenderFrameLike | null, channel: Channel, input: unknown): Promise<Result<unknown>>;
+  /** Sends an event to the page as main does (the app menu's commands, a lock by main). */
+  emit(event: AppEvent): Promise<void>;
+  /** Every event main sent the page, in order. */
+  events: AppEvent[];
   close(): Promise<void>;
 }
 
@@ -221,9 +198,19 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
   const profileDir = options.profileDir ?? join(vaultDir, 'profile');
   const warnings: string[] = [];
   const clipboard = new FakeClipboard();
+  const dialog = new FakeDialog();
+  const events: AppEvent[] = [];
+  // Main's events reach the page once it exists (a lock on close finds none: nothing to tell).
+  let deliver: ((event: AppEvent) => Promise<void>) | undefined;
+  const emit = async (event: AppEvent): Promise<void> => {
+    events.push(appEventSchema.parse(event));
+    await deliver?.(event);
+  };
   const services = createMainServices({
     profileDir,
     clipboard,
+    dialog,
+    notify: (e) => void emit(e),
     kdf: options.kdf ?? E2E_KDF,
     ...(options.timers ? { timers: options.timers } : {}),
     onWarning: (m) => warnings.push(m),
@@ -288,7 +275,14 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
       calls.push({ channel: String(channel), senderUrl: sender.url, ok: result.ok, ...(result.ok ? {} : { code: result.code }) });
       return result;
     });
-    await page.addInitScript(preloadInitScript(BINDING));
+    await page.addInitScript(preloadInitScript(BINDING, EVENT_HOOK));
+    deliver = async (event) => {
+      if (closed || page.isClosed()) return;
+      await page
+        .evaluate(([hook, e]) => (globalThis as unknown as Record<string, ((e: unknown) => void) | undefined>)[hook]?.(e), [EVENT_HOOK, event] as const)
+        // The page may be navigating or closing; an event for a gone page has nobody to tell.
+        .catch(() => undefined);
+    };
 
     const url = options.url === undefined ? APP_URL : options.url;
     if (url !== null) await page.goto(url);
@@ -300,9 +294,12 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
       services,
       ipc,
       clipboard,
+      dialog,
       vaultDir,
       profileDir,
       calls,
+      emit,
+      events,
       warnings,
       pageErrors,
       call: async (channel, input) =>

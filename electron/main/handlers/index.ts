@@ -10,18 +10,29 @@
  * `secrets:copy` reads the value in main and hands it to the clipboard
  * service only.
  */
+import { stat } from 'node:fs/promises';
 import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
-import type { DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
+import type { AppEvent, DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
 import type { KdfParams } from '../../vault/api.js';
 import { CofferError } from '../../vault/errors.js';
+import { defaultVaultPath } from '../../vault/store/profile.js';
 import type { Handlers } from '../ipc/register.js';
 import { ClipboardService, realTimers, type ClipboardLike, type TimersLike } from './clipboard.js';
+import { DialogService, type DialogLike } from './dialogs.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
 import { SettingsStore } from './settings.js';
 
 export interface MainServicesOptions {
   profileDir: string;
   clipboard: ClipboardLike;
+  /** The OS file pickers (Electron's dialog bound to the window; a fake in tests). */
+  dialog: DialogLike;
+  /**
+   * Sends an event to the renderer (webContents.send on EVENT_CHANNEL in the
+   * app). Told when the vault locks other than by replacing it, so the page
+   * clears itself even when main locked (menu, quit, later OS suspend).
+   */
+  notify?: (event: AppEvent) => void;
   timers?: TimersLike;
   /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
   engine?: SessionEngine;
@@ -37,6 +48,7 @@ export interface MainServices {
   session: VaultSessionManager;
   settings: SettingsStore;
   clipboard: ClipboardService;
+  dialogs: DialogService;
 }
 
 /** The real engine, imported lazily so that registering the handlers does not load Argon2id's native module. */
@@ -60,6 +72,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const clipboard = new ClipboardService(options.clipboard, options.timers ?? realTimers);
   // Issue 3 / ARCHITECTURE.md: a copied value does not outlive the unlocked vault.
   session.onLock(() => clipboard.clearNow());
+  // A create/open replaces the vault while the renderer waits for its answer: no event then.
+  session.onLock((reason) => {
+    if (reason !== 'replace') options.notify?.({ type: 'locked' });
+  });
+  const dialogs = new DialogService(options.dialog);
 
   const secrets = () => session.current().secrets;
   // The recent list is a convenience: failing to save it must not fail an open that worked.
@@ -82,6 +99,12 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     'vault:lock': () => session.lock(),
     'vault:status': async () => session.status(),
     'vault:recent': () => settings.recent(),
+    'vault:suggestPath': async () => {
+      const path = defaultVaultPath(options.profileDir);
+      return { path: (await exists(path)) ? null : path };
+    },
+    'dialog:chooseVault': () => dialogs.chooseVault(),
+    'dialog:chooseNewVault': ({ defaultPath }) => dialogs.chooseNewVault(defaultPath),
 
     'secrets:list': async () => secrets().list(),
     'secrets:listVersions': async ({ name }) => secrets().listVersions(name),
@@ -133,7 +156,18 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
   };
-  return { handlers, session, settings, clipboard };
+  return { handlers, session, settings, clipboard, dialogs };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    // Unreadable or odd: do not suggest it.
+    return true;
+  }
 }
 
 /** The bundle without its value, built field by field so no other field can carry it either. */

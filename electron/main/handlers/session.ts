@@ -21,6 +21,13 @@ import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
 
 export type SessionEngine = Pick<VaultEngine, 'createVault' | 'openVault'>;
 
+/**
+ * Why the vault locked: asked to ('lock': the renderer, the menu, idle),
+ * replaced by a create or open of another vault ('replace': the renderer is
+ * already moving to it), or the app is quitting ('quit').
+ */
+export type LockReason = 'lock' | 'replace' | 'quit';
+
 export interface VaultSessionManagerOptions {
   profileDir: string;
   /** The engine (injected for tests; the app passes electron/vault/vault.js). */
@@ -38,19 +45,19 @@ export class VaultSessionManager {
   private vault: Vault | undefined;
   private lastPath: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly lockListeners = new Set<() => void>();
+  private readonly lockListeners = new Set<(reason: LockReason) => void>();
 
   constructor(private readonly options: VaultSessionManagerOptions) {}
 
   /** Called after the vault locks (explicitly or by create/open of another). */
-  onLock(listener: () => void): () => void {
+  onLock(listener: (reason: LockReason) => void): () => void {
     this.lockListeners.add(listener);
     return () => this.lockListeners.delete(listener);
   }
 
   create(input: { path: string; passphrase: string; retentionDays?: number | undefined }): Promise<VaultStatus> {
     return this.exclusive(async () => {
-      this.lockNow();
+      this.lockNow('replace');
       const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
         this.options.engine.createVault({
           path: input.path,
@@ -67,7 +74,7 @@ export class VaultSessionManager {
 
   open(input: { path: string; passphrase: string }): Promise<VaultStatus> {
     return this.exclusive(async () => {
-      this.lockNow();
+      this.lockNow('replace');
       // Remembered even if the passphrase is wrong: the unlock screen offers it again.
       this.lastPath = input.path;
       const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
@@ -116,7 +123,7 @@ export class VaultSessionManager {
   }
 
   /** Synchronous so it can also run on quit or screen lock without awaiting. */
-  lockNow(): void {
+  lockNow(reason: LockReason = 'lock'): void {
     const v = this.vault;
     if (!v) return;
     this.vault = undefined;
@@ -125,7 +132,7 @@ export class VaultSessionManager {
     } finally {
       for (const l of this.lockListeners) {
         try {
-          l();
+          l(reason);
         } catch {
           // A listener's failure must not keep the vault open or skip the others.
         }

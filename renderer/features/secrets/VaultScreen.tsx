@@ -1,6 +1,7 @@
 /** The unlocked vault: header (path, New secret, Lock), tabs Secrets / Deleted, list + detail. */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { L } from '../../app/labels.js';
+import { subscribeMainEvents } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { useSession } from '../vault/store.js';
 import { useAutoLock } from '../vault/useAutoLock.js';
@@ -22,10 +23,26 @@ export function VaultScreen() {
   const sortId = useId();
   const tabsId = useId();
   const tabRefs = useRef<Record<View, HTMLButtonElement | null>>({ secrets: null, deleted: null });
+  const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     void loadList();
   }, [loadList]);
+
+  // The app menu's New secret (Ctrl/Cmd+N) and Find (Ctrl/Cmd+F), sent by main.
+  useEffect(
+    () =>
+      subscribeMainEvents((e) => {
+        if (e.type !== 'command') return;
+        if (e.command === 'newSecret') setNewOpen(true);
+        else if (e.command === 'find') {
+          setView('secrets');
+          // After the Secrets tab has rendered its search box.
+          requestAnimationFrame(() => searchRef.current?.focus());
+        }
+      }),
+    [setView],
+  );
 
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight' && e.key !== 'Home' && e.key !== 'End') return;
@@ -60,7 +77,7 @@ export function VaultScreen() {
           {path}
         </span>
         <div className="actions">
-          <button type="button" className="primary" onClick={() => setNewOpen(true)}>
+          <button type="button" className="primary" onClick={() => setNewOpen(true)} aria-keyshortcuts="Control+N Meta+N">
             {L.newSecretButton}
           </button>
           <button type="button" onClick={() => void lock()} aria-keyshortcuts="Control+L Meta+L">
@@ -85,7 +102,7 @@ export function VaultScreen() {
                 <label htmlFor={searchId} className="visually-hidden">
                   {L.search}
                 </label>
-                <input id={searchId} type="search" placeholder={L.search} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} autoComplete="off" />
+                <input ref={searchRef} id={searchId} type="search" placeholder={L.search} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} autoComplete="off" />
                 <label htmlFor={sortId}>{L.sortBy}</label>
                 <select id={sortId} value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
                   <option value="name">{L.sortName}</option>

@@ -1,6 +1,7 @@
-/** Start: create a vault, or open one (recent list, typed path, drag and drop). */
+/** Start: create a vault, or open one (recent list, file picker, typed path, drag and drop). */
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { L } from '../../app/labels.js';
+import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { useSession } from './store.js';
@@ -26,6 +27,28 @@ function CreateForm() {
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
+
+  // A first vault goes to the profile's personal.coffer, as the CLI's does, unless the user picks another place.
+  useEffect(() => {
+    let live = true;
+    void call('vault:suggestPath', {}).then((r) => {
+      if (live && r.ok && r.value.path !== null) setPath((p) => (p === '' ? (r.value.path ?? '') : p));
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const choose = async () => {
+    const trimmed = path.trim();
+    const r = await call('dialog:chooseNewVault', trimmed.startsWith('/') || /^[A-Za-z]:[\\/]/.test(trimmed) ? { defaultPath: trimmed } : {});
+    if (!r.ok) setError(r.message);
+    else if (r.value !== null) {
+      setPath(r.value);
+      passRef.current?.focus();
+    }
+  };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -45,8 +68,13 @@ function CreateForm() {
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{L.createRegion}</h2>
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <Field label={L.createPath} value={path} onChange={setPath} hint={L.createPathHint} required />
-        <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} required />
+        <div className="path-row">
+          <Field label={L.createPath} value={path} onChange={setPath} hint={L.createPathHint} required />
+          <button type="button" onClick={() => void choose()} aria-label={L.chooseNewPath}>
+            {L.chooseButton}
+          </button>
+        </div>
+        <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <StrengthMeter passphrase={pass} />
         <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />
         <ErrorAlert message={error} />
@@ -108,6 +136,16 @@ function OpenForm() {
     }
   };
 
+  const choose = async () => {
+    const r = await call('dialog:chooseVault', {});
+    if (!r.ok) setError(r.message);
+    else if (r.value !== null) {
+      setPath(r.value);
+      setNote(null);
+      passRef.current?.focus();
+    }
+  };
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -159,7 +197,12 @@ function OpenForm() {
         {L.dropHint}
       </div>
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <Field label={L.openPath} value={path} onChange={setPath} inputRef={pathRef} required />
+        <div className="path-row">
+          <Field label={L.openPath} value={path} onChange={setPath} inputRef={pathRef} required />
+          <button type="button" onClick={() => void choose()} aria-label={L.chooseOpenPath}>
+            {L.chooseButton}
+          </button>
+        </div>
         {note ? <p className="hint">{note}</p> : null}
         <Field label={L.openPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <ErrorAlert message={error} />

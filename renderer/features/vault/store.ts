@@ -24,6 +24,8 @@ interface SessionState {
   create(path: string, passphrase: string): Promise<ErrorResult | null>;
   open(path: string, passphrase: string): Promise<ErrorResult | null>;
   lock(): Promise<void>;
+  /** Main locked the vault (menu, quit): clear everything, then show what main says. */
+  lockedByMain(): Promise<void>;
   goStart(): void;
 }
 
@@ -77,6 +79,14 @@ export const useSession = create<SessionState>()((set, get) => ({
     const r = await call('vault:lock', {});
     if (r.ok) get().applyStatus(r.value);
     else set({ error: r.message });
+  },
+
+  async lockedByMain() {
+    const path = get().path;
+    resetAllStores();
+    set({ screen: path ? 'unlock' : 'start', vault: null, error: null });
+    const r = await call('vault:status', {});
+    if (r.ok) get().applyStatus(r.value);
   },
 
   goStart() {

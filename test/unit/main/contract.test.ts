@@ -17,7 +17,8 @@ describe('contract', () => {
   it('lists the channels the desktop app needs for secrets (issue 3)', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
-        'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent',
+        'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
+        'dialog:chooseVault', 'dialog:chooseNewVault',
         'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',
         'secrets:delete', 'secrets:recover', 'secrets:purge', 'secrets:reveal', 'secrets:copy',
         'settings:get', 'settings:set',

@@ -6,13 +6,14 @@
  * test KDF, in a temporary profile.
  */
 import { join } from 'node:path';
-import type { Channel, ChannelOutput, Result } from '../../../shared/contract.js';
+import type { AppEvent, Channel, ChannelOutput, Result } from '../../../shared/contract.js';
 import { ipcChannel } from '../../../shared/contract.js';
 import type { IpcMainLike } from '../../../electron/main/ipc/register.js';
 import { registerHandlers } from '../../../electron/main/ipc/register.js';
 import type { InvokeEventLike, SenderFrameLike } from '../../../electron/main/ipc/sender.js';
 import { createMainServices, type MainServices } from '../../../electron/main/handlers/index.js';
 import type { ClipboardLike, TimersLike } from '../../../electron/main/handlers/clipboard.js';
+import type { DialogLike, OpenDialogResult, SaveDialogResult } from '../../../electron/main/handlers/dialogs.js';
 import { makeTempDir, TEST_KDF } from '../../helpers/vault.js';
 
 export const ORIGIN = 'https://coffer.invalid';
@@ -46,7 +47,7 @@ export class FakeIpcMain implements IpcMainLike {
 
 export class FakeClipboard implements ClipboardLike {
   text = '';
-  writes: string[] = [];
+  readonly writes: string[] = [];
   clears = 0;
   writeText(text: string): void {
     this.text = text;
@@ -58,6 +59,35 @@ export class FakeClipboard implements ClipboardLike {
   clear(): void {
     this.text = '';
     this.clears++;
+  }
+  /** As if the user copied something else from another app. */
+  userCopies(text: string): void {
+    this.text = text;
+  }
+}
+
+/**
+ * Electron's dialog as a person at the picker: each call takes the next
+ * queued answer (a path, or null for Cancel), and cancels when none is queued.
+ * `shown` records which picker opened with which options.
+ */
+export class FakeDialog implements DialogLike {
+  readonly answers: (string | null)[] = [];
+  readonly shown: { kind: 'open' | 'save'; options: unknown }[] = [];
+  /** Queues what the person picks next (null: Cancel). */
+  willChoose(path: string | null): this {
+    this.answers.push(path);
+    return this;
+  }
+  async showOpenDialog(options: Parameters<DialogLike['showOpenDialog']>[0]): Promise<OpenDialogResult> {
+    this.shown.push({ kind: 'open', options });
+    const a = this.answers.shift() ?? null;
+    return a === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [a] };
+  }
+  async showSaveDialog(options: Parameters<DialogLike['showSaveDialog']>[0]): Promise<SaveDialogResult> {
+    this.shown.push({ kind: 'save', options });
+    const a = this.answers.shift() ?? null;
+    return a === null ? { canceled: true } : { canceled: false, filePath: a };
   }
 }
 
@@ -96,6 +126,9 @@ export interface TestApp {
   vaultPath: string;
   ipc: FakeIpcMain;
   clipboard: FakeClipboard;
+  dialog: FakeDialog;
+  /** Events main sent to the renderer, in order. */
+  events: AppEvent[];
   timers: FakeTimers;
   services: MainServices;
   /** Invokes `coffer:<channel>` as the app's top frame (or `asFrame`). */
@@ -113,10 +146,14 @@ export async function startApp(opts: { now?: () => number } = {}): Promise<TestA
   const ipc = new FakeIpcMain();
   const clipboard = new FakeClipboard();
   const timers = new FakeTimers();
+  const dialog = new FakeDialog();
+  const events: AppEvent[] = [];
   const warnings: string[] = [];
   const services = createMainServices({
     profileDir,
     clipboard,
+    dialog,
+    notify: (e) => events.push(e),
     timers,
     kdf: TEST_KDF,
     onWarning: (m) => warnings.push(m),
@@ -130,7 +167,7 @@ export async function startApp(opts: { now?: () => number } = {}): Promise<TestA
     if (!r.ok) throw new Error(`${channel} failed: ${r.code} ${r.message}`);
     return r.value;
   };
-  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, timers, services, call, ok, warnings };
+  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, dialog, events, timers, services, call, ok, warnings };
 }
 
 /** startApp() with a new vault created and unlocked through `vault:create`. */

@@ -7,8 +7,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, contract, ipcChannel, type Channel, type CofferApi } from '../../../shared/contract.js';
-import { buildCofferApi, preloadInitScript, unreachableResult, type InvokeFn } from '../../../electron/preload/build-api.js';
+import { CHANNELS, contract, EVENT_CHANNEL, ipcChannel, type AppEvent, type Channel, type CofferApi, type CofferEvents } from '../../../shared/contract.js';
+import {
+  buildCofferApi,
+  buildEventsApi,
+  preloadInitScript,
+  unreachableResult,
+  type InvokeFn,
+  type OnFn,
+} from '../../../electron/preload/build-api.js';
 
 interface Call {
   channel: string;
@@ -28,9 +35,13 @@ type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 const method = (api: unknown, channel: string): AnyMethod => (api as Record<string, AnyMethod>)[channel] as AnyMethod;
 
 /** Runs preloadInitScript on a fake window holding a binding; returns the window. */
-function runInitScript(binding: (channel: string, input: unknown) => Promise<unknown>, name = '__cofferInvoke'): Record<string, unknown> {
+function runInitScript(
+  binding: (channel: string, input: unknown) => Promise<unknown>,
+  name = '__cofferInvoke',
+  hook?: string,
+): Record<string, unknown> {
   const fakeWindow: Record<string, unknown> = { [name]: binding, other: 1 };
-  new Function('window', preloadInitScript(name))(fakeWindow);
+  new Function('window', preloadInitScript(name, hook))(fakeWindow);
   return fakeWindow;
 }
 
@@ -167,6 +178,84 @@ describe('preloadInitScript (browser-test emulation of the preload)', () => {
   it('takes its channel list from the contract', () => {
     const src = preloadInitScript('__cofferInvoke');
     expect(src).toContain(JSON.stringify(CHANNELS));
+  });
+});
+
+/** ipcRenderer.on/removeListener as a fake: `send` plays main's webContents.send. */
+function fakeIpcOn() {
+  const subs = new Map<string, Set<(payload: unknown) => void>>();
+  const on: OnFn = (channel, listener) => {
+    const set = subs.get(channel) ?? new Set();
+    subs.set(channel, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  };
+  const send = (channel: string, payload: unknown) => {
+    for (const l of subs.get(channel) ?? []) l(payload);
+  };
+  const count = (channel: string) => subs.get(channel)?.size ?? 0;
+  return { on, send, count };
+}
+
+describe('buildEventsApi (window.cofferEvents)', () => {
+  it("passes main's valid events, parsed, to every subscriber; drops anything else", () => {
+    const ipc = fakeIpcOn();
+    const events = buildEventsApi(ipc.on);
+    const got: AppEvent[] = [];
+    const unsubscribe = events.subscribe((e) => got.push(e));
+    ipc.send(EVENT_CHANNEL, { type: 'locked' });
+    ipc.send(EVENT_CHANNEL, { type: 'command', command: 'newSecret' });
+    for (const bad of [null, 'locked', { type: 'locked', extra: 1 }, { type: 'command', command: 'rm -rf' }, { type: 'other' }]) {
+      ipc.send(EVENT_CHANNEL, bad);
+    }
+    ipc.send('coffer:other', { type: 'locked' });
+    expect(got).toEqual([{ type: 'locked' }, { type: 'command', command: 'newSecret' }]);
+    unsubscribe();
+    ipc.send(EVENT_CHANNEL, { type: 'locked' });
+    expect(got).toHaveLength(2);
+  });
+
+  it('keeps one IPC listener for any number of subscribers, removed with the last; a throwing subscriber does not stop the others', () => {
+    const ipc = fakeIpcOn();
+    const events = buildEventsApi(ipc.on);
+    const got: string[] = [];
+    const a = events.subscribe(() => {
+      throw new Error('broken screen');
+    });
+    const b = events.subscribe(() => got.push('b'));
+    expect(ipc.count(EVENT_CHANNEL)).toBe(1);
+    ipc.send(EVENT_CHANNEL, { type: 'locked' });
+    expect(got).toEqual(['b']);
+    a();
+    b();
+    expect(ipc.count(EVENT_CHANNEL)).toBe(0);
+    events.subscribe(() => got.push('c'));
+    ipc.send(EVENT_CHANNEL, { type: 'locked' });
+    expect(got).toEqual(['b', 'c']);
+  });
+
+  it('is frozen with subscribe only, and refuses a non-function', () => {
+    const events = buildEventsApi(fakeIpcOn().on);
+    expect(Reflect.ownKeys(events)).toEqual(['subscribe']);
+    expect(Object.isFrozen(events)).toBe(true);
+    expect(Object.getPrototypeOf(events)).toBeNull();
+    expect(() => events.subscribe(5 as unknown as () => void)).toThrow(TypeError);
+    expect(() => buildEventsApi(undefined as unknown as OnFn)).toThrow(TypeError);
+  });
+
+  it('the emulation builds the same shape, fed by its hidden hook', () => {
+    const w = runInitScript(recorder().invoke, '__cofferInvoke', '__cofferEmit');
+    const emulated = w.cofferEvents as CofferEvents;
+    expect(Reflect.ownKeys(emulated)).toEqual(Reflect.ownKeys(buildEventsApi(fakeIpcOn().on)));
+    expect(Object.isFrozen(emulated)).toBe(true);
+    expect(Object.keys(w)).not.toContain('__cofferEmit');
+    const got: AppEvent[] = [];
+    const off = emulated.subscribe((e) => got.push(e));
+    (w.__cofferEmit as (e: AppEvent) => void)({ type: 'locked' });
+    off();
+    (w.__cofferEmit as (e: AppEvent) => void)({ type: 'locked' });
+    expect(got).toEqual([{ type: 'locked' }]);
+    expect(() => preloadInitScript('__cofferInvoke', 'bad-hook')).toThrow(/identifier/);
   });
 });
 

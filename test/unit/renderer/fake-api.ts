@@ -5,7 +5,18 @@
  * value outside secrets:reveal, soft delete, recover, purge, wrong
  * passphrase). Every call is recorded in `calls`.
  */
-import type { AppSettings, Channel, ChannelInput, CofferApi, ErrorResult, RecentVault, Result, VaultStatus } from '../../../shared/contract.js';
+import type {
+  AppEvent,
+  AppSettings,
+  Channel,
+  ChannelInput,
+  CofferApi,
+  CofferEvents,
+  ErrorResult,
+  RecentVault,
+  Result,
+  VaultStatus,
+} from '../../../shared/contract.js';
 import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
 
 interface Version {
@@ -44,6 +55,12 @@ export interface FakeCoffer {
   addSecret(vault: FakeVault, name: string, v: Partial<Version> & { value: string }): Version;
   open: string | null;
   lastPath: string | null;
+  /** What vault:suggestPath answers. */
+  suggestedPath: string | null;
+  /** What the file pickers answer next (a path, or null for Cancel), in order. */
+  pickerAnswers: (string | null)[];
+  /** Sends an event as main would (window.cofferEvents listeners get it). */
+  emit(event: AppEvent): void;
 }
 
 const err = (code: ErrorResult['code'], message: string, innerCode?: string): ErrorResult => ({ ok: false, code, message, ...(innerCode ? { innerCode } : {}) });
@@ -62,6 +79,11 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
     open: null,
     lastPath: null,
+    suggestedPath: null,
+    pickerAnswers: [],
+    emit: () => {
+      throw new Error('installFake() first');
+    },
     addVault(path, passphrase) {
       const v: FakeVault = { passphrase, secrets: new Map() };
       fake.vaults.set(path, v);
@@ -152,6 +174,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       fake.open = path;
       remember(path);
       return ok(status());
+    },
+    'vault:suggestPath': () => ok({ path: fake.suggestedPath }),
+    'dialog:chooseVault': () => ok(fake.pickerAnswers.shift() ?? null),
+    'dialog:chooseNewVault': () => {
+      const p = fake.pickerAnswers.shift() ?? null;
+      return ok(p === null || p.endsWith('.coffer') ? p : `${p}.coffer`);
     },
     'vault:lock': () => {
       fake.open = null;
@@ -279,7 +307,26 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   return fake;
 }
 
+/** window.cofferEvents for a fake: subscribe, and `emit` as main. */
+function fakeEvents(): { events: CofferEvents; emit: (e: AppEvent) => void } {
+  const listeners = new Set<(e: AppEvent) => void>();
+  return {
+    events: {
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+    emit: (e) => {
+      for (const l of [...listeners]) l(structuredClone(e));
+    },
+  };
+}
+
 /** Installs the fake as window.coffer. */
 export function installFake(fake: FakeCoffer): void {
   Object.defineProperty(window, 'coffer', { value: fake.api, configurable: true, writable: true });
+  const { events, emit } = fakeEvents();
+  fake.emit = emit;
+  Object.defineProperty(window, 'cofferEvents', { value: events, configurable: true, writable: true });
 }

@@ -39,6 +39,45 @@ function expectNothingLeft(): void {
   expect(JSON.stringify(useSession.getState())).not.toContain('hunter2');
 }
 
+describe("main's events", () => {
+  it('a lock by main (the menu, quitting) clears the page as Lock does', async () => {
+    const fake = unlocked();
+    renderApp(fake);
+    await reveal();
+    // Main has locked its side, then tells the page.
+    fake.open = null;
+    act(() => fake.emit({ type: 'locked' }));
+    expect(await screen.findByRole('region', { name: L.unlockRegion })).toBeTruthy();
+    expectNothingLeft();
+    // The page asked main for its status, not to lock again.
+    expect(fake.calls.filter((c) => c.channel === 'vault:lock')).toHaveLength(0);
+  });
+
+  it("the menu's New secret opens the dialog and Find focuses the search box", async () => {
+    const fake = unlocked();
+    renderApp(fake);
+    await screen.findByRole('option', { name: 'db-password' });
+    fireEvent.click(screen.getByRole('tab', { name: L.deletedTab }));
+    act(() => fake.emit({ type: 'command', command: 'find' }));
+    const search = await screen.findByRole('searchbox', { name: L.search });
+    await waitFor(() => expect(document.activeElement).toBe(search));
+    act(() => fake.emit({ type: 'command', command: 'newSecret' }));
+    expect(await screen.findByRole('dialog', { name: L.newSecretDialog })).toBeTruthy();
+  });
+
+  it('commands and locks on the start screen change nothing', async () => {
+    const fake = createFakeCoffer();
+    renderApp(fake);
+    await screen.findByRole('region', { name: L.createRegion });
+    act(() => {
+      fake.emit({ type: 'command', command: 'newSecret' });
+      fake.emit({ type: 'locked' });
+    });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.getByRole('region', { name: L.createRegion })).toBeTruthy();
+  });
+});
+
 describe('lock and unlock', () => {
   it('Lock clears revealed values from the DOM and every store; unlock with a wrong then the right passphrase', async () => {
     const fake = unlocked();

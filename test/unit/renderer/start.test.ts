@@ -28,6 +28,31 @@ describe('start screen', () => {
     expect(fake.calls.find((c) => c.channel === 'vault:create')?.input).toEqual({ path: '/home/me/work.coffer', passphrase: 'correct horse battery staple' });
   });
 
+  it("suggests the profile's personal vault, and the Choose… buttons fill the path from the OS file picker", async () => {
+    const fake = createFakeCoffer();
+    fake.suggestedPath = '/home/me/.config/coffer/personal.coffer';
+    fake.pickerAnswers.push('/home/me/work', null, '/home/me/team.coffer');
+    renderApp(fake);
+    const create = await screen.findByRole('region', { name: L.createRegion });
+    const pathBox = within(create).getByLabelText(L.createPath) as HTMLInputElement;
+    await waitFor(() => expect(pathBox.value).toBe('/home/me/.config/coffer/personal.coffer'));
+
+    fireEvent.click(within(create).getByRole('button', { name: L.chooseNewPath }));
+    await waitFor(() => expect(pathBox.value).toBe('/home/me/work.coffer'));
+    // The picker opened at what the field held.
+    expect(fake.calls.find((c) => c.channel === 'dialog:chooseNewVault')?.input).toEqual({ defaultPath: '/home/me/.config/coffer/personal.coffer' });
+    await waitFor(() => expect(document.activeElement).toBe(within(create).getByLabelText(L.createPassphrase)));
+    // Cancel leaves the field as it was.
+    fireEvent.click(within(create).getByRole('button', { name: L.chooseNewPath }));
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'dialog:chooseNewVault')).toHaveLength(2));
+    expect(pathBox.value).toBe('/home/me/work.coffer');
+
+    const open = screen.getByRole('region', { name: L.openRegion });
+    fireEvent.click(within(open).getByRole('button', { name: L.chooseOpenPath }));
+    await waitFor(() => expect((within(open).getByLabelText(L.openPath) as HTMLInputElement).value).toBe('/home/me/team.coffer'));
+    expect(document.activeElement).toBe(within(open).getByLabelText(L.openPassphrase));
+  });
+
   it('refuses two different passphrases without calling main, and shows main’s error message', async () => {
     const { fake } = renderApp();
     const create = await screen.findByRole('region', { name: L.createRegion });

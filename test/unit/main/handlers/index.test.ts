@@ -177,6 +177,13 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
   'vault:lock': [{ input: { force: true }, field: 'unknown field force' }],
   'vault:status': [{ input: { path: '/x' }, field: 'unknown field path' }],
   'vault:recent': [{ input: { limit: 3 }, field: 'unknown field limit' }],
+  'vault:suggestPath': [{ input: { name: 'x' }, field: 'unknown field name' }],
+  'dialog:chooseVault': [{ input: { filters: [] }, field: 'unknown field filters' }],
+  'dialog:chooseNewVault': [
+    { input: { defaultPath: 'relative.coffer' }, field: 'defaultPath: must be an absolute path' },
+    { input: { defaultPath: '/tmp/a\0b' }, field: 'defaultPath: must not contain a NUL' },
+    { input: { title: 'x' }, field: 'unknown field title' },
+  ],
   'secrets:list': [{ input: { maxresults: 25 }, field: 'unknown field maxresults' }],
   'secrets:listVersions': [
     { input: {}, field: 'name: is required' },
@@ -259,6 +266,9 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'vault:lock': {},
       'vault:status': {},
       'vault:recent': {},
+      'vault:suggestPath': {},
+      'dialog:chooseVault': {},
+      'dialog:chooseNewVault': {},
       'secrets:list': {},
       'secrets:listVersions': { name: 'a' },
       'secrets:listDeleted': {},
@@ -283,6 +293,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     expect(JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }))).toBe(vaultBefore);
     expect(await app.ok('secrets:list')).toHaveLength(1);
     expect(app.clipboard.writes).toEqual([]);
+    expect(app.dialog.shown).toEqual([]);
     expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
     expect(await app.ok('vault:recent')).toHaveLength(1);
   });
@@ -321,6 +332,10 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('secrets:set', { name: 'e', value: CANARY + 'x'.repeat(LIMITS.valueBytes) }); // too big
     await call('vault:status');
     await call('vault:recent');
+    await call('vault:suggestPath');
+    app.dialog.willChoose(app.vaultPath);
+    await call('dialog:chooseVault');
+    await call('dialog:chooseNewVault', {});
     await call('settings:get');
     await call('settings:set', { clipboardClearSeconds: 20 });
     await call('vault:lock');
@@ -330,6 +345,8 @@ describe('values never leave main except through secrets:reveal', () => {
     expect([...seen].sort()).toEqual([...CHANNELS].sort());
     expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });
     expect(app.clipboard.writes).toEqual([CANARY2]);
+    // Events to the renderer carry no value either.
+    expect(JSON.stringify(app.events)).not.toContain('CANARY');
     const leaks = outputs.filter((o) => o.channel !== 'secrets:reveal' && o.text.includes('CANARY'));
     expect(leaks).toEqual([]);
     // Nor the passphrase, anywhere.

@@ -31,6 +31,9 @@ const VALID: Record<Channel, unknown> = {
   'vault:lock': {},
   'vault:status': {},
   'vault:recent': {},
+  'vault:suggestPath': {},
+  'dialog:chooseVault': {},
+  'dialog:chooseNewVault': { defaultPath: '/tmp/x/a.coffer' },
   'secrets:list': {},
   'secrets:listVersions': { name: 'a' },
   'secrets:listDeleted': {},
@@ -62,7 +65,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(17);
+    expect(CHANNELS.length).toBe(20);
   });
 
   it('dispose() removes every handler', () => {
