@@ -41,8 +41,8 @@ import {
 import type { KdfParams } from '../../electron/vault/api.js';
 import { createMainServices, type MainServices } from '../../electron/main/handlers/index.js';
 import type { TimersLike } from '../../electron/main/handlers/clipboard.js';
-import { registerHandlers, type IpcMainLike } from '../../electron/main/ipc/register.js';
-import type { InvokeEventLike, SenderFrameLike } from '../../electron/main/ipc/sender.js';
+import { registerHandlers } from '../../electron/main/ipc/register.js';
+import type { SenderFrameLike } from '../../electron/main/ipc/sender.js';
 import { APP_ORIGIN, serveAppRequest } from '../../electron/main/protocol.js';
 import { preloadInitScript } from '../../electron/preload/build-api.js';
 import { FakeClipboard, FakeDialog, FakeIpcMain } from '../unit/main/helpers.js';
