@@ -33,6 +33,19 @@ export default tseslint.config(
     },
   },
   {
+    // TOOLCHAIN.md: importing 'electron' as a value under plain Node tries to download the binary.
+    // Only the two entries Electron alone runs may; everything else takes Electron's modules as arguments.
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts', 'electron/cli/**/*.ts', 'renderer/**/*.{ts,tsx}', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['electron/main/index.ts', 'electron/preload/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'electron', allowTypeImports: true, message: "Only electron/main/index.ts and electron/preload/index.ts import 'electron' (ARCHITECTURE.md: testing without the Electron binary)." },
+        ],
+      }],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -6,24 +6,25 @@
  * that it skipped, in its name and on the console.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { _electron } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { ROOT } from './harness.js';
 
-/** The Electron executable, from the electron package (its index.js returns the path; it throws if the binary was never downloaded). */
+/**
+ * The Electron executable, if it was downloaded (node_modules/electron/path.txt
+ * names it under dist/). Never require('electron') here: electron 45's
+ * index.js downloads the binary when it is missing.
+ */
 function electronBinary(): string | undefined {
-  const local = join(ROOT, 'node_modules', 'electron', 'dist', process.platform === 'win32' ? 'electron.exe' : 'electron');
-  if (existsSync(local)) return local;
+  const dir = join(ROOT, 'node_modules', 'electron');
   try {
-    const p: unknown = createRequire(join(ROOT, 'package.json'))('electron');
-    if (typeof p === 'string' && existsSync(p)) return p;
+    const exe = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
+    return existsSync(exe) ? exe : undefined;
   } catch {
-    // Not installed, or installed without its binary.
+    return undefined;
   }
-  return undefined;
 }
 
 /** The main entry: package.json's "main", else the built main process. */

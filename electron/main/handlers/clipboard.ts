@@ -13,11 +13,24 @@
  */
 import { createHash } from 'node:crypto';
 
-/** The subset of Electron's `clipboard` used (writeText/readText/clear on the default 'clipboard' type). */
+/**
+ * The subset of Electron's `clipboard` used. Electron 45 made readText and
+ * writeText asynchronous (modelled on the W3C navigator.clipboard API: they
+ * return promises); older versions and test fakes answer at once. Both work:
+ * a plain value is used synchronously, a promise is awaited.
+ */
 export interface ClipboardLike {
-  writeText(text: string): void;
-  readText(): string;
+  writeText(text: string): void | Promise<void>;
+  readText(): string | Promise<string>;
   clear(): void;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Runs `then` on the value now, or when the promise settles (a rejection goes to `onError`). */
+function whenReady<T>(v: MaybePromise<T>, then: (x: T) => void, onError: (e: unknown) => void): MaybePromise<void> {
+  if (v instanceof Promise) return v.then(then, onError);
+  then(v);
 }
 
 export interface TimersLike {
@@ -46,23 +59,38 @@ export class ClipboardService {
     private readonly timers: TimersLike = realTimers,
   ) {}
 
-  /** Writes `text` and schedules its clearing after `seconds`. */
-  copy(text: string, seconds: number): void {
+  /**
+   * Writes `text` and schedules its clearing after `seconds`. Resolves (or
+   * returns at once, for a synchronous clipboard) when the text is written;
+   * a failed write schedules nothing and rejects.
+   */
+  copy(text: string, seconds: number): MaybePromise<void> {
     this.cancel();
-    this.clipboard.writeText(text);
     const d = digest(text);
-    const handle = this.timers.setTimeout(() => {
-      if (this.pending?.handle === handle) this.pending = undefined;
-      this.clearIfOurs(d);
-    }, seconds * 1000);
-    this.pending = { handle, digest: d };
+    return whenReady(
+      this.clipboard.writeText(text),
+      () => {
+        const handle = this.timers.setTimeout(() => {
+          if (this.pending?.handle === handle) this.pending = undefined;
+          void this.clearIfOurs(d);
+        }, seconds * 1000);
+        this.pending = { handle, digest: d };
+      },
+      (e) => {
+        throw e;
+      },
+    );
   }
 
-  /** Clears now if the clipboard still holds the last copied value (on lock, on quit). */
-  clearNow(): void {
+  /**
+   * Clears now if the clipboard still holds the last copied value (on lock,
+   * on quit). Settles when the check is done (at once for a synchronous
+   * clipboard), so quitting can wait for it.
+   */
+  clearNow(): MaybePromise<void> {
     const p = this.pending;
     this.cancel();
-    if (p) this.clearIfOurs(p.digest);
+    if (p) return this.clearIfOurs(p.digest);
   }
 
   /** Whether a clear is scheduled. */
@@ -75,13 +103,20 @@ export class ClipboardService {
     this.pending = undefined;
   }
 
-  private clearIfOurs(d: string): void {
-    let current: string;
+  private clearIfOurs(d: string): MaybePromise<void> {
+    let current: MaybePromise<string>;
     try {
       current = this.clipboard.readText();
     } catch {
       return;
     }
-    if (digest(current) === d) this.clipboard.clear();
+    return whenReady(
+      current,
+      (text) => {
+        if (digest(text) === d) this.clipboard.clear();
+      },
+      // Unreadable clipboard: leave it; there is nothing safe to compare.
+      () => undefined,
+    );
   }
 }

@@ -49,6 +49,8 @@ export interface MainServices {
   settings: SettingsStore;
   clipboard: ClipboardService;
   dialogs: DialogService;
+  /** Resolves when the clipboard clears begun by a lock are done (app.ts waits for it before quitting). */
+  settled(): Promise<void>;
 }
 
 /** The real engine, imported lazily so that registering the handlers does not load Argon2id's native module. */
@@ -70,8 +72,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   const clipboard = new ClipboardService(options.clipboard, options.timers ?? realTimers);
+  /** Clipboard clears still running after a lock (an asynchronous clipboard): quitting waits for them. */
+  const pendingClears = new Set<Promise<void>>();
   // Issue 3 / ARCHITECTURE.md: a copied value does not outlive the unlocked vault.
-  session.onLock(() => clipboard.clearNow());
+  session.onLock(() => {
+    const done = clipboard.clearNow();
+    if (done instanceof Promise) pendingClears.add(done.finally(() => pendingClears.delete(done)));
+  });
   // A create/open replaces the vault while the renderer waits for its answer: no event then.
   session.onLock((reason) => {
     if (reason !== 'replace') options.notify?.({ type: 'locked' });
@@ -149,14 +156,27 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       if (bundle.value === undefined) throw new CofferError('Internal', 'The engine returned no value.');
       // The vault may have locked while the value was read: then copy nothing.
       if (!session.isOpen(vault)) throw new CofferError('VaultLocked', 'The vault was locked before the copy finished.');
-      clipboard.copy(bundle.value, clipboardClearSeconds);
+      try {
+        await clipboard.copy(bundle.value, clipboardClearSeconds);
+      } catch {
+        throw new CofferError('IoError', 'The clipboard could not be written; nothing was copied.');
+      }
       return { clearsInSeconds: clipboardClearSeconds };
     },
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
   };
-  return { handlers, session, settings, clipboard, dialogs };
+  return {
+    handlers,
+    session,
+    settings,
+    clipboard,
+    dialogs,
+    settled: async () => {
+      await Promise.allSettled([...pendingClears]);
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -133,3 +133,50 @@ describe('secrets:copy through the handlers', () => {
     expect(app.clipboard.writes).toEqual([]);
   });
 });
+
+/** Electron 45's clipboard: readText and writeText return promises (W3C navigator.clipboard style). */
+class AsyncClipboard {
+  text = '';
+  clears = 0;
+  failWrites = false;
+  async writeText(text: string): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    if (this.failWrites) throw new Error('clipboard busy');
+    this.text = text;
+  }
+  async readText(): Promise<string> {
+    await new Promise((r) => setImmediate(r));
+    return this.text;
+  }
+  clear(): void {
+    this.text = '';
+    this.clears++;
+  }
+}
+
+describe('ClipboardService over an asynchronous clipboard (Electron 45)', () => {
+  it('copy resolves once written; the timed clear and clearNow wait for the read', async () => {
+    const cb = new AsyncClipboard();
+    const timers = new FakeTimers();
+    const s = new ClipboardService(cb, timers);
+    await s.copy('value-1', 30);
+    expect(cb.text).toBe('value-1');
+    expect(s.scheduled).toBe(true);
+    timers.advance(30_000);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(cb.text).toBe('');
+    await s.copy('value-2', 30);
+    await s.clearNow();
+    expect(cb.text).toBe('');
+    expect(cb.clears).toBe(2);
+  });
+
+  it('a failed write rejects the copy and schedules nothing', async () => {
+    const cb = new AsyncClipboard();
+    cb.failWrites = true;
+    const s = new ClipboardService(cb, new FakeTimers());
+    await expect(s.copy('v', 30)).rejects.toThrow('clipboard busy');
+    expect(s.scheduled).toBe(false);
+  });
+});
