@@ -1,5 +1,5 @@
 /** A labelled input: the label names the control (for screen readers and tests alike). */
-import { useId, type InputHTMLAttributes, type Ref } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'> {
   label: string;
@@ -7,24 +7,36 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChan
   onChange: (value: string) => void;
   hint?: string;
   inputRef?: Ref<HTMLInputElement>;
+  /** A control beside the input (a Choose… button), above the hint. */
+  trailing?: ReactNode;
 }
 
-export function Field({ label, value, onChange, hint, inputRef, ...rest }: FieldProps) {
+export function Field({ label, value, onChange, hint, inputRef, trailing, ...rest }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const input = (
+    <input
+      id={id}
+      ref={inputRef}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-describedby={hint ? hintId : undefined}
+      spellCheck={false}
+      autoComplete="off"
+      {...rest}
+    />
+  );
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        ref={inputRef}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-describedby={hint ? hintId : undefined}
-        spellCheck={false}
-        autoComplete="off"
-        {...rest}
-      />
+      {trailing ? (
+        <div className="input-row">
+          {input}
+          {trailing}
+        </div>
+      ) : (
+        input
+      )}
       {hint ? (
         <span id={hintId} className="hint">
           {hint}

@@ -68,12 +68,18 @@ function CreateForm() {
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{L.createRegion}</h2>
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <div className="path-row">
-          <Field label={L.createPath} value={path} onChange={setPath} hint={L.createPathHint} required />
-          <button type="button" onClick={() => void choose()} aria-label={L.chooseNewPath}>
-            {L.chooseButton}
-          </button>
-        </div>
+        <Field
+          label={L.createPath}
+          value={path}
+          onChange={setPath}
+          hint={L.createPathHint}
+          required
+          trailing={
+            <button type="button" onClick={() => void choose()} aria-label={L.chooseNewPath}>
+              {L.chooseButton}
+            </button>
+          }
+        />
         <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <StrengthMeter passphrase={pass} />
         <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />
@@ -197,12 +203,18 @@ function OpenForm() {
         {L.dropHint}
       </div>
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <div className="path-row">
-          <Field label={L.openPath} value={path} onChange={setPath} inputRef={pathRef} required />
-          <button type="button" onClick={() => void choose()} aria-label={L.chooseOpenPath}>
-            {L.chooseButton}
-          </button>
-        </div>
+        <Field
+          label={L.openPath}
+          value={path}
+          onChange={setPath}
+          inputRef={pathRef}
+          required
+          trailing={
+            <button type="button" onClick={() => void choose()} aria-label={L.chooseOpenPath}>
+              {L.chooseButton}
+            </button>
+          }
+        />
         {note ? <p className="hint">{note}</p> : null}
         <Field label={L.openPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <ErrorAlert message={error} />
