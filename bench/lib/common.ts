@@ -101,17 +101,26 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The p-th percentile (0 < p ≤ 100) by the nearest-rank method: a value that was measured, never an interpolation. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length, Math.max(1, Math.ceil((p / 100) * s.length))) - 1]!;
+}
+
 /** Repeated measurements of one figure: every sample, in order (the first one ran with a cold JIT). */
 export interface Samples {
   samples: number[];
   median: number;
+  /** Nearest-rank 95th percentile (with fewer than 20 samples, the maximum). */
+  p95: number;
   first: number;
   min: number;
   max: number;
 }
 
 export function summarize(samples: number[]): Samples {
-  return { samples, median: median(samples), first: samples[0] ?? NaN, min: Math.min(...samples), max: Math.max(...samples) };
+  return { samples, median: median(samples), p95: percentile(samples, 95), first: samples[0] ?? NaN, min: Math.min(...samples), max: Math.max(...samples) };
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

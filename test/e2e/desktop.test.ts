@@ -24,6 +24,11 @@ const region = (name: string): Locator => page.getByRole('region', { name, exact
 const field = (scope: Locator | Page, label: string): Locator => scope.getByLabel(label, { exact: true }).first();
 const button = (scope: Locator | Page, name: string): Locator => scope.getByRole('button', { name, exact: true });
 
+/** The type of the focused input in the page ('password', 'search'…), read in the page. */
+function focusedInputType(): Promise<string | undefined> {
+  return page.evaluate(() => (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document.activeElement?.type);
+}
+
 async function checkScreen(step: string): Promise<void> {
   await screenshot(page, step);
   const serious = await axeScan(page, step);
@@ -52,7 +57,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     // The save picker opened at the suggested file, modal, filtered to .coffer.
     expect(app.dialog.shown[0]).toMatchObject({ kind: 'save', options: { defaultPath: suggested, filters: [{ extensions: ['coffer'] }] } });
     // Focus moved on to the passphrase.
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('password');
+    await expect.poll(() => focusedInputType()).toBe('password');
 
     await field(create, L.createPassphrase).fill(PASSPHRASE);
     await field(create, L.createRepeat).fill(PASSPHRASE);
@@ -71,7 +76,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await d.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
 
     await app.emit({ type: 'command', command: 'find' });
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type), { timeout: UI_TIMEOUT }).toBe('search');
+    await expect.poll(() => focusedInputType(), { timeout: UI_TIMEOUT }).toBe('search');
   });
 
   it('a lock by main (menu, last window closed, quit) clears revealed values from the page', async () => {
