@@ -17,7 +17,8 @@ const bin = (p) => join(root, 'node_modules', p);
 
 function run(label, args) {
   console.log(`npm start: ${label}`);
-  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit' });
+  // The app as it ships: a NODE_ENV left over in the shell would give vite React's development build.
+  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) {
     console.error(`npm start: ${label} failed (exit ${r.status ?? r.signal}); see the messages above.`);
     process.exit(1);

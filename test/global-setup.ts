@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   if (process.env.COFFER_SKIP_BUILD === '1') return;
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  // NODE_ENV=production: vitest sets NODE_ENV=test, and vite would pass it on to
+  // React, which then bundles its development build (jsxDEV, twice the size):
+  // the tests must load the bundle the app ships.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
   run([`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.build.json']);
   run([`${root}node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'warn']);
   run([`${root}node_modules/vite/bin/vite.js`, 'build', '-c', 'vite.preload.config.ts', '--logLevel', 'warn']);

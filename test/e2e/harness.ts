@@ -116,7 +116,12 @@ export function ensureRendererBuilt(): void {
   }
   try {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-      const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+      // NODE_ENV=production: under vitest it is 'test', which would give React's development build.
+      const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
       if (r.status !== 0 || !existsSync(join(RENDERER_DIR, 'index.html'))) {
         throw new Error(`e2e: \`npx vite build\` did not produce ${join(RENDERER_DIR, 'index.html')} (exit ${r.status})`);
       }

@@ -9,7 +9,7 @@ import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 
 import { L } from '../../app/labels.js';
 import { useClock } from '../../lib/clock.js';
 import { Chips } from './Chips.js';
-import { chipsOf, filterAndSort } from './status.js';
+import { chipsOf, filterRows, sortRows } from './status.js';
 import { useSecrets } from './store.js';
 
 const ROW_HEIGHT = 44;
@@ -22,7 +22,8 @@ export function SecretList() {
   const select = useSecrets((s) => s.select);
   const clock = useClock();
   const nowSeconds = Math.floor(clock.now() / 1000);
-  const rows = useMemo(() => filterAndSort(items ?? [], query, sort), [items, query, sort]);
+  const sorted = useMemo(() => sortRows(items ?? [], sort), [items, sort]);
+  const rows = useMemo(() => filterRows(sorted, query), [sorted, query]);
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const idBase = useId();

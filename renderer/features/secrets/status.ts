@@ -32,17 +32,19 @@ export interface ListRow {
   item: SecretItem;
 }
 
-/** Filter by name, tag keys and values, and content type (case-insensitive), then sort. */
-export function filterAndSort(items: readonly SecretItem[], query: string, sort: SortKey): ListRow[] {
-  const q = query.trim().toLowerCase();
-  const rows: ListRow[] = [];
-  for (const item of items) {
-    const name = nameFromId(item.id);
-    if (q !== '' && !matches(name, item, q)) continue;
-    rows.push({ name, item });
-  }
-  const byName = (a: ListRow, b: ListRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  if (sort === 'name') rows.sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }) || byName(a, b));
+/**
+ * One collator for every comparison: String.prototype.localeCompare with
+ * options builds a collator per call, which made sorting 10,000 names take
+ * ~75 ms in Chromium against ~2 ms with a shared one (npm run bench, section 7).
+ */
+const NAME_COLLATOR = new Intl.Collator(undefined, { sensitivity: 'base' });
+const byCodeUnits = (a: ListRow, b: ListRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: ListRow, b: ListRow) => NAME_COLLATOR.compare(a.name, b.name) || byCodeUnits(a, b);
+
+/** The rows in display order. Sorting depends on the items and the key only, so a keystroke never re-sorts. */
+export function sortRows(items: readonly SecretItem[], sort: SortKey): ListRow[] {
+  const rows = items.map((item) => ({ name: nameFromId(item.id), item }));
+  if (sort === 'name') rows.sort(byName);
   else if (sort === 'updated') rows.sort((a, b) => b.item.attributes.updated - a.item.attributes.updated || byName(a, b));
   else
     rows.sort((a, b) => {
@@ -51,6 +53,17 @@ export function filterAndSort(items: readonly SecretItem[], query: string, sort:
       return ea === eb ? byName(a, b) : ea < eb ? -1 : 1;
     });
   return rows;
+}
+
+/** Keeps the rows matching the query by name, tag keys and values, or content type (case-insensitive), in their order. */
+export function filterRows(rows: readonly ListRow[], query: string): readonly ListRow[] {
+  const q = query.trim().toLowerCase();
+  return q === '' ? rows : rows.filter((r) => matches(r.name, r.item, q));
+}
+
+/** Filter by name, tag keys and values, and content type (case-insensitive), then sort. */
+export function filterAndSort(items: readonly SecretItem[], query: string, sort: SortKey): readonly ListRow[] {
+  return filterRows(sortRows(items, sort), query);
 }
 
 function matches(name: string, item: SecretItem, q: string): boolean {
