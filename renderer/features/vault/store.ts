@@ -29,7 +29,15 @@ interface SessionState {
   goStart(): void;
 }
 
-export const useSession = create<SessionState>()((set, get) => ({
+export const useSession = create<SessionState>()((set, get) => {
+  /** Every store and the screen back to locked, synchronously, then `next` (a call to main). */
+  const clearThen = <T>(next: () => Promise<T>): Promise<T> => {
+    const path = get().path;
+    resetAllStores();
+    set({ screen: path ? 'unlock' : 'start', vault: null, error: null });
+    return next();
+  };
+  return {
   screen: 'loading',
   path: null,
   vault: null,
@@ -73,19 +81,14 @@ export const useSession = create<SessionState>()((set, get) => ({
 
   async lock() {
     // Clear every store (and so the DOM) before asking main: nothing waits on IPC.
-    const path = get().path;
-    resetAllStores();
-    set({ screen: path ? 'unlock' : 'start', vault: null, error: null });
-    const r = await call('vault:lock', {});
+    const r = await clearThen(() => call('vault:lock', {}));
     if (r.ok) get().applyStatus(r.value);
     else set({ error: r.message });
   },
 
   async lockedByMain() {
-    const path = get().path;
-    resetAllStores();
-    set({ screen: path ? 'unlock' : 'start', vault: null, error: null });
-    const r = await call('vault:status', {});
+    // Main has locked already: only ask what it shows now.
+    const r = await clearThen(() => call('vault:status', {}));
     if (r.ok) get().applyStatus(r.value);
   },
 
@@ -93,6 +96,7 @@ export const useSession = create<SessionState>()((set, get) => ({
     resetAllStores();
     set({ screen: 'start', vault: null, error: null });
   },
-}));
+  };
+});
 
 onReset(() => useSession.setState({ recent: [] }));

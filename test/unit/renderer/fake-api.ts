@@ -153,6 +153,18 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   const findVersion = (s: Secret, version?: string): Version | ErrorResult =>
     (version === undefined ? latest(s) : s.versions.find((x) => x.version === version)) ?? err('SecretNotFound', 'That version was not found.');
 
+  /** The version whose value get() would return, or its error (disabled: Forbidden / SecretDisabled, as Key Vault). */
+  const readable = (name: string, version?: string): Version | ErrorResult => {
+    const v = current();
+    if ('ok' in v) return v;
+    const s = live(v, name);
+    if ('ok' in s) return s;
+    const x = findVersion(s, version);
+    if ('ok' in x) return x;
+    if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+    return x;
+  };
+
   type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> };
   const impl: Impl = {
     'vault:create': ({ path, passphrase }) => {
@@ -268,23 +280,13 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(null);
     },
     'secrets:reveal': ({ name, version }) => {
-      const v = current();
-      if ('ok' in v) return v;
-      const s = live(v, name);
-      if ('ok' in s) return s;
-      const x = findVersion(s, version);
+      const x = readable(name, version);
       if ('ok' in x) return x;
-      if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
       return ok({ ...item(name, x, true), value: x.value });
     },
     'secrets:copy': ({ name, version }) => {
-      const v = current();
-      if ('ok' in v) return v;
-      const s = live(v, name);
-      if ('ok' in s) return s;
-      const x = findVersion(s, version);
+      const x = readable(name, version);
       if ('ok' in x) return x;
-      if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
       fake.clipboard = x.value;
       return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
     },
