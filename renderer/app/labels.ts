@@ -122,6 +122,13 @@ export const L = {
   tagsError: (line: number): string => `Tags line ${line}: write key=value.`,
   dateError: (field: string): string => `${field}: enter a valid date and time.`,
   nameRequired: 'Name: enter a name of letters, digits and dashes.',
+  settingsButton: 'Settings',
+  settingsDialog: 'Settings',
+  settingsAutoLock: 'Lock after idle (minutes)',
+  settingsAutoLockHint: 'The vault locks itself after this long without a key press or a mouse move.',
+  settingsClipboard: 'Clear copied values after (seconds)',
+  settingsClipboardHint: 'Unless you have copied something else since.',
+  settingsRange: (field: string, min: number, max: number): string => `${field}: enter a whole number from ${min} to ${max}.`,
   secretCount: (n: number): string => (n === 1 ? '1 secret' : `${n} secrets`),
 } as const;
 

@@ -79,6 +79,18 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await expect.poll(() => focusedInputType(), { timeout: UI_TIMEOUT }).toBe('search');
   });
 
+  it('Settings: the idle time and clipboard delay, saved in main', async () => {
+    await button(page, L.settingsButton).click();
+    const d = page.getByRole('dialog', { name: L.settingsDialog, exact: true });
+    await d.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expect.poll(() => field(d, L.settingsAutoLock).inputValue(), { timeout: UI_TIMEOUT }).toBe('5');
+    await checkScreen('desktop-02-settings');
+    await field(d, L.settingsClipboard).fill('20');
+    await button(d, L.saveButton).click();
+    await d.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    expect(await app.services.settings.get()).toEqual({ autoLockMinutes: 5, clipboardClearSeconds: 20 });
+  });
+
   it('a lock by main (menu, last window closed, quit) clears revealed values from the page', async () => {
     await page.getByText('picked-secret', { exact: true }).first().click();
     const versions = await app.call('secrets:listVersions', { name: 'picked-secret' });
@@ -86,7 +98,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     const short = shortVersion(versions.value[0]!.id.split('/').pop()!);
     await button(page, L.revealVersion(short)).click();
     await expect.poll(() => page.content(), { timeout: UI_TIMEOUT }).toContain(VALUE);
-    await checkScreen('desktop-02-revealed-dark');
+    await checkScreen('desktop-03-revealed-dark');
 
     // What the menu's Lock does in app.ts: main locks, then tells the page.
     await app.services.session.lock();
@@ -94,7 +106,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await region(L.unlockRegion).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     expect(await page.content()).not.toContain(VALUE);
     expect(await page.content()).not.toContain('picked-secret');
-    await checkScreen('desktop-03-locked-by-main');
+    await checkScreen('desktop-04-locked-by-main');
   });
 
   it('Open another vault → Choose… picks a file to open', async () => {

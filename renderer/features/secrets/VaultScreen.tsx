@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { L } from '../../app/labels.js';
 import { subscribeMainEvents } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
+import { SettingsDialog } from '../settings/SettingsDialog.js';
 import { useSession } from '../vault/store.js';
 import { useAutoLock } from '../vault/useAutoLock.js';
 import { DeletedView } from './DeletedView.js';
@@ -19,6 +20,7 @@ export function VaultScreen() {
   const { view, error, status, query, sort } = useSecrets();
   const { setView, setQuery, setSort, loadList, select } = useSecrets.getState();
   const [newOpen, setNewOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const searchId = useId();
   const sortId = useId();
   const tabsId = useId();
@@ -80,6 +82,9 @@ export function VaultScreen() {
           <button type="button" className="primary" onClick={() => setNewOpen(true)} aria-keyshortcuts="Control+N Meta+N">
             {L.newSecretButton}
           </button>
+          <button type="button" onClick={() => setSettingsOpen(true)}>
+            {L.settingsButton}
+          </button>
           <button type="button" onClick={() => void lock()} aria-keyshortcuts="Control+L Meta+L">
             {L.lockButton}
           </button>
@@ -128,6 +133,7 @@ export function VaultScreen() {
           }}
         />
       ) : null}
+      {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
     </div>
   );
 }

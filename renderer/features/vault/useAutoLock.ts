@@ -1,12 +1,12 @@
 /**
- * Locks the vault after `settings:get`'s autoLockMinutes without user
+ * Locks the vault after the settings' autoLockMinutes (features/settings) without user
  * activity (pointer, keys, wheel, touch, focus). Activity only records a
  * time; one timer checks it when it could have run out, so a moving mouse
  * costs nothing. Also Ctrl/Cmd+L locks at once.
  */
 import { useEffect } from 'react';
-import { call } from '../../lib/api.js';
 import { useClock } from '../../lib/clock.js';
+import { useSettings } from '../settings/store.js';
 import { useSession } from './store.js';
 
 /** shared/contract.ts DEFAULT_AUTO_LOCK_MINUTES (not imported: that module brings zod into the bundle). */
@@ -17,10 +17,15 @@ const ACTIVITY = ['pointerdown', 'pointermove', 'mousedown', 'mousemove', 'keydo
 export function useAutoLock(): void {
   const clock = useClock();
   const lock = useSession((s) => s.lock);
+  const minutes = useSettings((s) => s.settings?.autoLockMinutes);
+
+  useEffect(() => {
+    if (minutes === undefined) void useSettings.getState().load();
+  }, [minutes]);
 
   useEffect(() => {
     let cancelled = false;
-    let limitMs = DEFAULT_AUTO_LOCK_MINUTES * 60_000;
+    const limitMs = (minutes ?? DEFAULT_AUTO_LOCK_MINUTES) * 60_000;
     let last = clock.now();
     let handle: unknown = null;
 
@@ -43,18 +48,13 @@ export function useAutoLock(): void {
 
     for (const t of ACTIVITY) window.addEventListener(t, onActivity, { passive: true, capture: true });
     schedule(limitMs);
-    void call('settings:get', {}).then((r) => {
-      if (cancelled || !r.ok) return;
-      limitMs = r.value.autoLockMinutes * 60_000;
-      schedule(limitMs - (clock.now() - last));
-    });
 
     return () => {
       cancelled = true;
       if (handle !== null) clock.clearTimeout(handle);
       for (const t of ACTIVITY) window.removeEventListener(t, onActivity, { capture: true });
     };
-  }, [clock, lock]);
+  }, [clock, lock, minutes]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -150,6 +150,29 @@ describe('lock and unlock', () => {
     expect(fake.open).toBeNull();
   });
 
+  it('Settings changes the idle time at once and the clipboard delay; out-of-range values are refused with a clear message', async () => {
+    const fake = unlocked();
+    const clock = manualClock();
+    renderApp(fake, clock);
+    await screen.findByRole('option', { name: 'db-password' });
+    fireEvent.click(screen.getByRole('button', { name: L.settingsButton }));
+    const d = await screen.findByRole('dialog', { name: L.settingsDialog });
+    await waitFor(() => expect((within(d).getByLabelText(L.settingsAutoLock) as HTMLInputElement).value).toBe('5'));
+    fireEvent.change(within(d).getByLabelText(L.settingsAutoLock), { target: { value: '0' } });
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    expect((await within(d).findByRole('alert')).textContent).toBe(L.settingsRange(L.settingsAutoLock, 1, 1440));
+    expect(fake.calls.some((c) => c.channel === 'settings:set')).toBe(false);
+    fireEvent.change(within(d).getByLabelText(L.settingsAutoLock), { target: { value: '1' } });
+    fireEvent.change(within(d).getByLabelText(L.settingsClipboard), { target: { value: '12' } });
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.settings).toEqual({ autoLockMinutes: 1, clipboardClearSeconds: 12 });
+    act(() => clock.advance(59_000));
+    expect(screen.queryByRole('region', { name: L.unlockRegion })).toBeNull();
+    act(() => clock.advance(1_000));
+    await screen.findByRole('region', { name: L.unlockRegion });
+  });
+
   it('uses the 5-minute default until settings answer', async () => {
     const fake = unlocked();
     const clock = manualClock();
