@@ -404,7 +404,7 @@ async function main(): Promise<void> {
   const cli = get<Samples>(argon, 'cliMs');
   const ratio = eng && cli ? eng.median / cli.median : undefined;
   s1.rows.push({ label: `engine argon2id (median of ${argonReps})`, value: ms(eng?.median), target: '', status: '', note: eng ? `first call in the process ${ms(eng.first)}; range ${ms(eng.min)}–${ms(eng.max)}` : undefined });
-  s1.rows.push({ label: `argon2 CLI (median of ${argonReps})`, value: cli ? ms(cli.median) : 'no CLI', target: '', status: '', note: cli ? `range ${ms(cli.min)}–${ms(cli.max)}; includes starting the process` : `${ARGON2_CLI} not found` });
+  s1.rows.push({ label: `argon2 CLI (median of ${argonReps})`, value: cli ? ms(cli.median) : 'no CLI', target: '', status: '', note: cli ? `range ${ms(cli.min)}–${ms(cli.max)}; includes starting the process` : `${ARGON2_CLI} not found: install it (Debian: apt-get install argon2) and run the bench again` });
   const engCpu = get<Samples>(argon, 'engineCpuMs');
   const cliCpu = get<Samples>(argon, 'cliCpuMs');
   s1.rows.push({
