@@ -5,7 +5,8 @@
  * returns to where it was on close. The rest of the app is made inert
  * meanwhile (#root), and the dialog is portalled outside it.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { L } from '../app/labels.js';
 import { createPortal } from 'react-dom';
 
 const FOCUSABLE = 'input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
@@ -82,5 +83,37 @@ export function ErrorAlert({ message }: { message: string | null | undefined }) 
     <p role="alert" className="alert">
       {message}
     </p>
+  );
+}
+
+/** A Dialog holding a form: its fields, the error, and Save (or `confirm`) / Cancel. Submitting while busy does nothing. */
+export function FormDialog({ title, onClose, onSubmit, error, children, confirm = L.saveButton, busy }: {
+  title: string;
+  onClose: () => void;
+  onSubmit: () => void;
+  error: string | null;
+  children?: ReactNode;
+  confirm?: string;
+  busy: boolean;
+}) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) onSubmit();
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form onSubmit={submit} aria-busy={busy}>
+        {children}
+        <ErrorAlert message={error} />
+        <div className="actions">
+          <button type="submit" className="primary">
+            {confirm}
+          </button>
+          <button type="button" onClick={onClose}>
+            {L.cancelButton}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

@@ -1,9 +1,9 @@
 /** The secrets feature's dialogs: new secret, new version, edit attributes, and confirmations. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { ErrorResult } from '../../../shared/contract.js';
 import type { SecretItem } from '../../../shared/keyvault.js';
 import { L, shortVersion } from '../../app/labels.js';
-import { Dialog, ErrorAlert } from '../../lib/Dialog.js';
+import { FormDialog } from '../../lib/Dialog.js';
 import { Checkbox, Field, TextArea } from '../../lib/Field.js';
 import { formatTags, fromLocalInput, parseTags, toLocalInput, versionFromId } from '../../lib/format.js';
 import { useSecrets } from './store.js';
@@ -37,37 +37,6 @@ function AttrFields({ a, set }: { a: AttrState; set: (a: AttrState) => void }) {
       <Field label={L.fieldNotBefore} type="datetime-local" value={a.nbf} onChange={(nbf) => set({ ...a, nbf })} />
       <Field label={L.fieldExpires} type="datetime-local" value={a.exp} onChange={(exp) => set({ ...a, exp })} />
     </>
-  );
-}
-
-function FormDialog({ title, onClose, onSubmit, error, children, confirm = L.saveButton, busy }: {
-  title: string;
-  onClose: () => void;
-  onSubmit: () => void;
-  error: string | null;
-  children?: ReactNode;
-  confirm?: string;
-  busy: boolean;
-}) {
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!busy) onSubmit();
-  };
-  return (
-    <Dialog title={title} onClose={onClose}>
-      <form onSubmit={submit} aria-busy={busy}>
-        {children}
-        <ErrorAlert message={error} />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {confirm}
-          </button>
-          <button type="button" onClick={onClose}>
-            {L.cancelButton}
-          </button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
 

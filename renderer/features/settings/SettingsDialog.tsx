@@ -1,7 +1,7 @@
 /** Settings: auto-lock after idle minutes, clipboard clear seconds (bounds from shared/contract.ts LIMITS, checked again by main). */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { L } from '../../app/labels.js';
-import { Dialog, ErrorAlert } from '../../lib/Dialog.js';
+import { FormDialog } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { useSettings } from './store.js';
 
@@ -22,9 +22,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
+  const onSubmit = async () => {
     const autoLockMinutes = wholeNumberIn(autoLock, BOUNDS.autoLock);
     if (autoLockMinutes === null) return setError(L.settingsRange(L.settingsAutoLock, ...BOUNDS.autoLock));
     const clipboardClearSeconds = wholeNumberIn(clipboard, BOUNDS.clipboard);
@@ -37,20 +35,9 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title={L.settingsDialog} onClose={onClose}>
-      <form onSubmit={onSubmit} aria-busy={busy}>
-        <Field label={L.settingsAutoLock} inputMode="numeric" value={autoLock} onChange={setAutoLock} hint={L.settingsAutoLockHint} />
-        <Field label={L.settingsClipboard} inputMode="numeric" value={clipboard} onChange={setClipboard} hint={L.settingsClipboardHint} />
-        <ErrorAlert message={error} />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {L.saveButton}
-          </button>
-          <button type="button" onClick={onClose}>
-            {L.cancelButton}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog title={L.settingsDialog} onClose={onClose} onSubmit={() => void onSubmit()} error={error} busy={busy}>
+      <Field label={L.settingsAutoLock} inputMode="numeric" value={autoLock} onChange={setAutoLock} hint={L.settingsAutoLockHint} />
+      <Field label={L.settingsClipboard} inputMode="numeric" value={clipboard} onChange={setClipboard} hint={L.settingsClipboardHint} />
+    </FormDialog>
   );
 }
