@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: builds the desktop app (main and CLI with tsc, the renderer and
-// the sandboxed preload with vite) and launches it in Electron.
+// `npm start`: builds the desktop app (scripts/build.mjs: main and CLI, the
+// renderer, the sandboxed preload) and launches it in Electron.
 //
 // The Electron runtime is not in the npm package: electron 45 downloads it
 // from GitHub's releases on first use (node_modules/electron/install.js). On a
@@ -14,16 +14,6 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
 const bin = (p) => join(root, 'node_modules', p);
-
-function run(label, args) {
-  console.log(`npm start: ${label}`);
-  // The app as it ships: a NODE_ENV left over in the shell would give vite React's development build.
-  const r = spawnSync(node, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  if (r.status !== 0) {
-    console.error(`npm start: ${label} failed (exit ${r.status ?? r.signal}); see the messages above.`);
-    process.exit(1);
-  }
-}
 
 /** The installed Electron executable, without triggering a download (require('electron') would). */
 function electronBinary() {
@@ -41,9 +31,8 @@ if (!existsSync(bin('electron/package.json'))) {
   console.error('npm start: the electron package is not installed; run `npm install` first.');
   process.exit(1);
 }
-run('building main and the CLI (tsc)', [bin('typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
-run('building the renderer (vite)', [bin('vite/bin/vite.js'), 'build', '--logLevel', 'warn']);
-run('bundling the preload (vite)', [bin('vite/bin/vite.js'), 'build', '-c', 'vite.preload.config.ts', '--logLevel', 'warn']);
+// The same build as `npm run build` (scripts/build.mjs); it prints what failed.
+if (spawnSync(node, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 
 let exe = electronBinary();
 if (!exe) {
