@@ -6,7 +6,7 @@
  * Chromium (/usr/bin/chromium, --disable-gpu), the preload emulated. The
  * renderer is a production build of the working tree made here, in the
  * bench folder (`vite build --mode production`), served through the same
- * serveAppRequest (checks, headers, CSP) as dist/renderer in the tests:
+ * handleAppRequest (checks, headers, CSP) as dist/renderer in the tests:
  * dist/renderer is shared with the browser tests and may hold a development
  * build or an old one.
  *
@@ -61,12 +61,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { APP_ORIGIN, serveAppRequest } from '../../electron/main/protocol.js';
 import type { ImportEntry } from '../../electron/vault/api.js';
 import { createVault } from '../../electron/vault/vault.js';
 import { L } from '../../renderer/app/labels.js';
 import { filterAndSort } from '../../renderer/features/secrets/status.js';
-import { APP_URL, CHROMIUM_ARGS, E2E_KDF, launchApp, ROOT, TEST_ORIGIN } from '../../test/e2e/harness.js';
+import { APP_URL, CHROMIUM_ARGS, E2E_KDF, launchApp, ROOT } from '../../test/e2e/harness.js';
 import { childArgs, emit, median, progress, runChild, summarize, timed } from '../lib/common.js';
 import { passphrase, PASSPHRASE_TEXT, quiet, secretValue } from '../lib/fixtures.js';
 
@@ -286,16 +285,6 @@ async function buildRenderer(outDir: string): Promise<{ ms: number; jsBytes: num
   return { ms, jsBytes, cssBytes };
 }
 
-async function readBundleFile(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') return undefined;
-    throw e;
-  }
-}
-
 function required(m: Mark, keys: (keyof Mark)[], what: string): void {
   if (m.error) throw new Error(`${what}: ${m.error}`);
   const missing = keys.filter((k) => m[k] === undefined);
@@ -325,20 +314,10 @@ runChild(async () => {
   progress(`vault of ${N.toLocaleString('en')} secrets imported in ${importMs.toFixed(0)} ms`);
   emit('importMs', importMs);
 
-  // The harness, pointed at this bundle: its route for the app's origin is replaced by one that
-  // serves bundleDir through the same serveAppRequest (same checks, headers and CSP).
-  const app = await launchApp({ vaultDir: a.dir, profileDir, autoLockMinutes: 1440, url: null });
+  // The harness, pointed at this bundle: it serves bundleDir as the app serves dist/renderer.
+  const app = await launchApp({ vaultDir: a.dir, profileDir, autoLockMinutes: 1440, url: null, rendererDir: bundleDir });
   try {
     const { page } = app;
-    await page.route(
-      (url) => url.origin === TEST_ORIGIN,
-      async (route) => {
-        const req = route.request();
-        if (req.method() !== 'GET' && req.method() !== 'HEAD') return route.fulfill({ status: 405, body: 'Method Not Allowed' });
-        const r = await serveAppRequest(APP_ORIGIN + req.url().slice(TEST_ORIGIN.length), readBundleFile, bundleDir);
-        return route.fulfill({ status: r.status, headers: r.headers, body: r.body });
-      },
-    );
     await page.goto(APP_URL);
     emit('chromium', { version: app.browser.version(), userAgent: await page.evaluate('navigator.userAgent'), args: CHROMIUM_ARGS, viewport: page.viewportSize() });
 

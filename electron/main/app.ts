@@ -14,7 +14,6 @@
  *     IPC handlers, the menu, then the window.
  * Security checklist numbers (§n) refer to electronjs.org/docs/latest/tutorial/security.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENT_CHANNEL, type AppEvent } from '../../shared/contract.js';
 import { resolveProfileDir } from '../vault/store/profile.js';
@@ -23,7 +22,7 @@ import type { DialogLike } from './handlers/dialogs.js';
 import { createMainServices, type MainServices } from './handlers/index.js';
 import { registerHandlers, type IpcMainLike } from './ipc/register.js';
 import { menuTemplate, type MenuItemData } from './menu.js';
-import { APP_ORIGIN, APP_SCHEME, serveAppRequest } from './protocol.js';
+import { APP_ORIGIN, APP_SCHEME, handleAppRequest } from './protocol.js';
 import {
   isAllowedNavigation,
   mainWindowOptions,
@@ -262,25 +261,6 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
     await createWindow();
   });
   return { services, window: liveWindow, ready };
-}
-
-/** protocol.handle's side of serveAppRequest: GET and HEAD only, files from the renderer bundle. */
-export async function handleAppRequest(request: Request, rendererDir: string): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return new Response('Method Not Allowed', { status: 405, headers: { Allow: 'GET, HEAD' } });
-  }
-  const r = await serveAppRequest(request.url, readBundleFile, rendererDir);
-  return new Response(request.method === 'HEAD' ? null : new Uint8Array(r.body), { status: r.status, headers: r.headers });
-}
-
-async function readBundleFile(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
-    throw e;
-  }
 }
 
 /** An error for main's log: its message, not its stack (paths stay, values never reach here). */

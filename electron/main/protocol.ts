@@ -22,6 +22,7 @@
  * `/` serves index.html. Every response, errors included, carries the CSP
  * (§7 "Define a Content-Security-Policy") and the other SECURITY_HEADERS.
  */
+import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 
 export const APP_SCHEME = 'app';
@@ -163,4 +164,31 @@ export async function serveAppRequest(url: string, readFile: ReadFileFn, rendere
   }
   if (body === undefined) return error(404);
   return respond(200, body, contentType);
+}
+
+/**
+ * Reads a file of the bundle: undefined when there is none there (serveAppRequest
+ * answers 404); any other error is thrown (500).
+ */
+export async function readBundleFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * protocol.handle('app', ...)'s handler: GET and HEAD only (405 otherwise,
+ * before any read), files of the renderer bundle through serveAppRequest.
+ * The browser tests serve their fake origin through it too.
+ */
+export async function handleAppRequest(request: Request, rendererDir: string): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return new Response('Method Not Allowed', { status: 405, headers: { Allow: 'GET, HEAD' } });
+  }
+  const r = await serveAppRequest(request.url, readBundleFile, rendererDir);
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(r.body), { status: r.status, headers: r.headers });
 }

@@ -6,8 +6,8 @@
  *     test KDF) registered through the REAL gate (registerHandlers) on a fake
  *     ipcMain, in this Node process;
  *   - renderer: the BUILT bundle (dist/renderer/) in headless Debian Chromium,
- *     served from https://coffer.invalid/ by Playwright routing with the same
- *     headers and CSP as the app:// protocol (serveAppRequest);
+ *     served from https://coffer.invalid/ by Playwright routing through the
+ *     app:// protocol's own handler (handleAppRequest: same checks, headers, CSP);
  *   - preload: emulated by `page.exposeBinding` (the sender frame handed to
  *     main is the calling frame's url, origin and top-ness) plus
  *     `page.addInitScript(preloadInitScript(...))`, which builds the same
@@ -23,7 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ import { createMainServices, type MainServices } from '../../electron/main/handl
 import type { TimersLike } from '../../electron/main/handlers/clipboard.js';
 import { registerHandlers } from '../../electron/main/ipc/register.js';
 import type { SenderFrameLike } from '../../electron/main/ipc/sender.js';
-import { APP_ORIGIN, serveAppRequest } from '../../electron/main/protocol.js';
+import { APP_ORIGIN, handleAppRequest } from '../../electron/main/protocol.js';
 import { preloadInitScript } from '../../electron/preload/build-api.js';
 import { FakeClipboard, FakeDialog, FakeIpcMain } from '../unit/main/helpers.js';
 
@@ -116,28 +116,15 @@ export function ensureRendererBuilt(): void {
   }
   try {
     if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-      // NODE_ENV=production: under vitest it is 'test', which would give React's development build.
-      const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-        cwd: ROOT,
-        stdio: 'inherit',
-        env: { ...process.env, NODE_ENV: 'production' },
-      });
+      // The same build as npm start's (production React, whatever NODE_ENV vitest set).
+      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), 'renderer'], { cwd: ROOT, stdio: 'inherit' });
       if (r.status !== 0 || !existsSync(join(RENDERER_DIR, 'index.html'))) {
-        throw new Error(`e2e: \`npx vite build\` did not produce ${join(RENDERER_DIR, 'index.html')} (exit ${r.status})`);
+        throw new Error(`e2e: \`node scripts/build.mjs renderer\` did not produce ${join(RENDERER_DIR, 'index.html')} (exit ${r.status})`);
       }
     }
     built = true;
   } finally {
     rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-async function readRendererFile(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-    throw e;
   }
 }
 
@@ -154,6 +141,8 @@ export interface LaunchOptions {
   /** Timers for the clipboard clear (default: real ones). */
   timers?: TimersLike;
   kdf?: KdfParams;
+  /** The renderer bundle served at https://coffer.invalid/ (default dist/renderer, built if missing). */
+  rendererDir?: string;
   /** Where the page is opened (default https://coffer.invalid/); `null` to not navigate. */
   url?: string | null;
   viewport?: { width: number; height: number };
@@ -197,7 +186,7 @@ export interface App {
 
 export async function launchApp(options: LaunchOptions = {}): Promise<App> {
   // A test that serves its own pages (url: null) does not need the bundle.
-  if (options.url !== null) ensureRendererBuilt();
+  if (options.url !== null && options.rendererDir === undefined) ensureRendererBuilt();
   const ownDir = options.vaultDir === undefined;
   const vaultDir = options.vaultDir ?? (await mkdtemp(join(tmpdir(), 'coffer-e2e-')));
   const profileDir = options.profileDir ?? join(vaultDir, 'profile');
@@ -259,20 +248,7 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
 
     // No remote content: anything not routed below is aborted.
     await page.route('**/*', (route) => route.abort('blockedbyclient'));
-    await page.route(
-      (url) => url.origin === TEST_ORIGIN,
-      async (route) => {
-        const req = route.request();
-        if (req.method() !== 'GET' && req.method() !== 'HEAD') {
-          await route.fulfill({ status: 405, body: 'Method Not Allowed' });
-          return;
-        }
-        // https://coffer.invalid/<path> is app://coffer/<path>: same checks, same headers, same CSP.
-        const url = APP_ORIGIN + req.url().slice(TEST_ORIGIN.length);
-        const r = await serveAppRequest(url, readRendererFile, RENDERER_DIR);
-        await route.fulfill({ status: r.status, headers: r.headers, body: r.body });
-      },
-    );
+    await routeAppOrigin(page, options.rendererDir ?? RENDERER_DIR);
 
     await page.exposeBinding(BINDING, async (source, channel: unknown, input: unknown) => {
       const sender = senderFrameOf(source.frame);
@@ -316,6 +292,22 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
     await close();
     throw e;
   }
+}
+
+/**
+ * Serves `rendererDir` at https://coffer.invalid/ as the app serves it at
+ * app://coffer/: the request goes through handleAppRequest with its path
+ * unchanged (same method check, path checks, headers and CSP).
+ */
+export async function routeAppOrigin(page: Page, rendererDir: string): Promise<void> {
+  await page.route(
+    (url) => url.origin === TEST_ORIGIN,
+    async (route) => {
+      const req = route.request();
+      const res = await handleAppRequest(new Request(APP_ORIGIN + req.url().slice(TEST_ORIGIN.length), { method: req.method() }), rendererDir);
+      await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
+    },
+  );
 }
 
 /** Saves a full-page screenshot as test-results/e2e/<step>.png and returns its path. */

@@ -8,9 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_URL, handleAppRequest, isDevelopment, startApp, type BrowserWindowLike, type ElectronLike, type WebContentsLike } from '../../../electron/main/app.js';
+import { APP_URL, isDevelopment, startApp, type BrowserWindowLike, type ElectronLike, type WebContentsLike } from '../../../electron/main/app.js';
 import type { MenuItemData } from '../../../electron/main/menu.js';
-import { CONTENT_SECURITY_POLICY } from '../../../electron/main/protocol.js';
+import { CONTENT_SECURITY_POLICY, handleAppRequest } from '../../../electron/main/protocol.js';
 import type { MainWindowOptions } from '../../../electron/main/window-options.js';
 import { EVENT_CHANNEL, ipcChannel } from '../../../shared/contract.js';
 import { makeTempDir } from '../../helpers/vault.js';
