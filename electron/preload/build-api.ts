@@ -119,11 +119,11 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * browser tests (TOOLCHAIN.md "The renderer in a real browser"): the test calls
  * `page.exposeBinding(bindingName, (source, channel, input) => ...)` FIRST,
  * then adds this script, which builds the same `window.coffer` as
- * buildCofferApi and `window.cofferEvents` as buildEventsApi (main's events
- * arrive through the optional, non-enumerable `eventHookName` function that
- * the test calls with page.evaluate) (channels from the contract, same names, same forwarding, same
- * Result on a failed call, frozen, null prototype), defines it read-only as
- * contextBridge does, and deletes the raw binding so the page cannot call an
+ * buildCofferApi (channels from the contract, same names, same forwarding, same
+ * Result on a failed call, frozen, null prototype) and the same
+ * `window.cofferEvents` as buildEventsApi (main's events arrive through the
+ * optional, non-enumerable `eventHookName` function, which the test calls with
+ * page.evaluate), defines them read-only as contextBridge does, and deletes the raw binding so the page cannot call an
  * arbitrary channel. Init scripts run before any page script, so the page never
  * sees the binding.
  *

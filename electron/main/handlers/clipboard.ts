@@ -27,8 +27,8 @@ export interface ClipboardLike {
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** Runs `then` on the value now, or when the promise settles (a rejection goes to `onError`). */
-function whenReady<T>(v: MaybePromise<T>, then: (x: T) => void, onError: (e: unknown) => void): MaybePromise<void> {
+/** Runs `then` on the value now, or when the promise resolves; a rejection goes to `onError`, else rejects the result. */
+function whenReady<T>(v: MaybePromise<T>, then: (x: T) => void, onError?: (e: unknown) => void): MaybePromise<void> {
   if (v instanceof Promise) return v.then(then, onError);
   then(v);
 }
@@ -75,9 +75,6 @@ export class ClipboardService {
           void this.clearIfOurs(d);
         }, seconds * 1000);
         this.pending = { handle, digest: d };
-      },
-      (e) => {
-        throw e;
       },
     );
   }
