@@ -132,13 +132,9 @@ export const useSecrets = create<Data & Actions>()((set, get) => ({
 
   async setEnabled(name, version, enabled) {
     set({ error: null, status: null });
-    const r = await call('secrets:update', { name, version, patch: { enabled } });
-    if (!r.ok) {
-      set({ error: r.message });
-      return;
-    }
-    if (!enabled) get().hide(version);
-    await Promise.all([get().loadVersions(), get().loadList()]);
+    // update() hides a version it disables and reloads the versions and the list.
+    const err = await get().update({ name, version, patch: { enabled } });
+    if (err) set({ error: err.message });
   },
 
   async setSecret(input) {
