@@ -11,6 +11,14 @@ import type {
   SecretBundle,
   SecretItem,
 } from '../../shared/keyvault.js';
+import type { Keychain } from './store/keychain.js';
+import type { UnlockClock } from './access/unlock-attempts.js';
+
+export type { Keychain } from './store/keychain.js';
+export type { UnlockClock } from './access/unlock-attempts.js';
+
+/** How the open vault was unlocked. */
+export type UnlockMethod = 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
 
 export interface KdfParams {
   /** Argon2id memory in KiB (default 65536 = 64 MiB). */
@@ -32,11 +40,24 @@ export interface CreateVaultOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * How a vault is unlocked, first that applies: `identity`; the remembered key
+ * in `keychain` (when this computer remembers the vault); `recoveryKey`;
+ * `passphrase`. A remembered unlock that fails (keychain unavailable or
+ * locked, entry deleted) falls back to the passphrase when one is given, and
+ * reports why through onWarning; without one it is VaultLocked, saying why.
+ */
 export interface OpenVaultOptions {
   path: string;
   profileDir: string;
-  /** Unlocks this member's passphrase slot in the vault. Ignored when `identity` is given. */
-  passphrase: Uint8Array;
+  /** Unlocks this member's passphrase slot in the vault. */
+  passphrase?: Uint8Array;
+  /** The 20 bytes of a recovery key (access/recovery-key.ts parseRecoveryKey): opens this member's recovery slot. */
+  recoveryKey?: Uint8Array;
+  /** The OS keychain (store/keychain.ts): tried first when this computer remembers the vault. */
+  keychain?: Keychain;
+  /** Test seam: the clock of the failed-unlock delay (access/unlock-attempts.ts). */
+  unlockClock?: UnlockClock;
   /** Open as this member (team vaults; tests of V3–V5). The engine wipes it on close. */
   identity?: { signSeed: Uint8Array; signPub: Uint8Array; encPriv: Uint8Array; encPub: Uint8Array };
   /** The file lacks commits this computer saw before (VaultRolledBack): open anyway and forget them. */
@@ -52,6 +73,12 @@ export interface VaultInfo {
   kdf: KdfParams;
   counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
   roles: RoleName[];
+  /** How this session was unlocked. */
+  unlockedWith: UnlockMethod;
+  /** Whether this computer remembers the vault (OS keychain unlock). */
+  remembered: boolean;
+  /** Whether this member has a recovery key. */
+  recoveryKey: boolean;
   /** Commits present in the file but rejected (unauthorized, post-removal...): reported, never applied. */
   rejectedCommits: { id: string; reason: string }[];
 }
@@ -148,8 +175,25 @@ export interface Vault {
   info(): VaultInfo;
   readonly secrets: SecretsApi;
   readonly members: MembersApi;
-  /** Re-seals this member's identity under a new passphrase and/or KDF parameters (V8: upgradable). */
-  changePassphrase(passphrase: Uint8Array, kdf?: KdfParams): Promise<void>;
+  /**
+   * Re-seals this member's identity under a new passphrase and/or KDF parameters (V8: upgradable).
+   * With `current`, that passphrase must open this member's slot first (WrongPassphrase otherwise,
+   * counted as a failed unlock). A recovery key and a remembered unlock keep working.
+   */
+  changePassphrase(passphrase: Uint8Array, kdf?: KdfParams, options?: { current?: Uint8Array }): Promise<void>;
+  /** WrongPassphrase (counted as a failed unlock) unless `passphrase` opens this member's passphrase slot. */
+  verifyPassphrase(passphrase: Uint8Array): Promise<void>;
+  /**
+   * A new recovery key for this member (replacing any earlier one), returned once in its
+   * printable form (access/recovery-key.ts). Sealed with the current KDF parameters.
+   */
+  createRecoveryKey(): Promise<string>;
+  /** Removes this member's recovery key (a no-op write is refused: NotFound when there is none). */
+  removeRecoveryKey(): Promise<void>;
+  /** Remembers the vault on this computer (access/remembered.ts). KeychainUnavailable when the keychain refuses. */
+  remember(keychain: Keychain): Promise<void>;
+  /** Forgets it: the keychain entry and the profile file. */
+  forget(keychain: Keychain): Promise<ForgetResult>;
   /** Wipes key material held in memory. */
   close(): void;
 }
@@ -165,6 +209,13 @@ export interface CheckReport {
   rejected: { id: string; reason: string }[];
   /** An incomplete last line left by an interrupted save (dropped on the next save). */
   interruptedSave: boolean;
+}
+
+export interface ForgetResult {
+  /** False when the vault was not remembered here. */
+  forgotten: boolean;
+  /** Set when the keychain could not be reached: its entry (a key that opens nothing alone) stays. */
+  keychainEntryLeft?: string;
 }
 
 export interface RepairResult {
@@ -188,6 +239,7 @@ export interface MergeResult {
  *   checkVaultFile(path: string): Promise<CheckReport>          // no unlock needed
  *   repairVaultFile(path: string, output: string, unlock?): Promise<RepairResult>
  *   mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult> // no unlock
+ *   isVaultRemembered / forgetVault                          // no unlock
  */
 export type VaultEngine = {
   createVault(options: CreateVaultOptions): Promise<Vault>;
@@ -200,4 +252,8 @@ export type VaultEngine = {
   repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult>;
   /** In place (output = ours), the previous file is first copied to the profile's backups. */
   mergeVaultFiles(ours: string, theirs: string, output: string, options?: { profileDir?: string }): Promise<MergeResult>;
+  /** Whether this computer remembers the vault at `path` (reads its header only; the keychain is not asked). */
+  isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean>;
+  /** Forgets the vault at `path` on this computer, without unlocking it. */
+  forgetVault(options: { path: string; profileDir: string; keychain: Keychain }): Promise<ForgetResult>;
 };

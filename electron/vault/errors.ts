@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ObjectIsBeingDeleted'
   | 'LimitExceeded'
   | 'IoError'
+  | 'KeychainUnavailable'
   | 'Internal';
 
 /** CLI exit codes, CLI.md "Common" and DECISIONS.md "Identifiers and JSON". */
@@ -41,6 +42,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   VaultExists: 6,
   ObjectIsBeingDeleted: 6,
   IoError: 1,
+  KeychainUnavailable: 1,
   Internal: 1,
 };
 
@@ -49,13 +51,16 @@ export class CofferError extends Error {
   readonly innerCode: string | undefined;
   /** For VaultCorrupted: which part of the file is damaged (line number, commit id...). */
   readonly part: string | undefined;
+  /** For WrongPassphrase: seconds the next unlock attempt will wait (failed unlocks are rate-limited). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { innerCode?: string; part?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { innerCode?: string; part?: string; retryAfterSeconds?: number; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CofferError';
     this.code = code;
     this.innerCode = options.innerCode;
     this.part = options.part;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get exitCode(): number {

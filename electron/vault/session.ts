@@ -4,13 +4,17 @@
  * build the commit from the fresh state, append + fsync (V7, C10).
  */
 import { open } from 'node:fs/promises';
-import type { KdfParams, MembersApi, SecretsApi, Vault, VaultInfo } from './api.js';
-import { checkKdfParams, Ed25519Signer, fromB64u } from './crypto/index.js';
+import { existsSync } from 'node:fs';
+import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
+import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
-import { canonicalJson } from './format/codec.js';
+import { canonicalJson, isGenesis, type CommitPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, hashBlob, verifySignaturesParallel, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
-import { sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
+import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
+import { generateRecoveryKey } from './access/recovery-key.js';
+import { forgetRemembered, rememberIdentity, rememberedPath } from './access/remembered.js';
+import { UnlockAttempts } from './access/unlock-attempts.js';
 import { permits, type Permission } from './access/roles.js';
 import { VaultCore } from './core.js';
 import { AuditLog } from './audit/log.js';
@@ -48,20 +52,96 @@ export class VaultSession implements Vault {
     readonly profileDir: string,
     private readonly me: MemberIdentity,
     private kdf: { memoryKiB: number; iterations: number; parallelism: number },
+    readonly unlockedWith: UnlockMethod,
     private readonly onWarning?: (m: string) => void,
   ) {
     this.secrets = new SecretsOperations(this);
     this.members = new MembersOperations(this);
   }
 
-  async changePassphrase(passphrase: Uint8Array, kdf?: KdfParams): Promise<void> {
+  /** This member's current slots: those of their last commit that has slots (FORMAT.md §6.2). */
+  private mySlots(): SlotJson[] {
+    const commits = this.core.graph.commits;
+    for (let i = commits.length - 1; i >= 0; i--) {
+      const c = commits[i]!;
+      if (c.author !== this.core.myKey || isGenesis(c.payload)) continue;
+      const slots = (c.payload as CommitPayload).slots;
+      if (slots) return slots;
+    }
+    return [];
+  }
+
+  /** Writes a new slot list for this member (it replaces their earlier one). */
+  private async writeSlots(slots: SlotJson[]): Promise<void> {
+    await this.write(() => ({ pending: { records: [], slots }, result: () => undefined }));
+  }
+
+  async verifyPassphrase(passphrase: Uint8Array): Promise<void> {
+    const attempts = new UnlockAttempts(this.profileDir, this.core.vaultId);
+    await attempts.waitTurn();
+    for (const s of this.mySlots().filter((x) => x.use === undefined)) {
+      try {
+        const id = await openSlot(s, passphrase, this.core.vaultIdBytes);
+        const same = equalBytes(id.signPub, this.me.signPub);
+        wipeIdentity(id);
+        if (same) return;
+      } catch (e) {
+        if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
+      }
+    }
+    await this.audit('VaultUnlockFailed', 'error', { code: 'WrongPassphrase' }).catch(() => undefined);
+    const wait = await attempts.recordFailure('WrongPassphrase', true).catch(() => 0);
+    throw new CofferError('WrongPassphrase', `The passphrase is wrong.${wait > 0 ? ` The next attempt waits ${wait} s.` : ''}`, {
+      ...(wait > 0 ? { retryAfterSeconds: wait } : {}),
+    });
+  }
+
+  async changePassphrase(passphrase: Uint8Array, kdf?: KdfParams, options: { current?: Uint8Array } = {}): Promise<void> {
     const params = kdf ?? this.kdf;
     const { warnings } = checkKdfParams(params);
+    if (options.current) await this.verifyPassphrase(options.current);
     for (const w of warnings) this.onWarning?.(w);
     const slot = await sealSlot(this.me, passphrase, params, this.core.vaultIdBytes);
-    await this.write(() => ({ pending: { records: [], slots: [slot] }, result: () => undefined }));
+    // The recovery key stays valid: its slot is carried into the new list.
+    await this.writeSlots([slot, ...this.mySlots().filter((s) => s.use === 'recovery')]);
     this.kdf = params;
     await this.audit('VaultPassphraseChange', 'ok');
+  }
+
+  async createRecoveryKey(): Promise<string> {
+    const key = generateRecoveryKey();
+    try {
+      const slot = await sealSlot(this.me, key.bytes, this.kdf, this.core.vaultIdBytes, 'recovery');
+      await this.writeSlots([...this.mySlots().filter((s) => s.use === undefined), slot]);
+    } finally {
+      wipe(key.bytes);
+    }
+    await this.audit('VaultRecoveryKeyCreate', 'ok');
+    return key.text;
+  }
+
+  async removeRecoveryKey(): Promise<void> {
+    const slots = this.mySlots();
+    const kept = slots.filter((s) => s.use === undefined);
+    if (kept.length === slots.length) throw new CofferError('NotFound', 'This vault has no recovery key for you.');
+    if (kept.length === 0) {
+      // Only a recovery slot (opened by identity): removing it would leave no way back in.
+      throw new CofferError('Conflict', 'Set a passphrase before removing the recovery key: it is your only way to unlock.');
+    }
+    await this.writeSlots(kept);
+    await this.audit('VaultRecoveryKeyRemove', 'ok');
+  }
+
+  async remember(keychain: Keychain): Promise<void> {
+    if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+    await rememberIdentity(this.profileDir, this.core.vaultId, this.me, keychain);
+    await this.audit('VaultRemember', 'ok');
+  }
+
+  async forget(keychain: Keychain): Promise<ForgetResult> {
+    const r = await forgetRemembered(this.profileDir, this.core.vaultId, keychain);
+    if (r.forgotten) await this.audit('VaultForget', 'ok');
+    return r;
   }
 
   get id(): string {
@@ -156,6 +236,9 @@ export class VaultSession implements Vault {
       kdf: this.kdf,
       counts: { secrets: live, secretVersions: versions, deletedSecrets: deleted, commits: c.graph.commits.length, members: c.currentMembers().size },
       roles: c.myRoles(),
+      unlockedWith: this.unlockedWith,
+      remembered: existsSync(rememberedPath(this.profileDir, c.vaultId)),
+      recoveryKey: this.mySlots().some((s) => s.use === 'recovery'),
       rejectedCommits: [...c.rejected, ...c.unreadable.filter((u) => c.myRoles().length > 0 && !u.reason.includes('cannot read'))],
     };
   }
@@ -170,8 +253,9 @@ export class VaultSession implements Vault {
     }
   }
 
-  async audit(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}): Promise<void> {
-    const p = this.auditLog.append({ op, result, ...extra });
+  /** `time`: when it happened, if not now (failed unlocks are logged at the next unlock). */
+  async audit(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}, time?: string): Promise<void> {
+    const p = this.auditLog.append({ op, result, ...extra }, time === undefined ? {} : { time });
     this.pendingAudit.add(p);
     try {
       await p;

@@ -4,16 +4,18 @@
  * merge. An open vault is a VaultSession (session.ts); its secrets and members
  * are operated by secrets/operations.ts and access/members.ts.
  */
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateVaultOptions, OpenVaultOptions, RepairResult, Vault } from './api.js';
+import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, commitLine, headerLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, commitId, signatureMessage, verifySignatures, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
-import { createIdentity, openSlot, sealSlot, slotKdf } from './access/identity.js';
+import { createIdentity, openSlot, sealSlot, slotKdf, type MemberIdentity } from './access/identity.js';
+import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
+import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
 import { createVaultFile, readVaultFile } from './store/vault-file.js';
 import { ensureProfileDir } from './store/profile.js';
@@ -52,7 +54,7 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
   });
   const data = Buffer.from(lines.join('') + first.text);
   await createVaultFile(options.path, data);
-  const vault = new VaultSession(options.path, options.profileDir, me, kdf, options.onWarning);
+  const vault = new VaultSession(options.path, options.profileDir, me, kdf, 'passphrase', options.onWarning);
   await vault.load();
   await vault.audit('VaultCreate', 'ok');
   return vault;
@@ -72,43 +74,77 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   // createVault writes genesis and the first commit in one save: a file with only the
   // genesis was cut (the first commit holds the slot, the keys and the settings).
   if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
-  let me = options.identity;
-  let kdf = DEFAULT_KDF;
-  if (!me) {
-    const slots = currentSlots(graph);
-    if (slots.length === 0) throw new CofferError('VaultLocked', 'This vault has no passphrase slot; open it with a member identity.');
-    let lastError: unknown;
-    for (const s of slots) {
-      // The slot's own commit must verify before its bytes are trusted with the passphrase.
-      verifySignatures(graph, new Set(), (c) => (c.payload as CommitPayload).slots?.includes(s) ?? false);
-      try {
-        me = await openSlot(s, options.passphrase, Buffer.from(graph.vaultId, 'hex'));
-        kdf = slotKdf(s);
-        break;
-      } catch (e) {
-        // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
-        // planted slot cannot lock the owner out; WrongPassphrase wins the final report.
-        if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
-        if (!lastError || e.code === 'WrongPassphrase') lastError = e;
-      }
-    }
-    if (!me) {
-      const v = { vaultId: graph.vaultId, profileDir: options.profileDir };
-      await recordFailedUnlock(v).catch(() => undefined);
-      throw lastError;
-    }
-  }
-  const vault = new VaultSession(options.path, options.profileDir, me, kdf, options.onWarning);
+  const attempts = new UnlockAttempts(options.profileDir, graph.vaultId, options.unlockClock);
+  const unlocked = await unlockIdentity(options, graph, attempts);
+  const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
   await vault.load(bytes, graph, options.acceptRollback ?? false);
+  // Failures since the last unlock go into the signed audit log, with their own times.
+  await attempts.settle((f) => vault.audit('VaultUnlockFailed', 'error', { code: f.code }, f.time)).catch(() => undefined);
+  await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);
   return vault;
 }
 
-/** Failed unlocks are kept in a plain counter file (no identity to sign with). */
-async function recordFailedUnlock(v: { vaultId: string; profileDir: string }): Promise<void> {
-  const dir = join(v.profileDir, 'audit');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await appendFile(join(dir, `${v.vaultId.slice(0, 32)}.failed-unlocks`), `${new Date().toISOString()} VaultUnlockFailed WrongPassphrase\n`, { mode: 0o600 });
+const OPEN_OPS: Record<UnlockMethod, string> = {
+  passphrase: 'VaultOpen',
+  keychain: 'VaultOpenKeychain',
+  recoveryKey: 'VaultOpenRecoveryKey',
+  identity: 'VaultOpenIdentity',
+};
+
+/** The member identity that opens the vault, by the first method of OpenVaultOptions that applies. */
+async function unlockIdentity(
+  options: OpenVaultOptions,
+  graph: Graph,
+  attempts: UnlockAttempts,
+): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
+  const slots = currentSlots(graph);
+  const passphraseKdf = (): KdfParams => {
+    const own = slots.find((s) => s.use === undefined);
+    return own ? slotKdf(own) : DEFAULT_KDF;
+  };
+  if (options.identity) return { identity: options.identity, kdf: passphraseKdf(), method: 'identity' };
+  let keychainProblem: string | undefined;
+  if (options.keychain) {
+    const r = await openRemembered(options.profileDir, graph.vaultId, options.keychain);
+    if (r && 'identity' in r) return { identity: r.identity, kdf: passphraseKdf(), method: 'keychain' };
+    if (r) keychainProblem = r.problem;
+  }
+  const secret = options.recoveryKey ?? options.passphrase;
+  if (!secret) {
+    throw new CofferError('VaultLocked', keychainProblem ?? 'The vault is locked: give its passphrase.');
+  }
+  if (keychainProblem) options.onWarning?.(keychainProblem);
+  const use = options.recoveryKey ? 'recovery' : undefined;
+  const candidates = slots.filter((s) => s.use === use);
+  if (candidates.length === 0) {
+    throw new CofferError(
+      'VaultLocked',
+      use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
+    );
+  }
+  await attempts.waitTurn();
+  let lastError: unknown;
+  for (const s of candidates) {
+    // The slot's own commit must verify before its bytes are trusted with the passphrase.
+    verifySignatures(graph, new Set(), (c) => (c.payload as CommitPayload).slots?.includes(s) ?? false);
+    try {
+      const identity = await openSlot(s, secret, Buffer.from(graph.vaultId, 'hex'));
+      return { identity, kdf: use ? passphraseKdf() : slotKdf(s), method: use ? 'recoveryKey' : 'passphrase' };
+    } catch (e) {
+      // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
+      // planted slot cannot lock the owner out; WrongPassphrase wins the final report.
+      if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
+      if (!lastError || e.code === 'WrongPassphrase') lastError = e;
+    }
+  }
+  if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') {
+    const wait = await attempts.recordFailure('WrongPassphrase').catch(() => 0);
+    throw new CofferError('WrongPassphrase', wait > 0 ? `${lastError.message} The next attempt waits ${wait} s.` : lastError.message, {
+      ...(wait > 0 ? { retryAfterSeconds: wait } : {}),
+    });
+  }
+  throw lastError;
 }
 
 /** The newest slot of each author (a later slot replaces the author's earlier ones: passphrase change). */
@@ -161,3 +197,39 @@ export async function repairVaultFile(path: string, output: string, unlock?: { p
   }
 }
 export { createIdentity, type MemberIdentity } from './access/identity.js';
+
+// ------------------------------------------------- remembered on this computer
+
+/**
+ * The vault id from the file's header line, without reading the rest: enough
+ * to find the profile's remembered-unlock file (a wrong id finds nothing; the
+ * identity it would open is bound to the real id and checked on open).
+ */
+async function readVaultIdFromHeader(path: string): Promise<string> {
+  let head: string;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(HEADER_PREFIX.length + 65);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('latin1');
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CofferError('VaultNotFound', `No vault at ${path}`);
+    throw new CofferError('IoError', `Cannot read the vault file ${path}: ${code ?? 'error'}`);
+  }
+  const m = new RegExp(`^${HEADER_PREFIX.replace('/', '\\/')}([0-9a-f]{64})\\n`).exec(head);
+  if (!m) throw corrupted('header', 'the first line is not a Coffer vault header');
+  return m[1]!;
+}
+
+export async function isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean> {
+  return isRemembered(options.profileDir, await readVaultIdFromHeader(options.path));
+}
+
+export async function forgetVault(options: { path: string; profileDir: string; keychain: Keychain }): Promise<ForgetResult> {
+  return forgetRemembered(options.profileDir, await readVaultIdFromHeader(options.path), options.keychain);
+}

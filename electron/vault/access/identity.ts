@@ -62,13 +62,33 @@ export function memberKeyId(signPub: Uint8Array | string): string {
 
 const SLOT_LABEL = utf8('coffer/v1 slot\0');
 
-function slotAd(vaultId: Uint8Array, slot: Pick<SlotJson, 'id' | 'kdf' | 'salt'>): Uint8Array {
-  return concatBytes(SLOT_LABEL, vaultId, utf8(canonicalJson({ id: slot.id, kdf: slot.kdf, salt: slot.salt })));
+/** The head (every field but `ct`) is bound as AD: parameters, salt and use cannot be swapped (V8). */
+function slotAd(vaultId: Uint8Array, slot: Pick<SlotJson, 'id' | 'kdf' | 'salt' | 'use'>): Uint8Array {
+  const head = { id: slot.id, kdf: slot.kdf, salt: slot.salt, ...(slot.use ? { use: slot.use } : {}) };
+  return concatBytes(SLOT_LABEL, vaultId, utf8(canonicalJson(head)));
 }
 
-export async function sealSlot(identity: MemberIdentity, passphrase: Uint8Array, kdf: KdfParams, vaultId: Uint8Array): Promise<SlotJson> {
+/**
+ * Seals `identity` under `passphrase` (a passphrase slot) or, with `use:
+ * 'recovery'`, under the 20 bytes of a recovery key (access/recovery-key.ts).
+ * Both run Argon2id with the vault's parameters: one construction, one code
+ * path; the recovery key's 160 random bits make the stretching redundant, not
+ * harmful.
+ */
+export async function sealSlot(
+  identity: MemberIdentity,
+  passphrase: Uint8Array,
+  kdf: KdfParams,
+  vaultId: Uint8Array,
+  use?: 'recovery',
+): Promise<SlotJson> {
   const salt = randomBytes(16);
-  const head = { id: toHex(randomBytes(16)), kdf: { m: kdf.memoryKiB, t: kdf.iterations, p: kdf.parallelism }, salt: toB64u(salt) };
+  const head = {
+    id: toHex(randomBytes(16)),
+    kdf: { m: kdf.memoryKiB, t: kdf.iterations, p: kdf.parallelism },
+    salt: toB64u(salt),
+    ...(use ? { use } : {}),
+  };
   const key = await argon2id(passphrase, salt, kdf, 32);
   const secret = concatBytes(identity.signSeed, identity.encPriv);
   try {
@@ -100,7 +120,9 @@ export async function openSlot(slot: SlotJson, passphrase: Uint8Array, vaultId: 
       wipe(secret);
     }
   } catch (e) {
-    if (e instanceof DecryptionFailed) throw new CofferError('WrongPassphrase', 'The passphrase is wrong.');
+    if (e instanceof DecryptionFailed) {
+      throw new CofferError('WrongPassphrase', slot.use === 'recovery' ? 'The recovery key is wrong.' : 'The passphrase is wrong.');
+    }
     throw e;
   } finally {
     wipe(key);

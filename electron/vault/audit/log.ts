@@ -22,7 +22,8 @@
  *    "object":"db-password","version":"<32 hex>","actor":"<64 hex>",
  *    "prev":"<64 hex>","sig":"<86 base64url>"}
  * - seq: 1 for the first line, +1 for each following line;
- * - time: ISO 8601 UTC with milliseconds;
+ * - time: ISO 8601 UTC with milliseconds, when the event happened (a failed
+ *   unlock is logged at the next unlock with its own time: times need not increase);
  * - op: Key Vault's operationName (SecretGet, SecretList, SecretSet, ...) or
  *   Coffer's own (VaultOpen, VaultUnlockFailed, ...);
  * - result: "ok" | "error"; code: the error code for "error";
@@ -281,19 +282,23 @@ export class AuditLog {
    * so a refused event (e.g. one carrying a `value` field) writes nothing.
    * Resolves once the entry is fsynced.
    */
-  append(e: AuditEvent): Promise<void> {
+  append(e: AuditEvent, options: { time?: string } = {}): Promise<void> {
     let event: AuditEvent;
     try {
       event = validateEvent(e);
+      if (options.time !== undefined && (!ISO_TIME.test(options.time) || Number.isNaN(Date.parse(options.time)))) {
+        throw new CofferError('BadParameter', 'An audit time must be ISO 8601 UTC with milliseconds');
+      }
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = this.queue.then(() => this.appendNow(event));
+    const run = this.queue.then(() => this.appendNow(event, options.time));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(event: AuditEvent): Promise<void> {
+  /** `time`: when the event happened, if earlier than now (a failed unlock, logged at the next unlock). */
+  private async appendNow(event: AuditEvent, time?: string): Promise<void> {
     await ensurePrivateDir(this.profileDir);
     await ensurePrivateDir(path.dirname(this.path));
     // The lock spans read-tail → write, so the app and the CLI appending at
@@ -315,7 +320,7 @@ export class AuditLog {
         if (tail.keep < st.size) await fh.truncate(tail.keep);
         const unsigned: Omit<AuditEntry, 'sig'> = {
           seq: tail.seq + 1,
-          time: new Date().toISOString(),
+          time: time ?? new Date().toISOString(),
           ...event,
           actor: this.actor,
           prev: tail.prev,

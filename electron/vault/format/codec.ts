@@ -33,6 +33,8 @@ export interface SlotJson {
   kdf: KdfJson;
   salt: string;
   ct: string;
+  /** Absent: a passphrase slot. "recovery": sealed by a recovery key (FORMAT.md §6.2). */
+  use?: 'recovery';
 }
 
 export interface NewEpochJson {
@@ -188,7 +190,8 @@ export function validatePayload(raw: unknown): AnyPayload {
     const slots = arr(o.slots, 'slots', 16);
     if (slots.length === 0) fail('slots is empty (omit it instead)');
     slots.forEach((s, i) => {
-      const so = obj(s, `slots[${i}]`, ['id', 'kdf', 'salt', 'ct']);
+      const so = obj(s, `slots[${i}]`, ['id', 'kdf', 'salt', 'ct'], ['use']);
+      if (so.use !== undefined && so.use !== 'recovery') fail(`slots[${i}].use must be "recovery" when present`);
       hex(so.id, HEX32, `slots[${i}].id`);
       const k = obj(so.kdf, `slots[${i}].kdf`, ['m', 't', 'p']);
       int(k.m, 'kdf.m', 1, 2 ** 32);

@@ -1,0 +1,181 @@
+/**
+ * "Remember on this computer" against a REAL Secret Service (gnome-keyring on
+ * a private D-Bus session: test/helpers/secret-service.ts), through the same
+ * @napi-rs/keyring adapter the app and the CLI use. Issue 4's proof: remember,
+ * unlock without passphrase, forget, the keychain item deleted behind
+ * Coffer's back, the keychain locked or unavailable.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rememberedPath } from '../../../../electron/vault/access/remembered.js';
+import { osKeychain, type Keychain } from '../../../../electron/vault/store/keychain.js';
+import { CofferError } from '../../../../electron/vault/errors.js';
+import { forgetVault, isVaultRemembered, openVault } from '../../../../electron/vault/vault.js';
+import { startSecretService, type SecretService } from '../../../helpers/secret-service.js';
+import { createTestVault, dec, enc, removeTempDirs } from '../../../helpers/vault.js';
+
+let service: SecretService;
+let keychain: Keychain;
+const SERVICE = `coffer-test-${process.pid}`;
+
+beforeAll(async () => {
+  service = await startSecretService();
+  // The native module connects once per process, to the bus named here.
+  process.env.DBUS_SESSION_BUS_ADDRESS = service.env.DBUS_SESSION_BUS_ADDRESS;
+  keychain = osKeychain({ service: SERVICE, platform: 'linux' });
+});
+afterAll(async () => {
+  service?.stop();
+  await removeTempDirs();
+});
+
+async function rememberedVault() {
+  const t = await createTestVault();
+  await t.vault.secrets.set({ name: 'db-password', value: enc('hunter2') });
+  await t.vault.remember(keychain);
+  expect(t.vault.info().remembered).toBe(true);
+  t.vault.close();
+  await (t.vault as unknown as { settled(): Promise<void> }).settled();
+  return t;
+}
+
+const codeOf = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof CofferError ? e.code : String(e)),
+  );
+
+describe('OS keychain unlock (real Secret Service)', () => {
+  it('remember, then unlock without the passphrase: the keychain holds one entry under our service', async () => {
+    const t = await rememberedVault();
+    const v = await openVault({ path: t.path, profileDir: t.profileDir, keychain });
+    try {
+      expect(v.info().unlockedWith).toBe('keychain');
+      expect(dec(await v.secrets.getValue('db-password'))).toBe('hunter2');
+    } finally {
+      v.close();
+    }
+    const found = service.secretTool(['search', '--all', 'service', SERVICE]);
+    expect(found.status).toBe(0);
+    expect(found.stdout + found.stderr).toContain(`${v.id}.`);
+    expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(true);
+  });
+
+  it('the profile file is ciphertext: it holds neither identity key, and the keychain entry is a key, not the identity', async () => {
+    const t = await rememberedVault();
+    const text = await readFile(rememberedPath(t.profileDir, await readVaultId(t.path)), 'utf8');
+    expect(text).toMatch(/^\{"account":"[0-9a-f]{32}\.[0-9a-f]{16}","ct":"[A-Za-z0-9_-]+","member":"[0-9a-f]{16}","v":1,"vault":"[0-9a-f]{64}"\}\n$/);
+  });
+
+  it('changing the passphrase keeps the remembered unlock working', async () => {
+    const t = await rememberedVault();
+    const v = await openVault({ path: t.path, profileDir: t.profileDir, passphrase: t.passphrase.slice() });
+    await v.changePassphrase(enc('a new passphrase'), undefined, { current: t.passphrase.slice() });
+    v.close();
+    const again = await openVault({ path: t.path, profileDir: t.profileDir, keychain });
+    expect(again.info().unlockedWith).toBe('keychain');
+    again.close();
+    expect(await codeOf(openVault({ path: t.path, profileDir: t.profileDir, passphrase: t.passphrase.slice() }))).toBe('WrongPassphrase');
+  });
+
+  it('forget removes the keychain entry and the file; the next keychain unlock asks for the passphrase', async () => {
+    const t = await rememberedVault();
+    const r = await forgetVault({ path: t.path, profileDir: t.profileDir, keychain });
+    expect(r).toEqual({ forgotten: true });
+    expect(service.secretTool(['search', '--all', 'service', SERVICE]).stdout).not.toContain(`${t.vault.id}.`);
+    expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(false);
+    const e = await openVault({ path: t.path, profileDir: t.profileDir, keychain }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'VaultLocked' });
+    expect(await forgetVault({ path: t.path, profileDir: t.profileDir, keychain })).toEqual({ forgotten: false });
+  });
+
+  it('the keychain item deleted behind Coffer\'s back: the passphrase opens, the user is told, and the vault is no longer offered as remembered', async () => {
+    const t = await rememberedVault();
+    const cleared = service.secretTool(['clear', 'service', SERVICE]);
+    expect(cleared.status).toBe(0);
+    const warnings: string[] = [];
+    const v = await openVault({ path: t.path, profileDir: t.profileDir, keychain, passphrase: t.passphrase.slice(), onWarning: (m) => warnings.push(m) });
+    expect(v.info().unlockedWith).toBe('passphrase');
+    v.close();
+    expect(warnings.join('\n')).toMatch(/no longer holds this vault's key/);
+    expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(false);
+    // Without a passphrase: VaultLocked, saying why (the CLI then prompts).
+    await (await rememberAgain(t)).close();
+    service.secretTool(['clear', 'service', SERVICE]);
+    const e = (await openVault({ path: t.path, profileDir: t.profileDir, keychain }).catch((x: unknown) => x)) as CofferError;
+    expect(e.code).toBe('VaultLocked');
+    expect(e.message).toMatch(/no longer holds this vault's key.*passphrase/);
+  });
+
+  it('a tampered profile file does not open and does not stop the passphrase', async () => {
+    const t = await rememberedVault();
+    const file = rememberedPath(t.profileDir, (await readVaultId(t.path)));
+    const o = JSON.parse(await readFile(file, 'utf8')) as { ct: string };
+    const ct = Buffer.from(o.ct, 'base64url');
+    ct[30] = ct[30]! ^ 1;
+    await writeFile(file, JSON.stringify({ ...o, ct: ct.toString('base64url') }));
+    const e = (await openVault({ path: t.path, profileDir: t.profileDir, keychain }).catch((x: unknown) => x)) as CofferError;
+    expect(e.code).toBe('VaultLocked');
+    expect(e.message).toMatch(/does not open with the key in the keychain/);
+    const v = await openVault({ path: t.path, profileDir: t.profileDir, keychain, passphrase: t.passphrase.slice() });
+    expect(v.info().unlockedWith).toBe('passphrase');
+    v.close();
+  });
+});
+
+describe('OS keychain unavailable', () => {
+  const broken: Keychain = {
+    description: 'the OS keychain (Secret Service)',
+    get: () => Promise.reject(new CofferError('KeychainUnavailable', 'the OS keychain (Secret Service) cannot be used: DBus error: Failed to connect to socket')),
+    set: () => Promise.reject(new CofferError('KeychainUnavailable', 'the OS keychain (Secret Service) cannot be used: DBus error: Failed to connect to socket')),
+    delete: () => Promise.reject(new CofferError('KeychainUnavailable', 'the OS keychain (Secret Service) cannot be used: DBus error: Failed to connect to socket')),
+  };
+
+  it('remember fails with KeychainUnavailable and leaves nothing behind', async () => {
+    const t = await createTestVault();
+    expect(await codeOf(t.vault.remember(broken))).toBe('KeychainUnavailable');
+    expect(t.vault.info().remembered).toBe(false);
+    t.vault.close();
+  });
+
+  it('forget with the keychain unreachable still removes the file, and says the entry is left', async () => {
+    const t = await createTestVault();
+    await t.vault.remember(keychain);
+    t.vault.close();
+    const r = await forgetVault({ path: t.path, profileDir: t.profileDir, keychain: broken });
+    expect(r.forgotten).toBe(true);
+    expect(r.keychainEntryLeft).toMatch(/cannot be used.*opens nothing without the file/);
+    expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(false);
+  });
+});
+
+// Last: the native module keeps its D-Bus connection for the process, so the keyring
+// cannot be swapped for a fresh one afterwards, and a locked one stays locked.
+describe('OS keychain locked', () => {
+  it('a locked keychain (its unlock prompt dismissed): falls back to the passphrase and keeps the remembered unlock for later', async () => {
+    const t = await rememberedVault();
+    service.lock();
+    const warnings: string[] = [];
+    const v = await openVault({ path: t.path, profileDir: t.profileDir, keychain, passphrase: t.passphrase.slice(), onWarning: (m) => warnings.push(m) });
+    expect(v.info().unlockedWith).toBe('passphrase');
+    v.close();
+    expect(warnings.join('\n')).toMatch(/cannot be used/);
+    // Not a reason to forget: unlocking the keychain makes it work again.
+    expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(true);
+    const e = (await openVault({ path: t.path, profileDir: t.profileDir, keychain }).catch((x: unknown) => x)) as CofferError;
+    expect(e.code).toBe('VaultLocked');
+    expect(e.message).toMatch(/cannot be used.*Unlock with the passphrase/);
+  });
+
+});
+
+async function rememberAgain(t: { path: string; profileDir: string; passphrase: Uint8Array }) {
+  const v = await openVault({ path: t.path, profileDir: t.profileDir, passphrase: t.passphrase.slice() });
+  await v.remember(keychain);
+  return v;
+}
+
+async function readVaultId(path: string): Promise<string> {
+  return (await readFile(path, 'latin1')).split('\n')[0]!.split(' ')[1]!;
+}
+
