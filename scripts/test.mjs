@@ -15,10 +15,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
-/** Tool → Debian package → which suites need it. Later issues add gnome-keyring, pebble, openssl. */
+/** Tool → Debian package → which suites need it. Later issues add pebble, openssl. */
+const KEYCHAIN_TESTS = 'the OS keychain tests (test/unit/vault/access/remembered.test.ts, test/unit/cli/keychain.test.ts) against a real Secret Service';
 const TOOLS = [
   { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' },
   { bin: 'chromium', pkg: 'chromium', why: 'test/e2e (the app as a person uses it, in headless Chromium)' },
+  { bin: 'dbus-daemon', pkg: 'dbus', why: KEYCHAIN_TESTS },
+  { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring', why: KEYCHAIN_TESTS },
+  { bin: 'secret-tool', pkg: 'libsecret-tools', why: KEYCHAIN_TESTS },
 ];
 
 function has(bin) {
@@ -32,11 +36,11 @@ function ensureTools() {
   const cmd = `apt-get update && apt-get install -y ${pkgs}`;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (existsSync('/usr/bin/apt-get') && isRoot) {
-    console.log(`npm test: installing ${pkgs} (${missing.map((t) => t.why).join('; ')})`);
+    console.log(`npm test: installing ${pkgs} (${[...new Set(missing.map((t) => t.why))].join('; ')})`);
     const r = spawnSync('sh', ['-c', cmd], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (r.status === 0 && missing.every((t) => has(t.bin))) return;
   }
-  console.error(`npm test: missing ${missing.map((t) => t.bin).join(', ')}, needed by ${missing.map((t) => t.why).join('; ')}.`);
+  console.error(`npm test: missing ${missing.map((t) => t.bin).join(', ')}, needed by ${[...new Set(missing.map((t) => t.why))].join('; ')}.`);
   console.error(`Install it and run npm test again:\n  sudo ${cmd}`);
   process.exit(2);
 }

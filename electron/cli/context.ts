@@ -13,7 +13,8 @@ import { loadEngine, type CliEngine } from './engine.js';
 import { fileError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printWarning } from './output.js';
-import { obtainPassphrase } from './unlock.js';
+import { givenPassphrase, obtainPassphrase, promptPassphrase } from './unlock.js';
+import { osKeychain, type Keychain } from '../vault/store/keychain.js';
 
 /** Options every command accepts, before the group or after the verb. */
 export interface CommonOptions {
@@ -110,19 +111,61 @@ export class CliContext {
     );
   }
 
-  /** Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it. */
-  async withVault<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
+  /** The OS keychain (a fake in tests); `$COFFER_KEYCHAIN_SERVICE` names the service its entries are filed under. */
+  keychain(): Keychain {
+    this.keychainInstance ??= this.io.keychain ?? osKeychain({ ...(nonEmpty(this.io.env.COFFER_KEYCHAIN_SERVICE) ? { service: this.io.env.COFFER_KEYCHAIN_SERVICE! } : {}) });
+    return this.keychainInstance;
+  }
+
+  private keychainInstance: Keychain | undefined;
+
+  /**
+   * Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it.
+   * Unlock order (CLI.md "Common"): --passphrase-file, $COFFER_PASSPHRASE, the OS keychain when this
+   * computer remembers the vault, a prompt on a terminal. `passphraseOnly` leaves the keychain out: for
+   * commands that act on the passphrase (remember, change-passphrase, recovery-key), knowing it is the point.
+   */
+  async withVault<T>(fn: (vault: Vault) => Promise<T>, options: { passphraseOnly?: boolean } = {}): Promise<T> {
     const path = this.vaultPath();
     this.requireVaultFile(path);
-    return this.withUnlocked(path, 'open', fn, (engine, profileDir, passphrase) =>
+    const profileDir = this.profileDir();
+    await ensureProfileDir(profileDir);
+    const engine = await this.engine();
+    const open = (unlock: { passphrase: Uint8Array } | { keychain: Keychain }) =>
       engine.openVault({
         path,
         profileDir,
-        passphrase,
+        ...unlock,
         onWarning: this.onWarning,
         ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
-      }),
-    );
+      });
+    let passphrase = await givenPassphrase(this.io, this.common.passphraseFile);
+    let vault: Vault | undefined;
+    try {
+      let reason: string | undefined;
+      if (!passphrase && !options.passphraseOnly && (await engine.isVaultRemembered({ path, profileDir }))) {
+        try {
+          vault = await open({ keychain: this.keychain() });
+        } catch (e) {
+          // The keychain could not unlock (unavailable, locked, entry deleted): say why, then ask.
+          if (!(e instanceof CofferError) || e.code !== 'VaultLocked') throw e;
+          reason = e.message;
+          if (this.io.isTTY.stdin) this.warn(e.message);
+        }
+      }
+      if (!vault) {
+        passphrase ??= await promptPassphrase({ io: this.io, passphraseFile: undefined, vaultPath: path, purpose: 'open', ...(reason ? { reason } : {}) });
+        vault = await open({ passphrase });
+      }
+    } finally {
+      // Wiped as soon as the vault holds its keys.
+      passphrase?.fill(0);
+    }
+    try {
+      return await fn(vault);
+    } finally {
+      vault.close();
+    }
   }
 
   /** Profile, engine and passphrase (wiped as soon as the vault holds its keys); `fn` runs on the vault, which is then closed. */

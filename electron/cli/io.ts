@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { CliEngine } from './engine.js';
+import type { Keychain } from '../vault/store/keychain.js';
 import { readHiddenLine } from './prompt.js';
 
 /** The part of a writable stream the CLI uses (process.stdout, a PassThrough...). */
@@ -29,6 +30,8 @@ export interface CliIo {
   readPassphrase: (prompt: string) => Promise<Uint8Array>;
   /** The engine; tests may pass a fake. Default: electron/vault/vault.ts, loaded on first use. */
   engine?: CliEngine;
+  /** The OS keychain; tests may pass a fake. Default: store/keychain.ts osKeychain() with `$COFFER_KEYCHAIN_SERVICE`. */
+  keychain?: Keychain;
 }
 
 let pipeGuardInstalled = false;

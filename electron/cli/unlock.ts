@@ -2,9 +2,10 @@
  * Where the passphrase comes from (CLI.md "Common", first that applies):
  *   1. `--passphrase-file FILE` (its bytes, minus one trailing newline);
  *   2. `$COFFER_PASSPHRASE` (when set and not empty);
+ *   (here context.ts tries the OS keychain, when this computer remembers the vault;)
  *   3. a hidden prompt, only when stdin is a terminal (asked twice by `vault create`);
  *   4. otherwise VaultLocked (exit 4) at once: never wait on a stdin that is not a terminal.
- * (Identities and the OS keychain come later: issue E and the team issue.)
+ * (Identities come later: the team issue.)
  * The result is a fresh Uint8Array the caller wipes with `.fill(0)`.
  */
 import { readFile } from 'node:fs/promises';
@@ -20,33 +21,45 @@ export interface PassphraseRequest {
   vaultPath: string;
   /** `create`: a new passphrase, asked twice at a prompt. */
   purpose: 'open' | 'create';
+  /** Said before the "no way to unlock" message (why the keychain did not unlock). */
+  reason?: string;
 }
 
 export const NO_WAY_TO_UNLOCK =
   'No way to unlock: pass --passphrase-file, set COFFER_PASSPHRASE or run in a terminal';
 
 export async function obtainPassphrase(req: PassphraseRequest): Promise<Uint8Array> {
-  const { io } = req;
-  if (req.passphraseFile !== undefined) {
-    const path = resolve(io.cwd, req.passphraseFile);
-    let raw: Buffer;
-    try {
-      raw = await readFile(path);
-    } catch (error) {
-      throw fileError(error, '--passphrase-file', path);
-    }
-    const passphrase = stripOneNewline(raw);
-    raw.fill(0);
-    return nonEmpty(passphrase, `--passphrase-file ${path} is empty`);
-  }
+  return (await givenPassphrase(req.io, req.passphraseFile)) ?? (await promptPassphrase(req));
+}
 
-  const fromEnv = io.env.COFFER_PASSPHRASE;
+/** Steps 1 and 2: the passphrase given by file or environment, or undefined. */
+export async function givenPassphrase(io: CliIo, passphraseFile: string | undefined, env = 'COFFER_PASSPHRASE'): Promise<Uint8Array | undefined> {
+  if (passphraseFile !== undefined) return readSecretFile(io, passphraseFile, '--passphrase-file');
+  const fromEnv = io.env[env];
   if (fromEnv !== undefined && fromEnv !== '') {
     return new Uint8Array(Buffer.from(fromEnv, 'utf8'));
   }
+  return undefined;
+}
 
-  if (!io.isTTY.stdin) throw new CofferError('VaultLocked', NO_WAY_TO_UNLOCK);
+/** A file's bytes minus one trailing newline, refused when empty; errors name the flag. */
+export async function readSecretFile(io: CliIo, file: string, flag: string): Promise<Uint8Array> {
+  const path = resolve(io.cwd, file);
+  let raw: Buffer;
+  try {
+    raw = await readFile(path);
+  } catch (error) {
+    throw fileError(error, flag, path);
+  }
+  const secret = stripOneNewline(raw);
+  raw.fill(0);
+  return nonEmpty(secret, `${flag} ${path} is empty`);
+}
 
+/** Step 3 (or 4): the hidden prompt on a terminal, asked twice for a new passphrase. */
+export async function promptPassphrase(req: PassphraseRequest): Promise<Uint8Array> {
+  const { io } = req;
+  if (!io.isTTY.stdin) throw new CofferError('VaultLocked', req.reason ? `${req.reason} ${NO_WAY_TO_UNLOCK}` : NO_WAY_TO_UNLOCK);
   if (req.purpose === 'open') {
     return nonEmpty(await io.readPassphrase(`Passphrase for ${req.vaultPath}: `), 'The passphrase is empty');
   }

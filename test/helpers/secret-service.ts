@@ -17,8 +17,13 @@ import { join } from 'node:path';
 export interface SecretService {
   /** DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR, XDG_DATA_HOME for child processes. */
   env: Record<string, string>;
-  /** Runs `secret-tool` against this service (e.g. ['search', '--all', 'service', name]). */
+  /**
+   * Runs `secret-tool` against this service. Never print what `search` writes:
+   * it includes the stored secrets; use labels() to look at entries.
+   */
   secretTool(args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** The labels of the entries filed under keychain service `name` (keyring-rs: "keyring:<account>@<service>"). */
+  labels(name: string): string[];
   /** Locks the login collection, as a screen lock or a user would. */
   lock(): void;
   stop(): void;
@@ -75,6 +80,13 @@ export async function startSecretService(): Promise<SecretService> {
     secretTool: (args) => {
       const r = spawnSync('secret-tool', args, { env: childEnv, encoding: 'utf8', timeout: 10_000 });
       return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    labels: (name) => {
+      const r = spawnSync('secret-tool', ['search', '--all', 'service', name], { env: childEnv, encoding: 'utf8', timeout: 10_000 });
+      return `${r.stdout ?? ''}\n${r.stderr ?? ''}`
+        .split('\n')
+        .filter((l) => l.startsWith('label = '))
+        .map((l) => l.slice('label = '.length));
     },
     lock: () => {
       dbusSend(childEnv, [

@@ -53,7 +53,7 @@ export function keychainDescription(platform: NodeJS.Platform): string {
 function unavailable(description: string, e: unknown): CofferError {
   const raw = e instanceof Error ? e.message : String(e);
   const reason = raw.split('\n')[0]!.replace(/^Platform failure: /, '').slice(0, 200);
-  return new CofferError('KeychainUnavailable', `${description} cannot be used: ${reason}`);
+  return new CofferError('KeychainUnavailable', `${description.charAt(0).toUpperCase()}${description.slice(1)} cannot be used: ${reason}`);
 }
 
 export function osKeychain(options: OsKeychainOptions = {}): Keychain {

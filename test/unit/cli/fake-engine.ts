@@ -51,6 +51,8 @@ export interface FakeEngine extends CliEngine {
   checkReport: CheckReport;
   /** What the secrets API throws, if set. */
   failWith?: unknown;
+  /** What isVaultRemembered answers (default false). */
+  remembered?: boolean;
 }
 
 export function fakeEngine(): FakeEngine {
@@ -66,8 +68,16 @@ export function fakeEngine(): FakeEngine {
       return vault(options.path, options.passphrase, options.retentionDays ?? 90);
     },
     async openVault(options: OpenVaultOptions): Promise<Vault> {
-      record('openVault', { ...options, passphrase: undefined, onWarning: typeof options.onWarning });
-      return vault(options.path, options.passphrase, 90);
+      record('openVault', { ...options, passphrase: undefined, keychain: options.keychain && 'keychain', recoveryKey: options.recoveryKey && 'recoveryKey', onWarning: typeof options.onWarning });
+      return vault(options.path, options.passphrase ?? new Uint8Array(0), 90);
+    },
+    async isVaultRemembered(options) {
+      record('isVaultRemembered', options.path);
+      return engine.remembered ?? false;
+    },
+    async forgetVault(options) {
+      record('forgetVault', options.path);
+      return { forgotten: engine.remembered ?? false };
     },
     async checkVaultFile(path: string): Promise<CheckReport> {
       record('checkVaultFile', path);
@@ -102,6 +112,9 @@ export function fakeEngine(): FakeEngine {
       kdf: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
       counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 1, members: 1 },
       roles: ['Key Vault Administrator'],
+      unlockedWith: 'passphrase',
+      remembered: false,
+      recoveryKey: false,
       rejectedCommits: [],
     };
     const deleted = (name: string): DeletedSecretBundle => ({
@@ -121,7 +134,12 @@ export function fakeEngine(): FakeEngine {
         setRoles: () => Promise.reject(new Error('not in the fake')),
         remove: () => Promise.reject(new Error('not in the fake')),
       },
-      changePassphrase: () => Promise.reject(new Error('not in the fake')),
+      changePassphrase: async (p: Uint8Array, kdf?: unknown) => void record('changePassphrase', Buffer.from(p).toString('utf8'), kdf),
+      verifyPassphrase: () => Promise.reject(new Error('not in the fake')),
+      createRecoveryKey: async () => (record('createRecoveryKey'), '0000-0000-0000-0000-0000-0000-0000-0000-TEST'),
+      removeRecoveryKey: async () => void record('removeRecoveryKey'),
+      remember: async () => void record('remember'),
+      forget: async () => (record('forget'), { forgotten: true }),
       secrets: {
         async set(input: SetSecretInput) {
           guard();

@@ -55,9 +55,7 @@ describe('OS keychain unlock (real Secret Service)', () => {
     } finally {
       v.close();
     }
-    const found = service.secretTool(['search', '--all', 'service', SERVICE]);
-    expect(found.status).toBe(0);
-    expect(found.stdout + found.stderr).toContain(`${v.id}.`);
+    expect(service.labels(SERVICE).some((l) => l.startsWith(`keyring:${v.id}.`))).toBe(true);
     expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(true);
   });
 
@@ -82,7 +80,7 @@ describe('OS keychain unlock (real Secret Service)', () => {
     const t = await rememberedVault();
     const r = await forgetVault({ path: t.path, profileDir: t.profileDir, keychain });
     expect(r).toEqual({ forgotten: true });
-    expect(service.secretTool(['search', '--all', 'service', SERVICE]).stdout).not.toContain(`${t.vault.id}.`);
+    expect(service.labels(SERVICE).some((l) => l.startsWith(`keyring:${t.vault.id}.`))).toBe(false);
     expect(await isVaultRemembered({ path: t.path, profileDir: t.profileDir })).toBe(false);
     const e = await openVault({ path: t.path, profileDir: t.profileDir, keychain }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'VaultLocked' });
