@@ -61,6 +61,7 @@ export const LIMITS = Object.freeze({
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
   clipboardClearSeconds: 30,
   autoLockMinutes: 5,
+  lockOnMinimize: false,
 });
 
 // ---------------------------------------------------------------- builders
@@ -119,6 +120,12 @@ const passphrase = z
   // A lone surrogate would be encoded as U+FFFD: two different passphrases would unlock alike.
   .refine(isWellFormed, { error: 'must be well-formed Unicode text' });
 
+/** A recovery key as typed (access/recovery-key.ts parses it: 36 characters of base32, with any spaces and hyphens). */
+const recoveryKey = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(100, { error: 'is too long for a recovery key' });
+
 /**
  * An absolute file path (the renderer gets it from a file picker or the
  * recent list). Absolute, because main's working directory means nothing to
@@ -158,16 +165,28 @@ export interface VaultSummary {
   kdf: { memoryKiB: number; iterations: number; parallelism: number };
   counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
   roles: RoleName[];
+  /** How this session was unlocked. */
+  unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
+  /** Whether this computer remembers the vault (OS keychain unlock). */
+  remembered: boolean;
+  /** Whether this member has a recovery key. */
+  recoveryKey: boolean;
   rejectedCommits: { id: string; reason: string }[];
 }
 
 /**
  * `path` when locked is the vault last opened in this run (what an unlock
- * screen offers), or null before any.
+ * screen offers), or null before any; `remembered` says whether this computer
+ * remembers that vault (the unlock screen then offers the OS keychain).
  */
 export type VaultStatus =
-  | { state: 'locked'; path: string | null }
+  | { state: 'locked'; path: string | null; remembered: boolean }
   | { state: 'unlocked'; path: string; vault: VaultSummary };
+
+/** `vault:createRecoveryKey`: the key, shown once (access/recovery-key.ts: 9 groups of 4 characters). */
+export interface RecoveryKeyResult {
+  recoveryKey: string;
+}
 
 export interface RecentVault {
   path: string;
@@ -182,6 +201,8 @@ export interface AppSettings {
   clipboardClearSeconds: number;
   /** Minutes of inactivity before the vault locks itself. */
   autoLockMinutes: number;
+  /** Whether minimising the window locks the vault (main reads it when the window is minimised). */
+  lockOnMinimize: boolean;
 }
 
 export interface SuggestedPath {
@@ -217,6 +238,19 @@ export const contract = {
     }),
   ),
   'vault:open': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
+  /** Unlocks with the key this computer keeps in the OS keychain ("remember on this computer"). */
+  'vault:unlockWithKeychain': channel<VaultStatus>()(z.strictObject({ path: absolutePath })),
+  /** Passphrase lost: opens with the recovery key and seals the identity under a new passphrase. */
+  'vault:resetPassphrase': channel<VaultStatus>()(z.strictObject({ path: absolutePath, recoveryKey, newPassphrase: passphrase })),
+  /** Remembers the open vault on this computer; the passphrase is asked again (the point is knowing it). */
+  'vault:remember': channel<VaultStatus>()(z.strictObject({ passphrase })),
+  /** Forgets the vault at `path` on this computer (locked or not). */
+  'vault:forget': channel<VaultStatus>()(z.strictObject({ path: absolutePath })),
+  /** The current passphrase, then the new one; KDF parameters below the defaults are raised to them. */
+  'vault:changePassphrase': channel<VaultStatus>()(z.strictObject({ current: passphrase, next: passphrase })),
+  /** A new recovery key for the open vault (replacing an earlier one), after the passphrase. */
+  'vault:createRecoveryKey': channel<RecoveryKeyResult>()(z.strictObject({ passphrase })),
+  'vault:removeRecoveryKey': channel<VaultStatus>()(empty),
   'vault:lock': channel<VaultStatus>()(empty),
   'vault:status': channel<VaultStatus>()(empty),
   'vault:recent': channel<RecentVault[]>()(empty),
@@ -272,6 +306,7 @@ export const contract = {
         .max(LIMITS.maxClipboardClearSeconds)
         .optional(),
       autoLockMinutes: z.number().int().min(LIMITS.minAutoLockMinutes).max(LIMITS.maxAutoLockMinutes).optional(),
+      lockOnMinimize: z.boolean().optional(),
     }),
   ),
 } as const;
@@ -341,6 +376,7 @@ export type ResultErrorCode =
   | 'ObjectIsBeingDeleted'
   | 'LimitExceeded'
   | 'IoError'
+  | 'KeychainUnavailable'
   | 'Internal';
 
 export interface OkResult<T> {
@@ -353,6 +389,8 @@ export interface ErrorResult {
   message: string;
   /** Key Vault's innererror.code (SecretDisabled, ObjectIsDeletedButRecoverable). */
   innerCode?: string;
+  /** WrongPassphrase: how long the next unlock attempt will be held back (failed unlocks are rate-limited). */
+  retryAfterSeconds?: number;
 }
 export type Result<T> = OkResult<T> | ErrorResult;
 

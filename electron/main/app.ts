@@ -7,17 +7,24 @@
  * ./index.ts, the only file that imports 'electron', passes the real ones.
  *
  * Order matters and follows Electron's docs:
+ *   first of all: core dumps off for this process (./core-dumps.ts), before
+ *     any key or value can be in memory;
  *   before 'ready': userData inside the profile (so the single-instance lock,
  *     which is keyed by userData, and Chromium's own files live there), the
  *     single-instance lock, the app:// scheme's privileges;
  *   on 'ready': session policies (permissions, requests), the app:// handler,
- *     IPC handlers, the menu, then the window.
+ *     IPC handlers, the menu, the OS's suspend and screen-lock events, then
+ *     the window.
+ * Locking (issue 4): on OS suspend and screen lock, when the last window
+ * closes, on quit, and when the window is minimised if Settings says so.
  * Security checklist numbers (§n) refer to electronjs.org/docs/latest/tutorial/security.
  */
 import { join } from 'node:path';
 import { EVENT_CHANNEL, type AppEvent } from '../../shared/contract.js';
+import { osKeychain, type Keychain } from '../vault/store/keychain.js';
 import { resolveProfileDir } from '../vault/store/profile.js';
-import type { ClipboardLike } from './handlers/clipboard.js';
+import { coreDumpWarnings, preventCoreDumps, type CoreDumpOptions, type CoreDumpReport } from './core-dumps.js';
+import type { ClipboardItemConstructor, ClipboardLike } from './handlers/clipboard.js';
 import type { DialogLike } from './handlers/dialogs.js';
 import { createMainServices, type MainServices } from './handlers/index.js';
 import { registerHandlers, type IpcMainLike } from './ipc/register.js';
@@ -52,6 +59,7 @@ export interface BrowserWindowLike {
   loadURL(url: string): Promise<void>;
   once(event: 'ready-to-show', listener: () => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
+  on(event: 'minimize', listener: () => void): unknown;
   show(): void;
   focus(): void;
   restore(): void;
@@ -95,6 +103,16 @@ export interface ElectronLike<W extends BrowserWindowLike = BrowserWindowLike> {
     setApplicationMenu(menu: unknown): void;
   };
   clipboard: ClipboardLike;
+  /** Electron's ClipboardItem class: a copy is one item with the text and its "do not record" markers (handlers/clipboard.ts). */
+  ClipboardItem: ClipboardItemConstructor;
+  /**
+   * The OS's power and session events (https://www.electronjs.org/docs/latest/api/power-monitor):
+   * 'suspend' on every platform; 'lock-screen' on macOS and Windows only (Electron emits none on Linux).
+   */
+  powerMonitor: {
+    on(event: 'suspend', listener: () => void): unknown;
+    on(event: 'lock-screen', listener: () => void): unknown;
+  };
   dialog: {
     showOpenDialog(window: W, options: Parameters<DialogLike['showOpenDialog']>[0]): ReturnType<DialogLike['showOpenDialog']>;
     showSaveDialog(window: W, options: Parameters<DialogLike['showSaveDialog']>[0]): ReturnType<DialogLike['showSaveDialog']>;
@@ -107,6 +125,10 @@ export interface StartOptions {
   platform?: NodeJS.Platform;
   /** Main's log: refused senders and unexpected errors (never inputs or values). */
   log?: (message: string) => void;
+  /** Tests: where the core-dump settings are written (default: this process's own, ./core-dumps.ts). */
+  coreDumps?: Omit<CoreDumpOptions, 'platform'>;
+  /** Tests: the keychain (default: the OS keychain, store/keychain.ts). */
+  keychain?: Keychain;
 }
 
 export interface RunningApp<W extends BrowserWindowLike = BrowserWindowLike> {
@@ -115,6 +137,8 @@ export interface RunningApp<W extends BrowserWindowLike = BrowserWindowLike> {
   window(): W | null;
   /** Resolves once the window exists (or at once when this instance quit). */
   ready: Promise<void>;
+  /** What was done against core dumps of this process (./core-dumps.ts); failures are also logged. */
+  coreDumps: Promise<CoreDumpReport>;
 }
 
 /** The page the window loads. */
@@ -135,6 +159,11 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
   const platform = options.platform ?? process.platform;
   const log = options.log ?? ((m: string) => console.error(`coffer: ${m}`));
   const isDev = isDevelopment(app, env);
+
+  // Before anything else, so no key or value is ever in a memory that a crash would write out.
+  const coreDumps = preventCoreDumps({ platform, ...options.coreDumps });
+  void coreDumps.then((report) => coreDumpWarnings(report).forEach(log));
+
   const profileDir = resolveProfileDir(env, platform);
 
   // Chromium's own data (cache, local storage) in the profile, not in a second
@@ -144,7 +173,7 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
   if (!app.requestSingleInstanceLock()) {
     // Another Coffer runs with this profile: it is told (second-instance) and focuses itself.
     app.quit();
-    return { services: null, window: () => null, ready: Promise.resolve() };
+    return { services: null, window: () => null, ready: Promise.resolve(), coreDumps };
   }
 
   // §18: a custom scheme rather than file://. `standard` gives it an origin and
@@ -162,7 +191,11 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
 
   const services = createMainServices({
     profileDir,
+    // "Remember on this computer": the OS keychain, entries filed under $COFFER_KEYCHAIN_SERVICE or "Coffer".
+    keychain: options.keychain ?? osKeychain({ platform, ...(env.COFFER_KEYCHAIN_SERVICE ? { service: env.COFFER_KEYCHAIN_SERVICE } : {}) }),
     clipboard: electron.clipboard,
+    ClipboardItem: electron.ClipboardItem,
+    platform,
     dialog: {
       showOpenDialog: (o) => {
         const w = liveWindow();
@@ -201,6 +234,15 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
     w.once('ready-to-show', () => w.show());
     w.on('closed', () => {
       if (win === w) win = null;
+    });
+    // Settings' "Lock when the window is minimised" (default off), read when it happens so a change applies at once.
+    w.on('minimize', () => {
+      void services.settings.get().then(
+        (s) => {
+          if (s.lockOnMinimize) services.session.lockNow('lock');
+        },
+        (e: unknown) => log(`could not read the settings on minimise: ${describe(e)}`),
+      );
     });
     await w.loadURL(APP_URL);
   };
@@ -245,6 +287,13 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
       onUnexpectedError: (channel, e) => log(`${channel} failed: ${describe(e)}`),
     });
 
+    // Issue 4: away from the computer, the vault locks. Locking wipes the keys,
+    // clears a copied value still on the clipboard and tells the page
+    // ('locked'), as the menu's Lock does. Registered after 'ready', as
+    // Electron's powerMonitor docs have long required.
+    electron.powerMonitor.on('suspend', () => services.session.lockNow('lock'));
+    electron.powerMonitor.on('lock-screen', () => services.session.lockNow('lock'));
+
     app.setAboutPanelOptions?.({ applicationName: 'Coffer', applicationVersion: app.getVersion() });
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
@@ -260,7 +309,7 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
     );
     await createWindow();
   });
-  return { services, window: liveWindow, ready };
+  return { services, window: liveWindow, ready, coreDumps };
 }
 
 /** An error for main's log: its message, not its stack (paths stay, values never reach here). */

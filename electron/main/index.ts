@@ -5,7 +5,9 @@
  * (ARCHITECTURE.md "Testing without the Electron binary"; TOOLCHAIN.md:
  * importing 'electron' under plain Node tries to download the binary).
  */
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeTheme, protocol, session } from 'electron';
+// Never crashReporter: Crashpad would write minidumps of every process (main's keys included) and runs
+// only once crashReporter.start() is called (core-dumps.ts; test/unit/main/core-dumps.test.ts checks this).
+import { app, BrowserWindow, clipboard, ClipboardItem, dialog, ipcMain, Menu, nativeTheme, powerMonitor, protocol, session } from 'electron';
 import { startApp, type ElectronLike } from './app.js';
 
 // The structural subsets in app.ts are checked against Electron's own types here.
@@ -17,6 +19,8 @@ const electron: ElectronLike<BrowserWindow> = {
   session,
   Menu,
   clipboard,
+  ClipboardItem,
+  powerMonitor,
   dialog,
   nativeTheme,
 };

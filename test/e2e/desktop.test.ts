@@ -63,7 +63,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await field(create, L.createRepeat).fill(PASSPHRASE);
     await button(create, L.createButton).click();
     await button(page, L.newSecretButton).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    expect(app.services.session.status()).toMatchObject({ state: 'unlocked', path: join(app.vaultDir, 'picked.coffer') });
+    expect(await app.services.session.status()).toMatchObject({ state: 'unlocked', path: join(app.vaultDir, 'picked.coffer') });
   });
 
   it("the menu's New secret opens the dialog; Find focuses the search box", async () => {
@@ -88,7 +88,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await field(d, L.settingsClipboard).fill('20');
     await button(d, L.saveButton).click();
     await d.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
-    expect(await app.services.settings.get()).toEqual({ autoLockMinutes: 5, clipboardClearSeconds: 20 });
+    expect(await app.services.settings.get()).toEqual({ autoLockMinutes: 5, clipboardClearSeconds: 20, lockOnMinimize: false });
   });
 
   it('a lock by main (menu, last window closed, quit) clears revealed values from the page', async () => {

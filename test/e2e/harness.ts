@@ -21,6 +21,8 @@
  * no remote content); tests may add their own routes after launch (a later
  * route takes precedence).
  */
+import { MemoryKeychain } from '../helpers/memory-keychain.js';
+import type { Keychain } from '../../electron/vault/store/keychain.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,7 +47,7 @@ import { registerHandlers } from '../../electron/main/ipc/register.js';
 import type { SenderFrameLike } from '../../electron/main/ipc/sender.js';
 import { APP_ORIGIN, handleAppRequest } from '../../electron/main/protocol.js';
 import { preloadInitScript } from '../../electron/preload/build-api.js';
-import { FakeClipboard, FakeDialog, FakeIpcMain } from '../unit/main/helpers.js';
+import { FakeClipboard, FakeClipboardItem, FakeDialog, FakeIpcMain } from '../unit/main/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
@@ -147,6 +149,8 @@ export interface LaunchOptions {
   url?: string | null;
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** The keychain main uses (default: an in-memory one; the remember-me test passes the real OS keychain). */
+  keychain?: Keychain;
 }
 
 export interface CallRecord {
@@ -202,7 +206,11 @@ export async function launchApp(options: LaunchOptions = {}): Promise<App> {
   };
   const services = createMainServices({
     profileDir,
+    keychain: options.keychain ?? new MemoryKeychain(),
     clipboard,
+    ClipboardItem: FakeClipboardItem,
+    // The markers of the machine the browser tests run on (they read only the text).
+    platform: process.platform,
     dialog,
     notify: (e) => void emit(e),
     kdf: options.kdf ?? E2E_KDF,

@@ -75,7 +75,7 @@ describe('IPC from frames other than the app top frame is refused (real Chromium
   it('the app origin in the top frame is served, and the raw binding is hidden from the page', async () => {
     await app.page.goto(`${TEST_ORIGIN}/__e2e/top.html`);
     await app.page.waitForLoadState('load');
-    expect(await statusFrom(app.page.mainFrame())).toEqual({ rawBindingVisible: false, result: { ok: true, value: { state: 'locked', path: null } } });
+    expect(await statusFrom(app.page.mainFrame())).toEqual({ rawBindingVisible: false, result: { ok: true, value: { state: 'locked', path: null, remembered: false } } });
   });
 
   it('a subframe of another origin is refused with Forbidden', async () => {

@@ -149,7 +149,7 @@ describe('a newcomer uses Coffer for the first time (Chromium, real main handler
     await button(create, L.createButton).click();
     await button(page, L.newSecretButton).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     expect((await app.call('vault:status', {})).ok).toBe(true);
-    expect(app.services.session.status()).toMatchObject({ state: 'unlocked', path: vaultPath });
+    expect(await app.services.session.status()).toMatchObject({ state: 'unlocked', path: vaultPath });
     // The empty list says what to do.
     await page.getByText(L.emptySecrets, { exact: true }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await checkScreen('03-empty-vault');
@@ -310,7 +310,7 @@ describe('a newcomer uses Coffer for the first time (Chromium, real main handler
     await field(unlock, L.unlockPassphrase).fill(PASSPHRASE);
     await button(unlock, L.unlockButton).click();
     await button(page, L.newSecretButton).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    expect(app.services.session.status()).toMatchObject({ state: 'unlocked', path: vaultPath });
+    expect(await app.services.session.status()).toMatchObject({ state: 'unlocked', path: vaultPath });
     await listNamed(L.secretsList).getByText(SECRET, { exact: true }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await checkScreen('18-unlocked-again');
     // Every call came from the app's own page and went through the gate.

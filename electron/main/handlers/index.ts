@@ -13,11 +13,11 @@
 import { stat } from 'node:fs/promises';
 import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
 import type { AppEvent, DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
-import type { KdfParams } from '../../vault/api.js';
+import type { KdfParams, Keychain } from '../../vault/api.js';
 import { CofferError } from '../../vault/errors.js';
 import { defaultVaultPath } from '../../vault/store/profile.js';
 import type { Handlers } from '../ipc/register.js';
-import { ClipboardService, realTimers, type ClipboardLike, type TimersLike } from './clipboard.js';
+import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
 import { SettingsStore } from './settings.js';
@@ -25,6 +25,10 @@ import { SettingsStore } from './settings.js';
 export interface MainServicesOptions {
   profileDir: string;
   clipboard: ClipboardLike;
+  /** Electron's ClipboardItem class (a fake in tests): a copy is written as one item with its "do not record" markers. */
+  ClipboardItem: ClipboardItemConstructor;
+  /** Whose clipboard markers a copy carries (handlers/clipboard.ts concealedPayload). */
+  platform: NodeJS.Platform;
   /** The OS file pickers (Electron's dialog bound to the window; a fake in tests). */
   dialog: DialogLike;
   /**
@@ -34,6 +38,8 @@ export interface MainServicesOptions {
    */
   notify?: (event: AppEvent) => void;
   timers?: TimersLike;
+  /** The OS keychain (store/keychain.ts osKeychain() in the app; a real Secret Service or a fake in tests). */
+  keychain: Keychain;
   /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
   engine?: SessionEngine;
   /** Test-only: KDF for vaults created through `vault:create` (see VaultSessionManager). */
@@ -57,6 +63,8 @@ export interface MainServices {
 const lazyEngine: SessionEngine = {
   createVault: async (o) => (await import('../../vault/vault.js')).createVault(o),
   openVault: async (o) => (await import('../../vault/vault.js')).openVault(o),
+  isVaultRemembered: async (o) => (await import('../../vault/vault.js')).isVaultRemembered(o),
+  forgetVault: async (o) => (await import('../../vault/vault.js')).forgetVault(o),
 };
 
 export function createMainServices(options: MainServicesOptions): MainServices {
@@ -68,10 +76,15 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   const session = new VaultSessionManager({
     profileDir: options.profileDir,
     engine: options.engine ?? lazyEngine,
+    keychain: options.keychain,
     ...(options.kdf ? { kdf: options.kdf } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
-  const clipboard = new ClipboardService(options.clipboard, options.timers ?? realTimers);
+  const clipboard = new ClipboardService(options.clipboard, {
+    ClipboardItem: options.ClipboardItem,
+    platform: options.platform,
+    ...(options.timers ? { timers: options.timers } : {}),
+  });
   /** Clipboard clears still running after a lock (an asynchronous clipboard): quitting waits for them. */
   const pendingClears = new Set<Promise<void>>();
   // Issue 3 / ARCHITECTURE.md: a copied value does not outlive the unlocked vault.
@@ -92,6 +105,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       options.onWarning?.(`Could not update the recent vaults list: ${e instanceof Error ? e.message : 'unknown error'}`);
     });
 
+  let offeredLastVault = false;
   const handlers: Handlers = {
     'vault:create': async (input) => {
       const status = await session.create(input);
@@ -103,8 +117,32 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       await remember(input.path);
       return status;
     },
+    'vault:unlockWithKeychain': async (input) => {
+      const status = await session.unlockWithKeychain(input);
+      await remember(input.path);
+      return status;
+    },
+    'vault:resetPassphrase': async (input) => {
+      const status = await session.resetPassphrase(input);
+      await remember(input.path);
+      return status;
+    },
+    'vault:remember': (input) => session.remember(input),
+    'vault:forget': (input) => session.forget(input),
+    'vault:changePassphrase': (input) => session.changePassphrase(input),
+    'vault:createRecoveryKey': (input) => session.createRecoveryKey(input),
+    'vault:removeRecoveryKey': () => session.removeRecoveryKey(),
     'vault:lock': () => session.lock(),
-    'vault:status': async () => session.status(),
+    'vault:status': async () => {
+      // On the first ask after start-up, the last vault used is offered on the unlock screen
+      // (KeePassXC reopens its last database), with the keychain if this computer remembers it.
+      if (!offeredLastVault) {
+        offeredLastVault = true;
+        const last = (await settings.recent().catch(() => [])).find((r) => r.exists);
+        if (last) session.offerPath(last.path);
+      }
+      return session.status();
+    },
     'vault:recent': () => settings.recent(),
     'vault:suggestPath': async () => {
       const path = defaultVaultPath(options.profileDir);

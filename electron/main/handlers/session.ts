@@ -15,16 +15,17 @@
  * Create, open and lock run one at a time, so two quick clicks cannot leave
  * two vaults open.
  */
-import type { KdfParams, Vault, VaultEngine } from '../../vault/api.js';
+import type { KdfParams, Keychain, Vault, VaultEngine } from '../../vault/api.js';
 import { CofferError } from '../../vault/errors.js';
 import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
 
-export type SessionEngine = Pick<VaultEngine, 'createVault' | 'openVault'>;
+export type SessionEngine = Pick<VaultEngine, 'createVault' | 'openVault' | 'isVaultRemembered' | 'forgetVault'>;
 
 /**
- * Why the vault locked: asked to ('lock': the renderer, the menu, idle),
- * replaced by a create or open of another vault ('replace': the renderer is
- * already moving to it), or the app is quitting ('quit').
+ * Why the vault locked: asked to ('lock': the renderer, the menu, idle, OS
+ * suspend or screen lock), replaced by a create or open of another vault
+ * ('replace': the renderer is already moving to it), or the app is quitting
+ * ('quit').
  */
 export type LockReason = 'lock' | 'replace' | 'quit';
 
@@ -32,10 +33,13 @@ export interface VaultSessionManagerOptions {
   profileDir: string;
   /** The engine (injected for tests; the app passes electron/vault/vault.js). */
   engine: SessionEngine;
+  /** The OS keychain for "remember on this computer" (store/keychain.ts osKeychain() in the app). */
+  keychain: Keychain;
   /**
-   * KDF parameters for new vaults. Unset in the app (the engine's defaults);
-   * tests pass DECISIONS.md's small parameters. Not reachable over IPC: a
-   * renderer must not be able to weaken a vault's KDF.
+   * KDF parameters for new vaults, and the floor a passphrase change raises a
+   * vault's parameters to. Unset in the app (the engine's defaults, V8); tests
+   * pass DECISIONS.md's small parameters. Not reachable over IPC: a renderer
+   * must not be able to weaken a vault's KDF.
    */
   kdf?: KdfParams;
   onWarning?: (message: string) => void;
@@ -44,6 +48,8 @@ export interface VaultSessionManagerOptions {
 export class VaultSessionManager {
   private vault: Vault | undefined;
   private lastPath: string | null = null;
+  /** Counts locks asked for other than by replacing: an unlock that overlaps one does not stand. */
+  private lockRequests = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockListeners = new Set<(reason: LockReason) => void>();
 
@@ -55,9 +61,14 @@ export class VaultSessionManager {
     return () => this.lockListeners.delete(listener);
   }
 
+  private get warn(): { onWarning?: (message: string) => void } {
+    return this.options.onWarning === undefined ? {} : { onWarning: this.options.onWarning };
+  }
+
   create(input: { path: string; passphrase: string; retentionDays?: number | undefined }): Promise<VaultStatus> {
     return this.exclusive(async () => {
       this.lockNow('replace');
+      const generation = this.lockRequests;
       const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
         this.options.engine.createVault({
           path: input.path,
@@ -65,27 +76,111 @@ export class VaultSessionManager {
           passphrase,
           ...(input.retentionDays === undefined ? {} : { retentionDays: input.retentionDays }),
           ...(this.options.kdf === undefined ? {} : { kdf: this.options.kdf }),
-          ...(this.options.onWarning === undefined ? {} : { onWarning: this.options.onWarning }),
+          ...this.warn,
         }),
       );
-      return this.adopt(vault);
+      return this.adopt(vault, generation);
     });
   }
 
   open(input: { path: string; passphrase: string }): Promise<VaultStatus> {
     return this.exclusive(async () => {
       this.lockNow('replace');
+      const generation = this.lockRequests;
       // Remembered even if the passphrase is wrong: the unlock screen offers it again.
       this.lastPath = input.path;
       const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
-        this.options.engine.openVault({
-          path: input.path,
-          profileDir: this.options.profileDir,
-          passphrase,
-          ...(this.options.onWarning === undefined ? {} : { onWarning: this.options.onWarning }),
-        }),
+        this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, passphrase, ...this.warn }),
       );
-      return this.adopt(vault);
+      return this.adopt(vault, generation);
+    });
+  }
+
+  /** Unlock with the key kept in the OS keychain; VaultLocked (saying why) when it cannot. */
+  unlockWithKeychain(input: { path: string }): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      this.lockNow('replace');
+      const generation = this.lockRequests;
+      this.lastPath = input.path;
+      const vault = await this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, keychain: this.options.keychain, ...this.warn });
+      return this.adopt(vault, generation);
+    });
+  }
+
+  /** Passphrase lost: open with the recovery key, then seal the identity under a new passphrase. */
+  resetPassphrase(input: { path: string; recoveryKey: string; newPassphrase: string }): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      this.lockNow('replace');
+      const generation = this.lockRequests;
+      this.lastPath = input.path;
+      const { parseRecoveryKey } = await import('../../vault/access/recovery-key.js');
+      const key = parseRecoveryKey(input.recoveryKey);
+      let vault: Vault;
+      try {
+        vault = await this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, recoveryKey: key, ...this.warn });
+      } finally {
+        key.fill(0);
+      }
+      try {
+        await withPassphraseBytes(input.newPassphrase, (next) => vault.changePassphrase(next, undefined));
+      } catch (e) {
+        vault.close();
+        throw e;
+      }
+      return this.adopt(vault, generation);
+    });
+  }
+
+  /** Remembers the open vault here, once the passphrase is confirmed. */
+  remember(input: { passphrase: string }): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      const vault = this.current();
+      await withPassphraseBytes(input.passphrase, (p) => vault.verifyPassphrase(p));
+      await vault.remember(this.options.keychain);
+      return this.status();
+    });
+  }
+
+  /** Forgets the vault at `path` on this computer; a keychain entry left behind is reported as a warning. */
+  forget(input: { path: string }): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      const r = await this.options.engine.forgetVault({ path: input.path, profileDir: this.options.profileDir, keychain: this.options.keychain });
+      if (r.keychainEntryLeft) this.options.onWarning?.(r.keychainEntryLeft);
+      return this.status();
+    });
+  }
+
+  /** The current passphrase, then the new one; parameters below the floor (the defaults in the app) are raised. */
+  changePassphrase(input: { current: string; next: string }): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      const vault = this.current();
+      const floor = this.options.kdf ?? (await import('../../vault/crypto/argon2.js')).DEFAULT_KDF;
+      const now = vault.info().kdf;
+      const kdf: KdfParams = {
+        memoryKiB: Math.max(now.memoryKiB, floor.memoryKiB),
+        iterations: Math.max(now.iterations, floor.iterations),
+        parallelism: Math.max(now.parallelism, floor.parallelism),
+      };
+      await withPassphraseBytes(input.current, (current) =>
+        withPassphraseBytes(input.next, (next) => vault.changePassphrase(next, kdf, { current })),
+      );
+      return this.status();
+    });
+  }
+
+  /** A new recovery key, once the passphrase is confirmed. */
+  createRecoveryKey(input: { passphrase: string }): Promise<{ recoveryKey: string }> {
+    return this.exclusive(async () => {
+      const vault = this.current();
+      await withPassphraseBytes(input.passphrase, (p) => vault.verifyPassphrase(p));
+      return { recoveryKey: await vault.createRecoveryKey() };
+    });
+  }
+
+  removeRecoveryKey(): Promise<VaultStatus> {
+    return this.exclusive(async () => {
+      await this.current().removeRecoveryKey();
+      return this.status();
     });
   }
 
@@ -96,9 +191,17 @@ export class VaultSessionManager {
     });
   }
 
-  status(): VaultStatus {
-    if (!this.vault) return { state: 'locked', path: this.lastPath };
-    return { state: 'unlocked', path: this.vault.path, vault: summarize(this.vault) };
+  async status(): Promise<VaultStatus> {
+    if (this.vault) return { state: 'unlocked', path: this.vault.path, vault: summarize(this.vault) };
+    const path = this.lastPath;
+    // Whether to offer the keychain: a file that moved or is unreadable is simply not remembered.
+    const remembered = path === null ? false : await this.options.engine.isVaultRemembered({ path, profileDir: this.options.profileDir }).catch(() => false);
+    return { state: 'locked', path, remembered };
+  }
+
+  /** At start-up: the vault to offer on the unlock screen (the most recent one), unless one was opened already. */
+  offerPath(path: string): void {
+    this.lastPath ??= path;
   }
 
   /** Whether `vault` is still the open one (not locked or replaced meanwhile). */
@@ -116,7 +219,16 @@ export class VaultSessionManager {
     return this.vault;
   }
 
-  private adopt(vault: Vault): VaultStatus {
+  /**
+   * Takes `vault` as the open one, unless a lock was asked for while it was being
+   * unlocked (OS suspend or screen lock during the Argon2id run): then it is closed
+   * at once, and the unlock answers VaultLocked.
+   */
+  private adopt(vault: Vault, generation: number): Promise<VaultStatus> {
+    if (generation !== this.lockRequests) {
+      vault.close();
+      throw new CofferError('VaultLocked', 'The vault was locked while it was being unlocked.');
+    }
     this.vault = vault;
     this.lastPath = vault.path;
     return this.status();
@@ -124,6 +236,7 @@ export class VaultSessionManager {
 
   /** Synchronous so it can also run on quit or screen lock without awaiting. */
   lockNow(reason: LockReason = 'lock'): void {
+    if (reason !== 'replace') this.lockRequests++;
     const v = this.vault;
     if (!v) return;
     this.vault = undefined;
@@ -167,6 +280,9 @@ function summarize(vault: Vault): VaultSummary {
     kdf: { memoryKiB: i.kdf.memoryKiB, iterations: i.kdf.iterations, parallelism: i.kdf.parallelism },
     counts: { ...i.counts },
     roles: [...i.roles],
+    unlockedWith: i.unlockedWith,
+    remembered: i.remembered,
+    recoveryKey: i.recoveryKey,
     rejectedCommits: i.rejectedCommits.map((r) => ({ id: r.id, reason: r.reason })),
   };
 }

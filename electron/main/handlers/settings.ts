@@ -29,6 +29,7 @@ const recentEntry = z.object({
 const fields = {
   clipboardClearSeconds: z.number().int().min(LIMITS.minClipboardClearSeconds).max(LIMITS.maxClipboardClearSeconds),
   autoLockMinutes: z.number().int().min(LIMITS.minAutoLockMinutes).max(LIMITS.maxAutoLockMinutes),
+  lockOnMinimize: z.boolean(),
   recentVaults: z.array(z.unknown()),
 };
 
@@ -58,13 +59,14 @@ export class SettingsStore {
 
   async get(): Promise<AppSettings> {
     const d = await this.load();
-    return { clipboardClearSeconds: d.clipboardClearSeconds, autoLockMinutes: d.autoLockMinutes };
+    return { clipboardClearSeconds: d.clipboardClearSeconds, autoLockMinutes: d.autoLockMinutes, lockOnMinimize: d.lockOnMinimize };
   }
 
   async set(patch: Partial<AppSettings>): Promise<AppSettings> {
     await this.update((d) => {
       if (patch.clipboardClearSeconds !== undefined) d.clipboardClearSeconds = patch.clipboardClearSeconds;
       if (patch.autoLockMinutes !== undefined) d.autoLockMinutes = patch.autoLockMinutes;
+      if (patch.lockOnMinimize !== undefined) d.lockOnMinimize = patch.lockOnMinimize;
     });
     return this.get();
   }
@@ -106,6 +108,8 @@ export class SettingsStore {
     const data: SettingsData = {
       clipboardClearSeconds: pick('clipboardClearSeconds', DEFAULT_SETTINGS.clipboardClearSeconds),
       autoLockMinutes: pick('autoLockMinutes', DEFAULT_SETTINGS.autoLockMinutes),
+      // A settings file from before issue 4 has no such key: the default (off) applies.
+      lockOnMinimize: pick('lockOnMinimize', DEFAULT_SETTINGS.lockOnMinimize),
       recentVaults,
     };
     for (const k of Object.keys(fields)) delete obj[k];

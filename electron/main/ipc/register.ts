@@ -118,7 +118,13 @@ export function parseInput<C extends Channel>(
 export function toErrorResult(channel: Channel, e: unknown, options: Pick<RegisterOptions, 'onUnexpectedError'> = {}): ErrorResult {
   if (isCofferError(e)) {
     // Engine messages never hold a value or passphrase (VAULT-MODEL V9, errors.ts).
-    return { ok: false, code: e.code, message: e.message, ...(e.innerCode === undefined ? {} : { innerCode: e.innerCode }) };
+    return {
+      ok: false,
+      code: e.code,
+      message: e.message,
+      ...(e.innerCode === undefined ? {} : { innerCode: e.innerCode }),
+      ...(e.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: e.retryAfterSeconds }),
+    };
   }
   options.onUnexpectedError?.(channel, e);
   return failure('Internal', `${channel} failed unexpectedly; see the application log.`);

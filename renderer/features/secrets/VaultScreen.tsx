@@ -4,6 +4,7 @@ import { L } from '../../app/labels.js';
 import { subscribeMainEvents } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { SettingsDialog } from '../settings/SettingsDialog.js';
+import { SecurityDialog } from '../vault/SecurityDialog.js';
 import { useSession } from '../vault/store.js';
 import { useAutoLock } from '../vault/useAutoLock.js';
 import { DeletedView } from './DeletedView.js';
@@ -21,6 +22,9 @@ export function VaultScreen() {
   const { setView, setQuery, setSort, loadList, select } = useSecrets.getState();
   const [newOpen, setNewOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [securityOpen, setSecurityOpen] = useState(false);
+  const notice = useSession((s) => s.notice);
+  const dismissNotice = useSession((s) => s.dismissNotice);
   const searchId = useId();
   const sortId = useId();
   const tabsId = useId();
@@ -85,12 +89,23 @@ export function VaultScreen() {
           <button type="button" onClick={() => setSettingsOpen(true)}>
             {L.settingsButton}
           </button>
+          <button type="button" onClick={() => setSecurityOpen(true)}>
+            {L.securityButton}
+          </button>
           <button type="button" onClick={() => void lock()} aria-keyshortcuts="Control+L Meta+L">
             {L.lockButton}
           </button>
         </div>
       </header>
       <main className="vault-main">
+      {notice ? (
+        <div className="notice" role="alert">
+          <span>{notice}</span>
+          <button type="button" className="link" onClick={dismissNotice}>
+            {L.closeButton}
+          </button>
+        </div>
+      ) : null}
       <ErrorAlert message={error} />
       <p role="status" className="status">
         {status ?? ''}
@@ -134,6 +149,7 @@ export function VaultScreen() {
         />
       ) : null}
       {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
+      {securityOpen ? <SecurityDialog onClose={() => setSecurityOpen(false)} /> : null}
     </div>
   );
 }

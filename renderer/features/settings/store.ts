@@ -1,8 +1,10 @@
 /**
  * The app's settings as main keeps them (settings:get / settings:set, stored
  * in the profile's settings.json): how long the vault may sit idle before it
- * locks, and how long a copied value stays on the clipboard. useAutoLock
- * follows `settings.autoLockMinutes`, so a change applies at once.
+ * locks, how long a copied value stays on the clipboard, and whether
+ * minimising the window locks it (done by main, which reads the setting when
+ * the window is minimised). useAutoLock follows `settings.autoLockMinutes`,
+ * so a change applies at once.
  */
 import { create } from 'zustand';
 import type { AppSettings, ErrorResult } from '../../../shared/contract.js';

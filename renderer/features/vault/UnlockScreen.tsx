@@ -1,54 +1,143 @@
-/** Unlock: the vault locked (by the user or after idle time); its passphrase opens it again. */
+/**
+ * Unlock: the vault locked (by the user, after idle time, on OS suspend or
+ * screen lock) or the last vault at start-up. It opens with the OS keychain
+ * when this computer remembers it (a button: never by itself, or a lock would
+ * undo itself), with the passphrase (optionally remembering it), or, when the
+ * passphrase is lost, with the recovery key plus a new passphrase.
+ */
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { L } from '../../app/labels.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
-import { Field } from '../../lib/Field.js';
+import { Checkbox, Field } from '../../lib/Field.js';
 import { useSession } from './store.js';
+import { StrengthMeter } from './StrengthMeter.js';
 
 export function UnlockScreen() {
-  const { path, open, goStart, error: sessionError } = useSession();
+  const path = useSession((s) => s.path);
   const headingId = useId();
-  const [pass, setPass] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const passRef = useRef<HTMLInputElement>(null);
-
-  const onSubmit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy || path === null) return;
-    setError(null);
-    setBusy(true);
-    const err = await open(path, pass);
-    setBusy(false);
-    if (err) {
-      setError(err.code === 'WrongPassphrase' ? L.wrongPassphrase : err.message);
-      setPass('');
-      passRef.current?.focus();
-    }
-  };
-
+  const [mode, setMode] = useState<'passphrase' | 'recovery'>('passphrase');
   return (
     <main className="start">
       <h1>{L.appTitle}</h1>
       <section className="card narrow" aria-labelledby={headingId}>
-        <h2 id={headingId}>{L.unlockRegion}</h2>
+        <h2 id={headingId}>{mode === 'passphrase' ? L.unlockRegion : L.recoveryRegion}</h2>
         <p>
           {L.unlockPathLabel} <span className="path">{path}</span>
         </p>
-        <form onSubmit={onSubmit} aria-busy={busy}>
-          <Field label={L.unlockPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} autoFocus required />
-          <ErrorAlert message={error ?? sessionError} />
-          <div className="actions">
-            <button type="submit" className="primary">
-              {L.unlockButton}
-            </button>
-            <button type="button" onClick={goStart}>
-              {L.otherVaultButton}
-            </button>
-          </div>
-          {busy ? <p role="status">{L.loading}</p> : null}
-        </form>
+        {mode === 'passphrase' ? <PassphraseUnlock onRecovery={() => setMode('recovery')} /> : <RecoveryUnlock onBack={() => setMode('passphrase')} />}
       </section>
     </main>
+  );
+}
+
+function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
+  const { path, open, goStart, remembered, unlockWithKeychain, forget, error: sessionError } = useSession();
+  const [pass, setPass] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
+  const rememberHintId = useId();
+
+  const run = async (action: () => Promise<{ message: string } | null>, clear: boolean) => {
+    if (busy || path === null) return;
+    setError(null);
+    setBusy(true);
+    const err = await action();
+    setBusy(false);
+    if (err) {
+      // Main's message says why (a wrong passphrase also says how long the next attempt waits).
+      setError(err.message);
+      if (clear) setPass('');
+      passRef.current?.focus();
+    }
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (path !== null) void run(() => open(path, pass, remember), true);
+  };
+
+  return (
+    <>
+      {remembered && path !== null ? (
+        <div className="keychain">
+          <p className="hint">{L.keychainUnlockHint}</p>
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => void run(() => unlockWithKeychain(path), false)}>
+              {L.keychainUnlockButton}
+            </button>
+            <button type="button" onClick={() => void run(() => forget(path), false)}>
+              {L.forgetButton}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <form onSubmit={onSubmit} aria-busy={busy}>
+        <Field label={L.unlockPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} autoFocus={!remembered} required />
+        {remembered ? null : (
+          <>
+            <Checkbox label={L.rememberCheckbox} checked={remember} onChange={setRemember} describedBy={rememberHintId} />
+            <p id={rememberHintId} className="hint">
+              {L.rememberTradeOff}
+            </p>
+          </>
+        )}
+        <ErrorAlert message={error ?? sessionError} />
+        <div className="actions">
+          <button type="submit" className={remembered ? undefined : 'primary'}>
+            {L.unlockButton}
+          </button>
+          <button type="button" onClick={goStart}>
+            {L.otherVaultButton}
+          </button>
+        </div>
+        <p>
+          <button type="button" className="link" onClick={onRecovery}>
+            {L.forgotRecovery}
+          </button>
+        </p>
+        {busy ? <p role="status">{L.loading}</p> : null}
+      </form>
+    </>
+  );
+}
+
+function RecoveryUnlock({ onBack }: { onBack: () => void }) {
+  const { path, resetPassphrase } = useSession();
+  const [key, setKey] = useState('');
+  const [pass, setPass] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy || path === null) return;
+    if (pass !== repeat) return setError(L.passphraseMismatch);
+    setError(null);
+    setBusy(true);
+    const err = await resetPassphrase(path, key, pass);
+    setBusy(false);
+    if (err) setError(err.message);
+  };
+
+  return (
+    <form onSubmit={(e) => void onSubmit(e)} aria-busy={busy}>
+      <Field label={L.recoveryKeyField} value={key} onChange={setKey} hint={L.recoveryKeyHint} autoFocus required autoCapitalize="characters" />
+      <Field label={L.newPassphraseField} type="password" value={pass} onChange={setPass} required />
+      <StrengthMeter passphrase={pass} />
+      <Field label={L.repeatNewPassphrase} type="password" value={repeat} onChange={setRepeat} required />
+      <ErrorAlert message={error} />
+      <div className="actions">
+        <button type="submit" className="primary">
+          {L.resetButton}
+        </button>
+        <button type="button" onClick={onBack}>
+          {L.backToPassphrase}
+        </button>
+      </div>
+      {busy ? <p role="status">{L.loading}</p> : null}
+    </form>
   );
 }

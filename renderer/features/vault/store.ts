@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { ErrorResult, RecentVault, VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { call } from '../../lib/api.js';
 import { onReset, resetAllStores } from '../../lib/reset.js';
+import { L } from '../../app/labels.js';
 
 export type Screen = 'loading' | 'start' | 'unlock' | 'vault';
 
@@ -15,14 +16,26 @@ interface SessionState {
   /** The open vault's path, or the one to unlock. */
   path: string | null;
   vault: VaultSummary | null;
+  /** Locked: whether this computer remembers the vault at `path` (the unlock screen offers the keychain). */
+  remembered: boolean;
   recent: RecentVault[];
   /** An error from lock or status, shown on the screen that follows. */
   error: string | null;
+  /** Shown once on the vault screen (e.g. the vault opened but could not be remembered). */
+  notice: string | null;
   init(): Promise<void>;
   applyStatus(status: VaultStatus): void;
   loadRecent(): Promise<void>;
   create(path: string, passphrase: string): Promise<ErrorResult | null>;
-  open(path: string, passphrase: string): Promise<ErrorResult | null>;
+  /** With `remember`, once open the vault is remembered on this computer (a failure becomes `notice`). */
+  open(path: string, passphrase: string, remember?: boolean): Promise<ErrorResult | null>;
+  unlockWithKeychain(path: string): Promise<ErrorResult | null>;
+  resetPassphrase(path: string, recoveryKey: string, newPassphrase: string): Promise<ErrorResult | null>;
+  /** The vault at `path` no longer unlocks with the keychain here. */
+  forget(path: string): Promise<ErrorResult | null>;
+  /** Asks main again (after a keychain failure, the remembered flag may have changed). */
+  refresh(): Promise<void>;
+  dismissNotice(): void;
   lock(): Promise<void>;
   /** Main locked the vault (menu, quit): clear everything, then show what main says. */
   lockedByMain(): Promise<void>;
@@ -41,8 +54,10 @@ export const useSession = create<SessionState>()((set, get) => {
   screen: 'loading',
   path: null,
   vault: null,
+  remembered: false,
   recent: [],
   error: null,
+  notice: null,
 
   async init() {
     const r = await call('vault:status', {});
@@ -52,7 +67,7 @@ export const useSession = create<SessionState>()((set, get) => {
 
   applyStatus(status) {
     if (status.state === 'unlocked') set({ screen: 'vault', path: status.path, vault: status.vault, error: null });
-    else set({ screen: status.path ? 'unlock' : 'start', path: status.path, vault: null });
+    else set({ screen: status.path ? 'unlock' : 'start', path: status.path, vault: null, remembered: status.remembered });
   },
 
   async loadRecent() {
@@ -68,7 +83,7 @@ export const useSession = create<SessionState>()((set, get) => {
     return null;
   },
 
-  async open(path, passphrase) {
+  async open(path, passphrase, remember = false) {
     const r = await call('vault:open', { path, passphrase });
     if (!r.ok) {
       // Main remembers the path even on a wrong passphrase, and has locked whatever was open.
@@ -76,7 +91,48 @@ export const useSession = create<SessionState>()((set, get) => {
     }
     resetAllStores();
     get().applyStatus(r.value);
+    if (remember) {
+      // The vault is open either way; a keychain that refuses is said on the vault screen.
+      const m = await call('vault:remember', { passphrase });
+      if (m.ok) get().applyStatus(m.value);
+      else set({ notice: L.rememberFailed(m.message) });
+    }
     return null;
+  },
+
+  async unlockWithKeychain(path) {
+    const r = await call('vault:unlockWithKeychain', { path });
+    if (!r.ok) {
+      await get().refresh();
+      return r;
+    }
+    resetAllStores();
+    get().applyStatus(r.value);
+    return null;
+  },
+
+  async resetPassphrase(path, recoveryKey, newPassphrase) {
+    const r = await call('vault:resetPassphrase', { path, recoveryKey, newPassphrase });
+    if (!r.ok) return r;
+    resetAllStores();
+    get().applyStatus(r.value);
+    return null;
+  },
+
+  async forget(path) {
+    const r = await call('vault:forget', { path });
+    if (!r.ok) return r;
+    get().applyStatus(r.value);
+    return null;
+  },
+
+  async refresh() {
+    const r = await call('vault:status', {});
+    if (r.ok) get().applyStatus(r.value);
+  },
+
+  dismissNotice() {
+    set({ notice: null });
   },
 
   async lock() {
@@ -99,4 +155,4 @@ export const useSession = create<SessionState>()((set, get) => {
   };
 });
 
-onReset(() => useSession.setState({ recent: [] }));
+onReset(() => useSession.setState({ recent: [], notice: null }));

@@ -1,8 +1,9 @@
 /**
  * electron/main/app.ts with every Electron module faked: the order of
- * start-up, the single-instance lock, the hardened window and its policies,
- * the app:// handler, the IPC gate with the real handlers, the menu, and
- * locking on window close and quit. (The real binary runs only in
+ * start-up (core dumps off first), the single-instance lock, the hardened
+ * window and its policies, the app:// handler, the IPC gate with the real
+ * handlers, the menu, and locking on window close, quit, OS suspend, screen
+ * lock and (when Settings says so) minimise. (The real binary runs only in
  * test/e2e/electron-smoke.test.ts, when present.)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { CONTENT_SECURITY_POLICY, handleAppRequest } from '../../../electron/mai
 import type { MainWindowOptions } from '../../../electron/main/window-options.js';
 import { EVENT_CHANNEL, ipcChannel } from '../../../shared/contract.js';
 import { makeTempDir } from '../../helpers/vault.js';
-import { FakeClipboard, FakeIpcMain, frame } from './helpers.js';
+import { FakeClipboard, FakeClipboardItem, FakeIpcMain, frame } from './helpers.js';
 
 // Listeners of every signature live in one map, as in Node's EventEmitter.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,6 +58,8 @@ class FakeWebContents extends FakeEmitter implements WebContentsLike {
 
 function fakeElectron(opts: { packaged?: boolean; singleInstance?: boolean; appPath?: string } = {}) {
   const log: string[] = [];
+  /** Electron's powerMonitor: its events are fired by the test (emit('suspend'), emit('lock-screen')). */
+  const powerMonitor = new FakeEmitter();
   const windows: FakeWindow[] = [];
   const app = new (class extends FakeEmitter {
     isPackaged = opts.packaged ?? false;
@@ -114,6 +117,10 @@ function fakeElectron(opts: { packaged?: boolean; singleInstance?: boolean; appP
     isMinimized() {
       return false;
     }
+    /** As the user minimising the window: Electron fires 'minimize'. */
+    minimize() {
+      this.emit('minimize');
+    }
     isDestroyed() {
       return this.destroyed;
     }
@@ -155,6 +162,8 @@ function fakeElectron(opts: { packaged?: boolean; singleInstance?: boolean; appP
       },
     },
     clipboard,
+    ClipboardItem: FakeClipboardItem,
+    powerMonitor,
     dialog: {
       showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
       showSaveDialog: async () => ({ canceled: true }),
@@ -166,14 +175,34 @@ function fakeElectron(opts: { packaged?: boolean; singleInstance?: boolean; appP
     beforeRequest?.({ url }, (r) => (cancel = r.cancel));
     return cancel;
   };
-  return { electron, app, log, windows, schemes, protocolHandlers, permission, blocked, ipcMain, clipboard, menu: () => menu };
+  return { electron, app, log, windows, schemes, protocolHandlers, permission, blocked, ipcMain, clipboard, powerMonitor, menu: () => menu };
+}
+
+/**
+ * Core-dump settings written into the start-up log instead of this test
+ * process's own /proc files (core-dumps.test.ts runs them for real).
+ */
+function fakeCoreDumps(log: string[]): NonNullable<Parameters<typeof startApp>[1]>['coreDumps'] {
+  return {
+    pid: 4242,
+    writeFile: (path, data) => log.push(`write ${path} ${data}`),
+    exists: (path) => path === '/usr/bin/prlimit',
+    run: async (file, args) => {
+      log.push(`run ${file} ${args.join(' ')}`);
+    },
+  };
 }
 
 async function started(opts: Parameters<typeof fakeElectron>[0] = {}) {
   const home = await makeTempDir('coffer-app-');
   const f = fakeElectron(opts);
   const appLog: string[] = [];
-  const running = startApp(f.electron, { env: { COFFER_HOME: home }, platform: 'linux', log: (m) => appLog.push(m) });
+  const running = startApp(f.electron, {
+    env: { COFFER_HOME: home },
+    platform: 'linux',
+    log: (m) => appLog.push(m),
+    coreDumps: fakeCoreDumps(f.log),
+  });
   f.app.becomeReady();
   await running.ready;
   return { ...f, running, home, appLog };
@@ -183,17 +212,28 @@ const findItem = (items: MenuItemData[], label: string): MenuItemData | undefine
   items.flatMap((i) => [i, ...(i.submenu ?? [])]).find((i) => i.label === label);
 
 describe('startApp', () => {
-  it('puts Chromium data in the profile and takes the single-instance lock before anything else, the scheme before ready', async () => {
+  it('turns core dumps off first, then puts Chromium data in the profile and takes the single-instance lock, the scheme before ready', async () => {
     const f = await started();
-    expect(f.log.slice(0, 4)).toEqual(['setPath userData', 'requestSingleInstanceLock', 'registerSchemesAsPrivileged', 'ready']);
+    expect(f.log.slice(0, 6)).toEqual([
+      'write /proc/self/coredump_filter 0',
+      'run /usr/bin/prlimit --pid 4242 --core=0:0',
+      'setPath userData',
+      'requestSingleInstanceLock',
+      'registerSchemesAsPrivileged',
+      'ready',
+    ]);
+    expect(await f.running.coreDumps).toEqual({ coredumpFilter: 'applied', rlimitCore: 'applied' });
+    expect(f.appLog).toEqual([]);
     expect(f.app.paths.userData).toBe(join(f.home, 'electron'));
     expect(f.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true } }]);
   });
 
   it('a second instance quits at once and the first focuses its window', async () => {
     const f = fakeElectron({ singleInstance: false });
-    const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux' });
+    const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log) });
     expect(running.services).toBeNull();
+    // Core dumps are off even in the instance that quits at once.
+    expect(f.log[0]).toBe('write /proc/self/coredump_filter 0');
     expect(f.app.quits).toBe(1);
     expect(f.log).not.toContain('registerSchemesAsPrivileged');
     const first = await started();
@@ -266,7 +306,7 @@ describe('startApp', () => {
   it('registers the real handlers behind the gate for app://coffer only', async () => {
     const f = await started();
     const ok = (await f.ipcMain.invoke(ipcChannel('vault:status'), frame('app://coffer/index.html'), {})) as { ok: boolean };
-    expect(ok).toEqual({ ok: true, value: { state: 'locked', path: null } });
+    expect(ok).toEqual({ ok: true, value: { state: 'locked', path: null, remembered: false } });
     const refused = (await f.ipcMain.invoke(ipcChannel('vault:status'), frame('https://evil.example/'), {})) as { ok: boolean; code: string };
     expect(refused).toMatchObject({ ok: false, code: 'Forbidden' });
     expect(f.appLog.some((m) => m.startsWith('refused vault:status'))).toBe(true);
@@ -303,5 +343,90 @@ describe('startApp', () => {
     await services.settled();
     await new Promise((r) => setImmediate(r));
     expect(f.log.at(-1)).toBe('quit');
+  });
+
+  it('a core-dump step that fails is logged (its error code only) and the app starts anyway', async () => {
+    const f = fakeElectron();
+    const appLog: string[] = [];
+    const running = startApp(f.electron, {
+      env: { COFFER_HOME: await makeTempDir('coffer-app-') },
+      platform: 'linux',
+      log: (m) => appLog.push(m),
+      coreDumps: {
+        writeFile: () => {
+          throw Object.assign(new Error('EACCES: permission denied, open /proc/self/coredump_filter'), { code: 'EACCES' });
+        },
+        prlimitPaths: [],
+      },
+    });
+    f.app.becomeReady();
+    await running.ready;
+    expect(await running.coreDumps).toEqual({ coredumpFilter: 'failed (EACCES)', rlimitCore: 'unavailable (no prlimit)' });
+    expect(appLog).toEqual([
+      'core dumps: coredump_filter could not be set: failed (EACCES)',
+      'core dumps: RLIMIT_CORE could not be set to 0: unavailable (no prlimit)',
+    ]);
+    expect(f.windows).toHaveLength(1);
+  });
+
+  it('macOS and Windows: no core-dump step is run (nothing to do there)', async () => {
+    for (const platform of ['darwin', 'win32'] as const) {
+      const f = fakeElectron();
+      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform, coreDumps: fakeCoreDumps(f.log) });
+      expect(await running.coreDumps).toEqual({ coredumpFilter: 'not applicable', rlimitCore: 'not applicable' });
+      expect(f.log.filter((l) => l.startsWith('write') || l.startsWith('run'))).toEqual([]);
+    }
+  });
+
+  describe.each(['suspend', 'lock-screen'] as const)("the OS's '%s' (powerMonitor)", (event) => {
+    it('locks the vault, clears a copied value and tells the page', async () => {
+      const f = await started();
+      const services = f.running.services!;
+      await services.handlers['vault:create']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
+      await services.handlers['secrets:set']({ name: 'a', value: 'copied value' });
+      await services.handlers['secrets:copy']({ name: 'a' });
+      expect(f.clipboard.text).toBe('copied value');
+      f.powerMonitor.emit(event);
+      expect(services.session.isUnlocked).toBe(false);
+      expect(f.clipboard.text).toBe('');
+      expect(f.windows[0]!.webContents.sent).toEqual([{ channel: EVENT_CHANNEL, payload: { type: 'locked' } }]);
+      // Already locked: nothing more happens (no second event).
+      f.powerMonitor.emit(event);
+      expect(f.windows[0]!.webContents.sent).toHaveLength(1);
+    });
+
+    it('is listened to from ready on', async () => {
+      const f = fakeElectron();
+      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log) });
+      expect(f.powerMonitor.listeners.get(event)).toBeUndefined();
+      f.app.becomeReady();
+      await running.ready;
+      expect(f.powerMonitor.listeners.get(event)).toHaveLength(1);
+    });
+  });
+
+  it("minimising the window locks only when Settings' lockOnMinimize is on, read when it happens", async () => {
+    const f = await started();
+    const services = f.running.services!;
+    await services.handlers['vault:create']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
+    const w = f.windows[0]!;
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    // Default: off.
+    w.minimize();
+    await settle();
+    expect(services.session.isUnlocked).toBe(true);
+    expect(w.webContents.sent).toEqual([]);
+    // Turned on after the window was made: the next minimise locks and tells the page.
+    await services.handlers['settings:set']({ lockOnMinimize: true });
+    w.minimize();
+    await settle();
+    expect(services.session.isUnlocked).toBe(false);
+    expect(w.webContents.sent).toEqual([{ channel: EVENT_CHANNEL, payload: { type: 'locked' } }]);
+    // Turned off again: unlocked, minimised, still unlocked.
+    await services.handlers['settings:set']({ lockOnMinimize: false });
+    await services.handlers['vault:open']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
+    w.minimize();
+    await settle();
+    expect(services.session.isUnlocked).toBe(true);
   });
 });

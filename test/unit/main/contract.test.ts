@@ -14,10 +14,12 @@ const parse = (channel: keyof typeof contract, input: unknown) => {
 };
 
 describe('contract', () => {
-  it('lists the channels the desktop app needs for secrets (issue 3)', () => {
+  it('lists the channels the desktop app needs for secrets (issue 3) and for unlocking (issue 4)', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
+        'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
+        'vault:changePassphrase', 'vault:createRecoveryKey', 'vault:removeRecoveryKey',
         'dialog:chooseVault', 'dialog:chooseNewVault',
         'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',
         'secrets:delete', 'secrets:recover', 'secrets:purge', 'secrets:reveal', 'secrets:copy',
@@ -39,7 +41,7 @@ describe('contract', () => {
     expect(LIMITS.maxRetentionDays).toBe(rules.MAX_RETENTION_DAYS);
     expect(LIMITS.minUnixTime).toBe(rules.MIN_UNIX_TIME);
     expect(LIMITS.maxUnixTime).toBe(rules.MAX_UNIX_TIME);
-    expect(DEFAULT_SETTINGS).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(DEFAULT_SETTINGS).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
   });
 
   it('counts UTF-8 bytes as TextEncoder does', () => {

@@ -5,6 +5,7 @@
  * hand. `startApp()` wires the real handlers on the real engine with the small
  * test KDF, in a temporary profile.
  */
+import { MemoryKeychain } from '../../helpers/memory-keychain.js';
 import { join } from 'node:path';
 import type { AppEvent, Channel, ChannelOutput, Result } from '../../../shared/contract.js';
 import { ipcChannel } from '../../../shared/contract.js';
@@ -12,7 +13,7 @@ import type { IpcMainLike } from '../../../electron/main/ipc/register.js';
 import { registerHandlers } from '../../../electron/main/ipc/register.js';
 import type { InvokeEventLike, SenderFrameLike } from '../../../electron/main/ipc/sender.js';
 import { createMainServices, type MainServices } from '../../../electron/main/handlers/index.js';
-import type { ClipboardLike, TimersLike } from '../../../electron/main/handlers/clipboard.js';
+import type { ClipboardItemLike, ClipboardLike, ClipboardPayload, TimersLike } from '../../../electron/main/handlers/clipboard.js';
 import type { DialogLike, OpenDialogResult, SaveDialogResult } from '../../../electron/main/handlers/dialogs.js';
 import { makeTempDir, TEST_KDF } from '../../helpers/vault.js';
 
@@ -45,13 +46,32 @@ export class FakeIpcMain implements IpcMainLike {
   }
 }
 
-export class FakeClipboard implements ClipboardLike {
+/** Electron's ClipboardItem as main builds it: the payload by format, kept for the tests to read. */
+export class FakeClipboardItem implements ClipboardItemLike {
+  constructor(readonly payload: Readonly<ClipboardPayload>) {}
+  get types(): string[] {
+    return Object.keys(this.payload);
+  }
+}
+
+/**
+ * Electron 45's clipboard, answering at once. `write` takes what main built
+ * (one item with text/plain and the platform's markers) and refuses anything
+ * else, as the real one has nothing to paste without text/plain.
+ */
+export class FakeClipboard implements ClipboardLike<FakeClipboardItem> {
   text = '';
+  /** The text/plain of every write, in order. */
   readonly writes: string[] = [];
+  /** Every write's items, in order (formats and payloads). */
+  readonly items: FakeClipboardItem[][] = [];
   clears = 0;
-  writeText(text: string): void {
-    this.text = text;
-    this.writes.push(text);
+  write(items: FakeClipboardItem[]): void {
+    const plain = items.length === 1 ? items[0]?.payload['text/plain'] : undefined;
+    if (typeof plain !== 'string') throw new Error('FakeClipboard: expected one item with a text/plain string');
+    this.items.push(items);
+    this.text = plain;
+    this.writes.push(plain);
   }
   readText(): string {
     return this.text;
@@ -60,9 +80,13 @@ export class FakeClipboard implements ClipboardLike {
     this.text = '';
     this.clears++;
   }
-  /** As if the user copied something else from another app. */
+  /** As if the user copied something else from another app (plain text, no markers). */
   userCopies(text: string): void {
     this.text = text;
+  }
+  /** The formats of the last write (text/plain and the markers). */
+  get lastTypes(): string[] {
+    return this.items.at(-1)?.[0]?.types ?? [];
   }
 }
 
@@ -122,6 +146,7 @@ export class FakeTimers implements TimersLike {
 
 export interface TestApp {
   dir: string;
+  keychain: MemoryKeychain;
   profileDir: string;
   vaultPath: string;
   ipc: FakeIpcMain;
@@ -140,7 +165,7 @@ export interface TestApp {
 
 export const PASSPHRASE = 'correct horse battery staple';
 
-export async function startApp(opts: { now?: () => number } = {}): Promise<TestApp> {
+export async function startApp(opts: { now?: () => number; platform?: NodeJS.Platform; keychain?: MemoryKeychain } = {}): Promise<TestApp> {
   const dir = await makeTempDir('coffer-main-');
   const profileDir = join(dir, 'profile');
   const ipc = new FakeIpcMain();
@@ -149,9 +174,13 @@ export async function startApp(opts: { now?: () => number } = {}): Promise<TestA
   const dialog = new FakeDialog();
   const events: AppEvent[] = [];
   const warnings: string[] = [];
+  const keychain = opts.keychain ?? new MemoryKeychain();
   const services = createMainServices({
     profileDir,
+    keychain,
     clipboard,
+    ClipboardItem: FakeClipboardItem,
+    platform: opts.platform ?? 'linux',
     dialog,
     notify: (e) => events.push(e),
     timers,
@@ -167,12 +196,12 @@ export async function startApp(opts: { now?: () => number } = {}): Promise<TestA
     if (!r.ok) throw new Error(`${channel} failed: ${r.code} ${r.message}`);
     return r.value;
   };
-  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, dialog, events, timers, services, call, ok, warnings };
+  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, dialog, events, timers, services, call, ok, warnings, keychain };
 }
 
 /** startApp() with a new vault created and unlocked through `vault:create`. */
-export async function startUnlockedApp(): Promise<TestApp> {
-  const app = await startApp();
+export async function startUnlockedApp(opts: Parameters<typeof startApp>[0] = {}): Promise<TestApp> {
+  const app = await startApp(opts);
   await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
   return app;
 }

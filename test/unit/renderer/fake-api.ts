@@ -37,6 +37,9 @@ interface Secret {
 interface FakeVault {
   passphrase: string;
   secrets: Map<string, Secret>;
+  /** This computer remembers it (OS keychain unlock). */
+  remembered?: boolean;
+  recoveryKey?: string;
 }
 
 const VAULT_ID = '0123456789abcdef0123456789abcdef';
@@ -54,6 +57,8 @@ export interface FakeCoffer {
   addVault(path: string, passphrase: string): FakeVault;
   addSecret(vault: FakeVault, name: string, v: Partial<Version> & { value: string }): Version;
   open: string | null;
+  /** How the open vault was unlocked. */
+  unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey';
   lastPath: string | null;
   /** What vault:suggestPath answers. */
   suggestedPath: string | null;
@@ -72,9 +77,10 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   const recent: RecentVault[] = [];
   const fake: FakeCoffer = {
     api: undefined as unknown as CofferApi,
+    unlockedWith: 'passphrase',
     calls: [],
     vaults: new Map(),
-    settings: { clipboardClearSeconds: 30, autoLockMinutes: 5 },
+    settings: { clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false },
     clipboard: null,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
     open: null,
@@ -100,7 +106,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   };
 
   const status = (): VaultStatus => {
-    if (fake.open === null) return { state: 'locked', path: fake.lastPath };
+    if (fake.open === null) return { state: 'locked', path: fake.lastPath, remembered: fake.lastPath !== null && (fake.vaults.get(fake.lastPath)?.remembered ?? false) };
     const v = fake.vaults.get(fake.open)!;
     let versions = 0;
     let deleted = 0;
@@ -119,10 +125,14 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         kdf: { memoryKiB: 8, iterations: 1, parallelism: 1 },
         counts: { secrets: v.secrets.size - deleted, secretVersions: versions, deletedSecrets: deleted, commits: 1, members: 1 },
         roles: ['Key Vault Administrator'],
+        unlockedWith: fake.unlockedWith,
+        remembered: v.remembered ?? false,
+        recoveryKey: v.recoveryKey !== undefined,
         rejectedCommits: [],
       },
     };
   };
+  const wrong = () => err('WrongPassphrase', 'The passphrase is wrong.');
   const current = (): FakeVault | ErrorResult => (fake.open === null ? err('VaultLocked', 'The vault is locked: unlock it first.') : fake.vaults.get(fake.open)!);
   const live = (v: FakeVault, name: string): Secret | ErrorResult => {
     const s = v.secrets.get(name);
@@ -182,9 +192,62 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       fake.lastPath = path;
       const v = fake.vaults.get(path);
       if (!v) return err('VaultNotFound', `No vault at ${path}.`);
-      if (v.passphrase !== passphrase) return err('WrongPassphrase', 'Wrong passphrase, or the vault file was altered.');
+      if (v.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase is wrong.');
       fake.open = path;
+      fake.unlockedWith = 'passphrase';
       remember(path);
+      return ok(status());
+    },
+    'vault:unlockWithKeychain': ({ path }) => {
+      fake.open = null;
+      fake.lastPath = path;
+      const v = fake.vaults.get(path);
+      if (!v?.remembered) return err('VaultLocked', 'The vault is locked: give its passphrase.');
+      fake.open = path;
+      fake.unlockedWith = 'keychain';
+      return ok(status());
+    },
+    'vault:resetPassphrase': ({ path, recoveryKey, newPassphrase }) => {
+      fake.open = null;
+      fake.lastPath = path;
+      const v = fake.vaults.get(path);
+      if (!v?.recoveryKey) return err('VaultLocked', 'This vault has no recovery key.');
+      if (recoveryKey.replace(/[\s-]/g, '').toUpperCase() !== v.recoveryKey.replace(/-/g, '')) return err('WrongPassphrase', 'The recovery key is wrong.');
+      v.passphrase = newPassphrase;
+      fake.open = path;
+      fake.unlockedWith = 'recoveryKey';
+      return ok(status());
+    },
+    'vault:remember': ({ passphrase }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      if (v.passphrase !== passphrase) return wrong();
+      v.remembered = true;
+      return ok(status());
+    },
+    'vault:forget': ({ path }) => {
+      const v = fake.vaults.get(path);
+      if (v) v.remembered = false;
+      return ok(status());
+    },
+    'vault:changePassphrase': ({ current: cur, next }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      if (v.passphrase !== cur) return wrong();
+      v.passphrase = next;
+      return ok(status());
+    },
+    'vault:createRecoveryKey': ({ passphrase }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      if (v.passphrase !== passphrase) return wrong();
+      v.recoveryKey = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789-TEST';
+      return ok({ recoveryKey: v.recoveryKey });
+    },
+    'vault:removeRecoveryKey': () => {
+      const v = current();
+      if ('ok' in v) return v;
+      delete v.recoveryKey;
       return ok(status());
     },
     'vault:suggestPath': () => ok({ path: fake.suggestedPath }),

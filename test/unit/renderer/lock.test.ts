@@ -166,7 +166,7 @@ describe('lock and unlock', () => {
     fireEvent.change(within(d).getByLabelText(L.settingsClipboard), { target: { value: '12' } });
     fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(fake.settings).toEqual({ autoLockMinutes: 1, clipboardClearSeconds: 12 });
+    expect(fake.settings).toEqual({ autoLockMinutes: 1, clipboardClearSeconds: 12, lockOnMinimize: false });
     act(() => clock.advance(59_000));
     expect(screen.queryByRole('region', { name: L.unlockRegion })).toBeNull();
     act(() => clock.advance(1_000));

@@ -5,6 +5,7 @@
  * foreign sender is Forbidden before anything happens, and no output but
  * `secrets:reveal` carries a value.
  */
+import { TEST_KDF } from '../../../helpers/vault.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,9 +27,55 @@ function expectError(r: Result<unknown>, code: string, innerCode?: string): { me
 }
 
 describe('every channel: a valid call works on the real engine', () => {
+  it('remember on this computer: asks the passphrase, then the locked screen offers the keychain; forget; keychain unavailable', async () => {
+    const app = await startApp();
+    await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
+    await app.ok('secrets:set', { name: 'a', value: 'v' });
+    expectError(await app.call('vault:remember', { passphrase: 'wrong' }), 'WrongPassphrase');
+    expect(app.keychain.entries.size).toBe(0);
+    const st = await app.ok('vault:remember', { passphrase: PASSPHRASE });
+    expect(st).toMatchObject({ state: 'unlocked', vault: { remembered: true, unlockedWith: 'passphrase' } });
+    expect(app.keychain.entries.size).toBe(1);
+    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath, remembered: true });
+    expect(await app.ok('vault:unlockWithKeychain', { path: app.vaultPath })).toMatchObject({ state: 'unlocked', vault: { unlockedWith: 'keychain' } });
+    expect(await app.ok('secrets:reveal', { name: 'a' })).toMatchObject({ value: 'v' });
+
+    // The keychain gone: VaultLocked saying why; the passphrase still opens.
+    await app.ok('vault:lock');
+    app.keychain.unavailable = true;
+    const e = expectError(await app.call('vault:unlockWithKeychain', { path: app.vaultPath }), 'VaultLocked');
+    expect(e.message).toMatch(/cannot be used.*Unlock with the passphrase/);
+    expect(await app.ok('vault:status')).toMatchObject({ state: 'locked', remembered: true });
+    app.keychain.unavailable = false;
+
+    expect(await app.ok('vault:forget', { path: app.vaultPath })).toEqual({ state: 'locked', path: app.vaultPath, remembered: false });
+    expect(app.keychain.entries.size).toBe(0);
+    expectError(await app.call('vault:unlockWithKeychain', { path: app.vaultPath }), 'VaultLocked');
+  });
+
+  it('recovery key, reset and change of the passphrase (KDF raised to the floor, never lowered)', async () => {
+    const app = await startApp();
+    await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE });
+    expectError(await app.call('vault:createRecoveryKey', { passphrase: 'wrong' }), 'WrongPassphrase');
+    const { recoveryKey } = await app.ok('vault:createRecoveryKey', { passphrase: PASSPHRASE });
+    expect((await app.ok('vault:status')) as { vault: { recoveryKey: boolean } }).toMatchObject({ vault: { recoveryKey: true } });
+    await app.ok('vault:lock');
+    expectError(await app.call('vault:resetPassphrase', { path: app.vaultPath, recoveryKey: 'AAAA', newPassphrase: 'new' }), 'BadParameter');
+    const reset = await app.ok('vault:resetPassphrase', { path: app.vaultPath, recoveryKey: recoveryKey.toLowerCase(), newPassphrase: 'found again' });
+    expect(reset).toMatchObject({ state: 'unlocked', vault: { unlockedWith: 'recoveryKey', recoveryKey: true } });
+    expect(await app.ok('vault:recent')).toHaveLength(1);
+    expectError(await app.call('vault:changePassphrase', { current: PASSPHRASE, next: 'x' }), 'WrongPassphrase');
+    const changed = await app.ok('vault:changePassphrase', { current: 'found again', next: 'third passphrase' });
+    expect(changed).toMatchObject({ state: 'unlocked', vault: { kdf: TEST_KDF } });
+    expect(await app.ok('vault:removeRecoveryKey')).toMatchObject({ vault: { recoveryKey: false } });
+    await app.ok('vault:lock');
+    expectError(await app.call('vault:open', { path: app.vaultPath, passphrase: 'found again' }), 'WrongPassphrase');
+    await app.ok('vault:open', { path: app.vaultPath, passphrase: 'third passphrase' });
+  });
+
   it('vault:create creates and unlocks, remembers the vault; vault:status reports it', async () => {
     const app = await startApp();
-    expect(await app.ok('vault:status')).toEqual({ state: 'locked', path: null });
+    expect(await app.ok('vault:status')).toEqual({ state: 'locked', path: null, remembered: false });
     const st = await app.ok('vault:create', { path: app.vaultPath, passphrase: PASSPHRASE, retentionDays: 30 });
     expect(st.state).toBe('unlocked');
     if (st.state !== 'unlocked') return;
@@ -45,10 +92,10 @@ describe('every channel: a valid call works on the real engine', () => {
   it('vault:lock locks (secrets then answer VaultLocked); vault:open refuses a wrong passphrase, then opens', async () => {
     const app = await startUnlockedApp();
     await app.ok('secrets:set', { name: 'a', value: 'v' });
-    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath });
+    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath, remembered: false });
     expectError(await app.call('secrets:list'), 'VaultLocked');
     // Locking twice is fine.
-    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath });
+    expect(await app.ok('vault:lock')).toEqual({ state: 'locked', path: app.vaultPath, remembered: false });
     const wrong = expectError(await app.call('vault:open', { path: app.vaultPath, passphrase: 'wrong horse' }), 'WrongPassphrase');
     expect(wrong.message).not.toContain('wrong horse');
     expect((await app.ok('vault:status')).state).toBe('locked');
@@ -145,10 +192,11 @@ describe('every channel: a valid call works on the real engine', () => {
 
   it('settings:get gives the defaults; settings:set changes, persists and drives the copy delay', async () => {
     const app = await startUnlockedApp();
-    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
-    expect(await app.ok('settings:set', { clipboardClearSeconds: 10 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 5 });
-    expect(await app.ok('settings:set', { autoLockMinutes: 15 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15 });
-    expect(await app.ok('settings:set', {})).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15 });
+    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
+    expect(await app.ok('settings:set', { clipboardClearSeconds: 10 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 5, lockOnMinimize: false });
+    expect(await app.ok('settings:set', { autoLockMinutes: 15 })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15, lockOnMinimize: false });
+    expect(await app.ok('settings:set', {})).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15, lockOnMinimize: false });
+    expect(await app.ok('settings:set', { lockOnMinimize: true })).toEqual({ clipboardClearSeconds: 10, autoLockMinutes: 15, lockOnMinimize: true });
     await app.ok('secrets:set', { name: 'a', value: 'v' });
     expect(await app.ok('secrets:copy', { name: 'a' })).toEqual({ clearsInSeconds: 10 });
     expect((await stat(join(app.profileDir, 'settings.json'))).mode & 0o777).toBe(0o600);
@@ -174,6 +222,29 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { path: `/${'a'.repeat(5000)}`, passphrase: 'p' }, field: 'path: Too big' },
     { input: { path: '/tmp/a.coffer', passphrase: 42 }, field: 'passphrase: Invalid input' },
   ],
+  'vault:unlockWithKeychain': [
+    { input: {}, field: 'path: is required' },
+    { input: { path: 'rel.coffer' }, field: 'path: must be an absolute path' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p' }, field: 'unknown field passphrase' },
+  ],
+  'vault:resetPassphrase': [
+    { input: { path: '/tmp/a.coffer', newPassphrase: 'p' }, field: 'recoveryKey: is required' },
+    { input: { path: '/tmp/a.coffer', recoveryKey: '', newPassphrase: 'p' }, field: 'recoveryKey: must not be empty' },
+    { input: { path: '/tmp/a.coffer', recoveryKey: 'k'.repeat(101), newPassphrase: 'p' }, field: 'recoveryKey: is too long' },
+    { input: { path: '/tmp/a.coffer', recoveryKey: 'k', newPassphrase: '' }, field: 'newPassphrase: must not be empty' },
+  ],
+  'vault:remember': [
+    { input: {}, field: 'passphrase: is required' },
+    { input: { passphrase: 'p', path: '/tmp/a.coffer' }, field: 'unknown field path' },
+  ],
+  'vault:forget': [{ input: {}, field: 'path: is required' }],
+  'vault:changePassphrase': [
+    { input: { next: 'q' }, field: 'current: is required' },
+    { input: { current: 'p', next: '' }, field: 'next: must not be empty' },
+    { input: { current: 'p', next: 'q', kdf: { memoryKiB: 8 } }, field: 'unknown field kdf' },
+  ],
+  'vault:createRecoveryKey': [{ input: {}, field: 'passphrase: is required' }],
+  'vault:removeRecoveryKey': [{ input: { all: true }, field: 'unknown field all' }],
   'vault:lock': [{ input: { force: true }, field: 'unknown field force' }],
   'vault:status': [{ input: { path: '/x' }, field: 'unknown field path' }],
   'vault:recent': [{ input: { limit: 3 }, field: 'unknown field limit' }],
@@ -226,6 +297,7 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { clipboardClearSeconds: 601 }, field: 'clipboardClearSeconds: Too big' },
     { input: { autoLockMinutes: 1.5 }, field: 'autoLockMinutes: Invalid input' },
     { input: { autoLockMinutes: '5' }, field: 'autoLockMinutes: Invalid input' },
+    { input: { lockOnMinimize: 'yes' }, field: 'lockOnMinimize: Invalid input' },
     { input: { recentVaults: [] }, field: 'unknown field recentVaults' },
   ],
 };
@@ -263,6 +335,13 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     const valid: Record<Channel, unknown> = {
       'vault:create': { path: join(app.dir, 'other.coffer'), passphrase: PASSPHRASE },
       'vault:open': { path: app.vaultPath, passphrase: PASSPHRASE },
+      'vault:unlockWithKeychain': { path: app.vaultPath },
+      'vault:resetPassphrase': { path: app.vaultPath, recoveryKey: 'k', newPassphrase: 'x' },
+      'vault:remember': { passphrase: PASSPHRASE },
+      'vault:forget': { path: app.vaultPath },
+      'vault:changePassphrase': { current: PASSPHRASE, next: 'x' },
+      'vault:createRecoveryKey': { passphrase: PASSPHRASE },
+      'vault:removeRecoveryKey': {},
       'vault:lock': {},
       'vault:status': {},
       'vault:recent': {},
@@ -294,7 +373,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     expect(await app.ok('secrets:list')).toHaveLength(1);
     expect(app.clipboard.writes).toEqual([]);
     expect(app.dialog.shown).toEqual([]);
-    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
     expect(await app.ok('vault:recent')).toHaveLength(1);
   });
 });
@@ -341,6 +420,21 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('vault:lock');
     await call('vault:open', { path: app.vaultPath, passphrase: 'CANARY-wrong-passphrase' });
     await call('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
+    // Issue 4's channels: remember (wrong passphrase, then right), keychain unlock, forget,
+    // recovery key (its output is the key, shown once), reset and change the passphrase.
+    await call('vault:remember', { passphrase: 'CANARY-wrong-remember' });
+    await call('vault:remember', { passphrase: PASSPHRASE });
+    await call('vault:lock');
+    await call('vault:unlockWithKeychain', { path: app.vaultPath });
+    await call('vault:forget', { path: app.vaultPath });
+    const key = await call('vault:createRecoveryKey', { passphrase: PASSPHRASE });
+    const recoveryKey = key.ok ? (key.value as { recoveryKey: string }).recoveryKey : '';
+    await call('vault:resetPassphrase', { path: app.vaultPath, recoveryKey, newPassphrase: 'CANARY-reset-passphrase' });
+    await call('vault:changePassphrase', { current: 'CANARY-reset-passphrase', next: 'CANARY-next-passphrase' });
+    await call('vault:changePassphrase', { current: 'CANARY-wrong-current', next: 'CANARY-never-set' });
+    await call('vault:removeRecoveryKey');
+    expect(recoveryKey).toMatch(/^([0-9A-Z]{4}-){8}[0-9A-Z]{4}$/);
+    expect(outputs.filter((o) => o.channel !== 'vault:createRecoveryKey' && o.text.includes(recoveryKey))).toEqual([]);
 
     expect([...seen].sort()).toEqual([...CHANNELS].sort());
     expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });

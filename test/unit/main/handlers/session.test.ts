@@ -6,8 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CreateVaultOptions, OpenVaultOptions, Vault } from '../../../../electron/vault/api.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { VaultSessionManager, withPassphraseBytes, type SessionEngine } from '../../../../electron/main/handlers/session.js';
-import { createVault, openVault } from '../../../../electron/vault/vault.js';
+import { createVault, forgetVault, isVaultRemembered, openVault } from '../../../../electron/vault/vault.js';
 import { makeTempDir, removeTempDirs, TEST_KDF } from '../../../helpers/vault.js';
+import { MemoryKeychain } from '../../../helpers/memory-keychain.js';
 
 afterAll(removeTempDirs);
 
@@ -21,7 +22,7 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
     return {
       path,
       id: 'id',
-      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], rejectedCommits: [] }),
+      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], unlockedWith: 'passphrase', remembered: false, recoveryKey: false, rejectedCommits: [] }),
       close: () => {
         rec.closed = true;
       },
@@ -35,25 +36,41 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
       return make(o.path);
     },
     openVault: async (o: OpenVaultOptions) => {
-      seen.push({ op: 'open', passphrase: o.passphrase, copy: new TextDecoder().decode(o.passphrase) });
+      seen.push({ op: 'open', passphrase: o.passphrase!, copy: new TextDecoder().decode(o.passphrase) });
       await wait();
       if (opts.failOpen) throw new CofferError('WrongPassphrase', 'The passphrase is wrong.');
       return make(o.path);
     },
+    isVaultRemembered: async () => false,
+    forgetVault: async () => ({ forgotten: false }),
   };
   return { engine, seen, vaults };
 }
 
 describe('VaultSessionManager', () => {
+  it('a lock asked for while an unlock runs (OS suspend during Argon2id) wins: the vault is closed, the unlock answers VaultLocked', async () => {
+    const f = fakeEngine({ delayMs: 30 });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
+    const opening = m.open({ path: '/v/a.coffer', passphrase: 'p' });
+    await new Promise((r) => setTimeout(r, 5));
+    m.lockNow('lock');
+    await expect(opening).rejects.toMatchObject({ code: 'VaultLocked' });
+    expect(f.vaults[0]!.closed).toBe(true);
+    expect(m.isUnlocked).toBe(false);
+    // The next unlock is not affected.
+    await m.open({ path: '/v/a.coffer', passphrase: 'p' });
+    expect(m.isUnlocked).toBe(true);
+  });
+
   it('hands the engine the UTF-8 bytes of the passphrase and wipes them afterwards, also on failure', async () => {
     const f = fakeEngine();
-    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine, kdf: TEST_KDF });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine, kdf: TEST_KDF });
     await m.create({ path: '/v/a.coffer', passphrase: 'pâté 😀' });
     expect(f.seen[0]!.copy).toBe('pâté 😀');
     expect(f.seen[0]!.kdf).toEqual(TEST_KDF);
     expect(f.seen[0]!.passphrase.every((b) => b === 0)).toBe(true);
     const failing = fakeEngine({ failOpen: true });
-    const m2 = new VaultSessionManager({ profileDir: '/p', engine: failing.engine });
+    const m2 = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: failing.engine });
     await expect(m2.open({ path: '/v/a.coffer', passphrase: 'secret' })).rejects.toMatchObject({ code: 'WrongPassphrase' });
     expect(failing.seen[0]!.passphrase.length).toBe(6);
     expect(failing.seen[0]!.passphrase.every((b) => b === 0)).toBe(true);
@@ -64,21 +81,21 @@ describe('VaultSessionManager', () => {
 
   it('passes no kdf unless configured (the engine defaults apply in the app)', async () => {
     const f = fakeEngine();
-    await new VaultSessionManager({ profileDir: '/p', engine: f.engine }).create({ path: '/v/a.coffer', passphrase: 'p' });
+    await new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine }).create({ path: '/v/a.coffer', passphrase: 'p' });
     expect(f.seen[0]!.kdf).toBeUndefined();
   });
 
   it('holds at most one vault: create/open close the current one first; lock closes and notifies', async () => {
     const f = fakeEngine();
-    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
     let locks = 0;
     m.onLock(() => locks++);
     await m.create({ path: '/v/a.coffer', passphrase: 'p' });
     await m.open({ path: '/v/b.coffer', passphrase: 'p' });
     expect(f.vaults.map((v) => v.closed)).toEqual([true, false]);
     expect(locks).toBe(1);
-    expect(m.status()).toMatchObject({ state: 'unlocked', path: '/v/b.coffer' });
-    expect(await m.lock()).toEqual({ state: 'locked', path: '/v/b.coffer' });
+    expect(await m.status()).toMatchObject({ state: 'unlocked', path: '/v/b.coffer' });
+    expect(await m.lock()).toEqual({ state: 'locked', path: '/v/b.coffer', remembered: false });
     expect(f.vaults.map((v) => v.closed)).toEqual([true, true]);
     expect(locks).toBe(2);
     expect(() => m.current()).toThrow(expect.objectContaining({ code: 'VaultLocked' }));
@@ -86,14 +103,14 @@ describe('VaultSessionManager', () => {
 
   it('a failed open leaves the app locked, remembering the path for the unlock screen', async () => {
     const f = fakeEngine({ failOpen: true });
-    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
     await expect(m.open({ path: '/v/x.coffer', passphrase: 'p' })).rejects.toBeInstanceOf(CofferError);
-    expect(m.status()).toEqual({ state: 'locked', path: '/v/x.coffer' });
+    expect(await m.status()).toEqual({ state: 'locked', path: '/v/x.coffer', remembered: false });
   });
 
   it('serializes: two quick opens leave exactly one vault open; a lock queued behind an open wins', async () => {
     const f = fakeEngine({ delayMs: 10 });
-    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
     await Promise.all([m.open({ path: '/v/a.coffer', passphrase: 'p' }), m.open({ path: '/v/b.coffer', passphrase: 'p' })]);
     expect(f.vaults.filter((v) => !v.closed).map((v) => v.path)).toEqual(['/v/b.coffer']);
     const opening = m.open({ path: '/v/c.coffer', passphrase: 'p' });
@@ -105,7 +122,7 @@ describe('VaultSessionManager', () => {
 
   it('a throwing lock listener neither keeps the vault open nor stops other listeners', async () => {
     const f = fakeEngine();
-    const m = new VaultSessionManager({ profileDir: '/p', engine: f.engine });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
     const calls: string[] = [];
     m.onLock(() => {
       throw new Error('listener');
@@ -120,7 +137,7 @@ describe('VaultSessionManager', () => {
 
   it('on the real engine: lock closes the vault (its operations then fail) and reopen works', async () => {
     const dir = await makeTempDir('coffer-session-');
-    const m = new VaultSessionManager({ profileDir: `${dir}/profile`, engine: { createVault, openVault }, kdf: TEST_KDF });
+    const m = new VaultSessionManager({ profileDir: `${dir}/profile`, keychain: new MemoryKeychain(), engine: { createVault, openVault, isVaultRemembered, forgetVault }, kdf: TEST_KDF });
     await m.create({ path: `${dir}/a.coffer`, passphrase: 'pw' });
     const v = m.current();
     await v.secrets.set({ name: 'a', value: new TextEncoder().encode('x') });
@@ -138,7 +155,7 @@ describe("heavy work stays off main's event loop (issue 3: the window never free
     const dir = await makeTempDir('coffer-session-');
     const path = `${dir}/v.coffer`;
     // The engine's defaults: no kdf option, as the app creates vaults.
-    const manager = new VaultSessionManager({ profileDir: `${dir}/profile`, engine: { createVault, openVault } });
+    const manager = new VaultSessionManager({ profileDir: `${dir}/profile`, keychain: new MemoryKeychain(), engine: { createVault, openVault, isVaultRemembered, forgetVault } });
     await manager.create({ path, passphrase: 'p' });
     manager.lockNow();
     // Ticks every 5 ms while the vault opens; a blocked loop shows as one long gap.

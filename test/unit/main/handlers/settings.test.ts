@@ -1,4 +1,4 @@
-/** `<profile>/settings.json`: defaults, persistence, mode 0600, atomic writes, damaged files, the recent list. */
+/** `<profile>/settings.json`: defaults, persistence, mode 0600, atomic writes, damaged files, older files, the recent list. */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ async function store(init?: string) {
 describe('SettingsStore', () => {
   it('gives the defaults without a file and writes nothing until a change', async () => {
     const { s, profileDir } = await store();
-    expect(await s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
     expect(await s.recent()).toEqual([]);
     await expect(stat(profileDir)).rejects.toThrow();
   });
@@ -34,7 +34,7 @@ describe('SettingsStore', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(profileDir)).mode & 0o777).toBe(0o700);
     const again = new SettingsStore({ profileDir });
-    expect(await again.get()).toEqual({ clipboardClearSeconds: 45, autoLockMinutes: 5 });
+    expect(await again.get()).toEqual({ clipboardClearSeconds: 45, autoLockMinutes: 5, lockOnMinimize: false });
     expect((await again.recent()).map((r) => r.path)).toEqual(['/v/a.coffer']);
     // Atomic write: no temp file left beside it.
     expect(await readdir(profileDir)).toEqual(['settings.json']);
@@ -43,18 +43,41 @@ describe('SettingsStore', () => {
   it('keeps keys it does not know (the CLI shares the file)', async () => {
     const { s, file } = await store(JSON.stringify({ cliThing: { a: 1 }, autoLockMinutes: 9 }));
     await s.set({ clipboardClearSeconds: 20 });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ cliThing: { a: 1 }, autoLockMinutes: 9, clipboardClearSeconds: 20, recentVaults: [] });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ cliThing: { a: 1 }, autoLockMinutes: 9, clipboardClearSeconds: 20, lockOnMinimize: false, recentVaults: [] });
   });
 
   it('falls back field by field on a damaged file, and warns on one that is not JSON', async () => {
     const bad = await store(JSON.stringify({ clipboardClearSeconds: -1, autoLockMinutes: 7, recentVaults: [{ path: '/ok.coffer', lastOpened: 5 }, { path: 3 }, 'x'] }));
-    expect(await bad.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 7 });
+    expect(await bad.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 7, lockOnMinimize: false });
     expect((await bad.s.recent()).map((r) => r.path)).toEqual(['/ok.coffer']);
     const notJson = await store('{not json');
-    expect(await notJson.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await notJson.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
     expect(notJson.warnings).toEqual([expect.stringContaining('not JSON')]);
     const array = await store('[1,2]');
-    expect(await array.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await array.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
+  });
+
+  it('lockOnMinimize: off by default, saved and read back, and off for a settings file from before it existed', async () => {
+    const { s, profileDir, file } = await store();
+    expect((await s.get()).lockOnMinimize).toBe(false);
+    expect(await s.set({ lockOnMinimize: true })).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: true });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ lockOnMinimize: true });
+    expect((await new SettingsStore({ profileDir }).get()).lockOnMinimize).toBe(true);
+    // Another field's change keeps it.
+    await s.set({ autoLockMinutes: 9 });
+    expect((await new SettingsStore({ profileDir }).get()).lockOnMinimize).toBe(true);
+    await s.set({ lockOnMinimize: false });
+    expect((await new SettingsStore({ profileDir }).get()).lockOnMinimize).toBe(false);
+    // Issue 3's file: the other fields as they were, lockOnMinimize off, and written out on the next change.
+    const old = await store(JSON.stringify({ clipboardClearSeconds: 40, autoLockMinutes: 6, recentVaults: [] }));
+    expect(await old.s.get()).toEqual({ clipboardClearSeconds: 40, autoLockMinutes: 6, lockOnMinimize: false });
+    await old.s.set({ clipboardClearSeconds: 41 });
+    expect(JSON.parse(await readFile(old.file, 'utf8'))).toEqual({ clipboardClearSeconds: 41, autoLockMinutes: 6, lockOnMinimize: false, recentVaults: [] });
+    // Not a boolean (hand-edited): the default, field by field.
+    for (const bad of ['true', 1, null, { on: true }]) {
+      const b = await store(JSON.stringify({ lockOnMinimize: bad, autoLockMinutes: 7 }));
+      expect(await b.s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 7, lockOnMinimize: false });
+    }
   });
 
   it('recent list: most recent first, no duplicates, at most MAX_RECENT, with exists', async () => {
@@ -74,7 +97,7 @@ describe('SettingsStore', () => {
     const { s, profileDir } = await store();
     await Promise.all([s.set({ clipboardClearSeconds: 11 }), s.set({ autoLockMinutes: 12 }), s.addRecent('/a.coffer'), s.addRecent('/b.coffer')]);
     const again = new SettingsStore({ profileDir });
-    expect(await again.get()).toEqual({ clipboardClearSeconds: 11, autoLockMinutes: 12 });
+    expect(await again.get()).toEqual({ clipboardClearSeconds: 11, autoLockMinutes: 12, lockOnMinimize: false });
     expect((await again.recent()).map((r) => r.path)).toEqual(['/b.coffer', '/a.coffer']);
   });
 
@@ -84,6 +107,6 @@ describe('SettingsStore', () => {
     await writeFile(join(dir, 'profile'), 'x');
     const s = new SettingsStore({ profileDir: join(dir, 'profile') });
     await expect(s.set({ clipboardClearSeconds: 99 })).rejects.toMatchObject({ code: 'IoError' });
-    expect(await s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5 });
+    expect(await s.get()).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
   });
 });

@@ -28,6 +28,13 @@ function spyHandlers(impl?: (channel: Channel, input: unknown) => unknown) {
 const VALID: Record<Channel, unknown> = {
   'vault:create': { path: '/tmp/x/a.coffer', passphrase: 'p' },
   'vault:open': { path: '/tmp/x/a.coffer', passphrase: 'p' },
+  'vault:unlockWithKeychain': { path: '/tmp/x/a.coffer' },
+  'vault:resetPassphrase': { path: '/tmp/x/a.coffer', recoveryKey: 'k', newPassphrase: 'p' },
+  'vault:remember': { passphrase: 'p' },
+  'vault:forget': { path: '/tmp/x/a.coffer' },
+  'vault:changePassphrase': { current: 'p', next: 'q' },
+  'vault:createRecoveryKey': { passphrase: 'p' },
+  'vault:removeRecoveryKey': {},
   'vault:lock': {},
   'vault:status': {},
   'vault:recent': {},
@@ -65,7 +72,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(20);
+    expect(CHANNELS.length).toBe(27);
   });
 
   it('dispose() removes every handler', () => {
