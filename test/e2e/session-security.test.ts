@@ -129,6 +129,14 @@ async function heapSnapshot(page: Page): Promise<string> {
   return snapshot;
 }
 
+/** The app with Playwright's clock installed before the page loads: the renderer's realClock then reads its Date and timers. */
+async function launchOnControlledClock(opts: Parameters<typeof launchUnloaded>[0] = {}): Promise<App> {
+  const app = await launchUnloaded(opts);
+  await app.page.clock.install();
+  await app.page.goto(APP_URL);
+  return app;
+}
+
 describe('auto-lock after idle, on a controlled clock (Chromium, real main handlers)', () => {
   describe('with the default idle time (5 minutes)', () => {
     const VALUE = 'idle-value-9d41c7';
@@ -136,11 +144,8 @@ describe('auto-lock after idle, on a controlled clock (Chromium, real main handl
     let page: Page;
 
     beforeAll(async () => {
-      app = await launchUnloaded();
+      app = await launchOnControlledClock();
       page = app.page;
-      // Before the page loads: the renderer's realClock then reads Playwright's Date and timers.
-      await page.clock.install();
-      await page.goto(APP_URL);
     }, 60_000);
     afterAll(async () => {
       await app?.close();
@@ -179,10 +184,8 @@ describe('auto-lock after idle, on a controlled clock (Chromium, real main handl
     let page: Page;
 
     beforeAll(async () => {
-      app = await launchUnloaded({ autoLockMinutes: 2 });
+      app = await launchOnControlledClock({ autoLockMinutes: 2 });
       page = app.page;
-      await page.clock.install();
-      await page.goto(APP_URL);
     }, 60_000);
     afterAll(async () => {
       await app?.close();

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { RoleName } from '../../shared/keyvault.js';
 import type { CreateVaultOptions, KdfParams, PublicIdentity, Vault } from '../../electron/vault/api.js';
 import { createIdentity, createVault, openVault, type MemberIdentity } from '../../electron/vault/vault.js';
+import { CofferError } from '../../electron/vault/errors.js';
 
 /** DECISIONS.md: test vaults use m = 8 MiB, t = 1, p = 1. */
 export const TEST_KDF: KdfParams = Object.freeze({ memoryKiB: 8192, iterations: 1, parallelism: 1 });
@@ -291,4 +292,12 @@ export function findCanaries(haystack: Uint8Array | string, canaries: (string | 
     }
   }
   return found;
+}
+
+/** The CofferError code a promise rejects with ('ok' if it resolves; the error's text otherwise). */
+export async function rejectionCode(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof CofferError ? e.code : String(e)),
+  );
 }

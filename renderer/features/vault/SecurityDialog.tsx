@@ -99,30 +99,39 @@ function useStep() {
   return { error, setError, busy, run };
 }
 
-function RememberForm({ onClose }: { onClose: () => void }) {
-  const applyStatus = useSession((s) => s.applyStatus);
+/** A step that only asks for the passphrase again, then makes one call with it. */
+function PassphraseStep<T>({ title, explain, confirm, submit, onDone, onClose }: {
+  title: string;
+  explain: string;
+  confirm: string;
+  submit: (passphrase: string) => Promise<{ ok: true; value: T } | { ok: false; message: string }>;
+  onDone: (value: T) => void;
+  onClose: () => void;
+}) {
   const [pass, setPass] = useState('');
   const { error, busy, run } = useStep();
   return (
-    <FormDialog
-      title={L.rememberDialog}
-      onClose={onClose}
-      error={error}
-      busy={busy}
-      confirm={L.rememberConfirm}
-      onSubmit={() =>
-        void run(
-          () => call('vault:remember', { passphrase: pass }),
-          (status) => {
-            applyStatus(status);
-            onClose();
-          },
-        )
-      }
-    >
-      <p className="hint">{L.rememberTradeOff}</p>
+    <FormDialog title={title} onClose={onClose} error={error} busy={busy} confirm={confirm} onSubmit={() => void run(() => submit(pass), onDone)}>
+      <p className="hint">{explain}</p>
       <Field label={L.confirmPassphrase} type="password" value={pass} onChange={setPass} required />
     </FormDialog>
+  );
+}
+
+function RememberForm({ onClose }: { onClose: () => void }) {
+  const applyStatus = useSession((s) => s.applyStatus);
+  return (
+    <PassphraseStep
+      title={L.rememberDialog}
+      explain={L.rememberTradeOff}
+      confirm={L.rememberConfirm}
+      submit={(passphrase) => call('vault:remember', { passphrase })}
+      onDone={(status) => {
+        applyStatus(status);
+        onClose();
+      }}
+      onClose={onClose}
+    />
   );
 }
 
@@ -162,28 +171,18 @@ function ChangePassphraseForm({ onClose }: { onClose: () => void }) {
 
 function CreateRecoveryForm({ onClose, onCreated }: { onClose: () => void; onCreated: (key: string) => void }) {
   const refresh = useSession((s) => s.refresh);
-  const [pass, setPass] = useState('');
-  const { error, busy, run } = useStep();
   return (
-    <FormDialog
+    <PassphraseStep
       title={L.createRecoveryDialog}
-      onClose={onClose}
-      error={error}
-      busy={busy}
+      explain={L.createRecoveryExplain}
       confirm={L.createConfirm}
-      onSubmit={() =>
-        void run(
-          () => call('vault:createRecoveryKey', { passphrase: pass }),
-          (r) => {
-            void refresh();
-            onCreated(r.recoveryKey);
-          },
-        )
-      }
-    >
-      <p className="hint">{L.createRecoveryExplain}</p>
-      <Field label={L.confirmPassphrase} type="password" value={pass} onChange={setPass} required />
-    </FormDialog>
+      submit={(passphrase) => call('vault:createRecoveryKey', { passphrase })}
+      onDone={(r) => {
+        void refresh();
+        onCreated(r.recoveryKey);
+      }}
+      onClose={onClose}
+    />
   );
 }
 

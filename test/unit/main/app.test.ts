@@ -193,6 +193,17 @@ function fakeCoreDumps(log: string[]): NonNullable<Parameters<typeof startApp>[1
   };
 }
 
+/** Started, with a vault open and a value copied to the (fake) clipboard. */
+async function startedWithCopy() {
+  const f = await started();
+  const services = f.running.services!;
+  await services.handlers['vault:create']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
+  await services.handlers['secrets:set']({ name: 'a', value: 'copied value' });
+  await services.handlers['secrets:copy']({ name: 'a' });
+  expect(f.clipboard.text).toBe('copied value');
+  return { f, services };
+}
+
 async function started(opts: Parameters<typeof fakeElectron>[0] = {}) {
   const home = await makeTempDir('coffer-app-');
   const f = fakeElectron(opts);
@@ -330,12 +341,7 @@ describe('startApp', () => {
   });
 
   it('closing the last window locks the vault and quits (Linux, Windows); quit clears a copied value first', async () => {
-    const f = await started();
-    const services = f.running.services!;
-    await services.handlers['vault:create']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
-    await services.handlers['secrets:set']({ name: 'a', value: 'copied value' });
-    await services.handlers['secrets:copy']({ name: 'a' });
-    expect(f.clipboard.text).toBe('copied value');
+    const { f, services } = await startedWithCopy();
     f.app.emit('window-all-closed');
     expect(services.session.isUnlocked).toBe(false);
     expect(f.clipboard.text).toBe('');
@@ -380,12 +386,7 @@ describe('startApp', () => {
 
   describe.each(['suspend', 'lock-screen'] as const)("the OS's '%s' (powerMonitor)", (event) => {
     it('locks the vault, clears a copied value and tells the page', async () => {
-      const f = await started();
-      const services = f.running.services!;
-      await services.handlers['vault:create']({ path: join(f.home, 'v.coffer'), passphrase: 'p' });
-      await services.handlers['secrets:set']({ name: 'a', value: 'copied value' });
-      await services.handlers['secrets:copy']({ name: 'a' });
-      expect(f.clipboard.text).toBe('copied value');
+      const { f, services } = await startedWithCopy();
       f.powerMonitor.emit(event);
       expect(services.session.isUnlocked).toBe(false);
       expect(f.clipboard.text).toBe('');

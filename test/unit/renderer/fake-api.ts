@@ -395,3 +395,13 @@ export function installFake(fake: FakeCoffer): void {
   fake.emit = emit;
   Object.defineProperty(window, 'cofferEvents', { value: events, configurable: true, writable: true });
 }
+
+/** A fake main with /v/work.coffer open, holding db-password = hunter2 (passphrase "right passphrase"). */
+export function unlockedFake(): FakeCoffer {
+  const fake = createFakeCoffer();
+  const v = fake.addVault('/v/work.coffer', 'right passphrase');
+  fake.addSecret(v, 'db-password', { value: 'hunter2' });
+  fake.open = '/v/work.coffer';
+  fake.lastPath = '/v/work.coffer';
+  return fake;
+}

@@ -5,17 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { L, shortVersion } from '../../../renderer/app/labels.js';
 import { useSecrets } from '../../../renderer/features/secrets/store.js';
 import { useSession } from '../../../renderer/features/vault/store.js';
-import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
+import { createFakeCoffer, unlockedFake } from './fake-api.js';
 import { manualClock, renderApp } from './setup.js';
 
-function unlocked(): FakeCoffer {
-  const fake = createFakeCoffer();
-  const v = fake.addVault('/v/work.coffer', 'right passphrase');
-  fake.addSecret(v, 'db-password', { value: 'hunter2' });
-  fake.open = '/v/work.coffer';
-  fake.lastPath = '/v/work.coffer';
-  return fake;
-}
+const unlocked = unlockedFake;
 
 async function reveal(): Promise<void> {
   fireEvent.click(await screen.findByRole('option', { name: 'db-password' }));

@@ -9,17 +9,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { L } from '../../../renderer/app/labels.js';
-import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
+import { unlockedFake, type FakeCoffer } from './fake-api.js';
 import { manualClock, renderApp } from './setup.js';
 
-function unlocked(): FakeCoffer {
-  const fake = createFakeCoffer();
-  const v = fake.addVault('/v/work.coffer', 'right passphrase');
-  fake.addSecret(v, 'db-password', { value: 'hunter2' });
-  fake.open = '/v/work.coffer';
-  fake.lastPath = '/v/work.coffer';
-  return fake;
-}
+const unlocked = unlockedFake;
 
 async function openSettings(fake: FakeCoffer): Promise<HTMLElement> {
   renderApp(fake, manualClock());

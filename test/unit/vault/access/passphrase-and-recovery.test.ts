@@ -10,16 +10,12 @@ import { auditLogPath, verifyAuditLog } from '../../../../electron/vault/audit/l
 import { ed25519Verify } from '../../../../electron/vault/crypto/index.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { openVault } from '../../../../electron/vault/vault.js';
-import { createTestVault, dec, enc, removeTempDirs, TEST_KDF } from '../../../helpers/vault.js';
+import { createTestVault, dec, enc, removeTempDirs, rejectionCode, TEST_KDF } from '../../../helpers/vault.js';
 import { readFile } from 'node:fs/promises';
 
 afterAll(removeTempDirs);
 
-const codeOf = async (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'ok',
-    (e: unknown) => (e instanceof CofferError ? e.code : String(e)),
-  );
+const codeOf = rejectionCode;
 
 describe('recovery key', () => {
   it('opens the vault when the passphrase is lost; the passphrase keeps working; info says how it was unlocked', async () => {

@@ -12,7 +12,7 @@ import { osKeychain, type Keychain } from '../../../../electron/vault/store/keyc
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { forgetVault, isVaultRemembered, openVault } from '../../../../electron/vault/vault.js';
 import { startSecretService, type SecretService } from '../../../helpers/secret-service.js';
-import { createTestVault, dec, enc, removeTempDirs } from '../../../helpers/vault.js';
+import { createTestVault, dec, enc, rejectionCode, removeTempDirs } from '../../../helpers/vault.js';
 
 let service: SecretService;
 let keychain: Keychain;
@@ -39,11 +39,7 @@ async function rememberedVault() {
   return t;
 }
 
-const codeOf = async (p: Promise<unknown>): Promise<string> =>
-  p.then(
-    () => 'ok',
-    (e: unknown) => (e instanceof CofferError ? e.code : String(e)),
-  );
+const codeOf = rejectionCode;
 
 describe('OS keychain unlock (real Secret Service)', () => {
   it('remember, then unlock without the passphrase: the keychain holds one entry under our service', async () => {
