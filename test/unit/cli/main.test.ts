@@ -484,3 +484,73 @@ describe('git setup', () => {
     expect(r.stderr).toMatch(/^coffer: error: NotFound: .* is not inside a git work tree\n$/);
   });
 });
+
+describe('vault remember | forget | change-passphrase | recovery-key (issue 4)', () => {
+  it('the keychain is tried only for a remembered vault, after the passphrase sources and before the prompt', async () => {
+    // Not remembered: no keychain call, straight to "no way to unlock".
+    let r = await run(['vault', 'info'], { noPassphrase: true });
+    expect(r.code).toBe(4);
+    expect(engine.calls.map((c) => c.method)).toEqual(['isVaultRemembered']);
+    // Remembered: the keychain opens it.
+    engine.calls.length = 0;
+    engine.remembered = true;
+    r = await run(['vault', 'info'], { noPassphrase: true });
+    expect(r.code).toBe(0);
+    expect(engine.calls.find((c) => c.method === 'openVault')!.args[0]).toMatchObject({ keychain: 'keychain', passphrase: undefined });
+    // A passphrase given by file or environment wins: the keychain is not asked.
+    engine.calls.length = 0;
+    r = await run(['vault', 'info']);
+    expect(r.code).toBe(0);
+    expect(engine.calls.map((c) => c.method)).not.toContain('isVaultRemembered');
+  });
+
+  it('a keychain that cannot unlock says why, then the prompt asks on a terminal', async () => {
+    engine.remembered = true;
+    const real = engine.openVault.bind(engine);
+    engine.openVault = async (o) => {
+      if (o.keychain) throw new CofferError('VaultLocked', 'The OS keychain (Secret Service) cannot be used: DBus error. Unlock with the passphrase.');
+      return real(o);
+    };
+    const prompts: string[] = [];
+    const r = await run(['vault', 'info'], { noPassphrase: true, stdinTTY: true, readPassphrase: async (p) => (prompts.push(p), new TextEncoder().encode('typed')) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^coffer: warning: The OS keychain \(Secret Service\) cannot be used/);
+    expect(prompts).toEqual([`Passphrase for ${vaultPath}: `]);
+    expect(engine.passphraseTexts).toEqual(['typed']);
+  });
+
+  it('remember and recovery-key want the passphrase, never the keychain', async () => {
+    engine.remembered = true;
+    for (const args of [['vault', 'remember'], ['vault', 'recovery-key', 'create'], ['vault', 'change-passphrase']]) {
+      engine.calls.length = 0;
+      const r = await run(args, { noPassphrase: true });
+      expect(r.code, args.join(' ')).toBe(4);
+      expect(engine.calls.map((c) => c.method)).not.toContain('isVaultRemembered');
+    }
+    const r = await run(['vault', 'recovery-key', 'create']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ recoveryKey: '0000-0000-0000-0000-0000-0000-0000-0000-TEST' });
+    expect(r.stderr).toMatch(/shown only this once/);
+  });
+
+  it('change-passphrase takes the new one from a file or the environment, with --kdf-* together; without either and no terminal: exit 2', async () => {
+    await writeFile(join(home, 'new.txt'), 'from the file\n');
+    let r = await run(['vault', 'change-passphrase', '--new-passphrase-file', 'new.txt', '--kdf-memory', '128', '--kdf-iterations', '4', '--kdf-parallelism', '2']);
+    expect(r.code).toBe(0);
+    expect(engine.calls.find((c) => c.method === 'changePassphrase')!.args).toEqual(['from the file', { memoryKiB: 131072, iterations: 4, parallelism: 2 }]);
+    r = await run(['vault', 'change-passphrase'], { env: { COFFER_NEW_PASSPHRASE: 'from env' } });
+    expect(r.code).toBe(0);
+    r = await run(['vault', 'change-passphrase', '--kdf-memory', '128']);
+    expect(r.code).toBe(2);
+    r = await run(['vault', 'change-passphrase']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/No new passphrase: pass --new-passphrase-file/);
+  });
+
+  it('forget needs no passphrase and prints {forgotten}', async () => {
+    const r = await run(['vault', 'forget'], { noPassphrase: true });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ forgotten: false });
+    expect(engine.calls.map((c) => c.method)).toEqual(['forgetVault']);
+  });
+});
