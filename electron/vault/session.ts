@@ -84,7 +84,11 @@ export class VaultSession implements Vault {
         const id = await openSlot(s, passphrase, this.core.vaultIdBytes);
         const same = equalBytes(id.signPub, this.me.signPub);
         wipeIdentity(id);
-        if (same) return;
+        if (same) {
+          // The right passphrase: like an unlock, it ends the run of failures (they are logged already).
+          await attempts.settle((f) => this.audit('VaultUnlockFailed', 'error', { code: f.code }, f.time)).catch(() => undefined);
+          return;
+        }
       } catch (e) {
         if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
       }

@@ -21,16 +21,27 @@ type Step = 'overview' | 'remember' | 'change' | 'createRecovery' | 'removeRecov
 
 export function SecurityDialog({ onClose }: { onClose: () => void }) {
   const [step, setStep] = useState<Step>('overview');
+  /** What the last step did, said in the overview (inside the dialog, where a screen reader is). */
+  const [done, setDone] = useState<string | null>(null);
   const back = () => setStep('overview');
   if (step === 'remember') return <RememberForm onClose={back} />;
-  if (step === 'change') return <ChangePassphraseForm onClose={back} />;
+  if (step === 'change')
+    return (
+      <ChangePassphraseForm
+        onClose={back}
+        onChanged={() => {
+          setDone(L.passphraseChanged);
+          back();
+        }}
+      />
+    );
   if (step === 'createRecovery') return <CreateRecoveryForm onClose={back} onCreated={(recoveryKey) => setStep({ recoveryKey })} />;
   if (step === 'removeRecovery') return <RemoveRecoveryForm onClose={back} />;
   if (typeof step === 'object') return <ShowRecoveryKey recoveryKey={step.recoveryKey} onClose={back} />;
-  return <Overview onClose={onClose} go={setStep} />;
+  return <Overview onClose={onClose} go={setStep} done={done} />;
 }
 
-function Overview({ onClose, go }: { onClose: () => void; go: (s: Step) => void }) {
+function Overview({ onClose, go, done }: { onClose: () => void; go: (s: Step) => void; done: string | null }) {
   const { vault, path, forget } = useSession();
   const [error, setError] = useState<string | null>(null);
   if (!vault || path === null) return null;
@@ -40,6 +51,7 @@ function Overview({ onClose, go }: { onClose: () => void; go: (s: Step) => void 
   };
   return (
     <Dialog title={L.securityDialog} onClose={onClose}>
+      <p role="status">{done ?? ''}</p>
       <p>{L.securityUnlockedWith(L.unlockedWithNames[vault.unlockedWith] ?? vault.unlockedWith)}</p>
       <section className="security-item">
         <p>{vault.remembered ? L.securityRememberedYes : L.securityRememberedNo}</p>
@@ -135,7 +147,7 @@ function RememberForm({ onClose }: { onClose: () => void }) {
   );
 }
 
-function ChangePassphraseForm({ onClose }: { onClose: () => void }) {
+function ChangePassphraseForm({ onClose, onChanged }: { onClose: () => void; onChanged: () => void }) {
   const { applyStatus, vault } = useSession();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -153,8 +165,7 @@ function ChangePassphraseForm({ onClose }: { onClose: () => void }) {
       () => call('vault:changePassphrase', { current, next }),
       (status) => {
         applyStatus(status);
-        useSession.setState({ notice: L.passphraseChanged });
-        onClose();
+        onChanged();
       },
     );
   };

@@ -67,7 +67,17 @@ function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
             <button type="button" className="primary" onClick={() => void run(() => unlockWithKeychain(path), false)}>
               {L.keychainUnlockButton}
             </button>
-            <button type="button" onClick={() => void run(() => forget(path), false)}>
+            <button
+              type="button"
+              onClick={() =>
+                void run(async () => {
+                  const err = await forget(path);
+                  // The buttons are gone: the passphrase field is what is left to use.
+                  if (!err) requestAnimationFrame(() => passRef.current?.focus());
+                  return err;
+                }, false)
+              }
+            >
               {L.forgetButton}
             </button>
           </div>

@@ -45,9 +45,11 @@ interface SessionState {
 export const useSession = create<SessionState>()((set, get) => {
   /** Every store and the screen back to locked, synchronously, then `next` (a call to main). */
   const clearThen = <T>(next: () => Promise<T>): Promise<T> => {
-    const path = get().path;
+    const { path, vault, remembered } = get();
     resetAllStores();
-    set({ screen: path ? 'unlock' : 'start', vault: null, error: null });
+    // Until main answers, the unlock screen goes by what the open vault said (the
+    // Security dialog may have remembered or forgotten it since the last unlock).
+    set({ screen: path ? 'unlock' : 'start', vault: null, remembered: vault?.remembered ?? remembered, error: null });
     return next();
   };
   return {

@@ -66,6 +66,11 @@ export interface FakeCoffer {
   pickerAnswers: (string | null)[];
   /** Sends an event as main would (window.cofferEvents listeners get it). */
   emit(event: AppEvent): void;
+  /**
+   * The next call of a channel answers this error instead (once; still recorded
+   * in `calls`): a keychain that refuses, a disk that fails.
+   */
+  failNext: Partial<Record<Channel, ErrorResult>>;
 }
 
 const err = (code: ErrorResult['code'], message: string, innerCode?: string): ErrorResult => ({ ok: false, code, message, ...(innerCode ? { innerCode } : {}) });
@@ -87,6 +92,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     lastPath: null,
     suggestedPath: null,
     pickerAnswers: [],
+    failNext: {},
     emit: () => {
       throw new Error('installFake() first');
     },
@@ -364,6 +370,11 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   for (const channel of Object.keys(impl) as Channel[]) {
     api[channel] = async (input: unknown) => {
       fake.calls.push({ channel, input: structuredClone(input) });
+      const failure = fake.failNext[channel];
+      if (failure) {
+        delete fake.failNext[channel];
+        return structuredClone(failure);
+      }
       // Answers arrive asynchronously, as over IPC; a structured clone, as IPC makes.
       return structuredClone((impl[channel] as (i: unknown) => Result<unknown>)(input));
     };
