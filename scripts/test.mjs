@@ -21,6 +21,7 @@ const TOOLS = [
   { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' },
   { bin: 'chromium', pkg: 'chromium', why: 'test/e2e (the app as a person uses it, in headless Chromium)' },
   { bin: 'dbus-daemon', pkg: 'dbus', why: KEYCHAIN_TESTS },
+  { bin: 'dbus-monitor', pkg: 'dbus', why: 'test/unit/main/screen-lock-linux.test.ts (the screen lock seen on a real session bus)' },
   { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring', why: KEYCHAIN_TESTS },
   { bin: 'secret-tool', pkg: 'libsecret-tools', why: KEYCHAIN_TESTS },
 ];

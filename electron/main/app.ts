@@ -19,6 +19,8 @@
  * closes, on quit, and when the window is minimised if Settings says so.
  * Security checklist numbers (§n) refer to electronjs.org/docs/latest/tutorial/security.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_CHANNEL, type AppEvent } from '../../shared/contract.js';
 import { osKeychain, type Keychain } from '../vault/store/keychain.js';
@@ -29,6 +31,7 @@ import type { DialogLike } from './handlers/dialogs.js';
 import { createMainServices, type MainServices } from './handlers/index.js';
 import { registerHandlers, type IpcMainLike } from './ipc/register.js';
 import { menuTemplate, type MenuItemData } from './menu.js';
+import { watchLinuxScreenLock, type ScreenLockWatcher } from './screen-lock-linux.js';
 import { APP_ORIGIN, APP_SCHEME, handleAppRequest } from './protocol.js';
 import {
   isAllowedNavigation,
@@ -76,7 +79,7 @@ export interface ElectronLike<W extends BrowserWindowLike = BrowserWindowLike> {
     setPath(name: 'userData' | 'sessionData', path: string): void;
     requestSingleInstanceLock(): boolean;
     whenReady(): Promise<void>;
-    on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): unknown;
+    on(event: 'second-instance' | 'window-all-closed' | 'activate' | 'will-quit', listener: () => void): unknown;
     on(event: 'before-quit', listener: (event?: PreventableEvent) => void): unknown;
     on(event: 'web-contents-created', listener: (event: unknown, contents: WebContentsLike) => void): unknown;
     setAboutPanelOptions?(options: { applicationName: string; applicationVersion?: string; copyright?: string }): void;
@@ -129,6 +132,8 @@ export interface StartOptions {
   coreDumps?: Omit<CoreDumpOptions, 'platform'>;
   /** Tests: the keychain (default: the OS keychain, store/keychain.ts). */
   keychain?: Keychain;
+  /** Tests: how a locked screen is noticed on Linux (default: ./screen-lock-linux.ts, dbus-monitor). */
+  watchScreenLock?: (onLock: () => void) => ScreenLockWatcher;
 }
 
 export interface RunningApp<W extends BrowserWindowLike = BrowserWindowLike> {
@@ -293,6 +298,14 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
     // Electron's powerMonitor docs have long required.
     electron.powerMonitor.on('suspend', () => services.session.lockNow('lock'));
     electron.powerMonitor.on('lock-screen', () => services.session.lockNow('lock'));
+    // Linux: powerMonitor has no 'lock-screen' there; the desktop's screen saver says it on D-Bus.
+    if (platform === 'linux') {
+      const watch =
+        options.watchScreenLock ??
+        ((onLock: () => void) => watchLinuxScreenLock({ spawn, exists: existsSync, onLock, log, env }));
+      const watcher = watch(() => services.session.lockNow('lock'));
+      app.on('will-quit', () => watcher.stop());
+    }
 
     app.setAboutPanelOptions?.({ applicationName: 'Coffer', applicationVersion: app.getVersion() });
     Menu.setApplicationMenu(

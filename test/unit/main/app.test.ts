@@ -175,7 +175,16 @@ function fakeElectron(opts: { packaged?: boolean; singleInstance?: boolean; appP
     beforeRequest?.({ url }, (r) => (cancel = r.cancel));
     return cancel;
   };
-  return { electron, app, log, windows, schemes, protocolHandlers, permission, blocked, ipcMain, clipboard, powerMonitor, menu: () => menu };
+  /** The Linux screen-lock watcher (screen-lock-linux.ts), fired by the test: screenLock.lock(). */
+  const screenLock = {
+    listeners: [] as (() => void)[],
+    lock: () => screenLock.listeners.forEach((l) => l()),
+  };
+  const watchScreenLock = (onLock: () => void) => {
+    screenLock.listeners.push(onLock);
+    return { stop: () => log.push('screen-lock watcher stopped') };
+  };
+  return { electron, app, log, windows, schemes, protocolHandlers, permission, blocked, ipcMain, clipboard, powerMonitor, screenLock, watchScreenLock, menu: () => menu };
 }
 
 /**
@@ -212,7 +221,7 @@ async function started(opts: Parameters<typeof fakeElectron>[0] = {}) {
     env: { COFFER_HOME: home },
     platform: 'linux',
     log: (m) => appLog.push(m),
-    coreDumps: fakeCoreDumps(f.log),
+    coreDumps: fakeCoreDumps(f.log), watchScreenLock: f.watchScreenLock,
   });
   f.app.becomeReady();
   await running.ready;
@@ -241,7 +250,7 @@ describe('startApp', () => {
 
   it('a second instance quits at once and the first focuses its window', async () => {
     const f = fakeElectron({ singleInstance: false });
-    const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log) });
+    const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log), watchScreenLock: f.watchScreenLock });
     expect(running.services).toBeNull();
     // Core dumps are off even in the instance that quits at once.
     expect(f.log[0]).toBe('write /proc/self/coredump_filter 0');
@@ -364,6 +373,7 @@ describe('startApp', () => {
         },
         prlimitPaths: [],
       },
+      watchScreenLock: f.watchScreenLock,
     });
     f.app.becomeReady();
     await running.ready;
@@ -378,10 +388,21 @@ describe('startApp', () => {
   it('macOS and Windows: no core-dump step is run (nothing to do there)', async () => {
     for (const platform of ['darwin', 'win32'] as const) {
       const f = fakeElectron();
-      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform, coreDumps: fakeCoreDumps(f.log) });
+      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform, coreDumps: fakeCoreDumps(f.log), watchScreenLock: f.watchScreenLock });
       expect(await running.coreDumps).toEqual({ coredumpFilter: 'not applicable', rlimitCore: 'not applicable' });
       expect(f.log.filter((l) => l.startsWith('write') || l.startsWith('run'))).toEqual([]);
     }
+  });
+
+  it('Linux: a locked screen reported on D-Bus (screen-lock-linux.ts) locks the vault and tells the page; the watcher stops on quit', async () => {
+    const { f, services } = await startedWithCopy();
+    expect(f.screenLock.listeners).toHaveLength(1);
+    f.screenLock.lock();
+    expect(services.session.isUnlocked).toBe(false);
+    expect(f.clipboard.text).toBe('');
+    expect(f.windows[0]!.webContents.sent).toEqual([{ channel: EVENT_CHANNEL, payload: { type: 'locked' } }]);
+    f.app.emit('will-quit');
+    expect(f.log).toContain('screen-lock watcher stopped');
   });
 
   describe.each(['suspend', 'lock-screen'] as const)("the OS's '%s' (powerMonitor)", (event) => {
@@ -398,7 +419,7 @@ describe('startApp', () => {
 
     it('is listened to from ready on', async () => {
       const f = fakeElectron();
-      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log) });
+      const running = startApp(f.electron, { env: { COFFER_HOME: await makeTempDir('coffer-app-') }, platform: 'linux', coreDumps: fakeCoreDumps(f.log), watchScreenLock: f.watchScreenLock });
       expect(f.powerMonitor.listeners.get(event)).toBeUndefined();
       f.app.becomeReady();
       await running.ready;
