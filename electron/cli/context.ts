@@ -125,6 +125,11 @@ export class CliContext {
    * computer remembers the vault, a prompt on a terminal. `passphraseOnly` leaves the keychain out: for
    * commands that act on the passphrase (remember, change-passphrase, recovery-key), knowing it is the point.
    */
+  /** withVault, unlocked by the passphrase only (never the keychain). */
+  withVaultByPassphrase<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
+    return this.withVault(fn, { passphraseOnly: true });
+  }
+
   async withVault<T>(fn: (vault: Vault) => Promise<T>, options: { passphraseOnly?: boolean } = {}): Promise<T> {
     const path = this.vaultPath();
     this.requireVaultFile(path);

@@ -134,14 +134,11 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = CliContext.fromCommand(io, cmd);
-      await ctx.withVault(
-        async (v) => {
-          await v.remember(ctx.keychain());
-          ctx.warn(`${v.path} now unlocks without its passphrase for anyone logged in as you here; \`coffer vault forget\` undoes it`);
-          await printJson(io, { remembered: true, vault: v.id, keychain: ctx.keychain().description });
-        },
-        { passphraseOnly: true },
-      );
+      await ctx.withVaultByPassphrase(async (v) => {
+        await v.remember(ctx.keychain());
+        ctx.warn(`${v.path} now unlocks without its passphrase for anyone logged in as you here; \`coffer vault forget\` undoes it`);
+        await printJson(io, { remembered: true, vault: v.id, keychain: ctx.keychain().description });
+      });
     });
 
   vault
@@ -168,18 +165,15 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .action(async (opts: KdfOptions & { newPassphraseFile?: string }, cmd: Command) => {
       const ctx = CliContext.fromCommand(io, cmd);
       const kdf = kdfFromOptions(opts);
-      await ctx.withVault(
-        async (v) => {
-          const next = await newPassphrase(ctx, v.path, opts.newPassphraseFile);
-          try {
-            await v.changePassphrase(next, kdf);
-          } finally {
-            next.fill(0);
-          }
-          await printJson(io, v.info());
-        },
-        { passphraseOnly: true },
-      );
+      await ctx.withVaultByPassphrase(async (v) => {
+        const next = await newPassphrase(ctx, v.path, opts.newPassphraseFile);
+        try {
+          await v.changePassphrase(next, kdf);
+        } finally {
+          next.fill(0);
+        }
+        await printJson(io, v.info());
+      });
     });
 
   vault
@@ -222,27 +216,21 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .description('unlock with the passphrase, then print a new recovery key (shown this once; replaces an earlier one)')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = CliContext.fromCommand(io, cmd);
-      await ctx.withVault(
-        async (v) => {
-          const key = await v.createRecoveryKey();
-          ctx.warn('write this recovery key down and keep it away from this computer: it opens the vault without the passphrase, and it is shown only this once');
-          await printJson(io, { recoveryKey: key });
-        },
-        { passphraseOnly: true },
-      );
+      await ctx.withVaultByPassphrase(async (v) => {
+        const key = await v.createRecoveryKey();
+        ctx.warn('write this recovery key down and keep it away from this computer: it opens the vault without the passphrase, and it is shown only this once');
+        await printJson(io, { recoveryKey: key });
+      });
     });
   recovery
     .command('remove')
     .description('unlock with the passphrase, then remove your recovery key')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = CliContext.fromCommand(io, cmd);
-      await ctx.withVault(
-        async (v) => {
-          await v.removeRecoveryKey();
-          await printJson(io, v.info());
-        },
-        { passphraseOnly: true },
-      );
+      await ctx.withVaultByPassphrase(async (v) => {
+        await v.removeRecoveryKey();
+        await printJson(io, v.info());
+      });
     });
   for (const command of recovery.commands) withCommonOptions(command, { unlock: true });
 

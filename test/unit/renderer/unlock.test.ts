@@ -55,6 +55,42 @@ async function openSecurity(): Promise<HTMLElement> {
   return screen.findByRole('dialog', { name: L.securityDialog });
 }
 
+
+
+
+/** Renders the app on its unlock screen and submits `passphrase` (with Remember ticked or not); returns the unlock region. */
+async function submitUnlock(fake: FakeCoffer, passphrase: string, remember: boolean): Promise<HTMLElement> {
+  renderApp(fake);
+  const region = await unlockRegion();
+  type(within(region).getByLabelText(L.unlockPassphrase), passphrase);
+  if (remember) fireEvent.click(within(region).getByRole('checkbox', { name: L.rememberCheckbox }));
+  fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+  return region;
+}
+
+/** The names of a dialog's buttons, in order. */
+function buttonNames(d: HTMLElement): string[] {
+  return within(d)
+    .getAllByRole('button')
+    .map((b) => b.textContent ?? '');
+}
+
+/**
+ * A Security step that asks for the passphrase again: it explains itself, a wrong
+ * passphrase is refused inside the dialog (`refused` checks nothing changed), then
+ * the right one is submitted.
+ */
+async function passphraseStep(title: string, explain: string, confirm: string, refused: () => void): Promise<void> {
+  const dlg = await screen.findByRole('dialog', { name: title });
+  expect(within(dlg).getByText(explain)).toBeTruthy();
+  type(within(dlg).getByLabelText(L.confirmPassphrase), 'wrong');
+  fireEvent.click(within(dlg).getByRole('button', { name: confirm }));
+  expect((await within(dlg).findByRole('alert')).textContent).toBe(L.wrongPassphrase);
+  refused();
+  type(within(dlg).getByLabelText(L.confirmPassphrase), PASS);
+  fireEvent.click(within(dlg).getByRole('button', { name: confirm }));
+}
+
 describe('unlock screen: the OS keychain', () => {
   it('offers no keychain button when this computer does not remember the vault, but the Remember checkbox and its trade-off', async () => {
     const { fake } = lockedVault();
@@ -117,11 +153,7 @@ describe('unlock screen: the OS keychain', () => {
 
   it('Remember on this computer: vault:open, then vault:remember with the same passphrase', async () => {
     const { fake, vault } = lockedVault();
-    renderApp(fake);
-    const region = await unlockRegion();
-    type(within(region).getByLabelText(L.unlockPassphrase), PASS);
-    fireEvent.click(within(region).getByRole('checkbox', { name: L.rememberCheckbox }));
-    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    await submitUnlock(fake, PASS, true);
     await vaultScreen();
     await waitFor(() => expect(vault.remembered).toBe(true));
     const calls = fake.calls.filter((c) => c.channel === 'vault:open' || c.channel === 'vault:remember');
@@ -135,10 +167,7 @@ describe('unlock screen: the OS keychain', () => {
 
   it('without the checkbox ticked nothing is remembered', async () => {
     const { fake } = lockedVault();
-    renderApp(fake);
-    const region = await unlockRegion();
-    type(within(region).getByLabelText(L.unlockPassphrase), PASS);
-    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    await submitUnlock(fake, PASS, false);
     await vaultScreen();
     expect(channels(fake)).not.toContain('vault:remember');
   });
@@ -147,11 +176,7 @@ describe('unlock screen: the OS keychain', () => {
     const { fake, vault } = lockedVault();
     const message = 'The OS keychain (Secret Service) cannot be used: DBus error: Failed to connect to socket';
     fake.failNext['vault:remember'] = { ok: false, code: 'KeychainUnavailable', message };
-    renderApp(fake);
-    const region = await unlockRegion();
-    type(within(region).getByLabelText(L.unlockPassphrase), PASS);
-    fireEvent.click(within(region).getByRole('checkbox', { name: L.rememberCheckbox }));
-    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    await submitUnlock(fake, PASS, true);
     await vaultScreen();
     const notice = await screen.findByRole('alert');
     expect(notice.textContent).toContain(L.rememberFailed(message));
@@ -162,11 +187,7 @@ describe('unlock screen: the OS keychain', () => {
 
   it('a wrong passphrase with Remember ticked remembers nothing', async () => {
     const { fake } = lockedVault();
-    renderApp(fake);
-    const region = await unlockRegion();
-    type(within(region).getByLabelText(L.unlockPassphrase), 'wrong');
-    fireEvent.click(within(region).getByRole('checkbox', { name: L.rememberCheckbox }));
-    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    const region = await submitUnlock(fake, 'wrong', true);
     expect((await within(region).findByRole('alert')).textContent).toBe(L.wrongPassphrase);
     expect(channels(fake)).not.toContain('vault:remember');
   });
@@ -194,10 +215,7 @@ describe('unlock screen: the OS keychain', () => {
 
   it('and the other way: remembered in the Security dialog, the unlock screen offers the keychain from its first frame', async () => {
     const { fake } = lockedVault();
-    renderApp(fake);
-    const unlock = await unlockRegion();
-    type(within(unlock).getByLabelText(L.unlockPassphrase), PASS);
-    fireEvent.click(within(unlock).getByRole('button', { name: L.unlockButton }));
+    await submitUnlock(fake, PASS, false);
     await vaultScreen();
     const d = await openSecurity();
     fireEvent.click(within(d).getByRole('button', { name: L.rememberButton }));
@@ -276,13 +294,8 @@ describe('the Security dialog', () => {
     renderApp(fake);
     const d = await openSecurity();
     expect(within(d).getByText(L.securityUnlockedWith(L.unlockedWithNames.passphrase!))).toBeTruthy();
-    expect(within(d).getByText(L.securityRememberedNo)).toBeTruthy();
-    expect(within(d).getByText(L.securityRecoveryNo)).toBeTruthy();
-    expect(within(d).getByRole('button', { name: L.rememberButton })).toBeTruthy();
-    expect(within(d).queryByRole('button', { name: L.forgetButton })).toBeNull();
-    expect(within(d).getByRole('button', { name: L.createRecoveryButton })).toBeTruthy();
-    expect(within(d).queryByRole('button', { name: L.removeRecoveryButton })).toBeNull();
-    expect(within(d).queryByRole('button', { name: L.replaceRecoveryButton })).toBeNull();
+    for (const text of [L.securityRememberedNo, L.securityRecoveryNo]) expect(within(d).getByText(text)).toBeTruthy();
+    expect(buttonNames(d)).toEqual([L.rememberButton, L.changePassphraseButton, L.createRecoveryButton, L.closeButton]);
   });
 
   it('remembered, with a recovery key, opened by the keychain: Forget, Replace and Remove are offered', async () => {
@@ -291,11 +304,8 @@ describe('the Security dialog', () => {
     renderApp(fake);
     const d = await openSecurity();
     expect(within(d).getByText(L.securityUnlockedWith(L.unlockedWithNames.keychain!))).toBeTruthy();
-    expect(within(d).getByText(L.securityRememberedYes)).toBeTruthy();
-    expect(within(d).getByText(L.securityRecoveryYes)).toBeTruthy();
-    expect(within(d).queryByRole('button', { name: L.rememberButton })).toBeNull();
-    expect(within(d).getByRole('button', { name: L.replaceRecoveryButton })).toBeTruthy();
-    expect(within(d).getByRole('button', { name: L.removeRecoveryButton })).toBeTruthy();
+    for (const text of [L.securityRememberedYes, L.securityRecoveryYes]) expect(within(d).getByText(text)).toBeTruthy();
+    expect(buttonNames(d)).toEqual([L.forgetButton, L.changePassphraseButton, L.replaceRecoveryButton, L.removeRecoveryButton, L.closeButton]);
     // Everything the recovery key could be is absent: Coffer cannot show it again.
     expect(document.body.textContent).not.toContain(RECOVERY_KEY);
   });
@@ -305,14 +315,7 @@ describe('the Security dialog', () => {
     renderApp(fake);
     const d = await openSecurity();
     fireEvent.click(within(d).getByRole('button', { name: L.rememberButton }));
-    const rem = await screen.findByRole('dialog', { name: L.rememberDialog });
-    expect(within(rem).getByText(L.rememberTradeOff)).toBeTruthy();
-    type(within(rem).getByLabelText(L.confirmPassphrase), 'wrong');
-    fireEvent.click(within(rem).getByRole('button', { name: L.rememberConfirm }));
-    expect((await within(rem).findByRole('alert')).textContent).toBe(L.wrongPassphrase);
-    expect(vault.remembered).toBeUndefined();
-    type(within(rem).getByLabelText(L.confirmPassphrase), PASS);
-    fireEvent.click(within(rem).getByRole('button', { name: L.rememberConfirm }));
+    await passphraseStep(L.rememberDialog, L.rememberTradeOff, L.rememberConfirm, () => expect(vault.remembered).toBeUndefined());
     const back = await screen.findByRole('dialog', { name: L.securityDialog });
     expect(await within(back).findByText(L.securityRememberedYes)).toBeTruthy();
     expect(vault.remembered).toBe(true);
@@ -329,14 +332,7 @@ describe('the Security dialog', () => {
     renderApp(fake);
     let d = await openSecurity();
     fireEvent.click(within(d).getByRole('button', { name: L.createRecoveryButton }));
-    const create = await screen.findByRole('dialog', { name: L.createRecoveryDialog });
-    expect(within(create).getByText(L.createRecoveryExplain)).toBeTruthy();
-    type(within(create).getByLabelText(L.confirmPassphrase), 'wrong');
-    fireEvent.click(within(create).getByRole('button', { name: L.createConfirm }));
-    expect((await within(create).findByRole('alert')).textContent).toBe(L.wrongPassphrase);
-    expect(vault.recoveryKey).toBeUndefined();
-    type(within(create).getByLabelText(L.confirmPassphrase), PASS);
-    fireEvent.click(within(create).getByRole('button', { name: L.createConfirm }));
+    await passphraseStep(L.createRecoveryDialog, L.createRecoveryExplain, L.createConfirm, () => expect(vault.recoveryKey).toBeUndefined());
 
     const shown = await screen.findByRole('dialog', { name: L.showRecoveryDialog });
     expect(within(shown).getByText(RECOVERY_KEY)).toBeTruthy();
