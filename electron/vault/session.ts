@@ -85,8 +85,8 @@ export class VaultSession implements Vault {
         const same = equalBytes(id.signPub, this.me.signPub);
         wipeIdentity(id);
         if (same) {
-          // The right passphrase: like an unlock, it ends the run of failures (they are logged already).
-          await attempts.settle((f) => this.audit('VaultUnlockFailed', 'error', { code: f.code }, f.time)).catch(() => undefined);
+          // The right passphrase: like an unlock, it ends the run of failures.
+          await this.settleFailedUnlocks(attempts);
           return;
         }
       } catch (e) {
@@ -94,10 +94,15 @@ export class VaultSession implements Vault {
       }
     }
     await this.audit('VaultUnlockFailed', 'error', { code: 'WrongPassphrase' }).catch(() => undefined);
-    const wait = await attempts.recordFailure('WrongPassphrase', true).catch(() => 0);
-    throw new CofferError('WrongPassphrase', `The passphrase is wrong.${wait > 0 ? ` The next attempt waits ${wait} s.` : ''}`, {
-      ...(wait > 0 ? { retryAfterSeconds: wait } : {}),
-    });
+    throw await attempts.wrongGuess('The passphrase is wrong.', true);
+  }
+
+  /**
+   * Failures since the last unlock go into the signed audit log, with their own times
+   * (access/unlock-attempts.ts). Best effort: the unlock stands if the log cannot be written.
+   */
+  async settleFailedUnlocks(attempts: UnlockAttempts): Promise<void> {
+    await attempts.settle((f) => this.audit('VaultUnlockFailed', 'error', { code: f.code }, f.time)).catch(() => undefined);
   }
 
   async changePassphrase(passphrase: Uint8Array, kdf?: KdfParams, options: { current?: Uint8Array } = {}): Promise<void> {

@@ -4,20 +4,20 @@
  * merge. An open vault is a VaultSession (session.ts); its secrets and members
  * are operated by secrets/operations.ts and access/members.ts.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, parseHeaderLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, commitId, signatureMessage, verifySignatures, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, type MemberIdentity } from './access/identity.js';
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
-import { createVaultFile, readVaultFile } from './store/vault-file.js';
+import { createVaultFile, readVaultFile, readVaultFileFirstLine } from './store/vault-file.js';
 import { ensureProfileDir } from './store/profile.js';
 import { validateRetentionDays } from './secrets/rules.js';
 import { repairVaultFile as salvageVaultFile } from './merge/merge.js';
@@ -79,8 +79,7 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
   await vault.load(bytes, graph, options.acceptRollback ?? false);
-  // Failures since the last unlock go into the signed audit log, with their own times.
-  await attempts.settle((f) => vault.audit('VaultUnlockFailed', 'error', { code: f.code }, f.time)).catch(() => undefined);
+  await vault.settleFailedUnlocks(attempts);
   await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);
   return vault;
 }
@@ -138,12 +137,7 @@ async function unlockIdentity(
       if (!lastError || e.code === 'WrongPassphrase') lastError = e;
     }
   }
-  if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') {
-    const wait = await attempts.recordFailure('WrongPassphrase').catch(() => 0);
-    throw new CofferError('WrongPassphrase', wait > 0 ? `${lastError.message} The next attempt waits ${wait} s.` : lastError.message, {
-      ...(wait > 0 ? { retryAfterSeconds: wait } : {}),
-    });
-  }
+  if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') throw await attempts.wrongGuess(lastError.message);
   throw lastError;
 }
 
@@ -206,24 +200,7 @@ export { createIdentity, type MemberIdentity } from './access/identity.js';
  * identity it would open is bound to the real id and checked on open).
  */
 async function readVaultIdFromHeader(path: string): Promise<string> {
-  let head: string;
-  try {
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.alloc(HEADER_PREFIX.length + 65);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('latin1');
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CofferError('VaultNotFound', `No vault at ${path}`);
-    throw new CofferError('IoError', `Cannot read the vault file ${path}: ${code ?? 'error'}`);
-  }
-  const m = new RegExp(`^${HEADER_PREFIX.replace('/', '\\/')}([0-9a-f]{64})\\n`).exec(head);
-  if (!m) throw corrupted('header', 'the first line is not a Coffer vault header');
-  return m[1]!;
+  return parseHeaderLine(await readVaultFileFirstLine(path, HEADER_PREFIX.length + 65));
 }
 
 export async function isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean> {

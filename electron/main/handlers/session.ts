@@ -65,11 +65,23 @@ export class VaultSessionManager {
     return this.options.onWarning === undefined ? {} : { onWarning: this.options.onWarning };
   }
 
-  create(input: { path: string; passphrase: string; retentionDays?: number | undefined }): Promise<VaultStatus> {
+  /**
+   * Every way of opening a vault: lock the current one, unlock the next (the
+   * engine call in `unlock`), take it unless a lock came meanwhile (adopt).
+   * `offer` is remembered for the unlock screen even if the unlock fails.
+   */
+  private replaceWith(offer: string | null, unlock: () => Promise<Vault>): Promise<VaultStatus> {
     return this.exclusive(async () => {
       this.lockNow('replace');
       const generation = this.lockRequests;
-      const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
+      if (offer !== null) this.lastPath = offer;
+      return this.adopt(await unlock(), generation);
+    });
+  }
+
+  create(input: { path: string; passphrase: string; retentionDays?: number | undefined }): Promise<VaultStatus> {
+    return this.replaceWith(null, () =>
+      withPassphraseBytes(input.passphrase, (passphrase) =>
         this.options.engine.createVault({
           path: input.path,
           profileDir: this.options.profileDir,
@@ -78,41 +90,29 @@ export class VaultSessionManager {
           ...(this.options.kdf === undefined ? {} : { kdf: this.options.kdf }),
           ...this.warn,
         }),
-      );
-      return this.adopt(vault, generation);
-    });
+      ),
+    );
   }
 
+  /** The path is offered again on the unlock screen even if the passphrase is wrong. */
   open(input: { path: string; passphrase: string }): Promise<VaultStatus> {
-    return this.exclusive(async () => {
-      this.lockNow('replace');
-      const generation = this.lockRequests;
-      // Remembered even if the passphrase is wrong: the unlock screen offers it again.
-      this.lastPath = input.path;
-      const vault = await withPassphraseBytes(input.passphrase, (passphrase) =>
+    return this.replaceWith(input.path, () =>
+      withPassphraseBytes(input.passphrase, (passphrase) =>
         this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, passphrase, ...this.warn }),
-      );
-      return this.adopt(vault, generation);
-    });
+      ),
+    );
   }
 
   /** Unlock with the key kept in the OS keychain; VaultLocked (saying why) when it cannot. */
   unlockWithKeychain(input: { path: string }): Promise<VaultStatus> {
-    return this.exclusive(async () => {
-      this.lockNow('replace');
-      const generation = this.lockRequests;
-      this.lastPath = input.path;
-      const vault = await this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, keychain: this.options.keychain, ...this.warn });
-      return this.adopt(vault, generation);
-    });
+    return this.replaceWith(input.path, () =>
+      this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, keychain: this.options.keychain, ...this.warn }),
+    );
   }
 
   /** Passphrase lost: open with the recovery key, then seal the identity under a new passphrase. */
   resetPassphrase(input: { path: string; recoveryKey: string; newPassphrase: string }): Promise<VaultStatus> {
-    return this.exclusive(async () => {
-      this.lockNow('replace');
-      const generation = this.lockRequests;
-      this.lastPath = input.path;
+    return this.replaceWith(input.path, async () => {
       const { parseRecoveryKey } = await import('../../vault/access/recovery-key.js');
       const key = parseRecoveryKey(input.recoveryKey);
       let vault: Vault;
@@ -127,7 +127,7 @@ export class VaultSessionManager {
         vault.close();
         throw e;
       }
-      return this.adopt(vault, generation);
+      return vault;
     });
   }
 

@@ -112,7 +112,7 @@ export async function rememberIdentity(profileDir: string, vaultId: string, iden
   if (previous && previous !== 'damaged' && previous.account !== head.account) await keychain.delete(previous.account).catch(() => undefined);
 }
 
-/** Why a remembered unlock did not work; `stale` when the file was removed because it can never work again. */
+/** Why a remembered unlock did not work, said to the user before the passphrase is asked. */
 export interface RememberedProblem {
   problem: string;
 }

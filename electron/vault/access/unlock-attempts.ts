@@ -16,6 +16,7 @@
  */
 import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CofferError } from '../errors.js';
 import { withFileLock } from '../store/lock.js';
 import { ensurePrivateDir } from '../store/profile.js';
 
@@ -95,6 +96,18 @@ export class UnlockAttempts {
     const line = `${new Date(this.clock.now()).toISOString()} VaultUnlockFailed ${code}${logged ? ' logged' : ''}\n`;
     await withFileLock(`${this.file}.lock`, () => appendFile(this.file, line, { mode: 0o600 }));
     return Math.ceil(unlockDelayMs((await this.failures()).length) / 1000);
+  }
+
+  /**
+   * A wrong passphrase or recovery key: records it and returns the error to
+   * throw, `message` plus how long the next attempt waits (also as
+   * `retryAfterSeconds`). A record that cannot be written adds no wait.
+   */
+  async wrongGuess(message: string, logged = false): Promise<CofferError> {
+    const wait = await this.recordFailure('WrongPassphrase', logged).catch(() => 0);
+    return new CofferError('WrongPassphrase', wait > 0 ? `${message} The next attempt waits ${wait} s.` : message, {
+      ...(wait > 0 ? { retryAfterSeconds: wait } : {}),
+    });
   }
 
   /**

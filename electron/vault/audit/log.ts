@@ -96,6 +96,11 @@ const VERSION = /^[0-9A-Fa-f]{32}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const SIG = /^[A-Za-z0-9_-]{86}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** ISO 8601 UTC with milliseconds, and a real date (what an entry's `time` must be). */
+function isAuditTime(s: string): boolean {
+  return ISO_TIME.test(s) && !Number.isNaN(Date.parse(s));
+}
 /** Vault ids are lowercase hex (DECISIONS "Identifiers"); the pattern also keeps the file name inside audit/. */
 const VAULT_ID = /^[0-9a-f]{16,64}$/;
 
@@ -200,7 +205,7 @@ function parseLine(line: Buffer): AuditEntry | string {
     if (r[key] === undefined) return `lacks the field '${key}'`;
   }
   if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 1) return "has an invalid 'seq'";
-  if (typeof r.time !== 'string' || !ISO_TIME.test(r.time) || Number.isNaN(Date.parse(r.time))) return "has an invalid 'time'";
+  if (typeof r.time !== 'string' || !isAuditTime(r.time)) return "has an invalid 'time'";
   if (typeof r.actor !== 'string' || !HEX64.test(r.actor)) return "has an invalid 'actor'";
   if (typeof r.prev !== 'string' || !HEX64.test(r.prev)) return "has an invalid 'prev'";
   if (typeof r.sig !== 'string' || !SIG.test(r.sig)) return "has an invalid 'sig'";
@@ -286,7 +291,7 @@ export class AuditLog {
     let event: AuditEvent;
     try {
       event = validateEvent(e);
-      if (options.time !== undefined && (!ISO_TIME.test(options.time) || Number.isNaN(Date.parse(options.time)))) {
+      if (options.time !== undefined && !isAuditTime(options.time)) {
         throw new CofferError('BadParameter', 'An audit time must be ISO 8601 UTC with milliseconds');
       }
     } catch (err) {

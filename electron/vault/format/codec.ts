@@ -236,6 +236,19 @@ export interface ParseIssue {
   message: string;
 }
 
+/** The vault id from a header line (§3.1, without its LF); VaultCorrupted naming the header otherwise. */
+export function parseHeaderLine(header: string): string {
+  if (!header.startsWith(HEADER_PREFIX)) {
+    if (header.startsWith('coffer-vault/')) {
+      throw new CofferError('VaultCorrupted', `header: unsupported vault format "${header.slice(0, 20)}"; a newer Coffer may read it`, { part: 'header' });
+    }
+    throw corrupted('header', 'this is not a Coffer vault file');
+  }
+  const vaultId = header.slice(HEADER_PREFIX.length);
+  if (!HEX64.test(vaultId)) throw corrupted('header', 'the vault id is not 64 lowercase hex digits');
+  return vaultId;
+}
+
 /**
  * Splits and decodes a vault file. In strict mode (open, merge) the first
  * damaged line throws VaultCorrupted naming it; in salvage mode (check,
@@ -251,15 +264,7 @@ export function parseVaultFile(
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const firstNl = buf.indexOf(0x0a);
   if (firstNl < 0) throw corrupted('header', 'the file has no complete header line');
-  const header = buf.subarray(0, firstNl).toString('latin1');
-  if (!header.startsWith(HEADER_PREFIX)) {
-    if (header.startsWith('coffer-vault/')) {
-      throw new CofferError('VaultCorrupted', `header: unsupported vault format "${header.slice(0, 20)}"; a newer Coffer may read it`, { part: 'header' });
-    }
-    throw corrupted('header', 'this is not a Coffer vault file');
-  }
-  const vaultId = header.slice(HEADER_PREFIX.length);
-  if (!HEX64.test(vaultId)) throw corrupted('header', 'the vault id is not 64 lowercase hex digits');
+  const vaultId = parseHeaderLine(buf.subarray(0, firstNl).toString('latin1'));
 
   const entries: FileEntry[] = [];
   let pos = firstNl + 1;

@@ -302,15 +302,7 @@ async function replaceWith(target: string, data: Uint8Array, mode: number, owner
  * `expectedSize` to appendToVaultFile.
  */
 export async function readVaultFile(target: string): Promise<Buffer> {
-  let fh: FileHandle;
-  try {
-    fh = await open(target, 'r');
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT') throw new CofferError('VaultNotFound', `No vault file at ${target}`, { cause: err });
-    if (code === 'EISDIR') throw new CofferError('IoError', `${target} is a folder, not a vault file`, { cause: err });
-    throw ioError(`Cannot read the vault file ${target}`, err);
-  }
+  const fh = await openVaultFile(target);
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw new CofferError('IoError', `${target} is a folder, not a vault file`);
@@ -324,6 +316,37 @@ export async function readVaultFile(target: string): Promise<Buffer> {
       throw new CofferError('LimitExceeded', `The vault file ${target} is ${buf.length} bytes, over the 1 GiB limit`);
     }
     return buf;
+  } catch (err) {
+    throw ioError(`Cannot read the vault file ${target}`, err);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Opens a vault file to read: ENOENT → VaultNotFound, a folder or anything else → IoError. */
+async function openVaultFile(target: string): Promise<FileHandle> {
+  try {
+    return await open(target, 'r');
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new CofferError('VaultNotFound', `No vault file at ${target}`, { cause: err });
+    if (code === 'EISDIR') throw new CofferError('IoError', `${target} is a folder, not a vault file`, { cause: err });
+    throw ioError(`Cannot read the vault file ${target}`, err);
+  }
+}
+
+/**
+ * The first line of a vault file without its LF (at most `maxBytes`; a file
+ * with no LF by then gives what it has). The errors are readVaultFile's.
+ */
+export async function readVaultFileFirstLine(target: string, maxBytes: number): Promise<string> {
+  const fh = await openVaultFile(target);
+  try {
+    const buf = Buffer.alloc(maxBytes);
+    const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
+    const head = buf.subarray(0, bytesRead);
+    const nl = head.indexOf(0x0a);
+    return head.subarray(0, nl < 0 ? bytesRead : nl).toString('latin1');
   } catch (err) {
     throw ioError(`Cannot read the vault file ${target}`, err);
   } finally {

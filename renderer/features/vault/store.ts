@@ -4,7 +4,7 @@
  * in component state and pass them straight to `call`.
  */
 import { create } from 'zustand';
-import type { ErrorResult, RecentVault, VaultStatus, VaultSummary } from '../../../shared/contract.js';
+import type { ErrorResult, RecentVault, Result, VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { call } from '../../lib/api.js';
 import { onReset, resetAllStores } from '../../lib/reset.js';
 import { L } from '../../app/labels.js';
@@ -44,6 +44,13 @@ interface SessionState {
 
 export const useSession = create<SessionState>()((set, get) => {
   /** Every store and the screen back to locked, synchronously, then `next` (a call to main). */
+  /** A create or an unlock main answered: on success every store starts afresh on the vault main opened. */
+  const enter = (r: Result<VaultStatus>): ErrorResult | null => {
+    if (!r.ok) return r;
+    resetAllStores();
+    get().applyStatus(r.value);
+    return null;
+  };
   const clearThen = <T>(next: () => Promise<T>): Promise<T> => {
     const { path, vault, remembered } = get();
     resetAllStores();
@@ -78,21 +85,13 @@ export const useSession = create<SessionState>()((set, get) => {
   },
 
   async create(path, passphrase) {
-    const r = await call('vault:create', { path, passphrase });
-    if (!r.ok) return r;
-    resetAllStores();
-    get().applyStatus(r.value);
-    return null;
+    return enter(await call('vault:create', { path, passphrase }));
   },
 
   async open(path, passphrase, remember = false) {
-    const r = await call('vault:open', { path, passphrase });
-    if (!r.ok) {
-      // Main remembers the path even on a wrong passphrase, and has locked whatever was open.
-      return r;
-    }
-    resetAllStores();
-    get().applyStatus(r.value);
+    // On a wrong passphrase main keeps the path to offer again, and has locked whatever was open.
+    const err = enter(await call('vault:open', { path, passphrase }));
+    if (err) return err;
     if (remember) {
       // The vault is open either way; a keychain that refuses is said on the vault screen.
       const m = await call('vault:remember', { passphrase });
@@ -103,22 +102,14 @@ export const useSession = create<SessionState>()((set, get) => {
   },
 
   async unlockWithKeychain(path) {
-    const r = await call('vault:unlockWithKeychain', { path });
-    if (!r.ok) {
-      await get().refresh();
-      return r;
-    }
-    resetAllStores();
-    get().applyStatus(r.value);
-    return null;
+    const err = enter(await call('vault:unlockWithKeychain', { path }));
+    // A keychain that could not unlock may also have stopped remembering the vault: ask main.
+    if (err) await get().refresh();
+    return err;
   },
 
   async resetPassphrase(path, recoveryKey, newPassphrase) {
-    const r = await call('vault:resetPassphrase', { path, recoveryKey, newPassphrase });
-    if (!r.ok) return r;
-    resetAllStores();
-    get().applyStatus(r.value);
-    return null;
+    return enter(await call('vault:resetPassphrase', { path, recoveryKey, newPassphrase }));
   },
 
   async forget(path) {

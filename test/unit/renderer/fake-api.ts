@@ -138,7 +138,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       },
     };
   };
-  const wrong = () => err('WrongPassphrase', 'The passphrase is wrong.');
+  /** The open vault if `passphrase` is its passphrase (as main's verifyPassphrase), else the error main answers. */
+  const confirmed = (passphrase: string): FakeVault | ErrorResult => {
+    const v = current();
+    if ('ok' in v) return v;
+    return v.passphrase === passphrase ? v : err('WrongPassphrase', 'The passphrase is wrong.');
+  };
   const current = (): FakeVault | ErrorResult => (fake.open === null ? err('VaultLocked', 'The vault is locked: unlock it first.') : fake.vaults.get(fake.open)!);
   const live = (v: FakeVault, name: string): Secret | ErrorResult => {
     const s = v.secrets.get(name);
@@ -225,9 +230,8 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(status());
     },
     'vault:remember': ({ passphrase }) => {
-      const v = current();
+      const v = confirmed(passphrase);
       if ('ok' in v) return v;
-      if (v.passphrase !== passphrase) return wrong();
       v.remembered = true;
       return ok(status());
     },
@@ -237,16 +241,14 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(status());
     },
     'vault:changePassphrase': ({ current: cur, next }) => {
-      const v = current();
+      const v = confirmed(cur);
       if ('ok' in v) return v;
-      if (v.passphrase !== cur) return wrong();
       v.passphrase = next;
       return ok(status());
     },
     'vault:createRecoveryKey': ({ passphrase }) => {
-      const v = current();
+      const v = confirmed(passphrase);
       if ('ok' in v) return v;
-      if (v.passphrase !== passphrase) return wrong();
       v.recoveryKey = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789-TEST';
       return ok({ recoveryKey: v.recoveryKey });
     },
