@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { CofferError } from '../vault/errors.js';
+import { childProcessEnv } from '../vault/store/child-env.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
 
@@ -82,7 +83,8 @@ export async function gitSetup(
 }
 
 async function runGit(cwd: string, args: string[], env: Record<string, string | undefined>): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env, encoding: 'utf8' });
+  // Git and whatever it runs (hooks, credential helpers) never see $COFFER_PASSPHRASE and the like (VAULT-MODEL V9).
+  const { stdout } = await run('git', args, { cwd, env: childProcessEnv(env), encoding: 'utf8' });
   return stdout;
 }
 

@@ -166,7 +166,7 @@ export function startApp<W extends BrowserWindowLike>(electron: ElectronLike<W>,
   const isDev = isDevelopment(app, env);
 
   // Before anything else, so no key or value is ever in a memory that a crash would write out.
-  const coreDumps = preventCoreDumps({ platform, ...options.coreDumps });
+  const coreDumps = preventCoreDumps({ platform, env, ...options.coreDumps });
   void coreDumps.then((report) => coreDumpWarnings(report).forEach(log));
 
   const profileDir = resolveProfileDir(env, platform);

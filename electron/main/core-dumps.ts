@@ -48,8 +48,9 @@
  * the decisions are tested in Node; the same function runs for real in a
  * child process in the test, which reads the child's /proc files.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { childProcessEnv } from '../vault/store/child-env.js';
 
 /** Where Linux keeps this process's core dump filter (proc(5)). */
 export const COREDUMP_FILTER_PATH = '/proc/self/coredump_filter';
@@ -69,9 +70,21 @@ export interface CoreDumpOptions {
   writeFile?: (path: string, data: string) => void;
   /** Default fs.existsSync. */
   exists?: (path: string) => boolean;
-  /** Runs a program without a shell and resolves when it exits 0 (default: child_process.execFile). */
+  /** Runs a program without a shell and resolves when it exits 0 (default: `execFile` with `env`, below). */
   run?: (file: string, args: readonly string[]) => Promise<void>;
+  /** What the default `run` starts prlimit with (default: child_process.execFile). */
+  execFile?: ExecFileLike;
+  /** The environment prlimit gets, without its COFFER_* variables (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** The part of child_process.execFile the default runner uses. */
+export type ExecFileLike = (
+  file: string,
+  args: string[],
+  options: ExecFileOptions,
+  callback: (error: Error | null) => void,
+) => unknown;
 
 /** What was done, step by step: 'applied', 'not applicable' (another OS), or why it could not be. */
 export interface CoreDumpReport {
@@ -79,11 +92,15 @@ export interface CoreDumpReport {
   rlimitCore: string;
 }
 
-const runFile = (file: string, args: readonly string[]): Promise<void> =>
-  new Promise((resolve, reject) => {
-    // No shell, no inherited stdio, a short timeout: prlimit answers at once or not at all.
-    execFile(file, [...args], { timeout: 5_000, windowsHide: true }, (error) => (error ? reject(error) : resolve()));
-  });
+const fileRunner =
+  (exec: ExecFileLike, env: NodeJS.ProcessEnv) =>
+  (file: string, args: readonly string[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // No shell, no inherited stdio, a short timeout: prlimit answers at once or not at all.
+      // No COFFER_* variable either (VAULT-MODEL V9: no passphrase in a child process's environment).
+      const options: ExecFileOptions = { timeout: 5_000, windowsHide: true, env: childProcessEnv(env) };
+      exec(file, [...args], options, (error) => (error ? reject(error) : resolve()));
+    });
 
 /** An error's code (ENOENT, EACCES...) or name, never a path or a value. */
 const why = (e: unknown): string => {
@@ -112,7 +129,7 @@ export function preventCoreDumps(options: CoreDumpOptions): Promise<CoreDumpRepo
   const exists = options.exists ?? existsSync;
   const prlimit = (options.prlimitPaths ?? PRLIMIT_PATHS).find((p) => exists(p));
   if (prlimit === undefined) return Promise.resolve({ coredumpFilter, rlimitCore: 'unavailable (no prlimit)' });
-  const run = options.run ?? runFile;
+  const run = options.run ?? fileRunner(options.execFile ?? execFile, options.env ?? process.env);
   const pid = options.pid ?? process.pid;
   return run(prlimit, ['--pid', String(pid), '--core=0:0']).then(
     () => ({ coredumpFilter, rlimitCore: 'applied' }),

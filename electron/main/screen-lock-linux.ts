@@ -15,6 +15,7 @@
  * so once in main's log, and the idle time and suspend still lock the vault.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { childProcessEnv } from '../vault/store/child-env.js';
 
 export type SpawnLike = (command: string, args: string[], options: SpawnOptions) => Pick<ChildProcess, 'stdout' | 'on' | 'kill'>;
 
@@ -66,7 +67,7 @@ export function watchLinuxScreenLock(options: {
     return { stop: () => undefined };
   }
   let stopped = false;
-  const child = options.spawn(binary, ['--session', MATCH_RULE], { stdio: ['ignore', 'pipe', 'ignore'], env: options.env ?? process.env });
+  const child = options.spawn(binary, ['--session', MATCH_RULE], { stdio: ['ignore', 'pipe', 'ignore'], env: childProcessEnv(options.env ?? process.env) });
   const feed = screenLockParser(options.onLock);
   let buffer = '';
   child.stdout?.setEncoding('utf8');

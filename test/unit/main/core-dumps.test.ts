@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COREDUMP_FILTER_PATH, PRLIMIT_PATHS, coreDumpWarnings, preventCoreDumps } from '../../../electron/main/core-dumps.js';
+import { COREDUMP_FILTER_PATH, PRLIMIT_PATHS, coreDumpWarnings, preventCoreDumps, type ExecFileLike } from '../../../electron/main/core-dumps.js';
 import { ROOT, findIdentifiers, valueImports } from '../../helpers/sources.js';
 
 describe('preventCoreDumps (injected)', () => {
@@ -66,6 +66,30 @@ describe('preventCoreDumps (injected)', () => {
       'core dumps: coredump_filter could not be set: failed (EROFS)',
       'core dumps: RLIMIT_CORE could not be set to 0: failed (Error)',
     ]);
+  });
+
+  it('prlimit gets an environment without COFFER_* variables (VAULT-MODEL V9)', async () => {
+    const started: Array<{ file: string; args: string[]; env: NodeJS.ProcessEnv | undefined; timeout: number | undefined }> = [];
+    const execFile: ExecFileLike = (file, args, options, callback) => {
+      started.push({ file, args, env: options.env, timeout: options.timeout });
+      callback(null);
+    };
+    const env = { PATH: '/usr/bin', LANG: 'C', COFFER_PASSPHRASE: 'canary-core-dumps', COFFER_IDENTITY_PASSPHRASE: 'canary-identity', COFFER_HOME: '/tmp/p' };
+    const report = await preventCoreDumps({ platform: 'linux', pid: 42, writeFile: () => undefined, exists: (p) => p === '/usr/bin/prlimit', execFile, env });
+    expect(report).toEqual({ coredumpFilter: 'applied', rlimitCore: 'applied' });
+    expect(started).toEqual([{ file: '/usr/bin/prlimit', args: ['--pid', '42', '--core=0:0'], env: { PATH: '/usr/bin', LANG: 'C' }, timeout: 5_000 }]);
+
+    // Without `env`: this process's environment, scrubbed the same way.
+    process.env.COFFER_CORE_DUMPS_TEST = 'canary-process-env';
+    try {
+      await preventCoreDumps({ platform: 'linux', writeFile: () => undefined, exists: () => true, execFile });
+    } finally {
+      delete process.env.COFFER_CORE_DUMPS_TEST;
+    }
+    expect(started).toHaveLength(2);
+    expect(started[1]!.env).toBeDefined();
+    expect(Object.keys(started[1]!.env!).filter((name) => /^COFFER_/i.test(name))).toEqual([]);
+    expect(started[1]!.env!.PATH).toBe(process.env.PATH);
   });
 
   it.each(['darwin', 'win32'] as const)('%s: nothing is written or run (see the module comment for why)', async (platform) => {

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenLockParser, watchLinuxScreenLock, type ScreenLockWatcher } from '../../../electron/main/screen-lock-linux.js';
+import { screenLockParser, watchLinuxScreenLock, type ScreenLockWatcher, type SpawnLike } from '../../../electron/main/screen-lock-linux.js';
 import { startSecretService, type SecretService } from '../../helpers/secret-service.js';
 
 describe('screenLockParser', () => {
@@ -26,6 +26,28 @@ describe('screenLockParser', () => {
       feed(`   ${arg}`);
     }
     expect(locks).toBe(2);
+  });
+});
+
+describe('watchLinuxScreenLock: what dbus-monitor is started with', () => {
+  it('an environment without COFFER_* variables (VAULT-MODEL V9), the session bus address kept', () => {
+    const started: Array<{ command: string; env: NodeJS.ProcessEnv | undefined }> = [];
+    const fakeSpawn: SpawnLike = (command, _args, options) => {
+      started.push({ command, env: options.env });
+      return { stdout: null, on: () => undefined, kill: () => true } as unknown as ReturnType<SpawnLike>;
+    };
+    const env = {
+      PATH: '/usr/bin',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus',
+      COFFER_PASSPHRASE: 'canary-screen-lock',
+      COFFER_IDENTITY_PASSPHRASE: 'canary-identity',
+      COFFER_HOME: '/tmp/profile',
+    };
+    watchLinuxScreenLock({ spawn: fakeSpawn, exists: () => true, paths: ['/usr/bin/dbus-monitor'], onLock: () => undefined, log: () => undefined, env }).stop();
+    expect(started).toHaveLength(1);
+    expect(started[0]!.command).toBe('/usr/bin/dbus-monitor');
+    expect(started[0]!.env).toEqual({ PATH: '/usr/bin', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1000/bus' });
+    expect(env.COFFER_PASSPHRASE).toBe('canary-screen-lock'); // the caller's environment is left alone
   });
 });
 
