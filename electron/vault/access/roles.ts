@@ -7,19 +7,25 @@
  */
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { badParameter } from '../errors.js';
+import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from '../secrets/permissions.js';
+import { KEY_PERMISSIONS, KEY_ROLE_PERMISSIONS, type KeyPermission } from '../keys/permissions.js';
+import { CERTIFICATE_PERMISSIONS, CERTIFICATE_ROLE_PERMISSIONS, type CertificatePermission } from '../certificates/permissions.js';
 
 export const SCOPES = ['meta', 'secrets', 'keys', 'certificates', 'ca'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export type Permission =
-  | 'secrets/readMetadata'
-  | 'secrets/getSecret'
-  | 'secrets/write' // set, update, delete, recover, backup, restore
-  | 'secrets/purge'
-  | 'members/manage';
+/** Vault-wide actions: assigning roles (Key Vault's roleAssignments/write) and signing checkpoints. */
+export const VAULT_PERMISSIONS = ['members/manage', 'vault/checkpoint'] as const;
+export type VaultPermission = (typeof VAULT_PERMISSIONS)[number];
 
-const ALL: Permission[] = ['secrets/readMetadata', 'secrets/getSecret', 'secrets/write', 'secrets/purge', 'members/manage'];
+export type Permission = SecretPermission | KeyPermission | CertificatePermission | VaultPermission;
+export const PERMISSIONS: readonly Permission[] = [...SECRET_PERMISSIONS, ...KEY_PERMISSIONS, ...CERTIFICATE_PERMISSIONS, ...VAULT_PERMISSIONS];
 
+/**
+ * What each role can decrypt (DECISIONS.md "Roles → scopes"). Public keys and
+ * certificates without their keys are in `meta`, so Reader and Certificate User
+ * see them without the `keys` scope.
+ */
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   'Key Vault Administrator': SCOPES,
   'Key Vault Data Access Administrator': ['meta'],
@@ -30,25 +36,23 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   'Key Vault Crypto User': ['meta', 'keys'],
   'Key Vault Crypto Service Encryption User': ['meta', 'keys'],
   'Key Vault Certificates Officer': ['meta', 'ca'],
-  'Key Vault Certificate User': ['meta', 'secrets', 'keys'],
+  'Key Vault Certificate User': ['meta', 'secrets'],
 };
 
-/** Secret permissions follow each role's Key Vault dataActions (AKV-REFERENCE.md §5.1). */
-export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = {
-  'Key Vault Administrator': ALL,
-  // Data Access Administrator assigns roles in Key Vault; in Coffer granting
-  // read access means wrapping scope keys it cannot read, so member management
-  // is the Administrator's until the team issue delivers deferred key shares.
-  'Key Vault Data Access Administrator': [],
-  'Key Vault Reader': ['secrets/readMetadata'],
-  'Key Vault Secrets Officer': ['secrets/readMetadata', 'secrets/getSecret', 'secrets/write', 'secrets/purge'],
-  'Key Vault Secrets User': ['secrets/readMetadata', 'secrets/getSecret'],
-  'Key Vault Crypto Officer': [],
-  'Key Vault Crypto User': [],
-  'Key Vault Crypto Service Encryption User': [],
-  'Key Vault Certificates Officer': [],
-  'Key Vault Certificate User': ['secrets/readMetadata', 'secrets/getSecret'],
+const VAULT_ROLE_PERMISSIONS: Partial<Record<RoleName, readonly VaultPermission[]>> = {
+  'Key Vault Administrator': VAULT_PERMISSIONS,
+  // Data Access Administrator assigns roles in Key Vault; in Coffer granting read
+  // access means wrapping scope keys it cannot read, so member management stays
+  // the Administrator's until deferred key shares exist.
 };
+
+/** Each role's permissions: the union of what every object kind's permissions.ts grants it. */
+export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = Object.fromEntries(
+  ROLE_NAMES.map((r) => [
+    r,
+    [...(SECRET_ROLE_PERMISSIONS[r] ?? []), ...(KEY_ROLE_PERMISSIONS[r] ?? []), ...(CERTIFICATE_ROLE_PERMISSIONS[r] ?? []), ...(VAULT_ROLE_PERMISSIONS[r] ?? [])],
+  ]),
+) as unknown as Record<RoleName, readonly Permission[]>;
 
 export function parseRole(name: string): RoleName {
   const found = ROLE_NAMES.find((r) => r.toLowerCase() === name.trim().toLowerCase());

@@ -6,10 +6,10 @@
 
 import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, toHex, utf8, wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { canonicalJson, commitLine, blobLine, type CommitPayload, type SlotJson } from './codec.js';
+import { canonicalJson, commitLine, blobLine, MAX_LINE_BYTES, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
 import { authorEphemeral, chainContext, commitKeyContext, deriveDataKey, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
-import type { Body, Hlc, ScopeKeysJson, VaultRecord } from './records.js';
+import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
 import { permits, scopesOf, SCOPES, type Scope } from '../access/roles.js';
 import { bodyAd, objectId, valueAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
 
@@ -34,8 +34,9 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const author = toB64u(me.signPub);
   const parents = [...core.graph.heads].sort();
   const seq = (core.lastSeq.get(author) ?? 0) + 1;
-  const wall = Date.now();
-  const hlc: Hlc = wall > core.maxHlc[0] ? [wall, 0] : [core.maxHlc[0], core.maxHlc[1] + 1];
+  // C5: at least the parents' clock, within the fixed bounds (equal is allowed, so a clock at the bound stops nobody).
+  const wall = Math.min(Date.now(), MAX_HLC_TIME);
+  const hlc: Hlc = wall > core.maxHlc[0] ? [wall, 0] : [core.maxHlc[0], Math.min(core.maxHlc[1] + 1, MAX_HLC_COUNTER)];
   const vid = core.vaultIdBytes;
   const records = [...pending.records];
   const frontier = core.currentFrontier();
@@ -111,10 +112,14 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   }
 
   const body: Body = { hlc, time: Math.floor(wall / 1000), records };
+  // What the reader refuses, no writer may write: the body passes the same validation as on open.
+  const bodyText = canonicalJson(body);
+  const invalid = validateBody(JSON.parse(bodyText), blobList.length);
+  if (typeof invalid === 'string') throw new CofferError('BadParameter', `This change cannot be written: ${invalid}.`);
   const bodyKey = randomBytes(32);
   const eph = authorEphemeral(me.encPriv, vid, epoch, 'meta');
   const keyStanza = wrapWithEphemeral(eph, scopePub('meta'), bodyKey, commitKeyContext(vid, epoch, 'meta', me.signPub, seq), core.shared);
-  const plain = pad(utf8(canonicalJson(body)));
+  const plain = pad(utf8(bodyText));
   const sealedBody = seal(bodyKey, plain, bodyAd(vid, epoch, me.signPub, seq));
   const kc = keyCommitment(bodyKey);
   wipe(bodyKey, plain, eph.priv);
@@ -138,7 +143,14 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const commit: GraphCommit = { id, line: 0, end: 0, payload, payloadText: text, sig, author, seq, parents, index: core.graph.commits.length };
   let out = '';
   for (const b of blobList) out += blobLine(blobs.get(b)!);
-  out += commitLine(text, sig);
+  const line = commitLine(text, sig);
+  if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+    throw new CofferError(
+      'LimitExceeded',
+      `This change is too large for one commit: ${(Buffer.byteLength(line) / 2 ** 20).toFixed(1)} MiB, over the ${MAX_LINE_BYTES / 2 ** 20} MiB a vault line may hold. Nothing was written; split it (import fewer entries at a time).`,
+    );
+  }
+  out += line;
   return { text: out, commit, decoded: { c: commit, p: payload, body }, blobs };
 }
 

@@ -56,7 +56,7 @@ export class SecretsOperations implements SecretsApi {
 
   set(input: SetSecretInput): Promise<SecretBundle> {
     return this.logged('SecretSet', input.name, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/setSecret');
       const { encoding, contentType } = validateSetInput(input);
       return this.v.write((core) => {
         const o = core.secrets.get(nameKey(input.name));
@@ -150,7 +150,7 @@ export class SecretsOperations implements SecretsApi {
 
   update(name: string, version: string | undefined, patch: SecretAttributesPatch): Promise<SecretBundle> {
     return this.logged('SecretUpdate', name, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/update');
       if (patch.contentType) validateContentType(patch.contentType);
       if (patch.tags) validateTags(patch.tags);
       if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw new CofferError('BadParameter', 'enabled must be true or false.');
@@ -180,7 +180,7 @@ export class SecretsOperations implements SecretsApi {
 
   delete(name: string): Promise<DeletedSecretBundle> {
     return this.logged('SecretDelete', name, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/delete');
       return this.v.write((core) => {
         const o = this.live(name, core);
         return {
@@ -224,7 +224,7 @@ export class SecretsOperations implements SecretsApi {
 
   recover(name: string): Promise<SecretBundle> {
     return this.logged('SecretRecover', name, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/recover');
       return this.v.write((core) => {
         const o = this.deletedObject(name, core);
         return {
@@ -253,8 +253,7 @@ export class SecretsOperations implements SecretsApi {
 
   backup(name: string): Promise<Uint8Array> {
     return this.logged('SecretBackup', name, () => {
-      this.v.require('secrets/write');
-      this.v.require('secrets/getSecret');
+      this.v.require('secrets/backup');
       const o = this.live(name);
       const versions = o.order.map((id) => {
         const v = o.versions.get(id)!;
@@ -269,7 +268,7 @@ export class SecretsOperations implements SecretsApi {
 
   restore(blob: Uint8Array): Promise<SecretBundle> {
     return this.logged('SecretRestore', undefined, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/restore');
       const data = openBackup(this.core, blob);
       return this.v.write((core) => {
         if (core.secrets.has(nameKey(data.name))) {
@@ -308,7 +307,7 @@ export class SecretsOperations implements SecretsApi {
 
   import(entries: ImportEntry[]): Promise<{ imported: number; versions: number }> {
     return this.logged('SecretSet', undefined, () => {
-      this.v.require('secrets/write');
+      this.v.require('secrets/setSecret');
       const checked = entries.map((e, i) => {
         try {
           return { e, ...validateSetInput({ name: e.name, value: e.value, ...(e.contentType !== undefined ? { contentType: e.contentType } : {}), ...(e.tags ? { tags: e.tags } : {}), ...(e.exp !== undefined ? { exp: e.exp } : {}) }) };

@@ -9,7 +9,8 @@
  *   with their removal: the vault opens, the records are not applied, and the
  *   commit is reported in info().rejectedCommits with a reason, by every
  *   client and after merges;
- * - two admins removing each other concurrently: both removals apply (C5).
+ * - two admins removing each other concurrently: the senior's removal stands,
+ *   the junior's is rejected and reported (C5: a line of seniority).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -175,7 +176,7 @@ describe('V4: unauthorized commits are rejected and reported, not applied', () =
       expect(v.secrets.list().map((s) => s.id.split('/').pop())).toEqual(['base']);
       const r = v.info().rejectedCommits.find((x) => x.id === c.id);
       expect(r, 'reported in rejectedCommits').toBeDefined();
-      expect(r!.reason).toMatch(/secrets\/write/);
+      expect(r!.reason).toMatch(/secrets\/setSecret/);
     }
     expect(coldWarnings.some((w) => w.includes(c.id.slice(0, 12)) && /rejected/.test(w))).toBe(true);
   });
@@ -195,8 +196,8 @@ describe('V4: unauthorized commits are rejected and reported, not applied', () =
     for (const v of [cold, warm]) {
       const rejected = new Map(v.info().rejectedCommits.map((r) => [r.id, r.reason]));
       expect(rejected.get(promote.id)).toMatch(/members\/manage/);
-      expect(rejected.get(del.id)).toMatch(/secrets\/write/);
-      expect(rejected.get(upd.id)).toMatch(/secrets\/write/);
+      expect(rejected.get(del.id)).toMatch(/secrets\/delete/);
+      expect(rejected.get(upd.id)).toMatch(/secrets\/update/);
       expect(v.members.list().find((m) => m.name === 'rita')!.roles).toEqual(['Key Vault Reader']);
       const b = await v.secrets.get('base');
       expect(b.attributes.enabled).toBe(true);
@@ -306,7 +307,7 @@ describe('V4: commits concurrent with their author\'s removal', () => {
     }
   });
 
-  it('two admins removing each other concurrently: both removals apply', async () => {
+  it("two admins removing each other concurrently: the senior's removal stands, the junior's is rejected", async () => {
     const t = await createTestVault();
     const ann = newMember('ann-admin2');
     const carol = newMember('carol');
@@ -318,18 +319,22 @@ describe('V4: commits concurrent with their author\'s removal', () => {
     const copyB = join(t.dir, 'copy-b.coffer');
     await copyVaultFile(t.path, copyB);
     await t.vault.members.remove(ann.identity.signPub);
-    const asAnn = await openAsMember(copyB, ann, { profileDir: join(t.dir, 'profile-ann-b') });
     const ownerSign = t.vault.members.list().find((m) => m.roles.includes('Key Vault Administrator'))!.signPub;
-    await asAnn.members.remove(new Uint8Array(Buffer.from(ownerSign, 'base64url')));
+    // Ann's own client refuses to remove the creator, who is senior to her...
+    const asAnn = await openAsMember(copyB, ann, { profileDir: join(t.dir, 'profile-ann-b') });
+    await rejectsWith(asAnn.members.remove(new Uint8Array(Buffer.from(ownerSign, 'base64url'))), 'Forbidden');
     asAnn.close();
+    // ...and a modified client's commit doing it is rejected by everyone.
+    const crafted = craftCommit(loadCore(await readFile(copyB), ann.identity), ann.identity, { records: [{ t: 'remove', sign: ownerSign }] });
+    await appendToFile(copyB, crafted.text);
     for (const [a, b, out] of [
       [t.path, copyB, join(t.dir, 'ab.coffer')],
       [copyB, t.path, join(t.dir, 'ba.coffer')],
     ] as const) {
       await mergeVaultFiles(a, b, out);
       const v = await openAsMember(out, carol, { profileDir: join(t.dir, `p-carol-${out.slice(-8)}`) });
-      expect(v.info().rejectedCommits).toEqual([]);
-      expect(v.members.list().map((m) => m.name)).toEqual(['carol']);
+      expect(v.info().rejectedCommits.map((r) => r.id)).toEqual([crafted.id]);
+      expect(v.members.list().map((m) => m.name).sort()).toEqual(['carol', 'owner']);
       expect(dec(await v.secrets.getValue('kept'))).toBe('kept-value');
       v.close();
     }

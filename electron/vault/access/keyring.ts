@@ -1,0 +1,136 @@
+/**
+ * Reaching keys (VAULT-MODEL C6, C7; FORMAT.md §6): the epochs of the graph,
+ * the scope private keys this member can unwrap (directly, or by chaining from
+ * a later epoch that wraps its predecessor), and the per-commit batch keys of
+ * values. Every key is checked against what the signed commit published
+ * (public key, key commitment) before it is used, and wiped on close.
+ */
+import { checkCommitment, equalBytes, fromB64u, wipe, x25519PublicKey } from '../crypto/index.js';
+import { CofferError, corrupted } from '../errors.js';
+import type { CommitPayload, Stanza } from '../format/codec.js';
+import { chainContext, commitKeyContext, memberWrapContext, SharedSecretCache, unwrapCommitKey, unwrapStanza } from '../format/keys.js';
+import type { ScopeKeysJson } from '../format/records.js';
+import type { MemberIdentity } from './identity.js';
+import type { Scope } from './roles.js';
+
+export interface EpochInfo {
+  id: string;
+  commitId: string;
+  prev: string[];
+  metaPub: Uint8Array;
+  metaWraps: Stanza[];
+  metaChain: Stanza[];
+  /** Transitive predecessors. */
+  ancestors: Set<string>;
+}
+
+type KeyPair = { priv: Uint8Array; pub: Uint8Array };
+
+export class Keyring {
+  readonly epochs = new Map<string, EpochInfo>();
+  /** Scope private keys this member reached, by `${epoch}/${scope}`. */
+  private readonly scopeKeys = new Map<string, KeyPair | null>();
+  private readonly batchKeys = new Map<string, Uint8Array>();
+  readonly shared = new SharedSecretCache();
+
+  constructor(
+    readonly vaultIdBytes: Uint8Array,
+    readonly me: MemberIdentity,
+    /** The `scopes` record of an epoch's commit (in its encrypted body), once readable. */
+    private readonly scopeRecordOf: (info: EpochInfo, scope: Exclude<Scope, 'meta'>) => ScopeKeysJson | undefined,
+  ) {}
+
+  registerEpoch(commitId: string, p: CommitPayload): void {
+    if (!p.newEpoch) return;
+    const ancestors = new Set<string>();
+    for (const pr of p.newEpoch.prev) {
+      ancestors.add(pr);
+      for (const a of this.epochs.get(pr)?.ancestors ?? []) ancestors.add(a);
+    }
+    this.epochs.set(p.epoch, {
+      id: p.epoch,
+      commitId,
+      prev: p.newEpoch.prev,
+      metaPub: fromB64u(p.newEpoch.meta.pub),
+      metaWraps: p.newEpoch.meta.wraps,
+      metaChain: p.newEpoch.meta.chain,
+      ancestors,
+    });
+  }
+
+  /** The private key of `scope` in `epoch`, if this member can reach it. */
+  scopeKey(epoch: string, scope: Scope, depth = 0): KeyPair | null {
+    const k = `${epoch}/${scope}`;
+    if (this.scopeKeys.has(k)) return this.scopeKeys.get(k)!;
+    this.scopeKeys.set(k, null); // guards cycles
+    const info = this.epochs.get(epoch);
+    if (!info || depth > 10_000) return null;
+    const pub = this.scopePub(epoch, scope);
+    if (!pub) return null;
+    const wraps = scope === 'meta' ? info.metaWraps : this.scopeRecordOf(info, scope)!.wraps;
+    let priv: Uint8Array | null = null;
+    const ctx = memberWrapContext(this.vaultIdBytes, epoch, scope, this.me.encPub);
+    for (const s of wraps) {
+      priv = unwrapStanza(this.me.encPriv, this.me.encPub, s, ctx);
+      if (priv) break;
+    }
+    if (!priv) {
+      // Chaining (C7): a later epoch that lists this one in `prev` wraps its key.
+      for (const later of this.epochs.values()) {
+        const i = later.prev.indexOf(epoch);
+        if (i < 0) continue;
+        const lk = this.scopeKey(later.id, scope, depth + 1);
+        if (!lk) continue;
+        const chain = scope === 'meta' ? later.metaChain : this.scopeRecordOf(later, scope)?.chain;
+        const s = chain?.[i];
+        if (!s) continue;
+        priv = unwrapStanza(lk.priv, lk.pub, s, chainContext(this.vaultIdBytes, later.id, scope, epoch));
+        if (priv) break;
+      }
+    }
+    // An unwrapped private key must be the one the epoch published (a member could wrap another).
+    if (priv && !equalBytes(x25519PublicKey(priv), pub)) {
+      wipe(priv);
+      priv = null;
+    }
+    const result = priv ? { priv, pub } : null;
+    this.scopeKeys.set(k, result);
+    return result;
+  }
+
+  scopePub(epoch: string, scope: Scope): Uint8Array | undefined {
+    const info = this.epochs.get(epoch);
+    if (!info) return undefined;
+    if (scope === 'meta') return info.metaPub;
+    const sk = this.scopeRecordOf(info, scope);
+    return sk ? fromB64u(sk.pub) : undefined;
+  }
+
+  /**
+   * The batch key that seals a commit's values in `scope` (C6), checked against
+   * its commitment; cached for the open vault.
+   */
+  batchKey(commitId: string, p: CommitPayload, scope: Exclude<Scope, 'meta'>, batch: { key: Stanza; kc: string }): Uint8Array {
+    const cached = this.batchKeys.get(commitId);
+    if (cached) return cached;
+    const sk = this.scopeKey(p.epoch, scope);
+    if (!sk) throw new CofferError('Forbidden', `Your roles do not grant reading ${scope} values in this vault.`, { innerCode: 'ForbiddenByRbac' });
+    const ctx = commitKeyContext(this.vaultIdBytes, p.epoch, scope, fromB64u(p.author), p.seq);
+    const k = unwrapCommitKey(sk.priv, sk.pub, batch.key, ctx, this.shared);
+    if (!k) throw corrupted(`commit ${commitId.slice(0, 12)}`, 'the value key does not unwrap');
+    if (!checkCommitment(k, fromB64u(batch.kc))) {
+      wipe(k);
+      throw corrupted(`commit ${commitId.slice(0, 12)}`, 'the value key does not match its commitment');
+    }
+    this.batchKeys.set(commitId, k);
+    return k;
+  }
+
+  wipe(): void {
+    for (const k of this.scopeKeys.values()) if (k) wipe(k.priv);
+    this.scopeKeys.clear();
+    for (const k of this.batchKeys.values()) wipe(k);
+    this.batchKeys.clear();
+    this.shared.wipe();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The secret records inside a commit's body (FORMAT.md §7.4): their schema and
+ * the permission each one needs. Values are never in a record: a `secret`
+ * record points at a value blob of its commit by index.
+ */
+import { MAX_CONTENT_TYPE, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from './rules.js';
+import { bad, fields, isInt, isObj, NAME, str, VERSION, type Fields } from '../format/schema.js';
+import type { SecretPermission } from './permissions.js';
+
+export interface SecretAttrSet {
+  enabled?: boolean;
+  nbf?: number;
+  exp?: number;
+  contentType?: string;
+  tags?: Record<string, string>;
+}
+
+export interface SecretVersionRecord {
+  t: 'secret';
+  name: string;
+  version: string;
+  /** Index into the commit's clear `blobs` list. */
+  blob: number;
+  enc: 'utf8' | 'binary';
+  enabled: boolean;
+  contentType?: string;
+  tags?: Record<string, string>;
+  nbf?: number;
+  exp?: number;
+  /** Set by restore, which keeps a backup's times (as Key Vault does). */
+  created?: number;
+  updated?: number;
+}
+
+export type SecretRecord =
+  | SecretVersionRecord
+  | { t: 'secret.update'; name: string; version: string; set: SecretAttrSet; clear: ('nbf' | 'exp' | 'contentType')[] }
+  | { t: 'secret.delete'; name: string }
+  | { t: 'secret.recover'; name: string }
+  | { t: 'secret.purge'; name: string; versions: string[] };
+
+/** Key Vault's limits (secrets/rules.ts), checked the same on every computer. */
+export function checkTags(v: unknown, what: string): void {
+  if (!isObj(v)) return void bad(`${what} is invalid`);
+  const entries = Object.entries(v);
+  if (entries.length > MAX_TAGS) bad(`${what} has too many tags`);
+  for (const [k, val] of entries) {
+    if (k.length === 0 || k.length > MAX_TAG_NAME || typeof val !== 'string' || val.length > MAX_TAG_VALUE) bad(`${what} has an invalid tag`);
+  }
+}
+
+function attrs(o: Fields, what: string): void {
+  if (o.enabled !== undefined && typeof o.enabled !== 'boolean') bad(`${what}.enabled is invalid`);
+  for (const k of ['nbf', 'exp', 'created', 'updated'] as const) if (o[k] !== undefined && !isInt(o[k])) bad(`${what}.${k} is invalid`);
+  if (o.contentType !== undefined && (typeof o.contentType !== 'string' || o.contentType.length > MAX_CONTENT_TYPE)) bad(`${what}.contentType is invalid`);
+  if (o.tags !== undefined) checkTags(o.tags, `${what}.tags`);
+}
+
+export const secretRecordSchemas = {
+  secret: {
+    validate(v: Fields, what: string, ctx: { blobCount: number }): void {
+      fields(v, ['t', 'name', 'version', 'blob', 'enc', 'enabled'], ['contentType', 'tags', 'nbf', 'exp', 'created', 'updated'], what);
+      str(v.name, NAME, `${what}.name`);
+      str(v.version, VERSION, `${what}.version`);
+      if (!isInt(v.blob) || v.blob < 0 || v.blob >= ctx.blobCount) bad(`${what}.blob is invalid`);
+      if (v.enc !== 'utf8' && v.enc !== 'binary') bad(`${what}.enc is invalid`);
+      attrs(v, what);
+    },
+    // A version that keeps a backup's times is a restore (Key Vault's restore permission).
+    permission: (r: SecretVersionRecord): SecretPermission => (r.created !== undefined ? 'secrets/restore' : 'secrets/setSecret'),
+    writesValue: true,
+  },
+  'secret.update': {
+    validate(v: Fields, what: string): void {
+      fields(v, ['t', 'name', 'version', 'set', 'clear'], [], what);
+      str(v.name, NAME, `${what}.name`);
+      str(v.version, VERSION, `${what}.version`);
+      if (!isObj(v.set)) return void bad(`${what}.set is invalid`);
+      fields(v.set, [], ['enabled', 'nbf', 'exp', 'contentType', 'tags'], `${what}.set`);
+      attrs(v.set, `${what}.set`);
+      if (!Array.isArray(v.clear) || !v.clear.every((c) => c === 'nbf' || c === 'exp' || c === 'contentType')) bad(`${what}.clear is invalid`);
+    },
+    permission: (): SecretPermission => 'secrets/update',
+  },
+  'secret.delete': {
+    validate(v: Fields, what: string): void {
+      fields(v, ['t', 'name'], [], what);
+      str(v.name, NAME, `${what}.name`);
+    },
+    permission: (): SecretPermission => 'secrets/delete',
+  },
+  'secret.recover': {
+    validate(v: Fields, what: string): void {
+      fields(v, ['t', 'name'], [], what);
+      str(v.name, NAME, `${what}.name`);
+    },
+    permission: (): SecretPermission => 'secrets/recover',
+  },
+  'secret.purge': {
+    validate(v: Fields, what: string): void {
+      fields(v, ['t', 'name', 'versions'], [], what);
+      str(v.name, NAME, `${what}.name`);
+      if (!Array.isArray(v.versions)) bad(`${what}.versions is invalid`);
+      (v.versions as unknown[]).forEach((x, j) => str(x, VERSION, `${what}.versions[${j}]`));
+    },
+    permission: (): SecretPermission => 'secrets/purge',
+  },
+} as const;

@@ -1,0 +1,63 @@
+/**
+ * Folding accepted commits into state (FORMAT.md §9): vault settings here,
+ * every object record through its kind in state/kinds.ts. The order is a
+ * canonical linear extension of the graph: a commit comes after its parents
+ * whatever its clock says, and concurrent commits are ordered by clock, then
+ * commit id (VAULT-MODEL C5), so every computer folds the same state.
+ */
+import { canonicalOrder, type DecodedCommit } from '../access/authorize.js';
+import { compareHlc, type Hlc } from '../format/records.js';
+import type { ObjectKind } from './object-kind.js';
+import { KIND_RECORDS, OBJECT_KINDS } from './kinds.js';
+
+export class VaultState {
+  retentionDays = 90;
+  /** When the vault was created (its first commit), Unix seconds. */
+  created = 0;
+  /** The highest clock folded: a new commit's clock is at least this (C5). */
+  maxHlc: Hlc = [0, 0];
+  private readonly kinds = new Map<string, unknown>(OBJECT_KINDS.map((k) => [k.collection, k.createState()]));
+
+  /** The state of one object kind. */
+  of<S>(kind: ObjectKind<S>): S {
+    return this.kinds.get(kind.collection) as S;
+  }
+
+  /** Folds every accepted commit of `commits` (all of the graph's, with their decoded bodies). */
+  static fold(commits: readonly DecodedCommit[], accepted: ReadonlySet<string>, nowSeconds: number): VaultState {
+    const state = new VaultState();
+    const zero: Hlc = [0, 0];
+    const key = (d: DecodedCommit): Hlc => (accepted.has(d.c.id) && d.body ? d.body.hlc : zero);
+    const order = canonicalOrder(
+      commits.map((d) => ({ id: d.c.id, parents: d.c.parents, d })),
+      (a, b) => {
+        const c = compareHlc(key(a.d), key(b.d));
+        return c < 0 || (c === 0 && a.id < b.id);
+      },
+    );
+    for (const { d } of order) if (accepted.has(d.c.id) && d.body) state.apply(d);
+    state.settle(nowSeconds);
+    return state;
+  }
+
+  /** Applies one accepted commit's records. */
+  apply(d: DecodedCommit): void {
+    const body = d.body!;
+    if (compareHlc(body.hlc, this.maxHlc) > 0) this.maxHlc = body.hlc;
+    const at = { commitId: d.c.id, epoch: d.p.epoch, blobs: d.p.blobs ?? [], hlc: body.hlc, time: body.time };
+    for (const r of body.records) {
+      if (r.t === 'settings') {
+        this.retentionDays = r.retentionDays;
+        this.created = body.time;
+        continue;
+      }
+      const k = KIND_RECORDS.get(r.t);
+      if (k) k.type.apply(this.kinds.get(k.kind.collection), r, at);
+    }
+  }
+
+  /** Time rules of each kind (end of retention...). */
+  settle(nowSeconds = Math.floor(Date.now() / 1000)): void {
+    for (const k of OBJECT_KINDS) k.settle?.(this.kinds.get(k.collection), { retentionDays: this.retentionDays }, nowSeconds);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The table of object kinds. Each kind is one folder (records, state,
+ * permissions, operations, bundles) and one line here; body validation
+ * (format/records.ts), authorization (access/authorize.ts) and the fold
+ * (state/fold.ts) find record types through this table only.
+ */
+import { secretsKind } from '../secrets/kind.js';
+import type { ObjectKind, RecordType } from './object-kind.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const OBJECT_KINDS: readonly ObjectKind<any>[] = [secretsKind];
+
+/** Every kind's record types by `t`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const KIND_RECORDS: ReadonlyMap<string, { kind: ObjectKind<any>; type: RecordType<any, any> }> = new Map(
+  OBJECT_KINDS.flatMap((kind) => Object.entries(kind.records).map(([t, type]) => [t, { kind, type }] as const)),
+);

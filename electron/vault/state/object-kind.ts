@@ -1,0 +1,49 @@
+/**
+ * The shape every object kind (secrets, keys, certificates) registers in the
+ * table of state/kinds.ts: its record types (schema, the permission their
+ * author needs, how they fold into state), its permissions per role and its
+ * state. The fold, the authorization code and the body validation look record
+ * types up in that table, so adding a kind edits no switch elsewhere.
+ */
+import type { RoleName } from '../../../shared/keyvault.js';
+import type { Hlc } from '../format/records.js';
+import type { Fields } from '../format/schema.js';
+
+/** Where a record stands when it is folded. */
+export interface FoldAt {
+  commitId: string;
+  /** The epoch the commit was written under (its values are sealed under it). */
+  epoch: string;
+  /** The commit's clear list of value-blob hashes (records refer to them by index). */
+  blobs: readonly string[];
+  hlc: Hlc;
+  /** The commit's time, Unix seconds. */
+  time: number;
+}
+
+export interface RecordType<S, R = never> {
+  /** Checks the record's fields (throws via format/schema.ts bad()); `blobCount` bounds value indexes. */
+  validate(v: Fields, what: string, ctx: { blobCount: number }): void;
+  /** The permission its author must hold at that point of the history (C5). */
+  permission(r: R): string;
+  /** The record writes one value blob (its `blob` index); such commits carry a batch key (C6). */
+  writesValue?: boolean;
+  /** Folds it into the kind's state, in causal order. */
+  apply(state: S, r: R, at: FoldAt): void;
+}
+
+export interface ObjectKind<S, P extends string = string> {
+  /** Collection name in ids and the API (`coffer://<vault>/<collection>/<name>`). */
+  collection: string;
+  /** The scope whose key seals this kind's values (C6). */
+  valueScope: 'secrets' | 'keys' | 'certificates' | 'ca';
+  /** Every permission of the kind (Key Vault's data actions). */
+  permissions: readonly P[];
+  rolePermissions: Partial<Record<RoleName, readonly P[]>>;
+  /** Record types by their `t`, each prefixed with the kind's own word (`secret.update`...). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  records: Record<string, RecordType<S, any>>;
+  createState(): S;
+  /** After a fold or an own write: end-of-retention and similar time rules. */
+  settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;
+}
