@@ -1,6 +1,7 @@
 /**
  * What every command needs: the vault path, the profile folder, the engine,
  * and "open the vault, run this, close it" with the passphrase wiped.
+ * Loaded by the command actions only (see main.ts).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,17 +13,10 @@ import { defaultVaultPath, ensureProfileDir, resolveProfileDir } from '../vault/
 import { loadEngine, type CliEngine } from './engine.js';
 import { fileError } from './errors.js';
 import type { CliIo } from './io.js';
+import type { CommonOptions } from './options.js';
 import { printWarning } from './output.js';
 import { givenPassphrase, obtainPassphrase, promptPassphrase } from './unlock.js';
 import { osKeychain, type Keychain } from '../vault/store/keychain.js';
-
-/** Options every command accepts, before the group or after the verb. */
-export interface CommonOptions {
-  vault?: string;
-  passphraseFile?: string;
-  /** Open a copy that lacks commits this computer saw before (VaultRolledBack otherwise). */
-  acceptRollback?: boolean;
-}
 
 export class CliContext {
   readonly io: CliIo;
@@ -209,23 +203,4 @@ export class CliContext {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
-}
-
-export const ACCEPT_ROLLBACK_HELP =
-  'open a copy that lacks commits this computer saw before (an older backup or git branch) ' +
-  'instead of failing with VaultRolledBack; this computer then forgets those commits';
-
-/** What the command actions share with `main`: the exit code when it is not 0 without an error (`vault check`). */
-export interface RunState {
-  exitCode: number;
-}
-
-/** Adds `--vault` (and `--passphrase-file` when the command unlocks) to a verb, so they may follow it too. */
-export function withCommonOptions(command: Command, options: { unlock: boolean; opens?: boolean }): Command {
-  command.option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)');
-  if (options.unlock) {
-    command.option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)');
-  }
-  if (options.opens ?? options.unlock) command.option('--accept-rollback', ACCEPT_ROLLBACK_HELP);
-  return command;
 }

@@ -6,7 +6,6 @@
 import type { Readable } from 'node:stream';
 import type { CliEngine } from './engine.js';
 import type { Keychain } from '../vault/store/keychain.js';
-import { readHiddenLine } from './prompt.js';
 
 /** The part of a writable stream the CLI uses (process.stdout, a PassThrough...). */
 export interface OutStream {
@@ -62,7 +61,9 @@ export function defaultIo(overrides: Partial<CliIo> = {}): CliIo {
     env: overrides.env ?? process.env,
     isTTY: overrides.isTTY ?? { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true },
     cwd: overrides.cwd ?? process.cwd(),
-    readPassphrase: overrides.readPassphrase ?? ((prompt: string) => readHiddenLine(prompt, process.stdin, stderr)),
+    readPassphrase:
+      overrides.readPassphrase ??
+      (async (prompt: string) => (await import('./prompt.js')).readHiddenLine(prompt, process.stdin, stderr)),
     ...(overrides.engine === undefined ? {} : { engine: overrides.engine }),
   };
 }

@@ -2,14 +2,19 @@
  * The `coffer` command line (../../shared/design/CLI.md): a front door to the
  * vault engine. bin/coffer.mjs calls `main(process.argv.slice(2))` and exits
  * with the code it returns; tests call it in-process with their own `io`.
+ *
+ * Start-up loads only commander and the declarations of the commands
+ * (*-commands.ts, options.ts, parsers.ts, launcher.ts): `coffer --version`,
+ * `--help` and usage errors need nothing else. Each verb's code
+ * (*-actions.ts, git-setup.ts), and through it the engine, Argon2 and the
+ * keychain, is imported when the verb runs; error reporting when there is an
+ * error.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ACCEPT_ROLLBACK_HELP, type RunState } from './context.js';
-import { reportError } from './errors.js';
-import { addGitCommands, launcherPath } from './git-commands.js';
+import { addGitCommands } from './git-commands.js';
 import { defaultIo, type CliIo } from './io.js';
+import { packageVersion } from './launcher.js';
+import { ACCEPT_ROLLBACK_HELP, type RunState } from './options.js';
 import { addSecretCommands } from './secret-commands.js';
 import { addVaultCommands } from './vault-commands.js';
 
@@ -56,7 +61,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
       outputError: () => undefined,
     })
     .enablePositionalOptions()
-    .version(readVersion(), '-V, --version', 'print the version of coffer')
+    .version(packageVersion(), '-V, --version', 'print the version of coffer')
     .option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)')
     .option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)')
     .option('--accept-rollback', ACCEPT_ROLLBACK_HELP)
@@ -87,17 +92,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
       // `coffer help [group]` (exit 0), or a group without a verb: help printed on stderr, a usage error.
       if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
     }
+    const { reportError } = await import('./errors.js');
     return reportError(cli, error);
-  }
-}
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(dirname(dirname(launcherPath())), 'package.json'), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

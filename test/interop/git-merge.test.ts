@@ -105,7 +105,7 @@ async function edit<T>(clone: string, profile: string, fn: (v: Vault) => Promise
 
 beforeAll(async () => {
   // test/global-setup.ts builds dist/; with COFFER_SKIP_BUILD=1 it may be missing.
-  if (!existsSync(join(REPO_ROOT, 'dist', 'electron', 'cli', 'main.js')) || !existsSync(join(REPO_ROOT, 'dist', 'electron', 'cli', 'git-commands.js'))) {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'electron', 'cli', 'main.js')) || !existsSync(join(REPO_ROOT, 'dist', 'electron', 'cli', 'git-setup.js'))) {
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
   tmp = await tempDir('coffer-git-');

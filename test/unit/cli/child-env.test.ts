@@ -10,7 +10,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GITATTRIBUTES_LINE, gitSetup } from '../../../electron/cli/git-commands.js';
+import { GITATTRIBUTES_LINE, gitSetup } from '../../../electron/cli/git-setup.js';
 import { main } from '../../../electron/cli/main.js';
 import { childProcessEnv } from '../../../electron/vault/store/child-env.js';
 import { testIo } from './fake-engine.js';

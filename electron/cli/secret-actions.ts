@@ -1,0 +1,238 @@
+/**
+ * What each `coffer secret` verb does (./secret-commands.ts declares them):
+ * loaded when a verb runs, with the engine behind CliContext.
+ */
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import type { ImportEntry, SecretAttributesPatch, SetSecretInput } from '../vault/api.js';
+import { CofferError } from '../vault/errors.js';
+import {
+  parseBoolean,
+  parseDotenv,
+  parseImportJson,
+  parseTagArgs,
+  parseTime,
+  parseTimeOrNone,
+} from '../vault/secrets/parse.js';
+import { writeNewFile } from '../vault/store/vault-file.js';
+import { CliContext } from './context.js';
+import { usageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { printJson, withoutValue, writeRaw } from './output.js';
+
+export interface SetOptions {
+  name: string;
+  value?: string;
+  file?: string;
+  valueStdin?: boolean;
+  contentType?: string;
+  tags?: string[];
+  expires?: string;
+  notBefore?: string;
+  disabled?: boolean;
+}
+
+export interface SetAttributesOptions {
+  name: string;
+  version?: string;
+  enabled?: string;
+  expires?: string;
+  notBefore?: string;
+  contentType?: string;
+  tags?: string[];
+}
+
+export interface NameOptions {
+  name: string;
+}
+
+export interface VersionOptions extends NameOptions {
+  version?: string;
+}
+
+export interface DownloadOptions extends VersionOptions {
+  file: string;
+  overwrite?: boolean;
+}
+
+export interface ImportOptions {
+  file: string;
+  format?: 'json' | 'dotenv';
+}
+
+/** `secret set`: a new version; prints the bundle without its value. */
+export async function setSecret(io: CliIo, opts: SetOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const sources = [opts.value !== undefined, opts.file !== undefined, opts.valueStdin === true].filter(Boolean);
+  if (sources.length !== 1) throw usageError('Give exactly one of --value, --file and --value-stdin');
+  const input: Omit<SetSecretInput, 'value'> = { name: opts.name };
+  if (opts.contentType !== undefined) input.contentType = opts.contentType;
+  if (opts.tags !== undefined) input.tags = parseTagArgs(opts.tags);
+  if (opts.expires !== undefined) input.exp = parseTime(opts.expires, '--expires');
+  if (opts.notBefore !== undefined) input.nbf = parseTime(opts.notBefore, '--not-before');
+  if (opts.disabled === true) input.enabled = false;
+
+  // A value typed on a terminal is read after the passphrase prompt (which needs the terminal too).
+  const stdinAfterUnlock = opts.valueStdin === true && io.isTTY.stdin;
+  let value: Uint8Array | undefined;
+  if (opts.value !== undefined) value = Buffer.from(opts.value, 'utf8');
+  else if (opts.file !== undefined) value = await ctx.readUserFile('--file', opts.file);
+  else if (!stdinAfterUnlock) value = await readAll(io.stdin);
+  try {
+    await ctx.withVault(async (vault) => {
+      value ??= await readAll(io.stdin);
+      const bundle = await vault.secrets.set({ ...input, value });
+      await printJson(io, withoutValue(bundle));
+    });
+  } finally {
+    value?.fill(0);
+  }
+}
+
+/** `secret show`: the SecretBundle, with its value. */
+export async function showSecret(io: CliIo, opts: VersionOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
+    await printJson(io, await vault.secrets.get(opts.name, opts.version));
+  });
+}
+
+/** `secret get`: the raw value on stdout. */
+export async function getSecret(io: CliIo, opts: VersionOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
+    const value = await vault.secrets.getValue(opts.name, opts.version);
+    try {
+      await writeRaw(io, value);
+    } finally {
+      value.fill(0);
+    }
+  });
+}
+
+/** `secret list`: SecretItem[]. */
+export async function listSecrets(io: CliIo, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => printJson(io, vault.secrets.list()));
+}
+
+/** `secret list-versions`: SecretItem[] of one secret. */
+export async function listSecretVersions(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => printJson(io, vault.secrets.listVersions(opts.name)));
+}
+
+/** `secret set-attributes`: prints the bundle without its value. */
+export async function setSecretAttributes(io: CliIo, opts: SetAttributesOptions, cmd: Command): Promise<void> {
+  const patch: SecretAttributesPatch = {};
+  if (opts.enabled !== undefined) patch.enabled = parseBoolean(opts.enabled, '--enabled');
+  if (opts.expires !== undefined) patch.exp = parseTimeOrNone(opts.expires, '--expires');
+  if (opts.notBefore !== undefined) patch.nbf = parseTimeOrNone(opts.notBefore, '--not-before');
+  if (opts.contentType !== undefined) patch.contentType = opts.contentType === '' ? null : opts.contentType;
+  if (opts.tags !== undefined) patch.tags = parseTagArgs(opts.tags);
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
+    const bundle = await vault.secrets.update(opts.name, opts.version, patch);
+    await printJson(io, withoutValue(bundle));
+  });
+}
+
+/** `secret delete`: the DeletedSecretBundle. */
+export async function deleteSecret(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
+    await printJson(io, await vault.secrets.delete(opts.name));
+  });
+}
+
+/** `secret list-deleted`: DeletedSecretItem[]. */
+export async function listDeletedSecrets(io: CliIo, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => printJson(io, vault.secrets.listDeleted()));
+}
+
+/** `secret show-deleted`: one DeletedSecretBundle. */
+export async function showDeletedSecret(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => printJson(io, vault.secrets.getDeleted(opts.name)));
+}
+
+/** `secret recover`: the recovered SecretBundle. */
+export async function recoverSecret(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
+    await printJson(io, await vault.secrets.recover(opts.name));
+  });
+}
+
+/** `secret purge`: prints nothing. */
+export async function purgeSecret(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => vault.secrets.purge(opts.name));
+}
+
+/** `secret backup`: an encrypted backup file; prints {"file": path}. */
+export async function backupSecret(io: CliIo, opts: NameOptions & { file: string }, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const path = ctx.path(opts.file);
+  refuseExisting(path, '--file');
+  await ctx.withVault(async (vault) => {
+    const blob = await vault.secrets.backup(opts.name);
+    await writeNewFile(path, toBuffer(blob), { overwrite: false, mode: 0o600 });
+    await printJson(io, { file: path });
+  });
+}
+
+/** `secret restore`: the restored SecretBundle. */
+export async function restoreSecret(io: CliIo, opts: { file: string }, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const blob = await ctx.readUserFile('--file', opts.file);
+  await ctx.withVault(async (vault) => printJson(io, await vault.secrets.restore(blob)));
+}
+
+/** `secret download`: the raw value into a new file (mode 0600). */
+export async function downloadSecret(io: CliIo, opts: DownloadOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const path = ctx.path(opts.file);
+  const overwrite = opts.overwrite === true;
+  if (!overwrite) refuseExisting(path, '--file', ' (pass --overwrite to replace it)');
+  await ctx.withVault(async (vault) => {
+    const value = await vault.secrets.getValue(opts.name, opts.version);
+    try {
+      await writeNewFile(path, toBuffer(value), { overwrite, mode: 0o600 });
+    } finally {
+      value.fill(0);
+    }
+  });
+}
+
+/** `secret import`: a .env or JSON file in one commit. */
+export async function importSecrets(io: CliIo, opts: ImportOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const format = opts.format ?? (extname(opts.file).toLowerCase() === '.json' ? 'json' : 'dotenv');
+  const bytes = await ctx.readUserFile('--file', opts.file);
+  let entries: ImportEntry[];
+  try {
+    const text = bytes.toString('utf8');
+    entries = format === 'json' ? parseImportJson(text) : parseDotenv(text);
+  } finally {
+    bytes.fill(0);
+  }
+  try {
+    await ctx.withVault(async (vault) => printJson(io, await vault.secrets.import(entries)));
+  } finally {
+    for (const entry of entries) entry.value.fill(0);
+  }
+}
+
+function refuseExisting(path: string, flag: string, hint = ''): void {
+  if (existsSync(path)) throw new CofferError('Conflict', `${flag} ${path}: the file already exists${hint}`);
+}
+
+/** A Buffer view of the same memory (wiping one wipes the other). */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads a stream to its end into one buffer, wiping the chunks. */
+async function readAll(stream: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
+  }
+  const all = Buffer.concat(chunks);
+  for (const chunk of chunks) chunk.fill(0);
+  return all;
+}
