@@ -81,6 +81,11 @@ export interface VaultInfo {
   recoveryKey: boolean;
   /** Commits present in the file but rejected (unauthorized, post-removal...): reported, never applied. */
   rejectedCommits: { id: string; reason: string }[];
+  /**
+   * Set when this copy lacks commits this computer has seen (an older copy, another
+   * branch): `writable` is false when they change members, roles or keys.
+   */
+  lacking: { commits: number; writable: boolean; message: string } | null;
 }
 
 export interface SetSecretInput {

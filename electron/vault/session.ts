@@ -10,7 +10,7 @@ import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './cry
 import { CofferError } from './errors.js';
 import { canonicalJson, isGenesis, type CommitPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, hashBlob, verifySignaturesParallel, type Graph } from './format/graph.js';
-import type { VaultRecord } from './format/records.js';
+import type { Body, VaultRecord } from './format/records.js';
 import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { generateRecoveryKey } from './access/recovery-key.js';
 import { forgetRemembered, rememberIdentity, rememberedPath } from './access/remembered.js';
@@ -33,6 +33,12 @@ export class VaultSession implements Vault {
   private bytesSize = 0;
   /** What the file looked like when we last read or wrote it: a change means another writer. */
   private stamp: FileStamp | undefined;
+  /**
+   * Commits this computer accepted before that the file lacks (another git branch, a
+   * restored backup, a partial copy: VAULT-MODEL V2). The copy opens with a warning;
+   * writing is refused only when they change membership, roles or key epochs.
+   */
+  lacking: LackingCommits | undefined;
   /** Set only by repair: open although some value lines are missing, to record their loss. */
   allowMissingValues = false;
   /** Purged values still have lines in the file: rewrite it after this write (C10). */
@@ -194,16 +200,11 @@ export class VaultSession implements Vault {
       g = buildGraph(data, { trusted: this.cache.verified });
       missing = this.cache.ids().filter((id) => !g.byId.has(id));
     }
-    if (missing.length > 0) {
-      if (!acceptRollback) {
-        throw new CofferError(
-          'VaultRolledBack',
-          `${missing.length} commit(s) this computer saw earlier are missing from the file (first: ${missing[0]!.slice(0, 12)}): the file was rolled back or is a partial copy. Merge the newer copy with \`coffer vault merge --other FILE\`; if the older copy is intended (another git branch, a restored backup), open it with \`--accept-rollback\`.`,
-          { part: `commit ${missing[0]!.slice(0, 12)}` },
-        );
-      }
+    if (missing.length > 0 && acceptRollback) {
+      // The older copy is intended: forget the commits it lacks.
       await this.cache.reset();
       await this.bodyCache.reset();
+      missing = [];
     }
     const core = new VaultCore(g, this.me);
     core.cachedBodies = this.bodyCache.bodies;
@@ -214,6 +215,8 @@ export class VaultSession implements Vault {
     if (!this.allowMissingValues) core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();
     this.core = core;
+    this.lacking = missing.length > 0 ? describeLacking(missing, this.bodyCache.bodies) : undefined;
+    if (this.lacking) this.onWarning?.(this.lacking.warning);
     this.bytesSize = data.length;
     this.stamp = await fileStamp(this.path);
     if (g.interruptedSave) this.onWarning?.('The vault file ends with an interrupted save; it will be dropped on the next save.');
@@ -249,6 +252,7 @@ export class VaultSession implements Vault {
       remembered: existsSync(rememberedPath(this.profileDir, c.vaultId)),
       recoveryKey: this.mySlots().some((s) => s.use === 'recovery'),
       rejectedCommits: [...c.rejected, ...c.unreadable.filter((u) => c.myRoles().length > 0 && !u.reason.includes('cannot read'))],
+      lacking: this.lacking ? { commits: this.lacking.ids.length, writable: !this.lacking.membership, message: this.lacking.warning } : null,
     };
   }
 
@@ -303,6 +307,7 @@ export class VaultSession implements Vault {
         // (coarse-mtime file systems, rsync --inplace -t) is still noticed.
         const st = await fileStamp(this.path);
         if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
+        if (this.lacking?.membership) throw this.lacking.refusal();
         const { pending, result } = build(this.core);
         // End of retention: purge what expired, in this same commit, when this member may purge.
         const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
@@ -388,6 +393,44 @@ export class VaultSession implements Vault {
     const signer = this.auditSigner;
     void this.settled().then(() => signer?.dispose());
   }
+}
+
+export interface LackingCommits {
+  ids: string[];
+  /** Some lacking commit changes membership, roles or key epochs (or is unknown here). */
+  membership: boolean;
+  warning: string;
+  refusal(): CofferError;
+}
+
+/**
+ * What a copy lacks, judged from the bodies this computer decrypted before: a commit
+ * whose body is not known here counts as a membership change (the safe side).
+ */
+function describeLacking(ids: string[], bodies: Map<string, string>): LackingCommits {
+  const changesMembership = (id: string): boolean => {
+    const text = bodies.get(id);
+    if (text === undefined) return true;
+    const body = JSON.parse(text) as Body;
+    return body.records.some((r) => r.t === 'member' || r.t === 'remove' || r.t === 'scopes');
+  };
+  const membership = ids.filter(changesMembership);
+  const first = ids[0]!.slice(0, 12);
+  const what = `This copy lacks ${ids.length} commit(s) this computer has seen (first: ${first}): it is an older copy, another branch or a partial one.`;
+  return {
+    ids,
+    membership: membership.length > 0,
+    warning:
+      membership.length > 0
+        ? `${what} ${membership.length} of them change members, roles or keys, so writing here is refused until the newer copy is merged in (\`coffer vault merge --other FILE\`).`
+        : `${what} They change no member, role or key: you may write here, and merge the copies later (\`coffer vault merge --other FILE\`).`,
+    refusal: () =>
+      new CofferError(
+        'VaultRolledBack',
+        `This copy lacks ${membership.length} commit(s) this computer has seen that change members, roles or keys (first: ${membership[0]!.slice(0, 12)}); new values written here would be sealed to keys a removed member holds. Merge the newer copy first: \`coffer vault merge --other FILE\`; if this older copy is intended, open it with \`--accept-rollback\`.`,
+        { part: `commit ${membership[0]!.slice(0, 12)}` },
+      ),
+  };
 }
 
 interface FileStamp {

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, parseHeaderLine, type CommitPayload, type GenesisPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, parseHeaderLine, type CommitPayload, type GenesisPayload } from './format/codec.js';
 import { buildGraph, commitId, signatureMessage, verifySignatures, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
-import { createIdentity, openSlot, sealSlot, slotKdf, type MemberIdentity } from './access/identity.js';
+import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
+import { currentSlots, readOwnSlotAuthor, rememberOwnSlotAuthor, slotsToTry } from './access/slot-choice.js';
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
@@ -54,6 +55,7 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
   });
   const data = Buffer.from(lines.join('') + first.text);
   await createVaultFile(options.path, data);
+  await rememberOwnSlotAuthor(options.profileDir, gId, toB64u(me.signPub));
   const vault = new VaultSession(options.path, options.profileDir, me, kdf, 'passphrase', options.onWarning);
   await vault.load();
   await vault.audit('VaultCreate', 'ok');
@@ -80,6 +82,8 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   vault.allowMissingValues = allowMissingValues;
   await vault.load(bytes, graph, options.acceptRollback ?? false);
   await vault.settleFailedUnlocks(attempts);
+  // Whose slots an unlock on this computer tries from now on (access/slot-choice.ts).
+  await rememberOwnSlotAuthor(options.profileDir, graph.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);
   await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);
   return vault;
 }
@@ -98,15 +102,16 @@ async function unlockIdentity(
   attempts: UnlockAttempts,
 ): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
   const slots = currentSlots(graph);
-  const passphraseKdf = (): KdfParams => {
-    const own = slots.find((s) => s.use === undefined);
-    return own ? slotKdf(own) : DEFAULT_KDF;
+  const own = await readOwnSlotAuthor(options.profileDir, graph.vaultId);
+  const passphraseKdf = (author: string | undefined): KdfParams => {
+    const s = slots.find((x) => x.slot.use === undefined && x.author === author);
+    return s ? slotKdf(s.slot) : DEFAULT_KDF;
   };
-  if (options.identity) return { identity: options.identity, kdf: passphraseKdf(), method: 'identity' };
+  if (options.identity) return { identity: options.identity, kdf: passphraseKdf(toB64u(options.identity.signPub)), method: 'identity' };
   let keychainProblem: string | undefined;
   if (options.keychain) {
     const r = await openRemembered(options.profileDir, graph.vaultId, options.keychain);
-    if (r && 'identity' in r) return { identity: r.identity, kdf: passphraseKdf(), method: 'keychain' };
+    if (r && 'identity' in r) return { identity: r.identity, kdf: passphraseKdf(toB64u(r.identity.signPub)), method: 'keychain' };
     if (r) keychainProblem = r.problem;
   }
   const secret = options.recoveryKey ?? options.passphrase;
@@ -115,21 +120,26 @@ async function unlockIdentity(
   }
   if (keychainProblem) options.onWarning?.(keychainProblem);
   const use = options.recoveryKey ? 'recovery' : undefined;
-  const candidates = slots.filter((s) => s.use === use);
-  if (candidates.length === 0) {
+  if (!slots.some((s) => s.slot.use === use)) {
     throw new CofferError(
       'VaultLocked',
       use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
     );
   }
+  const candidates = slotsToTry(slots, use, { own, creator: graph.genesis.author });
   await attempts.waitTurn();
   let lastError: unknown;
-  for (const s of candidates) {
+  for (const { author, slot } of candidates) {
     // The slot's own commit must verify before its bytes are trusted with the passphrase.
-    verifySignatures(graph, new Set(), (c) => (c.payload as CommitPayload).slots?.includes(s) ?? false);
+    verifySignatures(graph, new Set(), (c) => (c.payload as CommitPayload).slots?.includes(slot) ?? false);
     try {
-      const identity = await openSlot(s, secret, Buffer.from(graph.vaultId, 'hex'));
-      return { identity, kdf: use ? passphraseKdf() : slotKdf(s), method: use ? 'recoveryKey' : 'passphrase' };
+      const identity = await openSlot(slot, secret, Buffer.from(graph.vaultId, 'hex'));
+      if (toB64u(identity.signPub) !== author) {
+        // A slot sealing someone else's identity: its author planted it; never used.
+        wipeIdentity(identity);
+        continue;
+      }
+      return { identity, kdf: use ? passphraseKdf(author) : slotKdf(slot), method: use ? 'recoveryKey' : 'passphrase' };
     } catch (e) {
       // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
       // planted slot cannot lock the owner out; WrongPassphrase wins the final report.
@@ -137,22 +147,9 @@ async function unlockIdentity(
       if (!lastError || e.code === 'WrongPassphrase') lastError = e;
     }
   }
+  lastError ??= new CofferError('WrongPassphrase', 'The passphrase is wrong.');
   if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') throw await attempts.wrongGuess(lastError.message);
   throw lastError;
-}
-
-/** The newest slot of each author (a later slot replaces the author's earlier ones: passphrase change). */
-function currentSlots(graph: Graph): SlotJson[] {
-  const byAuthor = new Map<string, SlotJson[]>();
-  for (const c of graph.commits) {
-    const p = c.payload as CommitPayload;
-    if (p.slots) byAuthor.set(c.author, p.slots);
-  }
-  // The creator's slot first: only the creator can sign it, so a slot planted by
-  // anyone else (with costly KDF parameters) is tried only if the creator's fails.
-  const creator = byAuthor.get(graph.genesis.author) ?? [];
-  byAuthor.delete(graph.genesis.author);
-  return [...creator, ...[...byAuthor.values()].flat().reverse()];
 }
 
 export { checkVaultFile, describeVaultFile, mergeVaultFiles } from './merge/merge.js';

@@ -26,8 +26,9 @@ export type CertificatePermission = (typeof CERTIFICATE_PERMISSIONS)[number];
 
 export const CERTIFICATE_ROLE_PERMISSIONS: Partial<Record<RoleName, readonly CertificatePermission[]>> = {
   'Key Vault Administrator': CERTIFICATE_PERMISSIONS,
-  // vaults/*/read: certificates (without their keys), issuers and contacts.
-  'Key Vault Reader': ['certificates/read', 'certificatecas/read', 'certificatecontacts/read'],
+  // vaults/*/read: certificates (without their keys) and issuers. Contacts are read with
+  // managecontacts (certificatecontacts/write, AKV-REFERENCE.md §5.2), which Reader lacks.
+  'Key Vault Reader': ['certificates/read', 'certificatecas/read'],
   'Key Vault Certificates Officer': CERTIFICATE_PERMISSIONS,
   'Key Vault Certificate User': ['certificates/read'],
 };

@@ -9,7 +9,7 @@ import { CofferError } from '../errors.js';
 import { unwrapStanza, wrapToMember } from '../format/keys.js';
 import type { VaultCore } from '../core.js';
 import type { SecretVersionState } from './model.js';
-import { validateSecretName, validateVersionId } from './rules.js';
+import { validateSecretName, validateSetInput, validateVersionId } from './rules.js';
 
 const BACKUP_PREFIX = 'coffer-backup/1 ';
 export interface BackupData {
@@ -60,7 +60,33 @@ export function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
     const data = JSON.parse(json) as BackupData;
     validateSecretName(data.name);
     if (!Array.isArray(data.versions) || data.versions.length === 0 || data.versions.length > 500) bad();
-    for (const v of data.versions) validateVersionId(v.version);
+    // A backup is input like any other: each version passes the checks of a set, so a
+    // crafted backup is refused here, never written for other computers to reject.
+    const seen = new Set<string>();
+    data.versions.forEach((v, i) => {
+      const what = (m: string): CofferError => new CofferError('BadParameter', `The backup's version ${i + 1} is invalid: ${m}`);
+      if (v === null || typeof v !== 'object') throw what('not an object');
+      const version = validateVersionId(v.version);
+      if (seen.has(version)) throw what('its version id appears twice');
+      seen.add(version);
+      if (typeof v.value !== 'string') throw what('no value');
+      if (v.encoding !== 'utf8' && v.encoding !== 'binary') throw what('unknown encoding');
+      for (const k of ['created', 'updated'] as const) if (!Number.isSafeInteger(v[k])) throw what(`${k} is not a time`);
+      try {
+        validateSetInput({
+          name: data.name,
+          value: Buffer.from(v.value, 'base64'),
+          enabled: v.enabled,
+          ...(v.contentType !== undefined ? { contentType: v.contentType } : {}),
+          ...(v.tags !== undefined ? { tags: v.tags } : {}),
+          ...(v.nbf !== undefined ? { nbf: v.nbf } : {}),
+          ...(v.exp !== undefined ? { exp: v.exp } : {}),
+        });
+      } catch (e) {
+        if (e instanceof CofferError) throw what(e.message);
+        throw e;
+      }
+    });
     return data;
   } catch (e) {
     if (e instanceof CofferError) throw e;

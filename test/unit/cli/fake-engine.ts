@@ -116,6 +116,7 @@ export function fakeEngine(): FakeEngine {
       remembered: false,
       recoveryKey: false,
       rejectedCommits: [],
+      lacking: null,
     };
     const deleted = (name: string): DeletedSecretBundle => ({
       ...bundle(name),

@@ -92,11 +92,6 @@ const kvGrants = (role: RoleName, p: Permission): boolean => KEY_VAULT[role].inc
  */
 const MISMATCHES: { role: RoleName; perm: Permission; why: string }[] = [
   {
-    role: 'Key Vault Reader',
-    perm: 'certificatecontacts/read',
-    why: 'Key Vault has no certificatecontacts/read data action; reading contacts needs managecontacts (certificatecontacts/write), which Reader lacks',
-  },
-  {
     role: 'Key Vault Data Access Administrator',
     perm: 'members/manage',
     why: 'Key Vault lets it assign and remove roles; roles.ts defers this until deferred key shares exist',

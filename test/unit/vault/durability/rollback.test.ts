@@ -1,10 +1,13 @@
 /**
  * V2 / C11, rollback: a computer remembers every commit it accepted (the
  * verified-state cache in the profile). A file put back to an older copy, or
- * a partial copy that withholds commits, is refused there with
- * VaultRolledBack (exit code 5) naming a missing commit, unless the user
- * accepts it (acceptRollback). Commits withheld from the middle of a
- * history are detected anywhere, since later commits reference them.
+ * a partial copy that withholds commits (another git branch, a backup), opens
+ * there with a warning naming what it lacks. Writing to it is allowed when the
+ * lacking commits change no member, role or key epoch (the copies fork and
+ * merge later); it is refused with VaultRolledBack (exit code 5) and the way
+ * out when they do, since new values would be sealed to keys a removed member
+ * holds. acceptRollback forgets the lacking commits. Commits withheld from the
+ * middle of a history are detected anywhere, since later commits reference them.
  */
 import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
@@ -12,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
-import { createVault, mergeVaultFiles, openVault } from '../../../../electron/vault/vault.js';
+import { createIdentity, createVault, mergeVaultFiles, openVault } from '../../../../electron/vault/vault.js';
 import { REPO_ROOT, runCoffer } from '../../../helpers/cli.js';
 import {
   commitLines,
@@ -72,20 +75,34 @@ async function newCommitIds(before: Buffer, after: Buffer): Promise<string[]> {
     .filter((id) => !old.has(id));
 }
 
-/** The outcome is VaultRolledBack, exit code 5, naming (part and message) one of `missing`. */
-function expectRolledBack(o: OpenOutcome, missing: string[], label: string): void {
-  expect(o.ok, `${label}: expected VaultRolledBack, got ${describeOutcome(o)}`).toBe(false);
-  if (o.ok) return;
-  expect(o.error.code, `${label}: ${describeOutcome(o)}`).toBe('VaultRolledBack');
-  expect(o.error.exitCode).toBe(5);
-  const part = o.error.part ?? '';
-  expect(part).toMatch(/^commit [0-9a-f]{12}$/);
-  expect(missing.map(shortId), `${label}: names ${part}`).toContain(part.slice('commit '.length));
-  expect(o.error.message).toContain(part.slice('commit '.length));
+/** The copy opened, with a warning naming one of `missing` (the commits it lacks) and saying whether writing is allowed. */
+function expectLacks(o: OpenOutcome, missing: string[], label: string, writable = true): void {
+  expect(o.ok, `${label}: expected the copy to open, got ${describeOutcome(o)}`).toBe(true);
+  const w = o.warnings.find((x) => x.includes('lacks'));
+  expect(w, `${label}: a warning says what the copy lacks (${o.warnings.join(' | ')})`).toBeDefined();
+  expect(w).toContain(`lacks ${missing.length} commit(s)`);
+  expect(missing.map(shortId), `${label}: names ${w}`).toContain(/first: ([0-9a-f]{12})/.exec(w!)![1]);
+  expect(w).toMatch(writable ? /you may write here/ : /writing here is refused/);
+}
+
+/** A write is refused with VaultRolledBack (exit code 5), naming one of `membership` and the way out. */
+async function expectWriteRefused(v: Vault, membership: string[]): Promise<void> {
+  try {
+    await v.secrets.set({ name: 'refused', value: Buffer.from('x') });
+  } catch (e) {
+    expect(e).toBeInstanceOf(CofferError);
+    const err = e as CofferError;
+    expect(err.code).toBe('VaultRolledBack');
+    expect(err.exitCode).toBe(5);
+    expect(membership.map(shortId)).toContain(err.part!.slice('commit '.length));
+    expect(err.message).toMatch(/vault merge --other/);
+    return;
+  }
+  throw new Error('expected the write to be refused');
 }
 
 describe('rollback to an older copy', () => {
-  it('is refused with VaultRolledBack naming a missing commit; accepted with acceptRollback, and then the older copy is the vault', async () => {
+  it('opens with a warning naming a lacking commit; writes fork and merge back; acceptRollback makes the older copy the vault', async () => {
     const t = await newVault();
     await set(t.vault, 'one', 'two');
     t.vault.close();
@@ -95,32 +112,73 @@ describe('rollback to an older copy', () => {
     const oldCopy = await readFile(t.path);
     await set(v, 'three', 'four');
     await v.secrets.delete('one');
-    const newState = await snapshot(v);
     v.close();
-    const missing = await newCommitIds(oldCopy, await readFile(t.path));
+    const newCopy = await readFile(t.path);
+    const missing = await newCommitIds(oldCopy, newCopy);
     expect(missing).toHaveLength(3);
 
-    // Put the old copy back.
+    // Put the old copy back: it opens, saying what it lacks, and opening writes nothing.
     await writeFile(t.path, oldCopy);
-    const refused = await openAndSnapshot(t.path, t.profile);
-    expectRolledBack(refused, missing, 'old copy put back');
-    expect((await readFile(t.path)).equals(oldCopy), 'a refused open wrote to the file').toBe(true);
-    // A computer that never saw the newer commits cannot tell: it opens the old copy.
+    const lacking = await openAndSnapshot(t.path, t.profile);
+    expectLacks(lacking, missing, 'old copy put back');
+    expect(lacking.ok && lacking.state).toEqual(oldState);
+    expect((await readFile(t.path)).equals(oldCopy), 'opening wrote to the file').toBe(true);
+
+    // The lacking commits are data only: a write forks the copies, and a merge joins them.
+    const forked = await open(t.path, t.profile);
+    expect(forked.info().lacking).toMatchObject({ commits: 3, writable: true });
+    await set(forked, 'on-the-old-copy');
+    forked.close();
+    const newer = path.join(root, `newer-${vaults}.coffer`);
+    await writeFile(newer, newCopy);
+    await mergeVaultFiles(t.path, newer, t.path, { profileDir: t.profile });
+    const merged = await open(t.path, t.profile);
+    expect(merged.info().lacking).toBeNull();
+    expect(merged.secrets.list().map((s) => s.id.split('/').pop())).toEqual(['four', 'on-the-old-copy', 'three', 'two']);
+    merged.close();
+
+    // A computer that never saw the newer commits cannot tell: it opens the old copy, with no warning.
+    await writeFile(t.path, oldCopy);
     const elsewhere = await openAndSnapshot(t.path, freshProfile(root));
     expect(elsewhere.ok && elsewhere.state).toEqual(oldState);
+    expect(elsewhere.ok && elsewhere.warnings.filter((w) => w.includes('lacks'))).toEqual([]);
 
-    // Accepted: opens with the old state; from then on the old copy is the vault on this computer.
+    // Accepted: from then on the old copy is the vault on this computer.
     const accepted = await openAndSnapshot(t.path, t.profile, { acceptRollback: true });
     expect(accepted.ok, describeOutcome(accepted)).toBe(true);
     expect(accepted.ok && accepted.state).toEqual(oldState);
-    const again = await open(t.path, t.profile);
-    await set(again, 'after-rollback');
-    expect(again.secrets.list().map((s) => s.id.split('/').pop())).toEqual(['after-rollback', 'one', 'two']);
-    again.close();
-    expect(newState.secrets.length).toBe(3);
+    const again = await openAndSnapshot(t.path, t.profile);
+    expect(again.ok && again.warnings.filter((w) => w.includes('lacks'))).toEqual([]);
   });
 
-  it('by a partial copy that lacks the latest commits is refused the same way', async () => {
+  it('a copy lacking a membership change opens, refuses writes with the way out, and writes again once merged', async () => {
+    const t = await newVault();
+    await set(t.vault, 'base');
+    const oldCopy = await readFile(t.path);
+    const bob = createIdentity();
+    await t.vault.members.add({ signPub: bob.signPub, encPub: bob.encPub, name: 'bob' }, ['Key Vault Secrets User']);
+    await t.vault.members.remove(bob.signPub);
+    t.vault.close();
+    const newCopy = await readFile(t.path);
+    const missing = await newCommitIds(oldCopy, newCopy);
+    await writeFile(t.path, oldCopy);
+    const o = await openAndSnapshot(t.path, t.profile);
+    expectLacks(o, missing, 'membership rolled back', false);
+    const v = await open(t.path, t.profile);
+    expect(v.info().lacking).toMatchObject({ commits: 2, writable: false });
+    await expectWriteRefused(v, missing);
+    v.close();
+    expect((await readFile(t.path)).equals(oldCopy), 'a refused write wrote to the file').toBe(true);
+    const newer = path.join(root, `newer-${vaults}.coffer`);
+    await writeFile(newer, newCopy);
+    await mergeVaultFiles(t.path, newer, t.path, { profileDir: t.profile });
+    const merged = await open(t.path, t.profile);
+    await set(merged, 'after-merge');
+    expect(merged.members.list().map((m) => m.name)).toEqual(['owner']);
+    merged.close();
+  });
+
+  it('a partial copy that lacks the latest commits opens the same way', async () => {
     const t = await newVault();
     await set(t.vault, 'a', 'b', 'c', 'd');
     t.vault.close();
@@ -131,14 +189,14 @@ describe('rollback to an older copy', () => {
       const partial = full.subarray(0, commits[keep - 1]!.end);
       const missing = commits.slice(keep).map((l) => l.commitId!);
       await writeFile(t.path, partial);
-      expectRolledBack(await openAndSnapshot(t.path, t.profile), missing, `copy with the first ${keep} commits`);
+      expectLacks(await openAndSnapshot(t.path, t.profile), missing, `copy with the first ${keep} commits`);
     }
     await writeFile(t.path, full);
     const restored = await openAndSnapshot(t.path, t.profile);
     expect(restored.ok, describeOutcome(restored)).toBe(true);
   });
 
-  it('by a partial copy that withholds one branch of a merged history is refused, naming a commit of that branch', async () => {
+  it('a partial copy that withholds one branch of a merged history opens, naming a commit of that branch', async () => {
     const t = await newVault();
     await set(t.vault, 'base');
     t.vault.close();
@@ -163,7 +221,7 @@ describe('rollback to an older copy', () => {
 
     // A copy without their branch: a valid file (ours is complete), but commits seen here are withheld.
     await writeFile(t.path, oursOnly);
-    expectRolledBack(await openAndSnapshot(t.path, t.profile), theirs, 'their branch withheld');
+    expectLacks(await openAndSnapshot(t.path, t.profile), theirs, 'their branch withheld');
     const accepted = await openAndSnapshot(t.path, t.profile, { acceptRollback: true });
     expect(accepted.ok && accepted.state.secrets.map((s) => s.id.split('/').pop())).toEqual(['base', 'ours-1', 'ours-2']);
   });
@@ -190,7 +248,7 @@ describe('rollback to an older copy', () => {
     }
   });
 
-  it.skipIf(!CLI_BUILT)('`coffer vault info` on a rolled-back file: exit code 5 and a one-line VaultRolledBack error', async () => {
+  it.skipIf(!CLI_BUILT)('`coffer vault info` on a rolled-back copy: a one-line warning naming what it lacks, then the info', async () => {
     const t = await newVault();
     await set(t.vault, 'x');
     const oldCopy = await readFile(t.path);
@@ -200,11 +258,11 @@ describe('rollback to an older copy', () => {
     const passFile = path.join(root, `pass-${vaults}`);
     await writeFile(passFile, `${TEST_PASSPHRASE}\n`, { mode: 0o600 });
     const r = await runCoffer(['vault', 'info', '--vault', t.path, '--passphrase-file', passFile], { home: t.profile });
-    expect(r.code, r.stderr).toBe(5);
+    expect(r.code, r.stderr).toBe(0);
     const err = r.stderr.trimEnd().split('\n');
     expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(/^coffer: error: VaultRolledBack: 1 commit\(s\) this computer saw earlier are missing/);
-    expect(r.stdout.length).toBe(0);
+    expect(err[0]).toMatch(/^coffer: warning: This copy lacks 1 commit\(s\) this computer has seen/);
+    expect(JSON.parse(String(r.stdout)).lacking).toMatchObject({ commits: 1, writable: true });
   });
 });
 
@@ -233,7 +291,7 @@ describe('the verified-state cache keeps working', () => {
     app.close();
     cli.close();
     await writeFile(t.path, afterApp);
-    expectRolledBack(await openAndSnapshot(t.path, t.profile), missing, 'rolled back after app + CLI saves');
+    expectLacks(await openAndSnapshot(t.path, t.profile), missing, 'rolled back after app + CLI saves');
   });
 
   // Regression test (was an engine bug: a torn last line of the verified-state cache disables it for good): a process killed
@@ -259,6 +317,6 @@ describe('the verified-state cache keeps working', () => {
     v.close();
     const missing = await newCommitIds(beforeMore, await readFile(t.path));
     await writeFile(t.path, beforeMore);
-    expectRolledBack(await openAndSnapshot(t.path, t.profile), missing, 'rolled back after a torn cache line');
+    expectLacks(await openAndSnapshot(t.path, t.profile), missing, 'rolled back after a torn cache line');
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * No member can make another member's unlock cost more than one
+ * default-parameter Argon2id run (VAULT-MODEL C8; access/slot-choice.ts).
+ * Members plant slots with costly parameters (up to C8's limits) in a shared
+ * vault; every Argon2id run is counted, with its parameters, through a
+ * wrapper around the real implementation.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { KdfParams } from '../../../../electron/vault/api.js';
+
+const runs: KdfParams[] = [];
+vi.mock('../../../../electron/vault/crypto/argon2.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../../electron/vault/crypto/argon2.js')>();
+  return {
+    ...real,
+    argon2id: (passphrase: Uint8Array, salt: Uint8Array, params: KdfParams, length?: number) => {
+      runs.push(params);
+      return real.argon2id(passphrase, salt, params, length);
+    },
+  };
+});
+
+const { sealSlot } = await import('../../../../electron/vault/access/identity.js');
+const { DEFAULT_KDF } = await import('../../../../electron/vault/crypto/index.js');
+const helpers = await import('../../../helpers/vault.js');
+const { appendToFile, craftCommit, loadCore } = await import('../properties/forge.js');
+const { addMembers, createTestVault, enc, newMember, openAsMember, openWithPassphrase, removeTempDirs, TEST_KDF } = helpers;
+
+afterAll(removeTempDirs);
+beforeEach(() => {
+  runs.length = 0;
+});
+
+/** The C8 limits: what a planted slot would make a victim pay if it were tried. */
+const COSTLY: KdfParams = { memoryKiB: 4 * 1024 * 1024, iterations: 20, parallelism: 16 };
+const costly = (p: KdfParams): boolean => p.memoryKiB > DEFAULT_KDF.memoryKiB || p.iterations > DEFAULT_KDF.iterations;
+
+async function plantSlot(path: string, member: ReturnType<typeof newMember>, passphrase: string): Promise<void> {
+  const core = loadCore(await readFile(path), member.identity);
+  const slot = await sealSlot(member.identity, enc(passphrase), TEST_KDF, core.vaultIdBytes);
+  await appendToFile(path, craftCommit(core, member.identity, { records: [], slots: [{ ...slot, kdf: { m: COSTLY.memoryKiB, t: COSTLY.iterations, p: COSTLY.parallelism } }] }).text);
+}
+
+describe('C8: slots planted by other members are never paid for', () => {
+  it('the owner, on a computer that unlocked before and on a new one, never runs a costly foreign slot', async () => {
+    const t = await createTestVault();
+    const mallory = newMember('mallory');
+    await addMembers(t.vault, [[mallory, ['Key Vault Reader']]]);
+    t.vault.close();
+    await plantSlot(t.path, mallory, 'anything');
+    await plantSlot(t.path, newMember('stranger'), 'anything');
+    for (const profile of [t.profileDir, join(t.dir, 'new-computer')]) {
+      runs.length = 0;
+      const v = await openWithPassphrase(t.path, profile, t.passphrase);
+      v.close();
+      expect(runs).toEqual([TEST_KDF]);
+      // A wrong passphrase: still nothing costly is tried.
+      runs.length = 0;
+      await expect(openWithPassphrase(t.path, profile, 'wrong passphrase')).rejects.toMatchObject({ code: 'WrongPassphrase' });
+      expect(runs.filter(costly)).toEqual([]);
+    }
+  });
+
+  it("a member with their own passphrase: one run on a computer that knows their slot; the others' costly slots never", async () => {
+    const t = await createTestVault();
+    const bob = newMember('bob');
+    const mallory = newMember('mallory');
+    await addMembers(t.vault, [
+      [bob, ['Key Vault Secrets User']],
+      [mallory, ['Key Vault Secrets User']],
+    ]);
+    t.vault.close();
+    const bobProfile = join(t.dir, 'profile-bob');
+    const asBob = await openAsMember(t.path, bob, { profileDir: bobProfile });
+    await asBob.changePassphrase(enc('bob passphrase'), TEST_KDF);
+    asBob.close();
+    await plantSlot(t.path, mallory, 'anything'); // newer than bob's slot
+    runs.length = 0;
+    const known = await openWithPassphrase(t.path, bobProfile, 'bob passphrase');
+    expect(known.members.list().find((m) => m.name === 'bob')).toBeDefined();
+    known.close();
+    expect(runs).toEqual([TEST_KDF]);
+    // A new computer: cheap slots only (the creator's, then bob's), never mallory's.
+    runs.length = 0;
+    const fresh = await openWithPassphrase(t.path, join(t.dir, 'bob-new-computer'), 'bob passphrase');
+    fresh.close();
+    expect(runs.filter(costly)).toEqual([]);
+    expect(runs.length).toBeLessThanOrEqual(2);
+  });
+});
