@@ -9,13 +9,15 @@
  * renderer is untrusted input (Signal's `parseUnknown`). Every object is
  * strict (an extra field is refused) and every string is bounded, so a
  * compromised renderer cannot make main allocate or hash without limit.
- * The bounds follow Key Vault's rules (electron/vault/secrets/rules.ts
- * cites them: D-obj names, D-sec value/tags/content type, D-sd retention); the
- * engine checks them again — the contract only refuses earlier, with a
- * message that names the field and never echoes the value.
+ * The bounds follow Key Vault's rules (shared/limits.ts, which the engine's
+ * electron/vault/secrets/rules.ts re-exports: D-obj names, D-sec
+ * value/tags/content type, D-sd retention); the engine checks them again —
+ * the contract only refuses earlier, with a message that names the field and
+ * never echoes the value.
  *
  * Outputs are types only (main builds them, the renderer trusts main): the Key
- * Vault JSON shapes of shared/keyvault.ts. No output carries a secret value
+ * Vault JSON shapes of shared/keyvault.ts and the engine's own report of the
+ * open vault (shared/vault-types.ts VaultInfo). No output carries a secret value
  * except `secrets:reveal` (ARCHITECTURE.md: "receives a secret value only when
  * the user asks to reveal it"); `secrets:copy` is done by main.
  *
@@ -28,26 +30,41 @@
  * Plain data and zod only: no Node, no DOM, no electron (eslint enforces).
  */
 import { z } from 'zod';
-import type { DeletedSecretBundle, DeletedSecretItem, RoleName, SecretBundle, SecretItem } from './keyvault.js';
+import type { DeletedSecretBundle, DeletedSecretItem, SecretBundle, SecretItem } from './keyvault.js';
+import {
+  MAX_CONTENT_TYPE,
+  MAX_NAME,
+  MAX_RETENTION_DAYS,
+  MAX_TAG_NAME,
+  MAX_TAG_VALUE,
+  MAX_TAGS,
+  MAX_UNIX_TIME,
+  MAX_VALUE_BYTES,
+  MIN_RETENTION_DAYS,
+  MIN_UNIX_TIME,
+  SECRET_NAME_PATTERN,
+  SECRET_VERSION_PATTERN,
+} from './limits.js';
+import type { ErrorCode, VaultInfo } from './vault-types.js';
 
 // ------------------------------------------------------------------ limits
 
-/** Bounds used by the schemas; the Key Vault ones mirror electron/vault/secrets/rules.ts. */
+/** Bounds used by the schemas; the Key Vault ones are the engine's (shared/limits.ts). */
 export const LIMITS = Object.freeze({
   /** D-obj: names are 1-127 characters of 0-9, a-z, A-Z and -. */
-  nameLength: 127,
+  nameLength: MAX_NAME,
   /** D-sec: "25k bytes", read as 25,600 (DECISIONS.md). */
-  valueBytes: 25_600,
-  tags: 15,
-  tagNameLength: 256,
-  tagValueLength: 256,
-  contentTypeLength: 255,
+  valueBytes: MAX_VALUE_BYTES,
+  tags: MAX_TAGS,
+  tagNameLength: MAX_TAG_NAME,
+  tagValueLength: MAX_TAG_VALUE,
+  contentTypeLength: MAX_CONTENT_TYPE,
   /** D-sd: soft-delete retention 7..90 days. */
-  minRetentionDays: 7,
-  maxRetentionDays: 90,
-  /** 0001-01-01 .. 9999-12-31 in Unix seconds (rules.ts MIN/MAX_UNIX_TIME). */
-  minUnixTime: -62_135_596_800,
-  maxUnixTime: 253_402_300_799,
+  minRetentionDays: MIN_RETENTION_DAYS,
+  maxRetentionDays: MAX_RETENTION_DAYS,
+  /** 0001-01-01 .. 9999-12-31 in Unix seconds. */
+  minUnixTime: MIN_UNIX_TIME,
+  maxUnixTime: MAX_UNIX_TIME,
   /** Characters (UTF-16 units). Generous for a passphrase, small enough for Argon2id input. */
   passphraseLength: 1024,
   /** Linux PATH_MAX is 4096 bytes; Windows long paths reach 32,767 but Coffer's files live in normal folders. */
@@ -88,14 +105,15 @@ export function utf8Length(s: string): number {
 
 const secretName = z
   .string()
-  .max(LIMITS.nameLength)
-  .regex(/^[0-9a-zA-Z-]+$/, { error: `must be 1-${LIMITS.nameLength} characters of 0-9, a-z, A-Z and -` });
+  // Cheap bound first; past it the pattern is not tried.
+  .max(LIMITS.nameLength, { abort: true })
+  .regex(SECRET_NAME_PATTERN, { error: `must be 1-${LIMITS.nameLength} characters of 0-9, a-z, A-Z and -` });
 
 /** D-obj: a version is 32 characters; Coffer writes lowercase hex and accepts any case. */
 const secretVersion = z
   .string()
-  .max(32)
-  .regex(/^[0-9a-fA-F]{32}$/, { error: 'must be 32 hexadecimal characters' });
+  .max(32, { abort: true })
+  .regex(SECRET_VERSION_PATTERN, { error: 'must be 32 hexadecimal characters' });
 
 const unixTime = z.number().int().min(LIMITS.minUnixTime).max(LIMITS.maxUnixTime);
 
@@ -156,23 +174,12 @@ export type DeletedSecretBundleNoValue = Omit<DeletedSecretBundle, 'value'> & { 
 /** `secrets:reveal`: the bundle with its value (text, or base64 for a binary value). */
 export type RevealedSecret = SecretBundle & { value: string };
 
-/** The engine's VaultInfo as plain data (shared/ cannot import the engine; main checks they match). */
-export interface VaultSummary {
-  id: string;
-  formatVersion: number;
-  path: string;
-  retentionDays: number;
-  kdf: { memoryKiB: number; iterations: number; parallelism: number };
-  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
-  roles: RoleName[];
-  /** How this session was unlocked. */
-  unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
-  /** Whether this computer remembers the vault (OS keychain unlock). */
-  remembered: boolean;
-  /** Whether this member has a recovery key. */
-  recoveryKey: boolean;
-  rejectedCommits: { id: string; reason: string }[];
-}
+/**
+ * The open vault: the engine's VaultInfo as it is (plain data, one definition
+ * in shared/vault-types.ts), including `lacking` when the open copy lacks
+ * commits this computer has seen.
+ */
+export type VaultSummary = VaultInfo;
 
 /**
  * `path` when locked is the vault last opened in this run (what an unlock
@@ -358,26 +365,10 @@ export interface CofferEvents {
 // ------------------------------------------------------------------ result
 
 /**
- * The engine's error codes (electron/vault/errors.ts ErrorCode; main checks at
- * compile time that the two lists agree) and 'Forbidden' for a refused sender.
+ * The engine's error codes (shared/vault-types.ts ErrorCode, which
+ * electron/vault/errors.ts re-exports); a refused sender is 'Forbidden'.
  */
-export type ResultErrorCode =
-  | 'BadParameter'
-  | 'SecretNotFound'
-  | 'NotFound'
-  | 'Forbidden'
-  | 'WrongPassphrase'
-  | 'VaultLocked'
-  | 'VaultCorrupted'
-  | 'VaultRolledBack'
-  | 'VaultNotFound'
-  | 'VaultExists'
-  | 'Conflict'
-  | 'ObjectIsBeingDeleted'
-  | 'LimitExceeded'
-  | 'IoError'
-  | 'KeychainUnavailable'
-  | 'Internal';
+export type ResultErrorCode = ErrorCode;
 
 export interface OkResult<T> {
   ok: true;

@@ -11,21 +11,14 @@ import type {
   SecretBundle,
   SecretItem,
 } from '../../shared/keyvault.js';
+import type { KdfParams, VaultInfo } from '../../shared/vault-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
 
 export type { Keychain } from './store/keychain.js';
 export type { UnlockClock } from './access/unlock-attempts.js';
-
-/** How the open vault was unlocked. */
-export type UnlockMethod = 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
-
-export interface KdfParams {
-  /** Argon2id memory in KiB (default 65536 = 64 MiB). */
-  memoryKiB: number;
-  iterations: number;
-  parallelism: number;
-}
+/** Defined once in shared/ (the IPC contract carries VaultInfo as it is). */
+export type { KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
 
 export interface CreateVaultOptions {
   path: string;
@@ -63,29 +56,6 @@ export interface OpenVaultOptions {
   /** The file lacks commits this computer saw before (VaultRolledBack): open anyway and forget them. */
   acceptRollback?: boolean;
   onWarning?: (message: string) => void;
-}
-
-export interface VaultInfo {
-  id: string;
-  formatVersion: number;
-  path: string;
-  retentionDays: number;
-  kdf: KdfParams;
-  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
-  roles: RoleName[];
-  /** How this session was unlocked. */
-  unlockedWith: UnlockMethod;
-  /** Whether this computer remembers the vault (OS keychain unlock). */
-  remembered: boolean;
-  /** Whether this member has a recovery key. */
-  recoveryKey: boolean;
-  /** Commits present in the file but rejected (unauthorized, post-removal...): reported, never applied. */
-  rejectedCommits: { id: string; reason: string }[];
-  /**
-   * Set when this copy lacks commits this computer has seen (an older copy, another
-   * branch): `writable` is false when they change members, roles or keys.
-   */
-  lacking: { commits: number; writable: boolean; message: string } | null;
 }
 
 export interface SetSecretInput {

@@ -8,43 +8,10 @@
  * ObjectIsDeletedButRecoverable). Messages never contain a secret value, key
  * material or passphrase (VAULT-MODEL V9): build them from names and ids only.
  */
-export type ErrorCode =
-  | 'BadParameter'
-  | 'SecretNotFound'
-  | 'NotFound'
-  | 'Forbidden'
-  | 'WrongPassphrase'
-  | 'VaultLocked'
-  | 'VaultCorrupted'
-  | 'VaultRolledBack'
-  | 'VaultNotFound'
-  | 'VaultExists'
-  | 'Conflict'
-  | 'ObjectIsBeingDeleted'
-  | 'LimitExceeded'
-  | 'IoError'
-  | 'KeychainUnavailable'
-  | 'Internal';
+import { EXIT_CODES, type ErrorCode } from '../../shared/vault-types.js';
 
-/** CLI exit codes, CLI.md "Common" and DECISIONS.md "Identifiers and JSON". */
-export const EXIT_CODES: Record<ErrorCode, number> = {
-  BadParameter: 2,
-  LimitExceeded: 2,
-  SecretNotFound: 3,
-  NotFound: 3,
-  VaultNotFound: 3,
-  Forbidden: 4,
-  WrongPassphrase: 4,
-  VaultLocked: 4,
-  VaultCorrupted: 5,
-  VaultRolledBack: 5,
-  Conflict: 6,
-  VaultExists: 6,
-  ObjectIsBeingDeleted: 6,
-  IoError: 1,
-  KeychainUnavailable: 1,
-  Internal: 1,
-};
+/** Defined once in shared/ with the CLI's exit codes (the IPC contract's ErrorResult carries the same codes). */
+export { EXIT_CODES, type ErrorCode };
 
 export class CofferError extends Error {
   readonly code: ErrorCode;

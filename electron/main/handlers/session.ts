@@ -18,6 +18,7 @@
 import type { KdfParams, Keychain, Vault, VaultEngine } from '../../vault/api.js';
 import { CofferError } from '../../vault/errors.js';
 import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
+import { DEFAULT_KDF } from '../../../shared/limits.js';
 
 export type SessionEngine = Pick<VaultEngine, 'createVault' | 'openVault' | 'isVaultRemembered' | 'forgetVault'>;
 
@@ -154,7 +155,7 @@ export class VaultSessionManager {
   changePassphrase(input: { current: string; next: string }): Promise<VaultStatus> {
     return this.exclusive(async () => {
       const vault = this.current();
-      const floor = this.options.kdf ?? (await import('../../vault/crypto/argon2.js')).DEFAULT_KDF;
+      const floor = this.options.kdf ?? DEFAULT_KDF;
       const now = vault.info().kdf;
       const kdf: KdfParams = {
         memoryKiB: Math.max(now.memoryKiB, floor.memoryKiB),
@@ -270,19 +271,11 @@ export async function withPassphraseBytes<T>(passphrase: string, fn: (bytes: Uin
   }
 }
 
+/**
+ * The engine's VaultInfo is the contract's VaultSummary (one type, shared/vault-types.ts).
+ * Copied as IPC would copy it (structured clone), so nothing handed out is the
+ * session's own object, and a value that cannot cross IPC fails here, in main.
+ */
 function summarize(vault: Vault): VaultSummary {
-  const i = vault.info();
-  return {
-    id: i.id,
-    formatVersion: i.formatVersion,
-    path: i.path,
-    retentionDays: i.retentionDays,
-    kdf: { memoryKiB: i.kdf.memoryKiB, iterations: i.kdf.iterations, parallelism: i.kdf.parallelism },
-    counts: { ...i.counts },
-    roles: [...i.roles],
-    unlockedWith: i.unlockedWith,
-    remembered: i.remembered,
-    recoveryKey: i.recoveryKey,
-    rejectedCommits: i.rejectedCommits.map((r) => ({ id: r.id, reason: r.reason })),
-  };
+  return structuredClone(vault.info());
 }

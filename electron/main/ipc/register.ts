@@ -28,13 +28,8 @@ import {
   type Result,
   type ResultErrorCode,
 } from '../../../shared/contract.js';
-import { isCofferError, type ErrorCode } from '../../vault/errors.js';
+import { isCofferError } from '../../vault/errors.js';
 import { assertValidOrigin, checkSender, type InvokeEventLike, type SenderVerdict } from './sender.js';
-
-/** The engine's codes and the contract's must be the same list: a compile error here means one side changed. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _codesAgree: Same<ErrorCode, ResultErrorCode> = true;
-void _codesAgree;
 
 /** The subset of Electron's IpcMain used here. */
 export interface IpcMainLike {

@@ -14,14 +14,15 @@
 import { hashRaw, type Algorithm, type Version } from '@node-rs/argon2';
 import type { KdfParams } from '../api.js';
 import { CofferError } from '../errors.js';
+import { DEFAULT_KDF, KDF_LIMITS } from '../../../shared/limits.js';
 
 export type { KdfParams };
 
-/** VAULT-MODEL V8: m = 64 MiB, t = 3, p = 4 (RFC 9106 §4's second recommended option). */
-export const DEFAULT_KDF: KdfParams = Object.freeze({ memoryKiB: 65536, iterations: 3, parallelism: 4 });
-
-/** C8 upper limits; beyond them a file is refused before any work. */
-export const KDF_LIMITS = Object.freeze({ maxMemoryKiB: 4 * 1024 * 1024, maxIterations: 20, maxParallelism: 16 });
+/**
+ * VAULT-MODEL V8's defaults (m = 64 MiB, t = 3, p = 4) and C8's upper limits,
+ * defined once in shared/limits.ts (the app's Security dialog shows the defaults).
+ */
+export { DEFAULT_KDF, KDF_LIMITS };
 
 export const MIN_SALT_LENGTH = 16;
 

@@ -15,36 +15,41 @@ import { randomBytes } from 'node:crypto';
 import type { DeletionRecoveryLevel } from '../../../shared/keyvault.js';
 import type { SetSecretInput } from '../api.js';
 import { badParameter } from '../errors.js';
+import {
+  MAX_CONTENT_TYPE,
+  MAX_NAME,
+  MAX_RETENTION_DAYS,
+  MAX_TAG_NAME,
+  MAX_TAG_VALUE,
+  MAX_TAGS,
+  MAX_UNIX_TIME,
+  MAX_VALUE_BYTES,
+  MIN_RETENTION_DAYS,
+  MIN_UNIX_TIME,
+  // D-obj names (1-127 of 0-9, a-z, A-Z and -) and versions (32 hex characters).
+  SECRET_NAME_PATTERN as NAME_PATTERN,
+  SECRET_VERSION_PATTERN as VERSION_PATTERN,
+} from '../../../shared/limits.js';
 
-/** D-sec: "a maximum size of 25k bytes"; Coffer reads 25k as 25 × 1024 (DECISIONS.md). */
-export const MAX_VALUE_BYTES = 25_600;
-/** D-sec (secret tags): "at most 15 tags". */
-export const MAX_TAGS = 15;
-/** D-sec: tag names up to 256 characters. */
-export const MAX_TAG_NAME = 256;
-/** D-sec: tag values up to 256 characters. */
-export const MAX_TAG_VALUE = 256;
-/** D-sec: "The maximum length of this field [contentType] is 255 characters." */
-export const MAX_CONTENT_TYPE = 255;
-/** D-obj (object identifiers): names are 1-127 characters. */
-export const MAX_NAME = 127;
-/** Soft-delete retention (D-sd): 7 to 90 days, set at vault creation. */
-export const MIN_RETENTION_DAYS = 7;
-export const MAX_RETENTION_DAYS = 90;
 /**
- * Range accepted for nbf/exp: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z,
- * what a four-digit ISO 8601 year can write (and .NET's DateTimeOffset, which
- * Key Vault and its SDKs use, can hold).
+ * Key Vault's limits (D-sec, D-obj, D-sd) and the nbf/exp range, defined once
+ * in shared/limits.ts: the IPC contract checks the same numbers.
  */
-export const MIN_UNIX_TIME = -62_135_596_800;
-export const MAX_UNIX_TIME = 253_402_300_799;
+export {
+  MAX_CONTENT_TYPE,
+  MAX_NAME,
+  MAX_RETENTION_DAYS,
+  MAX_TAG_NAME,
+  MAX_TAG_VALUE,
+  MAX_TAGS,
+  MAX_UNIX_TIME,
+  MAX_VALUE_BYTES,
+  MIN_RETENTION_DAYS,
+  MIN_UNIX_TIME,
+};
+
 /** DECISIONS.md "Identifiers and JSON": a value that is not UTF-8 gets this content type. */
 export const BINARY_CONTENT_TYPE = 'application/octet-stream';
-
-/** D-obj: "1-127 characters, 0-9, a-z, A-Z, and -"; S-sec pattern ^[0-9a-zA-Z-]+$. */
-const NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
-/** D-obj: a version is a system-generated 32-character string (Coffer: lowercase hex). */
-const VERSION_PATTERN = /^[0-9a-fA-F]{32}$/;
 
 /**
  * A name or other user-given identifier made safe for a one-line message:

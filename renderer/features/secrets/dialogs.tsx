@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { ErrorResult } from '../../../shared/contract.js';
 import type { SecretItem } from '../../../shared/keyvault.js';
+import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
 import { L, shortVersion } from '../../app/labels.js';
 import { FormDialog } from '../../lib/Dialog.js';
 import { Checkbox, Field, TextArea } from '../../lib/Field.js';
@@ -68,7 +69,7 @@ export function NewSecretDialog({ onClose, onCreated }: { onClose: () => void; o
 
   const onSubmit = () => {
     const n = name.trim();
-    if (!/^[0-9a-zA-Z-]{1,127}$/.test(n)) {
+    if (!SECRET_NAME_PATTERN.test(n)) {
       setError(L.nameRequired);
       return;
     }
@@ -93,7 +94,7 @@ export function NewSecretDialog({ onClose, onCreated }: { onClose: () => void; o
 
   return (
     <FormDialog title={L.newSecretDialog} onClose={onClose} onSubmit={onSubmit} error={error} busy={busy}>
-      <Field label={L.fieldName} value={name} onChange={setName} required maxLength={127} />
+      <Field label={L.fieldName} value={name} onChange={setName} required maxLength={MAX_NAME} />
       <TextArea label={L.fieldValue} value={value} onChange={setValue} />
       <AttrFields a={a} set={setA} />
     </FormDialog>

@@ -7,15 +7,13 @@
  * lasting way in. One dialog at a time: the overview, or the step's own form.
  */
 import { useState } from 'react';
+import { DEFAULT_KDF } from '../../../shared/limits.js';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { Dialog, ErrorAlert, FormDialog } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
-
-/** VAULT-MODEL V8's defaults; main raises a weaker vault to them (handlers/session.ts changePassphrase). */
-const DEFAULT_KDF = { m: 65_536, t: 3, p: 4 };
 
 type Step = 'overview' | 'remember' | 'change' | 'createRecovery' | 'removeRecovery' | { recoveryKey: string };
 
@@ -154,10 +152,11 @@ function ChangePassphraseForm({ onClose, onChanged }: { onClose: () => void; onC
   const [repeat, setRepeat] = useState('');
   const { error, setError, busy, run } = useStep();
   const kdf = vault?.kdf;
+  // VAULT-MODEL V8's defaults: main raises a weaker vault to them (handlers/session.ts changePassphrase).
   const target = {
-    m: Math.max(kdf?.memoryKiB ?? 0, DEFAULT_KDF.m),
-    t: Math.max(kdf?.iterations ?? 0, DEFAULT_KDF.t),
-    p: Math.max(kdf?.parallelism ?? 0, DEFAULT_KDF.p),
+    m: Math.max(kdf?.memoryKiB ?? 0, DEFAULT_KDF.memoryKiB),
+    t: Math.max(kdf?.iterations ?? 0, DEFAULT_KDF.iterations),
+    p: Math.max(kdf?.parallelism ?? 0, DEFAULT_KDF.parallelism),
   };
   const submit = () => {
     if (next !== repeat) return setError(L.passphraseMismatch);

@@ -1,12 +1,20 @@
 /**
  * shared/contract.ts on its own: the schemas' bounds (Key Vault's rules), and
  * that messages name the field without echoing the value. (Tested here, under
- * test/unit/main, because main is the side that parses.)
+ * test/unit/main, because main is the side that parses.) What the contract and
+ * the engine both need is defined once in shared/ (limits.ts, vault-types.ts)
+ * and re-exported by the engine: the same bindings, not copies.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, type contract, DEFAULT_SETTINGS, ipcChannel, LIMITS, utf8Length } from '../../../shared/contract.js';
+import { CHANNELS, type contract, DEFAULT_SETTINGS, ipcChannel, LIMITS, type ResultErrorCode, utf8Length } from '../../../shared/contract.js';
 import { parseInput } from '../../../electron/main/ipc/register.js';
+import * as argon2 from '../../../electron/vault/crypto/argon2.js';
+import * as errors from '../../../electron/vault/errors.js';
 import * as rules from '../../../electron/vault/secrets/rules.js';
+import * as limits from '../../../shared/limits.js';
+import * as vaultTypes from '../../../shared/vault-types.js';
+
+const VERSION_LIKE = '0123456789abcdef0123456789abcdef';
 
 const parse = (channel: keyof typeof contract, input: unknown) => {
   const r = parseInput(channel, input);
@@ -30,18 +38,50 @@ describe('contract', () => {
     expect(Object.isFrozen(CHANNELS)).toBe(true);
   });
 
-  it("uses the engine's Key Vault limits", () => {
-    expect(LIMITS.nameLength).toBe(rules.MAX_NAME);
-    expect(LIMITS.valueBytes).toBe(rules.MAX_VALUE_BYTES);
-    expect(LIMITS.tags).toBe(rules.MAX_TAGS);
-    expect(LIMITS.tagNameLength).toBe(rules.MAX_TAG_NAME);
-    expect(LIMITS.tagValueLength).toBe(rules.MAX_TAG_VALUE);
-    expect(LIMITS.contentTypeLength).toBe(rules.MAX_CONTENT_TYPE);
-    expect(LIMITS.minRetentionDays).toBe(rules.MIN_RETENTION_DAYS);
-    expect(LIMITS.maxRetentionDays).toBe(rules.MAX_RETENTION_DAYS);
-    expect(LIMITS.minUnixTime).toBe(rules.MIN_UNIX_TIME);
-    expect(LIMITS.maxUnixTime).toBe(rules.MAX_UNIX_TIME);
+  it("builds its bounds from shared/limits.ts, which the engine's rules re-export", () => {
+    expect(LIMITS).toMatchObject({
+      nameLength: limits.MAX_NAME,
+      valueBytes: limits.MAX_VALUE_BYTES,
+      tags: limits.MAX_TAGS,
+      tagNameLength: limits.MAX_TAG_NAME,
+      tagValueLength: limits.MAX_TAG_VALUE,
+      contentTypeLength: limits.MAX_CONTENT_TYPE,
+      minRetentionDays: limits.MIN_RETENTION_DAYS,
+      maxRetentionDays: limits.MAX_RETENTION_DAYS,
+      minUnixTime: limits.MIN_UNIX_TIME,
+      maxUnixTime: limits.MAX_UNIX_TIME,
+    });
+    const shared = [
+      'MAX_NAME', 'MAX_VALUE_BYTES', 'MAX_TAGS', 'MAX_TAG_NAME', 'MAX_TAG_VALUE', 'MAX_CONTENT_TYPE',
+      'MIN_RETENTION_DAYS', 'MAX_RETENTION_DAYS', 'MIN_UNIX_TIME', 'MAX_UNIX_TIME',
+    ] as const;
+    for (const name of shared) expect(rules[name], name).toBe(limits[name]);
+    // Key Vault's figures (D-obj, D-sec, D-sd), in case the one definition drifts.
+    expect(LIMITS).toMatchObject({ nameLength: 127, valueBytes: 25_600, tags: 15, tagNameLength: 256, tagValueLength: 256, contentTypeLength: 255 });
+    expect(LIMITS).toMatchObject({ minRetentionDays: 7, maxRetentionDays: 90, minUnixTime: -62_135_596_800, maxUnixTime: 253_402_300_799 });
     expect(DEFAULT_SETTINGS).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
+  });
+
+  it("the engine's KDF defaults and limits, error codes and exit codes are shared/'s, not copies", () => {
+    expect(argon2.DEFAULT_KDF).toBe(limits.DEFAULT_KDF);
+    expect(argon2.KDF_LIMITS).toBe(limits.KDF_LIMITS);
+    expect(limits.DEFAULT_KDF).toEqual({ memoryKiB: 65536, iterations: 3, parallelism: 4 });
+    expect(Object.isFrozen(limits.DEFAULT_KDF) && Object.isFrozen(limits.KDF_LIMITS)).toBe(true);
+    expect(errors.EXIT_CODES).toBe(vaultTypes.EXIT_CODES);
+    expect(Object.isFrozen(vaultTypes.EXIT_CODES)).toBe(true);
+    // A CofferError's code is a contract ErrorResult code, with its exit code (README "Exit codes").
+    const e = new errors.CofferError('VaultRolledBack', 'm');
+    const code: ResultErrorCode = e.code;
+    expect([code, e.exitCode]).toEqual(['VaultRolledBack', 5]);
+  });
+
+  it('checks secret names and versions with the engine\'s patterns', () => {
+    for (const name of ['a', 'A-1', 'x'.repeat(127), '', 'x'.repeat(128), 'under_score', 'é']) {
+      expect(parse('secrets:listVersions', { name }).ok, name).toBe(limits.SECRET_NAME_PATTERN.test(name));
+    }
+    for (const version of [VERSION_LIKE, VERSION_LIKE.toUpperCase(), VERSION_LIKE.slice(1), `${VERSION_LIKE}0`, 'g'.repeat(32)]) {
+      expect(parse('secrets:reveal', { name: 'a', version }).ok, version).toBe(limits.SECRET_VERSION_PATTERN.test(version));
+    }
   });
 
   it('counts UTF-8 bytes as TextEncoder does', () => {

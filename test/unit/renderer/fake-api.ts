@@ -18,6 +18,7 @@ import type {
   VaultStatus,
 } from '../../../shared/contract.js';
 import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
+import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 
 interface Version {
   version: string;
@@ -43,7 +44,6 @@ interface FakeVault {
 }
 
 const VAULT_ID = '0123456789abcdef0123456789abcdef';
-const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 export interface FakeCoffer {
   api: CofferApi;
@@ -135,6 +135,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         remembered: v.remembered ?? false,
         recoveryKey: v.recoveryKey !== undefined,
         rejectedCommits: [],
+        lacking: null,
       },
     };
   };

@@ -22,7 +22,7 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
     return {
       path,
       id: 'id',
-      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], unlockedWith: 'passphrase', remembered: false, recoveryKey: false, rejectedCommits: [] }),
+      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], unlockedWith: 'passphrase', remembered: false, recoveryKey: false, rejectedCommits: [], lacking: null }),
       close: () => {
         rec.closed = true;
       },
@@ -77,6 +77,16 @@ describe('VaultSessionManager', () => {
     await expect(withPassphraseBytes('x', async () => {
       throw new Error('boom');
     })).rejects.toThrow('boom');
+  });
+
+  it("status hands on the engine's VaultInfo as it is (the contract's VaultSummary), as a copy", async () => {
+    const f = fakeEngine();
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
+    const st = await m.open({ path: '/v/a.coffer', passphrase: 'p' });
+    if (st.state !== 'unlocked') throw new Error('expected unlocked');
+    const info = m.current().info();
+    expect(st.vault).toEqual(info);
+    expect(st.vault.kdf).not.toBe(info.kdf);
   });
 
   it('passes no kdf unless configured (the engine defaults apply in the app)', async () => {

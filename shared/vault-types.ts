@@ -1,0 +1,98 @@
+/**
+ * What the vault engine reports and the IPC contract carries, defined once:
+ * the open vault's summary (VaultInfo), its KDF parameters, how it was
+ * unlocked, and the error codes with the CLI's exit codes. The engine
+ * re-exports these under its own module names (electron/vault/api.ts,
+ * electron/vault/errors.ts); shared/contract.ts uses them as they are, so the
+ * two sides cannot drift apart.
+ *
+ * Plain data only: no Node, no DOM, no electron (eslint enforces), and never
+ * an import from electron/ (the engine imports shared/, not the other way).
+ */
+import type { RoleName } from './keyvault.js';
+
+/** Argon2id parameters (VAULT-MODEL V8); the defaults and limits are in shared/limits.ts. */
+export interface KdfParams {
+  /** Argon2id memory in KiB (default 65536 = 64 MiB). */
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+/** How the open vault was unlocked. */
+export type UnlockMethod = 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
+
+/**
+ * Set when the open copy lacks commits this computer has seen (an older copy,
+ * another git branch or a partial one).
+ */
+export interface LackingReport {
+  /** How many commits seen here the copy lacks. */
+  commits: number;
+  /**
+   * False when some of them change members, roles or keys: writes are then
+   * refused (VaultRolledBack) until the newer copy is merged in.
+   */
+  writable: boolean;
+  /** What to tell the user, naming the first lacking commit and how to merge. */
+  message: string;
+}
+
+/**
+ * The open vault as the engine reports it (Vault.info()) and as main sends
+ * it to the renderer (shared/contract.ts VaultSummary): plain data, so it
+ * crosses IPC as it is.
+ */
+export interface VaultInfo {
+  id: string;
+  formatVersion: number;
+  path: string;
+  retentionDays: number;
+  kdf: KdfParams;
+  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
+  roles: RoleName[];
+  /** How this session was unlocked. */
+  unlockedWith: UnlockMethod;
+  /** Whether this computer remembers the vault (OS keychain unlock). */
+  remembered: boolean;
+  /** Whether this member has a recovery key. */
+  recoveryKey: boolean;
+  /** Commits present in the file but rejected (unauthorized, post-removal...): reported, never applied. */
+  rejectedCommits: { id: string; reason: string }[];
+  /**
+   * Set when this copy lacks commits this computer has seen (an older copy, another
+   * branch): `writable` is false when they change members, roles or keys.
+   */
+  lacking: LackingReport | null;
+}
+
+/**
+ * The error codes, each with the CLI's exit code (CLI.md "Common",
+ * DECISIONS.md "Identifiers and JSON"): Azure Key Vault's codes where one fits
+ * (SecretNotFound, Forbidden, BadParameter, Conflict; AKV-REFERENCE.md §7),
+ * Coffer's own otherwise (WrongPassphrase, VaultCorrupted, VaultLocked...).
+ */
+const exitCodes = {
+  BadParameter: 2,
+  LimitExceeded: 2,
+  SecretNotFound: 3,
+  NotFound: 3,
+  VaultNotFound: 3,
+  Forbidden: 4,
+  WrongPassphrase: 4,
+  VaultLocked: 4,
+  VaultCorrupted: 5,
+  VaultRolledBack: 5,
+  Conflict: 6,
+  VaultExists: 6,
+  ObjectIsBeingDeleted: 6,
+  IoError: 1,
+  KeychainUnavailable: 1,
+  Internal: 1,
+};
+
+/** Every code a failure carries: the engine's CofferError and the contract's ErrorResult. */
+export type ErrorCode = keyof typeof exitCodes;
+
+/** The CLI's exit code for each error code. */
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze(exitCodes);
