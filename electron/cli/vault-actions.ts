@@ -58,6 +58,15 @@ export async function mergeVault(io: CliIo, opts: { other: string; output?: stri
   await printJson(io, await engine.mergeVaultFiles(ours, theirs, output));
 }
 
+/** `vault upgrade`: the file's header to the current format. */
+export async function upgradeVault(io: CliIo, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const path = ctx.vaultPath();
+  ctx.requireVaultFile(path);
+  const engine = await ctx.engine();
+  await printJson(io, await engine.upgradeVaultFile(path));
+}
+
 /** `vault merge-driver BASE OURS THEIRS` (git): the union of OURS and THEIRS, written to OURS. */
 export async function mergeDriver(io: CliIo, ours: string, theirs: string, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);

@@ -43,6 +43,12 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .action(async (opts: { other: string; output?: string }, cmd: Command) => (await actions()).mergeVault(io, opts, cmd));
 
   vault
+    .command('upgrade')
+    .description('rewrite a vault of an older format in the current one (no passphrase needed) and print {from, to, upgraded}')
+    .addHelpText('after', '\nThe first write of this Coffer upgrades a vault anyway. Older Coffers cannot open an upgraded vault.')
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).upgradeVault(io, cmd));
+
+  vault
     .command('merge-driver')
     .description('git merge driver: unions the commits of OURS and THEIRS into OURS (set up by `coffer git setup`)')
     .argument('<base>', 'the common ancestor (%O; not needed: commits are unioned)')

@@ -227,6 +227,8 @@ export type VaultEngine = {
   repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult>;
   /** In place (output = ours), the previous file is first copied to the profile's backups. */
   mergeVaultFiles(ours: string, theirs: string, output: string, options?: { profileDir?: string }): Promise<MergeResult>;
+  /** Rewrites an older-format file's header to the current format (no unlock; FORMAT.md §1). */
+  upgradeVaultFile(path: string): Promise<{ from: number; to: number; upgraded: boolean }>;
   /** Whether this computer remembers the vault at `path` (reads its header only; the keychain is not asked). */
   isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean>;
   /** Forgets the vault at `path` on this computer, without unlocking it. */

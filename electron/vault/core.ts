@@ -11,7 +11,7 @@
 import type { RoleName } from '../../shared/keyvault.js';
 import { checkCommitment, fromB64u, isDecryptionFailed, toB64u, unpad, wipe, keyCommitment } from './crypto/index.js';
 import { corrupted } from './errors.js';
-import { canonicalJson, isGenesis, type CommitPayload } from './format/codec.js';
+import { canonicalJson, isGenesis, isNewer, type CommitPayload } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
 import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
 import { validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
@@ -69,6 +69,12 @@ export class VaultCore {
   private registerCommit(c: GraphCommit, previous?: VaultCore): void {
     if (c.seq > (this.lastSeq.get(c.author) ?? -1)) this.lastSeq.set(c.author, c.seq);
     if (isGenesis(c.payload)) return;
+    if (isNewer(c.payload)) {
+      // Left unread (FORMAT.md §1): neither applied nor a reason to distrust the rest.
+      const problem = `it was written by a newer format (version ${c.payload.v})`;
+      this.decoded.set(c.id, { c, p: c.payload as unknown as CommitPayload, body: null, problem });
+      return;
+    }
     const p = c.payload;
     this.keyring.registerEpoch(c.id, p);
     const old = previous?.decoded.get(c.id);
@@ -129,7 +135,7 @@ export class VaultCore {
       d.problem = 'its body is not in canonical form';
       return;
     }
-    const body = validateBody(raw, d.p.blobs?.length ?? 0);
+    const body = validateBody(raw, d.p.blobs?.length ?? 0, d.p.v);
     if (typeof body === 'string') {
       d.problem = body;
       return;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
-import { canonicalJson, isGenesis, type CommitPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, FORMAT_VERSION, headerLine, isGenesis, type CommitPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, hashBlob, verifySignaturesParallel, type Graph } from './format/graph.js';
 import type { Body, VaultRecord } from './format/records.js';
 import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
@@ -219,6 +219,7 @@ export class VaultSession implements Vault {
     if (this.lacking) this.onWarning?.(this.lacking.warning);
     this.bytesSize = data.length;
     this.stamp = await fileStamp(this.path);
+    if (g.newerFormat) this.onWarning?.(newerFormatMessage(g));
     if (g.interruptedSave) this.onWarning?.('The vault file ends with an interrupted save; it will be dropped on the next save.');
     for (const r of core.rejected.slice(0, 5)) this.onWarning?.(`Commit ${r.id.slice(0, 12)} was rejected: ${r.reason}.`);
     if (core.unreadable.length > 0) {
@@ -242,7 +243,7 @@ export class VaultSession implements Vault {
     }
     return {
       id: this.id,
-      formatVersion: 1,
+      formatVersion: c.graph.formatVersion,
       path: this.path,
       retentionDays: c.retentionDays,
       kdf: this.kdf,
@@ -308,6 +309,7 @@ export class VaultSession implements Vault {
         const st = await fileStamp(this.path);
         if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
         if (this.lacking?.membership) throw this.lacking.refusal();
+        if (this.core.graph.newerFormat) throw new CofferError('Forbidden', newerFormatMessage(this.core.graph), { innerCode: 'NewerFormat' });
         const { pending, result } = build(this.core);
         // End of retention: purge what expired, in this same commit, when this member may purge.
         const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
@@ -317,7 +319,10 @@ export class VaultSession implements Vault {
         const built = buildCommit(this.core, pending);
         const reason = this.core.checkAuthorized(built.decoded);
         if (reason) throw new CofferError('Forbidden', `This change is not allowed: ${reason}.`, { innerCode: 'ForbiddenByRbac' });
-        const status = await appendToVaultFile(this.path, Buffer.from(built.text), { expectedSize: this.bytesSize, truncateTo: this.core.graph.truncateTo });
+        const status =
+          this.core.graph.formatVersion < FORMAT_VERSION
+            ? await this.upgradeWith(built.text)
+            : await appendToVaultFile(this.path, Buffer.from(built.text), { expectedSize: this.bytesSize, truncateTo: this.core.graph.truncateTo });
         if (status === 'changed') continue;
         const newSize = this.core.graph.truncateTo + Buffer.byteLength(built.text);
         for (const [h, b] of built.blobs) this.core.graph.blobs.set(h, { bytes: b, line: 0 });
@@ -334,6 +339,22 @@ export class VaultSession implements Vault {
       }
       throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');
     });
+  }
+
+  /**
+   * The first write to a file of an older format upgrades it (FORMAT.md §1): one
+   * atomic rewrite with the new header, every line kept, and the new commit. The
+   * headers have one length, so every byte offset stays where it was.
+   */
+  private async upgradeWith(text: string): Promise<'appended' | 'changed'> {
+    const current = await readVaultFile(this.path);
+    if (current.length !== this.bytesSize) return 'changed';
+    const header = headerLine(this.core.vaultId);
+    const rest = current.subarray(current.indexOf(0x0a) + 1, this.core.graph.truncateTo);
+    await replaceVaultFile(this.path, Buffer.concat([Buffer.from(header), rest, Buffer.from(text)]));
+    this.onWarning?.(`The vault file was upgraded from format version ${this.core.graph.formatVersion} to ${FORMAT_VERSION}: Coffer versions that read only version ${this.core.graph.formatVersion} can no longer open it.`);
+    this.core.graph.formatVersion = FORMAT_VERSION;
+    return 'appended';
   }
 
   /**
@@ -393,6 +414,10 @@ export class VaultSession implements Vault {
     const signer = this.auditSigner;
     void this.settled().then(() => signer?.dispose());
   }
+}
+
+function newerFormatMessage(g: Graph): string {
+  return `A newer Coffer (format version ${Math.max(g.formatVersion, FORMAT_VERSION + 1)}) wrote this vault: what this version knows is shown, and writing is refused. Update Coffer to write to it.`;
 }
 
 export interface LackingCommits {

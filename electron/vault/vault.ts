@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, commitLine, headerLine, HEADER_PREFIX, parseHeaderLine, type CommitPayload, type GenesisPayload } from './format/codec.js';
+import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, type CommitPayload, type GenesisPayload } from './format/codec.js';
 import { buildGraph, commitId, signatureMessage, verifySignatures, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
@@ -18,7 +18,8 @@ import { currentSlots, readOwnSlotAuthor, rememberOwnSlotAuthor, slotsToTry } fr
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
-import { createVaultFile, readVaultFile, readVaultFileFirstLine } from './store/vault-file.js';
+import { createVaultFile, readVaultFile, readVaultFileFirstLine, replaceVaultFile } from './store/vault-file.js';
+import { vaultLockPath, withFileLock } from './store/lock.js';
 import { ensureProfileDir } from './store/profile.js';
 import { validateRetentionDays } from './secrets/rules.js';
 import { repairVaultFile as salvageVaultFile } from './merge/merge.js';
@@ -37,7 +38,7 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
 
   const me = createIdentity();
   // Genesis (C4): names its author, the vault's first Administrator; its hash is the vault id.
-  const genesis: GenesisPayload = { v: 1, genesis: toB64u(randomBytes(32)), author: toB64u(me.signPub), seq: 0, parents: [] };
+  const genesis: GenesisPayload = { v: FORMAT_VERSION, genesis: toB64u(randomBytes(32)), author: toB64u(me.signPub), seq: 0, parents: [] };
   const gText = canonicalJson(genesis);
   const gId = commitId(gText);
   const lines = [headerLine(gId), commitLine(gText, ed25519Sign(me.signSeed, signatureMessage(gId)))];
@@ -155,6 +156,24 @@ async function unlockIdentity(
 export { checkVaultFile, describeVaultFile, mergeVaultFiles } from './merge/merge.js';
 
 /**
+ * `vault upgrade`: rewrites the header of an older-format file to the current
+ * format (FORMAT.md §1), without unlocking: every commit stays as signed, and
+ * new commits are written in the current format. Older Coffers then refuse the
+ * file, saying a newer one may read it.
+ */
+export async function upgradeVaultFile(path: string): Promise<{ from: number; to: number; upgraded: boolean }> {
+  return withFileLock(vaultLockPath(path), async () => {
+    const bytes = await readVaultFile(path);
+    const g = buildGraph(bytes); // structure and every signature: nothing damaged is rewritten
+    if (g.newerFormat) throw new CofferError('Forbidden', `A newer Coffer (format version ${g.formatVersion}) wrote this vault; this one cannot upgrade it.`, { innerCode: 'NewerFormat' });
+    if (g.formatVersion === FORMAT_VERSION) return { from: g.formatVersion, to: FORMAT_VERSION, upgraded: false };
+    const rest = bytes.subarray(bytes.indexOf(0x0a) + 1);
+    await replaceVaultFile(path, Buffer.concat([Buffer.from(headerLine(g.vaultId)), rest]));
+    return { from: g.formatVersion, to: FORMAT_VERSION, upgraded: true };
+  });
+}
+
+/**
  * `vault repair`: every intact commit into a new file (merge/merge.ts). A damaged
  * commit may have been the purge that removed some value lines; the versions it
  * purged are then kept without their values, and the new file would not open. With
@@ -197,7 +216,7 @@ export { createIdentity, type MemberIdentity } from './access/identity.js';
  * identity it would open is bound to the real id and checked on open).
  */
 async function readVaultIdFromHeader(path: string): Promise<string> {
-  return parseHeaderLine(await readVaultFileFirstLine(path, HEADER_PREFIX.length + 65));
+  return parseHeaderLine(await readVaultFileFirstLine(path, MAX_HEADER_BYTES));
 }
 
 export async function isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean> {

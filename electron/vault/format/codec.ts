@@ -2,7 +2,7 @@
  * The vault file's text encoding (docs/FORMAT.md §2–§4): lines, the canonical
  * JSON of commit payloads, and their strict schema.
  *
- *   coffer-vault/1 <vault id, 64 hex>\n          header (immutable)
+ *   coffer-vault/2 <vault id, 64 hex>\n          header (version 1 files: coffer-vault/1)
  *   B <base64url ciphertext>\n                    a value blob, referenced by hash
  *   C <canonical JSON payload> <base64url sig>\n  a commit
  *
@@ -12,8 +12,15 @@
 import { CofferError, corrupted } from '../errors.js';
 import { b64uLength, fromB64u, fromHex, toB64u } from '../crypto/index.js';
 
-export const FORMAT_VERSION = 1;
-export const HEADER_PREFIX = 'coffer-vault/1 ';
+/** The format this Coffer writes (FORMAT.md §1). It reads every version from 1 up to it. */
+export const FORMAT_VERSION = 2;
+export const READABLE_VERSIONS = [1, 2] as const;
+export type FormatVersion = (typeof READABLE_VERSIONS)[number];
+/** `coffer-vault/` + version + space: the header's prefix. */
+export const HEADER_MAGIC = 'coffer-vault/';
+export const HEADER_PREFIX = `${HEADER_MAGIC}${FORMAT_VERSION} `;
+/** The longest header line (without its LF) a reader looks at. */
+export const MAX_HEADER_BYTES = HEADER_MAGIC.length + 10 + 1 + 64;
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export const MAX_RECORDS_PER_COMMIT = 100_000;
 
@@ -44,7 +51,7 @@ export interface NewEpochJson {
 }
 
 export interface GenesisPayload {
-  v: 1;
+  v: FormatVersion;
   genesis: string;
   author: string;
   seq: 0;
@@ -52,7 +59,7 @@ export interface GenesisPayload {
 }
 
 export interface CommitPayload {
-  v: 1;
+  v: FormatVersion;
   vault: string;
   author: string;
   seq: number;
@@ -66,7 +73,25 @@ export interface CommitPayload {
   blobs?: string[];
 }
 
-export type AnyPayload = GenesisPayload | CommitPayload;
+/**
+ * A commit written by a newer format (FORMAT.md §1): its envelope is checked and
+ * signed like any other, the rest is left unread. A vault holding one opens
+ * read-only (a newer Coffer wrote it).
+ */
+export interface NewerPayload {
+  v: number;
+  vault: string;
+  author: string;
+  seq: number;
+  parents: string[];
+  newer: true;
+}
+
+export type AnyPayload = GenesisPayload | CommitPayload | NewerPayload;
+
+export function isNewer(p: AnyPayload): p is NewerPayload {
+  return 'newer' in p;
+}
 
 export function isGenesis(p: AnyPayload): p is GenesisPayload {
   return 'genesis' in p;
@@ -159,18 +184,23 @@ function sortedUnique(list: string[], what: string): void {
   for (let i = 1; i < list.length; i++) if (list[i - 1]! >= list[i]!) fail(`${what} is not sorted and unique`);
 }
 
-export function validatePayload(raw: unknown): AnyPayload {
+/** `headerVersion`: the file's; no commit may be of a later known version than its file. */
+export function validatePayload(raw: unknown, headerVersion: number = FORMAT_VERSION): AnyPayload {
+  const v = raw !== null && typeof raw === 'object' ? (raw as { v?: unknown }).v : undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail('the format version is not a positive integer');
+  const known = (READABLE_VERSIONS as readonly number[]).includes(v as number);
+  if (known && (v as number) > headerVersion) fail(`a version-${String(v)} commit in a version-${headerVersion} file`);
   if (raw !== null && typeof raw === 'object' && 'genesis' in raw) {
     const o = obj(raw, 'genesis', ['v', 'genesis', 'author', 'seq', 'parents']);
-    if (o.v !== FORMAT_VERSION) fail(`unsupported format version ${String(o.v)}`);
+    if (!known) fail(`a genesis of format version ${String(o.v)}: a newer Coffer wrote this vault`);
     b64(o.genesis, 'genesis nonce', 32);
     b64(o.author, 'author', 32);
     if (o.seq !== 0) fail('genesis seq is not 0');
     if (arr(o.parents, 'parents', 0).length !== 0) fail('genesis has parents');
     return o as unknown as GenesisPayload;
   }
+  if (!known) return newerEnvelope(raw as Record<string, unknown>);
   const o = obj(raw, 'commit', ['v', 'vault', 'author', 'seq', 'parents', 'epoch', 'key', 'kc', 'body'], ['newEpoch', 'slots', 'blobs']);
-  if (o.v !== FORMAT_VERSION) fail(`unsupported format version ${String(o.v)}`);
   hex(o.vault, HEX64, 'vault');
   b64(o.author, 'author', 32);
   int(o.seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
@@ -216,6 +246,17 @@ export function validatePayload(raw: unknown): AnyPayload {
   return o as unknown as CommitPayload;
 }
 
+/** The part of a newer commit this version can check: what places it in the graph. */
+function newerEnvelope(o: Record<string, unknown>): NewerPayload {
+  hex(o.vault, HEX64, 'vault');
+  b64(o.author, 'author', 32);
+  int(o.seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
+  const parents = arr(o.parents, 'parents', 1024).map((p, i) => hex(p, HEX64, `parents[${i}]`));
+  if (parents.length === 0) fail('a commit after genesis has no parent');
+  sortedUnique(parents, 'parents');
+  return { v: o.v as number, vault: o.vault as string, author: o.author as string, seq: o.seq as number, parents, newer: true };
+}
+
 // ---- lines
 
 export type FileEntry =
@@ -224,6 +265,8 @@ export type FileEntry =
 
 export interface ParsedFile {
   vaultId: string;
+  /** The header's format version (a newer one than FORMAT_VERSION opens read-only). */
+  formatVersion: number;
   entries: FileEntry[];
   /** Byte length of the complete lines (header included). */
   validLength: number;
@@ -236,17 +279,21 @@ export interface ParseIssue {
   message: string;
 }
 
-/** The vault id from a header line (§3.1, without its LF); VaultCorrupted naming the header otherwise. */
-export function parseHeaderLine(header: string): string {
-  if (!header.startsWith(HEADER_PREFIX)) {
-    if (header.startsWith('coffer-vault/')) {
-      throw new CofferError('VaultCorrupted', `header: unsupported vault format "${header.slice(0, 20)}"; a newer Coffer may read it`, { part: 'header' });
-    }
+/** The vault id and format version from a header line (§3.1, without its LF); VaultCorrupted naming the header otherwise. */
+export function parseHeader(header: string): { vaultId: string; formatVersion: number } {
+  const m = /^coffer-vault\/([1-9][0-9]{0,9}) ([^ ]*)$/.exec(header);
+  if (!m) {
+    if (header.startsWith(HEADER_MAGIC)) throw corrupted('header', 'the header line is not "coffer-vault/<version> <vault id>"');
     throw corrupted('header', 'this is not a Coffer vault file');
   }
-  const vaultId = header.slice(HEADER_PREFIX.length);
+  const vaultId = m[2]!;
   if (!HEX64.test(vaultId)) throw corrupted('header', 'the vault id is not 64 lowercase hex digits');
-  return vaultId;
+  return { vaultId, formatVersion: Number(m[1]) };
+}
+
+/** The vault id alone (parseHeader). */
+export function parseHeaderLine(header: string): string {
+  return parseHeader(header).vaultId;
 }
 
 /**
@@ -264,7 +311,7 @@ export function parseVaultFile(
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const firstNl = buf.indexOf(0x0a);
   if (firstNl < 0) throw corrupted('header', 'the file has no complete header line');
-  const vaultId = parseHeaderLine(buf.subarray(0, firstNl).toString('latin1'));
+  const { vaultId, formatVersion } = parseHeader(buf.subarray(0, firstNl).toString('latin1'));
 
   const entries: FileEntry[] = [];
   let pos = firstNl + 1;
@@ -312,7 +359,7 @@ export function parseVaultFile(
           fail('the commit is not valid JSON');
         }
         if (canonicalJson(raw) !== payloadText) fail('the commit is not in canonical form');
-        entries.push({ kind: 'commit', line, payloadText, payload: validatePayload(raw), sig });
+        entries.push({ kind: 'commit', line, payloadText, payload: validatePayload(raw, formatVersion), sig });
       }
     } catch (e) {
       if (e instanceof SchemaError) damage(line, e.message);
@@ -320,11 +367,11 @@ export function parseVaultFile(
       else throw e;
     }
   }
-  return { vaultId, entries, validLength: interruptedSave ? pos : buf.length, interruptedSave };
+  return { vaultId, formatVersion, entries, validLength: interruptedSave ? pos : buf.length, interruptedSave };
 }
 
-export function headerLine(vaultId: string): string {
-  return `${HEADER_PREFIX}${vaultId}\n`;
+export function headerLine(vaultId: string, version: number = FORMAT_VERSION): string {
+  return `${HEADER_MAGIC}${version} ${vaultId}\n`;
 }
 export function blobLine(bytes: Uint8Array): string {
   return `B ${toB64u(bytes)}\n`;

@@ -6,7 +6,7 @@
 
 import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, toHex, utf8, wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { canonicalJson, commitLine, blobLine, MAX_LINE_BYTES, type CommitPayload, type SlotJson } from './codec.js';
+import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
 import { authorEphemeral, chainContext, commitKeyContext, deriveDataKey, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
 import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
@@ -114,7 +114,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const body: Body = { hlc, time: Math.floor(wall / 1000), records };
   // What the reader refuses, no writer may write: the body passes the same validation as on open.
   const bodyText = canonicalJson(body);
-  const invalid = validateBody(JSON.parse(bodyText), blobList.length);
+  const invalid = validateBody(JSON.parse(bodyText), blobList.length, FORMAT_VERSION);
   if (typeof invalid === 'string') throw new CofferError('BadParameter', `This change cannot be written: ${invalid}.`);
   const bodyKey = randomBytes(32);
   const eph = authorEphemeral(me.encPriv, vid, epoch, 'meta');
@@ -124,7 +124,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   const kc = keyCommitment(bodyKey);
   wipe(bodyKey, plain, eph.priv);
   const payload: CommitPayload = {
-    v: 1,
+    v: FORMAT_VERSION,
     vault: core.vaultId,
     author,
     seq,

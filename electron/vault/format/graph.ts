@@ -14,7 +14,9 @@ import { hash } from 'node:crypto';
 import { corrupted } from '../errors.js';
 import { concatBytes, ed25519Verify, ed25519VerifyAsync, fromB64u, utf8 } from '../crypto/index.js';
 import {
+  FORMAT_VERSION,
   isGenesis,
+  isNewer,
   parseVaultFile,
   type AnyPayload,
   type CommitPayload,
@@ -42,6 +44,10 @@ export interface GraphCommit {
 
 export interface Graph {
   vaultId: string;
+  /** The header's format version: 1 until the first write of a newer Coffer upgrades the file (FORMAT.md §1). */
+  formatVersion: number;
+  /** A newer format wrote the header or some commit: what this version knows is read, nothing is written. */
+  newerFormat: boolean;
   genesis: GraphCommit;
   commits: GraphCommit[];
   byId: Map<string, GraphCommit>;
@@ -112,6 +118,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   const childCount = new Map<string, number>();
   let pendingBlobs: string[] = [];
   let lastCommitEnd = -1;
+  let newer = parsed.formatVersion > FORMAT_VERSION;
   let prevCommitLine = 1;
 
   // Byte offsets of each line end, to locate an interrupted save.
@@ -181,7 +188,9 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
         damage(part, `sequence number ${p.seq} where ${expected} was expected: commits by this author are missing`, entry.line);
         continue;
       }
-      if (p.newEpoch) {
+      if (isNewer(p)) {
+        // A newer format's commit: placed in the graph, its content left unread (§1).
+      } else if (p.newEpoch) {
         if (epochs.has(p.epoch)) {
           damage(part, 'starts an epoch that another commit already started', entry.line);
           continue;
@@ -195,10 +204,10 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       // But when a value line just before this commit was damaged (it no longer
       // parses, or its hash changed), the missing blob is that damage: the
       // commit cannot be kept (repair drops it, check names it).
-      const lost = (p.blobs ?? []).filter((b) => !blobs.has(b));
-      if (lost.length > 0) {
+      const lost = isNewer(p) ? [] : (p.blobs ?? []).filter((b) => !blobs.has(b));
+      if (lost.length > 0 && !isNewer(p)) {
         const damagedLine = problems.issues.some((i) => i.line > prevCommitLine && i.line < entry.line);
-        const strayBlob = ownBlobs.some((b) => !p.blobs!.includes(b));
+        const strayBlob = ownBlobs.some((b) => !(p as CommitPayload).blobs!.includes(b));
         if (damagedLine || strayBlob) {
           damage(part, `its value line${lost.length > 1 ? 's are' : ' is'} damaged (blob ${lost[0]!.slice(0, 12)} is missing)`, entry.line);
           continue;
@@ -222,6 +231,11 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     if (isGenesis(p)) {
       genesis = gc;
       lastSeq.set(id, new Map([[p.author, 0]]));
+    } else if (isNewer(p)) {
+      newer = true;
+      // The value lines before it are its own: their meaning is the newer format's.
+      for (const b of ownBlobs) referenced.add(b);
+      for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
     } else {
       if (p.newEpoch) epochs.add(p.epoch);
       for (const b of p.blobs ?? []) referenced.add(b);
@@ -251,6 +265,8 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   const heads = commits.filter((c) => !childCount.has(c.id)).map((c) => c.id);
   return {
     vaultId: parsed.vaultId,
+    formatVersion: parsed.formatVersion,
+    newerFormat: newer,
     genesis,
     commits,
     byId,

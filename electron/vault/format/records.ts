@@ -25,7 +25,7 @@ export type CoreRecord =
   | { t: 'member'; sign: string; enc: string; name: string; roles: RoleName[] }
   | { t: 'remove'; sign: string }
   | { t: 'scopes'; scopes: { secrets: ScopeKeysJson; keys: ScopeKeysJson; certificates: ScopeKeysJson; ca: ScopeKeysJson } }
-  | { t: 'batch'; scope: 'secrets'; key: Stanza; kc: string };
+  | { t: 'batch'; scope: ValueScope; key: Stanza; kc: string };
 
 export type VaultRecord = CoreRecord | SecretRecord;
 export type { SecretAttrSet, SecretVersionRecord } from '../secrets/records.js';
@@ -49,7 +49,11 @@ function scopeKeys(v: unknown, what: string): void {
   (v.chain as unknown[]).forEach((s, i) => stanza(s, `${what}.chain[${i}]`));
 }
 
-const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string) => void> = {
+/** Scopes that seal values (C6): every scope but meta. */
+export const VALUE_SCOPES = ['secrets', 'keys', 'certificates', 'ca'] as const;
+export type ValueScope = (typeof VALUE_SCOPES)[number];
+
+const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string, version: number) => void> = {
   settings(v, what) {
     fields(v, ['t', 'retentionDays'], [], what);
     if (!isInt(v.retentionDays) || v.retentionDays < 7 || v.retentionDays > 90) bad(`${what}: retention out of range`);
@@ -71,26 +75,28 @@ const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string) => void> =
     fields(v.scopes, ['secrets', 'keys', 'certificates', 'ca'], [], `${what}.scopes`);
     for (const s of ['secrets', 'keys', 'certificates', 'ca']) scopeKeys(v.scopes[s], `${what}.scopes.${s}`);
   },
-  batch(v, what) {
+  batch(v, what, version) {
     fields(v, ['t', 'scope', 'key', 'kc'], [], what);
-    if (v.scope !== 'secrets') bad(`${what}.scope is invalid`);
+    // Version 1 sealed only secret values; version 2 seals each kind's values under its own scope.
+    if (!(version >= 2 ? (VALUE_SCOPES as readonly string[]) : ['secrets']).includes(v.scope as string)) bad(`${what}.scope is invalid`);
     stanza(v.key, `${what}.key`);
     b64(v.kc, `${what}.kc`, 32);
   },
 };
 
-function record(v: unknown, i: number, blobCount: number): void {
+function record(v: unknown, i: number, blobCount: number, version: number): void {
   const what = `record ${i}`;
   if (!isObj(v) || typeof v.t !== 'string') return void bad(`${what} is invalid`);
   const core = Object.hasOwn(CORE_RECORDS, v.t) ? CORE_RECORDS[v.t as CoreRecord['t']] : undefined;
-  if (core) return core(v, what);
+  if (core) return core(v, what, version);
   const kind = KIND_RECORDS.get(v.t);
-  if (!kind) return void bad(`${what} has an unknown kind`);
+  // A record kind newer than the commit's format version was not writable then (FORMAT.md §7.2).
+  if (!kind || (kind.type.since ?? 1) > version) return void bad(`${what} has an unknown kind`);
   kind.type.validate(v, what, { blobCount });
 }
 
-/** Validates a decrypted body; returns an error message instead of throwing. */
-export function validateBody(raw: unknown, blobCount: number): Body | string {
+/** Validates a decrypted body of a commit of format `version`; returns an error message instead of throwing. */
+export function validateBody(raw: unknown, blobCount: number, version: number): Body | string {
   try {
     if (!isObj(raw)) bad('the body is not an object');
     const o = raw as Fields;
@@ -101,7 +107,7 @@ export function validateBody(raw: unknown, blobCount: number): Body | string {
     int((hlc as unknown[])[1], 0, MAX_HLC_COUNTER, 'body.hlc counter');
     int(o.time, 0, Math.floor(MAX_HLC_TIME / 1000), 'body.time');
     if (!Array.isArray(o.records) || o.records.length > MAX_RECORDS_PER_COMMIT) bad('body.records is invalid');
-    (o.records as unknown[]).forEach((r, i) => record(r, i, blobCount));
+    (o.records as unknown[]).forEach((r, i) => record(r, i, blobCount, version));
     return o as unknown as Body;
   } catch (e) {
     if (e instanceof SchemaError) return e.message;

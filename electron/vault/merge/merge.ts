@@ -22,7 +22,7 @@ import { backupBeforeRewrite } from '../store/backups.js';
 import { resolveProfileDir } from '../store/profile.js';
 
 function serialize(g: Graph, commits = g.commits): string {
-  const out: string[] = [headerLine(g.vaultId)];
+  const out: string[] = [headerLine(g.vaultId, g.formatVersion)];
   for (const c of commits) {
     if (!isGenesis(c.payload)) {
       for (const b of (c.payload as CommitPayload).blobs ?? []) {
@@ -51,6 +51,8 @@ export function mergeGraphs(ours: Graph, theirs: Graph): { text: string; commits
     throw new CofferError('BadParameter', 'The two files are different vaults (their genesis commits differ); they cannot be merged.');
   }
   const added = theirs.commits.filter((c) => !ours.byId.has(c.id));
+  // The result holds both copies' commits: its header is the newer of the two formats.
+  ours.formatVersion = Math.max(ours.formatVersion, theirs.formatVersion);
   for (const [h, b] of theirs.blobs) if (!ours.blobs.has(h)) ours.blobs.set(h, b);
   // Ours keeps its order; theirs' new commits follow in their own (topological) order:
   // each parent is in ours or earlier among them.
@@ -139,8 +141,9 @@ function withRepairedHeader(bytes: Buffer): Buffer {
     if (!line.startsWith('C ')) continue;
     const payload = line.slice(2, line.lastIndexOf(' '));
     if (!payload.includes('"genesis"')) continue;
-    const expected = `${HEADER_PREFIX}${commitId(payload)}`;
-    if (header === expected) return bytes;
+    const id = commitId(payload);
+    if (/^coffer-vault\/[1-9][0-9]{0,9} /.test(header) && header.endsWith(` ${id}`)) return bytes;
+    const expected = `${HEADER_PREFIX}${id}`;
     const rest = nl < 0 || header.startsWith('C ') || header.startsWith('B ') ? bytes : bytes.subarray(nl + 1);
     return Buffer.concat([Buffer.from(`${expected}\n`), rest]);
   }

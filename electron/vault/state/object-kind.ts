@@ -26,6 +26,8 @@ export interface RecordType<S, R = never> {
   validate(v: Fields, what: string, ctx: { blobCount: number }): void;
   /** The permission its author must hold at that point of the history (C5). */
   permission(r: R): string;
+  /** The first format version whose commits may hold it (default 1). */
+  since?: number;
   /** The record writes one value blob (its `blob` index); such commits carry a batch key (C6). */
   writesValue?: boolean;
   /** Folds it into the kind's state, in causal order. */

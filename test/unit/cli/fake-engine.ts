@@ -91,6 +91,10 @@ export function fakeEngine(): FakeEngine {
       record('mergeVaultFiles', ours, theirs, output);
       return { commits: 7, added: 2 };
     },
+    async upgradeVaultFile(path: string) {
+      record('upgradeVaultFile', path);
+      return { from: 1, to: 2, upgraded: true };
+    },
   };
 
   function record(method: string, ...args: unknown[]): void {

@@ -85,7 +85,7 @@ interface SlotJ {
   ct: string;
 }
 interface Payload {
-  v: 1;
+  v: 1 | 2;
   genesis?: string;
   vault?: string;
   author: string;
@@ -194,13 +194,13 @@ function validatePayload(raw: unknown): Payload {
   const o = raw as Record<string, unknown>;
   if ('genesis' in o) {
     exactKeys(o, ['v', 'genesis', 'author', 'seq', 'parents']);
-    if (o.v !== 1 || o.seq !== 0 || !Array.isArray(o.parents) || o.parents.length !== 0) fail('bad genesis');
+    if ((o.v !== 1 && o.v !== 2) || o.seq !== 0 || !Array.isArray(o.parents) || o.parents.length !== 0) fail('bad genesis');
     b64(o.genesis, 32);
     b64(o.author, 32);
     return o as unknown as Payload;
   }
   exactKeys(o, ['v', 'vault', 'author', 'seq', 'parents', 'epoch', 'key', 'kc', 'body'], ['newEpoch', 'slots', 'blobs']);
-  if (o.v !== 1) fail('version');
+  if (o.v !== 1 && o.v !== 2) fail('version');
   if (typeof o.vault !== 'string' || !HEX64.test(o.vault)) fail('vault');
   b64(o.author, 32);
   if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 1) fail('seq');
@@ -309,7 +309,7 @@ async function specRead(bytes: Uint8Array, unlock: { passphrase: Uint8Array } | 
   const buf = Buffer.from(bytes);
   const nl0 = buf.indexOf(0x0a);
   const header = buf.subarray(0, nl0).toString('latin1');
-  const hm = /^coffer-vault\/1 ([0-9a-f]{64})$/.exec(header) ?? fail('header');
+  const hm = /^coffer-vault\/[12] ([0-9a-f]{64})$/.exec(header) ?? fail('header');
   const vaultId = hm[1]!;
   const vid = hexb(vaultId);
 

@@ -13,6 +13,8 @@
  * the deleted secrets stay recoverable for the vault's retention (90 days) and
  * would otherwise drop out of the deleted list, as Key Vault's do.
  */
+import { FORMAT_VERSION } from '../../../../electron/vault/format/codec.js';
+import { DEFAULT_KDF } from '../../../../electron/vault/crypto/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -114,6 +116,11 @@ async function checkState(v: Vault, exp: StateJson, changes: Changes = {}): Prom
     rejectedCommits: info.rejectedCommits,
   }).toEqual({
     ...exp.info,
+    // The first write upgrades the file to the current format (FORMAT.md §1).
+    formatVersion: changes.commits ? FORMAT_VERSION : exp.info.formatVersion,
+    // A member opening with an identity is shown their own slot's parameters (the defaults when
+    // they have none); version 1 showed the creator's.
+    ...(exp.info.unlockedWith === 'identity' ? { kdf: { ...DEFAULT_KDF } } : {}),
     counts: {
       ...exp.info.counts,
       commits: exp.info.counts.commits + (changes.commits ?? 0),
