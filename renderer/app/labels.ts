@@ -184,6 +184,12 @@ export const L = {
   recoveryKeyOnce: 'This is the only time Coffer shows it. Anyone who has it can open the vault.',
   printButton: 'Print',
   recoveryDone: 'I have written it down',
+
+  // A copy that lacks commits this computer has seen (an older copy, another git branch)
+  lackingTitle: 'This copy of the vault is missing changes',
+  lackingReadOnlyTitle: 'This copy of the vault is missing changes: writing is disabled',
+  lackingReadOnly: 'Until the newer copy is merged into this file, Coffer refuses every change here: new secrets, new versions, edits, deletions.',
+  writeRefused: (message: string): string => `Not saved: writing is disabled in this copy until the newer copy is merged in. ${message}`,
 } as const;
 
 /** The first 8 characters of a version id, as shown in the UI. */

@@ -3,7 +3,12 @@
  * `window.coffer` object the preload builds from shared/contract.ts. It never
  * throws: a missing bridge or a rejected promise becomes an error Result, so
  * every caller handles one shape.
+ *
+ * A write the engine refuses because the open copy lacks changes to members,
+ * roles or keys (VaultRolledBack) says first, in the app's words, that nothing
+ * was saved and why: every dialog and the page show `message` as it is.
  */
+import { L } from '../app/labels.js';
 import type { AppEvent, Channel, ChannelInput, ChannelOutput, CofferApi, CofferEvents, ErrorResult, Result } from '../../shared/contract.js';
 
 declare global {
@@ -23,7 +28,9 @@ export async function call<C extends Channel>(channel: C, input: ChannelInput<C>
   }
   try {
     const r = await method(input);
-    if (r && typeof r === 'object' && typeof r.ok === 'boolean') return r;
+    if (r && typeof r === 'object' && typeof r.ok === 'boolean') {
+      return !r.ok && r.code === 'VaultRolledBack' ? { ...r, message: L.writeRefused(r.message) } : r;
+    }
     return { ok: false, code: 'Internal', message: `${channel} returned an unexpected answer.` };
   } catch {
     return { ok: false, code: 'Internal', message: `${channel} could not reach the app’s main process.` };

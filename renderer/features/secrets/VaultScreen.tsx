@@ -4,6 +4,7 @@ import { L } from '../../app/labels.js';
 import { subscribeMainEvents } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { SettingsDialog } from '../settings/SettingsDialog.js';
+import { LackingBanner } from '../vault/LackingBanner.js';
 import { SecurityDialog } from '../vault/SecurityDialog.js';
 import { useSession } from '../vault/store.js';
 import { useAutoLock } from '../vault/useAutoLock.js';
@@ -98,6 +99,7 @@ export function VaultScreen() {
         </div>
       </header>
       <main className="vault-main">
+      <LackingBanner />
       {notice ? (
         <div className="notice" role="alert">
           <span>{notice}</span>

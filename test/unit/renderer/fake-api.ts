@@ -19,6 +19,7 @@ import type {
 } from '../../../shared/contract.js';
 import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
+import type { LackingReport } from '../../../shared/vault-types.js';
 
 interface Version {
   version: string;
@@ -41,6 +42,8 @@ interface FakeVault {
   /** This computer remembers it (OS keychain unlock). */
   remembered?: boolean;
   recoveryKey?: string;
+  /** The open copy lacks commits seen here (info().lacking); not writable: secret writes answer VaultRolledBack. */
+  lacking?: LackingReport;
 }
 
 const VAULT_ID = '0123456789abcdef0123456789abcdef';
@@ -135,7 +138,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         remembered: v.remembered ?? false,
         recoveryKey: v.recoveryKey !== undefined,
         rejectedCommits: [],
-        lacking: null,
+        lacking: v.lacking ? { ...v.lacking } : null,
       },
     };
   };
@@ -146,6 +149,15 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     return v.passphrase === passphrase ? v : err('WrongPassphrase', 'The passphrase is wrong.');
   };
   const current = (): FakeVault | ErrorResult => (fake.open === null ? err('VaultLocked', 'The vault is locked: unlock it first.') : fake.vaults.get(fake.open)!);
+  /** The open vault if it may be written (as the engine's write path), else the error main answers. */
+  const writable = (): FakeVault | ErrorResult => {
+    const v = current();
+    if ('ok' in v) return v;
+    if (v.lacking && !v.lacking.writable) {
+      return err('VaultRolledBack', 'This copy lacks 1 commit(s) this computer has seen that change members, roles or keys (first: 0123456789ab). Merge the newer copy first: `coffer vault merge --other FILE`.');
+    }
+    return v;
+  };
   const live = (v: FakeVault, name: string): Secret | ErrorResult => {
     const s = v.secrets.get(name);
     if (!s || s.deleted) return err('SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`);
@@ -295,7 +307,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(out);
     },
     'secrets:set': (input) => {
-      const v = current();
+      const v = writable();
       if ('ok' in v) return v;
       if (!NAME.test(input.name)) return err('BadParameter', 'name: must be 1-127 characters of 0-9, a-z, A-Z and -');
       const s = v.secrets.get(input.name);
@@ -312,7 +324,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok({ id: item(input.name, x, true).id, ...rest });
     },
     'secrets:update': ({ name, version, patch }) => {
-      const v = current();
+      const v = writable();
       if ('ok' in v) return v;
       const s = live(v, name);
       if ('ok' in s) return s;
@@ -327,7 +339,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(item(name, x, true));
     },
     'secrets:delete': ({ name }) => {
-      const v = current();
+      const v = writable();
       if ('ok' in v) return v;
       const s = live(v, name);
       if ('ok' in s) return s;
@@ -336,7 +348,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok({ ...item(name, latest(s), true), recoveryId: `coffer://${VAULT_ID}/deletedsecrets/${name}`, ...s.deleted });
     },
     'secrets:recover': ({ name }) => {
-      const v = current();
+      const v = writable();
       if ('ok' in v) return v;
       const s = v.secrets.get(name);
       if (!s?.deleted) return err('SecretNotFound', `Deleted secret ${name} was not found.`);
@@ -344,7 +356,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       return ok(item(name, latest(s), true));
     },
     'secrets:purge': ({ name }) => {
-      const v = current();
+      const v = writable();
       if ('ok' in v) return v;
       const s = v.secrets.get(name);
       if (!s?.deleted) return err('SecretNotFound', `Deleted secret ${name} was not found.`);
