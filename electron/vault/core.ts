@@ -270,7 +270,7 @@ export class VaultCore {
   /** Decrypts one version's value (C6: batch key → data key → blob). The caller wipes the result. */
   readValue(o: SecretObject, v: SecretVersion): Uint8Array {
     const d = this.decoded.get(v.commitId);
-    const batch = d?.body?.records.find((r) => r.t === 'batch');
+    const batch = d?.body?.records.find((r) => r.t === 'batch' && r.scope === secretsKind.valueScope);
     if (!d || !batch || batch.t !== 'batch') throw corrupted(`commit ${v.commitId.slice(0, 12)}`, 'the value key is missing');
     const bk = this.keyring.batchKey(v.commitId, d.p, secretsKind.valueScope, batch);
     return openValue(

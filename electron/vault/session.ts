@@ -452,7 +452,7 @@ function describeLacking(ids: string[], bodies: Map<string, string>): LackingCom
     refusal: () =>
       new CofferError(
         'VaultRolledBack',
-        `This copy lacks ${membership.length} commit(s) this computer has seen that change members, roles or keys (first: ${membership[0]!.slice(0, 12)}); new values written here would be sealed to keys a removed member holds. Merge the newer copy first: \`coffer vault merge --other FILE\`; if this older copy is intended, open it with \`--accept-rollback\`.`,
+        `This copy lacks ${membership.length} commit(s) this computer has seen that change members, roles or keys (first: ${membership[0]!.slice(0, 12)}); new values written here could be sealed to keys that no longer match who may read them. Merge the newer copy first: \`coffer vault merge --other FILE\`; if this older copy is intended, open it with \`--accept-rollback\`.`,
         { part: `commit ${membership[0]!.slice(0, 12)}` },
       ),
   };

@@ -16,6 +16,7 @@ import type { CommitPayload } from '../format/codec.js';
 import type { Graph } from '../format/graph.js';
 import { compareHlc, type Body, type VaultRecord } from '../format/records.js';
 import { KIND_RECORDS } from '../state/kinds.js';
+import { recordBlob } from '../state/object-kind.js';
 import type { EpochInfo } from './keyring.js';
 import { permits, ROLE_SCOPES, type Permission } from './roles.js';
 
@@ -110,6 +111,23 @@ export function canonicalOrder<T extends { id: string; parents: readonly string[
       waiting.set(ch.id, n);
       if (n === 0) push(ch);
     }
+  }
+  return out;
+}
+
+const GRANT_KEY_PERMISSION = { secrets: 'secrets/setSecret', keys: 'keys/create', certificates: 'certificates/create' } as const satisfies Record<string, Permission>;
+
+/** The value blobs of a body's records, each with the scope its batch key must be of. */
+export function valueBlobs(records: readonly VaultRecord[]): { blob: number; scope: string }[] {
+  const out: { blob: number; scope: string }[] = [];
+  for (const r of records) {
+    if (r.t === 'checkpoint') {
+      for (const b of r.state) out.push({ blob: b, scope: 'meta' });
+      continue;
+    }
+    const k = KIND_RECORDS.get(r.t);
+    const blob = k ? recordBlob(k.type, r) : undefined;
+    if (blob !== undefined) out.push({ blob, scope: k!.kind.valueScope });
   }
   return out;
 }
@@ -225,7 +243,14 @@ export class Authorizer {
       case 'member':
       case 'remove':
       case 'scopes':
+      case 'grant':
+      case 'grant.revoke':
         return 'members/manage';
+      case 'grant.key':
+        // Written beside a new version by whoever may write versions of that kind.
+        return GRANT_KEY_PERMISSION[r.object.slice(0, r.object.indexOf('/')) as keyof typeof GRANT_KEY_PERMISSION];
+      case 'checkpoint':
+        return 'vault/checkpoint';
       case 'batch':
         return undefined; // checked with the values it seals, below
       default:
@@ -270,12 +295,16 @@ export class Authorizer {
     } else if (!frontier.includes(p.epoch)) {
       return 'it writes under an epoch older than the newest one it had seen';
     }
-    // Body-level consistency: a value batch key for every commit that writes values.
-    const values = d.body.records.filter((r) => KIND_RECORDS.get(r.t)?.type.writesValue) as { blob: number }[];
-    const batches = d.body.records.filter((r) => r.t === 'batch');
-    if (values.length > 0 && batches.length !== 1) return 'it writes values without exactly one batch key';
-    if (values.length !== (p.blobs?.length ?? 0)) return 'its value blobs do not match its versions';
-    if (new Set(values.map((v) => v.blob)).size !== values.length) return 'two versions share one value blob';
+    // Values (C6): every blob is one record's, each sealed under its kind's scope by
+    // exactly one batch key of that scope per commit.
+    const blobScopes = valueBlobs(d.body.records);
+    const batchScopes = d.body.records.filter((r) => r.t === 'batch').map((r) => r.scope);
+    if (blobScopes.length !== (p.blobs?.length ?? 0)) return 'its value blobs do not match its versions';
+    if (new Set(blobScopes.map((b) => b.blob)).size !== blobScopes.length) return 'two versions share one value blob';
+    const used = [...new Set(blobScopes.map((b) => b.scope))].sort();
+    if (new Set(batchScopes).size !== batchScopes.length || [...batchScopes].sort().join() !== used.join()) {
+      return 'it writes values without exactly one batch key for each scope it seals values under';
+    }
     // Only accepted parents count; a child's clock may equal its parents' (C5: no writer ever
     // needs to exceed them, so a crafted clock at the bound stops nobody).
     for (const x of p.parents) {

@@ -111,7 +111,8 @@ export class Keyring {
    * its commitment; cached for the open vault.
    */
   batchKey(commitId: string, p: CommitPayload, scope: Exclude<Scope, 'meta'>, batch: { key: Stanza; kc: string }): Uint8Array {
-    const cached = this.batchKeys.get(commitId);
+    const cacheKey = `${commitId}/${scope}`;
+    const cached = this.batchKeys.get(cacheKey);
     if (cached) return cached;
     const sk = this.scopeKey(p.epoch, scope);
     if (!sk) throw new CofferError('Forbidden', `Your roles do not grant reading ${scope} values in this vault.`, { innerCode: 'ForbiddenByRbac' });
@@ -122,7 +123,7 @@ export class Keyring {
       wipe(k);
       throw corrupted(`commit ${commitId.slice(0, 12)}`, 'the value key does not match its commitment');
     }
-    this.batchKeys.set(commitId, k);
+    this.batchKeys.set(cacheKey, k);
     return k;
   }
 

@@ -7,9 +7,10 @@
  */
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { badParameter } from '../errors.js';
-import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from '../secrets/permissions.js';
-import { KEY_PERMISSIONS, KEY_ROLE_PERMISSIONS, type KeyPermission } from '../keys/permissions.js';
-import { CERTIFICATE_PERMISSIONS, CERTIFICATE_ROLE_PERMISSIONS, type CertificatePermission } from '../certificates/permissions.js';
+import type { SecretPermission } from '../secrets/permissions.js';
+import type { KeyPermission } from '../keys/permissions.js';
+import type { CertificatePermission } from '../certificates/permissions.js';
+import { OBJECT_KINDS } from '../state/kinds.js';
 
 export const SCOPES = ['meta', 'secrets', 'keys', 'certificates', 'ca'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -19,7 +20,7 @@ export const VAULT_PERMISSIONS = ['members/manage', 'vault/checkpoint'] as const
 export type VaultPermission = (typeof VAULT_PERMISSIONS)[number];
 
 export type Permission = SecretPermission | KeyPermission | CertificatePermission | VaultPermission;
-export const PERMISSIONS: readonly Permission[] = [...SECRET_PERMISSIONS, ...KEY_PERMISSIONS, ...CERTIFICATE_PERMISSIONS, ...VAULT_PERMISSIONS];
+export const PERMISSIONS: readonly Permission[] = [...OBJECT_KINDS.flatMap((k) => k.permissions as readonly Permission[]), ...VAULT_PERMISSIONS];
 
 /**
  * What each role can decrypt (DECISIONS.md "Roles → scopes"). Public keys and
@@ -46,12 +47,9 @@ const VAULT_ROLE_PERMISSIONS: Partial<Record<RoleName, readonly VaultPermission[
   // the Administrator's until deferred key shares exist.
 };
 
-/** Each role's permissions: the union of what every object kind's permissions.ts grants it. */
+/** Each role's permissions: the union of what every object kind (state/kinds.ts) grants it. */
 export const ROLE_PERMISSIONS: Record<RoleName, readonly Permission[]> = Object.fromEntries(
-  ROLE_NAMES.map((r) => [
-    r,
-    [...(SECRET_ROLE_PERMISSIONS[r] ?? []), ...(KEY_ROLE_PERMISSIONS[r] ?? []), ...(CERTIFICATE_ROLE_PERMISSIONS[r] ?? []), ...(VAULT_ROLE_PERMISSIONS[r] ?? [])],
-  ]),
+  ROLE_NAMES.map((r) => [r, [...OBJECT_KINDS.flatMap((k) => (k.rolePermissions[r] ?? []) as readonly Permission[]), ...(VAULT_ROLE_PERMISSIONS[r] ?? [])]]),
 ) as unknown as Record<RoleName, readonly Permission[]>;
 
 export function parseRole(name: string): RoleName {

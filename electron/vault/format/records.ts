@@ -7,7 +7,7 @@
  */
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { MAX_RECORDS_PER_COMMIT, type Stanza } from './codec.js';
-import { b64, bad, fields, int, isInt, isObj, SchemaError, stanza, type Fields } from './schema.js';
+import { b64, bad, fields, int, isInt, isObj, list, SchemaError, stanza, str, text, VERSION, type Fields } from './schema.js';
 import { KIND_RECORDS } from '../state/kinds.js';
 import type { SecretRecord } from '../secrets/records.js';
 
@@ -25,7 +25,37 @@ export type CoreRecord =
   | { t: 'member'; sign: string; enc: string; name: string; roles: RoleName[] }
   | { t: 'remove'; sign: string }
   | { t: 'scopes'; scopes: { secrets: ScopeKeysJson; keys: ScopeKeysJson; certificates: ScopeKeysJson; ca: ScopeKeysJson } }
-  | { t: 'batch'; scope: ValueScope; key: Stanza; kc: string };
+  | { t: 'batch'; scope: ValueScope | 'meta'; key: Stanza; kc: string }
+  | GrantRecord
+  | { t: 'grant.revoke'; sign: string; object: string }
+  | { t: 'grant.key'; sign: string; object: string; version: string; key: Stanza; kc: string }
+  | CheckpointRecord;
+
+/**
+ * A role on one object (Key Vault's object scope): the object's existing data keys
+ * wrapped to the grantee (C6); writers of later versions add `grant.key` records.
+ */
+export interface GrantRecord {
+  t: 'grant';
+  sign: string;
+  role: RoleName;
+  /** `secrets/NAME`, `keys/NAME` or `certificates/NAME`. */
+  object: string;
+  keys: { version: string; key: Stanza; kc: string }[];
+}
+
+/**
+ * An Administrator's checkpoint (VAULT-MODEL C11): the commits it covers (their
+ * count and a hash over their sorted ids), those rejected with their reasons, and
+ * the folded state in value blobs sealed under a `meta` batch key.
+ */
+export interface CheckpointRecord {
+  t: 'checkpoint';
+  covers: string;
+  count: number;
+  rejected: { id: string; reason: string }[];
+  state: number[];
+}
 
 export type VaultRecord = CoreRecord | SecretRecord;
 export type { SecretAttrSet, SecretVersionRecord } from '../secrets/records.js';
@@ -53,7 +83,18 @@ function scopeKeys(v: unknown, what: string): void {
 export const VALUE_SCOPES = ['secrets', 'keys', 'certificates', 'ca'] as const;
 export type ValueScope = (typeof VALUE_SCOPES)[number];
 
-const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string, version: number) => void> = {
+const OBJECT = /^(secrets|keys|certificates)\/[0-9a-zA-Z-]{1,127}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function wrappedKey(v: unknown, what: string): void {
+  if (!isObj(v)) return void bad(`${what} is invalid`);
+  fields(v, ['version', 'key', 'kc'], [], what);
+  str(v.version, VERSION, `${what}.version`);
+  stanza(v.key, `${what}.key`);
+  b64(v.kc, `${what}.kc`, 32);
+}
+
+const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string, version: number, blobCount: number) => void> = {
   settings(v, what) {
     fields(v, ['t', 'retentionDays'], [], what);
     if (!isInt(v.retentionDays) || v.retentionDays < 7 || v.retentionDays > 90) bad(`${what}: retention out of range`);
@@ -78,9 +119,45 @@ const CORE_RECORDS: Record<CoreRecord['t'], (v: Fields, what: string, version: n
   batch(v, what, version) {
     fields(v, ['t', 'scope', 'key', 'kc'], [], what);
     // Version 1 sealed only secret values; version 2 seals each kind's values under its own scope.
-    if (!(version >= 2 ? (VALUE_SCOPES as readonly string[]) : ['secrets']).includes(v.scope as string)) bad(`${what}.scope is invalid`);
+    // A meta batch seals a checkpoint's state (version 2).
+    if (!(version >= 2 ? [...VALUE_SCOPES, 'meta'] : ['secrets']).includes(v.scope as string)) bad(`${what}.scope is invalid`);
     stanza(v.key, `${what}.key`);
     b64(v.kc, `${what}.kc`, 32);
+  },
+  grant(v, what, version) {
+    if (version < 2) bad(`${what} has an unknown kind`);
+    fields(v, ['t', 'sign', 'role', 'object', 'keys'], [], what);
+    b64(v.sign, `${what}.sign`, 32);
+    if (!(ROLE_NAMES as readonly unknown[]).includes(v.role)) bad(`${what}.role is invalid`);
+    str(v.object, OBJECT, `${what}.object`);
+    list(v.keys, 100_000, `${what}.keys`, wrappedKey);
+  },
+  'grant.revoke'(v, what, version) {
+    if (version < 2) bad(`${what} has an unknown kind`);
+    fields(v, ['t', 'sign', 'object'], [], what);
+    b64(v.sign, `${what}.sign`, 32);
+    str(v.object, OBJECT, `${what}.object`);
+  },
+  'grant.key'(v, what, version) {
+    if (version < 2) bad(`${what} has an unknown kind`);
+    fields(v, ['t', 'sign', 'object', 'version', 'key', 'kc'], [], what);
+    b64(v.sign, `${what}.sign`, 32);
+    str(v.object, OBJECT, `${what}.object`);
+    const { t: _t, sign: _s, object: _o, ...rest } = v;
+    wrappedKey(rest, what);
+  },
+  checkpoint(v, what, version, blobCount) {
+    if (version < 2) bad(`${what} has an unknown kind`);
+    fields(v, ['t', 'covers', 'count', 'rejected', 'state'], [], what);
+    str(v.covers, HEX64, `${what}.covers`);
+    int(v.count, 1, Number.MAX_SAFE_INTEGER, `${what}.count`);
+    list(v.rejected, 100_000, `${what}.rejected`, (r, w) => {
+      if (!isObj(r)) return bad(`${w} is invalid`);
+      fields(r, ['id', 'reason'], [], w);
+      str(r.id, HEX64, `${w}.id`);
+      return text(r.reason, 1024, `${w}.reason`, true);
+    });
+    list(v.state, 100_000, `${what}.state`, (b, w) => int(b, 0, blobCount - 1, w));
   },
 };
 
@@ -88,7 +165,7 @@ function record(v: unknown, i: number, blobCount: number, version: number): void
   const what = `record ${i}`;
   if (!isObj(v) || typeof v.t !== 'string') return void bad(`${what} is invalid`);
   const core = Object.hasOwn(CORE_RECORDS, v.t) ? CORE_RECORDS[v.t as CoreRecord['t']] : undefined;
-  if (core) return core(v, what, version);
+  if (core) return core(v, what, version, blobCount);
   const kind = KIND_RECORDS.get(v.t);
   // A record kind newer than the commit's format version was not writable then (FORMAT.md §7.2).
   if (!kind || (kind.type.since ?? 1) > version) return void bad(`${what} has an unknown kind`);

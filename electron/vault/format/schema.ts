@@ -7,6 +7,7 @@
  */
 import { fromB64u } from '../crypto/index.js';
 import type { Stanza } from './codec.js';
+import { MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../secrets/rules.js';
 
 export class SchemaError extends Error {}
 
@@ -65,4 +66,30 @@ export function stanza(v: unknown, what: string): Stanza {
 export function list<T>(v: unknown, max: number, what: string, item: (x: unknown, what: string) => T): T[] {
   if (!Array.isArray(v) || v.length > max) return bad(`${what} is invalid`);
   return v.map((x, i) => item(x, `${what}[${i}]`));
+}
+
+export function oneOf<T extends string>(v: unknown, values: readonly T[], what: string): T {
+  return typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : bad(`${what} is invalid`);
+}
+
+/** A string of 1..max UTF-16 code units (0..max with `allowEmpty`). */
+export function text(v: unknown, max: number, what: string, allowEmpty = false): string {
+  return typeof v === 'string' && v.length <= max && (allowEmpty || v.length > 0) ? v : bad(`${what} is invalid`);
+}
+
+/** Optional fields: checked only when present. */
+export function optional(o: Fields, key: string, check: (v: unknown, what: string) => unknown, what: string): void {
+  if (o[key] !== undefined) check(o[key], `${what}.${key}`);
+}
+
+export const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+
+/** Key Vault's tag limits (D-sec, D-keyd: at most 15 tags, names and values of at most 256 characters), the same for every kind. */
+export function checkTags(v: unknown, what: string): void {
+  if (!isObj(v)) return void bad(`${what} is invalid`);
+  const entries = Object.entries(v);
+  if (entries.length > MAX_TAGS) bad(`${what} has too many tags`);
+  for (const [k, val] of entries) {
+    if (k.length === 0 || k.length > MAX_TAG_NAME || typeof val !== 'string' || val.length > MAX_TAG_VALUE) bad(`${what} has an invalid tag`);
+  }
 }

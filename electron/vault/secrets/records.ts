@@ -3,8 +3,8 @@
  * the permission each one needs. Values are never in a record: a `secret`
  * record points at a value blob of its commit by index.
  */
-import { MAX_CONTENT_TYPE, MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from './rules.js';
-import { bad, fields, isInt, isObj, NAME, str, VERSION, type Fields } from '../format/schema.js';
+import { MAX_CONTENT_TYPE } from './rules.js';
+import { bad, checkTags, fields, isInt, isObj, NAME, str, VERSION, type Fields } from '../format/schema.js';
 import type { SecretPermission } from './permissions.js';
 
 export interface SecretAttrSet {
@@ -38,16 +38,6 @@ export type SecretRecord =
   | { t: 'secret.delete'; name: string }
   | { t: 'secret.recover'; name: string }
   | { t: 'secret.purge'; name: string; versions: string[] };
-
-/** Key Vault's limits (secrets/rules.ts), checked the same on every computer. */
-export function checkTags(v: unknown, what: string): void {
-  if (!isObj(v)) return void bad(`${what} is invalid`);
-  const entries = Object.entries(v);
-  if (entries.length > MAX_TAGS) bad(`${what} has too many tags`);
-  for (const [k, val] of entries) {
-    if (k.length === 0 || k.length > MAX_TAG_NAME || typeof val !== 'string' || val.length > MAX_TAG_VALUE) bad(`${what} has an invalid tag`);
-  }
-}
 
 function attrs(o: Fields, what: string): void {
   if (o.enabled !== undefined && typeof o.enabled !== 'boolean') bad(`${what}.enabled is invalid`);

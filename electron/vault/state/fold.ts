@@ -6,6 +6,8 @@
  * commit id (VAULT-MODEL C5), so every computer folds the same state.
  */
 import { canonicalOrder, type DecodedCommit } from '../access/authorize.js';
+import type { RoleName } from '../../../shared/keyvault.js';
+import type { Stanza } from '../format/codec.js';
 import { compareHlc, type Hlc } from '../format/records.js';
 import type { ObjectKind } from './object-kind.js';
 import { KIND_RECORDS, OBJECT_KINDS } from './kinds.js';
@@ -17,6 +19,11 @@ export class VaultState {
   /** The highest clock folded: a new commit's clock is at least this (C5). */
   maxHlc: Hlc = [0, 0];
   private readonly kinds = new Map<string, unknown>(OBJECT_KINDS.map((k) => [k.collection, k.createState()]));
+  /**
+   * Roles at object scope (Key Vault's per-object assignments): object → member → the
+   * role and the object's data keys wrapped to them, by version.
+   */
+  readonly grants = new Map<string, Map<string, { role: RoleName; keys: Map<string, { key: Stanza; kc: string }> }>>();
 
   /** The state of one object kind. */
   of<S>(kind: ObjectKind<S>): S {
@@ -49,6 +56,20 @@ export class VaultState {
       if (r.t === 'settings') {
         this.retentionDays = r.retentionDays;
         this.created = body.time;
+        continue;
+      }
+      if (r.t === 'grant') {
+        const byMember = this.grants.get(r.object) ?? new Map();
+        byMember.set(r.sign, { role: r.role, keys: new Map(r.keys.map((k) => [k.version, { key: k.key, kc: k.kc }])) });
+        this.grants.set(r.object, byMember);
+        continue;
+      }
+      if (r.t === 'grant.revoke') {
+        this.grants.get(r.object)?.delete(r.sign);
+        continue;
+      }
+      if (r.t === 'grant.key') {
+        this.grants.get(r.object)?.get(r.sign)?.keys.set(r.version, { key: r.key, kc: r.kc });
         continue;
       }
       const k = KIND_RECORDS.get(r.t);

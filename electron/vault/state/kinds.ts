@@ -5,10 +5,12 @@
  * (state/fold.ts) find record types through this table only.
  */
 import { secretsKind } from '../secrets/kind.js';
+import { keysKind } from '../keys/kind.js';
+import { casKind, certificatesKind } from '../certificates/kind.js';
 import type { ObjectKind, RecordType } from './object-kind.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const OBJECT_KINDS: readonly ObjectKind<any>[] = [secretsKind];
+export const OBJECT_KINDS: readonly ObjectKind<any>[] = [secretsKind, keysKind, certificatesKind, casKind];
 
 /** Every kind's record types by `t`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

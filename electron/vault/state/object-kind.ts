@@ -28,8 +28,10 @@ export interface RecordType<S, R = never> {
   permission(r: R): string;
   /** The first format version whose commits may hold it (default 1). */
   since?: number;
-  /** The record writes one value blob (its `blob` index); such commits carry a batch key (C6). */
+  /** The record always writes one value blob (its `blob` index); such commits carry a batch key (C6). */
   writesValue?: boolean;
+  /** For a record whose value blob is optional: its index, if it has one. */
+  blobOf?(r: R): number | undefined;
   /** Folds it into the kind's state, in causal order. */
   apply(state: S, r: R, at: FoldAt): void;
 }
@@ -48,4 +50,15 @@ export interface ObjectKind<S, P extends string = string> {
   createState(): S;
   /** After a fold or an own write: end-of-retention and similar time rules. */
   settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;
+}
+
+/** A kind's record schemas, each folded by the kind's one reducer. */
+export function withReducer<S, R>(schemas: Record<string, Omit<RecordType<S, R>, 'apply'>>, apply: (s: S, r: R, at: FoldAt) => void): Record<string, RecordType<S, R>> {
+  return Object.fromEntries(Object.entries(schemas).map(([t, schema]) => [t, { ...schema, apply }]));
+}
+
+/** The index of the value blob a record writes, if any. */
+export function recordBlob<R>(type: Pick<RecordType<unknown, R>, 'writesValue' | 'blobOf'>, r: R): number | undefined {
+  if (type.blobOf) return type.blobOf(r);
+  return type.writesValue ? (r as { blob: number }).blob : undefined;
 }

@@ -5,7 +5,9 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { VaultCore, bodyAd, objectId, valueAd } from '../../../../electron/vault/core.js';
-import { blobLine, canonicalJson, commitLine, type CommitPayload, type SlotJson } from '../../../../electron/vault/format/codec.js';
+import { blobLine, canonicalJson, commitLine, FORMAT_VERSION, type CommitPayload, type SlotJson } from '../../../../electron/vault/format/codec.js';
+import { valueBlobs } from '../../../../electron/vault/access/authorize.js';
+import type { Scope } from '../../../../electron/vault/access/roles.js';
 import { buildGraph, commitId, hashBlob, signatureMessage, type Graph } from '../../../../electron/vault/format/graph.js';
 import { commitKeyContext, deriveDataKey, wrapToMember } from '../../../../electron/vault/format/keys.js';
 import { compareHlc, type Body, type Hlc, type VaultRecord } from '../../../../electron/vault/format/records.js';
@@ -36,6 +38,8 @@ export interface CraftOptions {
   author?: Uint8Array;
   /** The seed that signs (default: `me.signSeed`). */
   signSeed?: Uint8Array;
+  /** The payload's format version (default: the current one). */
+  v?: 1 | 2;
 }
 
 export interface CraftedCommit {
@@ -71,17 +75,27 @@ export function craftCommit(core: VaultCore, me: MemberIdentity, o: CraftOptions
   let text = '';
   const values = o.values ?? [];
   if (values.length > 0) {
-    const secretsPub = core.scopePub(epoch, 'secrets');
-    if (!secretsPub) throw new Error('craftCommit: this identity cannot see the secrets scope key of the epoch');
-    const batch = randomBytes(32);
-    records.push({ t: 'batch', scope: 'secrets', key: wrapToMember(secretsPub, batch, commitKeyContext(vid, epoch, 'secrets', authorPub, seq)), kc: toB64u(keyCommitment(batch)) });
+    // One batch key per scope the values are sealed under (C6), each value's blob in record order.
+    const refs = valueBlobs(records);
+    const batches = new Map<string, Uint8Array>();
+    for (const { scope } of refs) {
+      if (batches.has(scope)) continue;
+      const pub = core.scopePub(epoch, scope as Scope);
+      if (!pub) throw new Error(`craftCommit: this identity cannot see the ${scope} scope key of the epoch`);
+      const batch = randomBytes(32);
+      batches.set(scope, batch);
+      records.push({ t: 'batch', scope: scope as 'secrets', key: wrapToMember(pub, batch, commitKeyContext(vid, epoch, scope as Scope, authorPub, seq)), kc: toB64u(keyCommitment(batch)) });
+    }
     let i = 0;
     for (const r of records) {
-      if (r.t !== 'secret') continue;
-      const oid = objectId(vid, 'secrets', r.name);
-      const dk = deriveDataKey(batch, oid, r.version);
-      const ct = seal(dk, pad(values[i]!), valueAd(vid, oid, r.version, epoch));
-      r.blob = blobs.length;
+      const ref = r.t === 'batch' ? undefined : valueBlobs([r])[0];
+      if (!ref) continue;
+      const named = r as { name: string; version: string; blob: number };
+      const collection = ref.scope === 'ca' ? 'cas' : ref.scope;
+      const oid = objectId(vid, collection, named.name);
+      const dk = deriveDataKey(batches.get(ref.scope)!, oid, named.version);
+      const ct = seal(dk, pad(values[i]!), valueAd(vid, oid, named.version, epoch, ref.scope));
+      named.blob = blobs.length;
       blobs.push(hashBlob(ct));
       text += blobLine(ct);
       i++;
@@ -92,7 +106,7 @@ export function craftCommit(core: VaultCore, me: MemberIdentity, o: CraftOptions
   const body: Body = { hlc, time: Math.floor(hlc[0] / 1000), records };
   const bodyKey = randomBytes(32);
   const payload: CommitPayload = {
-    v: 1,
+    v: o.v ?? FORMAT_VERSION,
     vault: core.vaultId,
     author,
     seq,

@@ -1,0 +1,30 @@
+/**
+ * Certificates and the vault's CAs, two object kinds (Key Vault certificates,
+ * AKV-REFERENCE.md §3; a CA kept in the vault), registered in state/kinds.ts.
+ */
+import { withReducer, type ObjectKind, type RecordType } from '../state/object-kind.js';
+import { CERTIFICATE_PERMISSIONS, CERTIFICATE_ROLE_PERMISSIONS, type CertificatePermission } from './permissions.js';
+import { caRecordSchemas, certificateRecordSchemas, type CertificateRecord } from './records.js';
+import { CasState, CertificatesState } from './state.js';
+
+type Schemas<S> = Record<string, Omit<RecordType<S, CertificateRecord>, 'apply'>>;
+
+export const certificatesKind: ObjectKind<CertificatesState, CertificatePermission> = {
+  collection: 'certificates',
+  valueScope: 'certificates',
+  permissions: CERTIFICATE_PERMISSIONS,
+  rolePermissions: CERTIFICATE_ROLE_PERMISSIONS,
+  records: withReducer<CertificatesState, CertificateRecord>(certificateRecordSchemas as unknown as Schemas<CertificatesState>, (s, r, at) => s.apply(r, at)),
+  createState: () => new CertificatesState(),
+  settle: (s, vault, now) => s.settle(vault, now),
+};
+
+/** The CAs' permissions are the certificates' (certificatecas/*); their keys are sealed under the `ca` scope. */
+export const casKind: ObjectKind<CasState, CertificatePermission> = {
+  collection: 'cas',
+  valueScope: 'ca',
+  permissions: [],
+  rolePermissions: {},
+  records: withReducer<CasState, CertificateRecord>(caRecordSchemas as unknown as Schemas<CasState>, (s, r, at) => s.apply(r as never, at)),
+  createState: () => new CasState(),
+};

@@ -1,0 +1,106 @@
+/**
+ * The state every Key Vault object kind shares (AKV-REFERENCE.md §1–§4):
+ * named objects holding immutable versions in creation order, attributes
+ * changed per version, soft delete, recover, purge, and the end of retention
+ * (Key Vault purges a deleted object at scheduledPurgeDate, D-sd). Each kind's
+ * reducer keeps its own attributes in `V` and calls these steps.
+ */
+import type { FoldAt } from './object-kind.js';
+import type { Hlc } from '../format/records.js';
+import { nameKey } from '../secrets/rules.js';
+
+export interface VersionOf<V> {
+  attrs: V;
+  version: string;
+  commitId: string;
+  epoch: string;
+  /** Hash of the value blob (private material), when the version has one. */
+  blob?: string;
+  /** Fold key of the last attribute change. */
+  clock: Hlc;
+}
+
+export interface ObjectOf<V> {
+  key: string;
+  name: string;
+  versions: Map<string, VersionOf<V>>;
+  /** Version ids in creation order (fold order). */
+  order: string[];
+  deleted?: { date: number };
+}
+
+export class VersionedObjects<V> {
+  objects = new Map<string, ObjectOf<V>>();
+  /** Deleted objects past their retention: out of every view until a write purges them. */
+  expired = new Map<string, ObjectOf<V>>();
+  /** Blobs of purged versions: a compaction drops their lines (C10). */
+  purgedBlobs = new Set<string>();
+
+  get(name: string): ObjectOf<V> | undefined {
+    return this.objects.get(nameKey(name));
+  }
+
+  /** A new version (the first version's name keeps its case); the same version id twice: the first stands. */
+  addVersion(name: string, version: string, attrs: V, at: FoldAt, blob?: string): VersionOf<V> | undefined {
+    const k = nameKey(name);
+    let o = this.objects.get(k);
+    if (!o) this.objects.set(k, (o = { key: k, name, versions: new Map(), order: [] }));
+    if (o.versions.has(version)) return undefined;
+    const v: VersionOf<V> = { attrs, version, commitId: at.commitId, epoch: at.epoch, clock: at.hlc, ...(blob !== undefined ? { blob } : {}) };
+    o.versions.set(version, v);
+    o.order.push(version);
+    delete o.deleted; // a new version undoes a delete it follows (DECISIONS.md "Merge semantics")
+    return v;
+  }
+
+  /** Applies `set` and removes `clear` on one version's attributes. */
+  update(name: string, version: string, set: Partial<V>, clear: readonly (keyof V)[], at: FoldAt): VersionOf<V> | undefined {
+    const v = this.get(name)?.versions.get(version);
+    if (!v) return undefined;
+    for (const [k, val] of Object.entries(set)) if (val !== undefined) (v.attrs as Record<string, unknown>)[k] = val;
+    for (const k of clear) delete v.attrs[k];
+    v.clock = at.hlc;
+    return v;
+  }
+
+  delete(name: string, at: FoldAt): void {
+    const o = this.get(name);
+    if (o) o.deleted = { date: at.time };
+  }
+
+  recover(name: string): void {
+    const o = this.get(name);
+    if (o) delete o.deleted;
+  }
+
+  /** Removes the listed versions; versions written concurrently survive. Purge wins over recover. */
+  purge(name: string, versions: readonly string[]): void {
+    const k = nameKey(name);
+    const o = this.objects.get(k) ?? this.expired.get(k);
+    if (!o) return;
+    this.expired.delete(k);
+    for (const id of versions) {
+      const ver = o.versions.get(id);
+      if (ver?.blob) this.purgedBlobs.add(ver.blob);
+      o.versions.delete(id);
+    }
+    o.order = o.order.filter((id) => o.versions.has(id));
+    if (o.versions.size === 0) this.objects.delete(o.key);
+  }
+
+  /** Moves deleted objects past their retention out of view. */
+  settle(vault: { retentionDays: number }, nowSeconds: number): void {
+    for (const [k, o] of this.expired) this.objects.set(k, o);
+    this.expired = new Map();
+    for (const [k, o] of this.objects) {
+      if (o.deleted && o.deleted.date + vault.retentionDays * 86_400 <= nowSeconds) {
+        this.expired.set(k, o);
+        this.objects.delete(k);
+      }
+    }
+  }
+
+  *allVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
+    for (const o of [...this.objects.values(), ...this.expired.values()]) for (const v of o.versions.values()) yield { o, v };
+  }
+}
