@@ -9,25 +9,33 @@
  * crashes.
  *
  * Environment:
- *   COFFER_BENCH_SCALE=0.1   smaller vaults for a quick run (default 1)
+ *   COFFER_BENCH_SCALE=0.1   smaller vaults for a quick run (default 1; every size in every group)
  *   COFFER_BENCH_REPS=5      repetitions of the expensive measurements (default 3)
  *   COFFER_BENCH_REAL_SETS=1 build the many-commit vaults with real `set` calls (slow)
  *   COFFER_BENCH_CPU_PROF=1  run each child under --cpu-prof and add the top functions to the report
  *   COFFER_BENCH_DIR=path    where the vaults go (kept afterwards); default a temp folder, removed
  *   COFFER_BENCH_KEEP=1      keep the temp folder
  *   COFFER_BENCH_DOC=path    where to write the report (default docs/BENCHMARKS.md)
+ *   COFFER_BENCH_CACHE=path  where built fixtures of sections (8)–(11) are kept between runs
+ *                            (default <tmp>/coffer-bench-cache; "off": build them every run)
+ *   COFFER_BENCH_REBUILD=1   build the cached fixtures again
  *   COFFER_BENCH_ONLY=renderer  run only some groups (comma-separated): `engine` = sections (1)–(6),
- *                            `renderer` = section (7), the renderer in Chromium. A partial run
- *                            updates only its own sections of the report (and the How-to/Method
- *                            text); the rest of the file is kept as the last run wrote it.
+ *                            `renderer` = section (7), the renderer in Chromium, `big` = section (8),
+ *                            the 100,000-secret vault and how open time grows, `cli` = sections
+ *                            (9)–(11), whole `coffer` processes (KeePassXC, memory, argon2 CLI).
+ *                            A partial run updates only its own sections of the report (and the
+ *                            How-to/Method text); the rest of the file is kept as the last run wrote it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheRoot, engineHash, fixtureKey, rebuild } from './lib/cache.js';
 import { type ChildLine, now, type Samples, settings, sizes } from './lib/common.js';
 import { type ProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
+import { PASSPHRASE_TEXT, secretName, seededValue } from './lib/fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ARGON2_CLI = '/usr/bin/argon2';
@@ -38,10 +46,8 @@ const KEYSTROKE_MAX_MS = 16;
 
 // ------------------------------------------------------------------ groups (COFFER_BENCH_ONLY)
 
-const GROUPS = ['engine', 'renderer'] as const;
+const GROUPS = ['engine', 'renderer', 'big', 'cli'] as const;
 type Group = (typeof GROUPS)[number];
-/** Which group a scenario script belongs to. */
-const groupOf = (script: string): Group => (script === 'renderer-list' ? 'renderer' : 'engine');
 
 function onlyGroups(): Set<Group> {
   const raw = process.env.COFFER_BENCH_ONLY?.trim();
@@ -54,14 +60,13 @@ function onlyGroups(): Set<Group> {
 
 const only = onlyGroups();
 const partial = only.size < GROUPS.length;
-/** The renderer section's heading starts so: a partial run finds it in the old report by this. */
-const RENDERER_HEADING = '### (7) Desktop renderer in Chromium';
 
 // ------------------------------------------------------------------ children
 
 interface ChildRun {
   label: string;
   script: string;
+  group: Group;
   ok: boolean;
   error?: string;
   wallMs: number;
@@ -74,15 +79,15 @@ const runs: ChildRun[] = [];
 const cpuProf = process.env.COFFER_BENCH_CPU_PROF === '1';
 let profileDir = '';
 
-async function child(script: string, label: string, args: object): Promise<ChildRun> {
+async function child(script: string, label: string, args: object, group: Group = 'engine'): Promise<ChildRun> {
   // A group left out by COFFER_BENCH_ONLY: not run, reported nowhere (its sections are not printed or written).
-  if (!only.has(groupOf(script))) return { label, script, ok: false, error: 'skipped (COFFER_BENCH_ONLY)', wallMs: 0, results: new Map() };
+  if (!only.has(group)) return { label, script, group, ok: false, error: 'skipped (COFFER_BENCH_ONLY)', wallMs: 0, results: new Map() };
   process.stderr.write(`▶ ${label}\n`);
   // One folder per child: tsx's loader thread writes a profile of its own; the main thread's is the biggest.
   const profDir = path.join(profileDir, `${runs.length}-${script}`);
   const nodeArgs = [...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', path.join('bench', 'scenarios', `${script}.ts`)];
   const t0 = now();
-  const run: ChildRun = { label, script, ok: false, wallMs: 0, results: new Map() };
+  const run: ChildRun = { label, script, group, ok: false, wallMs: 0, results: new Map() };
   const code = await new Promise<number>((resolve) => {
     const p = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
@@ -156,7 +161,7 @@ function mib(kib: number): string {
 
 const n = (x: number): string => x.toLocaleString('en');
 
-type Status = 'target met' | 'target missed' | 'not measured' | '';
+type Status = 'target met' | 'target missed' | 'not measured' | 'checkpoints not implemented yet' | '';
 
 interface Row {
   label: string;
@@ -212,29 +217,46 @@ function sectionMarkdown(s: Section): string {
   return lines.join('\n');
 }
 
-/** The lines of the `### ` section whose heading starts with `heading`, up to the next `### ` or `## ` heading. */
-function sectionBounds(doc: string, heading: string): { start: number; end: number } | undefined {
+/** A result section's number: "(8) ..." → 8. */
+function sectionNumber(title: string): number {
+  const m = /^\((\d+)\)/.exec(title);
+  if (!m) throw new Error(`section title without a number: ${title}`);
+  return Number(m[1]);
+}
+
+/** The number of a `### (N) ...` heading line, if it is one. */
+const headingNumber = (line: string): number | undefined => {
+  const m = /^### \((\d+)\)/.exec(line);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The lines of section (n), from its `### (n)` heading up to the next `### ` or `## ` heading. */
+function sectionBounds(doc: string, num: number): { start: number; end: number } | undefined {
   const lines = doc.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(heading));
+  const start = lines.findIndex((l) => headingNumber(l) === num);
   if (start < 0) return undefined;
   let end = lines.findIndex((l, i) => i > start && (l.startsWith('### ') || l.startsWith('## ')));
   if (end < 0) end = lines.length;
   return { start, end };
 }
 
-function findSection(doc: string, heading: string): string | undefined {
-  const b = sectionBounds(doc, heading);
+function findSection(doc: string, num: number): string | undefined {
+  const b = sectionBounds(doc, num);
   return b ? `${doc.split('\n').slice(b.start, b.end).join('\n').trimEnd()}\n` : undefined;
 }
 
-/** `doc` with its `heading` section replaced by `text`, or `text` inserted before "## CPU profiles" / "## How to reproduce" (or at the end). */
-function replaceSection(doc: string, heading: string, text: string): string {
+/**
+ * `doc` with section (num) replaced by `text`; when it has none, `text` goes before the first
+ * section with a higher number, else before "## CPU profiles" / "## How to reproduce" (or at the end).
+ */
+function putSection(doc: string, num: number, text: string): string {
   const lines = doc.split('\n');
   const add = [...text.trimEnd().split('\n'), ''];
-  const b = sectionBounds(doc, heading);
+  const b = sectionBounds(doc, num);
   if (b) lines.splice(b.start, b.end - b.start, ...add);
   else {
-    const at = lines.findIndex((l) => l === '## CPU profiles' || l === '## How to reproduce');
+    let at = lines.findIndex((l) => (headingNumber(l) ?? 0) > num);
+    if (at < 0) at = lines.findIndex((l) => l === '## CPU profiles' || l === '## How to reproduce');
     if (at >= 0) lines.splice(at, 0, ...add);
     else lines.push('', ...add);
   }
@@ -256,6 +278,14 @@ function sh(cmd: string, args: string[]): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+/** Which code was measured: the commit, and whether the engine, the CLI or shared/ had uncommitted changes. */
+function source(): string {
+  const head = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
+  if (!head) return 'unknown (not a git checkout)';
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'electron', 'shared', 'bin']);
+  return `commit ${head}${dirty ? ', with uncommitted changes in electron/, shared/ or bin/' : ''}`;
+}
+
 function machine(dir: string): [string, string][] {
   const cpus = os.cpus();
   return [
@@ -263,9 +293,483 @@ function machine(dir: string): [string, string][] {
     ['Memory', `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`],
     ['OS', `${os.type()} ${os.release()} ${os.arch()}`],
     ['Node', process.version],
+    ['Source', source()],
     ['Bench folder', `${dir} (${sh('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir]) ?? sh('stat', ['-f', '-c', '%T', dir]) ?? 'file system unknown'})`],
     ['argon2 CLI', `${ARGON2_CLI} ${sh('dpkg-query', ['-W', '-f', '${Version}', 'argon2']) ?? '(version unknown)'}`],
+    ['keepassxc-cli', onPath('keepassxc-cli') ? `${onPath('keepassxc-cli')} ${sh('keepassxc-cli', ['--version']) ?? '(version unknown)'}` : 'not installed (Debian: apt-get install keepassxc)'],
   ];
+}
+
+/** When a group finished, and how busy the machine was then. */
+interface Stamp {
+  at: Date;
+  load: number;
+}
+const stamp = (): Stamp => ({ at: new Date(), load: os.loadavg()[0]! });
+
+/** The note of a section measured without the engine group: the report's machine table is from another run. */
+function alone(t: Stamp): string | undefined {
+  if (!partial || only.has('engine')) return undefined;
+  return `Measured alone (COFFER_BENCH_ONLY=${[...only].join(',')}) on ${t.at.toISOString()}, ${source()}, load average ${t.load.toFixed(2)}; the machine table above is from the run that wrote the rest of this file.`;
+}
+
+// ------------------------------------------------------------------ cached fixtures (sections (8)–(11))
+
+interface Fixture {
+  /** The folder the build child wrote (in the cache, or in the bench folder when the cache is off). */
+  dir: string;
+  /** What the build child reported (kept in the folder's fixture.json). */
+  meta: Record<string, unknown>;
+  cached: boolean;
+  builtAt: string;
+  error?: string;
+}
+
+let engineKey: string | undefined;
+
+/**
+ * A fixture built by `script` into a folder of the cache (bench/lib/cache.ts), or the one
+ * built before with the same parameters (and, for `engine` fixtures, the same engine sources).
+ */
+async function fixture(group: Group, name: string, params: Record<string, unknown>, o: { engine: boolean; script: string; label: string; work: string }): Promise<Fixture> {
+  const root = cacheRoot();
+  const keyParams = o.engine ? { ...params, engine: (engineKey ??= await engineHash(ROOT)) } : params;
+  const key = fixtureKey(name, keyParams);
+  const dir = root ? path.join(root, key) : path.join(o.work, 'fixtures', key);
+  if (root && !rebuild()) {
+    const saved = await readFile(path.join(dir, 'fixture.json'), 'utf8')
+      .then((t) => JSON.parse(t) as { builtAt: string; results: Record<string, unknown> })
+      .catch(() => undefined);
+    if (saved) {
+      process.stderr.write(`▶ ${o.label}: cached (${dir}, built ${saved.builtAt})\n`);
+      return { dir, meta: saved.results, cached: true, builtAt: saved.builtAt };
+    }
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  const run = await child(o.script, o.label, { ...params, dir: tmp }, group);
+  if (!run.ok) {
+    await rm(tmp, { recursive: true, force: true });
+    return { dir, meta: {}, cached: false, builtAt: '', error: run.error };
+  }
+  const results = Object.fromEntries(run.results);
+  const builtAt = new Date().toISOString();
+  await writeFile(path.join(tmp, 'fixture.json'), `${JSON.stringify({ name, params: keyParams, builtAt, results }, null, 2)}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  if (root) {
+    // Older builds of the same fixture (other parameters, an older engine) are not used again.
+    const same = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{16}$`);
+    for (const e of await readdir(root)) if (same.test(e) && e !== key) await rm(path.join(root, e), { recursive: true, force: true });
+  }
+  return { dir, meta: results, cached: false, builtAt };
+}
+
+function fixtureNote(f: Fixture): string {
+  const ms = f.meta.buildMs as number | undefined;
+  return f.cached ? `built ${f.builtAt.slice(0, 10)} in ${ms !== undefined ? `${(ms / 1000).toFixed(0)} s` : '?'}, cached` : `built in this run`;
+}
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, name);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+// ------------------------------------------------------------------ (8) big vault, growth
+
+/** The sizes of section (8) at scale 1; the largest is the 100,000-secret vault. */
+const GROWTH_SIZES = [1_000, 10_000, 100_000];
+const BIG_WARM_MAX_MS = 600;
+const BIG_COLD_CHECKPOINT_MAX_MS = 3000;
+
+interface GrowthPoint {
+  secrets: number;
+  fx: Fixture;
+  reps: number;
+  cold?: ChildRun;
+  warm?: ChildRun;
+}
+
+async function bigGroup(work: string, scale: number, reps: number): Promise<GrowthPoint[] | undefined> {
+  if (!only.has('big')) return undefined;
+  const points: GrowthPoint[] = [];
+  for (const base of GROWTH_SIZES) {
+    const secrets = Math.max(10, Math.round(base * scale));
+    const largest = base === GROWTH_SIZES[GROWTH_SIZES.length - 1];
+    const p: GrowthPoint = {
+      secrets,
+      reps: largest ? reps : Math.max(reps, 5),
+      fx: await fixture('big', `vault-${secrets}x5-small`, { secrets, versions: 5, kdf: 'small', seed: `big-${secrets}` }, {
+        engine: true,
+        script: 'build-vault',
+        label: `build (8): ${n(secrets)} secrets × 5 versions by secrets.import, at most 50,000 entries per call`,
+        work,
+      }),
+    };
+    points.push(p);
+    if (p.fx.error) continue;
+    // The bench opens a copy: an open that wrote to the file (a future checkpoint...) must not change the cached one.
+    const file = path.join(work, `big-${secrets}.coffer`);
+    await copyFile(path.join(p.fx.dir, 'vault.coffer'), file);
+    const expect = { secrets, secretVersions: secrets * 5, commits: p.fx.meta.commits as number };
+    const prefix = path.join(work, `profile-big-${secrets}`);
+    p.cold = await child('open', `(8) open + list + show, cold: ${n(secrets)} × 5`, { path: file, profilePrefix: prefix, mode: 'cold', reps: p.reps, expect }, 'big');
+    if (p.cold.ok) {
+      p.warm = await child('open', `(8) open + list + show, warm: ${n(secrets)} × 5`, { path: file, profilePrefix: `${prefix}-${p.reps - 1}`, mode: 'warm', reps: p.reps, expect }, 'big');
+    }
+    await rm(file, { force: true });
+  }
+  return points;
+}
+
+function reportBig(points: GrowthPoint[], alone: string | undefined): void {
+  const largest = points[points.length - 1]!;
+  const s = section(`(8) ${n(largest.secrets)} secrets × 5 versions, and how open time grows (${points.map((p) => n(p.secrets)).join(' → ')} secrets × 5)`, 'big');
+  const fig = (r: ChildRun | undefined): Samples | undefined => get<Samples>(r, 'afterKdfMs');
+  const split = (r: ChildRun | undefined): string => {
+    const o = get<Samples>(r, 'openMs');
+    const l = get<Samples>(r, 'listMs');
+    const sh = get<Samples>(r, 'showMs');
+    const t = fig(r);
+    return o && l && sh && t ? `open ${ms(o.median)}, list ${ms(l.median)}, show ${ms(sh.median)}; median of ${t.samples.length}, first ${ms(t.first)}, peak RSS ${r?.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—'}` : '';
+  };
+  const f = largest.fx;
+  const commits = f.meta.commits as number | undefined;
+  s.rows.push({
+    label: `fixture: ${n(largest.secrets * 5)} entries by secrets.import${commits !== undefined ? ` in ${n(commits - 2)} call${commits - 2 === 1 ? '' : 's'} (one commit each)` : ''}`,
+    value: f.error ? '—' : ms(f.meta.buildMs as number),
+    target: '',
+    status: f.error ? 'not measured' : '',
+    note: f.error ? `not built: ${f.error}` : `file ${bytes(f.meta.fileBytes as number)}; ${fixtureNote(f)}`,
+  });
+  const warm = fig(largest.warm);
+  s.rows.push({
+    label: `open + list + show − KDF, warm (${n(largest.secrets)} × 5)`,
+    value: ms(warm?.median),
+    target: `≤ ${ms(BIG_WARM_MAX_MS)}`,
+    status: status(warm ? warm.median <= BIG_WARM_MAX_MS : undefined),
+    note: split(largest.warm) || undefined,
+  });
+  const cold = fig(largest.cold);
+  s.rows.push({
+    label: `open + list + show − KDF, cold (${n(largest.secrets)} × 5, fresh profile: every commit verified)`,
+    value: ms(cold?.median),
+    target: `≤ ${ms(BIG_COLD_CHECKPOINT_MAX_MS)} with a checkpoint`,
+    status: cold ? 'checkpoints not implemented yet' : 'not measured',
+    note: cold ? `${split(largest.cold)}. The target is for a cold open from a checkpoint; this is a cold open of every commit` : undefined,
+  });
+  for (const mode of ['warm', 'cold'] as const) {
+    for (const p of points) {
+      const t = fig(p[mode]);
+      s.rows.push({ label: `${mode}, ${n(p.secrets)} × 5`, value: ms(t?.median), target: '', status: t ? '' : 'not measured', note: split(p[mode]) || undefined });
+    }
+    for (let i = 1; i < points.length; i++) {
+      const a = fig(points[i - 1]![mode]);
+      const b = fig(points[i]![mode]);
+      const ratio = a && b ? b.median / a.median : undefined;
+      const k = points[i]!.secrets / points[i - 1]!.secrets;
+      const ca = get<Samples>(points[i - 1]![mode], 'cpuMs');
+      const cb = get<Samples>(points[i]![mode], 'cpuMs');
+      s.rows.push({
+        label: `growth, ${mode}: ${n(points[i]!.secrets)} / ${n(points[i - 1]!.secrets)} secrets (× ${k})`,
+        value: ratio !== undefined ? `${ratio.toFixed(1)}×` : '—',
+        target: `≤ ${k}× (linear or better)`,
+        status: status(ratio !== undefined ? ratio <= k : undefined),
+        note: a && b && ca && cb ? `in CPU time (less sensitive to the machine's load): ${(cb.median / ca.median).toFixed(1)}× (${ms(ca.median)} → ${ms(cb.median)}); fastest runs: ${(b.min / a.min).toFixed(1)}×` : undefined,
+      });
+    }
+  }
+  s.notes.push(
+    `Each vault: ${points.map((p) => n(p.secrets)).join(', ')} secrets × 5 versions (all secrets, then their second versions...), written by \`secrets.import\` (what \`coffer secret import\` calls) in calls of at most 50,000 entries, one commit each (the engine takes at most 100,000 entries per import); the smallest Argon2id parameters, subtracted as in (2). Figures are open + list (all items) + show (one secret) − KDF, medians; the growth rows divide the medians of two sizes.`,
+  );
+  s.notes.push('Warm: the profile of the last cold open, so only commits it has not verified are checked. Cold: a fresh profile each time.');
+  if (alone) s.notes.push(alone);
+}
+
+// ------------------------------------------------------------------ (9)–(11) whole processes
+
+const TIME_BIN = '/usr/bin/time';
+const ARGON2_SALT = 'somesalt16bytes!!';
+const KX_COST_RATIO_MAX = 0.1;
+const KX_MEMORY_RATIO_MAX = 0.5;
+const ARGON2_RATIO_MAX = 1.0;
+const CLI_SEED = 'cli';
+
+interface ProcStats {
+  ms: Samples;
+  rssKiB?: Samples;
+  cpuMs?: Samples;
+}
+
+interface CliData {
+  secrets: number;
+  reps: number;
+  prepare: { ok: boolean; ms: number; errors: string };
+  one: Fixture;
+  big: Fixture;
+  kdf?: { memoryKiB: number; iterations: number; parallelism: number };
+  kx: string | null;
+  kxVersion?: string;
+  kOne?: Fixture;
+  kBig?: Fixture;
+  time: string | null;
+  argon2: boolean;
+  run?: ChildRun;
+  peakOne?: ChildRun;
+  peakBig?: ChildRun;
+  error?: string;
+}
+
+async function cliGroup(work: string, secrets: number, reps: number): Promise<CliData | undefined> {
+  if (!only.has('cli')) return undefined;
+  // The CLI measured is the working tree's: compile it first (`npm run prepare`).
+  process.stderr.write('▶ npm run prepare (the CLI in dist/)\n');
+  const t = now();
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  const prepare = { ok: tsc.status === 0, ms: now() - t, errors: `${tsc.stdout}${tsc.stderr}`.trim() };
+  if (!prepare.ok) process.stderr.write(`    npm run prepare reported errors (the CLI measured is what tsc emitted):\n${prepare.errors.split('\n').slice(0, 5).map((l) => `    ${l}`).join('\n')}\n`);
+  const build = (name: string, s: number, v: number): Promise<Fixture> =>
+    fixture('cli', `vault-${s}x${v}-default`, { secrets: s, versions: v, kdf: 'default', seed: CLI_SEED }, {
+      engine: true,
+      script: 'build-vault',
+      label: `build (9): ${name}, ${n(s)} secret${s === 1 ? '' : 's'} × ${v}, default KDF`,
+      work,
+    });
+  const d: CliData = {
+    secrets,
+    reps,
+    prepare,
+    one: await build('one-secret vault', 1, 1),
+    big: await build('big vault', secrets, 5),
+    kx: onPath('keepassxc-cli'),
+    time: existsSync(TIME_BIN) ? TIME_BIN : null,
+    argon2: existsSync(ARGON2_CLI),
+  };
+  if (d.one.error || d.big.error) {
+    d.error = `a vault was not built: ${d.one.error ?? d.big.error}`;
+    return d;
+  }
+  if (!existsSync(path.join(ROOT, 'dist', 'electron', 'cli', 'main.js'))) {
+    d.error = 'the CLI is not built (dist/electron/cli/main.js): `npm run prepare` failed';
+    return d;
+  }
+  d.kdf = d.one.meta.kdf as CliData['kdf'];
+  if (d.kx) {
+    d.kxVersion = sh(d.kx, ['--version']) ?? 'unknown';
+    const kdbx = (name: string, s: number, v: number): Promise<Fixture> =>
+      fixture('cli', `kdbx-${s}x${v}`, { secrets: s, versions: v, seed: CLI_SEED, kdf: d.kdf, password: PASSPHRASE_TEXT, keepassxcCli: d.kx, keepassxc: d.kxVersion }, {
+        engine: false,
+        script: 'build-kdbx',
+        label: `build (9): KeePass databases, ${name}, ${n(s)} entr${s === 1 ? 'y' : 'ies'} × ${v}`,
+        work,
+      });
+    d.kOne = await kdbx('one entry', 1, 1);
+    d.kBig = await kdbx('big', secrets, 5);
+  }
+
+  // Copies of the cached vaults (a run must not change them), each with its own profile.
+  const oneVault = path.join(work, 'cli-one.coffer');
+  const bigVault = path.join(work, 'cli-big.coffer');
+  await copyFile(path.join(d.one.dir, 'vault.coffer'), oneVault);
+  await copyFile(path.join(d.big.dir, 'vault.coffer'), bigVault);
+  const homeOne = path.join(work, 'profile-cli-one');
+  const homeBig = path.join(work, 'profile-cli-big');
+  const probeBig = Math.floor(secrets / 2);
+  const coffer = path.join(ROOT, 'bin', 'coffer.mjs');
+  const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const getCmd = (key: string, vault: string, home: string, i: number, v: number): object => ({
+    key,
+    cmd: process.execPath,
+    args: [coffer, '--vault', vault, 'secret', 'get', '-n', secretName(i)],
+    env: { COFFER_HOME: home, COFFER_PASSPHRASE: PASSPHRASE_TEXT },
+    stdout: seededValue(CLI_SEED, i, v),
+  });
+  const kx = (key: string, file: string, i: number, v: number): object => ({
+    key,
+    cmd: d.kx,
+    args: ['show', '-s', file, secretName(i)],
+    input: `${PASSPHRASE_TEXT}\n`,
+    line: `Password: ${seededValue(CLI_SEED, i, v)}`,
+  });
+  const commands: object[] = [
+    { key: 'node', cmd: process.execPath, args: ['-e', '0'] },
+    { key: 'version', cmd: process.execPath, args: [coffer, '--version'], stdout: `${pkg.version}\n` },
+    getCmd('getOne', oneVault, homeOne, 0, 0),
+    getCmd('getBig', bigVault, homeBig, probeBig, 4),
+  ];
+  if (d.argon2 && d.kdf) {
+    commands.push({
+      key: 'argon2',
+      cmd: ARGON2_CLI,
+      args: [ARGON2_SALT, '-id', '-t', String(d.kdf.iterations), '-k', String(d.kdf.memoryKiB), '-p', String(d.kdf.parallelism), '-l', '32', '-r'],
+      input: PASSPHRASE_TEXT,
+    });
+  }
+  if (d.kOne && !d.kOne.error && d.kBig && !d.kBig.error) {
+    commands.push(kx('kxOne', path.join(d.kOne.dir, 'argon2id.kdbx'), 0, 0), kx('kxBig', path.join(d.kBig.dir, 'argon2id.kdbx'), probeBig, 4));
+    commands.push(kx('kxImpOne', path.join(d.kOne.dir, 'import.kdbx'), 0, 0), kx('kxImpBig', path.join(d.kBig.dir, 'import.kdbx'), probeBig, 4));
+  }
+  d.run = await child('whole-process', `(9)–(11) whole processes: coffer, argon2${d.kx ? ', keepassxc-cli' : ''} (${reps} rounds)`, { reps, warmups: 1, time: d.time, commands }, 'cli');
+  if (d.run.ok) {
+    d.peakOne = await child('open-peak', '(10) engine open peak: one-secret vault', { path: oneVault, profileDir: homeOne, name: secretName(0), value: seededValue(CLI_SEED, 0, 0) }, 'cli');
+    d.peakBig = await child('open-peak', `(10) engine open peak: ${n(secrets)} × 5 vault`, { path: bigVault, profileDir: homeBig, name: secretName(probeBig), value: seededValue(CLI_SEED, probeBig, 4) }, 'cli');
+  }
+  return d;
+}
+
+function reportCli(d: CliData, alone: string | undefined): void {
+  const N = `${n(d.secrets)} × 5`;
+  const kdfText = d.kdf ? `m = ${d.kdf.memoryKiB / 1024} MiB, t = ${d.kdf.iterations}, p = ${d.kdf.parallelism}` : 'the default KDF';
+  const s9 = section(`(9) Whole process: \`coffer secret get\` on a one-secret and a ${N} vault, beside \`keepassxc-cli show -s\``, 'cli');
+  const s10 = section(`(10) Peak memory added by the ${N} vault: whole-process \`secret get\` beside KeePassXC, and the engine's own open`, 'cli');
+  const s11 = section('(11) One-secret vault at the default KDF: whole-process `coffer secret get` beside the argon2 CLI alone', 'cli');
+  const p = (key: string): ProcStats | undefined => get<ProcStats>(d.run, key);
+  const msNote = (x: ProcStats | undefined): string | undefined =>
+    x ? `median of ${x.ms.samples.length}, range ${ms(x.ms.min)}–${ms(x.ms.max)}${x.cpuMs ? `; CPU ${ms(x.cpuMs.median)}` : ''}${x.rssKiB ? `; peak RSS ${mib(x.rssKiB.median)}` : ''}` : undefined;
+  const notMeasured = d.error ?? (d.run && !d.run.ok ? d.run.error : undefined);
+  for (const s of [s9, s10, s11]) {
+    if (notMeasured) s.notes.push(`Not measured: ${notMeasured}.`);
+    if (alone) s.notes.push(alone);
+  }
+  if (notMeasured) return;
+
+  // (9)
+  const one = p('getOne');
+  const big = p('getBig');
+  const kOne = p('kxOne');
+  const kBig = p('kxBig');
+  const cofferCost = one && big ? big.ms.median - one.ms.median : undefined;
+  const kxCost = kOne && kBig ? kBig.ms.median - kOne.ms.median : undefined;
+  s9.rows.push({ label: 'coffer secret get, one-secret vault', value: ms(one?.ms.median), target: '', status: '', note: msNote(one) });
+  s9.rows.push({ label: `coffer secret get, ${N} vault`, value: ms(big?.ms.median), target: '', status: '', note: msNote(big) });
+  s9.rows.push({ label: `Coffer: cost of the ${N} vault (difference)`, value: ms(cofferCost), target: '', status: '' });
+  const noKx = 'keepassxc-cli not found: install it (Debian 12: `apt-get install keepassxc`, the only package there that has keepassxc-cli) and run `COFFER_BENCH_ONLY=cli npm run bench` again';
+  s9.rows.push({ label: 'keepassxc-cli show -s, one-entry database', value: ms(kOne?.ms.median), target: '', status: kOne ? '' : 'not measured', note: kOne ? msNote(kOne) : d.kx ? undefined : noKx });
+  s9.rows.push({ label: `keepassxc-cli show -s, ${n(d.secrets)} entries × 5 versions`, value: ms(kBig?.ms.median), target: '', status: kBig ? '' : 'not measured', note: msNote(kBig) });
+  s9.rows.push({ label: `KeePassXC: cost of the ${N} database (difference)`, value: ms(kxCost), target: '', status: kxCost !== undefined ? '' : 'not measured' });
+  const costRatio = cofferCost !== undefined && kxCost !== undefined && kxCost > 0 ? cofferCost / kxCost : undefined;
+  s9.rows.push({
+    label: "Coffer's cost / KeePassXC's cost",
+    value: costRatio !== undefined ? `${costRatio.toFixed(2)}×` : '—',
+    target: `≤ ${KX_COST_RATIO_MAX.toFixed(2)}×`,
+    status: status(costRatio !== undefined ? costRatio <= KX_COST_RATIO_MAX : undefined),
+    note:
+      costRatio === undefined
+        ? d.kx
+          ? undefined
+          : 'needs keepassxc-cli (above)'
+        : [
+            one?.cpuMs && big?.cpuMs && kOne?.cpuMs && kBig?.cpuMs
+              ? `in CPU time (less sensitive to the machine's load): Coffer's cost ${ms(big.cpuMs.median - one.cpuMs.median)}, KeePassXC's ${ms(kBig.cpuMs.median - kOne.cpuMs.median)}, ${((big.cpuMs.median - one.cpuMs.median) / (kBig.cpuMs.median - kOne.cpuMs.median)).toFixed(2)}×`
+              : '',
+            one && big && kOne && kBig ? `fastest runs: Coffer's cost ${ms(big.ms.min - one.ms.min)}, KeePassXC's ${ms(kBig.ms.min - kOne.ms.min)}, ${((big.ms.min - one.ms.min) / (kBig.ms.min - kOne.ms.min)).toFixed(2)}×` : '',
+          ]
+            .filter((x) => x)
+            .join('; '),
+  });
+  const iOne = p('kxImpOne');
+  const iBig = p('kxImpBig');
+  if (iOne && iBig && cofferCost !== undefined) {
+    const c = iBig.ms.median - iOne.ms.median;
+    s9.rows.push({
+      label: "cross-check: KeePassXC's own files (`keepassxc-cli import`), cost of the big one",
+      value: ms(c),
+      target: '',
+      status: '',
+      note: `one entry ${ms(iOne.ms.median)}, ${N} ${ms(iBig.ms.median)} (medians); Coffer's cost / this: ${(cofferCost / c).toFixed(2)}×`,
+    });
+  }
+  const kInfo = (f: Fixture | undefined, k: string): string | undefined => (f?.meta[k] as { kdf: string } | undefined)?.kdf;
+  s9.notes.push(
+    `Each figure is the wall time of a whole process, from spawn to exit (the passphrase KDF included: ${kdfText} on both sides), median of ${d.reps} rounds; in each round every command runs once, each round starting one command later, after one untimed run of each (that run also makes the Coffer profiles warm). Coffer: \`node bin/coffer.mjs --vault <file> secret get -n <name>\` with COFFER_PASSPHRASE and COFFER_HOME (a warm profile) in the environment; its output must be the value. KeePassXC: \`keepassxc-cli show -s <file> <title>\` with the passphrase on stdin; its output must hold the value.`,
+  );
+  s9.notes.push(
+    `The same entries on both sides: ${n(d.secrets)} secrets named secret-00000..., 5 versions each (in KeePass, the last is the entry's password and the 4 older ones its history), the same values. The Coffer vaults: \`secrets.import\` at the engine's default KDF (${kdfText}); ${fixtureNote(d.big)}.`,
+  );
+  if (d.kx) {
+    s9.notes.push(
+      `KeePassXC ${d.kxVersion ?? ''} (${d.kx}). keepassxc-cli 2.7 cannot choose the KDF (\`db-create\` and \`import\` write KDBX 3.1 with AES-KDF), so the compared databases are KDBX 4.0 files written by bench/lib/kdbx.ts with Argon2id at the same parameters as Coffer's; keepassxc-cli db-info reads them back as "${kInfo(d.kBig, 'argon2idInfo') ?? '?'}", ${n(d.secrets)} entries (files ${bytes((d.kOne?.meta.argon2id as { fileBytes?: number } | undefined)?.fileBytes)} and ${bytes((d.kBig?.meta.argon2id as { fileBytes?: number } | undefined)?.fileBytes)}). The cross-check row runs KeePassXC on the files its own \`import\` wrote from the same entries (db-info: "${kInfo(d.kBig, 'importInfo') ?? '?'}"; they hold more fields per entry, which KeePassXC writes itself).`,
+    );
+  } else s9.notes.push(noKx);
+  if (!d.prepare.ok) s9.notes.push(`\`npm run prepare\` reported type errors (the working tree was being changed): the CLI measured is what tsc emitted. First lines: ${d.prepare.errors.split('\n').slice(0, 2).join(' ')}`);
+
+  // (10)
+  const kib = (x: number | undefined): string => (x === undefined ? '—' : mib(x));
+  const rOne = one?.rssKiB?.median;
+  const rBig = big?.rssKiB?.median;
+  const kROne = kOne?.rssKiB?.median;
+  const kRBig = kBig?.rssKiB?.median;
+  const cofferAdded = rOne !== undefined && rBig !== undefined ? rBig - rOne : undefined;
+  const kxAdded = kROne !== undefined && kRBig !== undefined ? kRBig - kROne : undefined;
+  const noTime = `${TIME_BIN} not found: install it (Debian: \`apt-get install time\`) for the peak memory of whole processes`;
+  s10.rows.push({ label: 'coffer secret get, one-secret vault: peak RSS', value: kib(rOne), target: '', status: rOne !== undefined ? '' : 'not measured', note: d.time ? undefined : noTime });
+  s10.rows.push({ label: `coffer secret get, ${N} vault: peak RSS`, value: kib(rBig), target: '', status: rBig !== undefined ? '' : 'not measured' });
+  s10.rows.push({ label: `Coffer: added by the ${N} vault`, value: kib(cofferAdded), target: '', status: cofferAdded !== undefined ? '' : 'not measured' });
+  s10.rows.push({ label: 'keepassxc-cli show -s, one-entry database: peak RSS', value: kib(kROne), target: '', status: kROne !== undefined ? '' : 'not measured', note: d.kx ? undefined : noKx });
+  s10.rows.push({ label: `keepassxc-cli show -s, ${n(d.secrets)} entries × 5: peak RSS`, value: kib(kRBig), target: '', status: kRBig !== undefined ? '' : 'not measured' });
+  s10.rows.push({ label: `KeePassXC: added by the ${N} database`, value: kib(kxAdded), target: '', status: kxAdded !== undefined ? '' : 'not measured' });
+  const memRatio = cofferAdded !== undefined && kxAdded !== undefined && kxAdded > 0 ? cofferAdded / kxAdded : undefined;
+  s10.rows.push({
+    label: "Coffer's added peak / KeePassXC's added peak",
+    value: memRatio !== undefined ? `${memRatio.toFixed(2)}×` : '—',
+    target: `≤ ${KX_MEMORY_RATIO_MAX.toFixed(2)}×`,
+    status: status(memRatio !== undefined ? memRatio <= KX_MEMORY_RATIO_MAX : undefined),
+  });
+  const peak = (r: ChildRun | undefined): number | undefined => {
+    const a = get<number>(r, 'beforeKiB');
+    const b = get<number>(r, 'peakKiB');
+    return a !== undefined && b !== undefined ? b - a : undefined;
+  };
+  const eOne = peak(d.peakOne);
+  const eBig = peak(d.peakBig);
+  s10.rows.push({
+    label: 'engine: open + get, one-secret vault (peak above the loaded engine)',
+    value: kib(eOne),
+    target: '',
+    status: eOne !== undefined ? '' : 'not measured',
+    note: eOne !== undefined ? `peak ${kib(get<number>(d.peakOne, 'peakKiB'))}, of which ${kib(get<number>(d.peakOne, 'beforeKiB'))} before the open (Node, tsx, the engine's modules)` : undefined,
+  });
+  s10.rows.push({
+    label: `engine: open + get, ${N} vault (peak above the loaded engine)`,
+    value: kib(eBig),
+    target: '',
+    status: eBig !== undefined ? '' : 'not measured',
+    note: eBig !== undefined ? `peak ${kib(get<number>(d.peakBig, 'peakKiB'))}; V8 heap in use after the open ${kib(get<number>(d.peakBig, 'heapUsedAfterKiB'))}; open + get ${ms(get<number>(d.peakBig, 'openGetMs'))}` : undefined,
+  });
+  s10.rows.push({ label: `engine: added by the ${N} vault`, value: kib(eOne !== undefined && eBig !== undefined ? eBig - eOne : undefined), target: '', status: '' });
+  s10.notes.push(
+    `Whole processes: the peak resident set (\`${TIME_BIN} -f %M\`, the kernel's maxrss of the process) of the same runs as (9), medians; "added" is the big vault's minus the one-secret vault's, so the runtime, the CLI's code and the Argon2id memory (${kdfText}, on both sides) cancel out. The engine rows: a child process (bench/scenarios/open-peak.ts) loads the engine, notes its peak so far, opens the vault (warm profile, passphrase) and reads one value, then notes the peak again (process.resourceUsage().maxRSS).`,
+  );
+
+  // (11)
+  const a2 = p('argon2');
+  const ver = p('version');
+  const node = p('node');
+  const a2Ratio = one && a2 ? one.ms.median / a2.ms.median : undefined;
+  s11.rows.push({ label: `coffer secret get, one-secret vault (${kdfText})`, value: ms(one?.ms.median), target: '', status: '', note: msNote(one) });
+  s11.rows.push({
+    label: `argon2 CLI alone, same parameters`,
+    value: a2 ? ms(a2.ms.median) : 'no CLI',
+    target: '',
+    status: a2 ? '' : 'not measured',
+    note: a2 ? msNote(a2) : `${ARGON2_CLI} not found: install it (Debian: apt-get install argon2)`,
+  });
+  s11.rows.push({
+    label: 'ratio coffer secret get / argon2 CLI',
+    value: a2Ratio !== undefined ? `${a2Ratio.toFixed(2)}×` : '—',
+    target: `≤ ${ARGON2_RATIO_MAX.toFixed(1)}×`,
+    status: status(a2Ratio !== undefined ? a2Ratio <= ARGON2_RATIO_MAX : undefined),
+    note: one && a2 ? `fastest runs: ${(one.ms.min / a2.ms.min).toFixed(2)}×${one.cpuMs && a2.cpuMs ? `; CPU time: coffer ${ms(one.cpuMs.median)}, argon2 ${ms(a2.cpuMs.median)} (${(one.cpuMs.median / a2.cpuMs.median).toFixed(2)}×)` : ''}` : undefined,
+  });
+  s11.rows.push({ label: 'coffer --version', value: ms(ver?.ms.median), target: '', status: '', note: msNote(ver) });
+  s11.rows.push({ label: 'node -e 0 (Node starting and exiting, for scale)', value: ms(node?.ms.median), target: '', status: '', note: msNote(node) });
+  s11.notes.push(
+    `The same runs as (9). The argon2 CLI: \`${ARGON2_CLI} <salt> -id -t ${d.kdf?.iterations ?? '?'} -k ${d.kdf?.memoryKiB ?? '?'} -p ${d.kdf?.parallelism ?? '?'} -l 32 -r\` with the passphrase on stdin (Debian's reference implementation, ${sh('dpkg-query', ['-W', '-f', '${Version}', 'argon2']) ?? 'version unknown'}); the one-secret vault was created with the engine's default KDF (vault.info().kdf: ${kdfText}). \`coffer secret get\` pays Node's start, loading the CLI and the engine, the same KDF, the open and the read.`,
+  );
 }
 
 // ------------------------------------------------------------------ main
@@ -390,13 +894,21 @@ async function main(): Promise<void> {
 
   // (7) the renderer in Chromium: first render of the list, keystroke → filtered list
   const rendererReps = Math.max(20, S.reps);
-  const renderer = await child('renderer-list', `(7) desktop renderer in Chromium: ${n(Z.secrets)}-secret list, first render and search keystrokes`, {
-    dir: at('renderer'),
-    secrets: Z.secrets,
-    reps: rendererReps,
-    keystrokes: 40,
-  });
-  const rendererAt = new Date();
+  const renderer = await child(
+    'renderer-list',
+    `(7) desktop renderer in Chromium: ${n(Z.secrets)}-secret list, first render and search keystrokes`,
+    { dir: at('renderer'), secrets: Z.secrets, reps: rendererReps, keystrokes: 40 },
+    'renderer',
+  );
+  const rendererAt = stamp();
+
+  // (8) the 100,000-secret vault, and how open time grows
+  const big = await bigGroup(work, S.scale, S.reps);
+  const bigAt = stamp();
+  // (9)–(11) whole processes: coffer secret get, keepassxc-cli, argon2 CLI, peak memory
+  const cliReps = Math.max(15, S.reps);
+  const whole = await cliGroup(work, Z.secrets, cliReps);
+  const cliAt = stamp();
 
   // ---------------------------------------------------------------- report
   const s1 = section('(1) Argon2id at the default parameters (m = 64 MiB, t = 3, p = 4)');
@@ -477,6 +989,7 @@ async function main(): Promise<void> {
   const smallBytes = get<Samples>(saveSmall, 'appendedBytes');
   s4.rows.push({ label: 'small vault (10 secrets)', value: ms(small?.median), target: '', status: '', note: smallBytes ? `${bytes(smallBytes.median)} appended; median of ${sets}` : undefined });
   const setMedians: Record<string, number> = {};
+  const timeRatios: { label: string; ratio: number }[] = [];
   for (const [name, label] of [
     ['import', `import vault (${n(total)} versions, 1 commit)`],
     ['commits', `commit vault (${n(total)} commits)`],
@@ -491,6 +1004,7 @@ async function main(): Promise<void> {
     setMedians[name] = t.median;
     const tr = t.median / small.median;
     const br = b.median / smallBytes.median;
+    timeRatios.push({ label: name === 'commits' ? `${n(total)}-commit vault / small vault` : `import vault (${n(total)} versions) / small vault`, ratio: tr });
     s4.rows.push({
       label,
       value: ms(t.median),
@@ -498,6 +1012,10 @@ async function main(): Promise<void> {
       status: status(tr <= SET_RATIO_MAX && br <= BYTES_RATIO_MAX),
       note: `${bytes(b.median)} appended; ratio to the small vault: time ${tr.toFixed(1)}×, bytes ${br.toFixed(2)}×; first set ${ms(t.first)}`,
     });
+  }
+  // The issue's figure on its own line: save time of the big vaults as a multiple of the small vault's.
+  for (const x of [...timeRatios].reverse()) {
+    s4.rows.push({ label: `save time ratio, ${x.label}`, value: `${x.ratio.toFixed(2)}×`, target: `≤ ${SET_RATIO_MAX}×`, status: status(x.ratio <= SET_RATIO_MAX) });
   }
   s4.notes.push(`"Grows with the change, not the vault": the same one-secret set on the small and the big vaults in this run; met when the big vault's median set time is at most ${SET_RATIO_MAX}× and its appended bytes at most ${BYTES_RATIO_MAX}× the small vault's. Each set is durable when it returns (fsync).`);
   if (get<string>(buildCommits, 'builtWith') === 'FastCommitWriter' && small && setMedians.commits !== undefined) {
@@ -508,15 +1026,18 @@ async function main(): Promise<void> {
   const s5 = section('(5) Merge (mergeVaultFiles, no unlock)');
   const m = get<Samples>(merge, 'mergeMs');
   s5.rows.push({
-    label: `two copies of ${n(total)} commits, ${n(Z.divergent)} divergent each`,
+    label: `two copies of the ${n(total)}-commit vault, ${n(Z.divergent)} divergent commits each`,
     value: ms(m?.median),
     target: '≤ 1 s',
     status: status(m ? m.median <= 1000 : undefined),
     note: m ? `median of ${m.samples.length}; first ${ms(m.first)}; result ${n(get<number>(merge, 'commits') ?? 0)} commits, ${bytes(get<number>(merge, 'outputBytes'))}` : undefined,
   });
+  s5.notes.push(
+    `Each copy: the ${n(total + 2)} commits of section (3) (genesis, the vault's first commit, ${n(total)} one-secret sets), then ${n(Z.divergent)} more sets of its own (the same member saving on two computers without syncing; half of the secrets the two sides change are the same), so the merge adds ${n(Z.divergent)} commits to either side; output to a new file each repetition.`,
+  );
 
   const s6 = section('(6) Peak memory (maxRSS of each child process)');
-  for (const r of runs) {
+  for (const r of runs.filter((x) => x.group === 'engine')) {
     s6.rows.push({ label: r.label, value: r.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—', target: '', status: r.ok ? '' : 'not measured', note: `wall ${(r.wallMs / 1000).toFixed(1)} s`, inline: true });
   }
   s6.notes.push(`process.resourceUsage().maxRSS of the whole child: Node, tsx and the engine's modules included (the baseline row: ${baseline.maxRSSKiB !== undefined ? mib(baseline.maxRSSKiB) : '—'}). A child that repeats a measurement reports its peak over all repetitions.`);
@@ -584,10 +1105,16 @@ async function main(): Promise<void> {
     const tail = get<Samples>(r, 'harnessTailMs');
     if (unlock) s7.notes.push(`Unlock click → rows rendered took ${ms(unlock.median)} (median), mostly the test harness's IPC: Playwright carries the ${n(Z.secrets)}-item answer over the DevTools protocol in seconds, where Electron's IPC clones it, and its delivery call then holds the page's main thread ${ms(tail?.median)} more (median). Not figures of the app: the first-render clock starts after both.`);
     if (queries) s7.notes.push(`Search: ${queries.map((q) => `"${q}"`).join(', ')}, typed one character at a time (each character changes the count), then deleted with Backspace; each keystroke waits until the previous one has rendered and settled.`);
-    if (r.ok && partial) s7.notes.push(`Measured alone (COFFER_BENCH_ONLY=${[...only].join(',')}) on ${rendererAt.toISOString()}, load average ${os.loadavg()[0]!.toFixed(2)}; the machine table above is from the run that wrote the rest of this file.`);
+    if (r.ok) {
+      const note = alone(rendererAt);
+      if (note) s7.notes.push(note);
+    }
     if (r.maxRSSKiB !== undefined) s7.notes.push(`Peak memory of the scenario's Node process (main's handlers, the vault, Playwright): ${mib(r.maxRSSKiB)}; Chromium's own processes are not counted.`);
     if (!r.ok && r.error) s7.notes.push(`Not measured: ${r.error}.`);
   }
+
+  if (big) reportBig(big, alone(bigAt));
+  if (whole) reportCli(whole, alone(cliAt));
 
   const totalMs = now() - t0;
   const load1 = os.loadavg();
@@ -654,21 +1181,25 @@ async function main(): Promise<void> {
     '## How to reproduce',
     '',
     '```sh',
-    'npm run bench                          # full scale: 5 to 10 minutes on 2 cores',
+    'npm run bench                          # full scale: about 15 minutes on 2 cores, 5 more the first time (fixtures to build)',
     'COFFER_BENCH_SCALE=0.1 npm run bench   # a quick run (targets are for scale 1)',
     'COFFER_BENCH_ONLY=renderer npm run bench  # only section (7), the renderer in Chromium (about 2 minutes)',
+    'COFFER_BENCH_ONLY=big npm run bench    # only section (8), the 100,000-secret vault and growth (about 4 minutes; 2 more to build it once)',
+    'COFFER_BENCH_ONLY=cli npm run bench    # only sections (9)–(11), whole processes and KeePassXC (about 2 minutes)',
     '```',
     '',
     '| Variable | Effect |',
     '|---|---|',
-    '| `COFFER_BENCH_SCALE` | multiplies the vault sizes (default 1: 10,000 secrets × 5 versions, 50,000 commits, 1,000 divergent changes) |',
+    '| `COFFER_BENCH_SCALE` | multiplies the vault sizes (default 1: 10,000 secrets × 5 versions, 50,000 commits, 1,000 divergent changes; (8): 1,000, 10,000 and 100,000 secrets × 5; (9)–(10): 10,000 × 5) |',
     '| `COFFER_BENCH_REPS` | repetitions of the expensive measurements (default 3; Argon2id uses at least 15) |',
     '| `COFFER_BENCH_REAL_SETS=1` | build the many-commit vaults with one real `secrets.set` per commit (hours at full scale) |',
     '| `COFFER_BENCH_CPU_PROF=1` | run every child under `node --cpu-prof` and add the top functions to this report |',
     '| `COFFER_BENCH_DIR` | where the vaults are built (kept); default a temporary folder, removed at the end |',
     '| `COFFER_BENCH_KEEP=1` | keep the temporary folder |',
     '| `COFFER_BENCH_DOC` | where to write this report (default docs/BENCHMARKS.md) |',
-    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6) or `renderer` (section 7); default both. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was |',
+    '| `COFFER_BENCH_CACHE` | where the fixtures of sections 8–11 are kept between runs, one folder per fixture named by a hash of its parameters (and of the engine\'s sources, for vaults), so a changed engine builds them again; default `<tmp>/coffer-bench-cache`; `off`: build them in the bench folder every run |',
+    '| `COFFER_BENCH_REBUILD=1` | build the cached fixtures again |',
+    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6), `renderer` (section 7), `big` (section 8), `cli` (sections 9–11); default all. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was (with the engine group, the machine table is rewritten too) |',
     '',
     'One scenario alone: `COFFER_BENCH_ARGS=\'{...}\' node --import tsx bench/scenarios/<name>.ts` (the arguments each takes are at the top of its file; run.ts shows the values it passes).',
     '',
@@ -680,26 +1211,38 @@ async function main(): Promise<void> {
     '- "show" is `secrets.get` of one secret (what `coffer secret show` calls), including its audit-log line.',
     '- Open figures exclude the KDF: the big vaults are created with the smallest Argon2id parameters the engine accepts, and that derivation (microseconds) is timed and subtracted. The cost of the default KDF is section (1).',
     '- The import vault is written by one `secrets.import` call with every entry (the `coffer secret import` path).',
-    '- The many-commit vault: the first secret version is written by `secrets.set`; the others by bench/lib/fixtures.ts `FastCommitWriter`, which builds each commit exactly as vault.ts `buildCommit` does for a one-secret `set` (same engine functions for keys, encryption, padding, canonical JSON and signature) and appends them in large writes with one fsync, instead of one lock + whole-file read + append + fsync per commit. Its output is not trusted: its first commit is compared field by field with the engine\'s own, and every open above verifies every signature, authorization and body (cold), then checks the secret, version and commit counts and that no commit was rejected. The divergent copies for the merge are built the same way (the same member continuing on two computers). `COFFER_BENCH_REAL_SETS=1` uses real `set` calls throughout.',
+    '- The many-commit vault: the first secret version is written by `secrets.set`; the others by bench/lib/fast-writer.ts `FastCommitWriter`, which builds each commit exactly as vault.ts `buildCommit` does for a one-secret `set` (same engine functions for keys, encryption, padding, canonical JSON and signature) and appends them in large writes with one fsync, instead of one lock + whole-file read + append + fsync per commit. Its output is not trusted: its first commit is compared field by field with the engine\'s own, and every open above verifies every signature, authorization and body (cold), then checks the secret, version and commit counts and that no commit was rejected. The divergent copies for the merge are built the same way (the same member continuing on two computers). `COFFER_BENCH_REAL_SETS=1` uses real `set` calls throughout.',
     '- Save: a copy of the vault with a copy of its warm profile, opened, then several `secrets.set` calls, each timed and the file size measured before and after.',
     '- Merge: `mergeVaultFiles(ours, theirs, output)` to a new output file, each repetition.',
     '- The machine is shared: other processes (tests, builds) may run at the same time; the load average above says how busy it was.',
     ...RENDERER_METHOD,
+    '- 100,000 secrets and growth (8): vaults of 1,000, 10,000 and 100,000 secrets × 5 versions, each built by `secrets.import` (what `coffer secret import` calls) in calls of at most 50,000 entries (the engine takes 100,000 at most), one commit each, the smallest Argon2id; opened by the same child as (2) and (3), cold then warm. The growth rows divide the medians of consecutive sizes: at most 10× per 10× more secrets is linear or better.',
+    '- Whole processes (9)–(11): bench/scenarios/whole-process.ts spawns each command and times it from spawn to exit, under `/usr/bin/time -f "%M %U %S"` (peak resident memory and CPU time of the process); every run\'s output is checked against the value the fixture holds. Commands alternate within each round, after one untimed run of each. The bench runs `npm run prepare` first, so `bin/coffer.mjs` runs the CLI compiled from the working tree.',
+    '- The Coffer vaults of (9)–(11) are built by `secrets.import` at the engine\'s default KDF (what `coffer vault create` gives); the KeePass databases hold the same names and values (bench/lib/fixtures.ts `seededValue`), as KDBX 4.0 with Argon2id at the same m, t, p, written by bench/lib/kdbx.ts (AES-256, gzip, the inner ChaCha20 stream protecting passwords, as KeePassXC writes them) because keepassxc-cli 2.7 cannot set the KDF; keepassxc-cli db-info reads each one back (KDF and entry count) before it is timed.',
+    '- Fixtures of (8)–(11) are cached between runs (`COFFER_BENCH_CACHE`); the bench opens copies of the cached vaults, so a run cannot change them.',
     '',
   ];
   const old = partial ? await readFile(docPath, 'utf8').catch(() => undefined) : undefined;
   let doc: string;
   if (old !== undefined && !only.has('engine')) {
-    // Renderer alone: its section replaces the old one (or goes before the profiles / How to reproduce), and the
-    // How-to and Method text is the current one; everything else is the last full run's.
-    const kept = replaceSection(old, RENDERER_HEADING, results.join('\n'));
+    // Without the engine group: the old report, with the sections of the groups that ran replaced (or
+    // put in order of their numbers) and the How-to and Method text the current one; everything else
+    // (the machine table included) is the last run's that wrote it.
+    let kept = old;
+    for (const s of shown) kept = putSection(kept, sectionNumber(s.title), sectionMarkdown(s));
     const at = kept.indexOf('\n## How to reproduce');
     doc = `${at >= 0 ? kept.slice(0, at + 1) : `${kept.trimEnd()}\n\n`}${tail.join('\n')}`;
   } else {
-    const body = [...head, ...results, ...profiles, ...tail].join('\n');
-    // Engine alone: keep the renderer section of the old report.
-    const oldRenderer = old !== undefined ? findSection(old, RENDERER_HEADING) : undefined;
-    doc = oldRenderer ? replaceSection(body, RENDERER_HEADING, oldRenderer) : body;
+    doc = [...head, ...results, ...profiles, ...tail].join('\n');
+    // The engine group and others: the sections of the groups that did not run are kept from the old report.
+    if (old !== undefined) {
+      const ran = new Set(shown.map((s) => sectionNumber(s.title)));
+      for (const num of old.split('\n').map(headingNumber)) {
+        if (num === undefined || ran.has(num)) continue;
+        const oldText = findSection(old, num);
+        if (oldText) doc = putSection(doc, num, oldText);
+      }
+    }
   }
   await mkdir(path.dirname(docPath), { recursive: true });
   await writeFile(docPath, doc);

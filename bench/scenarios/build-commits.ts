@@ -3,24 +3,15 @@
  * are each their own commit (one `set` per commit), and two copies of it
  * with D divergent changes each (the same member saving on two computers
  * without syncing). By default the commits after the first are written by
- * FastCommitWriter (bench/lib/fixtures.ts explains why and how it is kept
+ * FastCommitWriter (bench/lib/fast-writer.ts explains why and how it is kept
  * honest); COFFER_BENCH_REAL_SETS=1 makes every one a real `secrets.set`.
  */
 import { copyFile, cp, stat } from 'node:fs/promises';
 import type { Vault } from '../../electron/vault/api.js';
 import { createVault, openVault } from '../../electron/vault/vault.js';
 import { childArgs, emit, now, progress, runChild } from '../lib/common.js';
-import {
-  assertSameShape,
-  BatchAppender,
-  FastCommitWriter,
-  lastEngineCommit,
-  passphrase,
-  quiet,
-  secretName,
-  secretValue,
-  SMALL_KDF,
-} from '../lib/fixtures.js';
+import { assertSameShape, BatchAppender, FastCommitWriter, lastEngineCommit } from '../lib/fast-writer.js';
+import { passphrase, quiet, secretName, secretValue, SMALL_KDF } from '../lib/fixtures.js';
 
 interface Args {
   path: string;

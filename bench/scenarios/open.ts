@@ -36,9 +36,11 @@ runChild(async () => {
   const list: number[] = [];
   const show: number[] = [];
   const total: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < a.reps; r++) {
     const profileDir = a.mode === 'cold' ? `${a.profilePrefix}-${r}` : a.profilePrefix;
     if (a.mode === 'cold') await rm(profileDir, { recursive: true, force: true });
+    const c0 = process.cpuUsage();
     const t0 = now();
     const vault = await openVault({ path: a.path, profileDir, passphrase: passphrase() });
     const t1 = now();
@@ -46,6 +48,8 @@ runChild(async () => {
     const t2 = now();
     const shown = await vault.secrets.get(secretName(Math.floor(a.expect.secrets / 2)));
     const t3 = now();
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
     open.push(t1 - t0);
     list.push(t2 - t1);
     show.push(t3 - t2);
@@ -70,4 +74,6 @@ runChild(async () => {
   emit('listMs', summarize(list));
   emit('showMs', summarize(show));
   emit('afterKdfMs', summarize(total));
+  // CPU time of the process (all its threads) over open + list + show: less sensitive to the machine's load than wall time.
+  emit('cpuMs', summarize(cpu));
 });
