@@ -3,6 +3,42 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// TOOLCHAIN.md: importing 'electron' as a value under plain Node tries to download the binary.
+// Only the two entries Electron alone runs may; everything else takes Electron's modules as arguments.
+const ELECTRON_ENTRIES = ['electron/main/index.ts', 'electron/preload/index.ts'];
+const electronOnlyInEntries = {
+  name: 'electron',
+  allowTypeImports: true,
+  message: "Only electron/main/index.ts and electron/preload/index.ts import 'electron' (ARCHITECTURE.md: testing without the Electron binary).",
+};
+
+// The front doors (CLI, main, preload, REST server, renderer) use the engine through its one entry
+// module, electron/vault/index.ts, and import no other engine file, not even for types. Tests may:
+// they mirror the engine's files. From electron/<front door>/ the engine is '../vault/' (or
+// '../../vault/' one folder down); from renderer/ it is '.../electron/vault/' (renderer's own
+// features/vault/ is not the engine). \x2F is '/': esquery's regex literals cannot hold one.
+const ENGINE_MESSAGE = 'Import the vault engine through its entry module, electron/vault/index.ts, only.';
+const ENGINE_FROM_ELECTRON = String.raw`^(?:\.\.\x2F)+(?:electron\x2F)?vault\x2F(?!index\.js$)`;
+const ENGINE_FROM_RENDERER = String.raw`(?:^|\x2F)electron\x2Fvault\x2F(?!index\.js$)`;
+
+/** no-restricted-imports and no-restricted-syntax for a set of files: one options object each, since a later config's options replace an earlier one's. */
+function importRules({ electron, engine }) {
+  const options = {
+    ...(electron ? { paths: [electronOnlyInEntries] } : {}),
+    ...(engine ? { patterns: [{ regex: engine, message: ENGINE_MESSAGE }] } : {}),
+  };
+  const rules = { 'no-restricted-imports': ['error', options] };
+  if (engine) {
+    // no-restricted-imports sees import and export declarations only: also import() and `typeof import()`.
+    rules['no-restricted-syntax'] = [
+      'error',
+      { selector: `ImportExpression[source.value=/${engine}/]`, message: ENGINE_MESSAGE },
+      { selector: `TSImportType[argument.literal.value=/${engine}/]`, message: ENGINE_MESSAGE },
+    ];
+  }
+  return rules;
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', 'coverage/**', 'test-results/**', 'scratch/**'] },
   js.configs.recommended,
@@ -32,18 +68,24 @@ export default tseslint.config(
       }],
     },
   },
+  // Import restrictions outside the engine. Each file matches exactly one of these four, so that no
+  // config's no-restricted-imports options replace another's.
   {
-    // TOOLCHAIN.md: importing 'electron' as a value under plain Node tries to download the binary.
-    // Only the two entries Electron alone runs may; everything else takes Electron's modules as arguments.
-    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts', 'electron/cli/**/*.ts', 'renderer/**/*.{ts,tsx}', 'test/**/*.ts', 'bench/**/*.ts'],
-    ignores: ['electron/main/index.ts', 'electron/preload/index.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', allowTypeImports: true, message: "Only electron/main/index.ts and electron/preload/index.ts import 'electron' (ARCHITECTURE.md: testing without the Electron binary)." },
-        ],
-      }],
-    },
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: importRules({ electron: true }),
+  },
+  {
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts', 'electron/cli/**/*.ts'],
+    ignores: ELECTRON_ENTRIES,
+    rules: importRules({ electron: true, engine: ENGINE_FROM_ELECTRON }),
+  },
+  {
+    files: [...ELECTRON_ENTRIES, 'electron/server/**/*.ts'],
+    rules: importRules({ engine: ENGINE_FROM_ELECTRON }),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: importRules({ electron: true, engine: ENGINE_FROM_RENDERER }),
   },
   {
     files: ['shared/**/*.ts'],

@@ -7,16 +7,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Vault } from '../vault/api.js';
-import { CofferError } from '../vault/errors.js';
-import { defaultVaultPath, ensureProfileDir, resolveProfileDir } from '../vault/store/profile.js';
+import { CofferError, defaultVaultPath, ensureProfileDir, osKeychain, resolveProfileDir, type Keychain, type Vault } from '../vault/index.js';
 import { loadEngine, type CliEngine } from './engine.js';
 import { fileError } from './errors.js';
 import type { CliIo } from './io.js';
 import type { CommonOptions } from './options.js';
 import { printWarning } from './output.js';
 import { givenPassphrase, obtainPassphrase, promptPassphrase } from './unlock.js';
-import { osKeychain, type Keychain } from '../vault/store/keychain.js';
 
 export class CliContext {
   readonly io: CliIo;

@@ -4,7 +4,7 @@
  * `coffer --help` and usage errors never pay for loading the engine, and so
  * tests can inject a fake through CliIo.engine.
  */
-import type { VaultEngine } from '../vault/api.js';
+import { loadEngine as loadVaultEngine, type VaultEngine } from '../vault/index.js';
 
 export type CliEngine = VaultEngine & {
   /** One line per commit (short id, short author id, seq, parents), read without unlocking. */
@@ -14,6 +14,6 @@ export type CliEngine = VaultEngine & {
 let loaded: Promise<CliEngine> | undefined;
 
 export function loadEngine(): Promise<CliEngine> {
-  loaded ??= import('../vault/vault.js').then((mod): CliEngine => mod);
+  loaded ??= loadVaultEngine();
   return loaded;
 }

@@ -13,7 +13,7 @@
  * trace follows the line only when COFFER_DEBUG=1.
  */
 import { CommanderError } from 'commander';
-import { CofferError, EXIT_CODES, isCofferError } from '../vault/errors.js';
+import { CofferError, EXIT_CODES, isCofferError } from '../vault/index.js';
 import type { CliIo } from './io.js';
 
 /** The user cancelled a prompt (Ctrl-C / Ctrl-D). Exit 130, as a shell does for SIGINT. */

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { CliEngine } from './engine.js';
-import type { Keychain } from '../vault/store/keychain.js';
+import type { Keychain } from '../vault/index.js';
 
 /** The part of a writable stream the CLI uses (process.stdout, a PassThrough...). */
 export interface OutStream {

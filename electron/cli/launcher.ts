@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CofferError } from '../vault/errors.js';
+import { CofferError } from '../vault/index.js';
 
 /** bin/coffer.mjs of this installation, found from this file (src or dist) upwards. */
 export function launcherPath(): string {

@@ -6,17 +6,19 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import type { ImportEntry, SecretAttributesPatch, SetSecretInput } from '../vault/api.js';
-import { CofferError } from '../vault/errors.js';
 import {
+  CofferError,
   parseBoolean,
   parseDotenv,
   parseImportJson,
   parseTagArgs,
   parseTime,
   parseTimeOrNone,
-} from '../vault/secrets/parse.js';
-import { writeNewFile } from '../vault/store/vault-file.js';
+  writeNewFile,
+  type ImportEntry,
+  type SecretAttributesPatch,
+  type SetSecretInput,
+} from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';

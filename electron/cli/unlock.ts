@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
-import { CofferError } from '../vault/errors.js';
+import { CofferError } from '../vault/index.js';
 import { fileError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 

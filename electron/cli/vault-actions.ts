@@ -3,8 +3,7 @@
  * loaded when a verb runs, with the engine behind CliContext.
  */
 import type { Command } from 'commander';
-import type { KdfParams } from '../vault/api.js';
-import { CofferError } from '../vault/errors.js';
+import { CofferError, loadRecoveryKey, type KdfParams } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -163,7 +162,7 @@ export async function resetPassphrase(io: CliIo, opts: ResetPassphraseOptions, c
   const engine = await ctx.engine();
   const typed = await recoveryKeyText(ctx, path, opts.recoveryKeyFile);
   // Loaded here, like the engine: only this verb needs it.
-  const { parseRecoveryKey } = await import('../vault/access/recovery-key.js');
+  const { parseRecoveryKey } = await loadRecoveryKey();
   const recoveryKey = parseRecoveryKey(typed);
   let v;
   try {

@@ -50,7 +50,7 @@
  */
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { childProcessEnv } from '../vault/store/child-env.js';
+import { childProcessEnv } from '../vault/index.js';
 
 /** Where Linux keeps this process's core dump filter (proc(5)). */
 export const COREDUMP_FILTER_PATH = '/proc/self/coredump_filter';

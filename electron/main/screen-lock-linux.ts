@@ -15,7 +15,7 @@
  * so once in main's log, and the idle time and suspend still lock the vault.
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { childProcessEnv } from '../vault/store/child-env.js';
+import { childProcessEnv } from '../vault/index.js';
 
 export type SpawnLike = (command: string, args: string[], options: SpawnOptions) => Pick<ChildProcess, 'stdout' | 'on' | 'kill'>;
 

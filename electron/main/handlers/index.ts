@@ -13,9 +13,7 @@
 import { stat } from 'node:fs/promises';
 import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
 import type { AppEvent, DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
-import type { KdfParams, Keychain } from '../../vault/api.js';
-import { CofferError } from '../../vault/errors.js';
-import { defaultVaultPath } from '../../vault/store/profile.js';
+import { CofferError, defaultVaultPath, loadEngine, type KdfParams, type Keychain } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
@@ -61,10 +59,10 @@ export interface MainServices {
 
 /** The real engine, imported lazily so that registering the handlers does not load Argon2id's native module. */
 const lazyEngine: SessionEngine = {
-  createVault: async (o) => (await import('../../vault/vault.js')).createVault(o),
-  openVault: async (o) => (await import('../../vault/vault.js')).openVault(o),
-  isVaultRemembered: async (o) => (await import('../../vault/vault.js')).isVaultRemembered(o),
-  forgetVault: async (o) => (await import('../../vault/vault.js')).forgetVault(o),
+  createVault: async (o) => (await loadEngine()).createVault(o),
+  openVault: async (o) => (await loadEngine()).openVault(o),
+  isVaultRemembered: async (o) => (await loadEngine()).isVaultRemembered(o),
+  forgetVault: async (o) => (await loadEngine()).forgetVault(o),
 };
 
 export function createMainServices(options: MainServicesOptions): MainServices {

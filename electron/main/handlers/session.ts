@@ -15,8 +15,7 @@
  * Create, open and lock run one at a time, so two quick clicks cannot leave
  * two vaults open.
  */
-import type { KdfParams, Keychain, Vault, VaultEngine } from '../../vault/api.js';
-import { CofferError } from '../../vault/errors.js';
+import { CofferError, loadRecoveryKey, type KdfParams, type Keychain, type Vault, type VaultEngine } from '../../vault/index.js';
 import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { DEFAULT_KDF } from '../../../shared/limits.js';
 
@@ -114,7 +113,7 @@ export class VaultSessionManager {
   /** Passphrase lost: open with the recovery key, then seal the identity under a new passphrase. */
   resetPassphrase(input: { path: string; recoveryKey: string; newPassphrase: string }): Promise<VaultStatus> {
     return this.replaceWith(input.path, async () => {
-      const { parseRecoveryKey } = await import('../../vault/access/recovery-key.js');
+      const { parseRecoveryKey } = await loadRecoveryKey();
       const key = parseRecoveryKey(input.recoveryKey);
       let vault: Vault;
       try {

@@ -13,8 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, LIMITS, type AppSettings, type RecentVault } from '../../../shared/contract.js';
-import { ensureProfileDir } from '../../vault/store/profile.js';
-import { writeNewFile } from '../../vault/store/vault-file.js';
+import { ensureProfileDir, writeNewFile } from '../../vault/index.js';
 
 export const SETTINGS_FILE = 'settings.json';
 /** How many recent vaults are kept (most recent first). */

@@ -28,7 +28,7 @@ import {
   type Result,
   type ResultErrorCode,
 } from '../../../shared/contract.js';
-import { isCofferError } from '../../vault/errors.js';
+import { isCofferError } from '../../vault/index.js';
 import { assertValidOrigin, checkSender, type InvokeEventLike, type SenderVerdict } from './sender.js';
 
 /** The subset of Electron's IpcMain used here. */

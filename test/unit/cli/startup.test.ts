@@ -13,7 +13,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COFFER_BIN, REPO_ROOT, TEST_KDF_ARGS } from '../../helpers/cli.js';
 
-/** What start-up may load from dist/ (besides commander): the declarations, and errors.ts to report a usage error. */
+/**
+ * What start-up may load from dist/ (besides commander): the declarations, and
+ * CofferError to report a usage error — from the engine's entry module
+ * (electron/vault/index.ts), so also the light modules it re-exports, which
+ * import only Node built-ins and shared/. Never vault.js, the crypto
+ * primitives, the format or the recovery key: index.ts loads those on use.
+ */
 const STARTUP_MODULES = [
   'electron/cli/errors.js',
   'electron/cli/git-commands.js',
@@ -25,6 +31,15 @@ const STARTUP_MODULES = [
   'electron/cli/secret-commands.js',
   'electron/cli/vault-commands.js',
   'electron/vault/errors.js',
+  'electron/vault/index.js',
+  'electron/vault/secrets/parse.js',
+  'electron/vault/secrets/rules.js',
+  'electron/vault/store/child-env.js',
+  'electron/vault/store/keychain.js',
+  'electron/vault/store/profile.js',
+  'electron/vault/store/vault-file.js',
+  'shared/limits.js',
+  'shared/vault-types.js',
 ];
 
 let dir: string;

@@ -1,0 +1,53 @@
+/**
+ * The engine's one entry module: everything the front doors (the CLI in
+ * electron/cli, Electron's main in electron/main, later the REST server)
+ * use of the engine, and the only engine module they may import
+ * (eslint.config.js enforces it). Tests may still reach into the engine's
+ * files, which they mirror.
+ *
+ * Cheap to import, on purpose: `coffer --version`, `--help` and usage errors
+ * load this module (electron/cli/errors.ts needs CofferError) and must not
+ * pay for the engine (test/unit/cli/startup.test.ts). So at top level this
+ * module re-exports types, and value modules that import only Node built-ins,
+ * shared/ and each other: errors, the profile paths, the keychain adapter
+ * (which loads @napi-rs/keyring on first use), the atomic new-file writer,
+ * the child-process environment, and the CLI's input parsers. Whatever pulls
+ * in the crypto primitives, Argon2id or the format — the engine proper
+ * (vault.ts) and the recovery-key parser — is loaded on first use through
+ * loadEngine() and loadRecoveryKey().
+ */
+import type { VaultEngine } from './api.js';
+
+// ------------------------------------------------------------------ types
+
+export type * from './api.js';
+
+// ------------------------------------------------------------------ light modules
+
+export { CofferError, EXIT_CODES, isCofferError, type ErrorCode } from './errors.js';
+export { defaultVaultPath, ensureProfileDir, resolveProfileDir } from './store/profile.js';
+export { osKeychain, type OsKeychainOptions } from './store/keychain.js';
+export { writeNewFile, type WriteNewFileOptions } from './store/vault-file.js';
+export { childProcessEnv } from './store/child-env.js';
+export { parseBoolean, parseDotenv, parseImportJson, parseTagArgs, parseTime, parseTimeOrNone } from './secrets/parse.js';
+
+// ------------------------------------------------------------------ loaded on first use
+
+/**
+ * The engine (vault.ts): VaultEngine (api.ts), plus `describeVaultFile`, one
+ * line per commit read without unlocking (`coffer vault textconv`).
+ */
+export type Engine = VaultEngine & {
+  describeVaultFile(path: string): Promise<string[]>;
+};
+
+/** Loads the engine, with the crypto primitives and Argon2id's native module; Node caches it after the first call. */
+export function loadEngine(): Promise<Engine> {
+  return import('./vault.js');
+}
+
+/** The recovery-key parser (access/recovery-key.ts), loaded on first use: it pulls in the crypto primitives. */
+export async function loadRecoveryKey(): Promise<{ parseRecoveryKey(text: string): Uint8Array }> {
+  const { parseRecoveryKey } = await import('./access/recovery-key.js');
+  return { parseRecoveryKey };
+}
