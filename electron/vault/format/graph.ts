@@ -9,6 +9,10 @@
  * without gaps; each epoch introduced once; every blob referenced by a commit
  * that follows it. Authorization (who may write what) needs the decrypted
  * membership and is checked by the engine (access/authorize.ts).
+ *
+ * Errors name the first real cause: a commit altered into other valid JSON
+ * fails its signature, and that is what is named, not the structure problem
+ * (unknown epoch, sequence gap, missing parent) its new id causes.
  */
 import { hash } from 'node:crypto';
 import { corrupted } from '../errors.js';
@@ -25,7 +29,17 @@ import {
   type ParsedFile,
 } from './codec.js';
 
+type CommitEntry = Extract<FileEntry, { kind: 'commit' }>;
+
 export const COMMIT_SIG_LABEL = utf8('coffer/v1 commit\0');
+
+/** The message for a commit whose signature fails (FORMAT.md §5.8). */
+export const BAD_SIGNATURE = 'the signature does not verify (the commit was altered or forged)';
+
+/** The part that names a commit: `commit <12 hex> (line N)`. */
+export function commitPart(id: string, line: number): string {
+  return `commit ${id.slice(0, 12)} (line ${line})`;
+}
 
 export interface GraphCommit {
   id: string;
@@ -108,6 +122,28 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     if (!salvage) throw corrupted(part, message);
     problems.issues.push({ line, message: `${part}: ${message}` });
   };
+  // With signatures deferred (open, merge), a commit whose bytes were changed but stay
+  // valid JSON has a new id and fails a structure check instead: its epoch is unknown,
+  // its seq skips, its child misses it, its value hash is gone. So before a structure
+  // problem of a commit is reported, the signatures of the commits before it (each
+  // verified once at most) and then its own are verified, and the first that fails in
+  // file order is named: the first real cause, as a full verification names it. This
+  // runs only on the failure path.
+  let verifiedBefore = 0;
+  const holds = (id: string, author: string, sig: Uint8Array): boolean =>
+    opts.trusted?.has(verifiedKey(id, sig)) === true || ed25519Verify(fromB64u(author), signatureMessage(id), sig);
+  const structureDamage = (entry: CommitEntry, id: string, message: string): void => {
+    if (opts.deferSignatures) {
+      for (; verifiedBefore < commits.length; verifiedBefore++) {
+        const x = commits[verifiedBefore]!;
+        if (holds(x.id, x.author, x.sig)) continue;
+        verifiedBefore++;
+        return damage(commitPart(x.id, x.line), BAD_SIGNATURE, x.line);
+      }
+      if (!holds(id, entry.payload.author, entry.sig)) return damage(commitPart(id, entry.line), BAD_SIGNATURE, entry.line);
+    }
+    damage(commitPart(id, entry.line), message, entry.line);
+  };
   const byId = new Map<string, GraphCommit>();
   const commits: GraphCommit[] = [];
   const blobs = new Map<string, { bytes: Uint8Array; line: number }>();
@@ -139,45 +175,39 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     const ownBlobs = pendingBlobs;
     pendingBlobs = [];
     const c = checkCommit(entry, parsed.vaultId, opts.deferSignatures ? undefined : opts.trusted, opts.deferSignatures ?? false);
-    if (typeof c === 'string') {
-      damage(`line ${entry.line}`, c, entry.line);
+    if ('message' in c) {
+      damage(c.part, c.message, entry.line);
       continue;
     }
     const id = c.id;
-    const part = `commit ${id.slice(0, 12)} (line ${entry.line})`;
     if (byId.has(id)) {
-      damage(part, 'the same commit appears twice', entry.line);
+      structureDamage(entry, id, 'the same commit appears twice');
       continue;
     }
     const p = entry.payload;
     if (isGenesis(p)) {
       if (genesis) {
-        damage(part, 'a second genesis commit', entry.line);
+        structureDamage(entry, id, 'a second genesis commit');
         continue;
       }
       if (commits.length > 0) {
-        damage(part, 'the genesis commit is not the first commit', entry.line);
+        structureDamage(entry, id, 'the genesis commit is not the first commit');
         continue;
       }
       if (id !== parsed.vaultId) {
-        damage(part, 'the genesis commit does not match the vault id in the header', entry.line);
+        structureDamage(entry, id, 'the genesis commit does not match the vault id in the header');
         continue;
       }
     } else {
       if (!genesis) {
-        damage(part, 'a commit before the genesis commit (the genesis commit is missing or damaged)', entry.line);
+        structureDamage(entry, id, 'a commit before the genesis commit (the genesis commit is missing or damaged)');
         continue;
       }
       const missing = p.parents.find((x) => !byId.has(x));
       if (missing) {
         // An earlier commit whose JSON was altered but stays valid has a new id, so its child
-        // misses it: name the altered commit (its signature fails), not the child.
-        const altered = opts.deferSignatures ? commits.find((x) => !ed25519Verify(fromB64u(x.author), signatureMessage(x.id), x.sig)) : undefined;
-        if (altered) {
-          damage(`commit ${altered.id.slice(0, 12)} (line ${altered.line})`, 'the signature does not verify (the commit was altered or forged)', altered.line);
-        } else {
-          damage(part, `references commit ${missing.slice(0, 12)}, which is not in the file: commits were removed or withheld`, entry.line);
-        }
+        // misses it: structureDamage names the altered commit, not the child.
+        structureDamage(entry, id, `references commit ${missing.slice(0, 12)}, which is not in the file: commits were removed or withheld`);
         continue;
       }
       // Per-author sequence: 1 + the highest seq of the same author among the ancestors (C3).
@@ -185,18 +215,18 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       for (const parent of p.parents) for (const [a, s] of lastSeq.get(parent)!) if ((merged.get(a) ?? -1) < s) merged.set(a, s);
       const expected = (merged.get(p.author) ?? 0) + 1;
       if (p.seq !== expected) {
-        damage(part, `sequence number ${p.seq} where ${expected} was expected: commits by this author are missing`, entry.line);
+        structureDamage(entry, id, `sequence number ${p.seq} where ${expected} was expected: commits by this author are missing`);
         continue;
       }
       if (isNewer(p)) {
         // A newer format's commit: placed in the graph, its content left unread (§1).
       } else if (p.newEpoch) {
         if (epochs.has(p.epoch)) {
-          damage(part, 'starts an epoch that another commit already started', entry.line);
+          structureDamage(entry, id, 'starts an epoch that another commit already started');
           continue;
         }
       } else if (!epochs.has(p.epoch)) {
-        damage(part, 'writes under an epoch that no earlier commit started', entry.line);
+        structureDamage(entry, id, 'writes under an epoch that no earlier commit started');
         continue;
       }
       // A referenced blob may be absent after a purge (C10): only the unlocked
@@ -209,7 +239,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
         const damagedLine = problems.issues.some((i) => i.line > prevCommitLine && i.line < entry.line);
         const strayBlob = ownBlobs.some((b) => !(p as CommitPayload).blobs!.includes(b));
         if (damagedLine || strayBlob) {
-          damage(part, `its value line${lost.length > 1 ? 's are' : ' is'} damaged (blob ${lost[0]!.slice(0, 12)} is missing)`, entry.line);
+          structureDamage(entry, id, `its value line${lost.length > 1 ? 's are' : ' is'} damaged (blob ${lost[0]!.slice(0, 12)} is missing)`);
           continue;
         }
       }
@@ -279,18 +309,23 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   };
 }
 
+/** The commit's id, or why it is damaged: its own line, or (a bad signature) the commit. */
 function checkCommit(
-  entry: Extract<FileEntry, { kind: 'commit' }>,
+  entry: CommitEntry,
   vaultId: string,
   trusted: Set<string> | undefined,
   skipSignature: boolean,
-): { id: string } | string {
+): { id: string } | { part: string; message: string } {
   const id = commitId(entry.payloadText);
   const p = entry.payload;
-  if (!isGenesis(p) && (p as CommitPayload).vault !== vaultId) return 'the commit belongs to another vault';
-  if (skipSignature || trusted?.has(verifiedKey(id, entry.sig))) return { id };
-  if (!ed25519Verify(fromB64u(p.author), signatureMessage(id), entry.sig)) return 'the signature does not verify (the commit was altered or forged)';
-  return { id };
+  const signed = (): boolean => ed25519Verify(fromB64u(p.author), signatureMessage(id), entry.sig);
+  const forged = { part: commitPart(id, entry.line), message: BAD_SIGNATURE };
+  if (!isGenesis(p) && (p as CommitPayload).vault !== vaultId) {
+    // A commit of another vault is signed; a `vault` field changed by damage is not.
+    return signed() ? { part: `line ${entry.line}`, message: 'the commit belongs to another vault' } : forged;
+  }
+  if (skipSignature || trusted?.has(verifiedKey(id, entry.sig)) || signed()) return { id };
+  return forged;
 }
 
 function lineEndOffsets(bytes: Uint8Array, limit: number): Map<number, number> {
@@ -313,7 +348,7 @@ export function verifySignatures(graph: Graph, trusted: Set<string>, only?: (c: 
   for (const c of graph.commits) {
     if (trusted.has(verifiedKey(c.id, c.sig)) || (only && !only(c))) continue;
     if (!ed25519Verify(fromB64u(c.author), signatureMessage(c.id), c.sig)) {
-      throw corrupted(`commit ${c.id.slice(0, 12)} (line ${c.line})`, 'the signature does not verify (the commit was altered or forged)');
+      throw corrupted(commitPart(c.id, c.line), BAD_SIGNATURE);
     }
   }
 }
@@ -330,6 +365,6 @@ export async function verifySignaturesParallel(graph: Graph, trusted: Set<string
   const i = results.indexOf(false);
   if (i >= 0) {
     const first = todo[i]!;
-    throw corrupted(`commit ${first.id.slice(0, 12)} (line ${first.line})`, 'the signature does not verify (the commit was altered or forged)');
+    throw corrupted(commitPart(first.id, first.line), BAD_SIGNATURE);
   }
 }

@@ -10,16 +10,18 @@
  * through a merge (V4). Purged values come back with an old copy's lines and
  * are dropped again by the next purge compaction of an unlocked client.
  */
-import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { CheckReport, MergeResult } from '../api.js';
 import { CofferError, isCofferError } from '../errors.js';
 import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
-import { buildGraph, commitId, verifySignatures, type Graph, type GraphCommit, type GraphProblems } from '../format/graph.js';
+import { buildGraph, commitId, commitPart, verifySignatures, type Graph, type GraphCommit, type GraphProblems } from '../format/graph.js';
 import { readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
 import { vaultLockPath, withFileLock } from '../store/lock.js';
 import { backupBeforeRewrite } from '../store/backups.js';
 import { resolveProfileDir } from '../store/profile.js';
+import type { VaultSession } from '../session.js';
 
 function serialize(g: Graph, commits = g.commits): string {
   const out: string[] = [headerLine(g.vaultId, g.formatVersion)];
@@ -110,25 +112,126 @@ export async function mergeVaultFiles(oursPath: string, theirsPath: string, outp
   return withFileLock(vaultLockPath(inPlace ? oursPath : output), run);
 }
 
-/** `vault check`: structure and every signature; every damaged part named. */
-export async function checkVaultFile(path: string): Promise<CheckReport> {
+/** What `vault check` reports (CheckReport), and what it could not decide without the passphrase. */
+export interface FileCheckReport extends CheckReport {
+  /** Set when something could not be told without unlocking: absent value lines, purged or lost. */
+  notes?: string[];
+}
+
+/**
+ * `vault check`: structure and every signature; every damaged part named.
+ *
+ * A value line referenced by a commit and absent from the file was purged (a
+ * later `secret.purge` record, encrypted, and the purge compaction, FORMAT.md
+ * §10.5) or lost. Without a key, only one case is decided: a purge lists the
+ * versions its writer had seen, so it descends from the commit that wrote them,
+ * and an absent value of a commit that no commit descends from was lost. The
+ * others are counted in a note. With `unlock`, the file is opened in a throwaway
+ * profile, which decides (§9.5): each live version whose value line is missing
+ * is a problem named as an open names it.
+ */
+export async function checkVaultFile(path: string, unlock?: { passphrase: Uint8Array }): Promise<FileCheckReport> {
   const bytes = await readVaultFile(path);
   const problems: GraphProblems = { issues: [] };
+  const collected = (): CheckReport['problems'] =>
+    problems.issues.map((i) => ({ part: i.message.includes(':') && i.message.startsWith('commit') ? i.message.split(':')[0]! : `line ${i.line}`, message: i.message }));
+  let g: Graph;
   try {
-    const g = buildGraph(bytes, { salvage: true }, problems);
-    return {
-      ok: problems.issues.length === 0,
-      vaultId: g.vaultId.slice(0, 32),
-      commits: g.commits.length,
-      problems: problems.issues.map((i) => ({ part: i.message.includes(':') && i.message.startsWith('commit') ? i.message.split(':')[0]! : `line ${i.line}`, message: i.message })),
-      rejected: [],
-      interruptedSave: g.interruptedSave,
-    };
+    g = buildGraph(bytes, { salvage: true }, problems);
   } catch (e) {
     if (isCofferError(e) && e.code === 'VaultCorrupted') {
-      return { ok: false, vaultId: null, commits: 0, problems: [{ part: e.part ?? 'file', message: e.message }], rejected: [], interruptedSave: false };
+      // What was found before the file proved unreadable comes first: it is the cause (a genesis
+      // that does not match the header leaves no valid genesis).
+      const found = [...collected(), { part: e.part ?? 'file', message: e.message }];
+      return { ok: false, vaultId: null, commits: 0, problems: found, rejected: [], interruptedSave: false };
     }
     throw e;
+  }
+  const found = collected();
+  const damaged = found.length > 0;
+  const notes: string[] = [];
+  const absent = absentValues(g, problems);
+  for (const { commit, blobs } of absent.lost) {
+    const part = commitPart(commit.id, commit.line);
+    const lines = blobs.length > 1 ? `${blobs.length} value lines are` : 'value line is';
+    found.push({ part, message: `${part}: its ${lines} missing (blob ${blobs[0]!.slice(0, 12)}) and no later commit could have purged ${blobs.length > 1 ? 'them' : 'it'}` });
+  }
+  if (absent.undecided > 0) {
+    const n = `${absent.undecided} value line${absent.undecided > 1 ? 's are' : ' is'} absent`;
+    if (damaged) notes.push(`${n} (purged or lost; \`vault repair\` with the passphrase tells which values were lost)`);
+    else if (!unlock) notes.push(`${n} (purged or lost; give the passphrase to tell)`);
+  }
+  if (unlock && !damaged && (absent.undecided > 0 || absent.lost.length > 0)) {
+    for (const p of await lostValues(path, unlock.passphrase)) if (!found.some((f) => f.part === p.part)) found.push(p);
+  }
+  return {
+    ok: found.length === 0,
+    vaultId: g.vaultId.slice(0, 32),
+    commits: g.commits.length,
+    problems: found,
+    rejected: [],
+    interruptedSave: g.interruptedSave,
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+}
+
+/**
+ * Blobs that commits reference and the file lacks: `lost` where no purge can
+ * explain them (no commit descends from theirs, and no damaged line follows it
+ * that might have been one), the rest `undecided`.
+ */
+function absentValues(g: Graph, problems: GraphProblems): { lost: { commit: GraphCommit; blobs: string[] }[]; undecided: number } {
+  const lost: { commit: GraphCommit; blobs: string[] }[] = [];
+  if (g.missingBlobs.size === 0) return { lost, undecided: 0 };
+  const heads = new Set(g.heads);
+  const lastDamage = problems.issues.reduce((max, i) => Math.max(max, i.line), 0);
+  let undecided = 0;
+  for (const c of g.commits) {
+    if (isGenesis(c.payload)) continue;
+    const missing = ((c.payload as CommitPayload).blobs ?? []).filter((b) => g.missingBlobs.has(b));
+    if (missing.length === 0) continue;
+    if (heads.has(c.id) && lastDamage < c.line) lost.push({ commit: c, blobs: missing });
+    else undecided += missing.length;
+  }
+  return { lost, undecided };
+}
+
+/**
+ * Opens the file in a throwaway profile (this computer's cache and audit log are
+ * untouched) and returns each live version whose value line is missing, as an
+ * open names it. Any other damage an open finds is returned too; a wrong
+ * passphrase is thrown.
+ */
+async function lostValues(path: string, passphrase: Uint8Array): Promise<{ part: string; message: string }[]> {
+  // vault.ts imports this module: loaded when needed, not at start-up.
+  const { openVault, repairVaultFile } = await import('../vault.js');
+  const dir = await mkdtemp(join(tmpdir(), 'coffer-check-'));
+  try {
+    try {
+      const v = await openVault({ path, profileDir: join(dir, 'profile'), passphrase, onWarning: () => undefined });
+      v.close();
+      await (v as VaultSession).settled();
+      return []; // every live value is present: the absent lines were purged
+    } catch (e) {
+      if (!isCofferError(e) || e.code !== 'VaultCorrupted') throw e;
+      const first = { part: e.part ?? 'file', message: e.message };
+      if (!first.part.startsWith('value of secret ')) return [first];
+      // An open names the first lost value only. Repair's tolerant open lists them all
+      // (it appends a purge of them to its copy, which is then deleted); a member who
+      // may not purge gets the first one.
+      const r = await repairVaultFile(path, join(dir, 'copy.coffer'), { passphrase }).catch((err: unknown) => {
+        if (isCofferError(err)) return undefined;
+        throw err;
+      });
+      const all = r?.lostValues?.map((nv) => {
+        const slash = nv.lastIndexOf('/');
+        const part = `value of secret ${nv.slice(0, slash)} version ${nv.slice(slash + 1)}`;
+        return { part, message: `${part}: the value line is missing from the file` };
+      });
+      return all && all.some((p) => p.part === first.part) ? all : [first];
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
 }
 

@@ -51,6 +51,8 @@ export interface VectorExpectation {
   secrets?: Record<string, string>;
   /** What `vault check` (checkVaultFile, no passphrase) reports: ok, and the interrupted-save flag. */
   check: { ok: boolean; interruptedSave?: boolean };
+  /** Where it differs from `check`: what `vault check` reports given the passphrase, and a part its problems must name. */
+  checkUnlocked?: { ok: boolean; part?: string };
   note?: string;
 }
 
@@ -105,6 +107,19 @@ export async function generate(outDir = here): Promise<VectorExpectation[]> {
       return b;
     };
     const header = line(1).text;
+    /** Commit line `no` with its payload text edited (the result stays canonical JSON). */
+    const editCommit = (no: number, edit: (text: string) => string): Buffer => {
+      const text = edit(line(no).text);
+      if (text === line(no).text) throw new Error(`line ${no}: the edit changed nothing`);
+      return replaceLine(bytes, no, `${text}\n`);
+    };
+    /** The part naming commit line `no` of damaged bytes (an altered commit has a new id). */
+    const commitIn = (damaged: Buffer, no: number): string => `commit ${shortId(splitLines(damaged)[no - 1]!.commitId!)} (line ${no})`;
+    // Line 7 (api-token) writes under the epoch line 3 started, as the 3rd commit of its author.
+    const epochAltered = alterHex(7, line(7).text.indexOf('"epoch":"') + 9 + 5);
+    const seq = /"seq":(\d+),/.exec(line(7).text)![1]!;
+    const seqAltered = editCommit(7, (t) => t.replace(`"seq":${seq},`, `"seq":${Number(seq) + 1},`));
+    const lastValueRemoved = removeLine(bytes, 10);
 
     const vectors: [string, Buffer, Omit<VectorExpectation, 'file'>][] = [
       ['intact', bytes, { description: 'The vault as saved: four saves of three secrets.', expect: 'ok', interruptedSave: false, secrets: all, check: { ok: true, interruptedSave: false } }],
@@ -114,7 +129,7 @@ export async function generate(outDir = here): Promise<VectorExpectation[]> {
       ['signature-flipped', flipBit(bytes, line(11).sigStart! + 10, 2), { description: 'One bit of the signature of the last commit (line 11) flipped.', expect: 'VaultCorrupted', parts: [commit(11)], message: 'signature does not verify', check: { ok: false } }],
       ['payload-not-json', replaceLine(bytes, 7, `C [${line(7).text.slice(3)}\n`), { description: 'The first byte of the JSON payload of commit line 7 replaced: not JSON any more.', expect: 'VaultCorrupted', parts: ['line 7'], message: 'not valid JSON', check: { ok: false } }],
       ['value-altered', alterChar(6, 20), { description: 'One character of the value line of api-token (line 6) changed: its hash no longer matches the one commit line 7 signed.', expect: 'VaultCorrupted', parts: ['line 6', commit(7)], check: { ok: false } }],
-      ['value-removed', removeLine(bytes, 6), { description: 'The value line of api-token (line 6) removed.', expect: 'VaultCorrupted', parts: [`value of secret api-token version ${versions.get('api-token tok-0123456789')}`], message: 'the value line is missing', check: { ok: true }, note: 'vault check needs no passphrase, so it cannot tell a removed value line from a purged one; opening does.' }],
+      ['value-removed', removeLine(bytes, 6), { description: 'The value line of api-token (line 6) removed.', expect: 'VaultCorrupted', parts: [`value of secret api-token version ${versions.get('api-token tok-0123456789')}`], message: 'the value line is missing', check: { ok: true }, checkUnlocked: { ok: false, part: `value of secret api-token version ${versions.get('api-token tok-0123456789')}` }, note: 'Without the passphrase, vault check cannot tell a removed value line from a purged one (later commits could hold a purge): it notes one absent value line. With the passphrase it names the missing value, as opening does.' }],
       ['value-from-other-record', replaceLine(bytes, 6, lineBytes(bytes, line(4))), { description: 'The value line of api-token (line 6) replaced by the value line of db-password version 1 (line 4), from the same vault.', expect: 'VaultCorrupted', parts: ['line 6', commit(7)], check: { ok: false } }],
       ['value-from-other-vault', replaceLine(bytes, 6, otherValue), { description: 'The value line of api-token (line 6) replaced by a value line of another vault.', expect: 'VaultCorrupted', parts: ['line 6', commit(7)], check: { ok: false } }],
       ['commit-from-other-vault', insertLine(bytes, 8, otherCommit), { description: 'A signed commit line of another vault inserted as line 8.', expect: 'VaultCorrupted', parts: ['line 8'], message: 'belongs to another vault', check: { ok: false } }],
@@ -126,6 +141,9 @@ export async function generate(outDir = here): Promise<VectorExpectation[]> {
       ['truncated-in-header', truncateAt(bytes, 20), { description: 'The file cut 20 bytes in, inside the header.', expect: 'VaultCorrupted', parts: ['header'], check: { ok: false } }],
       ['truncated-last-line', truncateAt(bytes, line(11).start + 200), { description: 'The file cut inside its last line: an interrupted save. It opens without that save, with a warning.', expect: 'ok', interruptedSave: true, secrets: beforeLast, check: { ok: true, interruptedSave: true } }],
       ['stray-bytes-at-end', insertAt(bytes, bytes.length, 'xyz'), { description: 'Three bytes after the final newline: an incomplete line, taken for an interrupted save. Nothing changed.', expect: 'ok', interruptedSave: true, secrets: all, check: { ok: true, interruptedSave: true } }],
+      ['epoch-altered', epochAltered, { description: 'One hex digit of the epoch of commit line 7 changed (still hex, still canonical): an epoch no commit started, because the commit was altered. Its signature is named, not the epoch.', expect: 'VaultCorrupted', parts: [commitIn(epochAltered, 7)], message: 'signature does not verify', check: { ok: false } }],
+      ['seq-altered', seqAltered, { description: `The sequence number of commit line 7 changed from ${seq} to ${Number(seq) + 1} (still canonical): a gap, because the commit was altered. Its signature is named, not the gap.`, expect: 'VaultCorrupted', parts: [commitIn(seqAltered, 7)], message: 'signature does not verify', check: { ok: false } }],
+      ['last-value-removed', lastValueRemoved, { description: 'The value line of the last save (note, line 10) removed: no later commit could have purged it, so vault check names it without the passphrase (as its commit, line 10; opening names the secret and version).', expect: 'VaultCorrupted', parts: [`value of secret note version ${versions.get('note the last save')}`, commitIn(lastValueRemoved, 10)], message: 'the value line is missing', check: { ok: false }, checkUnlocked: { ok: false, part: `value of secret note version ${versions.get('note the last save')}` } }],
     ];
 
     for (const name of await readdir(outDir)) if (name.endsWith('.coffer.txt')) await unlink(path.join(outDir, name));

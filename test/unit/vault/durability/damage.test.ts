@@ -48,6 +48,7 @@ import {
   lineBytes,
   moveLine,
   openAndSnapshot,
+  passphraseBytes,
   PART_PATTERN,
   prng,
   randInt,
@@ -572,6 +573,130 @@ describe('removed lines', () => {
       expectCorrupted(t);
       expect(t.outcome.ok ? '' : t.outcome.error.message, t.label).toContain(c.no === 2 ? 'genesis' : shortId(c.commitId!));
     }
+  });
+});
+
+describe('the first real cause is named', () => {
+  // A byte changed inside a commit's JSON that keeps it valid and canonical gives the commit a new
+  // id. Structure checks then fail too (an epoch nobody started, a gap in the sequence), but the cause
+  // is the alteration: open (signatures deferred) and check (signatures first) both name the altered
+  // commit's bad signature, by the id its bytes now have.
+  const BAD_SIGNATURE = 'the signature does not verify (the commit was altered or forged)';
+  const commitsAfterFirst = (): FileLine[] => sample.lines.filter((l) => l.kind === 'commit' && l.no > 3);
+
+  /** `bytes` with commit line `no`'s payload text edited; fails the test if the edit changed nothing. */
+  function editCommit(no: number, edit: (text: string) => string): Buffer {
+    const l = sample.lines[no - 1]!;
+    const text = edit(l.text);
+    expect(text, `line ${no}: the edit changed nothing`).not.toBe(l.text);
+    return replaceLine(sample.bytes, no, `${text}\n`);
+  }
+
+  /** One hex digit of field `name` ("epoch", "vault") of commit line `no` changed: still hex, still canonical. */
+  const alterHexField = (no: number, name: string): Buffer =>
+    editCommit(no, (t) => {
+      const at = t.indexOf(`"${name}":"`) + name.length + 4 + 5;
+      return `${t.slice(0, at)}${t[at] === '0' ? '1' : '0'}${t.slice(at + 1)}`;
+    });
+
+  /** Open cold and warm, and check: each names the bad signature of line `no`, as it now reads. */
+  async function expectBadSignatureOf(bytes: Buffer, no: number, label: string): Promise<void> {
+    const part = `commit ${shortId(splitLines(bytes)[no - 1]!.commitId!)} (line ${no})`;
+    for (const profile of ['cold', 'warm'] as const) {
+      const t = await openDamaged(bytes, `${label}, ${profile}`, profile);
+      expectCorrupted(t);
+      expect(t.outcome.ok ? '' : t.outcome.error.message, t.label).toBe(`${part}: ${BAD_SIGNATURE}`);
+    }
+    const report = await checkVaultFile(await writeVaultCopy(root, bytes));
+    expect(report.ok, label).toBe(false);
+    expect(report.problems[0], `${label}: vault check`).toEqual({ part, message: `${part}: ${BAD_SIGNATURE}` });
+  }
+
+  it('one hex digit of the epoch of any commit that writes under an existing epoch', async () => {
+    const lines = commitsAfterFirst().filter((l) => !l.text.includes('"newEpoch"'));
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const l of lines) await expectBadSignatureOf(alterHexField(l.no, 'epoch'), l.no, `epoch of line ${l.no} altered`);
+  });
+
+  it('the sequence number of any commit, one up or one down', async () => {
+    for (const l of commitsAfterFirst()) {
+      const seq = Number(/"seq":(\d+),/.exec(l.text)![1]);
+      for (const to of [seq + 1, seq - 1]) {
+        if (to < 1) continue; // seq 0 is refused by the schema, on its line
+        const bytes = editCommit(l.no, (t) => t.replace(`"seq":${seq},`, `"seq":${to},`));
+        await expectBadSignatureOf(bytes, l.no, `seq of line ${l.no} changed from ${seq} to ${to}`);
+      }
+    }
+  });
+
+  it('one hex digit of the vault field: an altered commit, not a commit of another vault', async () => {
+    const l = commitsAfterFirst()[2]!;
+    await expectBadSignatureOf(alterHexField(l.no, 'vault'), l.no, `vault field of line ${l.no} altered`);
+  });
+});
+
+describe('vault check of absent value lines', () => {
+  // A value line referenced by a commit and absent from the file was purged (an encrypted purge
+  // record, then the compaction) or lost. The sample purged `temp`, so its line is absent.
+  const unlock = { passphrase: passphraseBytes() };
+  const absentNote = (n: number): string => `${n} value line${n > 1 ? 's are' : ' is'} absent (purged or lost; give the passphrase to tell)`;
+  const lastCommit = (): FileLine => sample.lines.filter((l) => l.kind === 'commit').at(-1)!;
+  const blobOf = (l: FileLine): { name: string; version: string } => sample.blobOwner.get(l.blobHash!)!;
+  const missingValue = (o: { name: string; version: string }): { part: string; message: string } => {
+    const part = `value of secret ${o.name} version ${o.version}`;
+    return { part, message: `${part}: the value line is missing from the file` };
+  };
+
+  it('of an intact vault with a purge: ok; without the passphrase a note counts the purged line, with it nothing is said', async () => {
+    const bare = await checkVaultFile(sample.path);
+    expect(bare).toMatchObject({ ok: true, problems: [], notes: [absentNote(1)] });
+    const unlocked = await checkVaultFile(sample.path, unlock);
+    expect(unlocked).toMatchObject({ ok: true, problems: [] });
+    expect(unlocked.notes).toBeUndefined();
+  });
+
+  it('a removed value line that a later commit could have purged: noted without the passphrase, named with it as an open names it', async () => {
+    for (const l of sample.lines.filter((x) => x.kind === 'blob' && x.end < lastSaveStart(sample.lines))) {
+      const bytes = removeLine(sample.bytes, l.no);
+      const t = await openDamaged(bytes, `value line ${l.no} (${blobOf(l).name}) removed`);
+      expectCorrupted(t);
+      const bare = await checkVaultFile(t.file);
+      expect(bare, t.label).toMatchObject({ ok: true, problems: [], notes: [absentNote(2)] });
+      const unlocked = await checkVaultFile(t.file, unlock);
+      expect(unlocked.ok, t.label).toBe(false);
+      expect(unlocked.problems, t.label).toEqual([missingValue(blobOf(l))]);
+      expect(unlocked.problems[0]!.part).toBe(t.outcome.ok ? '' : t.outcome.error.part);
+      expect((await readFile(t.file)).equals(bytes), `${t.label}: check wrote to the file`).toBe(true);
+    }
+  });
+
+  it('two removed value lines: with the passphrase each one is named', async () => {
+    const [a, b] = sample.lines.filter((x) => x.kind === 'blob').slice(0, 2);
+    const file = await writeVaultCopy(root, removeLine(removeLine(sample.bytes, b!.no), a!.no));
+    expect(await checkVaultFile(file)).toMatchObject({ ok: true, notes: [absentNote(3)] });
+    const unlocked = await checkVaultFile(file, unlock);
+    expect(unlocked.ok).toBe(false);
+    expect(unlocked.problems).toEqual(expect.arrayContaining([missingValue(blobOf(a!)), missingValue(blobOf(b!))]));
+    expect(unlocked.problems).toHaveLength(2);
+  });
+
+  it('the removed value line of the last save: no later commit could have purged it, so it is named without the passphrase', async () => {
+    const value = sample.lines.find((l) => l.kind === 'blob' && l.start >= lastSaveStart(sample.lines))!;
+    const bytes = removeLine(sample.bytes, value.no);
+    const file = await writeVaultCopy(root, bytes);
+    const commit = `commit ${shortId(lastCommit().commitId!)} (line ${lastCommit().no - 1})`;
+    const bare = await checkVaultFile(file);
+    expect(bare.ok).toBe(false);
+    expect(bare.problems).toEqual([{ part: commit, message: expect.stringMatching(new RegExp(`^${commit.replace(/[()]/g, '\\$&')}: its value line is missing \\(blob [0-9a-f]{12}\\) and no later commit could have purged it$`)) }]);
+    expect(bare.notes).toEqual([absentNote(1)]); // temp's, purged
+    // With the passphrase, the secret and version too.
+    const unlocked = await checkVaultFile(file, unlock);
+    expect(unlocked.problems.map((p) => p.part)).toEqual([commit, missingValue(blobOf(value)).part]);
+  });
+
+  it('a wrong passphrase is an error, not a report', async () => {
+    const file = await writeVaultCopy(root, removeLine(sample.bytes, sample.lines.find((l) => l.kind === 'blob')!.no));
+    await expect(checkVaultFile(file, { passphrase: passphraseBytes('not the passphrase') })).rejects.toMatchObject({ code: 'WrongPassphrase' });
   });
 });
 
