@@ -14,9 +14,10 @@ import { corrupted } from './errors.js';
 import { canonicalJson, isGenesis, isNewer, type CommitPayload } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
 import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
-import { validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
+import { compareHlc, validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
-import { Authorizer, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
+import { Authorizer, canonicalOrder, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
+import { restoreSnapshot, type SnapshotJson } from './cache/snapshot.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
 import type { Scope } from './access/roles.js';
 import { VaultState } from './state/fold.js';
@@ -66,7 +67,55 @@ export class VaultCore {
     this.fold();
   }
 
-  private registerCommit(c: GraphCommit, previous?: VaultCore): void {
+  /**
+   * The state of a warm open (cache/snapshot.ts): the snapshot's decisions and folded
+   * state for its prefix, then the commits after it decided and folded one by one.
+   * Undefined when they are not simply later (the caller takes the full path).
+   */
+  static fromSnapshot(graph: Graph, me: MemberIdentity, snap: SnapshotJson): VaultCore | undefined {
+    const core = new VaultCore(graph, me);
+    restoreSnapshot(core, snap);
+    const added = graph.commits.slice(snap.commits.length);
+    if (added.length === 0) {
+      core.state.settle();
+      return core;
+    }
+    // Every new commit must follow every commit of the prefix: then it comes after them in
+    // every order, and deciding and folding it last equals the full build.
+    const prefixHeads = new Set(snap.commits.filter((row) => !row[8]).map((row) => row[0]));
+    const reach = new Map<string, Set<string>>();
+    for (const c of added) {
+      const r = new Set<string>();
+      for (const p of c.parents) {
+        if (prefixHeads.has(p)) r.add(p);
+        else for (const x of reach.get(p) ?? []) r.add(x);
+      }
+      if (r.size !== prefixHeads.size) return undefined;
+      reach.set(c.id, r);
+    }
+    for (const c of added) core.registerCommit(c);
+    const order = canonicalOrder(added.map((c) => ({ id: c.id, parents: c.parents.filter((p) => reach.has(p)) })), (a, b) => a.id < b.id);
+    const decided = order.map((x) => core.decoded.get(x.id)!);
+    for (const d of decided) {
+      if (d.p.newEpoch) return undefined;
+      core.authorizer.decideNext(d);
+      if (d.body?.records.some((r) => r.t === 'member' || r.t === 'remove')) return undefined;
+    }
+    // The fold order of state/fold.ts, over the new commits only (every one of them follows the prefix).
+    const key = (d: DecodedCommit): Hlc => (core.accepted.has(d.c.id) && d.body ? d.body.hlc : [0, 0]);
+    const foldOrder = canonicalOrder(
+      decided.map((d) => ({ id: d.c.id, parents: d.c.parents.filter((p) => reach.has(p)), d })),
+      (a, b) => {
+        const c = compareHlc(key(a.d), key(b.d));
+        return c < 0 || (c === 0 && a.id < b.id);
+      },
+    );
+    for (const { d } of foldOrder) if (core.accepted.has(d.c.id) && d.body) core.state.apply(d);
+    core.state.settle();
+    return core;
+  }
+
+  registerCommit(c: GraphCommit, previous?: VaultCore): void {
     if (c.seq > (this.lastSeq.get(c.author) ?? -1)) this.lastSeq.set(c.author, c.seq);
     if (isGenesis(c.payload)) return;
     if (isNewer(c.payload)) {
@@ -77,8 +126,9 @@ export class VaultCore {
     }
     const p = c.payload;
     this.keyring.registerEpoch(c.id, p);
+    // A body decoded before is reused, unless a warm snapshot left only part of it.
     const old = previous?.decoded.get(c.id);
-    this.decoded.set(c.id, old ? { ...old } : { c, p, body: null });
+    this.decoded.set(c.id, old && !old.partial ? { ...old } : { c, p, body: null });
   }
 
   // ------------------------------------------------------------ bodies

@@ -7,9 +7,10 @@ import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
-import { CofferError } from './errors.js';
-import { canonicalJson, FORMAT_VERSION, headerLine, isGenesis, type CommitPayload, type SlotJson } from './format/codec.js';
-import { buildGraph, hashBlob, verifySignaturesParallel, type Graph } from './format/graph.js';
+import { CofferError, corrupted } from './errors.js';
+import { canonicalJson, FORMAT_VERSION, headerLine, isGenesis, parseHeader, type CommitPayload, type SlotJson } from './format/codec.js';
+import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
+import { buildGraph, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import type { Body, VaultRecord } from './format/records.js';
 import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { generateRecoveryKey } from './access/recovery-key.js';
@@ -44,6 +45,9 @@ export class VaultSession implements Vault {
   /** Purged values still have lines in the file: rewrite it after this write (C10). */
   needsCompaction = false;
   private cache!: VerifiedCache;
+  private snapshots!: SnapshotFile;
+  /** Whether the last load took the warm path (the snapshot and the commits after it). */
+  loadedWarm = false;
   private bodyCache!: BodyCache;
   private auditLog!: AuditLog;
   private auditSigner: Ed25519Signer | undefined;
@@ -168,19 +172,24 @@ export class VaultSession implements Vault {
     let data = bytes ?? (await readVaultFile(this.path));
     const first = !this.core;
     let signatures: Promise<void> = Promise.resolve();
-    let vaultId: string;
     if (first) {
-      const g0 = graph ?? buildGraph(data, { deferSignatures: true });
-      vaultId = g0.vaultId;
+      const vaultId = graph?.vaultId ?? parseHeader(data.subarray(0, Math.max(0, data.indexOf(0x0a))).toString('latin1')).vaultId;
       this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
       await this.cache.load();
       this.bodyCache = new BodyCache(this.profileDir, vaultId, this.me);
-      await this.bodyCache.load();
+      this.snapshots = new SnapshotFile(this.profileDir, vaultId, this.me);
       // The audit signer holds its own key object: records still being written when the
       // vault closes (and its identity buffers are wiped) are signed correctly.
       this.auditSigner = new Ed25519Signer(this.me.signSeed);
       const signer = this.auditSigner;
       this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), { publicKey: signer.publicKey, sign: (m) => signer.sign(m) });
+      // A warm open (C11): the snapshot's prefix is trusted, only the commits after it are read.
+      if (!acceptRollback && !graph && (await this.warmLoad(data))) return;
+      await this.bodyCache.load();
+      const g0 = graph ?? buildGraph(data, { deferSignatures: true });
+      // createVault writes genesis and the first commit in one save: a file with only the
+      // genesis was cut (the first commit holds the slot, the keys and the settings).
+      if (g0.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
       // Queued on the thread pool now, awaited after the bodies are decrypted (below).
       signatures = verifySignaturesParallel(g0, this.cache.verified);
@@ -211,6 +220,36 @@ export class VaultSession implements Vault {
     core.build(this.core);
     // Nothing built from an unverified commit is used before every signature checked out.
     await signatures;
+    await this.adopt(core, data, missing, [...core.accepted].map((id) => g.byId.get(id)!));
+    await this.bodyCache.add(core.newBodies.splice(0), true);
+    // The next open on this computer starts from here (cache/snapshot.ts).
+    if (missing.length === 0) await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+  }
+
+  /**
+   * The warm path: the snapshot whose prefix is this file's, then only the commits after
+   * it. False (nothing changed) when the full path is needed: no snapshot, a prefix that
+   * differs, commits that lack, or new commits that are not simply later.
+   */
+  private async warmLoad(data: Uint8Array): Promise<boolean> {
+    const snap = await this.snapshots.read(data);
+    if (!snap) return false;
+    const g = extendGraph(data, prefixGraph(snap, data), { trusted: this.cache.verified });
+    if (!g || this.cache.ids().some((id) => !g.byId.has(id))) return false;
+    const core = VaultCore.fromSnapshot(g, this.me, snap);
+    if (!core) return false;
+    const added = g.commits.slice(snap.commits.length);
+    await this.adopt(core, data, [], added.filter((c) => core.accepted.has(c.id)));
+    this.loadedWarm = true;
+    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) {
+      await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    }
+    return true;
+  }
+
+  /** Makes `core` this session's state, with the warnings it calls for, and remembers `accepted` as seen here. */
+  private async adopt(core: VaultCore, data: Uint8Array, missing: string[], accepted: GraphCommit[]): Promise<void> {
+    const g = core.graph;
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     if (!this.allowMissingValues) core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();
@@ -227,8 +266,7 @@ export class VaultSession implements Vault {
         `${core.unreadable.length} commit(s) are written under key epochs this identity cannot read: it was removed, or its roles were lowered. What is shown is the state before them.`,
       );
     }
-    await this.cache.add([...core.accepted].map((id) => g.byId.get(id)!));
-    await this.bodyCache.add(core.newBodies.splice(0), true);
+    await this.cache.add(accepted);
   }
 
   info(): VaultInfo {
@@ -410,6 +448,7 @@ export class VaultSession implements Vault {
     this.core?.wipe();
     this.cache?.wipe();
     this.bodyCache?.wipe();
+    this.snapshots?.wipe();
     wipeIdentity(this.me);
     const signer = this.auditSigner;
     void this.settled().then(() => signer?.dispose());

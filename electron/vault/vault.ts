@@ -14,7 +14,7 @@ import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES
 import { buildGraph, commitId, signatureMessage, verifySignatures, type Graph } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
-import { currentSlots, readOwnSlotAuthor, rememberOwnSlotAuthor, slotsToTry } from './access/slot-choice.js';
+import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotsToTry, type SlotScan } from './access/slot-choice.js';
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
@@ -72,19 +72,24 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
 async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: boolean): Promise<VaultSession> {
   await ensureProfileDir(options.profileDir);
   const bytes = await readVaultFile(options.path);
-  // Structure and signatures first: a damaged file is VaultCorrupted, never a wrong passphrase.
-  const graph = buildGraph(bytes, { deferSignatures: true });
-  // createVault writes genesis and the first commit in one save: a file with only the
-  // genesis was cut (the first commit holds the slot, the keys and the settings).
-  if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
-  const attempts = new UnlockAttempts(options.profileDir, graph.vaultId, options.unlockClock);
-  const unlocked = await unlockIdentity(options, graph, attempts);
+  // Only what the unlock needs is read first (the slots); the whole file is checked after it,
+  // and before any wrong passphrase is reported: a damaged file is VaultCorrupted, never that.
+  let scan: SlotScan;
+  try {
+    scan = scanSlots(bytes);
+  } catch (e) {
+    // Damage found early is named the way the whole-file check names it (FORMAT.md §5.8).
+    if (e instanceof CofferError && e.code === 'VaultCorrupted') checkWholeFile(bytes);
+    throw e;
+  }
+  const attempts = new UnlockAttempts(options.profileDir, scan.vaultId, options.unlockClock);
+  const unlocked = await unlockIdentity(options, scan, attempts, () => checkWholeFile(bytes));
   const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
-  await vault.load(bytes, graph, options.acceptRollback ?? false);
+  await vault.load(bytes, undefined, options.acceptRollback ?? false);
   await vault.settleFailedUnlocks(attempts);
   // Whose slots an unlock on this computer tries from now on (access/slot-choice.ts).
-  await rememberOwnSlotAuthor(options.profileDir, graph.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);
+  await rememberOwnSlotAuthor(options.profileDir, scan.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);
   await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);
   return vault;
 }
@@ -96,14 +101,24 @@ const OPEN_OPS: Record<UnlockMethod, string> = {
   identity: 'VaultOpenIdentity',
 };
 
+/** Structure and every signature of the file (VaultCorrupted naming the first damaged part). */
+function checkWholeFile(bytes: Uint8Array): void {
+  const graph = buildGraph(bytes);
+  // createVault writes genesis and the first commit in one save: a file with only the
+  // genesis was cut (the first commit holds the slot, the keys and the settings).
+  if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+}
+
 /** The member identity that opens the vault, by the first method of OpenVaultOptions that applies. */
 async function unlockIdentity(
   options: OpenVaultOptions,
-  graph: Graph,
+  scan: SlotScan,
   attempts: UnlockAttempts,
+  /** Runs before a wrong passphrase is reported: damage is reported as damage. */
+  checkFile: () => void,
 ): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
-  const slots = currentSlots(graph);
-  const own = await readOwnSlotAuthor(options.profileDir, graph.vaultId);
+  const slots = scan.slots;
+  const own = await readOwnSlotAuthor(options.profileDir, scan.vaultId);
   const passphraseKdf = (author: string | undefined): KdfParams => {
     const s = slots.find((x) => x.slot.use === undefined && x.author === author);
     return s ? slotKdf(s.slot) : DEFAULT_KDF;
@@ -111,7 +126,7 @@ async function unlockIdentity(
   if (options.identity) return { identity: options.identity, kdf: passphraseKdf(toB64u(options.identity.signPub)), method: 'identity' };
   let keychainProblem: string | undefined;
   if (options.keychain) {
-    const r = await openRemembered(options.profileDir, graph.vaultId, options.keychain);
+    const r = await openRemembered(options.profileDir, scan.vaultId, options.keychain);
     if (r && 'identity' in r) return { identity: r.identity, kdf: passphraseKdf(toB64u(r.identity.signPub)), method: 'keychain' };
     if (r) keychainProblem = r.problem;
   }
@@ -122,19 +137,20 @@ async function unlockIdentity(
   if (keychainProblem) options.onWarning?.(keychainProblem);
   const use = options.recoveryKey ? 'recovery' : undefined;
   if (!slots.some((s) => s.slot.use === use)) {
+    checkFile();
     throw new CofferError(
       'VaultLocked',
       use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
     );
   }
-  const candidates = slotsToTry(slots, use, { own, creator: graph.genesis.author });
+  const candidates = slotsToTry(slots, use, { own, creator: scan.creator });
   await attempts.waitTurn();
   let lastError: unknown;
   for (const { author, slot } of candidates) {
     // The slot's own commit must verify before its bytes are trusted with the passphrase.
-    verifySignatures(graph, new Set(), (c) => (c.payload as CommitPayload).slots?.includes(slot) ?? false);
+    scan.verify(slot);
     try {
-      const identity = await openSlot(slot, secret, Buffer.from(graph.vaultId, 'hex'));
+      const identity = await openSlot(slot, secret, Buffer.from(scan.vaultId, 'hex'));
       if (toB64u(identity.signPub) !== author) {
         // A slot sealing someone else's identity: its author planted it; never used.
         wipeIdentity(identity);
@@ -144,11 +160,13 @@ async function unlockIdentity(
     } catch (e) {
       // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
       // planted slot cannot lock the owner out; WrongPassphrase wins the final report.
-      if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded')) throw e;
+      // BadParameter: parameters no Argon2id accepts (a planted slot, C8): skipped the same way.
+      if (!(e instanceof CofferError) || (e.code !== 'WrongPassphrase' && e.code !== 'LimitExceeded' && e.code !== 'BadParameter')) throw e;
       if (!lastError || e.code === 'WrongPassphrase') lastError = e;
     }
   }
   lastError ??= new CofferError('WrongPassphrase', 'The passphrase is wrong.');
+  checkFile();
   if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') throw await attempts.wrongGuess(lastError.message);
   throw lastError;
 }

@@ -191,7 +191,7 @@ export function parseVaultLines(bytes: Uint8Array | string): VaultLines {
   const raw = text.split('\n');
   if (raw[raw.length - 1] === '') raw.pop();
   const header = raw[0] ?? '';
-  const m = /^coffer-vault\/1 ([0-9a-f]{64})$/.exec(header);
+  const m = /^coffer-vault\/[12] ([0-9a-f]{64})$/.exec(header);
   if (!m) throw new Error(`not a vault header: ${header.slice(0, 40)}`);
   const lines: (BlobLine | CommitLine)[] = [];
   raw.slice(1).forEach((l, i) => {

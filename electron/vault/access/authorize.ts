@@ -28,6 +28,8 @@ export interface DecodedCommit {
   body: Body | null;
   /** Why the body could not be read or was rejected. */
   problem?: string;
+  /** Restored from a warm snapshot: the body keeps only what later steps read (no object records). */
+  partial?: true;
 }
 
 export interface MemberState {
@@ -285,6 +287,15 @@ export class Authorizer {
         }
       }
     }
+    // C5: the vault always keeps a member who manages members (the creator hands the role on first).
+    if (d.body.records.some(isMembershipRecord)) {
+      const after = new Map(members);
+      for (const r of d.body.records) {
+        if (r.t === 'member') after.set(r.sign, { ...(after.get(r.sign) ?? { sign: r.sign, enc: r.enc, name: r.name }), roles: r.roles });
+        else if (r.t === 'remove') after.delete(r.sign);
+      }
+      if (![...after.values()].some((m) => managesMembers(m.roles))) return 'it would leave the vault without an Administrator';
+    }
     if (p.newEpoch) need.add('members/manage');
     for (const perm of need) if (!permits(author.roles, perm)) return `its author's roles do not allow ${perm}`;
     // Epochs (C7): write under the newest epoch of the ancestry; a new epoch supersedes exactly that frontier.
@@ -440,6 +451,42 @@ export class Authorizer {
 
   acceptedHeads(): string[] {
     return [...this.current().heads];
+  }
+
+  /** What the warm snapshot keeps of the decisions (cache/snapshot.ts). */
+  exportState(): { memberEvents: Map<string, readonly string[]>; epochFrontier: Map<string, readonly string[]>; position: Map<string, number> } {
+    return { memberEvents: this.memberEvents, epochFrontier: this.epochFrontier, position: this.position };
+  }
+
+  importState(s: {
+    accepted: string[];
+    rejected: Rejection[];
+    unreadable: Rejection[];
+    memberEvents: Map<string, readonly string[]>;
+    epochFrontier: Map<string, readonly string[]>;
+    position: Map<string, number>;
+  }): void {
+    this.derived = undefined;
+    for (const id of s.accepted) this.accepted.add(id);
+    this.rejected.push(...s.rejected);
+    this.unreadable.push(...s.unreadable);
+    for (const [k, v] of s.memberEvents) this.memberEvents.set(k, v);
+    for (const [k, v] of s.epochFrontier) this.epochFrontier.set(k, v);
+    for (const [k, v] of s.position) this.position.set(k, v);
+  }
+
+  /**
+   * Decides a commit that follows every commit decided so far and changes no
+   * membership or epoch (a warm open's new commits, cache/snapshot.ts).
+   */
+  decideNext(d: DecodedCommit): void {
+    this.derived = undefined;
+    this.host.decodeBody(d);
+    const reason = this.checkAuthorized(d);
+    if (reason && !d.body) this.unreadable.push({ id: d.c.id, reason });
+    else if (reason) this.rejected.push({ id: d.c.id, reason });
+    this.position.set(d.c.id, this.position.size);
+    this.record(d.c.id, d, !reason);
   }
 
   /**

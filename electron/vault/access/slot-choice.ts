@@ -10,9 +10,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_KDF } from '../crypto/index.js';
-import { isGenesis, type CommitPayload, type SlotJson } from '../format/codec.js';
-import type { Graph } from '../format/graph.js';
+import { DEFAULT_KDF, ed25519Verify, fromB64u } from '../crypto/index.js';
+import { CofferError, corrupted } from '../errors.js';
+import { canonicalJson, isGenesis, isNewer, parseHeader, validatePayload, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
+import { commitId, signatureMessage, type Graph } from '../format/graph.js';
 import { writeNewFile } from '../store/vault-file.js';
 
 export interface AuthoredSlot {
@@ -21,13 +22,13 @@ export interface AuthoredSlot {
 }
 
 /** Each author's newest slot list (a later list replaces the author's earlier one), at most one slot per use. */
-export function currentSlots(graph: Graph): AuthoredSlot[] {
+export function currentSlots(graph: Pick<Graph, 'byId' | 'slotCommits'>): AuthoredSlot[] {
+  return newestPerAuthor(graph.slotCommits.map((id) => graph.byId.get(id)!).map((c) => ({ author: c.author, slots: (c.payload as CommitPayload).slots ?? [] })));
+}
+
+function newestPerAuthor(lists: { author: string; slots: SlotJson[] }[]): AuthoredSlot[] {
   const byAuthor = new Map<string, SlotJson[]>();
-  for (const c of graph.commits) {
-    if (isGenesis(c.payload)) continue;
-    const p = c.payload as CommitPayload;
-    if (p.slots) byAuthor.set(c.author, p.slots);
-  }
+  for (const l of lists) byAuthor.set(l.author, l.slots);
   const out: AuthoredSlot[] = [];
   for (const [author, slots] of byAuthor) {
     const seen = new Set<string | undefined>();
@@ -38,6 +39,74 @@ export function currentSlots(graph: Graph): AuthoredSlot[] {
     }
   }
   return out;
+}
+
+/** What an unlock needs from the file before any key is known: the vault, its creator and the slots. */
+export interface SlotScan {
+  vaultId: string;
+  formatVersion: number;
+  creator: string;
+  slots: AuthoredSlot[];
+  /** Checks the signature of the commit that carries `slot` (VaultCorrupted naming it otherwise). */
+  verify(slot: SlotJson): void;
+}
+
+/**
+ * Finds the genesis and the commits that carry slots without parsing the rest of
+ * the file (`"slots":[` appears in a line only as that field: every other value in
+ * a commit line is hex, base64url or a number). Each line found is parsed and
+ * checked strictly; the rest of the file is checked after the unlock.
+ */
+export function scanSlots(bytes: Uint8Array): SlotScan {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const firstNl = buf.indexOf(0x0a);
+  if (firstNl < 0) throw corrupted('header', 'the file has no complete header line');
+  const { vaultId, formatVersion } = parseHeader(buf.subarray(0, firstNl).toString('latin1'));
+  // Line numbers are counted only for an error (the parts the damage reports name: FORMAT.md §5.8).
+  const lineNumber = (start: number): number => {
+    let n = 1;
+    for (let at = buf.indexOf(0x0a); at >= 0 && at < start; at = buf.indexOf(0x0a, at + 1)) n++;
+    return n;
+  };
+  const lineAt = (start: number): { payloadText: string; payload: AnyPayload; sig: Uint8Array; line: () => string } => {
+    const end = buf.indexOf(0x0a, start);
+    if (end < 0) throw corrupted(`line ${lineNumber(start)}`, 'the line is cut');
+    const text = buf.subarray(start, end).toString('utf8');
+    const where = (): string => `line ${lineNumber(start)}`;
+    if (!text.startsWith('C ')) throw corrupted(where(), 'the line is not a commit');
+    const sp = text.lastIndexOf(' ');
+    const payloadText = text.slice(2, sp);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payloadText);
+      if (canonicalJson(raw) !== payloadText) throw new Error('not canonical');
+      return { payloadText, payload: validatePayload(raw, formatVersion), sig: fromB64u(text.slice(sp + 1)), line: where };
+    } catch (e) {
+      if (e instanceof CofferError && e.code !== 'BadParameter') throw e;
+      throw corrupted(where(), e instanceof Error && e.message !== 'not canonical' ? e.message : 'the commit is not valid canonical JSON');
+    }
+  };
+  const genesis = lineAt(firstNl + 1);
+  if (!isGenesis(genesis.payload)) throw corrupted('line 2', 'the first commit is not the genesis commit');
+  const found: { author: string; slots: SlotJson[]; id: string; sig: Uint8Array; where: () => string }[] = [];
+  const marker = Buffer.from('"slots":[');
+  for (let at = buf.indexOf(marker, firstNl); at >= 0; at = buf.indexOf(marker, at + marker.length)) {
+    const c = lineAt(buf.lastIndexOf(0x0a, at) + 1);
+    if (isGenesis(c.payload) || isNewer(c.payload) || !c.payload.slots) continue;
+    found.push({ author: c.payload.author, slots: c.payload.slots, id: commitId(c.payloadText), sig: c.sig, where: c.line });
+  }
+  return {
+    vaultId,
+    formatVersion,
+    creator: genesis.payload.author,
+    slots: newestPerAuthor(found),
+    verify(slot) {
+      const c = found.find((f) => f.slots.includes(slot))!;
+      if (!ed25519Verify(fromB64u(c.author), signatureMessage(c.id), c.sig)) {
+        throw corrupted(`commit ${c.id.slice(0, 12)} (${c.where()})`, 'the signature does not verify (the commit was altered or forged)');
+      }
+    },
+  };
 }
 
 const atMostDefault = (s: SlotJson): boolean => s.kdf.m <= DEFAULT_KDF.memoryKiB && s.kdf.t <= DEFAULT_KDF.iterations && s.kdf.p <= DEFAULT_KDF.parallelism;

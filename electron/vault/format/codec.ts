@@ -303,7 +303,13 @@ export function parseHeaderLine(header: string): string {
  */
 export function parseVaultFile(
   bytes: Uint8Array,
-  opts: { salvage?: boolean; hashBlob: (b: Uint8Array) => string; lineStart?: number; skipUntil?: number } = {
+  opts: {
+    salvage?: boolean;
+    hashBlob: (b: Uint8Array) => string;
+    skipUntil?: number;
+    /** Start at this byte offset, the start of line `line` (a prefix known to be verified: cache/snapshot.ts). */
+    startAt?: { offset: number; line: number };
+  } = {
     hashBlob: () => '',
   },
   issues: ParseIssue[] = [],
@@ -314,8 +320,8 @@ export function parseVaultFile(
   const { vaultId, formatVersion } = parseHeader(buf.subarray(0, firstNl).toString('latin1'));
 
   const entries: FileEntry[] = [];
-  let pos = firstNl + 1;
-  let line = 1;
+  let pos = opts.startAt ? opts.startAt.offset : firstNl + 1;
+  let line = opts.startAt ? opts.startAt.line - 1 : 1;
   let interruptedSave = false;
   const damage = (ln: number, message: string): void => {
     if (!opts.salvage) throw corrupted(`line ${ln}`, message);

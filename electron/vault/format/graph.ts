@@ -44,6 +44,8 @@ export function commitPart(id: string, line: number): string {
 export interface GraphCommit {
   id: string;
   line: number;
+  /** Byte offset where this commit's line starts (absent for a commit only built in memory). */
+  start?: number;
   /** Byte offset just past this commit's line. */
   end: number;
   payload: AnyPayload;
@@ -73,6 +75,8 @@ export interface Graph {
   interruptedSave: boolean;
   /** Byte offset where an interrupted save starts (incomplete line or orphan blob lines after the last commit). */
   truncateTo: number;
+  /** Ids of the commits that carry passphrase slots, in file order (few: read without touching the others). */
+  slotCommits: string[];
 }
 
 /**
@@ -106,6 +110,26 @@ export interface GraphOptions {
   deferSignatures?: boolean;
 }
 
+/**
+ * A verified prefix of the file to continue from (cache/snapshot.ts): its commits
+ * and blobs as the graph holds them, the epochs started, and each head's highest
+ * sequence number per author among its ancestors.
+ */
+export interface GraphBase {
+  genesis: GraphCommit;
+  commits: GraphCommit[];
+  byId: Map<string, GraphCommit>;
+  blobs: Map<string, { bytes: Uint8Array; line: number }>;
+  epochs: Set<string>;
+  headSeqs: Map<string, Map<string, number>>;
+  childCount: Map<string, number>;
+  /** Where the prefix ends (a line start) and the number of the next line. */
+  end: number;
+  nextLine: number;
+  newerFormat: boolean;
+  slotCommits: string[];
+}
+
 export interface GraphProblems {
   issues: ParseIssue[];
 }
@@ -116,7 +140,23 @@ export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems:
   return verifyEntries(parsed, bytes, opts, problems);
 }
 
-function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions, problems: GraphProblems): Graph {
+/**
+ * The graph of a file whose prefix `base` was verified before: only the lines after it
+ * are parsed and checked. Every parent of a new commit must be a head of the prefix or
+ * a new commit (the caller falls back to buildGraph otherwise: `undefined`).
+ */
+export function extendGraph(bytes: Uint8Array, base: GraphBase, opts: GraphOptions = {}): Graph | undefined {
+  const parsed = parseVaultFile(bytes, { hashBlob, startAt: { offset: base.end, line: base.nextLine } });
+  const known = new Set(base.headSeqs.keys());
+  for (const e of parsed.entries) {
+    if (e.kind !== 'commit') continue;
+    if (isGenesis(e.payload) || !e.payload.parents.every((p) => known.has(p))) return undefined;
+    known.add(commitId(e.payloadText));
+  }
+  return verifyEntries(parsed, bytes, opts, { issues: [] }, base);
+}
+
+function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions, problems: GraphProblems, base?: GraphBase): Graph {
   const salvage = opts.salvage ?? false;
   const damage = (part: string, message: string, line: number): void => {
     if (!salvage) throw corrupted(part, message);
@@ -144,21 +184,22 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     }
     damage(commitPart(id, entry.line), message, entry.line);
   };
-  const byId = new Map<string, GraphCommit>();
-  const commits: GraphCommit[] = [];
-  const blobs = new Map<string, { bytes: Uint8Array; line: number }>();
+  const byId = base?.byId ?? new Map<string, GraphCommit>();
+  const commits: GraphCommit[] = base?.commits ?? [];
+  const blobs = base?.blobs ?? new Map<string, { bytes: Uint8Array; line: number }>();
   const referenced = new Set<string>();
-  const epochs = new Set<string>();
-  const lastSeq = new Map<string, Map<string, number>>(); // commit id -> author -> max seq among it and its ancestors
-  let genesis: GraphCommit | undefined;
-  const childCount = new Map<string, number>();
+  const epochs = base?.epochs ?? new Set<string>();
+  const lastSeq = base?.headSeqs ?? new Map<string, Map<string, number>>(); // commit id -> author -> max seq among it and its ancestors
+  let genesis: GraphCommit | undefined = base?.genesis;
+  const childCount = base?.childCount ?? new Map<string, number>();
   let pendingBlobs: string[] = [];
-  let lastCommitEnd = -1;
-  let newer = parsed.formatVersion > FORMAT_VERSION;
-  let prevCommitLine = 1;
+  let lastCommitEnd = base ? base.end : -1;
+  let newer = parsed.formatVersion > FORMAT_VERSION || (base?.newerFormat ?? false);
+  let prevCommitLine = base ? base.nextLine - 1 : 1;
+  const slotCommits = base ? [...base.slotCommits] : [];
 
   // Byte offsets of each line end, to locate an interrupted save.
-  const lineEnds = lineEndOffsets(bytes, parsed.validLength);
+  const lineEnds = lineEndOffsets(bytes, parsed.validLength, base ? { offset: base.end, line: base.nextLine - 1 } : undefined);
 
   for (const entry of parsed.entries) {
     if (entry.kind === 'blob') {
@@ -166,7 +207,8 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
         damage(`line ${entry.line}`, 'the same value blob appears twice', entry.line);
         continue;
       }
-      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line });
+      // Where it lies, so a snapshot of this graph can read it back without parsing (cache/snapshot.ts).
+      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line, where: [lineEnds.get(entry.line - 1) ?? 0, lineEnds.get(entry.line) ?? bytes.length] } as { bytes: Uint8Array; line: number });
       pendingBlobs.push(entry.hash);
       continue;
     }
@@ -249,6 +291,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     const gc: GraphCommit = {
       id,
       line: entry.line,
+      start: lineEnds.get(entry.line - 1) ?? 0,
       end: lineEnds.get(entry.line) ?? bytes.length,
       payload: p,
       payloadText: entry.payloadText,
@@ -277,6 +320,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     }
     byId.set(id, gc);
     commits.push(gc);
+    if (!isGenesis(p) && !isNewer(p) && p.slots) slotCommits.push(id);
     lastCommitEnd = gc.end;
     prevCommitLine = entry.line;
   }
@@ -306,6 +350,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     validLength: parsed.validLength,
     interruptedSave,
     truncateTo,
+    slotCommits,
   };
 }
 
@@ -328,11 +373,12 @@ function checkCommit(
   return forged;
 }
 
-function lineEndOffsets(bytes: Uint8Array, limit: number): Map<number, number> {
+function lineEndOffsets(bytes: Uint8Array, limit: number, from?: { offset: number; line: number }): Map<number, number> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ends = new Map<number, number>();
-  let line = 0;
-  let pos = 0;
+  let line = from?.line ?? 0;
+  let pos = from?.offset ?? 0;
+  if (from) ends.set(from.line, from.offset);
   while (pos < limit) {
     const nl = buf.indexOf(0x0a, pos);
     if (nl < 0 || nl >= limit) break;

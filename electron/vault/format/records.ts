@@ -10,6 +10,8 @@ import { MAX_RECORDS_PER_COMMIT, type Stanza } from './codec.js';
 import { b64, bad, fields, int, isInt, isObj, list, SchemaError, stanza, str, text, VERSION, type Fields } from './schema.js';
 import { KIND_RECORDS } from '../state/kinds.js';
 import type { SecretRecord } from '../secrets/records.js';
+import type { KeyRecord } from '../keys/records.js';
+import type { CertificateRecord } from '../certificates/records.js';
 
 export type Hlc = [number, number];
 
@@ -57,7 +59,7 @@ export interface CheckpointRecord {
   state: number[];
 }
 
-export type VaultRecord = CoreRecord | SecretRecord;
+export type VaultRecord = CoreRecord | SecretRecord | KeyRecord | CertificateRecord;
 export type { SecretAttrSet, SecretVersionRecord } from '../secrets/records.js';
 
 export interface Body {

@@ -15,5 +15,7 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   rolePermissions: SECRET_ROLE_PERMISSIONS,
   records: withReducer<SecretsState, SecretRecord>(secretRecordSchemas as unknown as Record<string, Omit<RecordType<SecretsState, SecretRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new SecretsState(),
+  save: (s, refs) => s.save(refs),
+  restore: (saved, refs) => SecretsState.restore(saved as ReturnType<SecretsState['save']>, refs),
   settle: (s, vault, now) => s.settle(vault, now),
 };

@@ -3,7 +3,7 @@
  * each name's versions in creation order, soft deletion, purges, and the end
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
-import type { FoldAt } from '../state/object-kind.js';
+import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
 import type { Hlc } from '../format/records.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
@@ -31,6 +31,9 @@ export interface SecretObject {
 export function latestVersion(o: SecretObject): SecretVersion {
   return o.versions.get(o.order[o.order.length - 1]!)!;
 }
+
+type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number];
+type SavedSecret = [string, number | null, SavedVersion[]];
 
 export class SecretsState {
   /** Live and soft-deleted secrets by nameKey. */
@@ -126,6 +129,60 @@ export class SecretsState {
         this.objects.delete(k);
       }
     }
+  }
+
+  /**
+   * The compact form the warm snapshot keeps (cache/snapshot.ts): per secret its name and
+   * deletion, per version its attributes in a fixed order and its commit, epoch and blob by
+   * reference; tag sets, often repeated, stored once.
+   */
+  save(refs: SnapshotRefs): { objects: SavedSecret[]; expired: SavedSecret[]; purged: number[]; tags: Record<string, string>[] } {
+    const tagSets = new Map<string, number>();
+    const tags: Record<string, string>[] = [];
+    const tagRef = (t: Record<string, string> | undefined): number => {
+      if (!t) return -1;
+      const k = JSON.stringify(t);
+      let n = tagSets.get(k);
+      if (n === undefined) tagSets.set(k, (n = tags.push(t) - 1));
+      return n;
+    };
+    const one = (o: SecretObject): SavedSecret => [
+      o.name,
+      o.deleted?.date ?? null,
+      o.order.map((id) => {
+        const v = o.versions.get(id)!;
+        const s = v.state;
+        return [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob), v.clock[0], v.clock[1]];
+      }),
+    ];
+    return { objects: [...this.objects.values()].map(one), expired: [...this.expired.values()].map(one), purged: [...this.purgedBlobs].map((b) => refs.ref(b)), tags };
+  }
+
+  static restore(saved: ReturnType<SecretsState['save']>, refs: SnapshotRefs): SecretsState {
+    const state = new SecretsState();
+    const one = ([name, deleted, versions]: SavedSecret): SecretObject => {
+      const o: SecretObject = { key: nameKey(name), name, versions: new Map(), order: [], ...(deleted !== null ? { deleted: { date: deleted } } : {}) };
+      for (const [version, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1] of versions) {
+        const s: SecretVersionState = { name, version, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
+        if (contentType !== null) s.contentType = contentType;
+        if (tags >= 0) s.tags = { ...saved.tags[tags] };
+        if (nbf !== null) s.nbf = nbf;
+        if (exp !== null) s.exp = exp;
+        o.versions.set(version, { state: s, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] });
+        o.order.push(version);
+      }
+      return o;
+    };
+    for (const x of saved.objects) {
+      const o = one(x);
+      state.objects.set(o.key, o);
+    }
+    for (const x of saved.expired) {
+      const o = one(x);
+      state.expired.set(o.key, o);
+    }
+    for (const b of saved.purged) state.purgedBlobs.add(refs.str(b));
+    return state;
   }
 
   /** Every version, live, deleted or expired, with its value blob. */

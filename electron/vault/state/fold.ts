@@ -9,7 +9,7 @@ import { canonicalOrder, type DecodedCommit } from '../access/authorize.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 import type { Stanza } from '../format/codec.js';
 import { compareHlc, type Hlc } from '../format/records.js';
-import type { ObjectKind } from './object-kind.js';
+import type { ObjectKind, SnapshotRefs } from './object-kind.js';
 import { KIND_RECORDS, OBJECT_KINDS } from './kinds.js';
 
 export class VaultState {
@@ -74,6 +74,30 @@ export class VaultState {
       }
       const k = KIND_RECORDS.get(r.t);
       if (k) k.type.apply(this.kinds.get(k.kind.collection), r, at);
+    }
+  }
+
+  /** What the warm snapshot keeps (cache/snapshot.ts): each kind's compact form, or its fields as they are. */
+  exportState(refs: SnapshotRefs): { retentionDays: number; created: number; maxHlc: Hlc; grants: VaultState['grants']; kinds: Record<string, unknown> } {
+    const kinds: Record<string, unknown> = {};
+    for (const k of OBJECT_KINDS) {
+      const s = this.kinds.get(k.collection);
+      kinds[k.collection] = k.save ? { saved: k.save(s, refs) } : { fields: { ...(s as Record<string, unknown>) } };
+    }
+    return { retentionDays: this.retentionDays, created: this.created, maxHlc: this.maxHlc, grants: this.grants, kinds };
+  }
+
+  importState(s: ReturnType<VaultState['exportState']>, refs: SnapshotRefs): void {
+    this.retentionDays = s.retentionDays;
+    this.created = s.created;
+    this.maxHlc = s.maxHlc;
+    for (const [k, v] of s.grants) this.grants.set(k, v);
+    for (const k of OBJECT_KINDS) {
+      const saved = s.kinds[k.collection] as { saved?: unknown; fields?: Record<string, unknown> } | undefined;
+      if (!saved) continue;
+      if (k.restore && saved.saved !== undefined) this.kinds.set(k.collection, k.restore(saved.saved, refs));
+      // A kind without a compact form: its fresh state object (class and methods) takes the saved fields.
+      else if (saved.fields) Object.assign(this.kinds.get(k.collection) as object, saved.fields);
     }
   }
 

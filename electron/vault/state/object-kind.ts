@@ -48,6 +48,12 @@ export interface ObjectKind<S, P extends string = string> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   records: Record<string, RecordType<S, any>>;
   createState(): S;
+  /**
+   * A compact form of the state for the warm snapshot (cache/snapshot.ts), and back.
+   * Without them the snapshot keeps the state's fields as they are (Maps and Sets included).
+   */
+  save?(state: S, refs: SnapshotRefs): unknown;
+  restore?(saved: unknown, refs: SnapshotRefs): S;
   /** After a fold or an own write: end-of-retention and similar time rules. */
   settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;
 }
@@ -61,4 +67,10 @@ export function withReducer<S, R>(schemas: Record<string, Omit<RecordType<S, R>,
 export function recordBlob<R>(type: Pick<RecordType<unknown, R>, 'writesValue' | 'blobOf'>, r: R): number | undefined {
   if (type.blobOf) return type.blobOf(r);
   return type.writesValue ? (r as { blob: number }).blob : undefined;
+}
+
+/** Strings a snapshot stores once (commit ids, epochs, blob hashes), referred to by number. */
+export interface SnapshotRefs {
+  ref(s: string): number;
+  str(n: number): string;
 }

@@ -63,6 +63,19 @@ describe('C8: slots planted by other members are never paid for', () => {
     }
   });
 
+  it('a planted slot with parameters no Argon2id accepts (m < 8p) is skipped, not an error', async () => {
+    const t = await createTestVault();
+    const mallory = newMember('mallory');
+    await addMembers(t.vault, [[mallory, ['Key Vault Reader']]]);
+    t.vault.close();
+    const core = loadCore(await readFile(t.path), mallory.identity);
+    const slot = await sealSlot(mallory.identity, enc('x'), TEST_KDF, core.vaultIdBytes);
+    await appendToFile(t.path, craftCommit(core, mallory.identity, { records: [], slots: [{ ...slot, kdf: { m: 8, t: 1, p: 4 } }] }).text);
+    const v = await openWithPassphrase(t.path, join(t.dir, 'new-computer'), t.passphrase);
+    v.close();
+    await expect(openWithPassphrase(t.path, join(t.dir, 'other-computer'), 'wrong')).rejects.toMatchObject({ code: 'WrongPassphrase' });
+  });
+
   it("a member with their own passphrase: one run on a computer that knows their slot; the others' costly slots never", async () => {
     const t = await createTestVault();
     const bob = newMember('bob');

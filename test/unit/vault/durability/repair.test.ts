@@ -164,18 +164,20 @@ describe('repair', () => {
     await expectRepairedState(r, sample.history.at(-2)!.state, 'cut inside the last commit line');
   });
 
-  it('on the computer that saw the dropped commits: the repaired file is a rollback there until accepted', async () => {
+  it('on the computer that saw the dropped commits: the repaired file opens with a warning naming what it lacks until accepted', async () => {
     const c = commits[commits.length - 3]!;
     const r = await repair(flipBit(sample.bytes, c.sigStart! + 2, 4), `signature flip in commit line ${c.no}`);
     const profile = await copyProfile(sample.profile, root);
-    const refused = await openAndSnapshot(r.output, profile);
-    expect(refused.ok ? 'opened' : refused.error.code).toBe('VaultRolledBack');
+    const lacking = await openAndSnapshot(r.output, profile);
+    expect(lacking.ok, describeOutcome(lacking)).toBe(true);
+    expect(lacking.warnings.some((w) => /lacks \d+ commit\(s\) this computer has seen/.test(w))).toBe(true);
     const accepted = await openAndSnapshot(r.output, profile, { acceptRollback: true });
     expect(accepted.ok, describeOutcome(accepted)).toBe(true);
     if (accepted.ok) expect(accepted.state).toEqual(stepBefore(c.no).state);
     // Accepted once: the next open on that computer takes the repaired file as it is.
     const again = await openAndSnapshot(r.output, profile);
     expect(again.ok, describeOutcome(again)).toBe(true);
+    expect(again.warnings.filter((w) => w.includes('lacks'))).toEqual([]);
   });
 
   it('refuses to overwrite an existing output, and the damaged file itself', async () => {

@@ -121,6 +121,17 @@ describe('C5: a crafted commit can be rejected and reported, never make the vaul
     for (const r of reports) expect(r).toEqual(expect.arrayContaining([removal, demotion, takeover]));
   });
 
+  it('the only Administrator cannot demote or remove themselves: the vault keeps an Administrator', async () => {
+    const t = await createTestVault();
+    const me = t.vault.members.list()[0]!;
+    await expect(t.vault.members.setRoles(new Uint8Array(Buffer.from(me.signPub, 'base64url')), ['Key Vault Reader'])).rejects.toMatchObject({
+      code: 'Forbidden',
+      message: expect.stringMatching(/without an Administrator/),
+    });
+    expect(t.vault.members.list()[0]!.roles).toEqual(['Key Vault Administrator']);
+    t.vault.close();
+  });
+
   it('property: no sequence of commits a Reader or a removed member can sign stops the next write', async () => {
     const runs = Number(process.env.COFFER_PROPERTY_RUNS ?? 6);
     const clock = fc.oneof(
@@ -140,7 +151,8 @@ describe('C5: a crafted commit can be rejected and reported, never make the vaul
         const early = loadCore(await readFile(t.path), rita.identity).graph.heads;
         if (actions[0]!.removedFirst) await t.vault.members.remove(rita.identity.signPub);
         t.vault.close();
-        for (const a of actions) await appendAs(t, rita, { records: a.records, hlc: a.hlc, ...(a.oldParents ? { parents: early } : {}) });
+        // On the old parents rita had never written: such a commit is her first there (seq 1).
+        for (const a of actions) await appendAs(t, rita, { records: a.records, hlc: a.hlc, ...(a.oldParents ? { parents: early, seq: 1 } : {}) });
         await everyoneStillWrites(t, bob, `p${Math.random().toString(36).slice(2, 8)}`);
       }),
       { numRuns: runs },

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_NAMES } from '../../../../shared/keyvault.js';
+import { FORMAT_VERSION } from '../../../../electron/vault/format/codec.js';
 import { openSlot } from '../../../../electron/vault/access/identity.js';
 import type { SlotJson } from '../../../../electron/vault/format/codec.js';
 import { padmeLength } from '../../../../electron/vault/crypto/index.js';
@@ -123,7 +124,7 @@ describe('V1: confidentiality at rest', () => {
   });
 
   it('what is in the clear is exactly C9: header, commit ids and parents, authors, sequence, epochs, stanzas, hashes, padded sizes', () => {
-    expect(file.header).toBe(`coffer-vault/1 ${file.vaultId}`);
+    expect(file.header).toBe(`coffer-vault/2 ${file.vaultId}`);
     const [genesis, ...commits] = file.commits;
     // Genesis: vault id = its hash (C4); fields: version, nonce, author, seq 0, no parents.
     expect(genesis!.id).toBe(file.vaultId);
@@ -156,7 +157,7 @@ describe('V1: confidentiality at rest', () => {
       const p = l.payload;
       const allowed = ['v', 'vault', 'author', 'seq', 'parents', 'epoch', 'newEpoch', 'slots', 'key', 'kc', 'body', 'blobs'];
       for (const k of Object.keys(p)) expect(allowed, `field ${k} of commit line ${l.lineNo}`).toContain(k);
-      expect(p.v).toBe(1);
+      expect(p.v).toBe(FORMAT_VERSION);
       expect(p.vault).toBe(file.vaultId);
       expect(authors.has(String(p.author)), `author of line ${l.lineNo}`).toBe(true);
       expect(Number.isSafeInteger(p.seq) && (p.seq as number) >= 1).toBe(true);
