@@ -435,7 +435,10 @@ function reportBig(points: GrowthPoint[], alone: string | undefined): void {
     const l = get<Samples>(r, 'listMs');
     const sh = get<Samples>(r, 'showMs');
     const t = fig(r);
-    return o && l && sh && t ? `open ${ms(o.median)}, list ${ms(l.median)}, show ${ms(sh.median)}; median of ${t.samples.length}, first ${ms(t.first)}, peak RSS ${r?.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—'}` : '';
+    const cpu = get<Samples>(r, 'cpuMs');
+    return o && l && sh && t
+      ? `open ${ms(o.median)}, list ${ms(l.median)}, show ${ms(sh.median)}; median of ${t.samples.length}, fastest ${ms(t.min)}, first ${ms(t.first)}${cpu ? `; CPU ${ms(cpu.median)}` : ''}; peak RSS ${r?.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—'}`
+      : '';
   };
   const f = largest.fx;
   const commits = f.meta.commits as number | undefined;
