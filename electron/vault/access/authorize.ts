@@ -298,6 +298,9 @@ export class Authorizer {
     }
     if (p.newEpoch) need.add('members/manage');
     for (const perm of need) if (!permits(author.roles, perm)) return `its author's roles do not allow ${perm}`;
+    // V5/C7: every membership change starts a new epoch, so membership commits are visible in
+    // the clear (and nobody added or removed shares keys with the epoch before).
+    if (!p.newEpoch && d.body.records.some(isMembershipRecord)) return 'it changes membership without starting a new key epoch';
     // Epochs (C7): write under the newest epoch of the ancestry; a new epoch supersedes exactly that frontier.
     const frontier = this.parentFrontier(p);
     if (p.newEpoch) {

@@ -19,4 +19,6 @@ export interface SecretVersionState {
   updated: number;
   /** 'utf8' values are shown as text, 'binary' as base64 (DECISIONS.md). */
   encoding: 'utf8' | 'binary';
+  /** A certificate's secret (Key Vault's `managed`). */
+  managed?: true;
 }

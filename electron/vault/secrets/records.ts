@@ -6,6 +6,7 @@
 import { MAX_CONTENT_TYPE } from './rules.js';
 import { bad, checkTags, fields, isInt, isObj, NAME, str, VERSION, type Fields } from '../format/schema.js';
 import type { SecretPermission } from './permissions.js';
+import type { CertificatePermission } from '../certificates/permissions.js';
 
 export interface SecretAttrSet {
   enabled?: boolean;
@@ -30,6 +31,8 @@ export interface SecretVersionRecord {
   /** Set by restore, which keeps a backup's times (as Key Vault does). */
   created?: number;
   updated?: number;
+  /** The secret of a certificate (Key Vault's managed secret), written by certificate operations. */
+  managed?: true;
 }
 
 export type SecretRecord =
@@ -49,15 +52,18 @@ function attrs(o: Fields, what: string): void {
 export const secretRecordSchemas = {
   secret: {
     validate(v: Fields, what: string, ctx: { blobCount: number }): void {
-      fields(v, ['t', 'name', 'version', 'blob', 'enc', 'enabled'], ['contentType', 'tags', 'nbf', 'exp', 'created', 'updated'], what);
+      fields(v, ['t', 'name', 'version', 'blob', 'enc', 'enabled'], ['contentType', 'tags', 'nbf', 'exp', 'created', 'updated', 'managed'], what);
+      if (v.managed !== undefined && v.managed !== true) bad(`${what}.managed is invalid`);
       str(v.name, NAME, `${what}.name`);
       str(v.version, VERSION, `${what}.version`);
       if (!isInt(v.blob) || v.blob < 0 || v.blob >= ctx.blobCount) bad(`${what}.blob is invalid`);
       if (v.enc !== 'utf8' && v.enc !== 'binary') bad(`${what}.enc is invalid`);
       attrs(v, what);
     },
-    // A version that keeps a backup's times is a restore (Key Vault's restore permission).
-    permission: (r: SecretVersionRecord): SecretPermission => (r.created !== undefined ? 'secrets/restore' : 'secrets/setSecret'),
+    // A certificate's secret is written by certificate operations (a Certificates Officer creates it
+    // without reading secrets, DECISIONS.md); a version that keeps a backup's times is a restore.
+    permission: (r: SecretVersionRecord): SecretPermission | CertificatePermission =>
+      r.managed ? 'certificates/create' : r.created !== undefined ? 'secrets/restore' : 'secrets/setSecret',
     writesValue: true,
   },
   'secret.update': {

@@ -32,7 +32,7 @@ export function latestVersion(o: SecretObject): SecretVersion {
   return o.versions.get(o.order[o.order.length - 1]!)!;
 }
 
-type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number];
+type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number, 1?];
 type SavedSecret = [string, number | null, SavedVersion[]];
 
 export class SecretsState {
@@ -66,6 +66,7 @@ export class SecretsState {
             ...(r.tags !== undefined ? { tags: r.tags } : {}),
             ...(r.nbf !== undefined ? { nbf: r.nbf } : {}),
             ...(r.exp !== undefined ? { exp: r.exp } : {}),
+            ...(r.managed ? { managed: true as const } : {}),
           },
           commitId: at.commitId,
           epoch: at.epoch,
@@ -152,7 +153,9 @@ export class SecretsState {
       o.order.map((id) => {
         const v = o.versions.get(id)!;
         const s = v.state;
-        return [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob), v.clock[0], v.clock[1]];
+        const saved: SavedVersion = [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob), v.clock[0], v.clock[1]];
+        if (s.managed) saved.push(1);
+        return saved;
       }),
     ];
     return { objects: [...this.objects.values()].map(one), expired: [...this.expired.values()].map(one), purged: [...this.purgedBlobs].map((b) => refs.ref(b)), tags };
@@ -162,12 +165,13 @@ export class SecretsState {
     const state = new SecretsState();
     const one = ([name, deleted, versions]: SavedSecret): SecretObject => {
       const o: SecretObject = { key: nameKey(name), name, versions: new Map(), order: [], ...(deleted !== null ? { deleted: { date: deleted } } : {}) };
-      for (const [version, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1] of versions) {
+      for (const [version, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] of versions) {
         const s: SecretVersionState = { name, version, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
         if (contentType !== null) s.contentType = contentType;
         if (tags >= 0) s.tags = { ...saved.tags[tags] };
         if (nbf !== null) s.nbf = nbf;
         if (exp !== null) s.exp = exp;
+        if (managed === 1) s.managed = true;
         o.versions.set(version, { state: s, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] });
         o.order.push(version);
       }

@@ -123,6 +123,12 @@ describe('format version 2 records', () => {
     expect(cas.crlNumber.get('root')).toBe(1);
   });
 
+  it("a certificate's managed secret is written by a Certificates Officer, who cannot write other secrets", async () => {
+    const tm = await team();
+    expect(await write(tm, 'certs', [{ t: 'secret', name: 'web', version: version(), blob: 0, enc: 'binary', enabled: true, managed: true } as unknown as VaultRecord], { values: value })).toBeUndefined();
+    expect(await write(tm, 'certs', [{ t: 'secret', name: 'plain', version: version(), blob: 0, enc: 'utf8', enabled: true } as unknown as VaultRecord], { values: value })).toMatch(/secrets\/setSecret/);
+  });
+
   it("grants at object scope: an Administrator's grant folds; a revoke removes it", async () => {
     const tm = await team();
     const reader = Buffer.from(tm.members.reader!.identity.signPub).toString('base64url');
@@ -149,6 +155,8 @@ describe('format version 2 records', () => {
       ['a revocation with an unknown reason', 'certs', () => [{ t: 'ca.revoke', name: 'root', serial: 'ab', reason: 'boredom', time: NOW } as unknown as VaultRecord], {}, /reason/],
       ['contacts by a Reader', 'reader', () => [{ t: 'certificate.contacts', contacts: [] } as unknown as VaultRecord], {}, /certificatecontacts\/write/],
       ['a grant by a Crypto Officer', 'crypto', () => [{ t: 'grant', sign: b64(32), role: 'Key Vault Reader', object: 'keys/k', keys: [] } as unknown as VaultRecord], {}, /members\/manage/],
+      ['a membership change that starts no key epoch', 'owner', () => [{ t: 'remove', sign: b64(32) } as unknown as VaultRecord], {}, /without starting a new key epoch/],
+      ['a managed (certificate) secret by a Secrets Officer', 'secrets', () => [{ t: 'secret', name: 'web', version: version(), blob: 0, enc: 'binary', enabled: true, managed: true } as unknown as VaultRecord], { values: value }, /certificates\/create/],
       ['a checkpoint by a Secrets Officer', 'secrets', () => [{ t: 'checkpoint', covers: 'a'.repeat(64), count: 3, rejected: [], state: [] } as unknown as VaultRecord], {}, /vault\/checkpoint/],
     ];
     for (const [what, who, records, opts, reason] of cases) {
