@@ -61,6 +61,11 @@ export class CliContext {
     printWarning(this.io, message);
   }
 
+  /** The passphrase given by --passphrase-file or $COFFER_PASSPHRASE, else undefined: never a prompt, never the keychain. */
+  givenPassphrase(): Promise<Uint8Array | undefined> {
+    return givenPassphrase(this.io, this.common.passphraseFile);
+  }
+
   /** The passphrase if there is a way to get one (file, environment, terminal); undefined otherwise. */
   async tryPassphrase(vaultPath: string): Promise<Uint8Array | undefined> {
     try {

@@ -3,7 +3,7 @@
  * loaded when a verb runs, with the engine behind CliContext.
  */
 import type { Command } from 'commander';
-import { CofferError, loadRecoveryKey, type KdfParams } from '../vault/index.js';
+import { CofferError, loadRecoveryKey, type CheckReport, type KdfParams } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -74,13 +74,23 @@ export async function mergeDriver(io: CliIo, ours: string, theirs: string, cmd: 
   await engine.mergeVaultFiles(oursPath, ctx.path(theirs), oursPath);
 }
 
-/** `vault check`: exit 5 (through `state`) when anything is damaged. */
+/**
+ * `vault check`: exit 5 (through `state`) when anything is damaged. It needs no unlock: a
+ * passphrase given by --passphrase-file or $COFFER_PASSPHRASE (never a prompt, never the
+ * keychain) lets it also name live values whose lines are missing.
+ */
 export async function checkVault(io: CliIo, state: RunState, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
   const path = ctx.vaultPath();
   ctx.requireVaultFile(path);
   const engine = await ctx.engine();
-  const report = await engine.checkVaultFile(path);
+  const passphrase = await ctx.givenPassphrase();
+  let report: CheckReport;
+  try {
+    report = await engine.checkVaultFile(path, passphrase ? { passphrase } : undefined);
+  } finally {
+    passphrase?.fill(0);
+  }
   await printJson(io, report);
   if (!report.ok) state.exitCode = 5;
 }

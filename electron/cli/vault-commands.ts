@@ -59,6 +59,13 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   vault
     .command('check')
     .description('verify the structure and signature of every commit (no passphrase needed); exit 5 if damaged')
+    .addHelpText(
+      'after',
+      '\nGiven a passphrase by --passphrase-file or $COFFER_PASSPHRASE (it never prompts and never\n' +
+        'uses the keychain), check also opens the vault, without changing anything, and names each\n' +
+        'live secret version whose value line is missing. Without one, value lines that are absent\n' +
+        'but may have been purged are only counted in "notes".',
+    )
     .action(async (_opts: unknown, cmd: Command) => (await actions()).checkVault(io, state, cmd));
 
   vault
@@ -117,7 +124,7 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   for (const command of recovery.commands) withCommonOptions(command, { unlock: true });
 
   // Last, so that each verb's help lists its own options first.
-  const unlocks = new Set(['create', 'info', 'remember', 'change-passphrase']);
+  const unlocks = new Set(['create', 'info', 'check', 'remember', 'change-passphrase']);
   const opens = new Set(['info', 'remember', 'change-passphrase', 'reset-passphrase']);
   const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair', 'remember', 'forget', 'change-passphrase', 'reset-passphrase']);
   for (const command of vault.commands) {

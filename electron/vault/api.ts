@@ -184,6 +184,8 @@ export interface CheckReport {
   rejected: { id: string; reason: string }[];
   /** An incomplete last line left by an interrupted save (dropped on the next save). */
   interruptedSave: boolean;
+  /** What could not be decided without the passphrase (absent value lines: purged or lost). */
+  notes?: string[];
 }
 
 export interface ForgetResult {
@@ -211,7 +213,7 @@ export interface MergeResult {
  * Functions implemented in vault.ts (the engine's entry point):
  *   createVault(options: CreateVaultOptions): Promise<Vault>
  *   openVault(options: OpenVaultOptions): Promise<Vault>
- *   checkVaultFile(path: string): Promise<CheckReport>          // no unlock needed
+ *   checkVaultFile(path: string, unlock?): Promise<CheckReport> // no unlock needed
  *   repairVaultFile(path: string, output: string, unlock?): Promise<RepairResult>
  *   mergeVaultFiles(ours: string, theirs: string, output: string): Promise<MergeResult> // no unlock
  *   isVaultRemembered / forgetVault                          // no unlock
@@ -219,7 +221,14 @@ export interface MergeResult {
 export type VaultEngine = {
   createVault(options: CreateVaultOptions): Promise<Vault>;
   openVault(options: OpenVaultOptions): Promise<Vault>;
-  checkVaultFile(path: string): Promise<CheckReport>;
+  /**
+   * Structure and every signature, without unlocking. With `unlock`, the file is also opened
+   * in a throwaway profile: each live version whose value line is missing is a problem
+   * (without it, absent value lines that a purge may explain are only counted in `notes`).
+   * The passphrase is used only when value lines are absent (then a wrong one is
+   * WrongPassphrase); the caller wipes it.
+   */
+  checkVaultFile(path: string, unlock?: { passphrase: Uint8Array }): Promise<CheckReport>;
   /**
    * Structural salvage (no unlock). With `unlock`, the new file is then opened and a signed
    * commit purges versions whose value lines were lost, so the repaired vault opens.

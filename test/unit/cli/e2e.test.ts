@@ -408,6 +408,44 @@ describe('walk-through', () => {
   });
 });
 
+describe('vault check with the passphrase', () => {
+  interface Report { ok: boolean; problems: { part: string; message: string }[]; notes?: string[] }
+
+  it('names a live version whose value line was removed only when given the passphrase (file or environment)', async () => {
+    const file = join(home, 'values.coffer');
+    expect((await coffer(['vault', 'create', '--vault', file, ...TEST_KDF_ARGS])).code).toBe(0);
+    expectOk(await coffer(['secret', 'set', '-n', 'first', '--value', 'one', '--vault', file]));
+    expectOk(await coffer(['secret', 'set', '-n', 'second', '--value', 'two', '--vault', file]));
+    const version = json<Bundle>(await coffer(['secret', 'show', '-n', 'first', '--vault', file])).id.split('/').at(-1);
+    // Remove the value line of `first`: a later commit follows it, so without a key it may have been purged.
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    const blob = lines.findIndex((l) => l.startsWith('B '));
+    const damaged = join(home, 'value-removed.coffer');
+    await writeFile(damaged, lines.filter((_, i) => i !== blob).join('\n'), { mode: 0o600 });
+    const bytes = await readFile(damaged);
+
+    const bare = await runCoffer(['vault', 'check', '--vault', damaged], { home: home3, cwd: home });
+    expectOk(bare);
+    expect(json<Report>(bare)).toMatchObject({ ok: true, problems: [], notes: [expect.stringMatching(/^1 value line is absent .*passphrase/)] });
+
+    const part = `value of secret first version ${version}`;
+    const expected = { ok: false, problems: [{ part, message: `${part}: the value line is missing from the file` }] };
+    const withFile = await runCoffer(['vault', 'check', '--vault', damaged, '--passphrase-file', pwFile], { home: home3, cwd: home });
+    expect(withFile.code).toBe(5);
+    expect(withFile.stderr).toBe('');
+    expect(json<Report>(withFile)).toMatchObject(expected);
+    expect(json<Report>(withFile).notes).toBeUndefined();
+    const withEnv = await runCoffer(['vault', 'check', '--vault', damaged], { home: home3, cwd: home, env: { COFFER_PASSPHRASE: PASSPHRASE } });
+    expect(withEnv.code).toBe(5);
+    expect(json<Report>(withEnv)).toMatchObject(expected);
+
+    expectError(await runCoffer(['vault', 'check', '--vault', damaged], { home: home3, cwd: home, env: { COFFER_PASSPHRASE: 'not it' } }), 4, 'WrongPassphrase');
+    // The intact file checks ok with the passphrase; check changed neither file.
+    expect(json<Report>(await coffer(['vault', 'check', '--vault', file]))).toMatchObject({ ok: true, problems: [] });
+    expect(await readFile(damaged)).toEqual(bytes);
+  });
+});
+
 describe('git', () => {
   it('git setup, then git merges two branches that both changed the vault', async () => {
     const repo = join(home, 'repo');

@@ -79,8 +79,12 @@ export function fakeEngine(): FakeEngine {
       record('forgetVault', options.path);
       return { forgotten: engine.remembered ?? false };
     },
-    async checkVaultFile(path: string): Promise<CheckReport> {
-      record('checkVaultFile', path);
+    async checkVaultFile(path: string, unlock?: { passphrase: Uint8Array }): Promise<CheckReport> {
+      if (unlock) {
+        engine.passphrases.push(unlock.passphrase);
+        engine.passphraseTexts.push(Buffer.from(unlock.passphrase).toString('utf8'));
+      }
+      record('checkVaultFile', path, unlock && 'passphrase');
       return engine.checkReport;
     },
     async repairVaultFile(path: string, output: string) {

@@ -264,6 +264,25 @@ describe('vault commands', () => {
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, problems: [{ part: 'line 2' }] });
   });
 
+  it('check passes a passphrase from --passphrase-file or $COFFER_PASSPHRASE only, and wipes it', async () => {
+    await writeFile(join(home, 'pw'), 'from the file\n');
+    const fromFile = await run(['vault', 'check', '--passphrase-file', 'pw'], { noPassphrase: true });
+    const fromEnv = await run(['vault', 'check'], { env: { COFFER_PASSPHRASE: 'from the env' } });
+    // Neither a prompt (readPassphrase rejects) nor the keychain (a remembered vault is not asked about).
+    engine.remembered = true;
+    const without = await run(['vault', 'check'], { noPassphrase: true, stdinTTY: true });
+    for (const r of [fromFile, fromEnv, without]) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(engine.calls).toEqual([
+      { method: 'checkVaultFile', args: [vaultPath, 'passphrase'] },
+      { method: 'checkVaultFile', args: [vaultPath, 'passphrase'] },
+      { method: 'checkVaultFile', args: [vaultPath, undefined] },
+    ]);
+    expect(engine.passphraseTexts).toEqual(['from the file', 'from the env']);
+    for (const p of engine.passphrases) expect(p.every((b) => b === 0)).toBe(true);
+    expect((await run(['vault', 'check', '--help'])).stdout).toMatch(/--passphrase-file <file>[\s\S]*COFFER_PASSPHRASE[\s\S]*never prompts/);
+    expect((await run(['vault', 'check', '--accept-rollback'])).code).toBe(2);
+  });
+
   it('merge, merge-driver and repair need no passphrase', async () => {
     await writeFile(join(home, 'other.coffer'), 'x');
     const merged = await run(['vault', 'merge', '--other', 'other.coffer'], { noPassphrase: true });
