@@ -28,10 +28,15 @@ Environment:
                         on Linux, ~/Library/Application Support/Coffer on macOS, %APPDATA%\\Coffer)
   COFFER_DEBUG=1        print a stack trace after an error
 
-Unlocking: --passphrase-file, else $COFFER_PASSPHRASE, else a hidden prompt on a terminal.
-Without a terminal and without either, commands that unlock fail at once (exit 4).
-A copy of a vault that lacks commits this computer has seen (an older backup, another
-git branch) fails with VaultRolledBack (exit 5): merge the newer copy, or pass --accept-rollback.
+Unlocking: --passphrase-file, else $COFFER_PASSPHRASE, else the OS keychain if this computer
+remembers the vault (\`coffer vault remember\`), else a hidden prompt on a terminal. Without a
+terminal and without any of these, commands that unlock fail at once (exit 4).
+
+A copy of a vault that lacks commits this computer has seen (an older backup, another git
+branch) opens with a one-line warning naming what it lacks. Writing to it works, unless the
+commits it lacks change members, roles or keys: then writes fail with VaultRolledBack (exit 5)
+until the newer copy is merged in (\`coffer vault merge --other FILE\`). --accept-rollback
+makes this computer forget the commits the copy lacks, when the older copy is intended.
 
 Output: JSON on stdout, pretty on a terminal and on one line otherwise; \`secret get\`
 writes the raw value. Errors: one line on stderr,

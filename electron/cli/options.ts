@@ -9,13 +9,13 @@ import type { Command } from 'commander';
 export interface CommonOptions {
   vault?: string;
   passphraseFile?: string;
-  /** Open a copy that lacks commits this computer saw before (VaultRolledBack otherwise). */
+  /** A copy that lacks commits this computer saw before is intended: forget those commits. */
   acceptRollback?: boolean;
 }
 
 export const ACCEPT_ROLLBACK_HELP =
-  'open a copy that lacks commits this computer saw before (an older backup or git branch) ' +
-  'instead of failing with VaultRolledBack; this computer then forgets those commits';
+  'use a copy that lacks commits this computer saw before (an older backup or git branch) as it is: ' +
+  'this computer forgets those commits, so there is no warning and writes are not refused with VaultRolledBack';
 
 /** What the command actions share with `main`: the exit code when it is not 0 without an error (`vault check`). */
 export interface RunState {

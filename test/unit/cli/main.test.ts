@@ -50,6 +50,19 @@ describe('help and usage', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('says in the main help that a copy lacking commits opens with a warning, and when writes fail', async () => {
+    const r = await run(['--help']);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('opens with a one-line warning naming what it lacks');
+    expect(text).toContain('change members, roles or keys: then writes fail with VaultRolledBack (exit 5)');
+    expect(text).toContain('`coffer vault merge --other FILE`');
+    expect(text).toContain('the OS keychain if this computer remembers the vault');
+    expect(text).not.toMatch(/lacks commits[^.]*fails with VaultRolledBack/);
+    const verb = (await run(['secret', 'list', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(verb).toContain('--accept-rollback use a copy that lacks commits this computer saw before');
+    expect(verb).toContain('this computer forgets those commits');
+  });
+
   it('prints the secret help listing every verb', async () => {
     const r = await run(['secret', '--help']);
     expect(r.code).toBe(0);
