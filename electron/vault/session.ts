@@ -240,6 +240,8 @@ export class VaultSession implements Vault {
     if (!core) return false;
     const added = g.commits.slice(snap.commits.length);
     await this.adopt(core, data, [], added.filter((c) => core.accepted.has(c.id)));
+    // Bodies read here are remembered like the full path's (a later copy lacking them is judged by them).
+    await this.bodyCache.add(core.newBodies.splice(0));
     this.loadedWarm = true;
     if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) {
       await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
