@@ -147,7 +147,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
     throw new CofferError(
       'LimitExceeded',
-      `This change is too large for one commit: ${(Buffer.byteLength(line) / 2 ** 20).toFixed(1)} MiB, over the ${MAX_LINE_BYTES / 2 ** 20} MiB a vault line may hold. Nothing was written; split it (import fewer entries at a time).`,
+      `This change is too large for one commit: ${(Buffer.byteLength(line) / 2 ** 20).toFixed(1)} MiB, over the ${MAX_LINE_BYTES / 2 ** 20} MiB a commit may take. Nothing was written: import fewer entries at a time, or make the change in smaller parts.`,
     );
   }
   out += line;

@@ -408,6 +408,31 @@ describe('walk-through', () => {
   });
 });
 
+describe('secret import too large for one commit', () => {
+  it('is refused (exit 2, LimitExceeded) on one line before anything is written; the vault still opens', async () => {
+    const file = join(home, 'import-limit.coffer');
+    expect((await coffer(['vault', 'create', '--vault', file, ...TEST_KDF_ARGS])).code).toBe(0);
+    expectOk(await coffer(['secret', 'set', '-n', 'kept', '--value', 'still here', '--vault', file]));
+    const before = await readFile(file);
+    // 2,500 entries with 15 tags each, names and values of 256 characters: about 19 MiB of JSON.
+    const tags = (i: number) =>
+      Object.fromEntries(Array.from({ length: 15 }, (_, t) => [`t${t}-${i}-`.padEnd(256, 'n'), 'v'.repeat(256)]));
+    const entries = Array.from({ length: 2_500 }, (_, i) => ({ name: `big-${i}`, value: `value ${i}`, tags: tags(i) }));
+    await writeFile(join(home, 'big.json'), JSON.stringify(entries));
+
+    const r = await coffer(['secret', 'import', '-f', 'big.json', '--vault', file]);
+    expectError(r, 2, 'LimitExceeded');
+    expect(r.stderr).toMatch(/^coffer: error: LimitExceeded: This change is too large for one commit: \d+\.\d MiB, over the 16 MiB a commit may take\. Nothing was written: import fewer entries at a time/);
+    expect(await readFile(file)).toEqual(before);
+
+    const list = await coffer(['secret', 'list', '--vault', file]);
+    expectOk(list);
+    expect(json<Bundle[]>(list).map((i) => i.id.split('/').at(-1))).toEqual(['kept']);
+    expect((await coffer(['secret', 'get', '-n', 'kept', '--vault', file], { home: home3 })).stdout.toString()).toBe('still here');
+    expect(json(await coffer(['vault', 'check', '--vault', file]))).toMatchObject({ ok: true, problems: [] });
+  });
+});
+
 describe('vault check with the passphrase', () => {
   interface Report { ok: boolean; problems: { part: string; message: string }[]; notes?: string[] }
 

@@ -1,0 +1,57 @@
+/**
+ * An import too large for one commit (format/commit-builder.ts: a commit line
+ * over the 16 MiB a reader accepts) is refused with LimitExceeded before
+ * anything is written: the vault file is unchanged, the vault still opens on
+ * this computer and another, and a smaller import then works.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ImportEntry } from '../../../../electron/vault/api.js';
+import { MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../../shared/limits.js';
+import { createTestVault, dec, enc, openWithPassphrase, removeTempDirs } from '../../../helpers/vault.js';
+
+afterAll(removeTempDirs);
+
+/** `count` entries, each with the most tags Key Vault allows, names and values at their longest. */
+function bigEntries(count: number): ImportEntry[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `big-${i}`,
+    value: enc(`value ${i}`),
+    tags: Object.fromEntries(
+      Array.from({ length: MAX_TAGS }, (_, t) => [`t${t}-${i}-`.padEnd(MAX_TAG_NAME, 'n'), 'v'.repeat(MAX_TAG_VALUE)]),
+    ),
+  }));
+}
+
+describe('an import too large for one commit', () => {
+  it('is refused with LimitExceeded before anything is written; the vault still opens', async () => {
+    const t = await createTestVault();
+    await t.vault.secrets.set({ name: 'before', value: enc('kept') });
+    const before = await readFile(t.path);
+
+    const error = await t.vault.secrets.import(bigEntries(2_500)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'LimitExceeded' });
+    const message = (error as Error).message;
+    expect(message).toMatch(/^This change is too large for one commit: \d+\.\d MiB, over the 16 MiB a commit may take\. Nothing was written: import fewer entries at a time/);
+    expect(message).not.toContain('\n');
+    expect((await readFile(t.path)).equals(before), 'the vault file changed').toBe(true);
+
+    // Nothing of the refused import is visible, here or after reopening, and a smaller one is written.
+    expect(t.vault.secrets.list().map((s) => s.id.split('/').at(-1))).toEqual(['before']);
+    t.vault.close();
+    const again = await openWithPassphrase(t.path, t.profileDir, t.passphrase);
+    expect(again.secrets.list().map((s) => s.id.split('/').at(-1))).toEqual(['before']);
+    expect(await again.secrets.import(bigEntries(100))).toEqual({ imported: 100, versions: 100 });
+    again.close();
+
+    const other = await openWithPassphrase(t.path, join(t.dir, 'other-computer'), t.passphrase);
+    expect(other.secrets.list()).toHaveLength(101);
+    expect(dec(await other.secrets.getValue('before'))).toBe('kept');
+    expect(other.secrets.listVersions('big-99')[0]!.tags).toEqual(bigEntries(100)[99]!.tags);
+    other.close();
+  });
+});
