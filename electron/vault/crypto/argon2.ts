@@ -10,8 +10,12 @@
  * are checked BEFORE any work, and absurd ones refused (C8: m ≤ 4 GiB,
  * t ≤ 20, p ≤ 16), so a crafted file cannot make a client allocate
  * terabytes or spin for hours.
+ *
+ * The native module is loaded on the first derivation, not with this module:
+ * what never unlocks (`coffer vault check`, the git merge and diff drivers)
+ * does not pay for it.
  */
-import { hashRaw, type Algorithm, type Version } from '@node-rs/argon2';
+import type { Algorithm, Version } from '@node-rs/argon2';
 import type { KdfParams } from '../api.js';
 import { CofferError } from '../errors.js';
 import { DEFAULT_KDF, KDF_LIMITS } from '../../../shared/limits.js';
@@ -35,6 +39,17 @@ const ARGON2ID = 2 as Algorithm;
 const VERSION_0X13 = 1 as Version;
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
+
+let native: Promise<typeof import('@node-rs/argon2')> | undefined;
+
+/** @node-rs/argon2, imported on first use; Node caches the module, this the promise. */
+function loadNative(): Promise<typeof import('@node-rs/argon2')> {
+  native ??= import('@node-rs/argon2').catch((error: unknown) => {
+    native = undefined; // a failed load is not cached: the next derivation tries again
+    throw error;
+  });
+  return native;
+}
 
 /**
  * Validate Argon2id parameters read from a file or given at creation.
@@ -89,6 +104,7 @@ export async function argon2id(passphrase: Uint8Array, salt: Uint8Array, params:
   if (!isInt(length) || length < 4 || length > 1024) {
     throw new CofferError('BadParameter', 'argon2id: output length must be an integer in [4, 1024]');
   }
+  const { hashRaw } = await loadNative();
   const out = await hashRaw(passphrase, {
     algorithm: ARGON2ID,
     version: VERSION_0X13,

@@ -6,7 +6,7 @@
  * module the process loads.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -99,5 +99,20 @@ describe('coffer start-up loads only what the command needs', () => {
     expect(r.dist).not.toContain('electron/cli/git-setup.js');
     expect(r.packages).toContain('@node-rs/argon2');
     expect(r.packages).not.toContain('@napi-rs/keyring');
+  });
+
+  it('verbs that never unlock (vault check, merge-driver, textconv) load the engine but not Argon2', async () => {
+    const env = { COFFER_PASSPHRASE: 'startup test passphrase' };
+    const file = join(dir, 'home', 'no-argon2.coffer');
+    const copy = join(dir, 'home', 'no-argon2-copy.coffer');
+    expect(loaded(['vault', 'create', '--vault', file, ...TEST_KDF_ARGS], env).code).toBe(0);
+    await copyFile(file, copy);
+    for (const args of [['vault', 'check', '--vault', file], ['vault', 'merge-driver', file, copy, file], ['vault', 'textconv', file]]) {
+      const r = loaded(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.dist, args.join(' ')).toContain('electron/vault/vault.js');
+      expect(r.packages, args.join(' ')).not.toContain('@node-rs/argon2');
+      expect(r.packages, args.join(' ')).not.toContain('@napi-rs/keyring');
+    }
   });
 });
