@@ -57,6 +57,11 @@ export async function mergeVault(io: CliIo, opts: { other: string; output?: stri
   await printJson(io, await engine.mergeVaultFiles(ours, theirs, output));
 }
 
+/** `vault checkpoint`: an Administrator's checkpoint commit. */
+export async function checkpointVault(io: CliIo, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (v) => printJson(io, await v.checkpoint()));
+}
+
 /** `vault upgrade`: the file's header to the current format. */
 export async function upgradeVault(io: CliIo, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);

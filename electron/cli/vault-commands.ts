@@ -43,6 +43,12 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .action(async (opts: { other: string; output?: string }, cmd: Command) => (await actions()).mergeVault(io, opts, cmd));
 
   vault
+    .command('checkpoint')
+    .description('write a checkpoint (Administrators) so a computer that never opened the vault reads only what follows it; prints {commits}')
+    .addHelpText('after', '\nAn Administrator\'s write adds one anyway when 10,000 commits follow the last checkpoint.')
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).checkpointVault(io, cmd));
+
+  vault
     .command('upgrade')
     .description('rewrite a vault of an older format in the current one (no passphrase needed) and print {from, to, upgraded}')
     .addHelpText('after', '\nThe first write of this Coffer upgrades a vault anyway. Older Coffers cannot open an upgraded vault.')

@@ -169,6 +169,11 @@ export interface Vault {
   remember(keychain: Keychain): Promise<void>;
   /** Forgets it: the keychain entry and the profile file. */
   forget(keychain: Keychain): Promise<ForgetResult>;
+  /**
+   * Writes a checkpoint (Administrators; VAULT-MODEL C11): a cold open on another computer
+   * then reads only the commits after it. Returns how many commits it covers.
+   */
+  checkpoint(): Promise<{ commits: number }>;
   /** Wipes key material held in memory. */
   close(): void;
 }

@@ -18,6 +18,7 @@ import { compareHlc, validateBody, type Body, type Hlc, type ScopeKeysJson } fro
 import type { MemberIdentity } from './access/identity.js';
 import { Authorizer, canonicalOrder, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
 import { restoreSnapshot, type SnapshotJson } from './cache/snapshot.js';
+import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from './state/checkpoint.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
 import type { Scope } from './access/roles.js';
 import { VaultState } from './state/fold.js';
@@ -115,6 +116,58 @@ export class VaultCore {
     return core;
   }
 
+  /**
+   * A cold open from the newest checkpoint (state/checkpoint.ts): every epoch commit is
+   * replayed, the data commits it covers take its decisions and state, the commits
+   * after it are decided and folded. Undefined when there is none this member can
+   * use (the caller takes the full path); `replayed` lists the commits whose
+   * signatures must still be checked.
+   */
+  static fromCheckpoint(graph: Graph, me: MemberIdentity, warn?: (m: string) => void): { core: VaultCore; replayed: Set<string> } | undefined {
+    const core = new VaultCore(graph, me);
+    for (const c of graph.commits) core.registerCommit(c);
+    const found = findCheckpoint(core);
+    if (!found) return undefined;
+    const ancestors = core.authorizer.ancestorsOf(found.d.c.id);
+    const why = checkCoverage(graph, found.d, found.record, ancestors);
+    const content = why ? undefined : readCheckpoint(core, found.d, found.record);
+    if (!content) {
+      warn?.(`Checkpoint ${found.d.c.id.slice(0, 12)} was not used: ${why ?? 'its state does not decrypt'}; every commit was read instead.`);
+      return undefined;
+    }
+    const covered = new Set(ancestors);
+    covered.delete(found.d.c.id);
+    covered.delete(graph.genesis.id);
+    const rejected = new Map(found.record.rejected.map((r) => [r.id, r.reason]));
+    const preset = new Map<string, string | undefined>();
+    for (const id of covered) if (!(graph.byId.get(id)!.payload as CommitPayload).newEpoch) preset.set(id, rejected.get(id));
+    // Bodies for the covered data commits only: every epoch commit is decrypted and checked.
+    applyCheckpoint(core, content, new Set(preset.keys()));
+    for (const id of covered) {
+      const d = core.decoded.get(id);
+      if (d && preset.has(id) && d.body) d.partial = true;
+    }
+    core.authorizer.preset = preset;
+    core.authorizer.authorizeAll();
+    core.authorizer.preset = undefined;
+    // The commits after the checkpoint, on the state it carries (they all follow it: checkCoverage).
+    const later = graph.commits.filter((c) => !ancestors.has(c.id)).map((c) => core.decoded.get(c.id)!);
+    const key = (d: DecodedCommit): Hlc => (core.accepted.has(d.c.id) && d.body ? d.body.hlc : [0, 0]);
+    const laterIds = new Set(later.map((d) => d.c.id));
+    const order = canonicalOrder(
+      later.map((d) => ({ id: d.c.id, parents: d.c.parents.filter((p) => laterIds.has(p)), d })),
+      (a, b) => {
+        const c = compareHlc(key(a.d), key(b.d));
+        return c < 0 || (c === 0 && a.id < b.id);
+      },
+    );
+    for (const { d } of order) if (core.accepted.has(d.c.id) && d.body) core.state.apply(d);
+    core.state.settle();
+    const replayed = new Set(graph.commits.map((c) => c.id).filter((id) => !preset.has(id)));
+    for (const id of graph.slotCommits) replayed.add(id);
+    return { core, replayed };
+  }
+
   registerCommit(c: GraphCommit, previous?: VaultCore): void {
     if (c.seq > (this.lastSeq.get(c.author) ?? -1)) this.lastSeq.set(c.author, c.seq);
     if (isGenesis(c.payload)) return;
@@ -137,7 +190,7 @@ export class VaultCore {
    * Decrypts and validates a commit's body once. A body cached in the profile is
    * validated like a fresh one: the cache saves the decryption, never a check.
    */
-  private decodeBody(d: DecodedCommit): void {
+  decodeBody(d: DecodedCommit): void {
     if (d.body || d.problem) return;
     const { p } = d;
     const cached = this.cachedBodies?.get(d.c.id);

@@ -18,6 +18,7 @@ import { forgetRemembered, rememberIdentity, rememberedPath } from './access/rem
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { permits, type Permission } from './access/roles.js';
 import { VaultCore } from './core.js';
+import { CHECKPOINT_EVERY, checkpointOf } from './state/checkpoint.js';
 import { AuditLog } from './audit/log.js';
 import { BodyCache } from './cache/body-cache.js';
 import { VerifiedCache } from './cache/verified-cache.js';
@@ -48,6 +49,8 @@ export class VaultSession implements Vault {
   private snapshots!: SnapshotFile;
   /** Whether the last load took the warm path (the snapshot and the commits after it). */
   loadedWarm = false;
+  /** Whether the last load was a cold open from a checkpoint. */
+  loadedFromCheckpoint = false;
   private bodyCache!: BodyCache;
   private auditLog!: AuditLog;
   private auditSigner: Ed25519Signer | undefined;
@@ -190,6 +193,8 @@ export class VaultSession implements Vault {
       // createVault writes genesis and the first commit in one save: a file with only the
       // genesis was cut (the first commit holds the slot, the keys and the settings).
       if (g0.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+      // A computer that never opened the vault starts from its newest checkpoint (C11).
+      if (!acceptRollback && this.cache.verified.size === 0 && (await this.coldFromCheckpoint(data, g0))) return;
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
       // Queued on the thread pool now, awaited after the bodies are decrypted (below).
       signatures = verifySignaturesParallel(g0, this.cache.verified);
@@ -245,6 +250,44 @@ export class VaultSession implements Vault {
     this.loadedWarm = true;
     if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) {
       await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    }
+    return true;
+  }
+
+  /** The cold path from a checkpoint (state/checkpoint.ts); false when there is none to use. */
+  private async coldFromCheckpoint(data: Uint8Array, g: Graph): Promise<boolean> {
+    const from = VaultCore.fromCheckpoint(g, this.me, (m) => this.onWarning?.(m));
+    if (!from) return false;
+    // Signatures of what was replayed (epoch and slot commits, the checkpoint, the commits after it).
+    await verifySignaturesParallel(g, this.cache.verified, from.replayed);
+    const core = from.core;
+    await this.adopt(core, data, [], [...core.accepted].map((id) => g.byId.get(id)!));
+    await this.bodyCache.add(core.newBodies.splice(0));
+    this.loadedFromCheckpoint = true;
+    await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * Writes a checkpoint of everything this member holds (an Administrator's commit, C11), so
+   * a cold open on another computer reads the commits after it only. Returns how many it covers.
+   */
+  async checkpoint(): Promise<{ commits: number }> {
+    this.require('vault/checkpoint');
+    const r = await this.write((core) => {
+      const { record, content } = checkpointOf(core);
+      return { pending: { records: [record], newEpoch: true, checkpointState: content }, result: () => ({ commits: record.count }) };
+    });
+    await this.audit('VaultCheckpoint', 'ok');
+    return r;
+  }
+
+  /** Whether the history since the last checkpoint is long enough for an Administrator's write to add one. */
+  private checkpointDue(): boolean {
+    const commits = this.core.graph.commits;
+    if (commits.length < CHECKPOINT_EVERY || !permits(this.core.myRoles(), 'vault/checkpoint')) return false;
+    for (let i = commits.length - 1; i >= commits.length - CHECKPOINT_EVERY; i--) {
+      if (this.core.decoded.get(commits[i]!.id)?.body?.records.some((r) => r.t === 'checkpoint')) return false;
     }
     return true;
   }
@@ -335,6 +378,9 @@ export class VaultSession implements Vault {
       this.needsCompaction = false;
       await this.compactPurged();
     }
+    // The app and the CLI keep cold opens short: an Administrator's write adds a checkpoint
+    // when the history since the last one is long (best effort: the write itself stood).
+    if (this.checkpointDue()) await this.checkpoint().catch((e: unknown) => this.onWarning?.(`No checkpoint was written: ${e instanceof Error ? e.message : 'error'}.`));
     return out;
   }
 

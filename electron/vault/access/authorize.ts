@@ -329,11 +329,17 @@ export class Authorizer {
     return undefined;
   }
 
+  /**
+   * Decisions taken from a checkpoint for the data commits it covers (state/checkpoint.ts):
+   * those commits are neither decrypted nor checked again; every epoch commit still is.
+   */
+  preset: Map<string, string | undefined> | undefined;
+
   /** Decides every commit, iterating while post-removal rejections change the membership. */
   authorizeAll(): void {
     this.position.clear();
     canonicalOrder(this.graph.commits, (a, b) => a.id < b.id).forEach((c, i) => this.position.set(c.id, i));
-    const banned = new Set<string>();
+    const banned = new Map<string, string>();
     for (let round = 0; round < 50; round++) {
       this.derived = undefined;
       this.accepted.clear();
@@ -348,9 +354,10 @@ export class Authorizer {
       for (const c of this.graph.commits) {
         if (c === g) continue;
         const d = this.host.decoded.get(c.id)!;
-        this.host.decodeBody(d);
-        const reason = banned.has(c.id) ? 'its author was removed concurrently (it is not an ancestor of the removal)' : this.checkAuthorized(d);
-        if (reason && !d.body) this.unreadable.push({ id: c.id, reason });
+        const preset = this.preset?.has(c.id) ? { reason: this.preset.get(c.id) } : undefined;
+        if (!preset) this.host.decodeBody(d);
+        const reason = banned.get(c.id) ?? (preset ? preset.reason : this.checkAuthorized(d));
+        if (reason && !d.body && !preset) this.unreadable.push({ id: c.id, reason });
         else if (reason) this.rejected.push({ id: c.id, reason });
         this.record(c.id, d, !reason);
       }
@@ -359,8 +366,18 @@ export class Authorizer {
       let changed = false;
       for (const id of this.postRemovalViolations()) {
         if (banned.has(id)) continue;
-        banned.add(id);
+        banned.set(id, 'its author was removed concurrently (it is not an ancestor of the removal)');
         changed = true;
+      }
+      // Concurrent changes that each kept an Administrator can together leave none (two
+      // Administrators stepping down on two copies): the most junior author's change is
+      // rejected, one at a time, until the vault has one again (C5: settled by seniority).
+      if (!changed && ![...this.current().members.values()].some((m) => managesMembers(m.roles))) {
+        const junior = this.juniorMembershipChange();
+        if (junior) {
+          banned.set(junior, 'concurrent membership changes would leave the vault without an Administrator; a more senior change stands');
+          changed = true;
+        }
       }
       if (!changed) return;
     }
@@ -368,10 +385,18 @@ export class Authorizer {
 
   private record(id: string, d: DecodedCommit, ok: boolean): void {
     const pe = this.parentEvents(d.p);
-    const isMemberEvent = ok && d.body!.records.some(isMembershipRecord);
+    const isMemberEvent = ok && !!d.body?.records.some(isMembershipRecord);
     this.memberEvents.set(id, isMemberEvent ? Object.freeze([...pe, id].sort()) : pe);
     this.epochFrontier.set(id, ok && d.p.newEpoch ? Object.freeze([d.p.epoch]) : this.parentFrontier(d.p));
     if (ok) this.accepted.add(id);
+  }
+
+  /** The latest accepted membership change (not an ancestor of another) whose author is the most junior. */
+  private juniorMembershipChange(): string | undefined {
+    const events = [...this.accepted].filter((id) => id !== this.graph.genesis.id && (this.memberEvents.get(id) ?? []).includes(id));
+    const latest = events.filter((a) => !events.some((b) => b !== a && (this.memberEvents.get(b) ?? []).includes(a)));
+    latest.sort((a, b) => this.authorRank(b) - this.authorRank(a) || (this.position.get(b) ?? 0) - (this.position.get(a) ?? 0));
+    return latest[0];
   }
 
   private postRemovalViolations(): string[] {

@@ -110,7 +110,7 @@ export class Keyring {
    * The batch key that seals a commit's values in `scope` (C6), checked against
    * its commitment; cached for the open vault.
    */
-  batchKey(commitId: string, p: CommitPayload, scope: Exclude<Scope, 'meta'>, batch: { key: Stanza; kc: string }): Uint8Array {
+  batchKey(commitId: string, p: CommitPayload, scope: Scope, batch: { key: Stanza; kc: string }): Uint8Array {
     const cacheKey = `${commitId}/${scope}`;
     const cached = this.batchKeys.get(cacheKey);
     if (cached) return cached;

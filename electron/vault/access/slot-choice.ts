@@ -91,6 +91,8 @@ export function scanSlots(bytes: Uint8Array): SlotScan {
   const found: { author: string; slots: SlotJson[]; id: string; sig: Uint8Array; where: () => string }[] = [];
   const marker = Buffer.from('"slots":[');
   for (let at = buf.indexOf(marker, firstNl); at >= 0; at = buf.indexOf(marker, at + marker.length)) {
+    // A last line without its newline is an interrupted save (C10): not part of the vault.
+    if (buf.indexOf(0x0a, at) < 0) break;
     const c = lineAt(buf.lastIndexOf(0x0a, at) + 1);
     if (isGenesis(c.payload) || isNewer(c.payload) || !c.payload.slots) continue;
     found.push({ author: c.payload.author, slots: c.payload.slots, id: commitId(c.payloadText), sig: c.sig, where: c.line });

@@ -73,7 +73,28 @@ export interface SnapshotJson {
   state: unknown;
 }
 
-function refsWriter(): SnapshotRefs & { list: string[] } {
+/** The folded state as plain JSON: each kind's compact form, Maps and Sets elsewhere encoded (also a checkpoint's content). */
+export function exportFoldedState(core: VaultCore, refs: SnapshotRefs): unknown {
+  const exported = core.state.exportState(refs);
+  return {
+    ...exported,
+    grants: encode(exported.grants),
+    kinds: Object.fromEntries(Object.entries(exported.kinds).map(([k, v]) => [k, 'fields' in (v as object) ? encode(v) : v])),
+  };
+}
+
+export function importFoldedState(core: VaultCore, saved: unknown, refList: readonly string[]): void {
+  const refs: SnapshotRefs = { ref: () => -1, str: (n) => refList[n]! };
+  const s = saved as { grants: unknown; kinds: Record<string, unknown> };
+  const state = {
+    ...(saved as object),
+    grants: decode(s.grants),
+    kinds: Object.fromEntries(Object.entries(s.kinds).map(([k, v]) => [k, 'fields' in (v as object) ? decode(v) : v])),
+  };
+  core.state.importState(state as ReturnType<VaultCore['state']['exportState']>, refs);
+}
+
+export function refsWriter(): SnapshotRefs & { list: string[] } {
   const at = new Map<string, number>();
   const list: string[] = [];
   return {
@@ -177,13 +198,7 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotJson {
     epochFrontier.push([index.get(id)!, fl.get(l)!]);
   }
   const headSeqs = headSequences(g);
-  // A kind's compact form is plain data already; Maps and Sets elsewhere are encoded.
-  const exported = core.state.exportState(refs);
-  const state = {
-    ...exported,
-    grants: encode(exported.grants),
-    kinds: Object.fromEntries(Object.entries(exported.kinds).map(([k, v]) => [k, 'fields' in (v as object) ? encode(v) : v])),
-  };
+  const state = exportFoldedState(core, refs);
   return {
     v: SNAPSHOT_VERSION,
     vaultId: g.vaultId,
@@ -329,14 +344,7 @@ export function restoreSnapshot(core: VaultCore, snap: SnapshotJson): void {
     position: new Map(snap.position.map((p, i) => [idAt(i), p])),
   });
   for (const [a, s] of snap.lastSeq) core.lastSeq.set(a, s);
-  const refs: SnapshotRefs = { ref: () => -1, str: (n) => snap.refs[n]! };
-  const saved = snap.state as { grants: unknown; kinds: Record<string, unknown> };
-  const state = {
-    ...(snap.state as object),
-    grants: decode(saved.grants),
-    kinds: Object.fromEntries(Object.entries(saved.kinds).map(([k, v]) => [k, 'fields' in (v as object) ? decode(v) : v])),
-  };
-  core.state.importState(state as ReturnType<VaultCore['state']['exportState']>, refs);
+  importFoldedState(core, snap.state, snap.refs);
 }
 
 // ------------------------------------------------------------------- file

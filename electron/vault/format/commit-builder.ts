@@ -20,6 +20,16 @@ export interface PendingCommit {
   slots?: SlotJson[];
   /** Start a new epoch (membership change), with the membership after this commit. */
   newEpoch?: boolean;
+  /** A checkpoint's folded state (the record is in `records`): sealed in chunks under a meta batch key. */
+  checkpointState?: Uint8Array;
+}
+
+/** A checkpoint's state is cut into chunks of this many bytes (each one blob line). */
+export const CHECKPOINT_CHUNK = 8 * 1024 * 1024;
+
+/** The object id and version a checkpoint's state chunk `i` is sealed under (its data key and AD, FORMAT.md §6.7). */
+export function checkpointChunk(vaultId: Uint8Array, i: number): { oid: string; version: string } {
+  return { oid: objectId(vaultId, 'checkpoints', 'state'), version: i.toString(16).padStart(32, '0') };
 }
 
 export interface BuiltCommit {
@@ -108,6 +118,27 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
       r.blob = blobList.length;
       blobList.push(h);
     });
+    wipe(batch, eph.priv);
+  }
+  const checkpoint = records.find((r) => r.t === 'checkpoint');
+  if (checkpoint && checkpoint.t === 'checkpoint' && pending.checkpointState) {
+    // C11: the folded state in blob lines (a line holds at most 16 MiB of base64).
+    const batch = randomBytes(32);
+    const eph = authorEphemeral(me.encPriv, vid, epoch, 'meta');
+    const ctx = commitKeyContext(vid, epoch, 'meta', me.signPub, seq);
+    records.push({ t: 'batch', scope: 'meta', key: wrapWithEphemeral(eph, scopePub('meta'), batch, ctx, core.shared), kc: toB64u(keyCommitment(batch)) });
+    const state = pending.checkpointState;
+    for (let i = 0, at = 0; at < state.length || i === 0; i++, at += CHECKPOINT_CHUNK) {
+      const ref = checkpointChunk(vid, i);
+      const dk = deriveDataKey(batch, ref.oid, ref.version);
+      const padded = pad(state.subarray(at, at + CHECKPOINT_CHUNK));
+      const ct = seal(dk, padded, valueAd(vid, ref.oid, ref.version, epoch, 'meta'));
+      wipe(dk, padded);
+      const h = hashBlob(ct);
+      blobs.set(h, ct);
+      checkpoint.state.push(blobList.length);
+      blobList.push(h);
+    }
     wipe(batch, eph.priv);
   }
 

@@ -405,8 +405,8 @@ export function verifySignatures(graph: Graph, trusted: Set<string>, only?: (c: 
  * the verdict before accepting anything. The verdict is the same as
  * verifySignatures': the first failing commit in file order is named.
  */
-export async function verifySignaturesParallel(graph: Graph, trusted: Set<string>): Promise<void> {
-  const todo = graph.commits.filter((c) => !trusted.has(verifiedKey(c.id, c.sig)));
+export async function verifySignaturesParallel(graph: Graph, trusted: Set<string>, only?: Set<string>): Promise<void> {
+  const todo = graph.commits.filter((c) => (!only || only.has(c.id)) && !trusted.has(verifiedKey(c.id, c.sig)));
   const results = await Promise.all(todo.map((c) => ed25519VerifyAsync(fromB64u(c.author), signatureMessage(c.id), c.sig)));
   const i = results.indexOf(false);
   if (i >= 0) {

@@ -137,6 +137,10 @@ export function fakeEngine(): FakeEngine {
       id: VAULT_ID,
       info: () => info,
       close: () => record('close'),
+      checkpoint: async () => {
+        record('checkpoint');
+        return { commits: 7 };
+      },
       members: {
         list: () => [],
         add: () => Promise.reject(new Error('not in the fake')),

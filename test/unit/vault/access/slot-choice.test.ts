@@ -5,7 +5,7 @@
  * vault; every Argon2id run is counted, with its parameters, through a
  * wrapper around the real implementation.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KdfParams } from '../../../../electron/vault/api.js';
@@ -74,6 +74,16 @@ describe('C8: slots planted by other members are never paid for', () => {
     const v = await openWithPassphrase(t.path, join(t.dir, 'new-computer'), t.passphrase);
     v.close();
     await expect(openWithPassphrase(t.path, join(t.dir, 'other-computer'), 'wrong')).rejects.toMatchObject({ code: 'WrongPassphrase' });
+  });
+
+  it('a passphrase change cut before its final newline (an interrupted save) does not stop the unlock', async () => {
+    const t = await createTestVault();
+    await t.vault.changePassphrase(enc('new passphrase'), TEST_KDF);
+    t.vault.close();
+    const bytes = await readFile(t.path);
+    await writeFile(t.path, bytes.subarray(0, bytes.length - 1)); // the slot commit's newline never made it
+    const v = await openWithPassphrase(t.path, join(t.dir, 'p'), t.passphrase); // the earlier passphrase, still current
+    v.close();
   });
 
   it("a member with their own passphrase: one run on a computer that knows their slot; the others' costly slots never", async () => {

@@ -5,11 +5,11 @@
  * Administrator. Each attack is appended to the file by hand, then the owner
  * (cold and warm) and a third member open, read and write.
  */
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repairVaultFile } from '../../../../electron/vault/vault.js';
+import { mergeVaultFiles, repairVaultFile } from '../../../../electron/vault/vault.js';
 import { MAX_HLC_COUNTER, MAX_HLC_TIME, type Hlc, type VaultRecord } from '../../../../electron/vault/format/records.js';
 import { addMembers, createTestVault, dec, enc, newMember, openAsMember, openWithPassphrase, removeTempDirs, type TestMember, type TestVault } from '../../../helpers/vault.js';
 import { appendToFile, craftCommit, loadCore, newVersion } from './forge.js';
@@ -130,6 +130,30 @@ describe('C5: a crafted commit can be rejected and reported, never make the vaul
     });
     expect(t.vault.members.list()[0]!.roles).toEqual(['Key Vault Administrator']);
     t.vault.close();
+  });
+
+  it('two Administrators stepping down on two copies: after the merge the most senior change stands, and an Administrator remains', async () => {
+    const t = await createTestVault();
+    const ann = newMember('ann');
+    await addMembers(t.vault, [[ann, ['Key Vault Administrator']]]);
+    t.vault.close();
+    const copy = join(t.dir, 'copy.coffer');
+    await copyFile(t.path, copy);
+    const owner = await openWithPassphrase(t.path, t.profileDir, t.passphrase);
+    const me = owner.members.list().find((m) => m.name === 'owner')!;
+    await owner.members.setRoles(new Uint8Array(Buffer.from(me.signPub, 'base64url')), ['Key Vault Reader']); // ann stays Administrator here
+    owner.close();
+    const asAnn = await openAsMember(copy, ann, { profileDir: join(t.dir, 'ann') });
+    await asAnn.members.setRoles(ann.identity.signPub, ['Key Vault Reader']); // the owner stays Administrator there
+    asAnn.close();
+    await mergeVaultFiles(t.path, copy, t.path, { profileDir: t.profileDir });
+    for (const profile of [join(t.dir, 'fresh'), t.profileDir]) {
+      const v = await openWithPassphrase(t.path, profile, t.passphrase);
+      const admins = v.members.list().filter((m) => m.roles.includes('Key Vault Administrator'));
+      expect(admins.map((m) => m.name)).toEqual(['ann']);
+      expect(v.info().rejectedCommits.some((r) => /would leave the vault without an Administrator/.test(r.reason))).toBe(true);
+      v.close();
+    }
   });
 
   it('property: no sequence of commits a Reader or a removed member can sign stops the next write', async () => {

@@ -1,0 +1,119 @@
+/**
+ * Checkpoints (state/checkpoint.ts; VAULT-MODEL C11). A cold open on a computer
+ * that never saw the vault starts from the newest checkpoint: every epoch
+ * commit is replayed, the data commits it covers take its decisions and state,
+ * and the commits after it are read. Property: what it shows equals what the
+ * writer's own computer shows, over random histories with checkpoints, member
+ * changes, deletes and purges. A checkpoint that does not cover exactly the
+ * commits before it is ignored and reported; a checkpoint needs vault/checkpoint.
+ */
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Vault } from '../../../../electron/vault/api.js';
+import { createIdentity } from '../../../../electron/vault/vault.js';
+import { checkpointOf } from '../../../../electron/vault/state/checkpoint.js';
+import type { VaultCore } from '../../../../electron/vault/core.js';
+import { cleanupTemp, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
+import { addMembers, newMember, openAsMember } from '../../../helpers/vault.js';
+
+afterAll(cleanupTemp);
+
+const flags = (v: Vault): { loadedFromCheckpoint: boolean; loadedWarm: boolean } => v as unknown as { loadedFromCheckpoint: boolean; loadedWarm: boolean };
+
+describe('checkpoints', () => {
+  it('property: a cold open from a checkpoint shows what the writer shows', async () => {
+    let fromCheckpoint = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.constant('set'), fc.constant('delete'), fc.constant('purge'), fc.constant('member'), fc.constant('checkpoint'), fc.constant('update')), { minLength: 3, maxLength: 12 }),
+        async (ops) => {
+          const dir = await tempDir('coffer-cp-');
+          const path = join(dir, 'v.coffer');
+          const v = await create(path, join(dir, 'owner'));
+          let n = 0;
+          for (const o of ops) {
+            const name = `s${n++ % 3}`;
+            try {
+              if (o === 'set') await v.secrets.set({ name, value: text(`value ${n}`), tags: { n: String(n) } });
+              else if (o === 'update') await v.secrets.update(name, undefined, { enabled: n % 2 === 0 });
+              else if (o === 'delete') await v.secrets.delete(name);
+              else if (o === 'purge') await v.secrets.purge(name);
+              else if (o === 'checkpoint') await v.checkpoint();
+              else {
+                const m = createIdentity();
+                await v.members.add({ signPub: m.signPub, encPub: m.encPub, name: 'm' }, ['Key Vault Secrets User']);
+                await v.members.remove(m.signPub);
+              }
+            } catch {
+              // NotFound, Conflict: a user error, nothing written.
+            }
+          }
+          const cold = await open(path, freshProfile(dir));
+          if (flags(cold).loadedFromCheckpoint) fromCheckpoint++;
+          expect(flags(cold).loadedFromCheckpoint).toBe(ops.includes('checkpoint'));
+          expect(await stateOf(cold)).toEqual(await stateOf(v));
+          expect(cold.members.list()).toEqual(v.members.list());
+          // It can write, and a full open of the result agrees.
+          await cold.secrets.set({ name: 'after', value: text('x') });
+          cold.close();
+          v.close();
+          const again = await open(path, join(dir, 'owner'));
+          expect((await stateOf(again)).objects.after).toBeDefined();
+          again.close();
+        },
+      ),
+      { numRuns: propertyRuns(8), ...(propertySeed() !== undefined ? { seed: propertySeed() } : {}) },
+    );
+    expect(fromCheckpoint).toBeGreaterThan(0);
+  });
+
+  it('a member who can read only some scopes opens from the checkpoint too, and reads what their role allows', async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    const bob = newMember('bob');
+    await addMembers(v, [[bob, ['Key Vault Secrets User']]]);
+    for (let i = 0; i < 5; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
+    await v.checkpoint();
+    await v.secrets.set({ name: 'later', value: text('later') });
+    const asBob = await openAsMember(path, bob, { profileDir: join(dir, 'bob') });
+    expect(flags(asBob).loadedFromCheckpoint).toBe(true);
+    expect(await stateOf(asBob)).toEqual(await stateOf(v));
+    asBob.close();
+    v.close();
+  });
+
+  it('a checkpoint that does not cover exactly the commits before it is ignored, with a warning', async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    await v.secrets.set({ name: 'a', value: text('1') });
+    const session = v as unknown as { write: (b: (core: VaultCore) => unknown) => Promise<unknown> };
+    await session.write((core) => {
+      const { record, content } = checkpointOf(core);
+      return { pending: { records: [{ ...record, covers: 'f'.repeat(64) }], newEpoch: true, checkpointState: content }, result: () => undefined };
+    });
+    await v.secrets.set({ name: 'b', value: text('2') });
+    const warnings: string[] = [];
+    const { openVault } = await import('../../../../electron/vault/vault.js');
+    const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+    expect(flags(cold).loadedFromCheckpoint).toBe(false);
+    expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used: it does not cover the commits before it/.test(w))).toBe(true);
+    expect(await stateOf(cold)).toEqual(await stateOf(v));
+    cold.close();
+    v.close();
+  });
+
+  it('only an Administrator writes a checkpoint', async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    const officer = newMember('officer');
+    await addMembers(v, [[officer, ['Key Vault Secrets Officer']]]);
+    v.close();
+    const o = await openAsMember(path, officer, { profileDir: join(dir, 'officer') });
+    await expect(o.checkpoint()).rejects.toMatchObject({ code: 'Forbidden' });
+    o.close();
+  });
+});
