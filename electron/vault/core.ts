@@ -358,7 +358,7 @@ export class VaultCore {
   /** Versions whose value line is not in the file (only a repaired file may open with some). */
   lostVersions(): { name: string; version: string }[] {
     const out: { name: string; version: string }[] = [];
-    for (const { o, v } of this.secretsState.allVersions()) if (!this.graph.blobs.has(v.blob)) out.push({ name: o.name, version: v.state.version });
+    for (const { o, v } of this.secretsState.allVersions()) if (!this.graph.blobs.has(v.blob!)) out.push({ name: o.name, version: v.attrs.version });
     return out;
   }
 
@@ -379,9 +379,9 @@ export class VaultCore {
     return openValue(
       this.vaultIdBytes,
       bk,
-      { collection: secretsKind.collection, name: o.name, version: v.state.version, epoch: v.epoch, scope: secretsKind.valueScope },
-      this.graph.blobs.get(v.blob),
-      `secret ${o.name} version ${v.state.version}`,
+      { collection: secretsKind.collection, name: o.name, version: v.attrs.version, epoch: v.epoch, scope: secretsKind.valueScope },
+      this.graph.blobs.get(v.blob!),
+      `secret ${o.name} version ${v.attrs.version}`,
     );
   }
 

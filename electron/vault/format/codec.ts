@@ -201,12 +201,7 @@ export function validatePayload(raw: unknown, headerVersion: number = FORMAT_VER
   }
   if (!known) return newerEnvelope(raw as Record<string, unknown>);
   const o = obj(raw, 'commit', ['v', 'vault', 'author', 'seq', 'parents', 'epoch', 'key', 'kc', 'body'], ['newEpoch', 'slots', 'blobs']);
-  hex(o.vault, HEX64, 'vault');
-  b64(o.author, 'author', 32);
-  int(o.seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
-  const parents = arr(o.parents, 'parents', 1024).map((p, i) => hex(p, HEX64, `parents[${i}]`));
-  if (parents.length === 0) fail('a commit after genesis has no parent');
-  sortedUnique(parents, 'parents');
+  envelope(o);
   hex(o.epoch, HEX32, 'epoch');
   stanza(o.key, 'key');
   b64(o.kc, 'kc', 32);
@@ -246,14 +241,20 @@ export function validatePayload(raw: unknown, headerVersion: number = FORMAT_VER
   return o as unknown as CommitPayload;
 }
 
-/** The part of a newer commit this version can check: what places it in the graph. */
-function newerEnvelope(o: Record<string, unknown>): NewerPayload {
+/** What places a commit in the graph, the same in every format version: vault, author, sequence, parents. */
+function envelope(o: Record<string, unknown>): string[] {
   hex(o.vault, HEX64, 'vault');
   b64(o.author, 'author', 32);
   int(o.seq, 'seq', 1, Number.MAX_SAFE_INTEGER);
   const parents = arr(o.parents, 'parents', 1024).map((p, i) => hex(p, HEX64, `parents[${i}]`));
   if (parents.length === 0) fail('a commit after genesis has no parent');
   sortedUnique(parents, 'parents');
+  return parents;
+}
+
+/** The part of a newer commit this version can check: its envelope. */
+function newerEnvelope(o: Record<string, unknown>): NewerPayload {
+  const parents = envelope(o);
   return { v: o.v as number, vault: o.vault as string, author: o.author as string, seq: o.seq as number, parents, newer: true };
 }
 

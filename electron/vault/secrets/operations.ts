@@ -81,7 +81,7 @@ export class SecretsOperations implements SecretsApi {
             ],
             values: [input.value],
           },
-          result: (c) => toSecretBundle(this.vid, c.secrets.get(nameKey(name))!.versions.get(version)!.state, c.retentionDays),
+          result: (c) => toSecretBundle(this.vid, c.secrets.get(nameKey(name))!.versions.get(version)!.attrs, c.retentionDays),
         };
       });
     });
@@ -94,9 +94,9 @@ export class SecretsOperations implements SecretsApi {
       name,
       () => {
         const { o, v, value } = this.readChecked(name, version);
-        ver = v.state.version;
+        ver = v.attrs.version;
         try {
-          return toSecretBundle(this.vid, v.state, this.core.retentionDays, renderValue(value, v.state.encoding));
+          return toSecretBundle(this.vid, v.attrs, this.core.retentionDays, renderValue(value, v.attrs.encoding));
         } finally {
           wipe(value);
           void o;
@@ -113,7 +113,7 @@ export class SecretsOperations implements SecretsApi {
       name,
       () => {
         const r = this.readChecked(name, version);
-        ver = r.v.state.version;
+        ver = r.v.attrs.version;
         return r.value;
       },
       () => ver,
@@ -125,7 +125,7 @@ export class SecretsOperations implements SecretsApi {
     const o = this.live(name);
     const v = this.version(o, version);
     // Key Vault: a disabled secret's value cannot be read (403 Forbidden, SecretDisabled).
-    if (!v.state.enabled) throw secretDisabled('get');
+    if (!v.attrs.enabled) throw secretDisabled('get');
     return { o, v, value: this.core.readValue(o, v) };
   }
 
@@ -135,7 +135,7 @@ export class SecretsOperations implements SecretsApi {
     for (const o of this.core.secrets.values()) {
       if (o.deleted) continue;
       const latest = latestVersion(o);
-      items.push(toSecretItem(this.vid, latest.state, this.core.retentionDays, { versionless: true }));
+      items.push(toSecretItem(this.vid, latest.attrs, this.core.retentionDays, { versionless: true }));
     }
     void this.v.audit('SecretList', 'ok').catch(() => undefined);
     return items.sort((a, b) => a.id.localeCompare(b.id));
@@ -145,7 +145,7 @@ export class SecretsOperations implements SecretsApi {
     this.v.require('secrets/readMetadata');
     const o = this.live(name);
     void this.v.audit('SecretListVersions', 'ok', { object: o.name }).catch(() => undefined);
-    return o.order.map((id) => toSecretItem(this.vid, o.versions.get(id)!.state, this.core.retentionDays, { versionless: false }));
+    return o.order.map((id) => toSecretItem(this.vid, o.versions.get(id)!.attrs, this.core.retentionDays, { versionless: false }));
   }
 
   update(name: string, version: string | undefined, patch: SecretAttributesPatch): Promise<SecretBundle> {
@@ -157,8 +157,8 @@ export class SecretsOperations implements SecretsApi {
       return this.v.write((core) => {
         const o = this.live(name, core);
         const v = this.version(o, version);
-        const nbf = patch.nbf === undefined ? v.state.nbf : patch.nbf ?? undefined;
-        const exp = patch.exp === undefined ? v.state.exp : patch.exp ?? undefined;
+        const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
+        const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
         validateTimes(nbf, exp);
         const set: Extract<VaultRecord, { t: 'secret.update' }>['set'] = {};
         const clear: ('nbf' | 'exp' | 'contentType')[] = [];
@@ -169,10 +169,10 @@ export class SecretsOperations implements SecretsApi {
           else if (val !== undefined) (set as Record<string, unknown>)[k] = val;
         }
         if (patch.tags !== undefined) set.tags = patch.tags;
-        const vid = v.state.version;
+        const vid = v.attrs.version;
         return {
           pending: { records: [{ t: 'secret.update', name: o.name, version: vid, set, clear }] },
-          result: (c) => toSecretBundle(this.vid, c.secrets.get(o.key)!.versions.get(vid)!.state, c.retentionDays),
+          result: (c) => toSecretBundle(this.vid, c.secrets.get(o.key)!.versions.get(vid)!.attrs, c.retentionDays),
         };
       });
     });
@@ -193,7 +193,7 @@ export class SecretsOperations implements SecretsApi {
 
   private deletedBundle(o: SecretObject): DeletedSecretBundle {
     const latest = latestVersion(o);
-    return toDeletedSecretBundle(this.vid, latest.state, this.core.retentionDays, o.deleted!.date);
+    return toDeletedSecretBundle(this.vid, latest.attrs, this.core.retentionDays, o.deleted!.date);
   }
 
   private deletedObject(name: string, core = this.core): SecretObject {
@@ -209,7 +209,7 @@ export class SecretsOperations implements SecretsApi {
     for (const o of this.core.secrets.values()) {
       if (!o.deleted) continue;
       const latest = latestVersion(o);
-      out.push(toDeletedSecretItem(this.vid, latest.state, this.core.retentionDays, o.deleted.date));
+      out.push(toDeletedSecretItem(this.vid, latest.attrs, this.core.retentionDays, o.deleted.date));
     }
     void this.v.audit('SecretListDeleted', 'ok').catch(() => undefined);
     return out.sort((a, b) => a.id.localeCompare(b.id));
@@ -231,7 +231,7 @@ export class SecretsOperations implements SecretsApi {
           pending: { records: [{ t: 'secret.recover', name: o.name }] },
           result: (c) => {
             const obj = c.secrets.get(o.key)!;
-            return toSecretBundle(this.vid, latestVersion(obj).state, c.retentionDays);
+            return toSecretBundle(this.vid, latestVersion(obj).attrs, c.retentionDays);
           },
         };
       });
@@ -260,7 +260,7 @@ export class SecretsOperations implements SecretsApi {
         const value = this.core.readValue(o, v);
         const b64 = Buffer.from(value).toString('base64');
         wipe(value);
-        return { ...v.state, value: b64 };
+        return { ...v.attrs, value: b64 };
       });
       return sealBackup(this.core, { kind: 'secret', name: o.name, versions });
     });
@@ -298,7 +298,7 @@ export class SecretsOperations implements SecretsApi {
           pending: { records, values },
           result: (c) => {
             const o = c.secrets.get(nameKey(data.name))!;
-            return toSecretBundle(this.vid, latestVersion(o).state, c.retentionDays);
+            return toSecretBundle(this.vid, latestVersion(o).attrs, c.retentionDays);
           },
         };
       });

@@ -4,28 +4,14 @@
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
-import type { Hlc } from '../format/records.js';
+import { VersionedObjects, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
 import { nameKey } from './rules.js';
 
-export interface SecretVersion {
-  state: SecretVersionState;
-  commitId: string;
-  epoch: string;
-  blob: string;
-  /** Fold key of the last attribute change. */
-  clock: Hlc;
-}
-
-export interface SecretObject {
-  key: string;
-  name: string;
-  versions: Map<string, SecretVersion>;
-  /** Version ids in creation order (fold order). */
-  order: string[];
-  deleted?: { date: number };
-}
+/** A secret's version: its attributes (`attrs`), where its value lies, and the clock of its last change. */
+export type SecretVersion = VersionOf<SecretVersionState>;
+export type SecretObject = ObjectOf<SecretVersionState>;
 
 /** The newest version of a secret (Key Vault's "latest": the last one created). */
 export function latestVersion(o: SecretObject): SecretVersion {
@@ -35,100 +21,41 @@ export function latestVersion(o: SecretObject): SecretVersion {
 type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number, 1?];
 type SavedSecret = [string, number | null, SavedVersion[]];
 
-export class SecretsState {
-  /** Live and soft-deleted secrets by nameKey. */
-  objects = new Map<string, SecretObject>();
-  /**
-   * Deleted secrets whose retention has ended: gone from every view; the next
-   * write by a member allowed to purge records their purge.
-   */
-  expired = new Map<string, SecretObject>();
-  /** Value blobs of purged versions: a compaction drops their lines (C10). */
-  purgedBlobs = new Set<string>();
-
+export class SecretsState extends VersionedObjects<SecretVersionState> {
   /** Applies one record (callers go in causal order, FORMAT.md §9). */
   apply(r: SecretRecord, at: FoldAt): void {
     switch (r.t) {
       case 'secret': {
-        const k = nameKey(r.name);
-        let o = this.objects.get(k);
-        if (!o) this.objects.set(k, (o = { key: k, name: r.name, versions: new Map(), order: [] }));
-        if (o.versions.has(r.version)) return; // the same version id twice: the first stands
-        o.versions.set(r.version, {
-          state: {
-            name: o.name,
-            version: r.version,
-            enabled: r.enabled,
-            encoding: r.enc,
-            created: r.created ?? at.time,
-            updated: r.updated ?? at.time,
-            ...(r.contentType !== undefined ? { contentType: r.contentType } : {}),
-            ...(r.tags !== undefined ? { tags: r.tags } : {}),
-            ...(r.nbf !== undefined ? { nbf: r.nbf } : {}),
-            ...(r.exp !== undefined ? { exp: r.exp } : {}),
-            ...(r.managed ? { managed: true as const } : {}),
-          },
-          commitId: at.commitId,
-          epoch: at.epoch,
-          blob: at.blobs[r.blob]!,
-          clock: at.hlc,
-        });
-        o.order.push(r.version);
-        delete o.deleted; // Delete vs new version: ordered by the fold (DECISIONS.md "Merge semantics")
+        // The object keeps the case of its first version's name.
+        const name = this.get(r.name)?.name ?? r.name;
+        const attrs: SecretVersionState = {
+          name,
+          version: r.version,
+          enabled: r.enabled,
+          encoding: r.enc,
+          created: r.created ?? at.time,
+          updated: r.updated ?? at.time,
+          ...(r.contentType !== undefined ? { contentType: r.contentType } : {}),
+          ...(r.tags !== undefined ? { tags: r.tags } : {}),
+          ...(r.nbf !== undefined ? { nbf: r.nbf } : {}),
+          ...(r.exp !== undefined ? { exp: r.exp } : {}),
+          ...(r.managed ? { managed: true as const } : {}),
+        };
+        this.addVersion(name, r.version, attrs, at, at.blobs[r.blob]!);
         return;
       }
       case 'secret.update': {
-        const v = this.objects.get(nameKey(r.name))?.versions.get(r.version);
-        if (!v) return;
-        const s = v.state;
-        if (r.set.enabled !== undefined) s.enabled = r.set.enabled;
-        if (r.set.nbf !== undefined) s.nbf = r.set.nbf;
-        if (r.set.exp !== undefined) s.exp = r.set.exp;
-        if (r.set.contentType !== undefined) s.contentType = r.set.contentType;
-        if (r.set.tags !== undefined) s.tags = r.set.tags;
-        for (const c of r.clear) delete s[c];
-        s.updated = at.time;
-        v.clock = at.hlc;
+        const v = this.update(r.name, r.version, r.set, r.clear, at);
+        if (v) v.attrs.updated = at.time;
         return;
       }
-      case 'secret.delete': {
-        const o = this.objects.get(nameKey(r.name));
-        if (o) o.deleted = { date: at.time };
-        return;
-      }
-      case 'secret.recover': {
-        const o = this.objects.get(nameKey(r.name));
-        if (o) delete o.deleted;
-        return;
-      }
-      case 'secret.purge': {
-        const k = nameKey(r.name);
-        const o = this.objects.get(k) ?? this.expired.get(k);
-        if (!o) return;
-        this.expired.delete(k);
-        for (const v of r.versions) {
-          const ver = o.versions.get(v);
-          if (ver) this.purgedBlobs.add(ver.blob);
-          o.versions.delete(v);
-        }
-        o.order = o.order.filter((v) => o.versions.has(v));
-        // Versions written concurrently with the purge survive, in the state the fold gives
-        // them (a version newer than the delete has already cleared it); purge wins over recover.
-        if (o.versions.size === 0) this.objects.delete(o.key);
-        return;
-      }
-    }
-  }
-
-  /** Moves deleted secrets past their retention out of view (they stay until purged by a write). */
-  settle(vault: { retentionDays: number }, nowSeconds: number): void {
-    for (const [k, o] of this.expired) this.objects.set(k, o);
-    this.expired = new Map();
-    for (const [k, o] of this.objects) {
-      if (o.deleted && o.deleted.date + vault.retentionDays * 86_400 <= nowSeconds) {
-        this.expired.set(k, o);
-        this.objects.delete(k);
-      }
+      case 'secret.delete':
+        return this.delete(r.name, at);
+      case 'secret.recover':
+        return this.recover(r.name);
+      case 'secret.purge':
+        // Versions written concurrently with the purge survive; purge wins over recover.
+        return this.purge(r.name, r.versions);
     }
   }
 
@@ -152,8 +79,8 @@ export class SecretsState {
       o.deleted?.date ?? null,
       o.order.map((id) => {
         const v = o.versions.get(id)!;
-        const s = v.state;
-        const saved: SavedVersion = [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob), v.clock[0], v.clock[1]];
+        const s = v.attrs;
+        const saved: SavedVersion = [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob!), v.clock[0], v.clock[1]];
         if (s.managed) saved.push(1);
         return saved;
       }),
@@ -172,7 +99,7 @@ export class SecretsState {
         if (nbf !== null) s.nbf = nbf;
         if (exp !== null) s.exp = exp;
         if (managed === 1) s.managed = true;
-        o.versions.set(version, { state: s, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] });
+        o.versions.set(version, { attrs: s, version, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] });
         o.order.push(version);
       }
       return o;
@@ -189,8 +116,4 @@ export class SecretsState {
     return state;
   }
 
-  /** Every version, live, deleted or expired, with its value blob. */
-  *allVersions(): Generator<{ o: SecretObject; v: SecretVersion }> {
-    for (const o of [...this.objects.values(), ...this.expired.values()]) for (const v of o.versions.values()) yield { o, v };
-  }
 }

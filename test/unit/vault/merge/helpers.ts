@@ -125,7 +125,7 @@ export async function stateOf(v: Vault): Promise<VaultState> {
       const latest = i === o.order.length - 1;
       let value: Uint8Array;
       let readVia: 'api' | 'core' = 'core';
-      if (!deleted && latest && sv.state.enabled) {
+      if (!deleted && latest && sv.attrs.enabled) {
         const bundle = await v.secrets.get(o.name);
         if (versionOf(bundle.id) !== vid) throw new Error(`get(${o.name}) is not the latest version in fold order`);
         value = await v.secrets.getValue(o.name);
@@ -135,14 +135,14 @@ export async function stateOf(v: Vault): Promise<VaultState> {
       }
       versions.push({
         id: `${o.name}/${vid}`,
-        ...(sv.state.contentType !== undefined ? { contentType: sv.state.contentType } : {}),
-        ...(sv.state.tags !== undefined ? { tags: { ...sv.state.tags } } : {}),
+        ...(sv.attrs.contentType !== undefined ? { contentType: sv.attrs.contentType } : {}),
+        ...(sv.attrs.tags !== undefined ? { tags: { ...sv.attrs.tags } } : {}),
         attributes: {
-          enabled: sv.state.enabled,
-          ...(sv.state.nbf !== undefined ? { nbf: sv.state.nbf } : {}),
-          ...(sv.state.exp !== undefined ? { exp: sv.state.exp } : {}),
-          created: sv.state.created,
-          updated: sv.state.updated,
+          enabled: sv.attrs.enabled,
+          ...(sv.attrs.nbf !== undefined ? { nbf: sv.attrs.nbf } : {}),
+          ...(sv.attrs.exp !== undefined ? { exp: sv.attrs.exp } : {}),
+          created: sv.attrs.created,
+          updated: sv.attrs.updated,
         },
         value: hex(value),
         readVia,

@@ -235,7 +235,7 @@ describe('purge vs recover', () => {
         await b.vault.secrets.update('old-cert', undefined, { tags: { recovered: 'yes' } });
       }
       // A's purge dropped the value lines from A's file (C10).
-      for (const h of blobs) expect((await blobHashes(a.path)).has(h)).toBe(false);
+      for (const h of blobs) expect((await blobHashes(a.path)).has(h!)).toBe(false);
       a.vault.close();
       b.vault.close();
 
@@ -260,7 +260,7 @@ describe('purge vs recover', () => {
         vb.close();
       }
       const left = await blobHashes(b.path);
-      for (const h of blobs) expect(left.has(h)).toBe(false);
+      for (const h of blobs) expect(left.has(h!)).toBe(false);
     });
   }
 
