@@ -6,7 +6,7 @@
 
 import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, toHex, utf8, wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, type CommitPayload, type SlotJson } from './codec.js';
+import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, validatePayload, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
 import { authorEphemeral, chainContext, commitKeyContext, deriveDataKey, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
 import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
@@ -169,6 +169,12 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
     ...(blobList.length ? { blobs: blobList } : {}),
   };
   const text = canonicalJson(payload);
+  // The payload too passes the reader's checks (counts of parents, blobs, slots...) before it is signed.
+  try {
+    validatePayload(JSON.parse(text));
+  } catch (e) {
+    throw new CofferError('LimitExceeded', `This change cannot be written: ${e instanceof Error ? e.message : 'invalid commit'}. Nothing was written.`);
+  }
   const id = commitId(text);
   const sig = ed25519Sign(me.signSeed, signatureMessage(id));
   const commit: GraphCommit = { id, line: 0, end: 0, payload, payloadText: text, sig, author, seq, parents, index: core.graph.commits.length };
