@@ -142,7 +142,14 @@ export class VaultCore {
     const preset = new Map<string, string | undefined>();
     for (const id of covered) if (!(graph.byId.get(id)!.payload as CommitPayload).newEpoch) preset.set(id, rejected.get(id));
     // Bodies for the covered data commits only: every epoch commit is decrypted and checked.
-    applyCheckpoint(core, content, new Set(preset.keys()));
+    try {
+      applyCheckpoint(core, content, new Set(preset.keys()));
+    } catch (e) {
+      // Content of the wrong shape: the checkpoint is unusable, the vault is not.
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+      warn?.(`Checkpoint ${found.d.c.id.slice(0, 12)} was not used: its state is not readable; every commit was read instead.`);
+      return undefined;
+    }
     for (const id of covered) {
       const d = core.decoded.get(id);
       if (d && preset.has(id) && d.body) d.partial = true;
@@ -150,8 +157,14 @@ export class VaultCore {
     core.authorizer.preset = preset;
     core.authorizer.authorizeAll();
     core.authorizer.preset = undefined;
-    // The commits after the checkpoint, on the state it carries (they all follow it: checkCoverage).
-    const later = graph.commits.filter((c) => !ancestors.has(c.id)).map((c) => core.decoded.get(c.id)!);
+    // Only an accepted checkpoint counts: its author held vault/checkpoint at that point (C5).
+    if (!core.accepted.has(found.d.c.id)) {
+      warn?.(`Checkpoint ${found.d.c.id.slice(0, 12)} was not used: it was rejected; every commit was read instead.`);
+      return undefined;
+    }
+    // The checkpoint's own records (purges at the end of retention, its clock) and the commits after it,
+    // on the state it carries (they all follow it: checkCoverage).
+    const later = graph.commits.filter((c) => c.id === found.d.c.id || !ancestors.has(c.id)).map((c) => core.decoded.get(c.id)!);
     const key = (d: DecodedCommit): Hlc => (core.accepted.has(d.c.id) && d.body ? d.body.hlc : [0, 0]);
     const laterIds = new Set(later.map((d) => d.c.id));
     const order = canonicalOrder(

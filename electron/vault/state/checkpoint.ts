@@ -1,5 +1,5 @@
 /**
- * Checkpoints (VAULT-MODEL C11; FORMAT.md §7.2 `checkpoint`): an Administrator's
+ * Checkpoints (VAULT-MODEL C11; FORMAT.md §7.3 `checkpoint`, §9.6): an Administrator's
  * signed commit that carries the folded state of every commit before it, so a
  * cold open on a new computer checks the checkpoint and the commits after it
  * instead of decrypting and folding the whole history.
@@ -16,6 +16,7 @@
  */
 import { hash } from 'node:crypto';
 import { isDecryptionFailed, unpad, utf8, wipe } from '../crypto/index.js';
+import { CofferError } from '../errors.js';
 import { deriveDataKey, open } from '../format/keys.js';
 import type { CommitPayload } from '../format/codec.js';
 import type { Graph } from '../format/graph.js';
@@ -110,7 +111,14 @@ export function checkCoverage(g: Graph, cp: DecodedCommit, record: CheckpointRec
 export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: CheckpointRecord): CheckpointContent | undefined {
   const batch = cp.body!.records.find((r): r is BatchRecord => r.t === 'batch' && r.scope === 'meta');
   if (!batch) return undefined;
-  const key = core.keyring.batchKey(cp.c.id, cp.p, 'meta', batch);
+  let key: Uint8Array;
+  try {
+    key = core.keyring.batchKey(cp.c.id, cp.p, 'meta', batch);
+  } catch (e) {
+    // A key that does not unwrap or match its commitment: this checkpoint is unusable, the vault is not.
+    if (e instanceof CofferError) return undefined;
+    throw e;
+  }
   const parts: Uint8Array[] = [];
   try {
     for (const [i, b] of record.state.entries()) {
@@ -124,9 +132,18 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
         wipe(dk);
       }
     }
-    return JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
+    const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
+    const ok =
+      content?.v === 1 &&
+      Array.isArray(content.refs) &&
+      content.refs.every((r) => typeof r === 'string') &&
+      Array.isArray(content.batches) &&
+      Array.isArray(content.clocks) &&
+      content.state !== null &&
+      typeof content.state === 'object';
+    return ok ? content : undefined;
   } catch (e) {
-    if (isDecryptionFailed(e) || e instanceof SyntaxError) return undefined;
+    if (isDecryptionFailed(e) || e instanceof SyntaxError || e instanceof TypeError) return undefined;
     throw e;
   }
 }

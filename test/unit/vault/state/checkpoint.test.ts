@@ -9,9 +9,10 @@
  */
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { copyFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
-import { createIdentity } from '../../../../electron/vault/vault.js';
+import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
 import { checkpointOf } from '../../../../electron/vault/state/checkpoint.js';
 import type { VaultCore } from '../../../../electron/vault/core.js';
 import { cleanupTemp, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
@@ -102,6 +103,55 @@ describe('checkpoints', () => {
     expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used: it does not cover the commits before it/.test(w))).toBe(true);
     expect(await stateOf(cold)).toEqual(await stateOf(v));
     cold.close();
+    v.close();
+  });
+
+  it("the checkpoint commit's own records count: a purge at the end of retention it carries, and its clock", async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const { createVault } = await import('../../../../electron/vault/vault.js');
+    const v = await createVault({ path, profileDir: join(dir, 'owner'), passphrase: text('merge suite passphrase'), kdf: { memoryKiB: 8192, iterations: 1, parallelism: 1 }, retentionDays: 7, onWarning: () => undefined });
+    await v.secrets.set({ name: 'old', value: text('old value') });
+    await v.secrets.set({ name: 'kept', value: text('kept value') });
+    await v.secrets.delete('old');
+    const now = Date.now();
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(now + 8 * 86_400_000);
+    try {
+      await v.checkpoint(); // also purges 'old', whose retention ended (and compacts its value line away)
+      const cold = await open(path, freshProfile(dir));
+      expect(flags(cold).loadedFromCheckpoint).toBe(true);
+      expect(await stateOf(cold)).toEqual(await stateOf(v));
+      await cold.secrets.set({ name: 'next', value: text('x') }); // its clock is at least the checkpoint's
+      cold.close();
+    } finally {
+      spy.mockRestore();
+      v.close();
+    }
+  });
+
+  it("a checkpoint written by an Administrator removed concurrently is not used; the open reads every commit", async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    const ann = newMember('ann');
+    await addMembers(v, [[ann, ['Key Vault Administrator']]]);
+    await v.secrets.set({ name: 'a', value: text('1') });
+    const copy = join(dir, 'copy.coffer');
+    await copyFile(path, copy);
+    await v.members.remove(ann.identity.signPub);
+    const asAnn = await openAsMember(copy, ann, { profileDir: join(dir, 'ann') });
+    await asAnn.checkpoint();
+    asAnn.close();
+    await mergeVaultFiles(path, copy, path, { profileDir: join(dir, 'owner') });
+    const warnings: string[] = [];
+    const { openVault } = await import('../../../../electron/vault/vault.js');
+    const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+    expect(flags(cold).loadedFromCheckpoint).toBe(false);
+    expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used/.test(w))).toBe(true);
+    const full = await open(path, join(dir, 'owner'));
+    expect(await stateOf(cold)).toEqual(await stateOf(full));
+    cold.close();
+    full.close();
     v.close();
   });
 
