@@ -71,12 +71,17 @@ export async function upgradeVault(io: CliIo, cmd: Command): Promise<void> {
   await printJson(io, await engine.upgradeVaultFile(path));
 }
 
-/** `vault merge-driver BASE OURS THEIRS` (git): the union of OURS and THEIRS, written to OURS. */
+/**
+ * `vault merge-driver BASE OURS THEIRS` (git): the union of OURS and THEIRS, written to OURS.
+ * BASE (%O, the common ancestor; the command's first argument) is a hint: where it is a
+ * prefix of both copies, only what each side appended after it is parsed.
+ */
 export async function mergeDriver(io: CliIo, ours: string, theirs: string, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
   const oursPath = ctx.path(ours);
+  const base = cmd.processedArgs[0] as unknown;
   const engine = await ctx.engine();
-  await engine.mergeVaultFiles(oursPath, ctx.path(theirs), oursPath);
+  await engine.mergeVaultFiles(oursPath, ctx.path(theirs), oursPath, typeof base === 'string' && base !== '' ? { base: ctx.path(base) } : {});
 }
 
 /**

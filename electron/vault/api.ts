@@ -239,8 +239,11 @@ export type VaultEngine = {
    * commit purges versions whose value lines were lost, so the repaired vault opens.
    */
   repairVaultFile(path: string, output: string, unlock?: { passphrase: Uint8Array }): Promise<RepairResult>;
-  /** In place (output = ours), the previous file is first copied to the profile's backups. */
-  mergeVaultFiles(ours: string, theirs: string, output: string, options?: { profileDir?: string }): Promise<MergeResult>;
+  /**
+   * In place (output = ours), the previous file is first copied to the profile's backups.
+   * `base`: the copies' common ancestor if known (the git driver's %O), a hint only.
+   */
+  mergeVaultFiles(ours: string, theirs: string, output: string, options?: { profileDir?: string; base?: string }): Promise<MergeResult>;
   /** Rewrites an older-format file's header to the current format (no unlock; FORMAT.md §1). */
   upgradeVaultFile(path: string): Promise<{ from: number; to: number; upgraded: boolean }>;
   /** Whether this computer remembers the vault at `path` (reads its header only; the keychain is not asked). */

@@ -15,7 +15,7 @@
  * (unknown epoch, sequence gap, missing parent) its new id causes.
  */
 import { hash } from 'node:crypto';
-import { corrupted } from '../errors.js';
+import { CofferError, corrupted } from '../errors.js';
 import { concatBytes, ed25519Verify, ed25519VerifyAsync, fromB64u, utf8 } from '../crypto/index.js';
 import {
   FORMAT_VERSION,
@@ -413,4 +413,60 @@ export async function verifySignaturesParallel(graph: Graph, trusted: Set<string
     const first = todo[i]!;
     throw corrupted(commitPart(first.id, first.line), BAD_SIGNATURE);
   }
+}
+
+/**
+ * Each commit's highest sequence number per author among itself and its ancestors
+ * (what verifyEntries keeps while it reads a file), for every commit of `g`.
+ */
+export function commitSequences(g: Graph): Map<string, Map<string, number>> {
+  const seqs = new Map<string, Map<string, number>>();
+  for (const c of g.commits) {
+    const m = new Map<string, number>();
+    for (const p of c.parents) for (const [a, s] of seqs.get(p) ?? []) if ((m.get(a) ?? -1) < s) m.set(a, s);
+    if ((m.get(c.author) ?? -1) < c.seq) m.set(c.author, c.seq);
+    seqs.set(c.id, m);
+  }
+  return seqs;
+}
+
+/**
+ * A GraphBase to continue `g`, the graph of a file prefix that ends just after its
+ * last commit line, with extendGraph (merge/merge.ts: the bytes two copies share are
+ * parsed once, then each copy's own lines after them). Unlike the warm snapshot's
+ * base, `headSeqs` holds every commit of the prefix (`seqs`, commitSequences(g): the
+ * per-commit maps are only read, so they may be shared), so a new commit may name any
+ * commit of the prefix as a parent, as buildGraph allows. extendGraph adds to the
+ * base's containers: each call returns copies of g's and of `seqs`, unless `take`,
+ * which hands over g's own and `seqs` itself (for the last base made from them: g
+ * and `seqs` are not used afterwards).
+ */
+export function graphBaseOf(g: Graph, seqs: Map<string, Map<string, number>> = commitSequences(g), take = false): GraphBase {
+  const last = g.commits.at(-1)!;
+  if (g.interruptedSave || g.truncateTo !== last.end || g.validLength !== last.end) {
+    throw new CofferError('Internal', 'graphBaseOf: the graph does not end with a commit line');
+  }
+  const epochs = new Set<string>();
+  const childCount = new Map<string, number>();
+  let newerFormat = false;
+  for (const c of g.commits) {
+    const p = c.payload;
+    if (isGenesis(p)) continue;
+    if (isNewer(p)) newerFormat = true;
+    else if (p.newEpoch) epochs.add(p.epoch);
+    for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
+  }
+  return {
+    genesis: g.genesis,
+    commits: take ? g.commits : [...g.commits],
+    byId: take ? g.byId : new Map(g.byId),
+    blobs: take ? g.blobs : new Map(g.blobs),
+    epochs,
+    headSeqs: take ? seqs : new Map(seqs),
+    childCount,
+    end: last.end,
+    nextLine: last.line + 1,
+    newerFormat,
+    slotCommits: [...g.slotCommits],
+  };
 }

@@ -10,14 +10,27 @@
  * through a merge (V4). Purged values come back with an old copy's lines and
  * are dropped again by the next purge compaction of an unlocked client.
  */
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CheckReport, MergeResult } from '../api.js';
 import { CofferError, isCofferError } from '../errors.js';
-import { blobLine, commitLine, headerLine, isGenesis, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
-import { buildGraph, commitId, commitPart, verifySignatures, type Graph, type GraphCommit, type GraphProblems } from '../format/graph.js';
-import { readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
+import { blobLine, commitLine, headerLine, isGenesis, parseHeader, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
+import { ed25519VerifyAsync, fromB64u } from '../crypto/index.js';
+import {
+  buildGraph,
+  commitId,
+  commitPart,
+  commitSequences,
+  extendGraph,
+  graphBaseOf,
+  signatureMessage,
+  verifySignatures,
+  type Graph,
+  type GraphCommit,
+  type GraphProblems,
+} from '../format/graph.js';
+import { appendToVaultFile, readVaultFile, replaceVaultFile, writeNewFile } from '../store/vault-file.js';
 import { vaultLockPath, withFileLock } from '../store/lock.js';
 import { backupBeforeRewrite } from '../store/backups.js';
 import { resolveProfileDir } from '../store/profile.js';
@@ -37,8 +50,8 @@ function serialize(g: Graph, commits = g.commits): string {
   return out.join('');
 }
 
-async function graphOf(path: string, which: string, deferSignatures = false): Promise<Graph> {
-  const bytes = await readVaultFile(path);
+/** The graph of a copy already read, with errors naming which copy is damaged. */
+function graphOf(bytes: Buffer, path: string, which: string, deferSignatures = false): Graph {
   try {
     return buildGraph(bytes, { deferSignatures });
   } catch (e) {
@@ -71,23 +84,275 @@ async function samePath(a: string, b: string): Promise<boolean> {
   }
 }
 
+/** What mergeVaultFiles takes besides the three paths. */
+export interface MergeOptions {
+  /** Where an in-place merge keeps a copy of the previous file (default: the user's profile folder). */
+  profileDir?: string;
+  /**
+   * The common ancestor of the two copies, when known (the git driver's %O). When its
+   * bytes are a prefix of both copies, the copies are not compared over them. Only a
+   * hint: an unreadable or unrelated file is ignored.
+   */
+  base?: string;
+}
+
+/** How a merge went (tests, the bench): what was parsed and how the result was written. */
+export interface MergeDetails extends MergeResult {
+  /**
+   * `base`: the ancestor's bytes are a prefix of both copies; `search`: the copies'
+   * longest common prefix was searched; `full`: both copies were parsed in full.
+   */
+  shared: 'base' | 'search' | 'full';
+  /** Bytes both copies share, parsed once (0 on the full path). */
+  prefix: number;
+  /** `append`: lines added to ours in place; `rewrite`: ours replaced; `new`: the output written; `none`: nothing written. */
+  wrote: 'append' | 'rewrite' | 'new' | 'none';
+}
+
+const LF = 0x0a;
+
+/** Length of the longest common prefix of `a` and `b`, both known equal over [0, from). */
+function commonLength(a: Buffer, b: Buffer, from: number): number {
+  const n = Math.min(a.length, b.length);
+  const CHUNK = 64 * 1024;
+  let i = from;
+  while (i < n) {
+    const e = Math.min(n, i + CHUNK);
+    if (a.compare(b, i, e, i, e) !== 0) {
+      while (a[i] === b[i]) i++;
+      return i;
+    }
+    i = e;
+  }
+  return n;
+}
+
+/** The end of the last commit line (`C …\n`) that lies within `buf[0, limit)`, after the header; undefined if none. */
+function commitLineEndWithin(buf: Buffer, limit: number, headerEnd: number): number | undefined {
+  let nl = limit > 0 ? buf.lastIndexOf(LF, limit - 1) : -1;
+  while (nl >= headerEnd) {
+    const start = buf.lastIndexOf(LF, nl - 1) + 1;
+    if (buf[start] === 0x43 && buf[start + 1] === 0x20) return nl + 1;
+    nl = start - 1;
+  }
+  return undefined;
+}
+
 /**
- * Merges `theirs` into `ours`, writing `output`. In place (output is ours), the
- * previous file is first copied to the profile's backups (`profileDir`, default
- * the user's profile folder).
+ * The bytes the two copies share: the longest common prefix that ends just after a
+ * commit line (an interrupted save or a commit's blob lines at its end are left to
+ * each side). The headers may differ in their format version only (same length, same
+ * vault id): the prefix is then parsed under the lower version, whose rules are the
+ * stricter (FORMAT.md §1.2), so it holds for both. With `base` (the git driver's common
+ * ancestor) whose bytes are a prefix of both copies, the comparison starts after it.
+ * Undefined when nothing after the header is shared (different vaults, a damaged
+ * header or genesis): the full path says why.
  */
-export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string, options: { profileDir?: string } = {}): Promise<MergeResult> {
+function sharedPrefix(ours: Buffer, theirs: Buffer, base: Buffer | undefined): { end: number; lower: Buffer; shared: 'base' | 'search' } | undefined {
+  const headerEnd = ours.indexOf(LF) + 1;
+  if (headerEnd === 0 || theirs.indexOf(LF) + 1 !== headerEnd) return undefined;
+  let lower = ours;
+  if (ours.compare(theirs, 0, headerEnd, 0, headerEnd) !== 0) {
+    try {
+      const a = parseHeader(ours.toString('latin1', 0, headerEnd - 1));
+      const b = parseHeader(theirs.toString('latin1', 0, headerEnd - 1));
+      if (a.vaultId !== b.vaultId) return undefined;
+      if (b.formatVersion < a.formatVersion) lower = theirs;
+    } catch {
+      return undefined;
+    }
+  }
+  let from = headerEnd;
+  let shared: 'base' | 'search' = 'search';
+  if (
+    base !== undefined &&
+    base.indexOf(LF) + 1 === headerEnd &&
+    base.length <= ours.length &&
+    base.length <= theirs.length &&
+    base.compare(ours, headerEnd, base.length, headerEnd, base.length) === 0 &&
+    base.compare(theirs, headerEnd, base.length, headerEnd, base.length) === 0
+  ) {
+    // Git's common ancestor, grown on both sides by appends only (the usual case).
+    from = base.length;
+    shared = 'base';
+  }
+  const end = commitLineEndWithin(ours, commonLength(ours, theirs, from), headerEnd);
+  return end === undefined ? undefined : { end, lower, shared };
+}
+
+interface FastGraphs {
+  ours: Graph;
+  theirs: Graph;
+  /**
+   * The shared prefix: its commits (the first `commits` of each graph), its end and the
+   * line of its last commit, the blobs its commits reference that it lacks.
+   */
+  prefix: { commits: number; end: number; lastLine: number; missingBlobs: Set<string> };
+  shared: 'base' | 'search';
+}
+
+/**
+ * Both copies' graphs, the shared prefix parsed and checked once (structure as
+ * buildGraph checks it) and each copy's own lines after it with extendGraph, which
+ * checks them against the prefix exactly as a full parse would. Undefined when there
+ * is no shared prefix or anything is damaged: the caller then takes the full path,
+ * which names the damage as it always has (so the message never depends on the path).
+ */
+function fastGraphs(ours: Buffer, theirs: Buffer, base: Buffer | undefined): FastGraphs | undefined {
+  const plan = sharedPrefix(ours, theirs, base);
+  if (!plan) return undefined;
+  try {
+    const prefix = buildGraph(plan.lower.subarray(0, plan.end), { deferSignatures: true });
+    if (prefix.interruptedSave || prefix.commits.at(-1)!.end !== plan.end) return undefined;
+    const common = { commits: prefix.commits.length, end: plan.end, lastLine: prefix.commits.at(-1)!.line, missingBlobs: prefix.missingBlobs };
+    const seqs = commitSequences(prefix);
+    const t = extendGraph(theirs, graphBaseOf(prefix, seqs), { deferSignatures: true });
+    // The last base made from the prefix takes its containers rather than copies.
+    const o = t && extendGraph(ours, graphBaseOf(prefix, seqs, true), { deferSignatures: true });
+    if (!o || !t) return undefined;
+    return { ours: o, theirs: t, prefix: common, shared: plan.shared };
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'VaultCorrupted') return undefined;
+    throw e;
+  }
+}
+
+const sameSig = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
+
+/**
+ * The signatures a merge checks (FORMAT.md §5.9), after the prefix: theirs' commits
+ * that ours lacks or holds with other signature bytes, and those commits of ours. The
+ * prefix is the same bytes in both copies, so none of its commits is in either set:
+ * they are ours' own commits, which go to the result unchanged and which every open
+ * verifies. On libuv's thread pool; false if any fails (the full path then names it).
+ */
+async function suffixSignaturesHold(f: FastGraphs): Promise<boolean> {
+  const todo: GraphCommit[] = [];
+  for (const c of f.theirs.commits.slice(f.prefix.commits)) {
+    const mine = f.ours.byId.get(c.id);
+    if (!mine) todo.push(c);
+    else if (!sameSig(mine.sig, c.sig)) todo.push(c, mine);
+  }
+  const results = await Promise.all(todo.map((c) => ed25519VerifyAsync(fromB64u(c.author), signatureMessage(c.id), c.sig)));
+  return results.every(Boolean);
+}
+
+/**
+ * Merges `theirs` into `ours`, writing `output` (see mergeVaultFilesDetailed). In
+ * place (output is ours), the previous file is first copied to the profile's backups
+ * (`profileDir`, default the user's profile folder).
+ */
+export async function mergeVaultFiles(oursPath: string, theirsPath: string, output: string, options: MergeOptions = {}): Promise<MergeResult> {
+  const { commits, added } = await mergeVaultFilesDetailed(oursPath, theirsPath, output, options);
+  return { commits, added };
+}
+
+/**
+ * Merges `theirs` into `ours`, writing `output`, and says how (MergeDetails).
+ *
+ * The bytes both copies share (their longest common prefix ending on a commit line,
+ * or from the git driver's `base`) are parsed and structure-checked once; each copy's
+ * own lines after it are parsed and checked against it (extendGraph), and only the
+ * signatures §5.9 asks for are verified, all of them after the prefix: the prefix's
+ * commits are ours' own, byte for byte the same in theirs, so — as before — none of
+ * them is verified here (a forged one would already be in both copies; it goes to the
+ * result unchanged and every open verifies it; `vault check` names it). The result is
+ * ours followed by theirs' commits that ours lacks (their blob lines before each, in
+ * theirs' order): in place, those lines are appended to ours with the durable append of
+ * a save (store/vault-file.ts), dropping an interrupted save at its end first; ours'
+ * bytes before them are not rewritten. A rewrite (temp + rename) is left for what an
+ * append cannot do: a newer format header from theirs (FORMAT.md §1.3), or value lines
+ * ours' own commits lack and theirs has (an older copy after a purge compaction,
+ * §10.5: a merge never drops a blob).
+ *
+ * Anything else — no shared prefix, different vaults, any damage — takes the full path:
+ * both copies parsed in full and the union serialized, as merges always were; damage
+ * is named there.
+ */
+export async function mergeVaultFilesDetailed(oursPath: string, theirsPath: string, output: string, options: MergeOptions = {}): Promise<MergeDetails> {
   const inPlace = await samePath(output, oursPath);
-  const run = async (): Promise<MergeResult> => {
+  const profileDir = (): string => options.profileDir ?? resolveProfileDir();
+  const run = async (): Promise<MergeDetails> => {
+    // Under the lock, ours changes only through a writer that ignores it: then read again.
+    for (let attempt = 1; ; attempt++) {
+      const oursBytes = await readVaultFile(oursPath);
+      const theirsBytes = await readVaultFile(theirsPath);
+      const baseBytes = options.base === undefined ? undefined : await readVaultFile(options.base).catch(() => undefined);
+      const f = fastGraphs(oursBytes, theirsBytes, baseBytes);
+      const done = f && (await suffixSignaturesHold(f)) ? await writeFast(f, oursBytes, theirsBytes) : await fullMerge(oursBytes, theirsBytes);
+      if (done !== 'changed') return done;
+      if (attempt >= 3) throw new CofferError('Conflict', `${oursPath} kept changing during the merge (a writer that does not take the vault's lock?); try again`);
+    }
+  };
+
+  const writeFast = async (f: FastGraphs, oursBytes: Buffer, theirsBytes: Buffer): Promise<MergeDetails | 'changed'> => {
+    const { ours, theirs, prefix } = f;
+    const added = theirs.commits.slice(prefix.commits).filter((c) => !ours.byId.has(c.id));
+    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits: ours.commits.length + added.length, added: added.length, shared: f.shared, prefix: prefix.end, wrote });
+    const lacking = [...prefix.missingBlobs, ...ours.missingBlobs].some((h) => theirs.blobs.has(h));
+    if (lacking) {
+      // Ours' commits get back value lines theirs still has: they go before those commits.
+      const text = Buffer.from(mergeGraphs(ours, theirs).text);
+      return writeWhole(ours.vaultId, oursBytes.length, text, done);
+    }
+    // Theirs' new commits in theirs' order, each after the value lines theirs has just
+    // before it (its own: a writer puts them there, in its `blobs` order), but for those
+    // ours has (a blob line appears once in a file, §3.3). Taken by position rather than
+    // from `blobs`, a newer format's commit keeps its value lines too.
+    const suffixBlobs = new Map<number, { hash: string; bytes: Uint8Array }>();
+    for (const [hash, b] of theirs.blobs) if (b.line > prefix.lastLine) suffixBlobs.set(b.line, { hash, bytes: b.bytes });
+    const lines: string[] = [];
+    let previous = prefix.lastLine;
+    for (const c of theirs.commits.slice(prefix.commits)) {
+      if (!ours.byId.has(c.id)) {
+        for (let line = previous + 1; line < c.line; line++) {
+          const b = suffixBlobs.get(line);
+          if (b && !ours.blobs.has(b.hash)) lines.push(blobLine(b.bytes));
+        }
+        lines.push(commitLine(c.payloadText, c.sig));
+      }
+      previous = c.line;
+    }
+    const tail = Buffer.from(lines.join(''));
+    const headerEnd = oursBytes.indexOf(LF) + 1;
+    if (theirs.formatVersion > ours.formatVersion) {
+      // The newer header (same length, same vault id), then ours' lines, then theirs' new ones.
+      const text = Buffer.concat([theirsBytes.subarray(0, headerEnd), oursBytes.subarray(headerEnd, ours.truncateTo), tail]);
+      return writeWhole(ours.vaultId, oursBytes.length, text, done);
+    }
+    if (!inPlace) {
+      await writeNewFile(output, Buffer.concat([oursBytes.subarray(0, ours.truncateTo), tail]), { overwrite: true });
+      return done('new');
+    }
+    if (added.length === 0 && !ours.interruptedSave) return done('none');
+    await backupBeforeRewrite(oursPath, profileDir(), ours.vaultId);
+    const r = await appendToVaultFile(oursPath, tail, { expectedSize: oursBytes.length, truncateTo: ours.truncateTo });
+    return r === 'changed' ? 'changed' : done('append');
+  };
+
+  /** The whole result, over ours (kept in the backups first) or to the output. */
+  const writeWhole = async (vaultId: string, readSize: number, text: Buffer, done: (wrote: MergeDetails['wrote']) => MergeDetails): Promise<MergeDetails | 'changed'> => {
+    if (!inPlace) {
+      await writeNewFile(output, text, { overwrite: true });
+      return done('new');
+    }
+    if ((await stat(oursPath)).size !== readSize) return 'changed';
+    await backupBeforeRewrite(oursPath, profileDir(), vaultId);
+    await replaceVaultFile(oursPath, text);
+    return done('rewrite');
+  };
+
+  /** Both copies parsed in full, the union serialized: what every merge did before the shared prefix. */
+  const fullMerge = async (oursBytes: Buffer, theirsBytes: Buffer): Promise<MergeDetails | 'changed'> => {
     // Structure of both copies is checked in full; signatures only where the merge adds
     // something: theirs' commits that ours lacks, and any commit whose signature bytes
     // differ between the copies. Ours' own commits go to the result unchanged, and
     // every open verifies them (C11), so re-verifying 50,000 of them is not the merge's job.
-    const ours = await graphOf(oursPath, 'our copy', true);
-    const theirs = await graphOf(theirsPath, 'their copy', true);
+    const ours = graphOf(oursBytes, oursPath, 'our copy', true);
+    const theirs = graphOf(theirsBytes, theirsPath, 'their copy', true);
     const differs = (c: GraphCommit): boolean => {
       const mine = ours.byId.get(c.id);
-      return !mine || Buffer.compare(Buffer.from(mine.sig), Buffer.from(c.sig)) !== 0;
+      return !mine || !sameSig(mine.sig, c.sig);
     };
     try {
       verifySignatures(theirs, new Set(), differs);
@@ -98,16 +363,11 @@ export async function mergeVaultFiles(oursPath: string, theirsPath: string, outp
     const changed = theirs.commits.filter((c) => ours.byId.has(c.id) && differs(c)).map((c) => c.id);
     if (changed.length > 0) verifySignatures(ours, new Set(), (c) => changed.includes(c.id));
     const r = mergeGraphs(ours, theirs);
-    if (inPlace) {
-      if (r.added > 0 || ours.interruptedSave) {
-        await backupBeforeRewrite(oursPath, options.profileDir ?? resolveProfileDir(), ours.vaultId);
-        await replaceVaultFile(oursPath, Buffer.from(r.text));
-      }
-    } else {
-      await writeNewFile(output, Buffer.from(r.text), { overwrite: true });
-    }
-    return { commits: r.commits, added: r.added };
+    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits: r.commits, added: r.added, shared: 'full', prefix: 0, wrote });
+    if (inPlace && r.added === 0 && !ours.interruptedSave) return done('none');
+    return writeWhole(ours.vaultId, oursBytes.length, Buffer.from(r.text), done);
   };
+
   // Whatever file is written is locked: a vault's writers must not lose a save to the merge.
   return withFileLock(vaultLockPath(inPlace ? oursPath : output), run);
 }
