@@ -57,7 +57,7 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   vault
     .command('merge-driver')
     .description('git merge driver: unions the commits of OURS and THEIRS into OURS (set up by `coffer git setup`)')
-    .argument('<base>', 'the common ancestor (%O; not needed: commits are unioned)')
+    .argument('<base>', 'the common ancestor (%O): where it is a prefix of both copies, only what each appended after it is read')
     .argument('<ours>', 'our version (%A); the result is written here')
     .argument('<theirs>', 'their version (%B)')
     .action(async (_base: string, ours: string, theirs: string, _opts: unknown, cmd: Command) => (await actions()).mergeDriver(io, ours, theirs, cmd));
