@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { fromB64u, hkdfSha256, open, pad, seal, unpad, utf8, wipe } from '../crypto/index.js';
 import { memberKeyId, type MemberIdentity } from '../access/identity.js';
 import { isGenesis, isNewer, type AnyPayload, type CommitPayload } from '../format/codec.js';
-import type { Graph, GraphBase, GraphCommit } from '../format/graph.js';
+import { commitSequences, type Graph, type GraphBase, type GraphCommit } from '../format/graph.js';
 import type { Body, VaultRecord } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
 import type { VaultCore } from '../core.js';
@@ -227,13 +227,7 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotJson {
 
 /** Each head's highest sequence number per author among its ancestors (what extending the graph checks new commits against). */
 function headSequences(g: Graph): Map<string, Map<string, number>> {
-  const seqs = new Map<string, Map<string, number>>();
-  for (const c of g.commits) {
-    const m = new Map<string, number>();
-    for (const p of c.parents) for (const [a, s] of seqs.get(p) ?? []) if ((m.get(a) ?? -1) < s) m.set(a, s);
-    if ((m.get(c.author) ?? -1) < c.seq) m.set(c.author, c.seq);
-    seqs.set(c.id, m);
-  }
+  const seqs = commitSequences(g);
   const heads = new Set(g.heads);
   for (const id of [...seqs.keys()]) if (!heads.has(id)) seqs.delete(id);
   return seqs;
