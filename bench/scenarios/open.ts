@@ -1,7 +1,12 @@
 /**
- * Scenarios (2) and (3): open + list + show on a big vault, cold (a fresh
- * profile: no verified-state cache, so every signature is checked) or warm
- * (a profile that opened this vault before: only new commits are checked).
+ * Scenarios (2), (3) and (8): open + list + show on a big vault, cold (a
+ * fresh profile: no verified-state cache and no warm snapshot, so the open
+ * starts from the newest checkpoint if the file has one, else verifies and
+ * folds every commit) or warm (a profile that opened this vault before: the
+ * warm snapshot that open wrote, then only the commits after its prefix).
+ * Each open reports the path the engine took (VaultSession.loadedWarm,
+ * loadedFromCheckpoint); with `expectPath`, another path is an error, so a
+ * figure is never labelled with a path it did not measure.
  *
  * The vaults are created with the smallest Argon2id parameters (SMALL_KDF),
  * so the passphrase step costs microseconds; it is also measured here, the
@@ -10,6 +15,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { argon2id } from '../../electron/vault/crypto/index.js';
+import type { VaultSession } from '../../electron/vault/session.js';
 import { openVault } from '../../electron/vault/vault.js';
 import { childArgs, emit, median, now, progress, runChild, summarize, utf8 } from '../lib/common.js';
 import { passphrase, secretName, SMALL_KDF } from '../lib/fixtures.js';
@@ -21,6 +27,14 @@ interface Args {
   mode: 'cold' | 'warm';
   reps: number;
   expect: { secrets: number; secretVersions: number; commits: number };
+  /** The path every open must take: "warm" (the snapshot), "checkpoint" (a cold open from a checkpoint), "full" (every commit). */
+  expectPath?: OpenPath;
+}
+
+type OpenPath = 'warm' | 'checkpoint' | 'full';
+
+function pathOf(v: VaultSession): OpenPath {
+  return v.loadedWarm ? 'warm' : v.loadedFromCheckpoint ? 'checkpoint' : 'full';
 }
 
 runChild(async () => {
@@ -37,6 +51,7 @@ runChild(async () => {
   const show: number[] = [];
   const total: number[] = [];
   const cpu: number[] = [];
+  const paths: Record<OpenPath, number> = { warm: 0, checkpoint: 0, full: 0 };
   for (let r = 0; r < a.reps; r++) {
     const profileDir = a.mode === 'cold' ? `${a.profilePrefix}-${r}` : a.profilePrefix;
     if (a.mode === 'cold') await rm(profileDir, { recursive: true, force: true });
@@ -50,6 +65,12 @@ runChild(async () => {
     const t3 = now();
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
+    const took = pathOf(vault as VaultSession);
+    paths[took]++;
+    if (a.expectPath && took !== a.expectPath) {
+      vault.close();
+      throw new Error(`${a.mode} open ${r + 1} took the ${took} path, not the ${a.expectPath} path${a.expectPath === 'warm' ? ': the profile had no usable warm snapshot' : ''}`);
+    }
     open.push(t1 - t0);
     list.push(t2 - t1);
     show.push(t3 - t2);
@@ -67,7 +88,7 @@ runChild(async () => {
       if (bad.length) throw new Error(`the vault is not what was built: ${bad.join(', ')}`);
     }
     vault.close();
-    progress(`${a.mode} open ${r + 1}/${a.reps}: open ${(t1 - t0).toFixed(0)} ms, list ${(t2 - t1).toFixed(0)} ms, show ${(t3 - t2).toFixed(0)} ms`);
+    progress(`${a.mode} open ${r + 1}/${a.reps} (${took} path): open ${(t1 - t0).toFixed(0)} ms, list ${(t2 - t1).toFixed(0)} ms, show ${(t3 - t2).toFixed(0)} ms`);
   }
   emit('kdfMs', kdfMs);
   emit('openMs', summarize(open));
@@ -76,4 +97,5 @@ runChild(async () => {
   emit('afterKdfMs', summarize(total));
   // CPU time of the process (all its threads) over open + list + show: less sensitive to the machine's load than wall time.
   emit('cpuMs', summarize(cpu));
+  emit('paths', paths);
 });

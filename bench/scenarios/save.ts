@@ -3,6 +3,9 @@
  * copy of its warm profile, so the fixtures stay untouched) and times
  * `secrets.set` of one small secret several times, with the bytes each adds
  * to the file. With `create`, builds the small reference vault first.
+ * A set that added more than its own commit (an Administrator's write adds
+ * a checkpoint by itself once 10,000 commits follow the last one) is
+ * reported by its index (`checkpointSets`).
  */
 import { cp, rm, stat, copyFile } from 'node:fs/promises';
 import { createVault, openVault } from '../../electron/vault/vault.js';
@@ -41,17 +44,21 @@ runChild(async () => {
   emit('openMs', now() - t0);
   const ms: number[] = [];
   const bytes: number[] = [];
+  const checkpointSets: number[] = [];
   for (let k = 0; k < a.sets; k++) {
     const before = (await stat(a.path)).size;
+    const commits = vault.info().counts.commits;
     const t = now();
     await vault.secrets.set({ name: secretName((k * 7919) % a.secrets), value: secretValue(k, 9) });
     ms.push(now() - t);
     bytes.push((await stat(a.path)).size - before);
+    if (vault.info().counts.commits > commits + 1) checkpointSets.push(k);
   }
   vault.close();
   progress(`set: ${ms.map((x) => x.toFixed(1)).join(', ')} ms; ${bytes.join(', ')} bytes appended`);
   emit('setMs', summarize(ms));
   emit('appendedBytes', summarize(bytes));
+  emit('checkpointSets', checkpointSets);
   emit('fileBytes', (await stat(a.path)).size);
   await rm(a.path, { force: true });
   await rm(a.profileDir, { recursive: true, force: true });
