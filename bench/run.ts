@@ -1036,8 +1036,10 @@ async function main(): Promise<void> {
     }
     for (const mode of ['cold', 'warm'] as const) {
       const r = opens[name][mode];
+      // The warm 10,000 × 5 open is held to the later, stricter target (≤ 60 ms); the rest to the first one (≤ 300 ms).
+      const maxMs = name === 'import' && mode === 'warm' ? 60 : 300;
       if (!r?.ok) {
-        s.rows.push({ label: `open + list + show, ${mode}`, value: '—', target: '≤ 300 ms', status: 'not measured' });
+        s.rows.push({ label: `open + list + show, ${mode}`, value: '—', target: `≤ ${maxMs} ms`, status: 'not measured' });
         continue;
       }
       const o = get<Samples>(r, 'openMs')!;
@@ -1052,8 +1054,8 @@ async function main(): Promise<void> {
       s.rows.push({
         label: `open + list + show − KDF, ${mode}`,
         value: ms(t.median),
-        target: '≤ 300 ms',
-        status: status(t.median <= 300),
+        target: `≤ ${maxMs} ms`,
+        status: status(t.median <= maxMs),
         note: `median of ${t.samples.length}; first in the process ${ms(t.first)}, fastest ${ms(t.min)}; KDF subtracted ${ms(get<number>(r, 'kdfMs'))}${cpu ? `; CPU ${ms(cpu.median)} (less sensitive to the machine's load)` : ''}`,
       });
     }
