@@ -14,9 +14,9 @@ import { corrupted } from './errors.js';
 import { canonicalJson, isGenesis, isNewer, type CommitPayload } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
 import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
-import { compareHlc, validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
+import { validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
-import { Authorizer, canonicalOrder, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
+import { Authorizer, canonicalOrder, isMembershipRecord, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
 import { restoreSnapshot, type SnapshotJson } from './cache/snapshot.js';
 import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from './state/checkpoint.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
@@ -100,18 +100,10 @@ export class VaultCore {
     for (const d of decided) {
       if (d.p.newEpoch) return undefined;
       core.authorizer.decideNext(d);
-      if (d.body?.records.some((r) => r.t === 'member' || r.t === 'remove')) return undefined;
+      if (d.body?.records.some(isMembershipRecord)) return undefined;
     }
-    // The fold order of state/fold.ts, over the new commits only (every one of them follows the prefix).
-    const key = (d: DecodedCommit): Hlc => (core.accepted.has(d.c.id) && d.body ? d.body.hlc : [0, 0]);
-    const foldOrder = canonicalOrder(
-      decided.map((d) => ({ id: d.c.id, parents: d.c.parents.filter((p) => reach.has(p)), d })),
-      (a, b) => {
-        const c = compareHlc(key(a.d), key(b.d));
-        return c < 0 || (c === 0 && a.id < b.id);
-      },
-    );
-    for (const { d } of foldOrder) if (core.accepted.has(d.c.id) && d.body) core.state.apply(d);
+    // Every new commit follows the prefix: folding them after it equals a full fold.
+    core.state.applyInOrder(decided, core.accepted);
     core.state.settle();
     return core;
   }
@@ -165,16 +157,7 @@ export class VaultCore {
     // The checkpoint's own records (purges at the end of retention, its clock) and the commits after it,
     // on the state it carries (they all follow it: checkCoverage).
     const later = graph.commits.filter((c) => c.id === found.d.c.id || !ancestors.has(c.id)).map((c) => core.decoded.get(c.id)!);
-    const key = (d: DecodedCommit): Hlc => (core.accepted.has(d.c.id) && d.body ? d.body.hlc : [0, 0]);
-    const laterIds = new Set(later.map((d) => d.c.id));
-    const order = canonicalOrder(
-      later.map((d) => ({ id: d.c.id, parents: d.c.parents.filter((p) => laterIds.has(p)), d })),
-      (a, b) => {
-        const c = compareHlc(key(a.d), key(b.d));
-        return c < 0 || (c === 0 && a.id < b.id);
-      },
-    );
-    for (const { d } of order) if (core.accepted.has(d.c.id) && d.body) core.state.apply(d);
+    core.state.applyInOrder(later, core.accepted);
     core.state.settle();
     const replayed = new Set(graph.commits.map((c) => c.id).filter((id) => !preset.has(id)));
     for (const id of graph.slotCommits) replayed.add(id);
@@ -327,7 +310,7 @@ export class VaultCore {
     this.graph.heads = [c.id];
     this.registerCommit(c);
     this.decoded.set(c.id, d);
-    const rebuild = d.body!.records.some((r) => r.t === 'member' || r.t === 'remove') || !!d.p.newEpoch;
+    const rebuild = d.body!.records.some(isMembershipRecord) || !!d.p.newEpoch;
     this.authorizer.addOwn(c.id, d);
     if (rebuild) {
       this.fold();

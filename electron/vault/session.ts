@@ -17,6 +17,7 @@ import { generateRecoveryKey } from './access/recovery-key.js';
 import { forgetRemembered, rememberIdentity, rememberedPath } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { permits, type Permission } from './access/roles.js';
+import { isMembershipRecord } from './access/authorize.js';
 import { VaultCore } from './core.js';
 import { CHECKPOINT_EVERY, checkpointOf } from './state/checkpoint.js';
 import { AuditLog } from './audit/log.js';
@@ -225,10 +226,8 @@ export class VaultSession implements Vault {
     core.build(this.core);
     // Nothing built from an unverified commit is used before every signature checked out.
     await signatures;
-    await this.adopt(core, data, missing, [...core.accepted].map((id) => g.byId.get(id)!));
-    await this.bodyCache.add(core.newBodies.splice(0), true);
-    // The next open on this computer starts from here (cache/snapshot.ts).
-    if (missing.length === 0) await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    await this.adopt(core, data, missing, [...core.accepted].map((id) => g.byId.get(id)!), true);
+    if (missing.length === 0) await this.saveSnapshot(core, data);
   }
 
   /**
@@ -245,12 +244,8 @@ export class VaultSession implements Vault {
     if (!core) return false;
     const added = g.commits.slice(snap.commits.length);
     await this.adopt(core, data, [], added.filter((c) => core.accepted.has(c.id)));
-    // Bodies read here are remembered like the full path's (a later copy lacking them is judged by them).
-    await this.bodyCache.add(core.newBodies.splice(0));
     this.loadedWarm = true;
-    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) {
-      await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
-    }
+    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) await this.saveSnapshot(core, data);
     return true;
   }
 
@@ -262,10 +257,14 @@ export class VaultSession implements Vault {
     await verifySignaturesParallel(g, this.cache.verified, from.replayed);
     const core = from.core;
     await this.adopt(core, data, [], [...core.accepted].map((id) => g.byId.get(id)!));
-    await this.bodyCache.add(core.newBodies.splice(0));
     this.loadedFromCheckpoint = true;
-    await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    await this.saveSnapshot(core, data);
     return true;
+  }
+
+  /** The next open on this computer starts from here (cache/snapshot.ts). Best effort: the open stands without it. */
+  private async saveSnapshot(core: VaultCore, data: Uint8Array): Promise<void> {
+    await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
   }
 
   /**
@@ -292,8 +291,11 @@ export class VaultSession implements Vault {
     return true;
   }
 
-  /** Makes `core` this session's state, with the warnings it calls for, and remembers `accepted` as seen here. */
-  private async adopt(core: VaultCore, data: Uint8Array, missing: string[], accepted: GraphCommit[]): Promise<void> {
+  /**
+   * Makes `core` this session's state, with the warnings it calls for; remembers `accepted`
+   * as seen here and the bodies it decrypted (a later copy lacking them is judged by them).
+   */
+  private async adopt(core: VaultCore, data: Uint8Array, missing: string[], accepted: GraphCommit[], compactBodies = false): Promise<void> {
     const g = core.graph;
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     if (!this.allowMissingValues) core.checkBlobs();
@@ -312,6 +314,7 @@ export class VaultSession implements Vault {
       );
     }
     await this.cache.add(accepted);
+    await this.bodyCache.add(core.newBodies.splice(0), compactBodies);
   }
 
   info(): VaultInfo {
@@ -524,7 +527,7 @@ function describeLacking(ids: string[], bodies: Map<string, string>): LackingCom
     const text = bodies.get(id);
     if (text === undefined) return true;
     const body = JSON.parse(text) as Body;
-    return body.records.some((r) => r.t === 'member' || r.t === 'remove' || r.t === 'scopes');
+    return body.records.some((r) => isMembershipRecord(r) || r.t === 'scopes');
   };
   const membership = ids.filter(changesMembership);
   const first = ids[0]!.slice(0, 12);

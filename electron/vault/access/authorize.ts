@@ -56,7 +56,18 @@ export interface AuthorizerHost {
   decodeBody(d: DecodedCommit): void;
 }
 
-const isMembershipRecord = (r: VaultRecord): boolean => r.t === 'member' || r.t === 'remove';
+/** The members after a commit's membership records are applied to `members` (the writer's and the reader's view alike). */
+export function membersAfter(members: ReadonlyMap<string, MemberState>, records: readonly VaultRecord[]): Map<string, MemberState> {
+  const out = new Map(members);
+  for (const r of records) {
+    if (r.t === 'member') out.set(r.sign, { sign: r.sign, enc: r.enc, name: r.name, roles: r.roles });
+    else if (r.t === 'remove') out.delete(r.sign);
+  }
+  return out;
+}
+
+/** A record that changes who is a member or their roles (FORMAT.md §8.1). */
+export const isMembershipRecord = (r: VaultRecord): boolean => r.t === 'member' || r.t === 'remove';
 const managesMembers = (roles: readonly RoleName[]): boolean => permits(roles, 'members/manage');
 
 /**
@@ -288,13 +299,8 @@ export class Authorizer {
       }
     }
     // C5: the vault always keeps a member who manages members (the creator hands the role on first).
-    if (d.body.records.some(isMembershipRecord)) {
-      const after = new Map(members);
-      for (const r of d.body.records) {
-        if (r.t === 'member') after.set(r.sign, { ...(after.get(r.sign) ?? { sign: r.sign, enc: r.enc, name: r.name }), roles: r.roles });
-        else if (r.t === 'remove') after.delete(r.sign);
-      }
-      if (![...after.values()].some((m) => managesMembers(m.roles))) return 'it would leave the vault without an Administrator';
+    if (d.body.records.some(isMembershipRecord) && ![...membersAfter(members, d.body.records).values()].some((m) => managesMembers(m.roles))) {
+      return 'it would leave the vault without an Administrator';
     }
     if (p.newEpoch) need.add('members/manage');
     for (const perm of need) if (!permits(author.roles, perm)) return `its author's roles do not allow ${perm}`;

@@ -11,8 +11,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_KDF, ed25519Verify, fromB64u } from '../crypto/index.js';
-import { CofferError, corrupted } from '../errors.js';
-import { canonicalJson, isGenesis, isNewer, parseHeader, validatePayload, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
+import { corrupted } from '../errors.js';
+import { isGenesis, isNewer, isSchemaError, parseCommitLine, parseHeader, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
 import { commitId, signatureMessage, type Graph } from '../format/graph.js';
 import { writeNewFile } from '../store/vault-file.js';
 
@@ -74,16 +74,11 @@ export function scanSlots(bytes: Uint8Array): SlotScan {
     const text = buf.subarray(start, end).toString('utf8');
     const where = (): string => `line ${lineNumber(start)}`;
     if (!text.startsWith('C ')) throw corrupted(where(), 'the line is not a commit');
-    const sp = text.lastIndexOf(' ');
-    const payloadText = text.slice(2, sp);
-    let raw: unknown;
     try {
-      raw = JSON.parse(payloadText);
-      if (canonicalJson(raw) !== payloadText) throw new Error('not canonical');
-      return { payloadText, payload: validatePayload(raw, formatVersion), sig: fromB64u(text.slice(sp + 1)), line: where };
+      return { ...parseCommitLine(text.slice(2), formatVersion), line: where };
     } catch (e) {
-      if (e instanceof CofferError && e.code !== 'BadParameter') throw e;
-      throw corrupted(where(), e instanceof Error && e.message !== 'not canonical' ? e.message : 'the commit is not valid canonical JSON');
+      if (isSchemaError(e)) throw corrupted(where(), e.message);
+      throw e;
     }
   };
   const genesis = lineAt(firstNl + 1);

@@ -24,7 +24,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromB64u, hkdfSha256, open, pad, seal, unpad, utf8, wipe } from '../crypto/index.js';
 import { memberKeyId, type MemberIdentity } from '../access/identity.js';
-import { isGenesis, isNewer, type AnyPayload, type CommitPayload } from '../format/codec.js';
+import { isGenesis, isNewer, parseCommitLine, type CommitPayload } from '../format/codec.js';
 import { commitSequences, type Graph, type GraphBase, type GraphCommit } from '../format/graph.js';
 import type { Body, VaultRecord } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
@@ -247,7 +247,7 @@ export function prefixGraph(snap: SnapshotJson, bytes: Uint8Array): GraphBase & 
   for (const [i, row] of snap.commits.entries()) {
     const [id, line, start, end, author, seq, parentIdx, , hasChild] = row;
     const parents = parentIdx.map((p) => snap.commits[p]![0]);
-    const c = lazyCommit(buf, { id, line, start, end, author, seq, parents, index: i });
+    const c = lazyCommit(buf, { id, line, start, end, author, seq, parents, index: i }, snap.formatVersion);
     commits.push(c);
     byId.set(id, c);
     if (hasChild) childCount.set(id, 1);
@@ -269,24 +269,17 @@ export function prefixGraph(snap: SnapshotJson, bytes: Uint8Array): GraphBase & 
   };
 }
 
-function lazyCommit(buf: Buffer, f: Pick<GraphCommit, 'id' | 'line' | 'start' | 'end' | 'author' | 'seq' | 'parents' | 'index'>): GraphCommit {
-  let parsed: { text: string; payload: AnyPayload; sig: Uint8Array } | undefined;
-  const read = (): NonNullable<typeof parsed> => {
-    if (!parsed) {
-      const text = buf.subarray(f.start! + 2, f.end - 1).toString('utf8');
-      const sp = text.lastIndexOf(' ');
-      // Verified when the snapshot was taken, and the prefix hash matched: parsed without re-validation.
-      parsed = { text: text.slice(0, sp), payload: JSON.parse(text.slice(0, sp)) as AnyPayload, sig: fromB64u(text.slice(sp + 1)) };
-    }
-    return parsed;
-  };
+function lazyCommit(buf: Buffer, f: Pick<GraphCommit, 'id' | 'line' | 'start' | 'end' | 'author' | 'seq' | 'parents' | 'index'>, formatVersion: number): GraphCommit {
+  let parsed: ReturnType<typeof parseCommitLine> | undefined;
+  // The line was checked when the snapshot was taken, and the prefix hash matched: it parses.
+  const read = (): NonNullable<typeof parsed> => (parsed ??= parseCommitLine(buf.subarray(f.start! + 2, f.end - 1).toString('utf8'), formatVersion));
   return {
     ...f,
     get payload() {
       return read().payload;
     },
     get payloadText() {
-      return read().text;
+      return read().payloadText;
     },
     get sig() {
       return read().sig;

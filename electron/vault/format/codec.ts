@@ -260,6 +260,36 @@ function newerEnvelope(o: Record<string, unknown>): NewerPayload {
 
 // ---- lines
 
+/** A SchemaError: what parseCommitLine and validatePayload throw, its message naming the field. */
+export function isSchemaError(e: unknown): e is Error {
+  return e instanceof SchemaError;
+}
+
+/**
+ * One commit line's text after "C " (§3.2): its canonical, strictly checked payload
+ * and its 64-byte signature. Throws a SchemaError (isSchemaError) naming what is wrong.
+ */
+export function parseCommitLine(text: string, formatVersion: number): { payloadText: string; payload: AnyPayload; sig: Uint8Array } {
+  const sp = text.lastIndexOf(' ');
+  if (sp < 0) fail('the commit has no signature');
+  const payloadText = text.slice(0, sp);
+  let sig: Uint8Array;
+  try {
+    sig = fromB64u(text.slice(sp + 1));
+  } catch {
+    return fail('invalid base64url');
+  }
+  if (sig.length !== 64) fail('the signature is not 64 bytes');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payloadText);
+  } catch {
+    fail('the commit is not valid JSON');
+  }
+  if (canonicalJson(raw) !== payloadText) fail('the commit is not in canonical form');
+  return { payloadText, payload: validatePayload(raw, formatVersion), sig };
+}
+
 export type FileEntry =
   | { kind: 'blob'; line: number; hash: string; bytes: Uint8Array }
   | { kind: 'commit'; line: number; payloadText: string; payload: AnyPayload; sig: Uint8Array };
@@ -353,20 +383,7 @@ export function parseVaultFile(
         const bytes = fromB64u(text);
         entries.push({ kind: 'blob', line, hash: opts.hashBlob(bytes), bytes });
       } else {
-        const text = buf.subarray(start + 2, nl).toString('utf8');
-        const sp = text.lastIndexOf(' ');
-        if (sp < 0) fail('the commit has no signature');
-        const payloadText = text.slice(0, sp);
-        const sig = fromB64u(text.slice(sp + 1));
-        if (sig.length !== 64) fail('the signature is not 64 bytes');
-        let raw: unknown;
-        try {
-          raw = JSON.parse(payloadText);
-        } catch {
-          fail('the commit is not valid JSON');
-        }
-        if (canonicalJson(raw) !== payloadText) fail('the commit is not in canonical form');
-        entries.push({ kind: 'commit', line, payloadText, payload: validatePayload(raw, formatVersion), sig });
+        entries.push({ kind: 'commit', line, ...parseCommitLine(buf.subarray(start + 2, nl).toString('utf8'), formatVersion) });
       }
     } catch (e) {
       if (e instanceof SchemaError) damage(line, e.message);

@@ -8,10 +8,12 @@ import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, t
 import { CofferError } from '../errors.js';
 import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, validatePayload, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
-import { authorEphemeral, chainContext, commitKeyContext, deriveDataKey, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
+import { authorEphemeral, chainContext, commitKeyContext, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
 import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
 import { permits, scopesOf, SCOPES, type Scope } from '../access/roles.js';
-import { bodyAd, objectId, valueAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
+import { membersAfter } from '../access/authorize.js';
+import { bodyAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
+import { sealValue, type ValueRef } from '../state/values.js';
 
 /** A pending write: records plus the values they reference (in record order of 'secret' records). */
 export interface PendingCommit {
@@ -27,9 +29,9 @@ export interface PendingCommit {
 /** A checkpoint's state is cut into chunks of this many bytes (each one blob line). */
 export const CHECKPOINT_CHUNK = 8 * 1024 * 1024;
 
-/** The object id and version a checkpoint's state chunk `i` is sealed under (its data key and AD, FORMAT.md §6.7). */
-export function checkpointChunk(vaultId: Uint8Array, i: number): { oid: string; version: string } {
-  return { oid: objectId(vaultId, 'checkpoints', 'state'), version: i.toString(16).padStart(32, '0') };
+/** Where a checkpoint's state chunk `i` belongs (its data key and AD, FORMAT.md §6.7). */
+export function checkpointChunk(i: number, epoch: string): ValueRef {
+  return { collection: 'checkpoints', name: 'state', version: i.toString(16).padStart(32, '0'), epoch, scope: 'meta' };
 }
 
 export interface BuiltCommit {
@@ -59,7 +61,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   if (pending.newEpoch || (admin && (frontier.length > 1 || exposed))) {
     // C7: a new epoch with fresh scope keys, wrapped to the members after this commit.
     epoch = toHex(randomBytes(16));
-    const members = membersAfter(core.currentMembers(), records, core);
+    const members = membersAfterWrite(core.currentMembers(), records, core);
     const scopes: Record<string, { pub: Uint8Array; priv: Uint8Array; wraps: ReturnType<typeof wrapToMember>[]; chain: ReturnType<typeof wrapToMember>[] }> = {};
     for (const scope of SCOPES) {
       const kp = newScopeKeyPair();
@@ -97,49 +99,44 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   // A new epoch's scope keys are not registered yet (their commit is being built).
   const scopePub = (s: Scope): Uint8Array => newScopePubs?.[s] ?? core.scopePub(epoch, s)!;
 
-  // Values: one batch key per commit, a derived data key per version (C6).
+  // Values: one batch key per scope and commit, a derived data key per version (C6).
   const blobs = new Map<string, Uint8Array>();
   const blobList: string[] = [];
+  const withBatch = (scope: 'secrets' | 'meta', fill: (batch: Uint8Array) => void): void => {
+    const batch = randomBytes(32);
+    const eph = authorEphemeral(me.encPriv, vid, epoch, scope);
+    const ctx = commitKeyContext(vid, epoch, scope, me.signPub, seq);
+    records.push({ t: 'batch', scope, key: wrapWithEphemeral(eph, scopePub(scope), batch, ctx, core.shared), kc: toB64u(keyCommitment(batch)) });
+    try {
+      fill(batch);
+    } finally {
+      wipe(batch, eph.priv);
+    }
+  };
+  /** Adds a sealed value as a blob line of this commit; returns its index in `blobs`. */
+  const addBlob = (batch: Uint8Array, ref: ValueRef, plain: Uint8Array): number => {
+    const ct = sealValue(vid, batch, ref, plain);
+    const h = hashBlob(ct);
+    blobs.set(h, ct);
+    return blobList.push(h) - 1;
+  };
   const secretRecords = records.filter((r) => r.t === 'secret');
   if (secretRecords.length > 0) {
-    const batch = randomBytes(32);
-    const eph = authorEphemeral(me.encPriv, vid, epoch, 'secrets');
-    const ctx = commitKeyContext(vid, epoch, 'secrets', me.signPub, seq);
-    records.push({ t: 'batch', scope: 'secrets', key: wrapWithEphemeral(eph, scopePub('secrets'), batch, ctx, core.shared), kc: toB64u(keyCommitment(batch)) });
-    secretRecords.forEach((r, i) => {
-      if (r.t !== 'secret') return;
-      const oid = objectId(vid, 'secrets', r.name);
-      const dk = deriveDataKey(batch, oid, r.version);
-      const padded = pad(pending.values![i]!);
-      const ct = seal(dk, padded, valueAd(vid, oid, r.version, epoch));
-      wipe(dk, padded);
-      const h = hashBlob(ct);
-      blobs.set(h, ct);
-      r.blob = blobList.length;
-      blobList.push(h);
-    });
-    wipe(batch, eph.priv);
+    withBatch('secrets', (batch) =>
+      secretRecords.forEach((r, i) => {
+        if (r.t === 'secret') r.blob = addBlob(batch, { collection: 'secrets', name: r.name, version: r.version, epoch, scope: 'secrets' }, pending.values![i]!);
+      }),
+    );
   }
   const checkpoint = records.find((r) => r.t === 'checkpoint');
   if (checkpoint && checkpoint.t === 'checkpoint' && pending.checkpointState) {
     // C11: the folded state in blob lines (a line holds at most 16 MiB of base64).
-    const batch = randomBytes(32);
-    const eph = authorEphemeral(me.encPriv, vid, epoch, 'meta');
-    const ctx = commitKeyContext(vid, epoch, 'meta', me.signPub, seq);
-    records.push({ t: 'batch', scope: 'meta', key: wrapWithEphemeral(eph, scopePub('meta'), batch, ctx, core.shared), kc: toB64u(keyCommitment(batch)) });
     const state = pending.checkpointState;
-    for (let i = 0, at = 0; at < state.length || i === 0; i++, at += CHECKPOINT_CHUNK) {
-      const ref = checkpointChunk(vid, i);
-      const dk = deriveDataKey(batch, ref.oid, ref.version);
-      const padded = pad(state.subarray(at, at + CHECKPOINT_CHUNK));
-      const ct = seal(dk, padded, valueAd(vid, ref.oid, ref.version, epoch, 'meta'));
-      wipe(dk, padded);
-      const h = hashBlob(ct);
-      blobs.set(h, ct);
-      checkpoint.state.push(blobList.length);
-      blobList.push(h);
-    }
-    wipe(batch, eph.priv);
+    withBatch('meta', (batch) => {
+      for (let i = 0, at = 0; at < state.length || i === 0; i++, at += CHECKPOINT_CHUNK) {
+        checkpoint.state.push(addBlob(batch, checkpointChunk(i, epoch), state.subarray(at, at + CHECKPOINT_CHUNK)));
+      }
+    });
   }
 
   const body: Body = { hlc, time: Math.floor(wall / 1000), records };
@@ -192,12 +189,9 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
 }
 
 
-function membersAfter(members: Map<string, MemberState>, records: VaultRecord[], core: VaultCore): Map<string, MemberState> {
-  const out = new Map(members);
-  for (const r of records) {
-    if (r.t === 'member') out.set(r.sign, { sign: r.sign, enc: r.enc, name: r.name, roles: r.roles });
-    if (r.t === 'remove') out.delete(r.sign);
-  }
+/** Who a new epoch's scope keys are wrapped to: the members after this commit's records. */
+function membersAfterWrite(members: Map<string, MemberState>, records: VaultRecord[], core: VaultCore): Map<string, MemberState> {
+  const out = membersAfter(members, records);
   // The creator's first commit: the genesis author is Administrator with the keys of its member record.
   const me = toB64u(core.me.signPub);
   if (!out.get(me)?.enc && out.has(me)) out.set(me, { ...out.get(me)!, enc: toB64u(core.me.encPub) });

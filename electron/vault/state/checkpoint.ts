@@ -15,9 +15,8 @@
  * trusted; `vault check` still verifies everything.
  */
 import { hash } from 'node:crypto';
-import { isDecryptionFailed, unpad, utf8, wipe } from '../crypto/index.js';
+import { utf8 } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { deriveDataKey, open } from '../format/keys.js';
 import type { CommitPayload } from '../format/codec.js';
 import type { Graph } from '../format/graph.js';
 import { checkpointChunk } from '../format/commit-builder.js';
@@ -25,7 +24,7 @@ import type { CheckpointRecord, CoreRecord, Hlc } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
 import { exportFoldedState, importFoldedState, refsWriter } from '../cache/snapshot.js';
 import type { VaultCore } from '../core.js';
-import { valueAd } from './values.js';
+import { openValue } from './values.js';
 
 /** Commits since the last checkpoint after which an Administrator's write adds one. */
 export const CHECKPOINT_EVERY = 10_000;
@@ -122,15 +121,7 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
   const parts: Uint8Array[] = [];
   try {
     for (const [i, b] of record.state.entries()) {
-      const blob = core.graph.blobs.get(cp.p.blobs![b]!);
-      if (!blob) return undefined;
-      const ref = checkpointChunk(core.vaultIdBytes, i);
-      const dk = deriveDataKey(key, ref.oid, ref.version);
-      try {
-        parts.push(unpad(open(dk, blob.bytes, valueAd(core.vaultIdBytes, ref.oid, ref.version, cp.p.epoch, 'meta'))));
-      } finally {
-        wipe(dk);
-      }
+      parts.push(openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![b]!), `checkpoint state ${i}`));
     }
     const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
     const ok =
@@ -143,7 +134,8 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
       typeof content.state === 'object';
     return ok ? content : undefined;
   } catch (e) {
-    if (isDecryptionFailed(e) || e instanceof SyntaxError || e instanceof TypeError) return undefined;
+    // A chunk missing or altered, or content of the wrong shape: this checkpoint is unusable, the vault is not.
+    if (e instanceof CofferError || e instanceof SyntaxError || e instanceof TypeError) return undefined;
     throw e;
   }
 }

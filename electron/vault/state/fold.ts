@@ -33,18 +33,28 @@ export class VaultState {
   /** Folds every accepted commit of `commits` (all of the graph's, with their decoded bodies). */
   static fold(commits: readonly DecodedCommit[], accepted: ReadonlySet<string>, nowSeconds: number): VaultState {
     const state = new VaultState();
+    state.applyInOrder(commits, accepted);
+    state.settle(nowSeconds);
+    return state;
+  }
+
+  /**
+   * Applies the accepted commits of `commits` in the fold order among them (parents
+   * outside the set are taken as already folded: a warm or checkpointed open folds
+   * only commits that follow everything folded before).
+   */
+  applyInOrder(commits: readonly DecodedCommit[], accepted: ReadonlySet<string>): void {
     const zero: Hlc = [0, 0];
     const key = (d: DecodedCommit): Hlc => (accepted.has(d.c.id) && d.body ? d.body.hlc : zero);
+    const ids = new Set(commits.map((d) => d.c.id));
     const order = canonicalOrder(
-      commits.map((d) => ({ id: d.c.id, parents: d.c.parents, d })),
+      commits.map((d) => ({ id: d.c.id, parents: d.c.parents.filter((p) => ids.has(p)), d })),
       (a, b) => {
         const c = compareHlc(key(a.d), key(b.d));
         return c < 0 || (c === 0 && a.id < b.id);
       },
     );
-    for (const { d } of order) if (accepted.has(d.c.id) && d.body) state.apply(d);
-    state.settle(nowSeconds);
-    return state;
+    for (const { d } of order) if (accepted.has(d.c.id) && d.body) this.apply(d);
   }
 
   /** Applies one accepted commit's records. */

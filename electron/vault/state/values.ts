@@ -3,9 +3,9 @@
  * is decrypted from its blob line only when asked for, through its commit's
  * batch key and a data key derived per object and version.
  */
-import { concatBytes, isDecryptionFailed, sha256, toHex, u64be, unpad, utf8, wipe } from '../crypto/index.js';
+import { concatBytes, isDecryptionFailed, pad, sha256, toHex, u64be, unpad, utf8, wipe } from '../crypto/index.js';
 import { corrupted } from '../errors.js';
-import { deriveDataKey, label, open } from '../format/keys.js';
+import { deriveDataKey, label, open, seal } from '../format/keys.js';
 import { nameKey } from '../secrets/rules.js';
 
 export function objectId(vaultId: Uint8Array, collection: string, name: string): string {
@@ -20,11 +20,32 @@ export function valueAd(vaultId: Uint8Array, objId: string, version: string, epo
   return concatBytes(label('value'), vaultId, utf8(objId), Buffer.from(version, 'hex'), utf8('value'), Buffer.from(epoch, 'hex'), utf8(scope));
 }
 
+/** Where a value belongs: the data key and AD bind it to its object, version, epoch and scope (C6). */
+export interface ValueRef {
+  collection: string;
+  name: string;
+  version: string;
+  epoch: string;
+  scope: string;
+}
+
+/** Seals one value under its data key (derived from the commit's batch key), Padmé-padded: the blob's bytes. */
+export function sealValue(vaultId: Uint8Array, batchKey: Uint8Array, ref: ValueRef, plain: Uint8Array): Uint8Array {
+  const oid = objectId(vaultId, ref.collection, ref.name);
+  const dk = deriveDataKey(batchKey, oid, ref.version);
+  const padded = pad(plain);
+  try {
+    return seal(dk, padded, valueAd(vaultId, oid, ref.version, ref.epoch, ref.scope));
+  } finally {
+    wipe(dk, padded);
+  }
+}
+
 /** One version's value, for `what` in error messages ("secret db version 3fa2…"). The caller wipes the result. */
 export function openValue(
   vaultId: Uint8Array,
   batchKey: Uint8Array,
-  ref: { collection: string; name: string; version: string; epoch: string; scope: string },
+  ref: ValueRef,
   blob: { bytes: Uint8Array; line: number } | undefined,
   what: string,
 ): Uint8Array {
