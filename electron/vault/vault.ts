@@ -11,7 +11,7 @@ import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOp
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
 import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, type GenesisPayload } from './format/codec.js';
-import { buildGraph, commitId, signatureMessage } from './format/graph.js';
+import { buildGraph, commitId, signatureMessage, verifySignaturesParallel } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotsToTry, type SlotScan } from './access/slot-choice.js';
@@ -79,7 +79,7 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
     scan = scanSlots(bytes);
   } catch (e) {
     // Damage found early is named the way the whole-file check names it (FORMAT.md §5.8).
-    if (e instanceof CofferError && e.code === 'VaultCorrupted') checkWholeFile(bytes);
+    if (e instanceof CofferError && e.code === 'VaultCorrupted') await checkWholeFile(bytes);
     throw e;
   }
   const attempts = new UnlockAttempts(options.profileDir, scan.vaultId, options.unlockClock);
@@ -101,12 +101,17 @@ const OPEN_OPS: Record<UnlockMethod, string> = {
   identity: 'VaultOpenIdentity',
 };
 
-/** Structure and every signature of the file (VaultCorrupted naming the first damaged part). */
-function checkWholeFile(bytes: Uint8Array): void {
-  const graph = buildGraph(bytes);
+/**
+ * The whole file's structure and every signature (VaultCorrupted naming the first damaged
+ * part). The signatures are verified on the thread pool, so a wrong passphrase on a large
+ * vault does not hold the app's main thread.
+ */
+async function checkWholeFile(bytes: Uint8Array): Promise<void> {
+  const graph = buildGraph(bytes, { deferSignatures: true });
   // createVault writes genesis and the first commit in one save: a file with only the
   // genesis was cut (the first commit holds the slot, the keys and the settings).
   if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+  await verifySignaturesParallel(graph, new Set());
 }
 
 /** The member identity that opens the vault, by the first method of OpenVaultOptions that applies. */
@@ -115,7 +120,7 @@ async function unlockIdentity(
   scan: SlotScan,
   attempts: UnlockAttempts,
   /** Runs before a wrong passphrase is reported: damage is reported as damage. */
-  checkFile: () => void,
+  checkFile: () => Promise<void>,
 ): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
   const slots = scan.slots;
   const own = await readOwnSlotAuthor(options.profileDir, scan.vaultId);
@@ -137,7 +142,7 @@ async function unlockIdentity(
   if (keychainProblem) options.onWarning?.(keychainProblem);
   const use = options.recoveryKey ? 'recovery' : undefined;
   if (!slots.some((s) => s.slot.use === use)) {
-    checkFile();
+    await checkFile();
     throw new CofferError(
       'VaultLocked',
       use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
@@ -166,7 +171,7 @@ async function unlockIdentity(
     }
   }
   lastError ??= new CofferError('WrongPassphrase', 'The passphrase is wrong.');
-  checkFile();
+  await checkFile();
   if (lastError instanceof CofferError && lastError.code === 'WrongPassphrase') throw await attempts.wrongGuess(lastError.message);
   throw lastError;
 }
