@@ -17,7 +17,7 @@ import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
 import { validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
 import { Authorizer, canonicalOrder, isMembershipRecord, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
-import { restoreSnapshot, type SnapshotJson } from './cache/snapshot.js';
+import { restoreSnapshot, type Snapshot } from './cache/snapshot.js';
 import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from './state/checkpoint.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
 import type { Scope } from './access/roles.js';
@@ -46,6 +46,8 @@ export class VaultCore {
   cachedBodies: Map<string, string> | undefined;
   /** Bodies decrypted during this build that the cache lacks: [commit id, canonical JSON]. */
   readonly newBodies: [string, string][] = [];
+  /** Built by a warm open (fromSnapshot). */
+  private fromWarmSnapshot = false;
 
   constructor(
     readonly graph: Graph,
@@ -73,17 +75,18 @@ export class VaultCore {
    * state for its prefix, then the commits after it decided and folded one by one.
    * Undefined when they are not simply later (the caller takes the full path).
    */
-  static fromSnapshot(graph: Graph, me: MemberIdentity, snap: SnapshotJson): VaultCore | undefined {
+  static fromSnapshot(graph: Graph, me: MemberIdentity, snap: Snapshot): VaultCore | undefined {
     const core = new VaultCore(graph, me);
+    core.fromWarmSnapshot = true;
     restoreSnapshot(core, snap);
-    const added = graph.commits.slice(snap.commits.length);
+    const added = graph.commits.slice(snap.json.commits.length);
     if (added.length === 0) {
       core.state.settle();
       return core;
     }
     // Every new commit must follow every commit of the prefix: then it comes after them in
     // every order, and deciding and folding it last equals the full build.
-    const prefixHeads = new Set(snap.commits.filter((row) => !row[8]).map((row) => row[0]));
+    const prefixHeads = new Set(snap.json.commits.filter((row) => !row[8]).map((row) => row[0]));
     const reach = new Map<string, Set<string>>();
     for (const c of added) {
       const r = new Set<string>();
@@ -308,6 +311,7 @@ export class VaultCore {
     this.graph.commits.push(c);
     this.graph.byId.set(c.id, c);
     this.graph.heads = [c.id];
+    if (d.p.slots) this.graph.slotCommits.push(c.id);
     this.registerCommit(c);
     this.decoded.set(c.id, d);
     const rebuild = d.body!.records.some(isMembershipRecord) || !!d.p.newEpoch;
@@ -354,7 +358,10 @@ export class VaultCore {
   /** Versions whose value line is not in the file (only a repaired file may open with some). */
   lostVersions(): { name: string; version: string }[] {
     const out: { name: string; version: string }[] = [];
-    for (const { o, v } of this.secretsState.allVersions()) if (!this.graph.blobs.has(v.blob!)) out.push({ name: o.name, version: v.attrs.version });
+    // A warm open's prefix is the snapshot's byte for byte, and its snapshot was taken with
+    // every value line present: only what the commits after it changed is looked at.
+    const versions = this.fromWarmSnapshot ? this.secretsState.changedVersions() : this.secretsState.allVersions();
+    for (const { o, v } of versions) if (!this.graph.blobs.has(v.blob!)) out.push({ name: o.name, version: v.attrs.version });
     return out;
   }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, FORMAT_VERSION, headerLine, isGenesis, parseHeader, type CommitPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, FORMAT_VERSION, headerLine, parseHeader, type CommitPayload, type SlotJson } from './format/codec.js';
 import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
 import { buildGraph, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import type { Body, VaultRecord } from './format/records.js';
@@ -19,6 +19,7 @@ import { UnlockAttempts } from './access/unlock-attempts.js';
 import { permits, type Permission } from './access/roles.js';
 import { isMembershipRecord } from './access/authorize.js';
 import { VaultCore } from './core.js';
+import { versionCount } from './state/versioned.js';
 import { CHECKPOINT_EVERY, checkpointOf } from './state/checkpoint.js';
 import { AuditLog } from './audit/log.js';
 import { BodyCache } from './cache/body-cache.js';
@@ -75,12 +76,11 @@ export class VaultSession implements Vault {
 
   /** This member's current slots: those of their last commit that has slots (FORMAT.md §6.2). */
   private mySlots(): SlotJson[] {
-    const commits = this.core.graph.commits;
-    for (let i = commits.length - 1; i >= 0; i--) {
-      const c = commits[i]!;
-      if (c.author !== this.core.myKey || isGenesis(c.payload)) continue;
-      const slots = (c.payload as CommitPayload).slots;
-      if (slots) return slots;
+    const g = this.core.graph;
+    // Only the few commits that carry slots are looked at (their payloads are parsed; others stay unread).
+    for (let i = g.slotCommits.length - 1; i >= 0; i--) {
+      const c = g.byId.get(g.slotCommits[i]!)!;
+      if (c.author === this.core.myKey) return (c.payload as CommitPayload).slots!;
     }
     return [];
   }
@@ -242,10 +242,10 @@ export class VaultSession implements Vault {
     if (!g || this.cache.ids().some((id) => !g.byId.has(id))) return false;
     const core = VaultCore.fromSnapshot(g, this.me, snap);
     if (!core) return false;
-    const added = g.commits.slice(snap.commits.length);
+    const added = g.commits.slice(snap.json.commits.length);
     await this.adopt(core, data, [], added.filter((c) => core.accepted.has(c.id)));
     this.loadedWarm = true;
-    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.prefix.length > SNAPSHOT_TAIL_BYTES) await this.saveSnapshot(core, data);
+    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.json.prefix.length > SNAPSHOT_TAIL_BYTES) await this.saveSnapshot(core, data);
     return true;
   }
 
@@ -323,7 +323,7 @@ export class VaultSession implements Vault {
     let live = 0;
     let deleted = 0;
     for (const o of c.secrets.values()) {
-      versions += o.versions.size;
+      versions += versionCount(o);
       if (o.deleted) deleted++;
       else live++;
     }

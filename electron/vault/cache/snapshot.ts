@@ -19,30 +19,34 @@
  * Anything else (a merge of concurrent copies, a removal) takes the full path,
  * which writes a new snapshot.
  */
-import { hash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { hash, randomBytes } from 'node:crypto';
+import { mkdir, open as openFile, type FileHandle } from 'node:fs/promises';
+import { readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromB64u, hkdfSha256, open, pad, seal, unpad, utf8, wipe } from '../crypto/index.js';
+import { endianness } from 'node:os';
+import { hkdfSha256, open, pad, seal, unpad, utf8, wipe } from '../crypto/index.js';
 import { memberKeyId, type MemberIdentity } from '../access/identity.js';
-import { isGenesis, isNewer, parseCommitLine, type CommitPayload } from '../format/codec.js';
+import { isGenesis, isNewer, parseCommitLine, type AnyPayload, type CommitPayload, type Stanza } from '../format/codec.js';
 import { commitSequences, type Graph, type GraphBase, type GraphCommit } from '../format/graph.js';
+import { BlobIndex, SortedBlobTable } from '../format/blobs.js';
 import type { Body, VaultRecord } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
 import type { VaultCore } from '../core.js';
 import { KIND_RECORDS } from '../state/kinds.js';
 import type { SnapshotRefs } from '../state/object-kind.js';
 import { writeNewFile } from '../store/vault-file.js';
+import { CofferError } from '../errors.js';
 
 const LABEL = utf8('coffer/v1 snapshot\0');
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 
 /** Commits after the prefix beyond which an open writes a new snapshot. */
 export const SNAPSHOT_TAIL_COMMITS = 64;
 /** Bytes after the prefix beyond which an open writes a new snapshot. */
 export const SNAPSHOT_TAIL_BYTES = 1024 * 1024;
 
-// [id, line, start, end, author, seq, parents (indexes), kind: 0 genesis | 1 commit | 2 newer format, has children]
-type CommitRow = [string, number, number, number, string, number, number[], 0 | 1 | 2, 0 | 1];
+// [id, line, start, end, author, seq, parents (indexes), kind: 0 genesis | 1 commit | 2 newer format, has children, epoch (index into epochs, or -1)]
+type CommitRow = [string, number, number, number, string, number, number[], 0 | 1 | 2, 0 | 1, number];
 
 export interface SnapshotJson {
   v: typeof SNAPSHOT_VERSION;
@@ -51,9 +55,13 @@ export interface SnapshotJson {
   newerFormat: boolean;
   prefix: { length: number; sha256: string; nextLine: number };
   commits: CommitRow[];
-  /** Blob lines of the prefix: [start, end, line]; blob i's hash is refs[i]. */
-  blobs: [number, number, number][];
+  /** Binds the deferred part, sealed apart, to this snapshot (16 random bytes, hex). */
+  deferredId: string;
+  /** How many blob lines the prefix has (the blob table, apart from the JSON; blob i is also ref i). */
+  blobCount: number;
+  /** The epochs the prefix starts, and the index of the commit that starts each. */
   epochs: string[];
+  epochCommits: number[];
   slotCommits: number[];
   headSeqs: [number, [string, number][]][];
   /** Per commit (by index; genesis excluded): the records later steps need, or why it was unreadable. */
@@ -68,9 +76,16 @@ export interface SnapshotJson {
   epochFrontier: [number, number][];
   position: number[];
   lastSeq: [string, number][];
-  /** Strings the state refers to by number (commit ids, epochs, blob hashes). */
+  /** Strings the state refers to by number after the blob hashes (commit ids, epochs, purged blob hashes). */
   refs: string[];
   state: unknown;
+}
+
+/** A snapshot as read: its JSON, and the parts the state deferred (read when first used). */
+export interface Snapshot {
+  json: SnapshotJson;
+  refs: SnapshotRefs;
+  blobs: SortedBlobTable;
 }
 
 /** The folded state as plain JSON: each kind's compact form, Maps and Sets elsewhere encoded (also a checkpoint's content). */
@@ -83,8 +98,12 @@ export function exportFoldedState(core: VaultCore, refs: SnapshotRefs): unknown 
   };
 }
 
-export function importFoldedState(core: VaultCore, saved: unknown, refList: readonly string[]): void {
-  const refs: SnapshotRefs = { ref: () => -1, str: (n) => refList[n]! };
+/** A checkpoint's references: strings by number, deferred parts inline. */
+export function inlineRefs(refList: readonly string[]): SnapshotRefs {
+  return { ref: () => -1, str: (n) => refList[n]!, defer: (v) => v, deferred: <T>(v: unknown) => () => v as T, inline: true };
+}
+
+export function importFoldedState(core: VaultCore, saved: unknown, refs: SnapshotRefs): void {
   const s = saved as { grants: unknown; kinds: Record<string, unknown> };
   const state = {
     ...(saved as object),
@@ -105,6 +124,55 @@ export function refsWriter(): SnapshotRefs & { list: string[] } {
       return n;
     },
     str: (n) => list[n]!,
+    defer: (v) => v,
+    deferred: <T>(v: unknown) => () => v as T,
+    inline: true,
+  };
+}
+
+/**
+ * The snapshot's references: blob hashes first (in the sorted blob table's order, so
+ * blob i is ref i), then the other strings; deferred parts go to a text of their own,
+ * named by [byte offset, byte length].
+ */
+function snapshotRefsWriter(blobHashes: readonly string[]): SnapshotRefs & { list: string[]; deferredText(): Buffer } {
+  const at = new Map<string, number>();
+  blobHashes.forEach((h, i) => at.set(h, i));
+  const list: string[] = [];
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    list,
+    ref(s) {
+      let n = at.get(s);
+      if (n === undefined) at.set(s, (n = blobHashes.length + list.push(s) - 1));
+      return n;
+    },
+    str: (n) => (n < blobHashes.length ? blobHashes[n]! : list[n - blobHashes.length]!),
+    defer(v) {
+      const b = Buffer.from(JSON.stringify(v), 'utf8');
+      chunks.push(b);
+      size += b.length;
+      return [size - b.length, b.length];
+    },
+    deferred: () => {
+      throw new CofferError('Internal', 'a snapshot being written is not read');
+    },
+    deferredText: () => Buffer.concat(chunks, size),
+    inline: false,
+  };
+}
+
+function snapshotRefsReader(json: SnapshotJson, blobs: SortedBlobTable, deferredText: () => Buffer): SnapshotRefs {
+  return {
+    ref: () => -1,
+    str: (n) => (n < blobs.size ? blobs.hashAt(n) : json.refs[n - blobs.size]!),
+    defer: (v) => v,
+    deferred<T>(saved: unknown): () => T {
+      const [off, len] = saved as [number, number];
+      return () => JSON.parse(deferredText().toString('utf8', off, off + len)) as T;
+    },
+    inline: false,
   };
 }
 
@@ -139,34 +207,42 @@ function decode(value: unknown): unknown {
 
 // ------------------------------------------------------------------- save
 
-/** The snapshot of `core`, whose graph was read from `bytes` (the prefix ends where the last commit does). */
-export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotJson {
+/** The snapshot of `core`, whose graph was read from `bytes` (the prefix ends where the last commit does), and its deferred parts. */
+export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotParts {
   const g = core.graph;
   const index = new Map<string, number>();
   g.commits.forEach((c, i) => index.set(c.id, i));
   const length = g.truncateTo;
   const hasChild = new Set<string>();
   for (const c of g.commits) for (const p of c.parents) hasChild.add(p);
-  const commits: CommitRow[] = g.commits.map((c) => [
-    c.id,
-    c.line,
-    c.start ?? 0,
-    c.end,
-    c.author,
-    c.seq,
-    c.parents.map((p) => index.get(p)!),
-    isGenesis(c.payload) ? 0 : isNewer(c.payload) ? 2 : 1,
-    hasChild.has(c.id) ? 1 : 0,
-  ]);
-  // Blob hashes are the first strings of the reference table: blob i's hash is refs[i].
-  const refs = refsWriter();
-  const blobs: SnapshotJson['blobs'] = [];
-  for (const [h, b] of g.blobs) {
-    const where = (b as { where?: [number, number] }).where;
-    if (!where) continue;
-    refs.ref(h);
-    blobs.push([where[0], where[1], b.line]);
-  }
+  const epochs = [...core.keyring.epochs.values()];
+  const epochIndex = new Map(epochs.map((e, i) => [e.id, i]));
+  const commits: CommitRow[] = g.commits.map((c) => {
+    const kind = isGenesis(c.payload) ? 0 : isNewer(c.payload) ? 2 : 1;
+    return [
+      c.id,
+      c.line,
+      c.start ?? 0,
+      c.end,
+      c.author,
+      c.seq,
+      c.parents.map((p) => index.get(p)!),
+      kind,
+      hasChild.has(c.id) ? 1 : 0,
+      kind === 1 ? (epochIndex.get((c.payload as CommitPayload).epoch) ?? -1) : -1,
+    ];
+  });
+  // The blob table, sorted by hash; its hashes are the first references.
+  const located: [string, [number, number], number][] = [];
+  for (const [h, b] of g.blobs) if (b.where) located.push([h, b.where, b.line]);
+  located.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const refs = snapshotRefsWriter(located.map((x) => x[0]));
+  const blobHashes = Buffer.alloc(located.length * 32);
+  const blobWhere = new Float64Array(located.length * 3);
+  located.forEach(([h, [start, end], line], i) => {
+    blobHashes.write(h, i * 32, 'hex');
+    blobWhere.set([start, end, line], i * 3);
+  });
   const bodies: SnapshotJson['bodies'] = [];
   for (const [id, d] of core.decoded) {
     const kept = d.body ? d.body.records.filter(keptRecord) : undefined;
@@ -199,15 +275,17 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotJson {
   }
   const headSeqs = headSequences(g);
   const state = exportFoldedState(core, refs);
-  return {
+  const json: SnapshotJson = {
     v: SNAPSHOT_VERSION,
+    deferredId: '',
     vaultId: g.vaultId,
     formatVersion: g.formatVersion,
     newerFormat: g.newerFormat,
     prefix: { length, sha256: hash('sha256', Buffer.from(bytes.buffer, bytes.byteOffset, length), 'hex'), nextLine: (g.commits.at(-1)?.line ?? 1) + 1 },
     commits,
-    blobs,
-    epochs: [...core.keyring.epochs.keys()],
+    blobCount: located.length,
+    epochs: epochs.map((e) => e.id),
+    epochCommits: epochs.map((e) => index.get(e.commitId)!),
     slotCommits: g.slotCommits.map((id) => index.get(id)!),
     headSeqs: [...headSeqs].map(([id, m]) => [index.get(id)!, [...m]]),
     bodies,
@@ -223,6 +301,15 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotJson {
     refs: refs.list,
     state,
   };
+  return { json, blobHashes, blobWhere, deferred: refs.deferredText() };
+}
+
+/** What a snapshot file holds (sealed): the JSON, the blob table and the deferred parts. */
+export interface SnapshotParts {
+  json: SnapshotJson;
+  blobHashes: Buffer;
+  blobWhere: Float64Array;
+  deferred: Buffer;
 }
 
 /** Each head's highest sequence number per author among its ancestors (what extending the graph checks new commits against). */
@@ -239,99 +326,147 @@ function headSequences(g: Graph): Map<string, Map<string, number>> {
  * The graph of the snapshot's prefix, built from `bytes` without parsing it:
  * payloads, signatures and blobs are read from the buffer when first used.
  */
-export function prefixGraph(snap: SnapshotJson, bytes: Uint8Array): GraphBase & { slotCommits: string[] } {
+export function prefixGraph(snap: Snapshot, bytes: Uint8Array): GraphBase & { slotCommits: string[] } {
+  const json = snap.json;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const commits: GraphCommit[] = [];
   const byId = new Map<string, GraphCommit>();
   const childCount = new Map<string, number>();
-  for (const [i, row] of snap.commits.entries()) {
-    const [id, line, start, end, author, seq, parentIdx, , hasChild] = row;
-    const parents = parentIdx.map((p) => snap.commits[p]![0]);
-    const c = lazyCommit(buf, { id, line, start, end, author, seq, parents, index: i }, snap.formatVersion);
+  for (let i = 0; i < json.commits.length; i++) {
+    const row = json.commits[i]!;
+    const c = new PrefixCommit(buf, row, i, json);
     commits.push(c);
-    byId.set(id, c);
-    if (hasChild) childCount.set(id, 1);
+    byId.set(c.id, c);
+    if (row[8]) childCount.set(c.id, 1);
   }
-  const blobs = new Map<string, { bytes: Uint8Array; line: number }>();
-  snap.blobs.forEach(([start, end, line], i) => blobs.set(snap.refs[i]!, lazyBlob(buf, start, end, line)));
   return {
     genesis: commits[0]!,
     commits,
     byId,
-    blobs,
-    epochs: new Set(snap.epochs),
-    headSeqs: new Map(snap.headSeqs.map(([i, m]) => [snap.commits[i]![0], new Map(m)])),
+    blobs: new BlobIndex(snap.blobs),
+    epochs: new Set(json.epochs),
+    headSeqs: new Map(json.headSeqs.map(([i, m]) => [json.commits[i]![0], new Map(m)])),
     childCount,
-    end: snap.prefix.length,
-    nextLine: snap.prefix.nextLine,
-    newerFormat: snap.newerFormat,
-    slotCommits: snap.slotCommits.map((i) => snap.commits[i]![0]),
+    end: json.prefix.length,
+    nextLine: json.prefix.nextLine,
+    newerFormat: json.newerFormat,
+    slotCommits: json.slotCommits.map((i) => json.commits[i]![0]),
   };
 }
 
-function lazyCommit(buf: Buffer, f: Pick<GraphCommit, 'id' | 'line' | 'start' | 'end' | 'author' | 'seq' | 'parents' | 'index'>, formatVersion: number): GraphCommit {
-  let parsed: ReturnType<typeof parseCommitLine> | undefined;
-  // The line was checked when the snapshot was taken, and the prefix hash matched: it parses.
-  const read = (): NonNullable<typeof parsed> => (parsed ??= parseCommitLine(buf.subarray(f.start! + 2, f.end - 1).toString('utf8'), formatVersion));
-  return {
-    ...f,
-    get payload() {
-      return read().payload;
-    },
-    get payloadText() {
-      return read().payloadText;
-    },
-    get sig() {
-      return read().sig;
-    },
-  };
+/**
+ * A commit of the prefix: the fields the snapshot holds, and its line parsed from the
+ * file when first read (the line was checked when the snapshot was taken, and the
+ * prefix hash matched: it parses).
+ */
+class PrefixCommit implements GraphCommit {
+  readonly id: string;
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  readonly author: string;
+  readonly seq: number;
+  readonly parents: string[];
+  /** Whether it is an ordinary commit (not genesis, not a newer format's). */
+  readonly plain: boolean;
+  /** Its epoch, for an ordinary commit. */
+  readonly epoch: string | undefined;
+  private parsed: ReturnType<typeof parseCommitLine> | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    row: CommitRow,
+    readonly index: number,
+    private readonly json: SnapshotJson,
+  ) {
+    [this.id, this.line, this.start, this.end, this.author, this.seq] = row;
+    this.parents = row[6].map((p) => json.commits[p]![0]);
+    this.plain = row[7] === 1;
+    this.epoch = row[9] >= 0 ? json.epochs[row[9]] : undefined;
+  }
+
+  private read(): NonNullable<PrefixCommit['parsed']> {
+    return (this.parsed ??= parseCommitLine(this.buf.subarray(this.start + 2, this.end - 1).toString('utf8'), this.json.formatVersion));
+  }
+  get payload(): AnyPayload {
+    return this.read().payload;
+  }
+  get payloadText(): string {
+    return this.read().payloadText;
+  }
+  get sig(): Uint8Array {
+    return this.read().sig;
+  }
 }
 
-function lazyBlob(buf: Buffer, start: number, end: number, line: number): { bytes: Uint8Array; line: number; where: [number, number] } {
-  let bytes: Uint8Array | undefined;
+/**
+ * What the steps after a warm open read of a prefix commit's payload (its author,
+ * sequence, parents and epoch: a value's batch key needs no more), without parsing
+ * its line; anything else parses it.
+ */
+function payloadHead(c: PrefixCommit, vault: string): CommitPayload {
   return {
-    line,
-    where: [start, end],
-    get bytes() {
-      bytes ??= fromB64u(buf.subarray(start + 2, end - 1).toString('latin1'));
-      return bytes;
+    get v() {
+      return (c.payload as CommitPayload).v;
+    },
+    vault,
+    author: c.author,
+    seq: c.seq,
+    parents: c.parents,
+    epoch: c.epoch!,
+    get newEpoch() {
+      return (c.payload as CommitPayload).newEpoch;
+    },
+    get slots() {
+      return (c.payload as CommitPayload).slots;
+    },
+    get key(): Stanza {
+      return (c.payload as CommitPayload).key;
+    },
+    get kc() {
+      return (c.payload as CommitPayload).kc;
+    },
+    get body() {
+      return (c.payload as CommitPayload).body;
+    },
+    get blobs() {
+      return (c.payload as CommitPayload).blobs;
     },
   };
 }
 
 /** Restores what `core` (built on the extended graph) had decided and folded for the prefix. */
-export function restoreSnapshot(core: VaultCore, snap: SnapshotJson): void {
+export function restoreSnapshot(core: VaultCore, snap: Snapshot): void {
+  const json = snap.json;
   const g = core.graph;
-  const idAt = (i: number): string => snap.commits[i]![0];
-  for (const id of snap.epochs) {
-    const c = g.commits.find((x) => !isGenesis(x.payload) && !isNewer(x.payload) && (x.payload as CommitPayload).newEpoch && (x.payload as CommitPayload).epoch === id);
-    if (c) core.keyring.registerEpoch(c.id, c.payload as CommitPayload);
-  }
-  for (const [i, body, problem] of snap.bodies) {
+  const idAt = (i: number): string => json.commits[i]![0];
+  for (const i of json.epochCommits) {
     const c = g.commits[i]!;
+    core.keyring.registerEpoch(c.id, c.payload as CommitPayload);
+  }
+  for (const [i, body, problem] of json.bodies) {
+    const c = g.commits[i]! as PrefixCommit;
     const d: DecodedCommit = {
       c,
-      get p() {
-        return c.payload as CommitPayload;
-      },
+      p: c.plain ? payloadHead(c, g.vaultId) : (c.payload as CommitPayload),
       body,
       partial: true,
       ...(problem !== undefined ? { problem } : {}),
-    } as DecodedCommit;
+    };
     core.decoded.set(c.id, d);
   }
-  const eventLists = snap.eventLists.map((l) => Object.freeze(l.map(idAt)));
-  const frontierLists = snap.frontierLists.map((l) => Object.freeze(l));
+  const eventLists = json.eventLists.map((l) => Object.freeze(l.map(idAt)));
+  const frontierLists = json.frontierLists.map((l) => Object.freeze(l));
   core.authorizer.importState({
-    accepted: snap.accepted.map(idAt),
-    rejected: snap.rejected.map(([i, reason]) => ({ id: idAt(i), reason })),
-    unreadable: snap.unreadable.map(([i, reason]) => ({ id: idAt(i), reason })),
-    memberEvents: new Map(snap.memberEvents.map(([i, l]) => [idAt(i), eventLists[l]!])),
-    epochFrontier: new Map(snap.epochFrontier.map(([i, l]) => [idAt(i), frontierLists[l]!])),
-    position: new Map(snap.position.map((p, i) => [idAt(i), p])),
+    accepted: json.accepted.map(idAt),
+    rejected: json.rejected.map(([i, reason]) => ({ id: idAt(i), reason })),
+    unreadable: json.unreadable.map(([i, reason]) => ({ id: idAt(i), reason })),
+    memberEvents: new Map(json.memberEvents.map(([i, l]) => [idAt(i), eventLists[l]!])),
+    epochFrontier: new Map(json.epochFrontier.map(([i, l]) => [idAt(i), frontierLists[l]!])),
+    position: new Map(json.position.map((p, i) => [idAt(i), p])),
   });
-  for (const [a, s] of snap.lastSeq) core.lastSeq.set(a, s);
-  importFoldedState(core, snap.state, snap.refs);
+  for (const [a, s] of json.lastSeq) core.lastSeq.set(a, s);
+  importFoldedState(core, json.state, snap.refs);
 }
 
 // ------------------------------------------------------------------- file
@@ -340,6 +475,8 @@ export class SnapshotFile {
   private readonly file: string;
   private readonly key: Uint8Array;
   private readonly ad: Uint8Array;
+  /** Files of the snapshots read, open until the vault closes (their deferred parts are read through them). */
+  private readonly handles = new Set<FileHandle>();
 
   constructor(profileDir: string, vaultId: string, me: MemberIdentity) {
     this.file = join(profileDir, 'cache', `${vaultId.slice(0, 32)}-${memberKeyId(me.signPub)}.snapshot`);
@@ -348,37 +485,120 @@ export class SnapshotFile {
     this.ad = Buffer.concat([LABEL, vid]);
   }
 
-  /** The snapshot, if there is one that opens and whose prefix is `bytes`' (hashed here, never assumed). */
-  async read(bytes: Uint8Array): Promise<SnapshotJson | undefined> {
-    let sealed: Buffer;
+  /**
+   * The snapshot, if there is one that opens and whose prefix is `bytes`' (hashed here,
+   * never assumed). Its deferred parts stay in memory, read when first used.
+   */
+  async read(bytes: Uint8Array): Promise<Snapshot | undefined> {
+    let fh: FileHandle;
     try {
-      sealed = await readFile(this.file);
+      fh = await openFile(this.file, 'r');
     } catch {
       return undefined;
     }
-    let snap: SnapshotJson;
+    let keep = false;
     try {
-      snap = JSON.parse(Buffer.from(unpad(open(this.key, sealed, this.ad))).toString('utf8')) as SnapshotJson;
-    } catch {
-      return undefined; // torn or altered: the full path rebuilds it
+      const snap = await this.readFrom(fh, bytes);
+      keep = snap !== undefined;
+      return snap;
+    } finally {
+      // The deferred part is read through this handle when first needed: a snapshot written
+      // meanwhile (another process, a rename over this file) does not change what it reads.
+      if (keep) this.handles.add(fh);
+      else await fh.close();
     }
-    if (snap.v !== SNAPSHOT_VERSION || snap.prefix.length > bytes.length) return undefined;
-    const prefix = Buffer.from(bytes.buffer, bytes.byteOffset, snap.prefix.length);
-    if (hash('sha256', prefix, 'hex') !== snap.prefix.sha256) return undefined;
-    return snap;
   }
 
-  async write(snap: SnapshotJson): Promise<void> {
-    const plain = pad(utf8(JSON.stringify(snap)));
+  private async readFrom(fh: FileHandle, bytes: Uint8Array): Promise<Snapshot | undefined> {
+    let json: SnapshotJson;
+    let hashes: Buffer;
+    let where: Float64Array;
+    let deferredAt: number;
+    let deferredLength: number;
     try {
+      const head = Buffer.alloc(4);
+      await fh.read(head, 0, 4, 0);
+      const mainLength = head.readUInt32BE(0);
+      const size = (await fh.stat()).size;
+      if (4 + mainLength > size) return undefined;
+      const sealed = Buffer.alloc(mainLength);
+      await fh.read(sealed, 0, mainLength, 4);
+      const u = unpad(open(this.key, sealed, this.ad));
+      const plain = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+      let at = 0;
+      const part = (): Buffer => {
+        const n = plain.readUInt32BE(at);
+        const b = plain.subarray(at + 4, at + 4 + n);
+        if (b.length !== n) throw new RangeError('cut');
+        at += 4 + n;
+        return b;
+      };
+      json = JSON.parse(part().toString('utf8')) as SnapshotJson;
+      hashes = part();
+      const w = part();
+      where = new Float64Array(w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength));
+      deferredAt = 4 + mainLength;
+      deferredLength = size - deferredAt;
+      if (hashes.length !== json.blobCount * 32 || where.length !== json.blobCount * 3) throw new RangeError('blob table');
+    } catch {
+      return undefined; // torn, altered or of another version: the full path rebuilds it
+    }
+    if (json.v !== SNAPSHOT_VERSION || json.prefix.length > bytes.length || endianness() !== 'LE') return undefined;
+    const prefix = Buffer.from(bytes.buffer, bytes.byteOffset, json.prefix.length);
+    if (hash('sha256', prefix, 'hex') !== json.prefix.sha256) return undefined;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const blobs = new SortedBlobTable(buf, hashes, where);
+    let deferred: Buffer | undefined;
+    const deferredText = (): Buffer => {
+      if (deferred) return deferred;
+      try {
+        const sealed = Buffer.alloc(deferredLength);
+        if (readSync(fh.fd, sealed, 0, deferredLength, deferredAt) !== deferredLength) throw new RangeError('cut');
+        const u = unpad(open(this.key, sealed, this.deferredAd(json)));
+        return (deferred = Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+      } catch {
+        // The profile's copy was altered on disk since the open read it: drop it, the next open rebuilds it.
+        rmSync(this.file, { force: true });
+        throw new CofferError('IoError', `The warm snapshot of this vault in your profile is damaged (${this.file}); it was removed: run the command again.`);
+      }
+    };
+    return { json, blobs, refs: snapshotRefsReader(json, blobs, deferredText) };
+  }
+
+  /** The deferred parts are sealed apart (read only when first needed), bound to their snapshot by its random id. */
+  private deferredAd(json: SnapshotJson): Uint8Array {
+    return Buffer.concat([this.ad, Buffer.from('deferred\0'), Buffer.from(json.deferredId, 'hex')]);
+  }
+
+  /**
+   * Layout: the length of the main part (u32 big-endian), the main part, the deferred
+   * part. Main: the JSON, the blob hashes and the blob table (float64, little-endian: a
+   * big-endian computer never reads it), each after its length (u32 big-endian); padded
+   * and sealed. Deferred: the kinds' deferred parts, padded and sealed apart.
+   */
+  async write(snap: SnapshotParts): Promise<void> {
+    const json = { ...snap.json, deferredId: randomBytes(16).toString('hex') };
+    const meta = Buffer.from(JSON.stringify(json), 'utf8');
+    const where = Buffer.from(snap.blobWhere.buffer, snap.blobWhere.byteOffset, snap.blobWhere.byteLength);
+    const length = (n: number): Buffer => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(n);
+      return b;
+    };
+    const plain = pad(Buffer.concat([length(meta.length), meta, length(snap.blobHashes.length), snap.blobHashes, length(where.length), where]));
+    const deferred = pad(snap.deferred);
+    try {
+      const main = seal(this.key, plain, this.ad);
       await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      await writeNewFile(this.file, seal(this.key, plain, this.ad), { overwrite: true });
+      await writeNewFile(this.file, Buffer.concat([length(main.length), main, seal(this.key, deferred, this.deferredAd(json))]), { overwrite: true });
     } finally {
-      wipe(plain);
+      wipe(plain, deferred);
     }
   }
 
   wipe(): void {
     wipe(this.key);
+    for (const fh of this.handles) void fh.close().catch(() => undefined);
+    this.handles.clear();
   }
 }

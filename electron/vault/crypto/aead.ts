@@ -117,7 +117,11 @@ export function xchachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Arr
     pt = decipher.update(sealed.subarray(0, ctLen));
     // final() checks the tag (in constant time, in OpenSSL) and throws on mismatch.
     decipher.final();
-    return new Uint8Array(pt);
+    // A plaintext that owns its memory is handed over as it is (no copy of a large
+    // snapshot or body to wipe); one in a shared pool is copied out of it.
+    const out = pt.byteOffset === 0 && pt.byteLength === pt.buffer.byteLength ? new Uint8Array(pt.buffer, 0, pt.byteLength) : new Uint8Array(pt);
+    if (out.buffer === pt.buffer) pt = undefined;
+    return out;
   } catch {
     // The plaintext update() produced before the tag check is unauthenticated:
     // it must not survive in memory. No cause is attached: OpenSSL's message

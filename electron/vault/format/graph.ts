@@ -28,6 +28,7 @@ import {
   type ParseIssue,
   type ParsedFile,
 } from './codec.js';
+import { BlobIndex } from './blobs.js';
 
 type CommitEntry = Extract<FileEntry, { kind: 'commit' }>;
 
@@ -67,7 +68,7 @@ export interface Graph {
   genesis: GraphCommit;
   commits: GraphCommit[];
   byId: Map<string, GraphCommit>;
-  blobs: Map<string, { bytes: Uint8Array; line: number }>;
+  blobs: BlobIndex;
   /** Blobs referenced by commits but absent from the file (purged, or removed by damage). */
   missingBlobs: Set<string>;
   heads: string[];
@@ -119,7 +120,7 @@ export interface GraphBase {
   genesis: GraphCommit;
   commits: GraphCommit[];
   byId: Map<string, GraphCommit>;
-  blobs: Map<string, { bytes: Uint8Array; line: number }>;
+  blobs: BlobIndex;
   epochs: Set<string>;
   headSeqs: Map<string, Map<string, number>>;
   childCount: Map<string, number>;
@@ -186,7 +187,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   };
   const byId = base?.byId ?? new Map<string, GraphCommit>();
   const commits: GraphCommit[] = base?.commits ?? [];
-  const blobs = base?.blobs ?? new Map<string, { bytes: Uint8Array; line: number }>();
+  const blobs = base?.blobs ?? new BlobIndex();
   const referenced = new Set<string>();
   const epochs = base?.epochs ?? new Set<string>();
   const lastSeq = base?.headSeqs ?? new Map<string, Map<string, number>>(); // commit id -> author -> max seq among it and its ancestors
@@ -208,7 +209,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
         continue;
       }
       // Where it lies, so a snapshot of this graph can read it back without parsing (cache/snapshot.ts).
-      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line, where: [lineEnds.get(entry.line - 1) ?? 0, lineEnds.get(entry.line) ?? bytes.length] } as { bytes: Uint8Array; line: number });
+      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line, where: [lineEnds.get(entry.line - 1) ?? 0, lineEnds.get(entry.line) ?? bytes.length] });
       pendingBlobs.push(entry.hash);
       continue;
     }
@@ -460,7 +461,7 @@ export function graphBaseOf(g: Graph, seqs: Map<string, Map<string, number>> = c
     genesis: g.genesis,
     commits: take ? g.commits : [...g.commits],
     byId: take ? g.byId : new Map(g.byId),
-    blobs: take ? g.blobs : new Map(g.blobs),
+    blobs: take ? g.blobs : g.blobs.copy(),
     epochs,
     headSeqs: take ? seqs : new Map(seqs),
     childCount,

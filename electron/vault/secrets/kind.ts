@@ -6,7 +6,7 @@
 import { withReducer, type ObjectKind, type RecordType } from '../state/object-kind.js';
 import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from './permissions.js';
 import { secretRecordSchemas, type SecretRecord } from './records.js';
-import { SecretsState } from './state.js';
+import { SecretsState, type SavedSecrets } from './state.js';
 
 export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   collection: 'secrets',
@@ -16,6 +16,6 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   records: withReducer<SecretsState, SecretRecord>(secretRecordSchemas as unknown as Record<string, Omit<RecordType<SecretsState, SecretRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new SecretsState(),
   save: (s, refs) => s.save(refs),
-  restore: (saved, refs) => SecretsState.restore(saved as ReturnType<SecretsState['save']>, refs),
+  restore: (saved, refs) => SecretsState.restore(saved as SavedSecrets, refs),
   settle: (s, vault, now) => s.settle(vault, now),
 };

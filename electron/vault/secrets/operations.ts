@@ -33,8 +33,8 @@ export class SecretsOperations implements SecretsApi {
   }
 
   private version(o: SecretObject, version?: string): SecretVersion {
-    const id = version === undefined || version === '' ? o.order[o.order.length - 1] : validateVersionId(version);
-    const v = id ? o.versions.get(id) : undefined;
+    if (version === undefined || version === '') return latestVersion(o);
+    const v = o.versions.get(validateVersionId(version));
     if (!v) throw secretNotFound(o.name, version);
     return v;
   }
@@ -131,14 +131,13 @@ export class SecretsOperations implements SecretsApi {
 
   list(): SecretItem[] {
     this.v.require('secrets/readMetadata');
-    const items: SecretItem[] = [];
-    for (const o of this.core.secrets.values()) {
-      if (o.deleted) continue;
-      const latest = latestVersion(o);
-      items.push(toSecretItem(this.vid, latest.attrs, this.core.retentionDays, { versionless: true }));
-    }
+    const live: SecretObject[] = [];
+    for (const o of this.core.secrets.values()) if (!o.deleted) live.push(o);
+    // By name key (lowercase [0-9a-z-], unique per vault): the order localeCompare gives the
+    // ids, at a fraction of its cost on 10,000 items.
+    live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     void this.v.audit('SecretList', 'ok').catch(() => undefined);
-    return items.sort((a, b) => a.id.localeCompare(b.id));
+    return live.map((o) => toSecretItem(this.vid, latestVersion(o).attrs, this.core.retentionDays, { versionless: true }));
   }
 
   listVersions(name: string): SecretItem[] {

@@ -4,7 +4,7 @@
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
-import { VersionedObjects, type ObjectOf, type VersionOf } from '../state/versioned.js';
+import { newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
 import { nameKey } from './rules.js';
@@ -14,12 +14,39 @@ export type SecretVersion = VersionOf<SecretVersionState>;
 export type SecretObject = ObjectOf<SecretVersionState>;
 
 /** The newest version of a secret (Key Vault's "latest": the last one created). */
-export function latestVersion(o: SecretObject): SecretVersion {
-  return o.versions.get(o.order[o.order.length - 1]!)!;
-}
+export const latestVersion: (o: SecretObject) => SecretVersion = newestVersion;
 
 type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number, 1?];
-type SavedSecret = [string, number | null, SavedVersion[]];
+/** [name, deleted date or null, version count, newest version, older versions (deferred) or null] */
+type SavedSecret = [string, number | null, number, SavedVersion, unknown];
+/** A saved secret of the wrong shape is a TypeError: the checkpoint or snapshot holding it is not used (core.ts). */
+function checkSecret(x: SavedSecret): SavedSecret {
+  const ok = Array.isArray(x) && x.length === 5 && typeof x[0] === 'string' && (x[1] === null || typeof x[1] === 'number') && Number.isSafeInteger(x[2]) && x[2] >= 1;
+  if (!ok) throw new TypeError('a saved secret of the wrong shape');
+  checkVersion(x[3]);
+  return x;
+}
+
+function checkVersion(v: SavedVersion): void {
+  const num = (i: number): boolean => typeof v[i] === 'number';
+  const orNull = (i: number, t: string): boolean => v[i] === null || typeof v[i] === t;
+  const ok =
+    Array.isArray(v) &&
+    (v.length === 14 || (v.length === 15 && v[14] === 1)) &&
+    typeof v[0] === 'string' &&
+    [1, 2, 3, 4, 6, 9, 10, 11, 12, 13].every(num) &&
+    orNull(5, 'string') &&
+    orNull(7, 'number') &&
+    orNull(8, 'number');
+  if (!ok) throw new TypeError('a saved secret version of the wrong shape');
+}
+
+export interface SavedSecrets {
+  objects: SavedSecret[];
+  expired: SavedSecret[];
+  purged: number[];
+  tags: Record<string, string>[];
+}
 
 export class SecretsState extends VersionedObjects<SecretVersionState> {
   /** Applies one record (callers go in causal order, FORMAT.md §9). */
@@ -60,11 +87,12 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
   }
 
   /**
-   * The compact form the warm snapshot keeps (cache/snapshot.ts): per secret its name and
-   * deletion, per version its attributes in a fixed order and its commit, epoch and blob by
-   * reference; tag sets, often repeated, stored once.
+   * The compact form the warm snapshot and checkpoints keep (cache/snapshot.ts): per
+   * secret its name, deletion, version count and newest version, its older versions
+   * apart (a snapshot reads them only when needed); per version its attributes in a
+   * fixed order and its commit, epoch and blob by reference; tag sets stored once.
    */
-  save(refs: SnapshotRefs): { objects: SavedSecret[]; expired: SavedSecret[]; purged: number[]; tags: Record<string, string>[] } {
+  save(refs: SnapshotRefs): SavedSecrets {
     const tagSets = new Map<string, number>();
     const tags: Record<string, string>[] = [];
     const tagRef = (t: Record<string, string> | undefined): number => {
@@ -74,35 +102,40 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
       if (n === undefined) tagSets.set(k, (n = tags.push(t) - 1));
       return n;
     };
-    const one = (o: SecretObject): SavedSecret => [
-      o.name,
-      o.deleted?.date ?? null,
-      o.order.map((id) => {
-        const v = o.versions.get(id)!;
-        const s = v.attrs;
-        const saved: SavedVersion = [id, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob!), v.clock[0], v.clock[1]];
-        if (s.managed) saved.push(1);
-        return saved;
-      }),
-    ];
+    const row = (v: SecretVersion): SavedVersion => {
+      const s = v.attrs;
+      const saved: SavedVersion = [v.version, s.enabled ? 1 : 0, s.encoding === 'utf8' ? 0 : 1, s.created, s.updated, s.contentType ?? null, tagRef(s.tags), s.nbf ?? null, s.exp ?? null, refs.ref(v.commitId), refs.ref(v.epoch), refs.ref(v.blob!), v.clock[0], v.clock[1]];
+      if (s.managed) saved.push(1);
+      return saved;
+    };
+    const one = (o: SecretObject): SavedSecret => {
+      const older = o.order.slice(0, -1).map((id) => row(o.versions.get(id)!));
+      return [o.name, o.deleted?.date ?? null, o.order.length, row(latestVersion(o)), older.length > 0 ? refs.defer(older) : null];
+    };
     return { objects: [...this.objects.values()].map(one), expired: [...this.expired.values()].map(one), purged: [...this.purgedBlobs].map((b) => refs.ref(b)), tags };
   }
 
-  static restore(saved: ReturnType<SecretsState['save']>, refs: SnapshotRefs): SecretsState {
+  static restore(saved: SavedSecrets, refs: SnapshotRefs): SecretsState {
     const state = new SecretsState();
-    const one = ([name, deleted, versions]: SavedSecret): SecretObject => {
-      const o: SecretObject = { key: nameKey(name), name, versions: new Map(), order: [], ...(deleted !== null ? { deleted: { date: deleted } } : {}) };
-      for (const [version, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] of versions) {
-        const s: SecretVersionState = { name, version, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
+    const rows: StoredRows<SecretVersionState, SavedVersion> = {
+      version([id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed], name) {
+        const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
         if (contentType !== null) s.contentType = contentType;
         if (tags >= 0) s.tags = { ...saved.tags[tags] };
         if (nbf !== null) s.nbf = nbf;
         if (exp !== null) s.exp = exp;
         if (managed === 1) s.managed = true;
-        o.versions.set(version, { attrs: s, version, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] });
-        o.order.push(version);
+        return { attrs: s, version: id, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] };
+      },
+    };
+    const one = (saved: SavedSecret): SecretObject => {
+      const [name, deleted, count, newest, older] = checkSecret(saved);
+      // Rows given inline (a checkpoint's) are checked now; a snapshot's deferred rows are this computer's own sealed data.
+      if (refs.inline && older !== null) {
+        if (!Array.isArray(older)) throw new TypeError('saved versions of the wrong shape');
+        (older as SavedVersion[]).forEach(checkVersion);
       }
-      return o;
+      return new StoredObject(nameKey(name), name, deleted, count, rows, newest, older === null ? undefined : refs.deferred<SavedVersion[]>(older));
     };
     for (const x of saved.objects) {
       const o = one(x);
@@ -115,5 +148,4 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
     for (const b of saved.purged) state.purgedBlobs.add(refs.str(b));
     return state;
   }
-
 }

@@ -22,7 +22,7 @@ import type { Graph } from '../format/graph.js';
 import { checkpointChunk } from '../format/commit-builder.js';
 import type { CheckpointRecord, CoreRecord, Hlc } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
-import { exportFoldedState, importFoldedState, refsWriter } from '../cache/snapshot.js';
+import { exportFoldedState, importFoldedState, inlineRefs, refsWriter } from '../cache/snapshot.js';
 import type { VaultCore } from '../core.js';
 import { openValue } from './values.js';
 
@@ -31,8 +31,11 @@ export const CHECKPOINT_EVERY = 10_000;
 
 type BatchRecord = Extract<CoreRecord, { t: 'batch' }>;
 
+/** The content's own version (FORMAT.md §7.3): 2 since the secrets' compact form keeps each secret's newest version apart. */
+const CONTENT_VERSION = 2;
+
 export interface CheckpointContent {
-  v: 1;
+  v: typeof CONTENT_VERSION;
   refs: string[];
   state: unknown;
   /** Each covered value commit's batch keys (what reading its values needs). */
@@ -64,7 +67,7 @@ export function checkpointOf(core: VaultCore): { record: CheckpointRecord; conte
     if (b.length > 0 && core.accepted.has(id)) batches.push([id, b]);
     if (d.body && needClock.has(id)) clocks.push([id, d.body.hlc[0], d.body.hlc[1], d.body.time]);
   }
-  const content: CheckpointContent = { v: 1, refs: refs.list, state, batches, clocks };
+  const content: CheckpointContent = { v: CONTENT_VERSION, refs: refs.list, state, batches, clocks };
   return {
     record: {
       t: 'checkpoint',
@@ -125,7 +128,7 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
     }
     const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
     const ok =
-      content?.v === 1 &&
+      content?.v === CONTENT_VERSION &&
       Array.isArray(content.refs) &&
       content.refs.every((r) => typeof r === 'string') &&
       Array.isArray(content.batches) &&
@@ -156,5 +159,5 @@ export function applyCheckpoint(core: VaultCore, content: CheckpointContent, cov
     const hlc: Hlc = [h0, h1];
     d.body = d.body ? { ...d.body, hlc, time } : { hlc, time, records: [] };
   }
-  importFoldedState(core, content.state, content.refs);
+  importFoldedState(core, content.state, inlineRefs(content.refs));
 }

@@ -69,8 +69,18 @@ export function recordBlob<R>(type: Pick<RecordType<unknown, R>, 'writesValue' |
   return type.writesValue ? (r as { blob: number }).blob : undefined;
 }
 
-/** Strings a snapshot stores once (commit ids, epochs, blob hashes), referred to by number. */
+/**
+ * How a kind's compact form is stored: strings stored once (commit ids, epochs,
+ * blob hashes) referred to by number, and parts deferred (a warm snapshot keeps
+ * them apart and parses one only when it is read; a checkpoint keeps them inline).
+ */
 export interface SnapshotRefs {
   ref(s: string): number;
   str(n: number): string;
+  /** Stores `value` (plain JSON) apart; returns what the compact form holds in its place. */
+  defer(value: unknown): unknown;
+  /** What defer() returned, as a function that reads the value back. */
+  deferred<T>(saved: unknown): () => T;
+  /** Deferred parts are kept inline (a checkpoint's: checked when restored, as nothing else checks them). */
+  readonly inline: boolean;
 }

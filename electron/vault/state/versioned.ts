@@ -29,6 +29,85 @@ export interface ObjectOf<V> {
   deleted?: { date: number };
 }
 
+/**
+ * An object restored from a warm snapshot or a checkpoint (cache/snapshot.ts): its
+ * newest version is built when first read (a list needs only that one), the
+ * others when anything needs them, so an open does not build every version of
+ * the vault.
+ */
+export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
+  deleted?: { date: number };
+  private full: { versions: Map<string, VersionOf<V>>; order: string[] } | undefined;
+  private newest: VersionOf<V> | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly name: string,
+    deleted: number | null,
+    /** How many versions it has. */
+    private readonly count: number,
+    /** Builds versions from the saved rows (one decoder shared by every object of a restore). */
+    private readonly rows: StoredRows<V, Row>,
+    private readonly newestRow: Row,
+    /** The older versions' rows, as the restore's storage gives them back (deferred). */
+    private readonly olderRows: (() => Row[]) | undefined,
+  ) {
+    if (deleted !== null) this.deleted = { date: deleted };
+  }
+
+  /** Whether its versions were built (a fold or a read may have changed them since the restore). */
+  get built(): boolean {
+    return this.full !== undefined;
+  }
+
+  get versionCount(): number {
+    return this.full ? this.full.order.length : this.count;
+  }
+
+  get versions(): Map<string, VersionOf<V>> {
+    return this.build().versions;
+  }
+  set versions(v: Map<string, VersionOf<V>>) {
+    this.build().versions = v;
+  }
+  get order(): string[] {
+    return this.build().order;
+  }
+  set order(o: string[]) {
+    this.build().order = o;
+  }
+
+  latest(): VersionOf<V> {
+    if (this.full) return this.full.versions.get(this.full.order[this.full.order.length - 1]!)!;
+    return (this.newest ??= this.rows.version(this.newestRow, this.name));
+  }
+
+  private build(): { versions: Map<string, VersionOf<V>>; order: string[] } {
+    if (!this.full) {
+      // The newest keeps its identity: a caller may hold it from latest().
+      const all = (this.olderRows?.() ?? []).map((r) => this.rows.version(r, this.name));
+      all.push(this.latest());
+      this.full = { versions: new Map(all.map((v) => [v.version, v])), order: all.map((v) => v.version) };
+    }
+    return this.full;
+  }
+}
+
+/** How a kind builds one version of a stored object from its saved row. */
+export interface StoredRows<V, Row> {
+  version(row: Row, name: string): VersionOf<V>;
+}
+
+/** The newest version of an object (Key Vault's "latest": the last one created). */
+export function newestVersion<V>(o: ObjectOf<V>): VersionOf<V> {
+  return o instanceof StoredObject ? (o.latest() as VersionOf<V>) : o.versions.get(o.order[o.order.length - 1]!)!;
+}
+
+/** How many versions an object has (without building a stored object's). */
+export function versionCount<V>(o: ObjectOf<V>): number {
+  return o instanceof StoredObject ? o.versionCount : o.versions.size;
+}
+
 export class VersionedObjects<V> {
   objects = new Map<string, ObjectOf<V>>();
   /** Deleted objects past their retention: out of every view until a write purges them. */
@@ -102,5 +181,17 @@ export class VersionedObjects<V> {
 
   *allVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
     for (const o of [...this.objects.values(), ...this.expired.values()]) for (const v of o.versions.values()) yield { o, v };
+  }
+
+  /**
+   * The versions that may differ from what was restored: all of them, but those of
+   * stored objects nothing has built (a snapshot's prefix is byte for byte the file's,
+   * so what it held is still there).
+   */
+  *changedVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
+    for (const o of [...this.objects.values(), ...this.expired.values()]) {
+      if (o instanceof StoredObject && !o.built) continue;
+      for (const v of o.versions.values()) yield { o, v };
+    }
   }
 }

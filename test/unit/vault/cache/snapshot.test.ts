@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
-import { cleanupTemp, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
+import { cleanupTemp, codeOf, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
 
 afterAll(cleanupTemp);
 
@@ -109,6 +109,8 @@ describe('warm snapshot', () => {
           const warm = await open(path, profile);
           if ((warm as unknown as { loadedWarm: boolean }).loadedWarm) warmOpens++;
           const full = await open(path, freshProfile(dir));
+          // The list first: it reads only each secret's newest version (what a snapshot builds first).
+          expect(warm.secrets.list()).toEqual(full.secrets.list());
           expect(await stateOf(warm)).toEqual(await stateOf(full));
           expect(warm.members.list()).toEqual(full.members.list());
           warm.close();
@@ -196,14 +198,68 @@ describe('warm snapshot', () => {
     (await open(path, profile)).close();
     const file = (await snapshotFile(profile))!;
     const sealed = await readFile(file);
-    sealed[sealed.length - 5] = sealed[sealed.length - 5]! ^ 1;
+    sealed[40] = sealed[40]! ^ 1; // in the main part, sealed at the start of the file
     await writeFile(file, sealed);
     const a = await open(path, profile);
+    expect((a as unknown as { loadedWarm: boolean }).loadedWarm).toBe(false);
     expect(await stateOf(a)).toEqual(expected);
     a.close();
     await appendFile(file, 'garbage');
     const b = await open(path, profile);
     expect(await stateOf(b)).toEqual(expected);
     b.close();
+  });
+
+  it('older versions are read from the snapshot only when needed; a deferred part altered on disk is an error that drops the snapshot, never another state', async () => {
+    const dir = await tempDir('coffer-snap-');
+    const path = join(dir, 'v.coffer');
+    const profile = join(dir, 'owner');
+    const v = await create(path, profile);
+    for (let i = 0; i < 3; i++) await v.secrets.set({ name: 'a', value: text(`v${i}`) });
+    await v.secrets.set({ name: 'b', value: text('b') });
+    const expected = await stateOf(v);
+    v.close();
+    // A profile that never opened the vault: its first open takes the full path and writes a snapshot of everything.
+    const profile2 = freshProfile(dir);
+    (await open(path, profile2)).close();
+    const file = (await snapshotFile(profile2))!;
+    const sealed = await readFile(file);
+    sealed[sealed.length - 5] = sealed[sealed.length - 5]! ^ 1; // in the deferred part, sealed apart at the end
+    await writeFile(file, sealed);
+    const a = await open(path, profile2);
+    expect((a as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
+    // The newest versions need nothing deferred.
+    expect(a.secrets.list().map((s) => s.id.split('/').pop())).toEqual(['a', 'b']);
+    expect(Buffer.from(await a.secrets.getValue('a')).toString()).toBe('v2');
+    expect(await codeOf(async () => a.secrets.listVersions('a'))).toBe('IoError');
+    a.close();
+    expect(await snapshotFile(profile2), 'the damaged snapshot was removed').toBeUndefined();
+    const b = await open(path, profile2);
+    expect((b as unknown as { loadedWarm: boolean }).loadedWarm).toBe(false);
+    expect(await stateOf(b)).toEqual(expected);
+    b.close();
+  });
+
+  it('a session keeps reading the snapshot it opened when another process writes a new one', async () => {
+    const dir = await tempDir('coffer-snap-');
+    const path = join(dir, 'v.coffer');
+    const profile = join(dir, 'owner');
+    const v = await create(path, profile);
+    for (let i = 0; i < 3; i++) await v.secrets.set({ name: 'a', value: text(`v${i}`) });
+    const expected = await stateOf(v);
+    v.close();
+    const profile2 = freshProfile(dir);
+    (await open(path, profile2)).close();
+    const held = await open(path, profile2);
+    expect((held as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
+    // Another process on this profile: more than a tail's worth of commits, then an open that saves a new snapshot.
+    const other = await open(path, profile2);
+    for (let i = 0; i < 70; i++) await other.secrets.set({ name: `n${i}`, value: text('x') });
+    other.close();
+    const before = await readFile((await snapshotFile(profile2))!);
+    (await open(path, profile2)).close();
+    expect((await readFile((await snapshotFile(profile2))!)).equals(before), 'a new snapshot was written').toBe(false);
+    expect((await stateOf(held)).objects['a']).toEqual(expected.objects['a']);
+    held.close();
   });
 });

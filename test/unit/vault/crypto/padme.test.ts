@@ -95,4 +95,23 @@ describe('pad / unpad', () => {
     ];
     for (const b of bad) expect(thrown(() => unpad(new Uint8Array(b))), JSON.stringify(b)).toBeInstanceOf(DecryptionFailed);
   });
+
+  it('reads the same wherever the padded bytes lie in their buffer (the zero scan goes eight bytes at a time where aligned), and returns a view of them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(15), fc.nat(40), (content, offset, extraZeros) => {
+        const padded = pad(content);
+        const host = new Uint8Array(offset + padded.length + 16);
+        host.set(padded, offset);
+        const view = host.subarray(offset, offset + padded.length);
+        const out = unpad(view);
+        expect(out).toEqual(content);
+        if (out.length > 0) expect(out.buffer).toBe(host.buffer);
+        // Extra zeros beyond the Padmé length are still refused at any offset.
+        const longer = new Uint8Array(offset + padded.length + extraZeros + 1);
+        longer.set(padded, offset);
+        expect(thrown(() => unpad(longer.subarray(offset)))).toBeInstanceOf(DecryptionFailed);
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });

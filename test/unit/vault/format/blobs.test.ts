@@ -1,0 +1,74 @@
+/**
+ * The blob index (format/blobs.ts): a warm snapshot's sorted table of the
+ * prefix's blob lines answers like the Map a full parse builds, and blobs
+ * read or written after it are kept beside it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { toB64u } from '../../../../electron/vault/crypto/index.js';
+import { BlobIndex, SortedBlobTable } from '../../../../electron/vault/format/blobs.js';
+
+/** A file of blob lines ("B " + base64url + LF) and the table of them, sorted by hash. */
+function fileOf(n: number): { file: Buffer; table: SortedBlobTable; blobs: Map<string, { bytes: Buffer; line: number; where: [number, number] }> } {
+  const blobs = new Map<string, { bytes: Buffer; line: number; where: [number, number] }>();
+  let text = 'header\n';
+  for (let i = 0; i < n; i++) {
+    const bytes = randomBytes(1 + (i % 50));
+    const start = Buffer.byteLength(text);
+    text += `B ${toB64u(bytes)}\n`;
+    blobs.set(createHash('sha256').update(bytes).digest('hex'), { bytes, line: i + 2, where: [start, Buffer.byteLength(text)] });
+  }
+  const sorted = [...blobs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const hashes = Buffer.concat(sorted.map(([h]) => Buffer.from(h, 'hex')));
+  const where = new Float64Array(sorted.flatMap(([, b]) => [b.where[0], b.where[1], b.line]));
+  const file = Buffer.from(text);
+  return { file, table: new SortedBlobTable(file, hashes, where), blobs };
+}
+
+describe('SortedBlobTable', () => {
+  it('finds every blob by its hash, with its bytes, line and offsets read from the file', () => {
+    const { table, blobs } = fileOf(257);
+    expect(table.size).toBe(257);
+    for (const [h, b] of blobs) {
+      const i = table.indexOf(h);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(table.hashAt(i)).toBe(h);
+      const e = table.entryAt(i);
+      expect(Buffer.from(e.bytes)).toEqual(b.bytes);
+      expect(e.line).toBe(b.line);
+      expect(e.where).toEqual(b.where);
+    }
+  });
+
+  it('answers -1 for a hash it does not hold, a malformed one, or in an empty table', () => {
+    const { table } = fileOf(10);
+    expect(table.indexOf('00'.repeat(32))).toBe(-1);
+    expect(table.indexOf('ff'.repeat(32))).toBe(-1);
+    expect(table.indexOf('not hex')).toBe(-1);
+    expect(table.indexOf('zz'.repeat(32))).toBe(-1);
+    expect(new SortedBlobTable(Buffer.alloc(0), Buffer.alloc(0), new Float64Array(0)).indexOf('00'.repeat(32))).toBe(-1);
+  });
+});
+
+describe('BlobIndex', () => {
+  it('over a table behaves as a Map of the same blobs, and keeps later blobs beside it', () => {
+    const { table, blobs } = fileOf(40);
+    const index = new BlobIndex(table);
+    const late = randomBytes(9);
+    const lateHash = createHash('sha256').update(late).digest('hex');
+    expect(index.has(lateHash)).toBe(false);
+    index.set(lateHash, { bytes: late, line: 0 });
+    expect(index.size).toBe(41);
+    expect(index.get(lateHash)?.bytes).toBe(late);
+    for (const h of blobs.keys()) expect(index.has(h)).toBe(true);
+    expect(new Set(index.keys())).toEqual(new Set([...blobs.keys(), lateHash]));
+    const copy = index.copy();
+    expect(index.delete(lateHash)).toBe(true);
+    expect(index.has(lateHash)).toBe(false);
+    expect(copy.has(lateHash), 'a copy keeps its own later blobs').toBe(true);
+    // The table never changes: deleting one of its blobs is refused.
+    const first = [...blobs.keys()][0]!;
+    expect(index.delete(first)).toBe(false);
+    expect(index.has(first)).toBe(true);
+  });
+});
