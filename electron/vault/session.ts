@@ -264,6 +264,8 @@ export class VaultSession implements Vault {
 
   /** The next open on this computer starts from here (cache/snapshot.ts). Best effort: the open stands without it. */
   private async saveSnapshot(core: VaultCore, data: Uint8Array): Promise<void> {
+    // A warm open trusts the snapshot's value lines to be present (FORMAT.md §12.7): none of a state missing some.
+    if (this.allowMissingValues) return;
     await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
   }
 
