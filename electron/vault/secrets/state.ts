@@ -27,17 +27,17 @@ function checkSecret(x: SavedSecret): SavedSecret {
   return x;
 }
 
+const NUMBER_FIELDS = [1, 2, 3, 4, 6, 9, 10, 11, 12, 13];
+
 function checkVersion(v: SavedVersion): void {
-  const num = (i: number): boolean => typeof v[i] === 'number';
-  const orNull = (i: number, t: string): boolean => v[i] === null || typeof v[i] === t;
   const ok =
     Array.isArray(v) &&
     (v.length === 14 || (v.length === 15 && v[14] === 1)) &&
     typeof v[0] === 'string' &&
-    [1, 2, 3, 4, 6, 9, 10, 11, 12, 13].every(num) &&
-    orNull(5, 'string') &&
-    orNull(7, 'number') &&
-    orNull(8, 'number');
+    NUMBER_FIELDS.every((i) => typeof v[i] === 'number') &&
+    (v[5] === null || typeof v[5] === 'string') &&
+    (v[7] === null || typeof v[7] === 'number') &&
+    (v[8] === null || typeof v[8] === 'number');
   if (!ok) throw new TypeError('a saved secret version of the wrong shape');
 }
 
@@ -129,8 +129,8 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
       },
     };
     const one = (saved: SavedSecret): SecretObject => {
-      const [name, deleted, count, newest, older] = checkSecret(saved);
-      // Rows given inline (a checkpoint's) are checked now; a snapshot's deferred rows are this computer's own sealed data.
+      // A checkpoint's rows (inline) are checked now; a snapshot is this computer's own sealed data.
+      const [name, deleted, count, newest, older] = refs.inline ? checkSecret(saved) : saved;
       if (refs.inline && older !== null) {
         if (!Array.isArray(older)) throw new TypeError('saved versions of the wrong shape');
         (older as SavedVersion[]).forEach(checkVersion);
