@@ -28,7 +28,7 @@ import { hkdfSha256, open, pad, seal, unpad, utf8, wipe } from '../crypto/index.
 import { memberKeyId, type MemberIdentity } from '../access/identity.js';
 import { isGenesis, isNewer, parseCommitLine, type AnyPayload, type CommitPayload, type Stanza } from '../format/codec.js';
 import { commitSequences, type Graph, type GraphBase, type GraphCommit } from '../format/graph.js';
-import { BlobIndex, SortedBlobTable } from '../format/blobs.js';
+import { BlobIndex, SortedBlobTable, type BlobEntry } from '../format/blobs.js';
 import type { Body, VaultRecord } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
 import type { VaultCore } from '../core.js';
@@ -139,7 +139,7 @@ function snapshotRefsWriter(blobHashes: readonly string[]): SnapshotRefs & { lis
   const at = new Map<string, number>();
   blobHashes.forEach((h, i) => at.set(h, i));
   const list: string[] = [];
-  const chunks: Buffer[] = [];
+  const chunks: string[] = [];
   let size = 0;
   return {
     list,
@@ -150,15 +150,16 @@ function snapshotRefsWriter(blobHashes: readonly string[]): SnapshotRefs & { lis
     },
     str: (n) => (n < blobHashes.length ? blobHashes[n]! : list[n - blobHashes.length]!),
     defer(v) {
-      const b = Buffer.from(JSON.stringify(v), 'utf8');
-      chunks.push(b);
-      size += b.length;
-      return [size - b.length, b.length];
+      const text = JSON.stringify(v);
+      const n = Buffer.byteLength(text, 'utf8');
+      chunks.push(text);
+      size += n;
+      return [size - n, n];
     },
     deferred: () => {
       throw new CofferError('Internal', 'a snapshot being written is not read');
     },
-    deferredText: () => Buffer.concat(chunks, size),
+    deferredText: () => Buffer.from(chunks.join(''), 'utf8'),
     inline: false,
   };
 }
@@ -233,15 +234,19 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotParts 
     ];
   });
   // The blob table, sorted by hash; its hashes are the first references.
-  const located: [string, [number, number], number][] = [];
-  for (const [h, b] of g.blobs) if (b.where) located.push([h, b.where, b.line]);
-  located.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  const refs = snapshotRefsWriter(located.map((x) => x[0]));
-  const blobHashes = Buffer.alloc(located.length * 32);
-  const blobWhere = new Float64Array(located.length * 3);
-  located.forEach(([h, [start, end], line], i) => {
+  const located = new Map<string, BlobEntry>();
+  for (const [h, b] of g.blobs) if (b.where) located.set(h, b);
+  // The default sort compares strings natively: far cheaper than a comparator on 500,000 hashes.
+  const sorted = [...located.keys()].sort();
+  const refs = snapshotRefsWriter(sorted);
+  const blobHashes = Buffer.alloc(sorted.length * 32);
+  const blobWhere = new Float64Array(sorted.length * 3);
+  sorted.forEach((h, i) => {
+    const b = located.get(h)!;
     blobHashes.write(h, i * 32, 'hex');
-    blobWhere.set([start, end, line], i * 3);
+    blobWhere[i * 3] = b.where![0];
+    blobWhere[i * 3 + 1] = b.where![1];
+    blobWhere[i * 3 + 2] = b.line;
   });
   const bodies: SnapshotJson['bodies'] = [];
   for (const [id, d] of core.decoded) {
@@ -283,7 +288,7 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotParts 
     newerFormat: g.newerFormat,
     prefix: { length, sha256: hash('sha256', Buffer.from(bytes.buffer, bytes.byteOffset, length), 'hex'), nextLine: (g.commits.at(-1)?.line ?? 1) + 1 },
     commits,
-    blobCount: located.length,
+    blobCount: sorted.length,
     epochs: epochs.map((e) => e.id),
     epochCommits: epochs.map((e) => index.get(e.commitId)!),
     slotCommits: g.slotCommits.map((id) => index.get(id)!),

@@ -4,7 +4,7 @@
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
-import { newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
+import { newestVersion, StoredObject, VersionedObjects, versionCount, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
 import { nameKey } from './rules.js';
@@ -39,6 +39,28 @@ function checkVersion(v: SavedVersion): void {
     (v[7] === null || typeof v[7] === 'number') &&
     (v[8] === null || typeof v[8] === 'number');
   if (!ok) throw new TypeError('a saved secret version of the wrong shape');
+}
+
+/** Builds versions from saved rows; kept by each stored object, so saving it again can copy its rows. */
+class SecretRows implements StoredRows<SecretVersionState, SavedVersion> {
+  constructor(
+    readonly tags: Record<string, string>[],
+    readonly refs: SnapshotRefs,
+  ) {}
+
+  version([id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed]: SavedVersion, name: string): SecretVersion {
+    const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
+    if (contentType !== null) s.contentType = contentType;
+    if (tags >= 0) s.tags = { ...this.tags[tags] };
+    if (nbf !== null) s.nbf = nbf;
+    if (exp !== null) s.exp = exp;
+    if (managed === 1) s.managed = true;
+    return { attrs: s, version: id, commitId: this.refs.str(commit), epoch: this.refs.str(epoch), blob: this.refs.str(blob), clock: [h0, h1] };
+  }
+
+  blobOf(r: SavedVersion): { version: string; blob: string } {
+    return { version: r[0], blob: this.refs.str(r[11]) };
+  }
 }
 
 export interface SavedSecrets {
@@ -108,7 +130,35 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
       if (s.managed) saved.push(1);
       return saved;
     };
+    // A stored object nothing has built is saved from its rows, its references and tag sets renumbered.
+    const copies = new Map<SecretRows, { refs: Map<number, number>; tags: Map<number, number> }>();
+    const copyRow = (from: SecretRows, r: SavedVersion): SavedVersion => {
+      let c = copies.get(from);
+      if (!c) copies.set(from, (c = { refs: new Map(), tags: new Map() }));
+      const { refs: refMap, tags: tagMap } = c;
+      const ref = (n: number): number => {
+        let m = refMap.get(n);
+        if (m === undefined) refMap.set(n, (m = refs.ref(from.refs.str(n))));
+        return m;
+      };
+      const out = [...r] as SavedVersion;
+      if (r[6] >= 0) {
+        let t = tagMap.get(r[6]);
+        if (t === undefined) tagMap.set(r[6], (t = tagRef(from.tags[r[6]])));
+        out[6] = t;
+      }
+      out[9] = ref(r[9]);
+      out[10] = ref(r[10]);
+      out[11] = ref(r[11]);
+      return out;
+    };
     const one = (o: SecretObject): SavedSecret => {
+      const stored = o instanceof StoredObject ? (o as StoredObject<SecretVersionState, SavedVersion>).saved : undefined;
+      if (stored && stored.rows instanceof SecretRows) {
+        const from = stored.rows;
+        const older = stored.older?.().map((r) => copyRow(from, r));
+        return [o.name, o.deleted?.date ?? null, versionCount(o), copyRow(from, stored.newest), older ? refs.defer(older) : null];
+      }
       const older = o.order.slice(0, -1).map((id) => row(o.versions.get(id)!));
       return [o.name, o.deleted?.date ?? null, o.order.length, row(latestVersion(o)), older.length > 0 ? refs.defer(older) : null];
     };
@@ -117,17 +167,7 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
 
   static restore(saved: SavedSecrets, refs: SnapshotRefs): SecretsState {
     const state = new SecretsState();
-    const rows: StoredRows<SecretVersionState, SavedVersion> = {
-      version([id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed], name) {
-        const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
-        if (contentType !== null) s.contentType = contentType;
-        if (tags >= 0) s.tags = { ...saved.tags[tags] };
-        if (nbf !== null) s.nbf = nbf;
-        if (exp !== null) s.exp = exp;
-        if (managed === 1) s.managed = true;
-        return { attrs: s, version: id, commitId: refs.str(commit), epoch: refs.str(epoch), blob: refs.str(blob), clock: [h0, h1] };
-      },
-    };
+    const rows = new SecretRows(saved.tags, refs);
     const one = (saved: SavedSecret): SecretObject => {
       // A checkpoint's rows (inline) are checked now; a snapshot is this computer's own sealed data.
       const [name, deleted, count, newest, older] = refs.inline ? checkSecret(saved) : saved;

@@ -77,6 +77,11 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
     this.build().order = o;
   }
 
+  /** Its saved rows while nothing has built its versions (they are then exactly its state, but `deleted`): saving it again copies them. */
+  get saved(): { rows: StoredRows<V, Row>; newest: Row; older: (() => Row[]) | undefined } | undefined {
+    return this.full ? undefined : { rows: this.rows, newest: this.newestRow, older: this.olderRows };
+  }
+
   latest(): VersionOf<V> {
     if (this.full) return this.full.versions.get(this.full.order[this.full.order.length - 1]!)!;
     return (this.newest ??= this.rows.version(this.newestRow, this.name));
@@ -96,6 +101,8 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
 /** How a kind builds one version of a stored object from its saved row. */
 export interface StoredRows<V, Row> {
   version(row: Row, name: string): VersionOf<V>;
+  /** The row's version id and value blob hash, without building the version. */
+  blobOf(row: Row): { version: string; blob: string | undefined };
 }
 
 /** The newest version of an object (Key Vault's "latest": the last one created). */
@@ -181,6 +188,18 @@ export class VersionedObjects<V> {
 
   *allVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
     for (const o of [...this.objects.values(), ...this.expired.values()]) for (const v of o.versions.values()) yield { o, v };
+  }
+
+  /** Every version's id and value blob hash (a stored object's read from its rows, nothing built). */
+  *valueBlobs(): Generator<{ o: ObjectOf<V>; version: string; blob: string | undefined }> {
+    for (const o of [...this.objects.values(), ...this.expired.values()]) {
+      const stored = o instanceof StoredObject ? (o as StoredObject<V>).saved : undefined;
+      if (stored) {
+        for (const r of [...(stored.older?.() ?? []), stored.newest]) yield { o, ...stored.rows.blobOf(r) };
+        continue;
+      }
+      for (const v of o.versions.values()) yield { o, version: v.version, blob: v.blob };
+    }
   }
 
   /**

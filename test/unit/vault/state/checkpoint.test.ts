@@ -50,9 +50,17 @@ describe('checkpoints', () => {
               // NotFound, Conflict: a user error, nothing written.
             }
           }
-          const cold = await open(path, freshProfile(dir));
+          const coldProfile = freshProfile(dir);
+          const cold = await open(path, coldProfile);
           if (flags(cold).loadedFromCheckpoint) fromCheckpoint++;
           expect(flags(cold).loadedFromCheckpoint).toBe(ops.includes('checkpoint'));
+          // The list reads only each secret's newest version (all a checkpoint's state builds first).
+          expect(cold.secrets.list()).toEqual(v.secrets.list());
+          // The snapshot that open saved (from the checkpoint's rows, nothing built) gives the same state warm.
+          const warm = await open(path, coldProfile);
+          expect(flags(warm).loadedWarm).toBe(true);
+          expect(await stateOf(warm)).toEqual(await stateOf(v));
+          warm.close();
           expect(await stateOf(cold)).toEqual(await stateOf(v));
           expect(cold.members.list()).toEqual(v.members.list());
           // It can write, and a full open of the result agrees.
