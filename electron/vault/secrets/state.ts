@@ -4,7 +4,7 @@
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
-import { newestVersion, StoredObject, VersionedObjects, versionCount, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
+import { newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
 import { nameKey } from './rules.js';
@@ -17,18 +17,26 @@ export type SecretObject = ObjectOf<SecretVersionState>;
 export const latestVersion: (o: SecretObject) => SecretVersion = newestVersion;
 
 type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number, 1?];
-/** [name, deleted date or null, version count, newest version, older versions (deferred) or null] */
-type SavedSecret = [string, number | null, number, SavedVersion, unknown];
-/** A saved secret of the wrong shape is a TypeError: the checkpoint or snapshot holding it is not used (core.ts). */
-function checkSecret(x: SavedSecret): SavedSecret {
-  const ok = Array.isArray(x) && x.length === 5 && typeof x[0] === 'string' && (x[1] === null || typeof x[1] === 'number') && Number.isSafeInteger(x[2]) && x[2] >= 1;
-  if (!ok) throw new TypeError('a saved secret of the wrong shape');
-  checkVersion(x[3]);
-  return x;
+
+/**
+ * Secrets saved by columns: per secret its name, deletion date, version count and
+ * older versions (deferred), and its newest version's fields each in a column of its
+ * own (`newest[f][i]`: field f of the row of secret i, the 15th column 1 for a managed
+ * version, else 0). Columns of numbers parse into unboxed arrays, not one small array
+ * and a few boxed numbers per secret.
+ */
+interface SavedGroup {
+  names: string[];
+  deleted: (number | null)[];
+  counts: number[];
+  newest: unknown[][];
+  older: unknown[];
 }
 
+const COLUMNS = 15;
 const NUMBER_FIELDS = [1, 2, 3, 4, 6, 9, 10, 11, 12, 13];
 
+/** A saved version of the wrong shape is a TypeError: the checkpoint holding it is not used (core.ts). */
 function checkVersion(v: SavedVersion): void {
   const ok =
     Array.isArray(v) &&
@@ -41,14 +49,40 @@ function checkVersion(v: SavedVersion): void {
   if (!ok) throw new TypeError('a saved secret version of the wrong shape');
 }
 
-/** Builds versions from saved rows; kept by each stored object, so saving it again can copy its rows. */
-class SecretRows implements StoredRows<SecretVersionState, SavedVersion> {
+function checkGroup(g: SavedGroup): void {
+  const n = Array.isArray(g?.names) ? g.names.length : -1;
+  const ok =
+    n >= 0 &&
+    [g.deleted, g.counts, g.older].every((c) => Array.isArray(c) && c.length === n) &&
+    Array.isArray(g.newest) &&
+    g.newest.length === COLUMNS &&
+    g.newest.every((c) => Array.isArray(c) && c.length === n) &&
+    g.names.every((x) => typeof x === 'string') &&
+    g.deleted.every((x) => x === null || typeof x === 'number') &&
+    g.counts.every((x) => Number.isSafeInteger(x) && x >= 1);
+  if (!ok) throw new TypeError('saved secrets of the wrong shape');
+}
+
+/** A secret's row: its index in the group's columns (the newest version) or a saved row (an older one). */
+type SecretRow = number | SavedVersion;
+
+/** Builds versions from one group's saved rows; kept by each stored object, so saving it again can copy its rows. */
+class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
   constructor(
     readonly tags: Record<string, string>[],
     readonly refs: SnapshotRefs,
+    private readonly newest: unknown[][],
   ) {}
 
-  version([id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed]: SavedVersion, name: string): SecretVersion {
+  row(r: SecretRow): SavedVersion {
+    if (typeof r !== 'number') return r;
+    const out = this.newest.slice(0, 14).map((c) => c[r]) as SavedVersion;
+    if (this.newest[14]![r] === 1) out.push(1);
+    return out;
+  }
+
+  version(r: SecretRow, name: string): SecretVersion {
+    const [id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] = this.row(r);
     const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
     if (contentType !== null) s.contentType = contentType;
     if (tags >= 0) s.tags = { ...this.tags[tags] };
@@ -58,14 +92,16 @@ class SecretRows implements StoredRows<SecretVersionState, SavedVersion> {
     return { attrs: s, version: id, commitId: this.refs.str(commit), epoch: this.refs.str(epoch), blob: this.refs.str(blob), clock: [h0, h1] };
   }
 
-  blobOf(r: SavedVersion): { version: string; blob: string } {
-    return { version: r[0], blob: this.refs.str(r[11]) };
+  blobOf(r: SecretRow): { version: string; blob: string } {
+    return typeof r === 'number'
+      ? { version: this.newest[0]![r] as string, blob: this.refs.str(this.newest[11]![r] as number) }
+      : { version: r[0], blob: this.refs.str(r[11]) };
   }
 }
 
 export interface SavedSecrets {
-  objects: SavedSecret[];
-  expired: SavedSecret[];
+  objects: SavedGroup;
+  expired: SavedGroup;
   purged: number[];
   tags: Record<string, string>[];
 }
@@ -132,7 +168,7 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
     };
     // A stored object nothing has built is saved from its rows, its references and tag sets renumbered.
     const copies = new Map<SecretRows, { refs: Map<number, number>; tags: Map<number, number> }>();
-    const copyRow = (from: SecretRows, r: SavedVersion): SavedVersion => {
+    const copyRow = (from: SecretRows, r: SecretRow): SavedVersion => {
       let c = copies.get(from);
       if (!c) copies.set(from, (c = { refs: new Map(), tags: new Map() }));
       const { refs: refMap, tags: tagMap } = c;
@@ -141,50 +177,62 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
         if (m === undefined) refMap.set(n, (m = refs.ref(from.refs.str(n))));
         return m;
       };
-      const out = [...r] as SavedVersion;
-      if (r[6] >= 0) {
-        let t = tagMap.get(r[6]);
-        if (t === undefined) tagMap.set(r[6], (t = tagRef(from.tags[r[6]])));
+      const out = [...from.row(r)] as SavedVersion;
+      if (out[6] >= 0) {
+        let t = tagMap.get(out[6]);
+        if (t === undefined) tagMap.set(out[6], (t = tagRef(from.tags[out[6]])));
         out[6] = t;
       }
-      out[9] = ref(r[9]);
-      out[10] = ref(r[10]);
-      out[11] = ref(r[11]);
+      out[9] = ref(out[9]);
+      out[10] = ref(out[10]);
+      out[11] = ref(out[11]);
       return out;
     };
-    const one = (o: SecretObject): SavedSecret => {
-      const stored = o instanceof StoredObject ? (o as StoredObject<SecretVersionState, SavedVersion>).saved : undefined;
-      if (stored && stored.rows instanceof SecretRows) {
-        const from = stored.rows;
-        const older = stored.older?.().map((r) => copyRow(from, r));
-        return [o.name, o.deleted?.date ?? null, versionCount(o), copyRow(from, stored.newest), older ? refs.defer(older) : null];
+    const group = (objects: Iterable<SecretObject>): SavedGroup => {
+      const g: SavedGroup = { names: [], deleted: [], counts: [], newest: Array.from({ length: COLUMNS }, () => []), older: [] };
+      for (const o of objects) {
+        const stored = o instanceof StoredObject ? (o as StoredObject<SecretVersionState, SecretRow>).saved : undefined;
+        let newest: SavedVersion;
+        let older: SavedVersion[];
+        if (stored && stored.rows instanceof SecretRows) {
+          const from = stored.rows;
+          newest = copyRow(from, stored.newest);
+          older = stored.older?.().map((r) => copyRow(from, r)) ?? [];
+        } else {
+          newest = row(latestVersion(o));
+          older = o.order.slice(0, -1).map((id) => row(o.versions.get(id)!));
+        }
+        g.names.push(o.name);
+        g.deleted.push(o.deleted?.date ?? null);
+        g.counts.push(older.length + 1);
+        for (let f = 0; f < COLUMNS; f++) g.newest[f]!.push(f === 14 ? (newest[14] ?? 0) : newest[f]);
+        g.older.push(older.length > 0 ? refs.defer(older) : null);
       }
-      const older = o.order.slice(0, -1).map((id) => row(o.versions.get(id)!));
-      return [o.name, o.deleted?.date ?? null, o.order.length, row(latestVersion(o)), older.length > 0 ? refs.defer(older) : null];
+      return g;
     };
-    return { objects: [...this.objects.values()].map(one), expired: [...this.expired.values()].map(one), purged: [...this.purgedBlobs].map((b) => refs.ref(b)), tags };
+    return { objects: group(this.objects.values()), expired: group(this.expired.values()), purged: [...this.purgedBlobs].map((b) => refs.ref(b)), tags };
   }
 
   static restore(saved: SavedSecrets, refs: SnapshotRefs): SecretsState {
     const state = new SecretsState();
-    const rows = new SecretRows(saved.tags, refs);
-    const one = (saved: SavedSecret): SecretObject => {
+    const restoreGroup = (g: SavedGroup, into: Map<string, SecretObject>): void => {
       // A checkpoint's rows (inline) are checked now; a snapshot is this computer's own sealed data.
-      const [name, deleted, count, newest, older] = refs.inline ? checkSecret(saved) : saved;
-      if (refs.inline && older !== null) {
-        if (!Array.isArray(older)) throw new TypeError('saved versions of the wrong shape');
-        (older as SavedVersion[]).forEach(checkVersion);
+      if (refs.inline) checkGroup(g);
+      const rows = new SecretRows(saved.tags, refs, g.newest);
+      for (let i = 0; i < g.names.length; i++) {
+        const older = g.older[i];
+        if (refs.inline) {
+          checkVersion(rows.row(i));
+          if (older !== null && (!Array.isArray(older) || older.length !== g.counts[i]! - 1)) throw new TypeError('saved versions of the wrong shape');
+          (older as SavedVersion[] | null)?.forEach(checkVersion);
+        }
+        const name = g.names[i]!;
+        const o = new StoredObject<SecretVersionState, SecretRow>(nameKey(name), name, g.deleted[i]!, g.counts[i]!, rows, i, older === null ? undefined : refs.deferred<SavedVersion[]>(older));
+        into.set(o.key, o);
       }
-      return new StoredObject(nameKey(name), name, deleted, count, rows, newest, older === null ? undefined : refs.deferred<SavedVersion[]>(older));
     };
-    for (const x of saved.objects) {
-      const o = one(x);
-      state.objects.set(o.key, o);
-    }
-    for (const x of saved.expired) {
-      const o = one(x);
-      state.expired.set(o.key, o);
-    }
+    restoreGroup(saved.objects, state.objects);
+    restoreGroup(saved.expired, state.expired);
     for (const b of saved.purged) state.purgedBlobs.add(refs.str(b));
     return state;
   }
