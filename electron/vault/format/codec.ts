@@ -406,3 +406,204 @@ export function commitLine(payloadText: string, sig: Uint8Array): string {
 export function parseHex(s: string): Uint8Array {
   return fromHex(s);
 }
+
+// ---- a checked commit's placing fields, without parsing its JSON
+
+/**
+ * What places a commit in the graph, and the few fields a reader of an already
+ * checked file needs beside (epochs started, value lines listed, slots): its
+ * payload's top-level fields, as spelled (hex and base64url need no escapes).
+ */
+export interface CommitFields {
+  v: number;
+  author: string;
+  seq: number;
+  parents: string[];
+  /** It has a `genesis` field. */
+  genesis: boolean;
+  vault: string | undefined;
+  /** The epoch it starts (read only with a `newEpoch` field). */
+  epoch: string | undefined;
+  newEpoch: boolean;
+  blobs: string[];
+  slots: boolean;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const FIELD = Object.fromEntries(
+  ['v', 'author', 'seq', 'parents', 'genesis', 'vault', 'epoch', 'newEpoch', 'blobs', 'slots'].map((k) => [k, Buffer.from(k, 'latin1')]),
+) as Record<keyof CommitFields, Buffer>;
+
+/** Index just past the JSON string whose opening quote is at `i`, or -1 if it does not end before `end`. */
+function stringEnd(b: Buffer, i: number, end: number): number {
+  // Most strings are short (names, hashes, keys): a loop is cheaper than a native search for them.
+  const near = Math.min(end, i + 128);
+  let j = i + 1;
+  while (j < near && b[j] !== QUOTE) j++;
+  if (j === near) j = b.indexOf(QUOTE, near);
+  while (j >= 0 && j < end) {
+    let escapes = 0;
+    while (b[j - 1 - escapes] === BACKSLASH) escapes++;
+    if (escapes % 2 === 0) return j + 1;
+    j = b.indexOf(QUOTE, j + 1);
+  }
+  return -1;
+}
+
+/** Index just past the JSON value that starts at `i` (no white space), or -1. */
+function valueEnd(b: Buffer, i: number, end: number): number {
+  const c = b[i];
+  if (c === QUOTE) return stringEnd(b, i, end);
+  if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+    let depth = 0;
+    for (let j = i; j < end; j++) {
+      const x = b[j];
+      if (x === QUOTE) {
+        const e = stringEnd(b, j, end);
+        if (e < 0) return -1;
+        j = e - 1;
+      } else if (x === OPEN_OBJECT || x === OPEN_ARRAY) depth++;
+      else if ((x === CLOSE_OBJECT || x === CLOSE_ARRAY) && --depth === 0) return j + 1;
+    }
+    return -1;
+  }
+  let j = i;
+  while (j < end && b[j] !== COMMA && b[j] !== CLOSE_OBJECT && b[j] !== CLOSE_ARRAY) j++;
+  return j > i ? j : -1;
+}
+
+function isField(b: Buffer, start: number, end: number, name: Buffer): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (b[start + k] !== name[k]) return false;
+  return true;
+}
+
+/** The text of the string value at [start, end) (quotes included), if it needs no unescaping and is ASCII. */
+function plainString(b: Buffer, start: number, end: number): string | undefined {
+  if (b[start] !== QUOTE || b[end - 1] !== QUOTE || end - start < 2) return undefined;
+  for (let k = start + 1; k < end - 1; k++) if (b[k]! >= 0x80 || b[k] === BACKSLASH) return undefined;
+  return b.toString('latin1', start + 1, end - 1);
+}
+
+/** The digits at [start, end) as a safe integer, if that is all they are. */
+function plainInteger(b: Buffer, start: number, end: number): number | undefined {
+  if (end <= start || end - start > 16 || (b[start] === 0x30 && end - start > 1)) return undefined;
+  let n = 0;
+  for (let k = start; k < end; k++) {
+    const d = b[k]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function plainStrings(b: Buffer, start: number, end: number): string[] | undefined {
+  if (b[start] !== OPEN_ARRAY || b[end - 1] !== CLOSE_ARRAY) return undefined;
+  const out: string[] = [];
+  let i = start + 1;
+  if (i === end - 1) return out;
+  for (;;) {
+    const e = stringEnd(b, i, end);
+    const s = e < 0 || b[i] !== QUOTE ? undefined : plainString(b, i, e);
+    if (s === undefined) return undefined;
+    out.push(s);
+    if (e === end - 1) return out;
+    if (b[e] !== COMMA) return undefined;
+    i = e + 1;
+  }
+}
+
+/**
+ * The top-level fields of a commit's payload (CommitFields), read from its bytes
+ * without parsing the JSON: for a file, or a prefix of one, already checked, where
+ * parsing every payload again would be the cost (merge/merge.ts reads the copies'
+ * shared prefix so). Nested values are skipped, strings by their quotes, so a
+ * newer format's fields cannot pass for these. It checks no schema: undefined
+ * only when the bytes are not one JSON object without white space holding
+ * `v`, `author`, `seq` and `parents` as integers, a string and a string array.
+ */
+export function readCommitFields(payload: Buffer): CommitFields | undefined {
+  const b = payload;
+  const end = b.length;
+  if (b[0] !== OPEN_OBJECT || b[end - 1] !== CLOSE_OBJECT) return undefined;
+  const f: CommitFields = { v: -1, author: '', seq: -1, parents: [], genesis: false, vault: undefined, epoch: undefined, newEpoch: false, blobs: [], slots: false };
+  let found = 0; // bits: v, author, seq, parents
+  // The epoch is only wanted where it starts (a `newEpoch` field follows): its text is taken then.
+  let epochAt = -1;
+  let epochEnd = -1;
+  for (let i = 1; ; ) {
+    const keyEnd = b[i] === QUOTE ? stringEnd(b, i, end) : -1;
+    if (keyEnd < 0 || b[keyEnd] !== COLON) return undefined;
+    const k0 = i + 1;
+    const k1 = keyEnd - 1;
+    const v0 = keyEnd + 1;
+    const v1 = valueEnd(b, v0, end);
+    if (v1 < 0) return undefined;
+    switch (b[k0]) {
+      case 0x61: // a
+        if (isField(b, k0, k1, FIELD.author)) {
+          const author = plainString(b, v0, v1);
+          if (author === undefined) return undefined;
+          f.author = author;
+          found |= 2;
+        }
+        break;
+      case 0x62: // b
+        if (isField(b, k0, k1, FIELD.blobs)) {
+          const blobs = plainStrings(b, v0, v1);
+          if (!blobs) return undefined;
+          f.blobs = blobs;
+        }
+        break;
+      case 0x65: // e
+        if (isField(b, k0, k1, FIELD.epoch)) {
+          epochAt = v0;
+          epochEnd = v1;
+        }
+        break;
+      case 0x67: // g
+        if (isField(b, k0, k1, FIELD.genesis)) f.genesis = true;
+        break;
+      case 0x6e: // n
+        if (isField(b, k0, k1, FIELD.newEpoch)) f.newEpoch = true;
+        break;
+      case 0x70: // p
+        if (isField(b, k0, k1, FIELD.parents)) {
+          const parents = plainStrings(b, v0, v1);
+          if (!parents) return undefined;
+          f.parents = parents;
+          found |= 8;
+        }
+        break;
+      case 0x73: // s
+        if (isField(b, k0, k1, FIELD.seq)) {
+          const seq = plainInteger(b, v0, v1);
+          if (seq === undefined) return undefined;
+          f.seq = seq;
+          found |= 4;
+        } else if (isField(b, k0, k1, FIELD.slots)) f.slots = true;
+        break;
+      case 0x76: // v
+        if (isField(b, k0, k1, FIELD.v)) {
+          const v = plainInteger(b, v0, v1);
+          if (v === undefined) return undefined;
+          f.v = v;
+          found |= 1;
+        } else if (isField(b, k0, k1, FIELD.vault) && (f.vault = plainString(b, v0, v1)) === undefined) return undefined;
+        break;
+    }
+    if (v1 === end - 1) break;
+    if (b[v1] !== COMMA) return undefined;
+    i = v1 + 1;
+  }
+  if (found !== 15) return undefined;
+  if (f.newEpoch && epochAt >= 0 && (f.epoch = plainString(b, epochAt, epochEnd)) === undefined) return undefined;
+  return f;
+}

@@ -10,12 +10,27 @@
  * through a merge (V4). Purged values come back with an old copy's lines and
  * are dropped again by the next purge compaction of an unlocked client.
  */
+import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CheckReport, MergeResult } from '../api.js';
 import { CofferError, isCofferError } from '../errors.js';
-import { blobLine, commitLine, headerLine, isGenesis, parseHeader, HEADER_PREFIX, type CommitPayload } from '../format/codec.js';
+import {
+  blobLine,
+  commitLine,
+  headerLine,
+  isGenesis,
+  isSchemaError,
+  parseCommitLine,
+  parseHeader,
+  readCommitFields,
+  HEADER_PREFIX,
+  MAX_LINE_BYTES,
+  READABLE_VERSIONS,
+  type CommitPayload,
+} from '../format/codec.js';
 import { ed25519VerifyAsync, fromB64u } from '../crypto/index.js';
 import {
   buildGraph,
@@ -24,9 +39,11 @@ import {
   commitSequences,
   extendGraph,
   graphBaseOf,
+  hashBlob,
   signatureMessage,
   verifySignatures,
   type Graph,
+  type GraphBase,
   type GraphCommit,
   type GraphProblems,
 } from '../format/graph.js';
@@ -103,8 +120,14 @@ export interface MergeDetails extends MergeResult {
    * longest common prefix was searched; `full`: both copies were parsed in full.
    */
   shared: 'base' | 'search' | 'full';
-  /** Bytes both copies share, parsed once (0 on the full path). */
+  /** Bytes both copies share (0 on the full path). */
   prefix: number;
+  /**
+   * How those bytes were taken: `read` for what the copies' own lines are checked against
+   * (readPrefix), `parsed` and structure-checked once (what the read cannot decide, and a
+   * rewrite), `none` on the full path.
+   */
+  prefixAs: 'read' | 'parsed' | 'none';
   /** `append`: lines added to ours in place; `rewrite`: ours replaced; `new`: the output written; `none`: nothing written. */
   wrote: 'append' | 'rewrite' | 'new' | 'none';
 }
@@ -180,41 +203,275 @@ function sharedPrefix(ours: Buffer, theirs: Buffer, base: Buffer | undefined): {
   return end === undefined ? undefined : { end, lower, shared };
 }
 
+type Plan = NonNullable<ReturnType<typeof sharedPrefix>>;
+
 interface FastGraphs {
+  /**
+   * Each copy's graph. Its commits after the prefix are `commits.slice(own)`: `own` is the
+   * prefix's count when the prefix was parsed, 0 when it was only read (readPrefix): the
+   * graphs then hold the copies' own lines, and of the prefix only the commits those lines
+   * name (in `byId`).
+   */
   ours: Graph;
   theirs: Graph;
-  /**
-   * The shared prefix: its commits (the first `commits` of each graph), its end and the
-   * line of its last commit, the blobs its commits reference that it lacks.
-   */
-  prefix: { commits: number; end: number; lastLine: number; missingBlobs: Set<string> };
+  own: number;
+  /** The shared prefix: its commit count, its end and the line of its last commit. */
+  prefix: { commits: number; end: number; lastLine: number };
   shared: 'base' | 'search';
+  /** Ours' commits lack value lines that theirs has (a purge compaction, §10.5): the result is a rewrite. */
+  lacking: boolean;
+  /** Where the prefix is (to parse it when graphs from its read do not serve: a rewrite). */
+  plan: Plan;
 }
 
 /**
- * Both copies' graphs, the shared prefix parsed and checked once (structure as
- * buildGraph checks it) and each copy's own lines after it with extendGraph, which
- * checks them against the prefix exactly as a full parse would. Undefined when there
- * is no shared prefix or anything is damaged: the caller then takes the full path,
- * which names the damage as it always has (so the message never depends on the path).
+ * Both copies' graphs after their shared prefix, each copy's own lines checked with
+ * extendGraph exactly as a full parse would check them. The prefix is the same bytes in
+ * both copies and is ours' own: it goes to the result unchanged, and every open verifies
+ * it. So it is taken as verified and only read for what the copies' own lines are checked
+ * against (readPrefix); when that read cannot decide, it is parsed and checked once.
+ * Undefined when there is no shared prefix or anything is damaged: the caller then takes
+ * the full path, which names the damage as it always has (so the message never depends
+ * on the path).
  */
 function fastGraphs(ours: Buffer, theirs: Buffer, base: Buffer | undefined): FastGraphs | undefined {
   const plan = sharedPrefix(ours, theirs, base);
   if (!plan) return undefined;
   try {
+    const read = readGraphs(ours, theirs, plan);
+    return read === 'damaged' ? undefined : (read ?? parsedGraphs(ours, theirs, plan));
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'VaultCorrupted') return undefined;
+    throw e;
+  }
+}
+
+/** FastGraphs with the prefix parsed and structure-checked once (buildGraph) rather than read; undefined on damage. */
+function parsedGraphs(ours: Buffer, theirs: Buffer, plan: Plan): FastGraphs | undefined {
+  try {
     const prefix = buildGraph(plan.lower.subarray(0, plan.end), { deferSignatures: true });
     if (prefix.interruptedSave || prefix.commits.at(-1)!.end !== plan.end) return undefined;
-    const common = { commits: prefix.commits.length, end: plan.end, lastLine: prefix.commits.at(-1)!.line, missingBlobs: prefix.missingBlobs };
+    const common = { commits: prefix.commits.length, end: plan.end, lastLine: prefix.commits.at(-1)!.line };
+    const missing = prefix.missingBlobs;
     const seqs = commitSequences(prefix);
     const t = extendGraph(theirs, graphBaseOf(prefix, seqs), { deferSignatures: true });
     // The last base made from the prefix takes its containers rather than copies.
     const o = t && extendGraph(ours, graphBaseOf(prefix, seqs, true), { deferSignatures: true });
     if (!o || !t) return undefined;
-    return { ours: o, theirs: t, prefix: common, shared: plan.shared };
+    const lacking = [...missing, ...o.missingBlobs].some((h) => t.blobs.has(h));
+    return { ours: o, theirs: t, own: common.commits, prefix: common, shared: plan.shared, lacking, plan };
   } catch (e) {
     if (isCofferError(e) && e.code === 'VaultCorrupted') return undefined;
     throw e;
   }
+}
+
+/** What readPrefix keeps of the shared prefix: per commit, in file order. */
+interface PrefixRead {
+  ids: string[];
+  index: Map<string, number>;
+  /** Byte offsets of each commit's line: its start, and just past its LF. */
+  starts: number[];
+  ends: number[];
+  lines: number[];
+  /** Index of each commit's author in `authorNames`, and its sequence number. */
+  authors: number[];
+  authorNames: string[];
+  seqs: number[];
+  /** Commit i's parents are the commits `parents[parentsAt[i]]` up to `parents[parentsAt[i + 1]]`. */
+  parentsAt: number[];
+  parents: number[];
+  epochs: Set<string>;
+  slotCommits: string[];
+}
+
+/**
+ * The shared prefix, read but not parsed: each commit's id (SHA-256 of its payload,
+ * as commitId computes it), author, sequence number and parents, the epochs started and
+ * the slot commits (readCommitFields). Checked on the way, at no extra cost: each line is
+ * a value or commit line, the first commit a genesis and no other, every commit of this
+ * vault, each id once, every parent an earlier commit (a commit altered in both copies is
+ * missed by its child). Undefined when the read cannot decide and the prefix must be
+ * parsed: anything unexpected (damage: the parse names it), a commit of a newer format
+ * (its value lines are its own, which only the parse knows), or a commit listing a value
+ * line of `named` (hashes the copies' own lines hold or name: whether the prefix holds
+ * that line takes its hash).
+ */
+function readPrefix(bytes: Buffer, end: number, named: Set<string>): PrefixRead | undefined {
+  const headerEnd = bytes.indexOf(LF) + 1;
+  const { vaultId, formatVersion } = parseHeader(bytes.toString('latin1', 0, headerEnd - 1));
+  // Every payload's bytes are then its UTF-8 text, the bytes commitId hashes.
+  if (!isUtf8(bytes.subarray(headerEnd, end))) return undefined;
+  const r: PrefixRead = { ids: [], index: new Map(), starts: [], ends: [], lines: [], authors: [], authorNames: [], seqs: [], parentsAt: [0], parents: [], epochs: new Set(), slotCommits: [] };
+  const authorIndex = new Map<string, number>();
+  let line = 1;
+  for (let pos = headerEnd; pos < end; ) {
+    const start = pos;
+    const nl = bytes.indexOf(LF, pos);
+    pos = nl + 1;
+    line++;
+    if (nl - start > MAX_LINE_BYTES || bytes[start + 1] !== 0x20) return undefined;
+    if (bytes[start] === 0x42) continue;
+    const sp = bytes.lastIndexOf(0x20, nl - 1);
+    if (bytes[start] !== 0x43 || sp <= start + 1) return undefined;
+    const payload = bytes.subarray(start + 2, sp);
+    const f = readCommitFields(payload);
+    if (!f || f.genesis !== (r.ids.length === 0)) return undefined;
+    const id = hash('sha256', payload, 'hex');
+    const n = r.ids.length;
+    r.index.set(id, n);
+    if (r.index.size === n) return undefined; // the same commit twice
+    if (!f.genesis) {
+      if (f.vault !== vaultId || !(READABLE_VERSIONS as readonly number[]).includes(f.v) || f.v > formatVersion || f.parents.length === 0) return undefined;
+      for (const p of f.parents) {
+        // Most often the commit just before.
+        const j = p === r.ids[n - 1] ? n - 1 : r.index.get(p);
+        if (j === undefined || j >= n) return undefined;
+        r.parents.push(j);
+      }
+      if (f.blobs.some((b) => named.has(b))) return undefined;
+      if (f.newEpoch) {
+        if (f.epoch === undefined) return undefined;
+        r.epochs.add(f.epoch);
+      }
+      if (f.slots) r.slotCommits.push(id);
+    }
+    let a = f.author === r.authorNames[r.authors[n - 1]!] ? r.authors[n - 1] : authorIndex.get(f.author);
+    if (a === undefined) {
+      a = r.authorNames.push(f.author) - 1;
+      authorIndex.set(f.author, a);
+    }
+    r.ids.push(id);
+    r.starts.push(start);
+    r.ends.push(pos);
+    r.lines.push(line);
+    r.authors.push(a);
+    r.seqs.push(f.seq);
+    r.parentsAt.push(r.parents.length);
+  }
+  return r.ids.length > 0 && r.ends.at(-1) === end ? r : undefined;
+}
+
+/**
+ * Each author's highest sequence number among commit `from` of the prefix and its
+ * ancestors: what verifyEntries keeps for a commit as it reads (its `lastSeq`), for a
+ * prefix it would have accepted (where a commit's own number is one above its parents').
+ */
+function sequencesOf(r: PrefixRead, from: number, marks: Int32Array, stamp: number): Map<string, number> {
+  const highest = new Map<number, number>();
+  const stack = [from];
+  marks[from] = stamp;
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    const a = r.authors[c]!;
+    if ((highest.get(a) ?? -1) < r.seqs[c]!) highest.set(a, r.seqs[c]!);
+    for (let k = r.parentsAt[c]!; k < r.parentsAt[c + 1]!; k++) {
+      const p = r.parents[k]!;
+      if (marks[p] !== stamp) {
+        marks[p] = stamp;
+        stack.push(p);
+      }
+    }
+  }
+  return new Map([...highest].map(([a, s]) => [r.authorNames[a]!, s]));
+}
+
+/**
+ * Hashes that a copy's own lines (after `from`) hold or may name, added to `into`: each
+ * value line's hash, and every quoted 64-hex string of each commit line (its parents and
+ * value lines among them). False when a line is damaged (parseVaultFile refuses it).
+ */
+function ownLineHashes(bytes: Buffer, from: number, into: Set<string>): boolean {
+  const quotedHash = /"([0-9a-f]{64})"/g;
+  for (let pos = from; pos < bytes.length; ) {
+    const start = pos;
+    const nl = bytes.indexOf(LF, pos);
+    if (nl < 0) break; // an interrupted save: not read
+    pos = nl + 1;
+    if (nl - start > MAX_LINE_BYTES || bytes[start + 1] !== 0x20) return false;
+    const text = bytes.toString('latin1', start + 2, nl);
+    if (bytes[start] === 0x43) {
+      for (const m of text.matchAll(quotedHash)) into.add(m[1]!);
+    } else if (bytes[start] === 0x42) {
+      try {
+        into.add(hashBlob(fromB64u(text)));
+      } catch (e) {
+        if (isCofferError(e) && e.code === 'BadParameter') return false;
+        throw e;
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The most prefix commits the copies' own lines may name for the prefix to be read (readGraphs). */
+const MAX_NAMED_IN_PREFIX = 16;
+
+/**
+ * FastGraphs with the prefix read (readPrefix) rather than parsed: extendGraph checks each
+ * copy's own lines against a base that holds what those lines can ask of the prefix,
+ * exactly as the parsed prefix answers it. The commits they name as parents, with their
+ * sequence numbers (sequencesOf); the epochs started. Its value lines are left out: no
+ * own line holds or names one the prefix's commits list (readPrefix), so none is in it
+ * (each of its value lines is listed by a commit, §3.3), and each look-up of an own line's
+ * hash finds nothing, as in the parsed prefix. Nor are the other commits: each own commit
+ * is then checked not to be one of them. `damaged` when an own line is damaged (the
+ * full path names it); undefined when the prefix must be parsed.
+ */
+function readGraphs(ours: Buffer, theirs: Buffer, plan: Plan): FastGraphs | 'damaged' | undefined {
+  const named = new Set<string>();
+  if (!ownLineHashes(theirs, plan.end, named) || !ownLineHashes(ours, plan.end, named)) return 'damaged';
+  const r = readPrefix(plan.lower, plan.end, named);
+  if (!r) return undefined;
+  // Each prefix commit the own lines name costs a walk of its history (sequencesOf): they
+  // name one or two as parents, and the genesis as their vault; past a few, parsing is cheaper.
+  const inPrefix = [...named].filter((id) => r.index.has(id));
+  if (inPrefix.length > MAX_NAMED_IN_PREFIX) return undefined;
+  // The header and genesis, parsed: the base's genesis and its (empty) value lines.
+  const head = buildGraph(plan.lower.subarray(0, r.ends[0]), { deferSignatures: true });
+  const version = head.formatVersion;
+  const byId = new Map<string, GraphCommit>();
+  const seqs = new Map<string, Map<string, number>>();
+  const marks = new Int32Array(r.ids.length);
+  for (const id of inPrefix) {
+    const i = r.index.get(id)!;
+    let c: GraphCommit = head.genesis;
+    if (i > 0) {
+      let parsed: ReturnType<typeof parseCommitLine>;
+      try {
+        parsed = parseCommitLine(plan.lower.toString('utf8', r.starts[i]! + 2, r.ends[i]! - 1), version);
+      } catch (e) {
+        if (isSchemaError(e)) return undefined;
+        throw e;
+      }
+      const p = parsed.payload as CommitPayload;
+      c = { id, line: r.lines[i]!, start: r.starts[i]!, end: r.ends[i]!, payload: p, payloadText: parsed.payloadText, sig: parsed.sig, author: p.author, seq: p.seq, parents: p.parents, index: i };
+    }
+    byId.set(id, c);
+    seqs.set(id, sequencesOf(r, i, marks, byId.size));
+  }
+  const lastLine = r.lines.at(-1)!;
+  const base = (): GraphBase => ({
+    ...graphBaseOf(head),
+    commits: [],
+    byId: new Map(byId),
+    headSeqs: new Map(seqs),
+    epochs: new Set(r.epochs),
+    childCount: new Map(),
+    end: plan.end,
+    nextLine: lastLine + 1,
+    slotCommits: r.slotCommits,
+  });
+  const t = extendGraph(theirs, base(), { deferSignatures: true });
+  const o = t && extendGraph(ours, base(), { deferSignatures: true });
+  if (!o || !t) return 'damaged';
+  // A commit of the prefix again (the parsed prefix's byId would refuse it): damage.
+  if ([...o.commits, ...t.commits].some((c) => r.index.has(c.id))) return 'damaged';
+  // The prefix lacks none of the value lines theirs' own lines hold (readPrefix): only ours' own commits can.
+  const lacking = [...o.missingBlobs].some((h) => t.blobs.has(h));
+  return { ours: o, theirs: t, own: 0, prefix: { commits: r.ids.length, end: plan.end, lastLine }, shared: plan.shared, lacking, plan };
 }
 
 const sameSig = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
@@ -228,7 +485,7 @@ const sameSig = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) 
  */
 async function suffixSignaturesHold(f: FastGraphs): Promise<boolean> {
   const todo: GraphCommit[] = [];
-  for (const c of f.theirs.commits.slice(f.prefix.commits)) {
+  for (const c of f.theirs.commits.slice(f.own)) {
     const mine = f.ours.byId.get(c.id);
     if (!mine) todo.push(c);
     else if (!sameSig(mine.sig, c.sig)) todo.push(c, mine);
@@ -251,19 +508,23 @@ export async function mergeVaultFiles(oursPath: string, theirsPath: string, outp
  * Merges `theirs` into `ours`, writing `output`, and says how (MergeDetails).
  *
  * The bytes both copies share (their longest common prefix ending on a commit line,
- * or from the git driver's `base`) are parsed and structure-checked once; each copy's
- * own lines after it are parsed and checked against it (extendGraph), and only the
- * signatures §5.9 asks for are verified, all of them after the prefix: the prefix's
- * commits are ours' own, byte for byte the same in theirs, so — as before — none of
- * them is verified here (a forged one would already be in both copies; it goes to the
- * result unchanged and every open verifies it; `vault check` names it). The result is
- * ours followed by theirs' commits that ours lacks (their blob lines before each, in
- * theirs' order): in place, those lines are appended to ours with the durable append of
- * a save (store/vault-file.ts), dropping an interrupted save at its end first; ours'
- * bytes before them are not rewritten. A rewrite (temp + rename) is left for what an
- * append cannot do: a newer format header from theirs (FORMAT.md §1.3), or value lines
- * ours' own commits lack and theirs has (an older copy after a purge compaction,
- * §10.5: a merge never drops a blob).
+ * or from the git driver's `base`) are ours' own commits, byte for byte the same in
+ * theirs: they go to the result unchanged and every open verifies them, so they are
+ * taken as verified, as their signatures always were (a forged or damaged commit there
+ * would already be in both copies; `vault check` names it). They are only read for what
+ * each copy's own lines after them are checked against (readPrefix: ids, parents,
+ * sequence numbers, epochs), or parsed and structure-checked once when that read cannot
+ * decide. Each copy's own lines are parsed and checked as a full parse checks them
+ * (extendGraph), and only the signatures §5.9 asks for are verified, all of them among
+ * those lines.
+ *
+ * The result is ours followed by theirs' commits that ours lacks (their blob lines
+ * before each, in theirs' order): in place, those lines are appended to ours with the
+ * durable append of a save (store/vault-file.ts), dropping an interrupted save at its
+ * end first; ours' bytes before them are not rewritten. A rewrite (temp + rename) is
+ * left for what an append cannot do: a newer format header from theirs (FORMAT.md
+ * §1.3), or value lines ours' own commits lack and theirs has (an older copy after a
+ * purge compaction, §10.5: a merge never drops a blob).
  *
  * Anything else — no shared prefix, different vaults, any damage — takes the full path:
  * both copies parsed in full and the union serialized, as merges always were; damage
@@ -286,13 +547,18 @@ export async function mergeVaultFilesDetailed(oursPath: string, theirsPath: stri
   };
 
   const writeFast = async (f: FastGraphs, oursBytes: Buffer, theirsBytes: Buffer): Promise<MergeDetails | 'changed'> => {
-    const { ours, theirs, prefix } = f;
-    const added = theirs.commits.slice(prefix.commits).filter((c) => !ours.byId.has(c.id));
-    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits: ours.commits.length + added.length, added: added.length, shared: f.shared, prefix: prefix.end, wrote });
-    const lacking = [...prefix.missingBlobs, ...ours.missingBlobs].some((h) => theirs.blobs.has(h));
-    if (lacking) {
-      // Ours' commits get back value lines theirs still has: they go before those commits.
-      const text = Buffer.from(mergeGraphs(ours, theirs).text);
+    const { ours, theirs, prefix, own } = f;
+    const added = theirs.commits.slice(own).filter((c) => !ours.byId.has(c.id));
+    const commits = prefix.commits + ours.commits.length - own + added.length;
+    let prefixAs: MergeDetails['prefixAs'] = own > 0 ? 'parsed' : 'read';
+    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits, added: added.length, shared: f.shared, prefix: prefix.end, prefixAs, wrote });
+    if (f.lacking) {
+      // Ours' commits get back value lines theirs still has: they go before those commits,
+      // so the result is serialized from both graphs in full (the prefix parsed if it was only read).
+      const whole = own > 0 ? f : parsedGraphs(oursBytes, theirsBytes, f.plan);
+      if (!whole) return fullMerge(oursBytes, theirsBytes);
+      prefixAs = 'parsed';
+      const text = Buffer.from(mergeGraphs(whole.ours, whole.theirs).text);
       return writeWhole(ours.vaultId, oursBytes.length, text, done);
     }
     // Theirs' new commits in theirs' order, each after the value lines theirs has just
@@ -300,10 +566,10 @@ export async function mergeVaultFilesDetailed(oursPath: string, theirsPath: stri
     // ours has (a blob line appears once in a file, §3.3). Taken by position rather than
     // from `blobs`, a newer format's commit keeps its value lines too.
     const suffixBlobs = new Map<number, { hash: string; bytes: Uint8Array }>();
-    for (const [hash, b] of theirs.blobs) if (b.line > prefix.lastLine) suffixBlobs.set(b.line, { hash, bytes: b.bytes });
+    for (const [h, b] of theirs.blobs) if (b.line > prefix.lastLine) suffixBlobs.set(b.line, { hash: h, bytes: b.bytes });
     const lines: string[] = [];
     let previous = prefix.lastLine;
-    for (const c of theirs.commits.slice(prefix.commits)) {
+    for (const c of theirs.commits.slice(own)) {
       if (!ours.byId.has(c.id)) {
         for (let line = previous + 1; line < c.line; line++) {
           const b = suffixBlobs.get(line);
@@ -363,7 +629,7 @@ export async function mergeVaultFilesDetailed(oursPath: string, theirsPath: stri
     const changed = theirs.commits.filter((c) => ours.byId.has(c.id) && differs(c)).map((c) => c.id);
     if (changed.length > 0) verifySignatures(ours, new Set(), (c) => changed.includes(c.id));
     const r = mergeGraphs(ours, theirs);
-    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits: r.commits, added: r.added, shared: 'full', prefix: 0, wrote });
+    const done = (wrote: MergeDetails['wrote']): MergeDetails => ({ commits: r.commits, added: r.added, shared: 'full', prefix: 0, prefixAs: 'none', wrote });
     if (inPlace && r.added === 0 && !ours.interruptedSave) return done('none');
     return writeWhole(ours.vaultId, oursBytes.length, Buffer.from(r.text), done);
   };

@@ -1,12 +1,20 @@
 // VAULT-MODEL V6 and C10, the merge's shared prefix (merge/merge.ts
-// mergeVaultFilesDetailed): the bytes both copies share are parsed once, each
-// copy's own lines after them are parsed and checked against them, and an
-// in-place merge appends theirs' new commits to ours instead of rewriting it.
+// mergeVaultFilesDetailed): the bytes both copies share are taken as verified and
+// only read (ids, parents, sequence numbers, epochs), or parsed once when that read
+// cannot decide; each copy's own lines after them are parsed and checked against
+// them, and an in-place merge appends theirs' new commits to ours instead of
+// rewriting it.
 //
 //   same state    the prefix path gives the STATE the full path (both copies
 //                 parsed in full, the union serialized) gives, over random forks
 //   append only   in place, ours' bytes stay as they were (same file, same first
 //                 bytes); only lines are added after them
+//   read          the prefix read rather than parsed: its commits and value lines
+//                 counted and kept; signed commits after it that a full parse
+//                 refuses (a parent in neither copy, a sequence number off its own
+//                 history, a commit or value line of the prefix again) are refused;
+//                 what the read cannot decide is parsed; the read of a payload's
+//                 fields agrees with its parse
 //   damage        a damaged commit after the prefix (or inside it, in both
 //                 copies) is still refused, naming the copy, writing nothing
 //   base          git's common ancestor is used when it is a prefix of both
@@ -17,15 +25,18 @@
 //
 // Runs: COFFER_PROPERTY_RUNS (default 8); COFFER_PROPERTY_SEED replays a failure.
 import fc from 'fast-check';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { isCofferError } from '../../../../electron/vault/errors.js';
-import { buildGraph } from '../../../../electron/vault/format/graph.js';
+import { ed25519Sign } from '../../../../electron/vault/crypto/index.js';
+import { canonicalJson, commitLine, parseCommitLine, readCommitFields, type CommitPayload } from '../../../../electron/vault/format/codec.js';
+import { buildGraph, commitId, signatureMessage } from '../../../../electron/vault/format/graph.js';
 import { checkVaultFile, mergeGraphs, mergeVaultFilesDetailed, type MergeDetails } from '../../../../electron/vault/merge/merge.js';
 import { openVault } from '../../../../electron/vault/vault.js';
+import { craftCommit, loadCore, type CraftOptions } from '../properties/forge.js';
 import {
   bytesOf,
   cleanupTemp,
@@ -118,6 +129,28 @@ async function blobHashes(path: string): Promise<Set<string>> {
   return new Set(lines.map((l) => createHash('sha256').update(Buffer.from(l.slice(2), 'base64url')).digest('hex')));
 }
 
+/**
+ * Appends to `path` a commit its owner signs (the identity the vault opens with on
+ * `computer`), built as craftCommit builds it with `o` and changed by `edit` before it
+ * is signed, after `lines` (raw lines to put before it).
+ */
+async function appendSigned(path: string, computer: string, o: Partial<CraftOptions> = {}, edit?: (p: CommitPayload) => CommitPayload, lines = ''): Promise<string> {
+  const v = await open(path, join(dir, `profile-${computer}`));
+  try {
+    // Closing the vault wipes its identity's keys: the commit is signed before.
+    const me = coreOf(v).me;
+    const c = craftCommit(loadCore(await bytesOf(path), me), me, { records: [], ...o });
+    const payloadText = canonicalJson(edit ? edit(c.payload) : c.payload);
+    const id = commitId(payloadText);
+    await writeFile(path, Buffer.concat([await bytesOf(path), Buffer.from(lines + commitLine(payloadText, ed25519Sign(me.signSeed, signatureMessage(id))))]));
+    return id;
+  } finally {
+    v.close();
+  }
+}
+
+const commitLines = async (path: string): Promise<string[]> => (await readFile(path, 'latin1')).split('\n').filter((l) => l.startsWith('C '));
+
 /** Byte offset just past the last commit line (where a save would append). */
 function lastCommitEnd(bytes: Buffer): number {
   let nl = bytes.lastIndexOf(0x0a, bytes.length - 1);
@@ -168,6 +201,7 @@ describe('the shared prefix gives the state of the full path', () => {
   it(
     'over random forks of three copies that pull from each other in place: every merge, to a new file or in place, with or without the base, equals the full merge',
     async () => {
+      let read = 0;
       await fc.assert(
         fc.asyncProperty(fc.array(fc.record({ copy: fc.nat(2), op: opArb }), { minLength: 2, maxLength: 9 }), async (steps) => {
           dir = await tempDir('coffer-merge-prefix-');
@@ -193,6 +227,8 @@ describe('the shared prefix gives the state of the full path', () => {
             const viaPrefix = out('prefix');
             const d = await merge(ours, theirs, viaPrefix);
             expect(d.shared).toBe('search');
+            expect(d.prefixAs).not.toBe('none');
+            if (d.prefixAs === 'read') read++;
             expect(await stateOfFile(viaPrefix, dir)).toEqual(reference);
             const withBase = out('base');
             expect((await merge(ours, theirs, withBase, base)).shared).not.toBe('full');
@@ -209,6 +245,8 @@ describe('the shared prefix gives the state of the full path', () => {
         }),
         params,
       );
+      // Most merges of forks read the prefix: only a purge compaction on one side has it parsed.
+      expect(read).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
@@ -225,7 +263,7 @@ describe('the shared prefix gives the state of the full path', () => {
     const reference = await stateOfFile(await fullMerge(a, older, out('full')), dir);
     const output = out('prefix');
     const d = await merge(a, older, output);
-    expect(d).toMatchObject({ shared: 'search', added: 1 });
+    expect(d).toMatchObject({ shared: 'search', prefixAs: 'read', added: 1 });
     expect(d.prefix).toBeLessThan((await bytesOf(a)).length);
     expect(await stateOfFile(output, dir)).toEqual(reference);
     expect(Object.keys(reference.objects).sort()).toEqual(['q', 'x', 'y', 'z']);
@@ -243,7 +281,7 @@ describe('in place, the merge appends', () => {
     const inode = (await stat(ours)).ino;
     const reference = await stateOfFile(await fullMerge(ours, theirs, out('full')), dir);
     const d = await merge(ours, theirs, ours);
-    expect(d).toMatchObject({ added: 3, wrote: 'append', shared: 'search', prefix: lastCommitEnd(await bytesOf(base)) });
+    expect(d).toMatchObject({ added: 3, wrote: 'append', shared: 'search', prefixAs: 'read', prefix: lastCommitEnd(await bytesOf(base)) });
     const after = await bytesOf(ours);
     expect(after.length).toBeGreaterThan(before.length);
     expect(after.subarray(0, before.length).equals(before)).toBe(true);
@@ -280,7 +318,7 @@ describe('in place, the merge appends', () => {
     const before = await blobHashes(ours);
     const reference = await stateOfFile(await fullMerge(ours, theirs, out('full')), dir);
     const d = await merge(ours, theirs, ours);
-    expect(d).toMatchObject({ shared: 'search', added: 1, wrote: 'rewrite' });
+    expect(d).toMatchObject({ shared: 'search', prefixAs: 'parsed', added: 1, wrote: 'rewrite' });
     expect(d.prefix).toBeGreaterThan(0);
     expect(await stateOfFile(ours, dir)).toEqual(reference);
     expect(Object.keys(reference.objects).sort()).toEqual(['keep', 't']);
@@ -291,6 +329,173 @@ describe('in place, the merge appends', () => {
     expect([...theirsBlobs].filter((h) => !before.has(h))).toHaveLength(2);
     expect([...theirsBlobs, ...before].filter((h) => !after.has(h))).toEqual([]);
     expect(await checkVaultFile(ours)).toMatchObject({ ok: true });
+  });
+});
+
+// ------------------------------------------------------------------ read
+
+describe('the shared prefix is read, not parsed', () => {
+  async function forks(): Promise<{ base: string; ours: string; theirs: string }> {
+    const base = await baseVault(['a', 'b', 'c', 'd']);
+    const theirs = await fork(base, 'theirs', sets('t1', 't2', 'a'));
+    const ours = await fork(base, 'ours', sets('o1', 'b'));
+    return { base, ours, theirs };
+  }
+
+  it("counts and keeps the prefix's commits and value lines: the full path's result, to a new file and in place", async () => {
+    const { base, ours, theirs } = await forks();
+    const full = mergeGraphs(buildGraph(await bytesOf(ours)), buildGraph(await bytesOf(theirs)));
+    const reference = await stateOfFile(await fullMerge(ours, theirs, out('full')), dir);
+    const output = out('read');
+    const d = await merge(ours, theirs, output);
+    expect(d).toMatchObject({ shared: 'search', prefixAs: 'read', prefix: lastCommitEnd(await bytesOf(base)), commits: full.commits, added: full.added, wrote: 'new' });
+    expect(d.commits).toBe((await commitLines(output)).length);
+    expect(await blobHashes(output)).toEqual(new Set([...(await blobHashes(ours)), ...(await blobHashes(theirs))]));
+    expect(await stateOfFile(output, dir)).toEqual(reference);
+    expect(await checkVaultFile(output)).toMatchObject({ ok: true, commits: full.commits });
+
+    const inPlace = await copyVault(ours, out('in-place'));
+    expect(await merge(inPlace, theirs, inPlace)).toMatchObject({ prefixAs: 'read', commits: full.commits, added: full.added, wrote: 'append' });
+    expect((await bytesOf(inPlace)).equals(await bytesOf(output))).toBe(true);
+    // Again, and the other way: every commit counted.
+    expect(await merge(inPlace, theirs, inPlace)).toMatchObject({ prefixAs: 'read', commits: full.commits, added: 0, wrote: 'none' });
+    expect(await merge(theirs, inPlace, out('other-way'))).toMatchObject({ prefixAs: 'read', commits: full.commits, added: 2 });
+  });
+
+  it('a signed commit after the prefix whose parent is in neither copy is refused, naming it; ours untouched', async () => {
+    const { ours, theirs } = await forks();
+    const stranger = randomBytes(32).toString('hex');
+    const id = await appendSigned(theirs, 'theirs', { parents: [stranger] });
+    const before = await bytesOf(ours);
+    for (const output of [ours, out('x')]) {
+      const m = await corruption(() => merge(ours, theirs, output));
+      expect(m).toMatch(new RegExp(`^their copy \\(.*\\): commit ${id.slice(0, 12)} \\(line \\d+\\): references commit ${stranger.slice(0, 12)}, which is not in the file`));
+    }
+    expect((await bytesOf(ours)).equals(before)).toBe(true);
+  });
+
+  it("a signed commit after the prefix whose parent is one of ours' own commits (not in theirs) is refused", async () => {
+    const { ours, theirs } = await forks();
+    const mine = buildGraph(await bytesOf(ours)).heads;
+    await appendSigned(theirs, 'theirs', { parents: mine });
+    const m = await corruption(() => merge(ours, theirs, out('x')));
+    expect(m).toMatch(new RegExp(`^their copy \\(.*\\): commit [0-9a-f]{12} \\(line \\d+\\): references commit ${mine[0]!.slice(0, 12)}, which is not in the file`));
+  });
+
+  it('the sequence number a commit after the prefix must carry follows its own parents in the prefix, not the whole prefix', async () => {
+    const { base, ours, theirs } = await forks();
+    // A parent deep in the shared part: its author's next number there is its own plus one.
+    const old = buildGraph(await bytesOf(base)).commits[3]!;
+    const skipping = await copyVault(theirs, join(dir, 'skipping.coffer'));
+    await appendSigned(skipping, 'theirs', { parents: [old.id], seq: old.seq + 2 });
+    const m = await corruption(() => merge(ours, skipping, out('x')));
+    expect(m).toMatch(new RegExp(`^their copy \\(.*\\): commit [0-9a-f]{12} \\(line \\d+\\): sequence number ${old.seq + 2} where ${old.seq + 1} was expected`));
+    // The head's number plus one is wrong there too: it is not among that parent's ancestors.
+    const head = buildGraph(await bytesOf(theirs)).commits.at(-1)!;
+    const ahead = await copyVault(theirs, join(dir, 'ahead.coffer'));
+    await appendSigned(ahead, 'theirs', { parents: [old.id], seq: head.seq + 1 });
+    expect(await corruption(() => merge(ours, ahead, out('x')))).toMatch(/sequence number \d+ where \d+ was expected/);
+    // With its own parent's number plus one it is sound, and merged.
+    const id = await appendSigned(theirs, 'theirs', { parents: [old.id], seq: old.seq + 1 });
+    const output = out('merged');
+    expect(await merge(ours, theirs, output)).toMatchObject({ prefixAs: 'read', added: 4 });
+    expect((await commitLines(output)).some((l) => commitId(l.slice(2, l.lastIndexOf(' '))) === id)).toBe(true);
+    expect(await checkVaultFile(output)).toMatchObject({ ok: true });
+  });
+
+  it('a commit of the prefix repeated after it is refused: one with value lines, one without, neither named by a commit after it', async () => {
+    const base = await baseVault(['a', 'b']);
+    await edit(base, 'base', async (v) => {
+      await v.secrets.delete('b');
+      await v.secrets.set({ name: 'c', value: text('c') });
+    });
+    const [withValue, without] = (await commitLines(base)).slice(-3, -1) as [string, string];
+    for (const [i, again] of [withValue, without].entries()) {
+      const theirs = await fork(base, `theirs-${i}`, sets('t'));
+      const ours = await fork(base, `ours-${i}`, sets('o'));
+      await writeFile(theirs, Buffer.concat([await bytesOf(theirs), Buffer.from(`${again}\n`, 'latin1')]));
+      expect(await corruption(() => merge(ours, theirs, out('x')))).toMatch(/^their copy \(.*\): commit [0-9a-f]{12} \(line \d+\): the same commit appears twice/);
+    }
+  });
+
+  it('a value line of the prefix repeated after it, with a signed commit listing it, is refused', async () => {
+    const { base, ours, theirs } = await forks();
+    const line = (await readFile(base, 'latin1')).split('\n').find((l) => l.startsWith('B '))!;
+    const blob = createHash('sha256').update(Buffer.from(line.slice(2), 'base64url')).digest('hex');
+    await appendSigned(theirs, 'theirs', {}, (p) => ({ ...p, blobs: [blob] }), `${line}\n`);
+    expect(await corruption(() => merge(ours, theirs, out('x')))).toMatch(/^their copy \(.*\): line \d+: the same value blob appears twice/);
+  });
+
+  it('a signed commit after the prefix listing a value line of the prefix has the prefix parsed (the read cannot tell that line is there), and is merged', async () => {
+    const { base, ours, theirs } = await forks();
+    const line = (await readFile(base, 'latin1')).split('\n').find((l) => l.startsWith('B '))!;
+    const blob = createHash('sha256').update(Buffer.from(line.slice(2), 'base64url')).digest('hex');
+    await appendSigned(theirs, 'theirs', {}, (p) => ({ ...p, blobs: [blob] }));
+    const output = out('x');
+    expect(await merge(ours, theirs, output)).toMatchObject({ shared: 'search', prefixAs: 'parsed', added: 4 });
+    expect(await checkVaultFile(output)).toMatchObject({ ok: true });
+    expect([...(await blobHashes(output))].length).toBe((await readFile(output, 'latin1')).split('\n').filter((l) => l.startsWith('B ')).length);
+  });
+
+  it('a signed commit after the prefix naming many commits of it as parents has the prefix parsed (one history walk each would cost more), and is merged', async () => {
+    const base = await baseVault(Array.from({ length: 18 }, (_, i) => `s${i}`));
+    const theirs = await fork(base, 'theirs', sets('t'));
+    const ours = await fork(base, 'ours', sets('o'));
+    const shared = buildGraph(await bytesOf(base)).commits.slice(1);
+    const many = shared.slice(-17);
+    await appendSigned(theirs, 'theirs', { parents: many.map((c) => c.id), seq: Math.max(...many.map((c) => c.seq)) + 1 });
+    const output = out('x');
+    expect(await merge(ours, theirs, output)).toMatchObject({ shared: 'search', prefixAs: 'parsed', added: 2 });
+    expect(await checkVaultFile(output)).toMatchObject({ ok: true });
+    // A few such parents are read.
+    const few = await fork(base, 'few', sets('f'));
+    await appendSigned(few, 'few', { parents: shared.slice(-3).map((c) => c.id).concat(buildGraph(await bytesOf(few)).heads).sort(), seq: buildGraph(await bytesOf(few)).commits.at(-1)!.seq + 1 });
+    expect(await merge(ours, few, out('y'))).toMatchObject({ prefixAs: 'read', added: 2 });
+  });
+
+  it("reads each commit's fields as its parse gives them, and no look-alike nested in another field", () => {
+    const author = Buffer.alloc(32, 7).toString('base64url');
+    const vault = 'ab'.repeat(32);
+    const parents = ['01'.repeat(32), '02'.repeat(32)];
+    const payloads = [
+      // A newer format's commit: its own fields may hold anything, "parents" and quotes included.
+      canonicalJson({ a: { author: 'x', parents: ['ff'.repeat(32)], seq: 9, v: 1 }, author, b: ['"', '\\', '}', ']'], parents, seq: 4, v: 3, vault, w: { v: 2 } }),
+      canonicalJson({ author, genesis: Buffer.alloc(32).toString('base64url'), parents: [], seq: 0, v: 2 }),
+      canonicalJson({ author, blobs: ['cd'.repeat(32)], body: 'QUJD', epoch: 'ef'.repeat(16), kc: author, key: { ct: 'QUJD', epk: author }, newEpoch: { id: 'ef'.repeat(16), meta: { chain: [], pub: author, wraps: [] }, prev: [] }, parents, seq: 12, slots: [{ ct: 'QUJD', id: '0a'.repeat(16), kdf: { m: 1, p: 1, t: 1 }, salt: 'QUJDREVGR0hJSktMTU5PUA' }], v: 2, vault }),
+    ];
+    for (const text of payloads) {
+      const raw = JSON.parse(text) as Record<string, unknown>;
+      const f = readCommitFields(Buffer.from(text))!;
+      expect(f).toEqual({
+        v: raw.v,
+        author: raw.author,
+        seq: raw.seq,
+        parents: raw.parents,
+        genesis: 'genesis' in raw,
+        vault: raw.vault,
+        epoch: raw.newEpoch ? raw.epoch : undefined,
+        newEpoch: 'newEpoch' in raw,
+        blobs: raw.blobs ?? [],
+        slots: 'slots' in raw,
+      });
+    }
+    // White space, a missing field, a field of the wrong kind: not read.
+    for (const text of ['{ "author":"x","parents":[],"seq":1,"v":2}', '{"author":"x","parents":[],"v":2}', '{"author":"x","parents":"p","seq":1,"v":2}', '{"author":"x","parents":[],"seq":-1,"v":2}', '{"author":"x","parents":[],"seq":1,"v":2']) {
+      expect(readCommitFields(Buffer.from(text))).toBeUndefined();
+    }
+  });
+
+  it('reads the fields of every commit of a vault as parseCommitLine parses them', async () => {
+    const { ours, theirs } = await forks();
+    const output = out('x');
+    await merge(ours, theirs, output);
+    for (const l of await commitLines(output)) {
+      const { payload } = parseCommitLine(l.slice(2), 2);
+      const f = readCommitFields(Buffer.from(l.slice(2, l.lastIndexOf(' ')), 'latin1'))!;
+      const p = payload as Partial<CommitPayload> & { genesis?: string };
+      expect(f).toMatchObject({ v: p.v, author: p.author, seq: p.seq, parents: p.parents, genesis: p.genesis !== undefined, blobs: p.blobs ?? [], newEpoch: p.newEpoch !== undefined });
+      if (p.newEpoch) expect(f.epoch).toBe(p.epoch);
+    }
   });
 });
 
@@ -367,6 +572,33 @@ describe('damage is still found', () => {
     const m = await corruption(() => merge(ours, theirs, ours));
     expect(m).toMatch(/^our copy \(.*\): commit [0-9a-f]{12} \(line \d+\): the signature does not verify/);
     expect((await bytesOf(ours)).equals(before)).toBe(true);
+  });
+
+  it('the last commit of the shared part altered in both copies (no child of it there): refused, naming it', async () => {
+    const { base, ours, theirs } = await forks();
+    const line = (await commitLines(base)).at(-1)!;
+    const altered = line.replace(/"seq":(\d+)/, (_, n: string) => `"seq":${Number(n) + 10}`);
+    for (const p of [ours, theirs]) await writeFile(p, Buffer.from((await readFile(p, 'latin1')).replace(line, altered), 'latin1'));
+    const before = await bytesOf(ours);
+    const m = await corruption(() => merge(ours, theirs, ours));
+    expect(m).toMatch(/^our copy \(.*\): commit [0-9a-f]{12} \(line \d+\): the signature does not verify/);
+    expect((await bytesOf(ours)).equals(before)).toBe(true);
+  });
+
+  it('a line of the shared part that is neither a value nor a commit, in both copies: refused, naming it', async () => {
+    const { ours, theirs } = await forks();
+    for (const p of [ours, theirs]) {
+      const lines = (await readFile(p, 'latin1')).split('\n');
+      lines.splice(3, 0, 'X not a vault line');
+      await writeFile(p, Buffer.from(lines.join('\n'), 'latin1'));
+    }
+    expect(await corruption(() => merge(ours, theirs, out('x')))).toMatch(/^our copy \(.*\): line 4: the line is neither a blob nor a commit/);
+  });
+
+  it('a signed commit after the prefix under an epoch that no commit started: refused', async () => {
+    const { ours, theirs } = await forks();
+    await appendSigned(theirs, 'theirs', {}, (p) => ({ ...p, epoch: '5e'.repeat(16) }));
+    expect(await corruption(() => merge(ours, theirs, out('x')))).toMatch(/^their copy \(.*\): commit [0-9a-f]{12} \(line \d+\): writes under an epoch that no earlier commit started/);
   });
 });
 
@@ -499,7 +731,7 @@ describe('format versions', () => {
     v.close();
     expect(await header(ours)).toMatch(/^coffer-vault\/1 /);
     const d = await merge(ours, theirs, ours);
-    expect(d).toMatchObject({ shared: 'search', added: 1, wrote: 'rewrite' });
+    expect(d).toMatchObject({ shared: 'search', prefixAs: 'read', added: 1, wrote: 'rewrite' });
     expect(await header(ours)).toMatch(/^coffer-vault\/2 /);
     expect(await stateWith(ours)).toEqual(await stateWith(theirs));
     // The other way round: nothing to add, the newer header kept.
