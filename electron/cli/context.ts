@@ -130,8 +130,8 @@ export class CliContext {
     const path = this.vaultPath();
     this.requireVaultFile(path);
     const profileDir = this.profileDir();
-    await ensureProfileDir(profileDir);
-    const engine = await this.engine();
+    // The profile folder is made or checked on the thread pool while the engine loads.
+    const [engine] = await Promise.all([this.engine(), ensureProfileDir(profileDir)]);
     const open = (unlock: { passphrase: Uint8Array } | { keychain: Keychain }) =>
       engine.openVault({
         path,

@@ -4,6 +4,7 @@
  * bin/coffer.mjs (the defaults below: the real process).
  */
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import type { CliEngine } from './engine.js';
 import type { Keychain } from '../vault/index.js';
 
@@ -52,14 +53,16 @@ function guardClosedPipes(): void {
 
 export function defaultIo(overrides: Partial<CliIo> = {}): CliIo {
   if (overrides.stdout === undefined || overrides.stderr === undefined) guardClosedPipes();
-  const stdin = overrides.stdin ?? process.stdin;
   const stderr = overrides.stderr ?? process.stderr;
   return {
-    stdin,
+    // process.stdin is made on first use: most commands never read stdin, and making it costs a stream.
+    get stdin() {
+      return overrides.stdin ?? process.stdin;
+    },
     stdout: overrides.stdout ?? process.stdout,
     stderr,
     env: overrides.env ?? process.env,
-    isTTY: overrides.isTTY ?? { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true },
+    isTTY: overrides.isTTY ?? { stdin: isatty(0), stdout: process.stdout.isTTY === true },
     cwd: overrides.cwd ?? process.cwd(),
     readPassphrase:
       overrides.readPassphrase ??

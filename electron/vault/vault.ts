@@ -70,8 +70,11 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
 }
 
 async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: boolean): Promise<VaultSession> {
+  // The file is read while the profile folder is checked; a profile error is still the one reported.
+  const reading = readVaultFile(options.path);
+  reading.catch(() => undefined);
   await ensureProfileDir(options.profileDir);
-  const bytes = await readVaultFile(options.path);
+  const bytes = await reading;
   // Only what the unlock needs is read first (the slots); the whole file is checked after it,
   // and before any wrong passphrase is reported: a damaged file is VaultCorrupted, never that.
   let scan: SlotScan;
@@ -123,7 +126,8 @@ async function unlockIdentity(
   checkFile: () => Promise<void>,
 ): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
   const slots = scan.slots;
-  const own = await readOwnSlotAuthor(options.profileDir, scan.vaultId);
+  // Read while the keychain or the failed-unlock delay is consulted; it never rejects.
+  const ownAuthor = readOwnSlotAuthor(options.profileDir, scan.vaultId);
   const passphraseKdf = (author: string | undefined): KdfParams => {
     const s = slots.find((x) => x.slot.use === undefined && x.author === author);
     return s ? slotKdf(s.slot) : DEFAULT_KDF;
@@ -148,8 +152,8 @@ async function unlockIdentity(
       use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
     );
   }
+  const [own] = await Promise.all([ownAuthor, attempts.waitTurn()]);
   const candidates = slotsToTry(slots, use, { own, creator: scan.creator });
-  await attempts.waitTurn();
   let lastError: unknown;
   for (const { author, slot } of candidates) {
     // The slot's own commit must verify before its bytes are trusted with the passphrase.
