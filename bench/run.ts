@@ -550,7 +550,7 @@ function reportBig(points: GrowthPoint[], alone: string | undefined): void {
     }
   }
   s.notes.push(
-    `Each vault: ${points.map((p) => n(p.secrets)).join(', ')} secrets × 5 versions (all secrets, then their second versions...), written by \`secrets.import\` (what \`coffer secret import\` calls) in calls of at most 50,000 entries, one commit each (the engine takes at most 100,000 entries per import); the smallest Argon2id parameters, subtracted as in (2). Figures are open + list (all items) + show (one secret) − KDF, medians; the growth rows divide the medians of two sizes.`,
+    `Each vault: ${points.map((p) => n(p.secrets)).join(', ')} secrets × 5 versions (all secrets, then their second versions...), written by \`secrets.import\` (what \`coffer secret import\` calls) in calls of at most 50,000 entries, one commit each (the engine takes at most 99,999 entries per import: one commit holds 100,000 records); the smallest Argon2id parameters, subtracted as in (2). Figures are open + list (all items) + show (one secret) − KDF, medians; the growth rows divide the medians of two sizes.`,
   );
   s.notes.push(
     'Warm: the profile of the last cold open of the same file; that open (the full path) wrote the warm snapshot there, so a warm open reads the snapshot and only the commits after its verified prefix (none here). Cold, no checkpoint: a fresh profile each time, on the file as built (no checkpoint), so every commit is verified and folded. Every open is checked to have taken the path its row names (VaultSession.loadedWarm, loadedFromCheckpoint); one that did not is an error, never a figure.',

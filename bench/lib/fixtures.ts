@@ -37,7 +37,7 @@ export function seededValue(seed: string, i: number, version: number): string {
   return `v${version}-${i}-${createHash('sha256').update(`${seed}/${i}/${version}`).digest('hex').slice(0, 24)}`;
 }
 
-/** Most entries per `secrets.import` call here (the engine takes at most 100,000; 50,000 keeps one commit line well under its 16 MiB). */
+/** Most entries per `secrets.import` call here (the engine takes at most 99,999; 50,000 keeps one commit line well under its 16 MiB). */
 export const IMPORT_BATCH = 50_000;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Fixture for sections (8)–(11): a vault of N secrets × V versions written
  * the `coffer secret import` way (engine `secrets.import`), in calls of at
- * most 50,000 entries (one commit each: the engine takes at most 100,000
+ * most 50,000 entries (one commit each: the engine takes at most 99,999
  * entries per import), with values from fixtures.ts seededValue(seed, i, v)
  * so they are known without storing them. `kdf`: "small" (the cheapest
  * Argon2id, as sections (2)–(5)) or "default" (the engine's default, what a

@@ -6,7 +6,7 @@
 
 import { ed25519Sign, fromB64u, keyCommitment, pad, randomBytes, seal, toB64u, toHex, utf8, wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, validatePayload, type CommitPayload, type SlotJson } from './codec.js';
+import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, MAX_RECORDS_PER_COMMIT, validatePayload, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
 import { authorEphemeral, chainContext, commitKeyContext, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
 import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
@@ -140,6 +140,12 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   }
 
   const body: Body = { hlc, time: Math.floor(wall / 1000), records };
+  if (records.length > MAX_RECORDS_PER_COMMIT) {
+    throw new CofferError(
+      'LimitExceeded',
+      `This change is too large for one commit: ${records.length.toLocaleString('en-US')} records, over the ${MAX_RECORDS_PER_COMMIT.toLocaleString('en-US')} a commit may hold. Nothing was written: import fewer entries at a time, or make the change in smaller parts.`,
+    );
+  }
   // What the reader refuses, no writer may write: the body passes the same validation as on open.
   const bodyText = canonicalJson(body);
   const invalid = validateBody(JSON.parse(bodyText), blobList.length, FORMAT_VERSION);

@@ -8,12 +8,16 @@ import type { ImportEntry, SecretAttributesPatch, SecretsApi, SetSecretInput } f
 import { wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import type { VaultRecord } from '../format/records.js';
+import { MAX_RECORDS_PER_COMMIT } from '../format/codec.js';
 import { latestVersion, type SecretObject, type SecretVersion, type VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
 import { nameKey, newVersionId, validateContentType, validateSecretName, validateSetInput, validateTags, validateTimes, validateVersionId } from './rules.js';
 import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
 import { openBackup, sealBackup } from './backup.js';
+
+/** One import is one commit: a record per entry, and its batch record (the values' key). */
+export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
 
 export class SecretsOperations implements SecretsApi {
   constructor(private readonly v: VaultSession) {}
@@ -315,7 +319,9 @@ export class SecretsOperations implements SecretsApi {
           throw err;
         }
       });
-      if (checked.length > 100_000) throw new CofferError('LimitExceeded', 'At most 100,000 entries per import.');
+      if (checked.length > MAX_IMPORT_ENTRIES) {
+        throw new CofferError('LimitExceeded', `At most ${MAX_IMPORT_ENTRIES.toLocaleString('en-US')} entries per import (one commit: a record per entry and the commit's value key). Nothing was written.`);
+      }
       return this.v.write((core) => {
         const records: VaultRecord[] = [];
         const values: Uint8Array[] = [];

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportEntry } from '../../../../electron/vault/api.js';
 import { MAX_TAG_NAME, MAX_TAG_VALUE, MAX_TAGS } from '../../../../shared/limits.js';
 import { createTestVault, dec, enc, openWithPassphrase, removeTempDirs } from '../../../helpers/vault.js';
+import { MAX_IMPORT_ENTRIES } from '../../../../electron/vault/secrets/operations.js';
 
 afterAll(removeTempDirs);
 
@@ -54,4 +55,27 @@ describe('an import too large for one commit', () => {
     expect(other.secrets.listVersions('big-99')[0]!.tags).toEqual(bigEntries(100)[99]!.tags);
     other.close();
   });
+});
+
+describe('the records a commit may hold, at the edge', () => {
+  it('one entry more than a commit holds records for is refused at once; the most it holds records for is refused by the line size; nothing is written', async () => {
+    const t = await createTestVault();
+    const entries = (n: number): ImportEntry[] => Array.from({ length: n }, (_, i) => ({ name: `e${i}`, value: enc('v') }));
+    const before = await readFile(t.path);
+    const refused = await t.vault.secrets.import(entries(MAX_IMPORT_ENTRIES + 1)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: 'LimitExceeded' });
+    expect((refused as Error).message).toBe("At most 99,999 entries per import (one commit: a record per entry and the commit's value key). Nothing was written.");
+    // 99,999 of the smallest entries are over a line's 16 MiB: the record limit is never what a reader meets first.
+    const tooLong = await t.vault.secrets.import(entries(MAX_IMPORT_ENTRIES)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(tooLong).toMatchObject({ code: 'LimitExceeded' });
+    expect((tooLong as Error).message).toMatch(/^This change is too large for one commit: \d+\.\d MiB, over the 16 MiB a commit may take\. Nothing was written/);
+    expect((await readFile(t.path)).equals(before)).toBe(true);
+    t.vault.close();
+  }, 180_000);
 });
