@@ -82,7 +82,12 @@ class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
   }
 
   version(r: SecretRow, name: string): SecretVersion {
-    const [id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] = this.row(r);
+    // The newest versions are read from the columns in place (a list builds 10,000 of them).
+    const c = this.newest;
+    const [id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] =
+      typeof r === 'number'
+        ? ([c[0]![r], c[1]![r], c[2]![r], c[3]![r], c[4]![r], c[5]![r], c[6]![r], c[7]![r], c[8]![r], c[9]![r], c[10]![r], c[11]![r], c[12]![r], c[13]![r], c[14]![r]] as SavedVersion)
+        : r;
     const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
     if (contentType !== null) s.contentType = contentType;
     if (tags >= 0) s.tags = { ...this.tags[tags] };
@@ -90,6 +95,10 @@ class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
     if (exp !== null) s.exp = exp;
     if (managed === 1) s.managed = true;
     return { attrs: s, version: id, commitId: this.refs.str(commit), epoch: this.refs.str(epoch), blob: this.refs.str(blob), clock: [h0, h1] };
+  }
+
+  older(saved: unknown): SavedVersion[] {
+    return this.refs.deferred<SavedVersion[]>(saved)();
   }
 
   blobOf(r: SecretRow): { version: string; blob: string } {
@@ -197,7 +206,7 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
         if (stored && stored.rows instanceof SecretRows) {
           const from = stored.rows;
           newest = copyRow(from, stored.newest);
-          older = stored.older?.().map((r) => copyRow(from, r)) ?? [];
+          older = stored.older.map((r) => copyRow(from, r));
         } else {
           newest = row(latestVersion(o));
           older = o.order.slice(0, -1).map((id) => row(o.versions.get(id)!));
@@ -227,7 +236,7 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
           (older as SavedVersion[] | null)?.forEach(checkVersion);
         }
         const name = g.names[i]!;
-        const o = new StoredObject<SecretVersionState, SecretRow>(nameKey(name), name, g.deleted[i]!, g.counts[i]!, rows, i, older === null ? undefined : refs.deferred<SavedVersion[]>(older));
+        const o = new StoredObject<SecretVersionState, SecretRow>(nameKey(name), name, g.deleted[i]!, g.counts[i]!, rows, i, older);
         into.set(o.key, o);
       }
     };

@@ -49,8 +49,8 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
     /** Builds versions from the saved rows (one decoder shared by every object of a restore). */
     private readonly rows: StoredRows<V, Row>,
     private readonly newestRow: Row,
-    /** The older versions' rows, as the restore's storage gives them back (deferred). */
-    private readonly olderRows: (() => Row[]) | undefined,
+    /** Where the older versions' rows are (what the restore's storage deferred), or null when it has one version. */
+    private readonly olderSaved: unknown,
   ) {
     if (deleted !== null) this.deleted = { date: deleted };
   }
@@ -78,8 +78,8 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
   }
 
   /** Its saved rows while nothing has built its versions (they are then exactly its state, but `deleted`): saving it again copies them. */
-  get saved(): { rows: StoredRows<V, Row>; newest: Row; older: (() => Row[]) | undefined } | undefined {
-    return this.full ? undefined : { rows: this.rows, newest: this.newestRow, older: this.olderRows };
+  get saved(): { rows: StoredRows<V, Row>; newest: Row; older: Row[] } | undefined {
+    return this.full ? undefined : { rows: this.rows, newest: this.newestRow, older: this.olderSaved === null ? [] : this.rows.older(this.olderSaved) };
   }
 
   latest(): VersionOf<V> {
@@ -90,7 +90,7 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
   private build(): { versions: Map<string, VersionOf<V>>; order: string[] } {
     if (!this.full) {
       // The newest keeps its identity: a caller may hold it from latest().
-      const all = (this.olderRows?.() ?? []).map((r) => this.rows.version(r, this.name));
+      const all = (this.olderSaved === null ? [] : this.rows.older(this.olderSaved)).map((r) => this.rows.version(r, this.name));
       all.push(this.latest());
       this.full = { versions: new Map(all.map((v) => [v.version, v])), order: all.map((v) => v.version) };
     }
@@ -103,6 +103,8 @@ export interface StoredRows<V, Row> {
   version(row: Row, name: string): VersionOf<V>;
   /** The row's version id and value blob hash, without building the version. */
   blobOf(row: Row): { version: string; blob: string | undefined };
+  /** The older versions' rows, read back from where the restore's storage deferred them. */
+  older(saved: unknown): Row[];
 }
 
 /** The newest version of an object (Key Vault's "latest": the last one created). */
@@ -195,7 +197,7 @@ export class VersionedObjects<V> {
     for (const o of [...this.objects.values(), ...this.expired.values()]) {
       const stored = o instanceof StoredObject ? (o as StoredObject<V>).saved : undefined;
       if (stored) {
-        for (const r of [...(stored.older?.() ?? []), stored.newest]) yield { o, ...stored.rows.blobOf(r) };
+        for (const r of [...stored.older, stored.newest]) yield { o, ...stored.rows.blobOf(r) };
         continue;
       }
       for (const v of o.versions.values()) yield { o, version: v.version, blob: v.blob };
