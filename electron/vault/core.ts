@@ -314,12 +314,8 @@ export class VaultCore {
     if (d.p.slots) this.graph.slotCommits.push(c.id);
     this.registerCommit(c);
     this.decoded.set(c.id, d);
-    const rebuild = d.body!.records.some(isMembershipRecord) || !!d.p.newEpoch;
     this.authorizer.addOwn(c.id, d);
-    if (rebuild) {
-      this.fold();
-      return;
-    }
+    // Never folded again from the bodies: a warm or checkpointed open holds only part of them.
     this.state.apply(d);
     this.state.settle();
   }

@@ -525,15 +525,15 @@ export class Authorizer {
 
   /**
    * Adds a commit this member just wrote (checked with checkAuthorized). Its parents
-   * are all heads, so it comes last in every order and is the only head.
+   * are all heads, so it comes last in every order and is the only head: every commit
+   * before it is its ancestor, so even a membership change bans none of them (C5), and
+   * no decision is taken again (a warm or checkpointed open holds only part of the
+   * bodies those decisions were taken on).
    */
   addOwn(id: string, d: DecodedCommit): void {
-    if (d.body!.records.some(isMembershipRecord) || d.p.newEpoch) {
-      this.authorizeAll();
-      return;
-    }
     this.position.set(id, this.position.size);
     this.record(id, d, true);
-    if (this.derived) this.derived = { ...this.derived, heads: [id], frontier: [...this.epochFrontier.get(id)!].sort() };
+    if (d.body!.records.some(isMembershipRecord) || d.p.newEpoch) this.derived = undefined;
+    else if (this.derived) this.derived = { ...this.derived, heads: [id], frontier: [...this.epochFrontier.get(id)!].sort() };
   }
 }

@@ -262,4 +262,30 @@ describe('warm snapshot', () => {
     expect((await stateOf(held)).objects['a']).toEqual(expected.objects['a']);
     held.close();
   });
+
+  it('a session opened warm keeps its state through its own membership changes and checkpoint (nothing is folded again from the partial bodies it holds)', async () => {
+    const dir = await tempDir('coffer-snap-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    for (let i = 0; i < 3; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
+    v.close();
+    const profile = freshProfile(dir);
+    (await open(path, profile)).close();
+    const warm = await open(path, profile);
+    expect((warm as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
+    const listed = warm.secrets.list();
+    const m = createIdentity();
+    await warm.members.add({ signPub: m.signPub, encPub: m.encPub, name: 'm' }, ['Key Vault Reader']);
+    expect(warm.secrets.list()).toEqual(listed);
+    await warm.members.remove(m.signPub);
+    await warm.checkpoint();
+    expect(warm.secrets.list()).toEqual(listed);
+    await warm.secrets.set({ name: 'a1', value: text('after') });
+    const full = await open(path, freshProfile(dir));
+    expect(await stateOf(warm)).toEqual(await stateOf(full));
+    expect(warm.members.list()).toEqual(full.members.list());
+    expect(warm.info().rejectedCommits).toEqual(full.info().rejectedCommits);
+    warm.close();
+    full.close();
+  });
 });

@@ -174,4 +174,24 @@ describe('checkpoints', () => {
     await expect(o.checkpoint()).rejects.toMatchObject({ code: 'Forbidden' });
     o.close();
   });
+
+  it('a session opened from a checkpoint keeps its state through its own membership change', async () => {
+    const dir = await tempDir('coffer-cp-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    for (let i = 0; i < 3; i++) await v.secrets.set({ name: `s${i}`, value: text(`${i}`) });
+    await v.checkpoint();
+    v.close();
+    const cold = await open(path, freshProfile(dir));
+    expect(flags(cold).loadedFromCheckpoint).toBe(true);
+    const listed = cold.secrets.list();
+    const m = createIdentity();
+    await cold.members.add({ signPub: m.signPub, encPub: m.encPub, name: 'm' }, ['Key Vault Reader']);
+    expect(cold.secrets.list()).toEqual(listed);
+    const full = await open(path, freshProfile(dir));
+    expect(await stateOf(cold)).toEqual(await stateOf(full));
+    expect(cold.info().rejectedCommits).toEqual(full.info().rejectedCommits);
+    cold.close();
+    full.close();
+  });
 });
