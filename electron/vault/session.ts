@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError, corrupted } from './errors.js';
-import { canonicalJson, FORMAT_VERSION, headerLine, parseHeader, type CommitPayload, type SlotJson } from './format/codec.js';
+import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
 import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
 import { buildGraph, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import type { Body, VaultRecord } from './format/records.js';
@@ -177,7 +177,7 @@ export class VaultSession implements Vault {
     const first = !this.core;
     let signatures: Promise<void> = Promise.resolve();
     if (first) {
-      const vaultId = graph?.vaultId ?? parseHeader(data.subarray(0, Math.max(0, data.indexOf(0x0a))).toString('latin1')).vaultId;
+      const vaultId = graph?.vaultId ?? readFileHeader(data).vaultId;
       this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
       await this.cache.load();
       this.bodyCache = new BodyCache(this.profileDir, vaultId, this.me);

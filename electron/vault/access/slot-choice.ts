@@ -12,7 +12,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_KDF, ed25519Verify, fromB64u } from '../crypto/index.js';
 import { corrupted } from '../errors.js';
-import { isGenesis, isNewer, isSchemaError, parseCommitLine, parseHeader, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
+import { isGenesis, isNewer, isSchemaError, parseCommitLine, readFileHeader, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
 import { commitId, signatureMessage, type Graph } from '../format/graph.js';
 import { writeNewFile } from '../store/vault-file.js';
 
@@ -59,9 +59,7 @@ export interface SlotScan {
  */
 export function scanSlots(bytes: Uint8Array): SlotScan {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const firstNl = buf.indexOf(0x0a);
-  if (firstNl < 0) throw corrupted('header', 'the file has no complete header line');
-  const { vaultId, formatVersion } = parseHeader(buf.subarray(0, firstNl).toString('latin1'));
+  const { vaultId, formatVersion, end: firstNl } = readFileHeader(buf);
   // Line numbers are counted only for an error (the parts the damage reports name: FORMAT.md §5.8).
   const lineNumber = (start: number): number => {
     let n = 1;

@@ -322,6 +322,14 @@ export function parseHeader(header: string): { vaultId: string; formatVersion: n
   return { vaultId, formatVersion: Number(m[1]) };
 }
 
+/** The header of a whole file: its vault id, format version, and where its LF is; VaultCorrupted when it has none. */
+export function readFileHeader(bytes: Uint8Array): { vaultId: string; formatVersion: number; end: number } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = buf.indexOf(0x0a);
+  if (end < 0) throw corrupted('header', 'the file has no complete header line');
+  return { ...parseHeader(buf.toString('latin1', 0, end)), end };
+}
+
 /** The vault id alone (parseHeader). */
 export function parseHeaderLine(header: string): string {
   return parseHeader(header).vaultId;
@@ -346,9 +354,7 @@ export function parseVaultFile(
   issues: ParseIssue[] = [],
 ): ParsedFile {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const firstNl = buf.indexOf(0x0a);
-  if (firstNl < 0) throw corrupted('header', 'the file has no complete header line');
-  const { vaultId, formatVersion } = parseHeader(buf.subarray(0, firstNl).toString('latin1'));
+  const { vaultId, formatVersion, end: firstNl } = readFileHeader(buf);
 
   const entries: FileEntry[] = [];
   let pos = opts.startAt ? opts.startAt.offset : firstNl + 1;

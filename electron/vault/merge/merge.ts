@@ -26,6 +26,7 @@ import {
   parseCommitLine,
   parseHeader,
   readCommitFields,
+  readFileHeader,
   HEADER_PREFIX,
   MAX_LINE_BYTES,
   READABLE_VERSIONS,
@@ -298,8 +299,9 @@ interface PrefixRead {
  * that line takes its hash).
  */
 function readPrefix(bytes: Buffer, end: number, named: Set<string>): PrefixRead | undefined {
-  const headerEnd = bytes.indexOf(LF) + 1;
-  const { vaultId, formatVersion } = parseHeader(bytes.toString('latin1', 0, headerEnd - 1));
+  const header = readFileHeader(bytes);
+  const { vaultId, formatVersion } = header;
+  const headerEnd = header.end + 1;
   // Every payload's bytes are then its UTF-8 text, the bytes commitId hashes.
   if (!isUtf8(bytes.subarray(headerEnd, end))) return undefined;
   const r: PrefixRead = { ids: [], index: new Map(), starts: [], ends: [], lines: [], authors: [], authorNames: [], seqs: [], parentsAt: [0], parents: [], epochs: new Set(), slotCommits: [] };
