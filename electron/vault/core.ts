@@ -356,11 +356,7 @@ export class VaultCore {
     const out: { name: string; version: string }[] = [];
     // A warm open's prefix is the snapshot's byte for byte, and its snapshot was taken with
     // every value line present: only what the commits after it changed is looked at.
-    if (this.fromWarmSnapshot) {
-      for (const { o, v } of this.secretsState.changedVersions()) if (!this.graph.blobs.has(v.blob!)) out.push({ name: o.name, version: v.version });
-      return out;
-    }
-    for (const { o, version, blob } of this.secretsState.valueBlobs()) if (!this.graph.blobs.has(blob!)) out.push({ name: o.name, version });
+    for (const { o, version, blob } of this.secretsState.valueBlobs(this.fromWarmSnapshot)) if (!this.graph.blobs.has(blob!)) out.push({ name: o.name, version });
     return out;
   }
 

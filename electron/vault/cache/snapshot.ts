@@ -98,11 +98,6 @@ export function exportFoldedState(core: VaultCore, refs: SnapshotRefs): unknown 
   };
 }
 
-/** A checkpoint's references: strings by number, deferred parts inline. */
-export function inlineRefs(refList: readonly string[]): SnapshotRefs {
-  return { ref: () => -1, str: (n) => refList[n]!, defer: (v) => v, deferred: <T>(v: unknown) => () => v as T, inline: true };
-}
-
 export function importFoldedState(core: VaultCore, saved: unknown, refs: SnapshotRefs): void {
   const s = saved as { grants: unknown; kinds: Record<string, unknown> };
   const state = {
@@ -113,31 +108,15 @@ export function importFoldedState(core: VaultCore, saved: unknown, refs: Snapsho
   core.state.importState(state as ReturnType<VaultCore['state']['exportState']>, refs);
 }
 
-export function refsWriter(): SnapshotRefs & { list: string[] } {
-  const at = new Map<string, number>();
-  const list: string[] = [];
-  return {
-    list,
-    ref(s) {
-      let n = at.get(s);
-      if (n === undefined) at.set(s, (n = list.push(s) - 1));
-      return n;
-    },
-    str: (n) => list[n]!,
-    defer: (v) => v,
-    deferred: <T>(v: unknown) => () => v as T,
-    inline: true,
-  };
-}
-
 /**
- * The snapshot's references: blob hashes first (in the sorted blob table's order, so
- * blob i is ref i), then the other strings; deferred parts go to a text of their own,
- * named by [byte offset, byte length].
+ * References for saving a state. A checkpoint's: strings numbered in the order first
+ * named, deferred parts inline. A snapshot's (`apart`): the blob hashes `first` (the
+ * sorted blob table's, so blob i is ref i), then the others; deferred parts go to a
+ * text of their own, named by [byte offset, byte length].
  */
-function snapshotRefsWriter(blobHashes: readonly string[]): SnapshotRefs & { list: string[]; deferredText(): Buffer } {
+export function refsWriter(first: readonly string[] = [], apart = false): SnapshotRefs & { list: string[]; deferredText(): Buffer } {
   const at = new Map<string, number>();
-  blobHashes.forEach((h, i) => at.set(h, i));
+  first.forEach((h, i) => at.set(h, i));
   const list: string[] = [];
   const chunks: string[] = [];
   let size = 0;
@@ -145,35 +124,42 @@ function snapshotRefsWriter(blobHashes: readonly string[]): SnapshotRefs & { lis
     list,
     ref(s) {
       let n = at.get(s);
-      if (n === undefined) at.set(s, (n = blobHashes.length + list.push(s) - 1));
+      if (n === undefined) at.set(s, (n = first.length + list.push(s) - 1));
       return n;
     },
-    str: (n) => (n < blobHashes.length ? blobHashes[n]! : list[n - blobHashes.length]!),
+    str: (n) => (n < first.length ? first[n]! : list[n - first.length]!),
     defer(v) {
+      if (!apart) return v;
       const text = JSON.stringify(v);
       const n = Buffer.byteLength(text, 'utf8');
       chunks.push(text);
       size += n;
       return [size - n, n];
     },
-    deferred: () => {
+    deferred: <T>(v: unknown) => {
+      if (!apart) return () => v as T;
       throw new CofferError('Internal', 'a snapshot being written is not read');
     },
     deferredText: () => Buffer.from(chunks.join(''), 'utf8'),
-    inline: false,
+    inline: !apart,
   };
 }
 
-function snapshotRefsReader(json: SnapshotJson, blobs: SortedBlobTable, deferredText: () => Buffer): SnapshotRefs {
+/**
+ * References for restoring a state: strings by number from `str`; deferred parts read
+ * back from `deferredText` (a snapshot's), or inline without it (a checkpoint's).
+ */
+export function refsReader(str: (n: number) => string, deferredText?: () => Buffer): SnapshotRefs {
   return {
     ref: () => -1,
-    str: (n) => (n < blobs.size ? blobs.hashAt(n) : json.refs[n - blobs.size]!),
+    str,
     defer: (v) => v,
     deferred<T>(saved: unknown): () => T {
+      if (!deferredText) return () => saved as T;
       const [off, len] = saved as [number, number];
       return () => JSON.parse(deferredText().toString('utf8', off, off + len)) as T;
     },
-    inline: false,
+    inline: deferredText === undefined,
   };
 }
 
@@ -238,7 +224,7 @@ export function takeSnapshot(core: VaultCore, bytes: Uint8Array): SnapshotParts 
   for (const [h, b] of g.blobs) if (b.where) located.set(h, b);
   // The default sort compares strings natively: far cheaper than a comparator on 500,000 hashes.
   const sorted = [...located.keys()].sort();
-  const refs = snapshotRefsWriter(sorted);
+  const refs = refsWriter(sorted, true);
   const blobHashes = Buffer.alloc(sorted.length * 32);
   const blobWhere = new Float64Array(sorted.length * 3);
   sorted.forEach((h, i) => {
@@ -331,7 +317,7 @@ function headSequences(g: Graph): Map<string, Map<string, number>> {
  * The graph of the snapshot's prefix, built from `bytes` without parsing it:
  * payloads, signatures and blobs are read from the buffer when first used.
  */
-export function prefixGraph(snap: Snapshot, bytes: Uint8Array): GraphBase & { slotCommits: string[] } {
+export function prefixGraph(snap: Snapshot, bytes: Uint8Array): GraphBase {
   const json = snap.json;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const commits: GraphCommit[] = [];
@@ -492,7 +478,7 @@ export class SnapshotFile {
 
   /**
    * The snapshot, if there is one that opens and whose prefix is `bytes`' (hashed here,
-   * never assumed). Its deferred parts stay in memory, read when first used.
+   * never assumed). Its deferred part stays on disk, read when first used.
    */
   async read(bytes: Uint8Array): Promise<Snapshot | undefined> {
     let fh: FileHandle;
@@ -567,7 +553,7 @@ export class SnapshotFile {
         throw new CofferError('IoError', `The warm snapshot of this vault in your profile is damaged (${this.file}); it was removed: run the command again.`);
       }
     };
-    return { json, blobs, refs: snapshotRefsReader(json, blobs, deferredText) };
+    return { json, blobs, refs: refsReader((n) => (n < blobs.size ? blobs.hashAt(n) : json.refs[n - blobs.size]!), deferredText) };
   }
 
   /** The deferred parts are sealed apart (read only when first needed), bound to their snapshot by its random id. */

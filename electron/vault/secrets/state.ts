@@ -74,20 +74,17 @@ class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
     private readonly newest: unknown[][],
   ) {}
 
+  /** The saved row of `r` (a newest version's gathered from the columns). */
   row(r: SecretRow): SavedVersion {
     if (typeof r !== 'number') return r;
-    const out = this.newest.slice(0, 14).map((c) => c[r]) as SavedVersion;
-    if (this.newest[14]![r] === 1) out.push(1);
+    const c = this.newest;
+    const out = [c[0]![r], c[1]![r], c[2]![r], c[3]![r], c[4]![r], c[5]![r], c[6]![r], c[7]![r], c[8]![r], c[9]![r], c[10]![r], c[11]![r], c[12]![r], c[13]![r]] as SavedVersion;
+    if (c[14]![r] === 1) out.push(1);
     return out;
   }
 
   version(r: SecretRow, name: string): SecretVersion {
-    // The newest versions are read from the columns in place (a list builds 10,000 of them).
-    const c = this.newest;
-    const [id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] =
-      typeof r === 'number'
-        ? ([c[0]![r], c[1]![r], c[2]![r], c[3]![r], c[4]![r], c[5]![r], c[6]![r], c[7]![r], c[8]![r], c[9]![r], c[10]![r], c[11]![r], c[12]![r], c[13]![r], c[14]![r]] as SavedVersion)
-        : r;
+    const [id, enabled, encoding, created, updated, contentType, tags, nbf, exp, commit, epoch, blob, h0, h1, managed] = this.row(r);
     const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
     if (contentType !== null) s.contentType = contentType;
     if (tags >= 0) s.tags = { ...this.tags[tags] };

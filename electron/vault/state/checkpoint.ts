@@ -22,7 +22,7 @@ import type { Graph } from '../format/graph.js';
 import { checkpointChunk } from '../format/commit-builder.js';
 import type { CheckpointRecord, CoreRecord, Hlc } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
-import { exportFoldedState, importFoldedState, inlineRefs, refsWriter } from '../cache/snapshot.js';
+import { exportFoldedState, importFoldedState, refsReader, refsWriter } from '../cache/snapshot.js';
 import type { VaultCore } from '../core.js';
 import { openValue } from './values.js';
 
@@ -159,5 +159,5 @@ export function applyCheckpoint(core: VaultCore, content: CheckpointContent, cov
     const hlc: Hlc = [h0, h1];
     d.body = d.body ? { ...d.body, hlc, time } : { hlc, time, records: [] };
   }
-  importFoldedState(core, content.state, inlineRefs(content.refs));
+  importFoldedState(core, content.state, refsReader((n) => content.refs[n]!));
 }

@@ -188,31 +188,21 @@ export class VersionedObjects<V> {
     }
   }
 
-  *allVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
-    for (const o of [...this.objects.values(), ...this.expired.values()]) for (const v of o.versions.values()) yield { o, v };
-  }
-
-  /** Every version's id and value blob hash (a stored object's read from its rows, nothing built). */
-  *valueBlobs(): Generator<{ o: ObjectOf<V>; version: string; blob: string | undefined }> {
+  /**
+   * Every version's id and value blob hash; a stored object's read from its rows, nothing
+   * built. With `changedOnly`, stored objects nothing has built are skipped: a warm open's
+   * prefix is the snapshot's byte for byte, so what the snapshot held is still there.
+   */
+  *valueBlobs(changedOnly = false): Generator<{ o: ObjectOf<V>; version: string; blob: string | undefined }> {
     for (const o of [...this.objects.values(), ...this.expired.values()]) {
-      const stored = o instanceof StoredObject ? (o as StoredObject<V>).saved : undefined;
-      if (stored) {
-        for (const r of [...stored.older, stored.newest]) yield { o, ...stored.rows.blobOf(r) };
+      const stored = o instanceof StoredObject && !o.built ? (o as StoredObject<V>) : undefined;
+      if (stored && changedOnly) continue;
+      const saved = stored?.saved;
+      if (saved) {
+        for (const r of [...saved.older, saved.newest]) yield { o, ...saved.rows.blobOf(r) };
         continue;
       }
       for (const v of o.versions.values()) yield { o, version: v.version, blob: v.blob };
-    }
-  }
-
-  /**
-   * The versions that may differ from what was restored: all of them, but those of
-   * stored objects nothing has built (a snapshot's prefix is byte for byte the file's,
-   * so what it held is still there).
-   */
-  *changedVersions(): Generator<{ o: ObjectOf<V>; v: VersionOf<V> }> {
-    for (const o of [...this.objects.values(), ...this.expired.values()]) {
-      if (o instanceof StoredObject && !o.built) continue;
-      for (const v of o.versions.values()) yield { o, v };
     }
   }
 }
