@@ -7,10 +7,10 @@ import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
-import { CofferError, corrupted } from './errors.js';
+import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
 import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
-import { buildGraph, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
+import { buildGraph, checkNotCut, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import type { Body, VaultRecord } from './format/records.js';
 import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { generateRecoveryKey } from './access/recovery-key.js';
@@ -191,9 +191,7 @@ export class VaultSession implements Vault {
       if (!acceptRollback && !graph && (await this.warmLoad(data))) return;
       await this.bodyCache.load();
       const g0 = graph ?? buildGraph(data, { deferSignatures: true });
-      // createVault writes genesis and the first commit in one save: a file with only the
-      // genesis was cut (the first commit holds the slot, the keys and the settings).
-      if (g0.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+      checkNotCut(g0);
       // A computer that never opened the vault starts from its newest checkpoint (C11).
       if (!acceptRollback && this.cache.verified.size === 0 && (await this.coldFromCheckpoint(data, g0))) return;
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
-import { CofferError, corrupted } from './errors.js';
+import { CofferError } from './errors.js';
 import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, type GenesisPayload } from './format/codec.js';
-import { buildGraph, commitId, signatureMessage, verifySignaturesParallel } from './format/graph.js';
+import { buildGraph, checkNotCut, commitId, signatureMessage, verifySignaturesParallel } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotsToTry, type SlotScan } from './access/slot-choice.js';
@@ -111,9 +111,7 @@ const OPEN_OPS: Record<UnlockMethod, string> = {
  */
 async function checkWholeFile(bytes: Uint8Array): Promise<void> {
   const graph = buildGraph(bytes, { deferSignatures: true });
-  // createVault writes genesis and the first commit in one save: a file with only the
-  // genesis was cut (the first commit holds the slot, the keys and the settings).
-  if (graph.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+  checkNotCut(graph);
   await verifySignaturesParallel(graph, new Set());
 }
 

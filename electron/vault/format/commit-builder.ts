@@ -141,10 +141,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
 
   const body: Body = { hlc, time: Math.floor(wall / 1000), records };
   if (records.length > MAX_RECORDS_PER_COMMIT) {
-    throw new CofferError(
-      'LimitExceeded',
-      `This change is too large for one commit: ${records.length.toLocaleString('en-US')} records, over the ${MAX_RECORDS_PER_COMMIT.toLocaleString('en-US')} a commit may hold. Nothing was written: import fewer entries at a time, or make the change in smaller parts.`,
-    );
+    throw tooLarge(`${records.length.toLocaleString('en-US')} records, over the ${MAX_RECORDS_PER_COMMIT.toLocaleString('en-US')} a commit may hold`);
   }
   // What the reader refuses, no writer may write: the body passes the same validation as on open.
   const bodyText = canonicalJson(body);
@@ -185,15 +182,17 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   for (const b of blobList) out += blobLine(blobs.get(b)!);
   const line = commitLine(text, sig);
   if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
-    throw new CofferError(
-      'LimitExceeded',
-      `This change is too large for one commit: ${(Buffer.byteLength(line) / 2 ** 20).toFixed(1)} MiB, over the ${MAX_LINE_BYTES / 2 ** 20} MiB a commit may take. Nothing was written: import fewer entries at a time, or make the change in smaller parts.`,
-    );
+    throw tooLarge(`${(Buffer.byteLength(line) / 2 ** 20).toFixed(1)} MiB, over the ${MAX_LINE_BYTES / 2 ** 20} MiB a commit may take`);
   }
   out += line;
   return { text: out, commit, decoded: { c: commit, p: payload, body }, blobs };
 }
 
+
+/** A change over a limit the reader checks: refused before anything is written. */
+function tooLarge(why: string): CofferError {
+  return new CofferError('LimitExceeded', `This change is too large for one commit: ${why}. Nothing was written: import fewer entries at a time, or make the change in smaller parts.`);
+}
 
 /** Who a new epoch's scope keys are wrapped to: the members after this commit's records. */
 function membersAfterWrite(members: Map<string, MemberState>, records: VaultRecord[], core: VaultCore): Map<string, MemberState> {

@@ -135,6 +135,14 @@ export interface GraphProblems {
   issues: ParseIssue[];
 }
 
+/**
+ * createVault writes genesis and the first commit in one save: a file with only the
+ * genesis was cut (the first commit holds the slot, the keys and the settings).
+ */
+export function checkNotCut(g: Graph): void {
+  if (g.commits.length < 2) throw corrupted('line 3', 'the vault has no first commit after its genesis: the file was cut');
+}
+
 /** Parses and verifies a vault file. Throws VaultCorrupted naming the first damaged part unless salvaging. */
 export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems: GraphProblems = { issues: [] }): Graph {
   const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false, hashBlob }, problems.issues);
