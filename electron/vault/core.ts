@@ -354,9 +354,13 @@ export class VaultCore {
   /** Versions whose value line is not in the file (only a repaired file may open with some). */
   lostVersions(): { name: string; version: string }[] {
     const out: { name: string; version: string }[] = [];
-    // A warm open's prefix is the snapshot's byte for byte, and its snapshot was taken with
-    // every value line present: only what the commits after it changed is looked at.
-    for (const { o, version, blob } of this.secretsState.valueBlobs(this.fromWarmSnapshot)) if (!this.graph.blobs.has(blob!)) out.push({ name: o.name, version });
+    // The graph lists every value its commits reference that the file lacks (purged, or
+    // lost): without one, no version is missing its value, and nothing is looked up. A warm
+    // open's prefix is the snapshot's byte for byte, and its snapshot was taken with every
+    // value line present: only what the commits after it changed is looked at.
+    const missing = this.graph.missingBlobs;
+    if (missing.size === 0) return out;
+    for (const { o, version, blob } of this.secretsState.valueBlobs(this.fromWarmSnapshot)) if (missing.has(blob!)) out.push({ name: o.name, version });
     return out;
   }
 

@@ -56,18 +56,27 @@ export class SortedBlobTable {
   }
 
   entryAt(i: number): BlobEntry {
-    const start = this.where[i * 3]!;
-    const end = this.where[i * 3 + 1]!;
-    const file = this.file;
-    let bytes: Uint8Array | undefined;
-    return {
-      line: this.where[i * 3 + 2]!,
-      where: [start, end],
-      // "B " + base64url + LF: decoded when the value is read.
-      get bytes() {
-        return (bytes ??= fromB64u(file.subarray(start + 2, end - 1).toString('latin1')));
-      },
-    };
+    return new FileBlob(this.file, this.where[i * 3 + 2]!, this.where[i * 3]!, this.where[i * 3 + 1]!);
+  }
+}
+
+/** A value line of a file, decoded when the value is read: an open holds where values lie, not their bytes. */
+export class FileBlob implements BlobEntry {
+  readonly where: [number, number];
+  private decoded: Uint8Array | undefined;
+
+  constructor(
+    private readonly file: Buffer,
+    readonly line: number,
+    start: number,
+    end: number,
+  ) {
+    this.where = [start, end];
+  }
+
+  get bytes(): Uint8Array {
+    // "B " + base64url + LF.
+    return (this.decoded ??= fromB64u(this.file.toString('latin1', this.where[0] + 2, this.where[1] - 1)));
   }
 }
 

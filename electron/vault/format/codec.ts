@@ -10,7 +10,8 @@
  * types are damage (VAULT-MODEL C3), reported with the line number.
  */
 import { CofferError, corrupted } from '../errors.js';
-import { b64uLength, fromB64u, fromHex, toB64u } from '../crypto/index.js';
+import { hash } from 'node:crypto';
+import { b64uLength, decodeB64uInto, fromB64u, fromHex, toB64u } from '../crypto/index.js';
 
 /** The format this Coffer writes (FORMAT.md §1). It reads every version from 1 up to it. */
 export const FORMAT_VERSION = 2;
@@ -291,8 +292,8 @@ export function parseCommitLine(text: string, formatVersion: number): { payloadT
 }
 
 export type FileEntry =
-  | { kind: 'blob'; line: number; hash: string; bytes: Uint8Array }
-  | { kind: 'commit'; line: number; payloadText: string; payload: AnyPayload; sig: Uint8Array };
+  | { kind: 'blob'; line: number; hash: string; start: number; end: number }
+  | { kind: 'commit'; line: number; start: number; end: number; payloadText: string; payload: AnyPayload; sig: Uint8Array };
 
 export interface ParsedFile {
   vaultId: string;
@@ -344,13 +345,9 @@ export function parseVaultFile(
   bytes: Uint8Array,
   opts: {
     salvage?: boolean;
-    hashBlob: (b: Uint8Array) => string;
-    skipUntil?: number;
     /** Start at this byte offset, the start of line `line` (a prefix known to be verified: cache/snapshot.ts). */
     startAt?: { offset: number; line: number };
-  } = {
-    hashBlob: () => '',
-  },
+  } = {},
   issues: ParseIssue[] = [],
 ): ParsedFile {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -364,6 +361,7 @@ export function parseVaultFile(
     if (!opts.salvage) throw corrupted(`line ${ln}`, message);
     issues.push({ line: ln, message });
   };
+  let scratch = Buffer.allocUnsafe(1 << 16);
   while (pos < buf.length) {
     line++;
     const nl = buf.indexOf(0x0a, pos);
@@ -377,7 +375,6 @@ export function parseVaultFile(
       damage(line, 'the line is longer than 16 MiB');
       continue;
     }
-    if (opts.skipUntil !== undefined && start < opts.skipUntil) continue;
     const tag = buf[start];
     if (buf[start + 1] !== 0x20 || (tag !== 0x42 && tag !== 0x43)) {
       damage(line, 'the line is neither a blob nor a commit');
@@ -385,11 +382,17 @@ export function parseVaultFile(
     }
     try {
       if (tag === 0x42) {
-        const text = buf.subarray(start + 2, nl).toString('latin1');
-        const bytes = fromB64u(text);
-        entries.push({ kind: 'blob', line, hash: opts.hashBlob(bytes), bytes });
+        // Decoded into one reused buffer to be hashed; the bytes are decoded again from the file when read.
+        const text = buf.subarray(start + 2, nl);
+        if (scratch.length < text.length) scratch = Buffer.allocUnsafe(text.length);
+        const n = decodeB64uInto(text, scratch);
+        if (n < 0) {
+          damage(line, 'invalid base64url');
+          continue;
+        }
+        entries.push({ kind: 'blob', line, hash: hash('sha256', scratch.subarray(0, n), 'hex'), start, end: pos });
       } else {
-        entries.push({ kind: 'commit', line, ...parseCommitLine(buf.subarray(start + 2, nl).toString('utf8'), formatVersion) });
+        entries.push({ kind: 'commit', line, start, end: pos, ...parseCommitLine(buf.subarray(start + 2, nl).toString('utf8'), formatVersion) });
       }
     } catch (e) {
       if (e instanceof SchemaError) damage(line, e.message);

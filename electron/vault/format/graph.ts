@@ -28,7 +28,7 @@ import {
   type ParseIssue,
   type ParsedFile,
 } from './codec.js';
-import { BlobIndex } from './blobs.js';
+import { BlobIndex, FileBlob } from './blobs.js';
 
 type CommitEntry = Extract<FileEntry, { kind: 'commit' }>;
 
@@ -145,7 +145,7 @@ export function checkNotCut(g: Graph): void {
 
 /** Parses and verifies a vault file. Throws VaultCorrupted naming the first damaged part unless salvaging. */
 export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems: GraphProblems = { issues: [] }): Graph {
-  const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false, hashBlob }, problems.issues);
+  const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false }, problems.issues);
   return verifyEntries(parsed, bytes, opts, problems);
 }
 
@@ -155,7 +155,7 @@ export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems:
  * a new commit (the caller falls back to buildGraph otherwise: `undefined`).
  */
 export function extendGraph(bytes: Uint8Array, base: GraphBase, opts: GraphOptions = {}): Graph | undefined {
-  const parsed = parseVaultFile(bytes, { hashBlob, startAt: { offset: base.end, line: base.nextLine } });
+  const parsed = parseVaultFile(bytes, { startAt: { offset: base.end, line: base.nextLine } });
   const known = new Set(base.headSeqs.keys());
   for (const e of parsed.entries) {
     if (e.kind !== 'commit') continue;
@@ -193,10 +193,12 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     }
     damage(commitPart(id, entry.line), message, entry.line);
   };
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const byId = base?.byId ?? new Map<string, GraphCommit>();
   const commits: GraphCommit[] = base?.commits ?? [];
   const blobs = base?.blobs ?? new BlobIndex();
-  const referenced = new Set<string>();
+  // Blobs a commit of this pass references that were absent when it was read (purged, damaged, or a later line).
+  const unresolved = new Set<string>();
   const epochs = base?.epochs ?? new Set<string>();
   const lastSeq = base?.headSeqs ?? new Map<string, Map<string, number>>(); // commit id -> author -> max seq among it and its ancestors
   let genesis: GraphCommit | undefined = base?.genesis;
@@ -207,17 +209,14 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   let prevCommitLine = base ? base.nextLine - 1 : 1;
   const slotCommits = base ? [...base.slotCommits] : [];
 
-  // Byte offsets of each line end, to locate an interrupted save.
-  const lineEnds = lineEndOffsets(bytes, parsed.validLength, base ? { offset: base.end, line: base.nextLine - 1 } : undefined);
-
   for (const entry of parsed.entries) {
     if (entry.kind === 'blob') {
       if (blobs.has(entry.hash)) {
         damage(`line ${entry.line}`, 'the same value blob appears twice', entry.line);
         continue;
       }
-      // Where it lies, so a snapshot of this graph can read it back without parsing (cache/snapshot.ts).
-      blobs.set(entry.hash, { bytes: entry.bytes, line: entry.line, where: [lineEnds.get(entry.line - 1) ?? 0, lineEnds.get(entry.line) ?? bytes.length] });
+      // Where it lies: its bytes are read from there when a value is (a snapshot of this graph keeps the place: cache/snapshot.ts).
+      blobs.set(entry.hash, new FileBlob(file, entry.line, entry.start, entry.end));
       pendingBlobs.push(entry.hash);
       continue;
     }
@@ -225,6 +224,11 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     // damaged and skipped, they go with it (they are not an interrupted save).
     const ownBlobs = pendingBlobs;
     pendingBlobs = [];
+    // The usual case, as commit-builder writes them: the value lines just before a commit are
+    // its blobs, in its order. Then each is present and its own, with no lookup.
+    const listed = isGenesis(entry.payload) || isNewer(entry.payload) ? undefined : (entry.payload.blobs ?? []);
+    const ownInOrder = listed !== undefined && listed.length === ownBlobs.length && listed.every((b, i) => b === ownBlobs[i]);
+    let lost: string[] = [];
     const c = checkCommit(entry, parsed.vaultId, opts.deferSignatures ? undefined : opts.trusted, opts.deferSignatures ?? false);
     if ('message' in c) {
       damage(c.part, c.message, entry.line);
@@ -285,8 +289,8 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
       // But when a value line just before this commit was damaged (it no longer
       // parses, or its hash changed), the missing blob is that damage: the
       // commit cannot be kept (repair drops it, check names it).
-      const lost = isNewer(p) ? [] : (p.blobs ?? []).filter((b) => !blobs.has(b));
-      if (lost.length > 0 && !isNewer(p)) {
+      if (listed !== undefined && !ownInOrder) lost = listed.filter((b) => !blobs.has(b));
+      if (lost.length > 0) {
         const damagedLine = problems.issues.some((i) => i.line > prevCommitLine && i.line < entry.line);
         const strayBlob = ownBlobs.some((b) => !(p as CommitPayload).blobs!.includes(b));
         if (damagedLine || strayBlob) {
@@ -300,8 +304,8 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     const gc: GraphCommit = {
       id,
       line: entry.line,
-      start: lineEnds.get(entry.line - 1) ?? 0,
-      end: lineEnds.get(entry.line) ?? bytes.length,
+      start: entry.start,
+      end: entry.end,
       payload: p,
       payloadText: entry.payloadText,
       sig: entry.sig,
@@ -316,16 +320,19 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     } else if (isNewer(p)) {
       newer = true;
       // The value lines before it are its own: their meaning is the newer format's.
-      for (const b of ownBlobs) referenced.add(b);
       for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
     } else {
       if (p.newEpoch) epochs.add(p.epoch);
-      for (const b of p.blobs ?? []) referenced.add(b);
+      for (const b of lost) unresolved.add(b);
       for (const parent of p.parents) childCount.set(parent, (childCount.get(parent) ?? 0) + 1);
     }
-    // A blob line between commits must belong to the commit that follows it.
-    for (const b of ownBlobs) {
-      if (!referenced.has(b)) damage(`line ${blobs.get(b)!.line}`, 'a value blob that no commit references', blobs.get(b)!.line);
+    // A blob line between commits must belong to the commit that follows it (or be the
+    // late line of an earlier commit's missing blob).
+    if (!ownInOrder && !isNewer(p)) {
+      const mine = new Set(listed);
+      for (const b of ownBlobs) {
+        if (!mine.has(b) && !unresolved.has(b)) damage(`line ${blobs.get(b)!.line}`, 'a value blob that no commit references', blobs.get(b)!.line);
+      }
     }
     byId.set(id, gc);
     commits.push(gc);
@@ -336,7 +343,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   if (!genesis) throw corrupted('genesis', 'the vault has no valid genesis commit');
 
   const missingBlobs = new Set<string>();
-  for (const b of referenced) if (!blobs.has(b)) missingBlobs.add(b);
+  for (const b of unresolved) if (!blobs.has(b)) missingBlobs.add(b);
   // Orphan blobs after the last commit: a save interrupted between its blob lines and its commit line.
   let interruptedSave = parsed.interruptedSave;
   let truncateTo = parsed.validLength;
@@ -380,22 +387,6 @@ function checkCommit(
   }
   if (skipSignature || trusted?.has(verifiedKey(id, entry.sig)) || signed()) return { id };
   return forged;
-}
-
-function lineEndOffsets(bytes: Uint8Array, limit: number, from?: { offset: number; line: number }): Map<number, number> {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const ends = new Map<number, number>();
-  let line = from?.line ?? 0;
-  let pos = from?.offset ?? 0;
-  if (from) ends.set(from.line, from.offset);
-  while (pos < limit) {
-    const nl = buf.indexOf(0x0a, pos);
-    if (nl < 0 || nl >= limit) break;
-    line++;
-    ends.set(line, nl + 1);
-    pos = nl + 1;
-  }
-  return ends;
 }
 
 /** Verifies the signature of every commit not in `trusted`; throws VaultCorrupted naming the first bad one. */

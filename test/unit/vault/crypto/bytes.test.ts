@@ -4,6 +4,7 @@ import { CofferError } from '../../../../electron/vault/errors.js';
 import {
   b64uLength,
   concatBytes,
+  decodeB64uInto,
   equalBytes,
   fromB64u,
   fromHex,
@@ -139,6 +140,27 @@ describe('base64url', () => {
     expectBadParameter(() => fromB64u('Zh'));
     expectBadParameter(() => fromB64u('Zm9'));
     expect(toHex(fromB64u('Zm8'))).toBe('666f');
+  });
+  it('rejects characters that Node would read by their low byte (U+0141 is not "A")', () => {
+    expect(toHex(fromB64u('ABCD'))).toBe('001083');
+    for (const s of ['\u0141BCD', '\uff41BCD', 'ABC\u0144', '\u00c1BCD']) expectBadParameter(() => fromB64u(s));
+  });
+  it('decodeB64uInto gives the same verdict and bytes as fromB64u, on latin1 bytes', () => {
+    const into = Buffer.alloc(64);
+    const verdict = (s: string): string => {
+      try {
+        return toHex(fromB64u(s));
+      } catch {
+        return 'bad';
+      }
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'AQgw_-Zm9v=+/ .\u00c1\u00ff'.split('')), maxLength: 16 }), (s) => {
+        const n = decodeB64uInto(Buffer.from(s, 'latin1'), into);
+        expect(n < 0 ? 'bad' : toHex(into.subarray(0, n))).toBe(verdict(s));
+      }),
+      { numRuns: RUNS * 5 },
+    );
   });
   it('accepts exactly the strings toB64u produces', () => {
     fc.assert(
