@@ -477,8 +477,9 @@ function reportBig(points: GrowthPoint[], alone: string | undefined): void {
     const sh = get<Samples>(r, 'showMs');
     const t = fig(r);
     const cpu = get<Samples>(r, 'cpuMs');
+    const close = get<Samples>(r, 'closeMs');
     return o && l && sh && t
-      ? `open ${ms(o.median)}, list ${ms(l.median)}, show ${ms(sh.median)}; median of ${t.samples.length}, fastest ${ms(t.min)}, first ${ms(t.first)}${cpu ? `; CPU ${ms(cpu.median)}` : ''}; peak RSS ${r?.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—'}`
+      ? `open ${ms(o.median)}, list ${ms(l.median)}, show ${ms(sh.median)}; median of ${t.samples.length}, fastest ${ms(t.min)}, first ${ms(t.first)}${cpu ? `; CPU ${ms(cpu.median)}` : ''}; peak RSS ${r?.maxRSSKiB !== undefined ? mib(r.maxRSSKiB) : '—'}${close ? `; then close ${ms(close.median)} (not counted: it takes the warm snapshot the open owes, written in the background)` : ''}`
       : '';
   };
   const f = largest.fx;

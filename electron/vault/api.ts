@@ -174,8 +174,10 @@ export interface Vault {
    * then reads only the commits after it. Returns how many commits it covers.
    */
   checkpoint(): Promise<{ commits: number }>;
-  /** Wipes key material held in memory. */
+  /** Wipes key material held in memory; the warm snapshot this open owes is taken first and written in the background. */
   close(): void;
+  /** Resolves when the writes left to the background (audit records, the warm snapshot) are done. */
+  settled(): Promise<void>;
 }
 
 /** Result of `vault check`: structure and signatures of every commit. */

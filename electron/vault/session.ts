@@ -56,8 +56,13 @@ export class VaultSession implements Vault {
   private bodyCache!: BodyCache;
   private auditLog!: AuditLog;
   private auditSigner: Ed25519Signer | undefined;
-  /** Audit records being written (list operations are synchronous and log in the background). */
-  private readonly pendingAudit = new Set<Promise<void>>();
+  /** Writes in the background: audit records (list operations are synchronous) and the warm snapshot. */
+  private readonly pending = new Set<Promise<void>>();
+  /**
+   * The warm snapshot this session's load owes (saveSnapshot): taken when the session closes,
+   * or before it first changes the state, so the open does not wait for it.
+   */
+  private owedSnapshot: { core: VaultCore; data: Uint8Array } | undefined;
   readonly secrets: SecretsApi;
   readonly members: MembersApi;
   private closed = false;
@@ -225,7 +230,7 @@ export class VaultSession implements Vault {
     // Nothing built from an unverified commit is used before every signature checked out.
     await signatures;
     await this.adopt(core, data, missing, [...core.accepted].map((id) => g.byId.get(id)!), true);
-    if (missing.length === 0) await this.saveSnapshot(core, data);
+    if (missing.length === 0) this.saveSnapshot(core, data);
   }
 
   /**
@@ -243,7 +248,7 @@ export class VaultSession implements Vault {
     const added = g.commits.slice(snap.json.commits.length);
     await this.adopt(core, data, [], added.filter((c) => core.accepted.has(c.id)));
     this.loadedWarm = true;
-    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.json.prefix.length > SNAPSHOT_TAIL_BYTES) await this.saveSnapshot(core, data);
+    if (added.length > SNAPSHOT_TAIL_COMMITS || data.length - snap.json.prefix.length > SNAPSHOT_TAIL_BYTES) this.saveSnapshot(core, data);
     return true;
   }
 
@@ -256,15 +261,33 @@ export class VaultSession implements Vault {
     const core = from.core;
     await this.adopt(core, data, [], [...core.accepted].map((id) => g.byId.get(id)!));
     this.loadedFromCheckpoint = true;
-    await this.saveSnapshot(core, data);
+    this.saveSnapshot(core, data);
     return true;
   }
 
-  /** The next open on this computer starts from here (cache/snapshot.ts). Best effort: the open stands without it. */
-  private async saveSnapshot(core: VaultCore, data: Uint8Array): Promise<void> {
+  /**
+   * The next open on this computer starts from here (cache/snapshot.ts). Owed, not taken: on a
+   * large vault taking it costs as much as the open, and the user is waiting for the open.
+   */
+  private saveSnapshot(core: VaultCore, data: Uint8Array): void {
     // A warm open trusts the snapshot's value lines to be present (FORMAT.md §12.7): none of a state missing some.
-    if (this.allowMissingValues) return;
-    await this.snapshots.write(takeSnapshot(core, data)).catch(() => undefined);
+    if (!this.allowMissingValues) this.owedSnapshot = { core, data };
+  }
+
+  /** Takes the owed snapshot while the state is still the one it describes; written in the background. Best effort: the open stands without it. */
+  private payOwedSnapshot(): void {
+    const owed = this.owedSnapshot;
+    this.owedSnapshot = undefined;
+    if (!owed || owed.core !== this.core) return;
+    let write: Promise<void>;
+    try {
+      // Sealed before this returns (SnapshotFile.write): the key may be wiped next.
+      write = this.snapshots.write(takeSnapshot(owed.core, owed.data)).catch(() => undefined);
+    } catch {
+      return;
+    }
+    this.pending.add(write);
+    void write.finally(() => this.pending.delete(write));
   }
 
   /**
@@ -300,6 +323,7 @@ export class VaultSession implements Vault {
     if (!core.currentMembers().has(core.myKey)) throw new CofferError('Forbidden', 'This identity is not a member of the vault.', { innerCode: 'ForbiddenByRbac' });
     if (!this.allowMissingValues) core.checkBlobs();
     if (this.core && this.core !== core) this.core.wipe();
+    if (this.owedSnapshot?.core !== core) this.owedSnapshot = undefined;
     this.core = core;
     this.lacking = missing.length > 0 ? describeLacking(missing, this.bodyCache.bodies) : undefined;
     if (this.lacking) this.onWarning?.(this.lacking.warning);
@@ -356,17 +380,17 @@ export class VaultSession implements Vault {
   /** `time`: when it happened, if not now (failed unlocks are logged at the next unlock). */
   async audit(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}, time?: string): Promise<void> {
     const p = this.auditLog.append({ op, result, ...extra }, time === undefined ? {} : { time });
-    this.pendingAudit.add(p);
+    this.pending.add(p);
     try {
       await p;
     } finally {
-      this.pendingAudit.delete(p);
+      this.pending.delete(p);
     }
   }
 
-  /** Resolves when every audit record started so far is written. */
+  /** Resolves when every background write started so far (audit records, the warm snapshot) is done. */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.pendingAudit]);
+    await Promise.allSettled([...this.pending]);
   }
 
   /**
@@ -397,6 +421,8 @@ export class VaultSession implements Vault {
         // (coarse-mtime file systems, rsync --inplace -t) is still noticed.
         const st = await fileStamp(this.path);
         if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
+        // Before the state changes: the owed snapshot describes the state as read.
+        this.payOwedSnapshot();
         if (this.lacking?.membership) throw this.lacking.refusal();
         if (this.core.graph.newerFormat) throw new CofferError('Forbidden', newerFormatMessage(this.core.graph), { innerCode: 'NewerFormat' });
         const { pending, result } = build(this.core);
@@ -496,6 +522,7 @@ export class VaultSession implements Vault {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.payOwedSnapshot();
     this.core?.wipe();
     this.cache?.wipe();
     this.bodyCache?.wipe();

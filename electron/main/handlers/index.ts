@@ -53,7 +53,7 @@ export interface MainServices {
   settings: SettingsStore;
   clipboard: ClipboardService;
   dialogs: DialogService;
-  /** Resolves when the clipboard clears begun by a lock are done (app.ts waits for it before quitting). */
+  /** Resolves when the clipboard clears begun by a lock, and the closed vaults' background writes, are done (app.ts waits for it before quitting). */
   settled(): Promise<void>;
 }
 
@@ -210,7 +210,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     clipboard,
     dialogs,
     settled: async () => {
-      await Promise.allSettled([...pendingClears]);
+      await Promise.allSettled([...pendingClears, session.settled()]);
     },
   };
 }

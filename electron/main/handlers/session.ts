@@ -52,6 +52,8 @@ export class VaultSessionManager {
   private lockRequests = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockListeners = new Set<(reason: LockReason) => void>();
+  /** Closed vaults still writing in the background (audit records, the warm snapshot): a quit waits for them. */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: VaultSessionManagerOptions) {}
 
@@ -234,6 +236,11 @@ export class VaultSessionManager {
     return this.status();
   }
 
+  /** Resolves when the vaults closed so far have written what they left to the background. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.closing]);
+  }
+
   /** Synchronous so it can also run on quit or screen lock without awaiting. */
   lockNow(reason: LockReason = 'lock'): void {
     if (reason !== 'replace') this.lockRequests++;
@@ -242,6 +249,8 @@ export class VaultSessionManager {
     this.vault = undefined;
     try {
       v.close();
+      const done = v.settled().finally(() => this.closing.delete(done));
+      this.closing.add(done);
     } finally {
       for (const l of this.lockListeners) {
         try {

@@ -579,9 +579,11 @@ export class SnapshotFile {
     const plain = pad(Buffer.concat([length(meta.length), meta, length(snap.blobHashes.length), snap.blobHashes, length(where.length), where]));
     const deferred = pad(snap.deferred);
     try {
+      // Both parts are sealed before the first await: a closing session wipes the key right after calling this.
       const main = seal(this.key, plain, this.ad);
+      const apart = seal(this.key, deferred, this.deferredAd(json));
       await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      await writeNewFile(this.file, Buffer.concat([length(main.length), main, seal(this.key, deferred, this.deferredAd(json))]), { overwrite: true });
+      await writeNewFile(this.file, Buffer.concat([length(main.length), main, apart]), { overwrite: true });
     } finally {
       wipe(plain, deferred);
     }

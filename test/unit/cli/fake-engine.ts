@@ -137,6 +137,7 @@ export function fakeEngine(): FakeEngine {
       id: VAULT_ID,
       info: () => info,
       close: () => record('close'),
+      settled: async () => undefined,
       checkpoint: async () => {
         record('checkpoint');
         return { commits: 7 };

@@ -13,7 +13,7 @@ import { MemoryKeychain } from '../../../helpers/memory-keychain.js';
 afterAll(removeTempDirs);
 
 /** An engine that records what it was given and returns stub vaults. */
-function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
+function fakeEngine(opts: { failOpen?: boolean; delayMs?: number; settled?: Promise<void> } = {}) {
   const seen: { op: string; passphrase: Uint8Array; copy: string; kdf?: unknown }[] = [];
   const vaults: { path: string; closed: boolean }[] = [];
   const make = (path: string): Vault => {
@@ -26,6 +26,7 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number } = {}) {
       close: () => {
         rec.closed = true;
       },
+      settled: () => opts.settled ?? Promise.resolve(),
     } as unknown as Vault;
   };
   const wait = () => new Promise((r) => setTimeout(r, opts.delayMs ?? 0));
@@ -109,6 +110,21 @@ describe('VaultSessionManager', () => {
     expect(f.vaults.map((v) => v.closed)).toEqual([true, true]);
     expect(locks).toBe(2);
     expect(() => m.current()).toThrow(expect.objectContaining({ code: 'VaultLocked' }));
+  });
+
+  it("a quit waits for a closed vault's background writes (its warm snapshot, audit records)", async () => {
+    let finish!: () => void;
+    const f = fakeEngine({ settled: new Promise<void>((r) => (finish = r)) });
+    const m = new VaultSessionManager({ profileDir: '/p', keychain: new MemoryKeychain(), engine: f.engine });
+    await m.open({ path: '/v/a.coffer', passphrase: 'p' });
+    m.lockNow('quit');
+    let done = false;
+    const settled = m.settled().then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    finish();
+    await settled;
+    expect(done).toBe(true);
   });
 
   it('a failed open leaves the app locked, remembering the path for the unlock screen', async () => {

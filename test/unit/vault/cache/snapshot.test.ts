@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
-import { cleanupTemp, codeOf, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
+import { cleanupTemp, closeSettled, codeOf, create, freshProfile, open, openOnce, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
 
 afterAll(cleanupTemp);
 
@@ -130,7 +130,7 @@ describe('warm snapshot', () => {
     const v = await create(path, profile);
     for (let i = 0; i < 5; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
     v.close();
-    (await open(path, profile)).close(); // writes the snapshot
+    await openOnce(path, profile); // writes the snapshot
     const w = await open(path, join(dir, 'other'));
     await w.secrets.set({ name: 'from-other', value: text('x') });
     await w.secrets.delete('a1');
@@ -148,7 +148,7 @@ describe('warm snapshot', () => {
     const v = await create(path, profile);
     for (let i = 0; i < 3; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
     v.close();
-    (await open(path, profile)).close();
+    await openOnce(path, profile);
     const warm = await open(path, profile);
     expect((warm as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
     const other = await open(path, join(dir, 'other'));
@@ -171,7 +171,7 @@ describe('warm snapshot', () => {
     const v = await create(path, profile);
     await v.secrets.set({ name: 'a', value: text('value') });
     v.close();
-    (await open(path, profile)).close();
+    await openOnce(path, profile);
     const bytes = await readFile(path);
     const at = bytes.indexOf(Buffer.from('B ')) + 10; // inside the value line
     bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
@@ -195,7 +195,7 @@ describe('warm snapshot', () => {
     await v.secrets.set({ name: 'a', value: text('value') });
     const expected = await stateOf(v);
     v.close();
-    (await open(path, profile)).close();
+    await openOnce(path, profile);
     const file = (await snapshotFile(profile))!;
     const sealed = await readFile(file);
     sealed[40] = sealed[40]! ^ 1; // in the main part, sealed at the start of the file
@@ -221,7 +221,7 @@ describe('warm snapshot', () => {
     v.close();
     // A profile that never opened the vault: its first open takes the full path and writes a snapshot of everything.
     const profile2 = freshProfile(dir);
-    (await open(path, profile2)).close();
+    await openOnce(path, profile2);
     const file = (await snapshotFile(profile2))!;
     const sealed = await readFile(file);
     sealed[sealed.length - 5] = sealed[sealed.length - 5]! ^ 1; // in the deferred part, sealed apart at the end
@@ -240,6 +240,37 @@ describe('warm snapshot', () => {
     b.close();
   });
 
+  it('an open owes its snapshot: none is written while it only reads; close writes it, or the first write takes it of the state as read', async () => {
+    const dir = await tempDir('coffer-snap-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    for (let i = 0; i < 3; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
+    v.close();
+    // Only reads: the open does not wait for a snapshot; close takes it.
+    const reader = freshProfile(dir);
+    const r = await open(path, reader);
+    r.secrets.list();
+    await r.secrets.getValue('a1');
+    expect(await snapshotFile(reader)).toBeUndefined();
+    await closeSettled(r);
+    expect(await snapshotFile(reader)).toBeDefined();
+    const warm = await open(path, reader);
+    expect((warm as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
+    await closeSettled(warm);
+    // A write: the snapshot is of the file before it; the next open reads it and the commit after it.
+    const writer = freshProfile(dir);
+    const w = await open(path, writer);
+    await w.secrets.set({ name: 'b', value: text('b') });
+    await w.settled();
+    expect(await snapshotFile(writer)).toBeDefined();
+    const expected = await stateOf(w);
+    await closeSettled(w);
+    const again = await open(path, writer);
+    expect((again as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
+    expect(await stateOf(again)).toEqual(expected);
+    again.close();
+  });
+
   it('a session keeps reading the snapshot it opened when another process writes a new one', async () => {
     const dir = await tempDir('coffer-snap-');
     const path = join(dir, 'v.coffer');
@@ -249,7 +280,7 @@ describe('warm snapshot', () => {
     const expected = await stateOf(v);
     v.close();
     const profile2 = freshProfile(dir);
-    (await open(path, profile2)).close();
+    await openOnce(path, profile2);
     const held = await open(path, profile2);
     expect((held as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
     // Another process on this profile: more than a tail's worth of commits, then an open that saves a new snapshot.
@@ -257,7 +288,7 @@ describe('warm snapshot', () => {
     for (let i = 0; i < 70; i++) await other.secrets.set({ name: `n${i}`, value: text('x') });
     other.close();
     const before = await readFile((await snapshotFile(profile2))!);
-    (await open(path, profile2)).close();
+    await openOnce(path, profile2);
     expect((await readFile((await snapshotFile(profile2))!)).equals(before), 'a new snapshot was written').toBe(false);
     expect((await stateOf(held)).objects['a']).toEqual(expected.objects['a']);
     held.close();
@@ -270,7 +301,7 @@ describe('warm snapshot', () => {
     for (let i = 0; i < 3; i++) await v.secrets.set({ name: `a${i}`, value: text(`${i}`) });
     v.close();
     const profile = freshProfile(dir);
-    (await open(path, profile)).close();
+    await openOnce(path, profile);
     const warm = await open(path, profile);
     expect((warm as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
     const listed = warm.secrets.list();

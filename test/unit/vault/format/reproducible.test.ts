@@ -845,6 +845,7 @@ describe('reproducible vault (c): the engine opens it', () => {
       await checkListing(v);
     } finally {
       v.close();
+      await v.settled();
     }
     // §12.1 the verified-state cache: commit ids, HMAC-chained under a key derived from the identity
     const a = V.identities.alice;
@@ -876,6 +877,7 @@ describe('reproducible vault (c): the engine opens it', () => {
       await checkListing(v);
     } finally {
       v.close();
+      await v.settled();
     }
   });
 });

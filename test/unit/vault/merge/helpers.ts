@@ -70,6 +70,17 @@ export function open(path: string, profileDir: string): Promise<Vault> {
   return openVault({ path, profileDir, passphrase: pass(), onWarning: () => undefined });
 }
 
+/** Closes `v` once what it leaves to the background is written: its warm snapshot (owed by an open, taken at close) included. */
+export async function closeSettled(v: Vault): Promise<void> {
+  v.close();
+  await v.settled();
+}
+
+/** Opens and closes: a profile that opened the vault once, with the warm snapshot that open wrote. */
+export async function openOnce(path: string, profileDir: string): Promise<void> {
+  await closeSettled(await open(path, profileDir));
+}
+
 /** The engine's unlocked state (for what the public API does not show: versions of deleted secrets). */
 export function coreOf(v: Vault): VaultCore {
   return (v as unknown as { core: VaultCore }).core;

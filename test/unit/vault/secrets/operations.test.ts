@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemp, create, freshProfile, open, tempDir, text } from '../merge/helpers.js';
+import { cleanupTemp, create, freshProfile, open, openOnce, tempDir, text } from '../merge/helpers.js';
 
 afterAll(cleanupTemp);
 
@@ -29,7 +29,7 @@ describe('secrets.list', () => {
     const versions = v.secrets.listVersions('s').map((x) => x.id);
     v.close();
     const profile = freshProfile(dir);
-    (await open(path, profile)).close();
+    await openOnce(path, profile);
     const warm = await open(path, profile);
     expect((warm as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
     expect(warm.secrets.list()[0]!.id).toBe(versions.at(-1)!.replace(/\/[0-9a-f]+$/, ''));

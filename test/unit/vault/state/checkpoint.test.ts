@@ -15,7 +15,7 @@ import type { Vault } from '../../../../electron/vault/api.js';
 import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
 import { checkpointOf } from '../../../../electron/vault/state/checkpoint.js';
 import type { VaultCore } from '../../../../electron/vault/core.js';
-import { cleanupTemp, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
+import { cleanupTemp, closeSettled, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
 import { addMembers, newMember, openAsMember } from '../../../helpers/vault.js';
 
 afterAll(cleanupTemp);
@@ -56,16 +56,19 @@ describe('checkpoints', () => {
           expect(flags(cold).loadedFromCheckpoint).toBe(ops.includes('checkpoint'));
           // The list reads only each secret's newest version (all a checkpoint's state builds first).
           expect(cold.secrets.list()).toEqual(v.secrets.list());
-          // The snapshot that open saved (from the checkpoint's rows, nothing built) gives the same state warm.
+          expect(await stateOf(cold)).toEqual(await stateOf(v));
+          expect(cold.members.list()).toEqual(v.members.list());
+          // The snapshot that open owed, taken at close (from the checkpoint's rows, nothing built), gives the same state warm.
+          await closeSettled(cold);
           const warm = await open(path, coldProfile);
           expect(flags(warm).loadedWarm).toBe(true);
           expect(await stateOf(warm)).toEqual(await stateOf(v));
           warm.close();
-          expect(await stateOf(cold)).toEqual(await stateOf(v));
-          expect(cold.members.list()).toEqual(v.members.list());
-          // It can write, and a full open of the result agrees.
-          await cold.secrets.set({ name: 'after', value: text('x') });
-          cold.close();
+          // A session opened from the checkpoint can write, and a full open of the result agrees.
+          const writer = await open(path, freshProfile(dir));
+          expect(flags(writer).loadedFromCheckpoint).toBe(ops.includes('checkpoint'));
+          await writer.secrets.set({ name: 'after', value: text('x') });
+          writer.close();
           v.close();
           const again = await open(path, join(dir, 'owner'));
           expect((await stateOf(again)).objects.after).toBeDefined();
