@@ -106,6 +106,18 @@ export class BlobIndex implements Iterable<[string, BlobEntry]> {
     return this.added.has(hash) || (this.table !== undefined && this.table.indexOf(hash) >= 0);
   }
 
+  /**
+   * Adds `blob` and says whether its hash was new, in one lookup. When it was not, false,
+   * and the earlier entry of that hash has been replaced: the caller restores it (a file
+   * with a value line twice is damaged; only `vault check` and repair read on).
+   */
+  addIfNew(hash: string, blob: BlobEntry): boolean {
+    if (this.table && this.table.indexOf(hash) >= 0) return false;
+    const before = this.added.size;
+    this.added.set(hash, blob);
+    return this.added.size > before;
+  }
+
   set(hash: string, blob: BlobEntry): this {
     this.added.set(hash, blob);
     return this;

@@ -209,14 +209,24 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   let prevCommitLine = base ? base.nextLine - 1 : 1;
   const slotCommits = base ? [...base.slotCommits] : [];
 
-  for (const entry of parsed.entries) {
+  // Until a value line repeats, adding a blob and finding it new is one step (BlobIndex.addIfNew);
+  // after one does (damage), each line is looked up first.
+  let repeated = false;
+  for (const [i, entry] of parsed.entries.entries()) {
     if (entry.kind === 'blob') {
-      if (blobs.has(entry.hash)) {
+      // Where it lies: its bytes are read from there when a value is (a snapshot of this graph keeps the place: cache/snapshot.ts).
+      const blob = new FileBlob(file, entry.line, entry.start, entry.end);
+      if (repeated ? blobs.has(entry.hash) : !blobs.addIfNew(entry.hash, blob)) {
+        if (!repeated) {
+          // addIfNew replaced the first line's entry: put it back (the first of this hash before this one).
+          const first = parsed.entries.slice(0, i).find((e) => e.kind === 'blob' && e.hash === entry.hash);
+          if (first?.kind === 'blob') blobs.set(entry.hash, new FileBlob(file, first.line, first.start, first.end));
+          repeated = true;
+        }
         damage(`line ${entry.line}`, 'the same value blob appears twice', entry.line);
         continue;
       }
-      // Where it lies: its bytes are read from there when a value is (a snapshot of this graph keeps the place: cache/snapshot.ts).
-      blobs.set(entry.hash, new FileBlob(file, entry.line, entry.start, entry.end));
+      if (repeated) blobs.set(entry.hash, blob);
       pendingBlobs.push(entry.hash);
       continue;
     }

@@ -1,12 +1,18 @@
 /**
  * The blob index (format/blobs.ts): a warm snapshot's sorted table of the
  * prefix's blob lines answers like the Map a full parse builds, and blobs
- * read or written after it are kept beside it.
+ * read or written after it are kept beside it. A value line that appears twice
+ * is damage, and the blob stays the first line.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toB64u } from '../../../../electron/vault/crypto/index.js';
 import { BlobIndex, SortedBlobTable } from '../../../../electron/vault/format/blobs.js';
+import { buildGraph } from '../../../../electron/vault/format/graph.js';
+import { create } from '../merge/helpers.js';
 
 /** A file of blob lines ("B " + base64url + LF) and the table of them, sorted by hash. */
 function fileOf(n: number): { file: Buffer; table: SortedBlobTable; blobs: Map<string, { bytes: Buffer; line: number; where: [number, number] }> } {
@@ -70,5 +76,29 @@ describe('BlobIndex', () => {
     const first = [...blobs.keys()][0]!;
     expect(index.delete(first)).toBe(false);
     expect(index.has(first)).toBe(true);
+  });
+});
+
+describe('a value line that appears twice', () => {
+  it('is damage; vault check reads on, naming each repeat, and the blob stays the first line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-blobs-'));
+    try {
+      const v = await create(join(dir, 'v.coffer'), join(dir, 'p'));
+      await v.secrets.set({ name: 'a', value: new TextEncoder().encode('one') });
+      v.close();
+      const lines = (await readFile(join(dir, 'v.coffer'), 'latin1')).split('\n');
+      const at = lines.findIndex((l) => l.startsWith('B '));
+      // The value line twice more, right after itself (lines at+2 and at+3, 1-based).
+      lines.splice(at + 1, 0, lines[at]!, lines[at]!);
+      const bytes = Buffer.from(lines.join('\n'), 'latin1');
+      expect(() => buildGraph(bytes)).toThrow(/line \d+: the same value blob appears twice/);
+      const problems = { issues: [] as { line: number; message: string }[] };
+      const g = buildGraph(bytes, { salvage: true }, problems);
+      expect(problems.issues.filter((i) => i.message.includes('appears twice')).map((i) => i.line)).toEqual([at + 2, at + 3]);
+      const hash = createHash('sha256').update(Buffer.from(lines[at]!.slice(2), 'base64url')).digest('hex');
+      expect(g.blobs.get(hash)!.line).toBe(at + 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+    }
   });
 });
