@@ -69,13 +69,14 @@ export interface VaultInfo {
 /**
  * The error codes, each with the CLI's exit code (CLI.md "Common",
  * DECISIONS.md "Identifiers and JSON"): Azure Key Vault's codes where one fits
- * (SecretNotFound, Forbidden, BadParameter, Conflict; AKV-REFERENCE.md §7),
+ * (SecretNotFound, KeyNotFound, Forbidden, BadParameter, Conflict; AKV-REFERENCE.md §7),
  * Coffer's own otherwise (WrongPassphrase, VaultCorrupted, VaultLocked...).
  */
 const exitCodes = {
   BadParameter: 2,
   LimitExceeded: 2,
   SecretNotFound: 3,
+  KeyNotFound: 3,
   NotFound: 3,
   VaultNotFound: 3,
   Forbidden: 4,

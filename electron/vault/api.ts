@@ -5,8 +5,15 @@
  * commit appended to the file and fsynced (VAULT-MODEL C10).
  */
 import type {
+  DeletedKeyBundle,
+  DeletedKeyItem,
   DeletedSecretBundle,
   DeletedSecretItem,
+  KeyBundle,
+  KeyItem,
+  KeyOperationResult,
+  KeyRotationPolicy,
+  KeyVerifyResult,
   RoleName,
   SecretBundle,
   SecretItem,
@@ -112,6 +119,136 @@ export interface SecretsApi {
   import(entries: ImportEntry[]): Promise<{ imported: number; versions: number }>;
 }
 
+/** Key Vault's key types (S-key JsonWebKeyType; Ed25519 as OKP beyond Key Vault). */
+export type KeyTypeName = 'RSA' | 'EC' | 'oct' | 'OKP';
+
+/** The attributes a new key version takes (S-key KeyCreateParameters / KeyImportParameters). */
+export interface KeyVersionOptions {
+  /** key_ops (S-key JsonWebKeyOperation); default: every operation the key type can perform. */
+  keyOps?: string[];
+  enabled?: boolean;
+  /** Unix seconds. */
+  nbf?: number;
+  exp?: number;
+  tags?: Record<string, string>;
+  /** Whether the private material may be exported (exportKey with includePrivate); fixed per version. */
+  exportable?: boolean;
+}
+
+/** CreateKey: RSA with `size` 2048/3072/4096, EC with `crv` P-256/P-384/P-521/P-256K, oct with `size` 128/192/256, OKP with `crv` Ed25519. */
+export interface CreateKeyInput extends KeyVersionOptions {
+  name: string;
+  kty: KeyTypeName;
+  size?: number;
+  crv?: string;
+  /** RSA only, and only 65537 (the exponent of generated keys). */
+  publicExponent?: number;
+}
+
+/**
+ * ImportKey: a private JWK (its key_ops are used when `keyOps` is not given),
+ * or PEM text (PKCS#8, PKCS#1, SEC 1, encrypted PKCS#8 with its password).
+ * The caller wipes the password.
+ */
+export interface ImportKeyInput extends KeyVersionOptions {
+  name: string;
+  key: { jwk: Record<string, unknown> } | { pem: string; password?: Uint8Array | string };
+}
+
+/** UpdateKey: `null` clears nbf or exp, `undefined` leaves a field unchanged; the material is immutable. */
+export interface KeyAttributesPatch {
+  enabled?: boolean;
+  nbf?: number | null;
+  exp?: number | null;
+  keyOps?: string[];
+  /** Replaces the whole tag set. */
+  tags?: Record<string, string>;
+}
+
+/** S-key KeyOperationsParameters for encrypt/decrypt (iv, aad, tag for AES) and wrapKey/unwrapKey (value only). */
+export interface KeyCipherInput {
+  algorithm: string;
+  value: Uint8Array;
+  iv?: Uint8Array;
+  aad?: Uint8Array;
+  tag?: Uint8Array;
+}
+
+/** S-key KeySignParameters: `digest` as Key Vault takes it, or `data` to be hashed with the algorithm's hash here. */
+export interface KeySignInput {
+  algorithm: string;
+  digest?: Uint8Array;
+  data?: Uint8Array;
+}
+
+export interface KeyVerifyInput extends KeySignInput {
+  signature: Uint8Array;
+}
+
+/** What UpdateKeyRotationPolicy takes (S-key KeyRotationPolicy without its read-only fields). */
+export interface RotationPolicyInput {
+  lifetimeActions?: { trigger?: { timeAfterCreate?: string; timeBeforeExpiry?: string }; action?: { type?: string } }[];
+  attributes?: { expiryTime?: string };
+}
+
+export interface ExportKeyOptions {
+  /** The private material too: only for versions created exportable, and with keys/release. */
+  includePrivate?: boolean;
+  /** Default jwk. oct keys have no PEM form and no public part. */
+  format?: 'jwk' | 'pem';
+  /** Encrypts a private PEM (PKCS#8, PBES2 AES-256-CBC). */
+  password?: string;
+}
+
+export interface ExportedKey {
+  kid: string;
+  jwk?: Record<string, string>;
+  pem?: string;
+}
+
+/** What rotateDue did: each key rotated (its new version's kid), each that failed (kept as it was, retried next time). */
+export interface RotateDueResult {
+  rotated: { name: string; kid: string }[];
+  failed: { name: string; code: string; message: string }[];
+}
+
+/**
+ * Key Vault's key operations (AKV-REFERENCE.md §2.3) on an unlocked vault.
+ * Private and symmetric material never leaves the engine but through
+ * exportKey; bundles carry public JWKs only.
+ */
+export interface KeysApi {
+  /** A new version with new material (CreateKey); RSA keys are generated off the main thread. */
+  create(input: CreateKeyInput): Promise<KeyBundle>;
+  import(input: ImportKeyInput): Promise<KeyBundle>;
+  get(name: string, version?: string): Promise<KeyBundle>;
+  list(): KeyItem[];
+  listVersions(name: string): KeyItem[];
+  update(name: string, version: string | undefined, patch: KeyAttributesPatch): Promise<KeyBundle>;
+  delete(name: string): Promise<DeletedKeyBundle>;
+  listDeleted(): DeletedKeyItem[];
+  getDeleted(name: string): DeletedKeyBundle;
+  recover(name: string): Promise<KeyBundle>;
+  purge(name: string): Promise<void>;
+  /** Every version and the rotation policy, sealed to this vault's keys scope (as Key Vault's BackupKey). */
+  backup(name: string): Promise<Uint8Array>;
+  restore(blob: Uint8Array): Promise<KeyBundle>;
+  /** A new version of the same type and size or curve, its exp set from the policy's expiryTime (RotateKey). */
+  rotate(name: string): Promise<KeyBundle>;
+  getRotationPolicy(name: string): Promise<KeyRotationPolicy>;
+  updateRotationPolicy(name: string, policy: RotationPolicyInput): Promise<KeyRotationPolicy>;
+  /** Rotates each live key whose policy's Rotate action is due at `now` (Unix seconds; default now). */
+  rotateDue(now?: number): Promise<RotateDueResult>;
+  encrypt(name: string, version: string | undefined, input: KeyCipherInput): Promise<KeyOperationResult>;
+  decrypt(name: string, version: string | undefined, input: KeyCipherInput): Promise<KeyOperationResult>;
+  wrapKey(name: string, version: string | undefined, input: KeyCipherInput): Promise<KeyOperationResult>;
+  unwrapKey(name: string, version: string | undefined, input: KeyCipherInput): Promise<KeyOperationResult>;
+  sign(name: string, version: string | undefined, input: KeySignInput): Promise<KeyOperationResult>;
+  verify(name: string, version: string | undefined, input: KeyVerifyInput): Promise<KeyVerifyResult>;
+  /** The public key (keys/read), or with includePrivate the private material of an exportable version (keys/release). */
+  exportKey(name: string, version: string | undefined, options?: ExportKeyOptions): Promise<ExportedKey>;
+}
+
 /** A member as listed (public data only). */
 export interface MemberInfo {
   /** Short id: first 16 hex of the signing key. */
@@ -149,6 +286,7 @@ export interface Vault {
   readonly id: string;
   info(): VaultInfo;
   readonly secrets: SecretsApi;
+  readonly keys: KeysApi;
   readonly members: MembersApi;
   /**
    * Re-seals this member's identity under a new passphrase and/or KDF parameters (V8: upgradable).

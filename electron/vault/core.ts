@@ -25,6 +25,11 @@ import { VaultState } from './state/fold.js';
 import { bodyAd, openValue } from './state/values.js';
 import { secretsKind } from './secrets/kind.js';
 import type { SecretObject, SecretVersion, SecretsState } from './secrets/state.js';
+import { keysKind } from './keys/kind.js';
+import type { KeysState } from './keys/state.js';
+import { OBJECT_KINDS } from './state/kinds.js';
+import type { ObjectKind } from './state/object-kind.js';
+import { VersionedObjects, type ObjectOf, type VersionOf } from './state/versioned.js';
 
 export type { DecodedCommit, MemberState, Rejection } from './access/authorize.js';
 export type { EpochInfo } from './access/keyring.js';
@@ -338,8 +343,18 @@ export class VaultCore {
   get expiredDeleted(): Map<string, SecretObject> {
     return this.secretsState.expired;
   }
+  /** Keys (Key Vault keys) by name key, live and soft-deleted, with their rotation policies. */
+  get keys(): KeysState {
+    return this.state.of(keysKind);
+  }
+  /** Blobs of purged versions of every kind: a compaction drops their lines (C10). */
   get purgedBlobs(): Set<string> {
-    return this.secretsState.purgedBlobs;
+    const all = new Set<string>();
+    for (const k of OBJECT_KINDS) {
+      const s = this.state.of(k);
+      if (s instanceof VersionedObjects) for (const b of s.purgedBlobs) all.add(b);
+    }
+    return all;
   }
   get retentionDays(): number {
     return this.state.retentionDays;
@@ -374,16 +389,24 @@ export class VaultCore {
 
   /** Decrypts one version's value (C6: batch key → data key → blob). The caller wipes the result. */
   readValue(o: SecretObject, v: SecretVersion): Uint8Array {
+    return this.readKindValue(secretsKind, o, v, 'secret');
+  }
+
+  /**
+   * One version's value of any kind, sealed under the kind's value scope; `what` names the
+   * kind in messages ("key db version 3fa2…"). Forbidden when this member cannot read the scope.
+   */
+  readKindValue<V>(kind: ObjectKind<unknown>, o: ObjectOf<V>, v: VersionOf<V>, what: string): Uint8Array {
     const d = this.decoded.get(v.commitId);
-    const batch = d?.body?.records.find((r) => r.t === 'batch' && r.scope === secretsKind.valueScope);
+    const batch = d?.body?.records.find((r) => r.t === 'batch' && r.scope === kind.valueScope);
     if (!d || !batch || batch.t !== 'batch') throw corrupted(`commit ${v.commitId.slice(0, 12)}`, 'the value key is missing');
-    const bk = this.keyring.batchKey(v.commitId, d.p, secretsKind.valueScope, batch);
+    const bk = this.keyring.batchKey(v.commitId, d.p, kind.valueScope, batch);
     return openValue(
       this.vaultIdBytes,
       bk,
-      { collection: secretsKind.collection, name: o.name, version: v.attrs.version, epoch: v.epoch, scope: secretsKind.valueScope },
+      { collection: kind.collection, name: o.name, version: v.version, epoch: v.epoch, scope: kind.valueScope },
       this.graph.blobs.get(v.blob!),
-      `secret ${o.name} version ${v.attrs.version}`,
+      `${what} ${o.name} version ${v.version}`,
     );
   }
 

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
+import type { ForgetResult, KdfParams, Keychain, KeysApi, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
@@ -27,6 +27,7 @@ import { VerifiedCache } from './cache/verified-cache.js';
 import { buildCommit, type PendingCommit } from './format/commit-builder.js';
 import { mergeGraphs } from './merge/merge.js';
 import { SecretsOperations } from './secrets/operations.js';
+import { KeysOperations } from './keys/operations.js';
 import { MembersOperations } from './access/members.js';
 import { appendToVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
@@ -64,6 +65,7 @@ export class VaultSession implements Vault {
    */
   private owedSnapshot: { core: VaultCore; data: Uint8Array } | undefined;
   readonly secrets: SecretsApi;
+  readonly keys: KeysApi;
   readonly members: MembersApi;
   private closed = false;
 
@@ -76,6 +78,7 @@ export class VaultSession implements Vault {
     private readonly onWarning?: (m: string) => void,
   ) {
     this.secrets = new SecretsOperations(this);
+    this.keys = new KeysOperations(this);
     this.members = new MembersOperations(this);
   }
 
@@ -176,8 +179,8 @@ export class VaultSession implements Vault {
     return this.core.vaultId.slice(0, 32);
   }
 
-  /** Reads (or re-reads) the file and rebuilds the state. */
-  async load(bytes?: Uint8Array, graph?: Graph, acceptRollback = false): Promise<void> {
+  /** Reads (or re-reads) the file and rebuilds the state. `sha256`: of `bytes`, if the reader hashed them. */
+  async load(bytes?: Uint8Array, graph?: Graph, acceptRollback = false, sha256?: string): Promise<void> {
     let data = bytes ?? (await readVaultFile(this.path));
     const first = !this.core;
     let signatures: Promise<void> = Promise.resolve();
@@ -193,7 +196,7 @@ export class VaultSession implements Vault {
       const signer = this.auditSigner;
       this.auditLog = new AuditLog(this.profileDir, vaultId.slice(0, 32), { publicKey: signer.publicKey, sign: (m) => signer.sign(m) });
       // A warm open (C11): the snapshot's prefix is trusted, only the commits after it are read.
-      if (!acceptRollback && !graph && (await this.warmLoad(data))) return;
+      if (!acceptRollback && !graph && (await this.warmLoad(data, sha256))) return;
       await this.bodyCache.load();
       const g0 = graph ?? buildGraph(data, { deferSignatures: true });
       checkNotCut(g0);
@@ -238,8 +241,8 @@ export class VaultSession implements Vault {
    * it. False (nothing changed) when the full path is needed: no snapshot, a prefix that
    * differs, commits that lack, or new commits that are not simply later.
    */
-  private async warmLoad(data: Uint8Array): Promise<boolean> {
-    const snap = await this.snapshots.read(data);
+  private async warmLoad(data: Uint8Array, sha256?: string): Promise<boolean> {
+    const snap = await this.snapshots.read(data, sha256);
     if (!snap) return false;
     const g = extendGraph(data, prefixGraph(snap, data), { trusted: this.cache.verified });
     if (!g || this.cache.ids().some((id) => !g.byId.has(id))) return false;
@@ -431,6 +434,8 @@ export class VaultSession implements Vault {
         if (expired.length > 0) {
           pending.records.unshift(...expired.map((o): VaultRecord => ({ t: 'secret.purge', name: o.name, versions: [...o.order] })));
         }
+        const expiredKeys = permits(this.core.myRoles(), 'keys/purge') ? [...this.core.keys.expired.values()] : [];
+        pending.records.unshift(...expiredKeys.map((o): VaultRecord => ({ t: 'key.purge', name: o.name, versions: [...o.order] })));
         const built = buildCommit(this.core, pending);
         const reason = this.core.checkAuthorized(built.decoded);
         if (reason) throw new CofferError('Forbidden', `This change is not allowed: ${reason}.`, { innerCode: 'ForbiddenByRbac' });
@@ -449,7 +454,7 @@ export class VaultSession implements Vault {
         this.stamp = await fileStamp(this.path);
         await this.cache.add([built.commit]);
         await this.bodyCache.add([[built.commit.id, canonicalJson(built.decoded.body)]]);
-        if (expired.length > 0) this.needsCompaction = true;
+        if (expired.length > 0 || expiredKeys.length > 0) this.needsCompaction = true;
         return result(this.core);
       }
       throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');

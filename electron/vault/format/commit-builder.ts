@@ -9,13 +9,14 @@ import { CofferError } from '../errors.js';
 import { canonicalJson, commitLine, blobLine, FORMAT_VERSION, MAX_LINE_BYTES, MAX_RECORDS_PER_COMMIT, validatePayload, type CommitPayload, type SlotJson } from './codec.js';
 import { commitId, hashBlob, signatureMessage, type GraphCommit } from './graph.js';
 import { authorEphemeral, chainContext, commitKeyContext, memberWrapContext, newScopeKeyPair, wrapToMember, wrapWithEphemeral } from './keys.js';
-import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './records.js';
+import { MAX_HLC_COUNTER, MAX_HLC_TIME, validateBody, type Body, type Hlc, type ScopeKeysJson, type ValueScope, type VaultRecord } from './records.js';
+import { KIND_RECORDS } from '../state/kinds.js';
 import { permits, scopesOf, SCOPES, type Scope } from '../access/roles.js';
 import { membersAfter } from '../access/authorize.js';
 import { bodyAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
 import { sealValue, type ValueRef } from '../state/values.js';
 
-/** A pending write: records plus the values they reference (in record order of 'secret' records). */
+/** A pending write: records plus the values they reference (one per record that writes a value, in record order). */
 export interface PendingCommit {
   records: VaultRecord[];
   values?: Uint8Array[];
@@ -102,7 +103,7 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   // Values: one batch key per scope and commit, a derived data key per version (C6).
   const blobs = new Map<string, Uint8Array>();
   const blobList: string[] = [];
-  const withBatch = (scope: 'secrets' | 'meta', fill: (batch: Uint8Array) => void): void => {
+  const withBatch = (scope: ValueScope | 'meta', fill: (batch: Uint8Array) => void): void => {
     const batch = randomBytes(32);
     const eph = authorEphemeral(me.encPriv, vid, epoch, scope);
     const ctx = commitKeyContext(vid, epoch, scope, me.signPub, seq);
@@ -120,13 +121,21 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
     blobs.set(h, ct);
     return blobList.push(h) - 1;
   };
-  const secretRecords = records.filter((r) => r.t === 'secret');
-  if (secretRecords.length > 0) {
-    withBatch('secrets', (batch) =>
-      secretRecords.forEach((r, i) => {
-        if (r.t === 'secret') r.blob = addBlob(batch, { collection: 'secrets', name: r.name, version: r.version, epoch, scope: 'secrets' }, pending.values![i]!);
-      }),
-    );
+  // Each kind's values under its own scope's batch key (FORMAT.md §6.7), in record order within it.
+  const byScope = new Map<ValueScope, { r: { name: string; version: string; blob: number }; collection: string; value: Uint8Array }[]>();
+  let valueIndex = 0;
+  for (const r of records) {
+    const k = KIND_RECORDS.get(r.t);
+    if (!k?.type.writesValue) continue;
+    const scope = k.kind.valueScope;
+    const list = byScope.get(scope) ?? [];
+    list.push({ r: r as unknown as { name: string; version: string; blob: number }, collection: k.kind.collection, value: pending.values![valueIndex++]! });
+    byScope.set(scope, list);
+  }
+  for (const [scope, list] of byScope) {
+    withBatch(scope, (batch) => {
+      for (const { r, collection, value } of list) r.blob = addBlob(batch, { collection, name: r.name, version: r.version, epoch, scope }, value);
+    });
   }
   const checkpoint = records.find((r) => r.t === 'checkpoint');
   if (checkpoint && checkpoint.t === 'checkpoint' && pending.checkpointState) {

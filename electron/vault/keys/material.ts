@@ -443,10 +443,10 @@ export interface KeySpec {
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
- * A new key. RSA and EC keys come from OpenSSL on libuv's thread pool (an
- * RSA-4096 key can take seconds); Ed25519 seeds and oct keys are random bytes.
+ * The spec checked (type, size or curve, exponent) without generating
+ * anything, so a caller can refuse bad input before a long RSA generation.
  */
-export async function generateKey(spec: KeySpec): Promise<KeyMaterial> {
+export function checkKeySpec(spec: KeySpec): { kty: KeyType; size?: number; crv?: string } {
   const kty = checkKty(spec.kty);
   switch (kty) {
     case 'RSA': {
@@ -455,18 +455,37 @@ export async function generateKey(spec: KeySpec): Promise<KeyMaterial> {
       if (spec.publicExponent !== undefined && spec.publicExponent !== RSA_PUBLIC_EXPONENT) {
         throw bad(`RSA public exponent must be ${RSA_PUBLIC_EXPONENT}`);
       }
-      const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: size, publicExponent: RSA_PUBLIC_EXPONENT });
+      return { kty, size };
+    }
+    case 'EC':
+      noSize(spec, kty);
+      return { kty, crv: oneOf(spec.crv, EC_CURVES, 'EC curve') };
+    case 'OKP':
+      noSize(spec, kty);
+      return { kty, crv: oneOf(spec.crv, OKP_CURVES, 'OKP curve') };
+    case 'oct':
+      if (spec.crv !== undefined) throw bad('crv is not for oct keys');
+      if (spec.publicExponent !== undefined) throw bad('public exponent is not for oct keys');
+      return { kty, size: oneOf(spec.size, OCT_SIZES, 'oct key size') };
+  }
+}
+
+/**
+ * A new key. RSA and EC keys come from OpenSSL on libuv's thread pool (an
+ * RSA-4096 key can take seconds); Ed25519 seeds and oct keys are random bytes.
+ */
+export async function generateKey(spec: KeySpec): Promise<KeyMaterial> {
+  const checked = checkKeySpec(spec);
+  switch (checked.kty) {
+    case 'RSA': {
+      const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: checked.size!, publicExponent: RSA_PUBLIC_EXPONENT });
       return fromKeyObject(privateKey);
     }
     case 'EC': {
-      noSize(spec, kty);
-      const crv = oneOf(spec.crv, EC_CURVES, 'EC curve');
-      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: EC_CURVE_INFO[crv].openssl });
+      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: EC_CURVE_INFO[checked.crv as EcCurve].openssl });
       return fromKeyObject(privateKey);
     }
     case 'OKP': {
-      noSize(spec, kty);
-      oneOf(spec.crv, OKP_CURVES, 'OKP curve');
       const seed = randomBytes(ED25519_SEED_LENGTH);
       try {
         return okpFromSeed(seed);
@@ -475,9 +494,7 @@ export async function generateKey(spec: KeySpec): Promise<KeyMaterial> {
       }
     }
     case 'oct': {
-      if (spec.crv !== undefined) throw bad('crv is not for oct keys');
-      const size = oneOf(spec.size, OCT_SIZES, 'oct key size');
-      const k = randomBytes(size / 8);
+      const k = randomBytes(checked.size! / 8);
       try {
         return octFromBytes(k);
       } finally {

@@ -6,6 +6,7 @@
  * material is the version's value blob, sealed under the `keys` scope.
  */
 import { bad, b64, bool, checkTags, fields, int, isInt, isObj, isoDuration, list, NAME, oneOf, str, VERSION, type Fields } from '../format/schema.js';
+import type { KeyLifetimeAction } from '../../../shared/keyvault.js';
 import type { KeyPermission } from './permissions.js';
 import type { CertificatePermission } from '../certificates/permissions.js';
 
@@ -57,8 +58,9 @@ export interface KeyAttrSet {
   tags?: Record<string, string>;
 }
 
+/** A key's rotation policy as its record holds it: Key Vault's lifetimeActions, and expiryTime out of `attributes`. */
 export interface RotationPolicy {
-  lifetimeActions: { trigger: { timeAfterCreate?: string; timeBeforeExpiry?: string }; action: { type: 'Rotate' | 'Notify' } }[];
+  lifetimeActions: KeyLifetimeAction[];
   expiryTime?: string;
 }
 

@@ -10,8 +10,8 @@ import type { KeyRecord, KeyVersionRecord, RotationPolicy } from './records.js';
 export type KeyAttributes = Omit<KeyVersionRecord, 't' | 'name' | 'version' | 'blob' | 'created' | 'updated'> & { created: number; updated: number };
 
 export class KeysState extends VersionedObjects<KeyAttributes> {
-  /** Rotation policy by key name key (one per key, shared by its versions). */
-  readonly policies = new Map<string, { policy: RotationPolicy; updated: number }>();
+  /** Rotation policy by key name key (one per key, shared by its versions), with when it was first set and last changed. */
+  readonly policies = new Map<string, { policy: RotationPolicy; created: number; updated: number }>();
 
   apply(r: KeyRecord, at: FoldAt): void {
     switch (r.t) {
@@ -30,9 +30,12 @@ export class KeysState extends VersionedObjects<KeyAttributes> {
       case 'key.recover':
         return this.recover(r.name);
       case 'key.purge':
-        return this.purge(r.name, r.versions);
+        this.purge(r.name, r.versions);
+        // A key purged whole takes its policy along; versions written concurrently keep it.
+        if (!this.objects.has(nameKey(r.name))) this.policies.delete(nameKey(r.name));
+        return;
       case 'key.policy':
-        this.policies.set(nameKey(r.name), { policy: r.policy, updated: at.time });
+        this.policies.set(nameKey(r.name), { policy: r.policy, created: this.policies.get(nameKey(r.name))?.created ?? at.time, updated: at.time });
         return;
     }
   }

@@ -4,14 +4,12 @@
  * restores only into this vault, by members who may read secrets (as Key Vault
  * restores only within its own geography and subscription).
  */
-import { checkCommitment, concatBytes, fromB64u, keyCommitment, open, pad, randomBytes, seal, toB64u, unpad, utf8, wipe } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
-import { unwrapStanza, wrapToMember } from '../format/keys.js';
 import type { VaultCore } from '../core.js';
+import { openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import type { SecretVersionState } from './model.js';
 import { validateSecretName, validateSetInput, validateVersionId } from './rules.js';
 
-const BACKUP_PREFIX = 'coffer-backup/1 ';
 export interface BackupData {
   kind: 'secret';
   name: string;
@@ -19,45 +17,16 @@ export interface BackupData {
 }
 
 export function sealBackup(core: VaultCore, data: BackupData): Uint8Array {
-  const epoch = core.currentFrontier()[0]!;
-  const pub = core.scopePub(epoch, 'secrets')!;
-  const key = randomBytes(32);
-  const ctx = concatBytes(utf8('coffer/v1 backup\0'), core.vaultIdBytes, Buffer.from(epoch, 'hex'));
-  const stanza = wrapToMember(pub, key, ctx);
-  const kc = keyCommitment(key);
-  const json = utf8(JSON.stringify(data));
-  const ct = seal(key, pad(json), ctx);
-  wipe(key, json);
-  return utf8(`${BACKUP_PREFIX}${JSON.stringify({ vault: core.vaultId, epoch, key: stanza, kc: toB64u(kc), data: toB64u(ct) })}\n`);
+  return sealBackupEnvelope(core, 'secrets', data);
 }
 
 export function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
-  const text = Buffer.from(blob).toString('utf8');
   const bad = (): never => {
     throw new CofferError('BadParameter', 'The file is not a Coffer secret backup, or it is damaged.');
   };
-  if (!text.startsWith(BACKUP_PREFIX)) bad();
-  let env: { vault: string; epoch: string; key: { epk: string; ct: string }; kc: string; data: string };
+  const data = openBackupEnvelope(core, 'secrets', blob, 'secret') as BackupData;
   try {
-    env = JSON.parse(text.slice(BACKUP_PREFIX.length));
-  } catch {
-    return bad();
-  }
-  if (env.vault !== core.vaultId) throw new CofferError('BadParameter', 'This backup belongs to another vault; backups restore only into the vault they came from (as in Key Vault).');
-  const sk = core.scopeKey(env.epoch, 'secrets');
-  if (!sk) throw new CofferError('Forbidden', 'Your roles do not grant reading this backup.', { innerCode: 'ForbiddenByRbac' });
-  const ctx = concatBytes(utf8('coffer/v1 backup\0'), core.vaultIdBytes, Buffer.from(env.epoch, 'hex'));
-  let key: Uint8Array | null;
-  try {
-    key = unwrapStanza(sk.priv, sk.pub, env.key, ctx);
-  } catch {
-    return bad();
-  }
-  if (!key) return bad();
-  try {
-    if (typeof env.kc !== 'string' || !checkCommitment(key, fromB64u(env.kc))) bad();
-    const json = Buffer.from(unpad(open(key, fromB64u(env.data), ctx))).toString('utf8');
-    const data = JSON.parse(json) as BackupData;
+    if (data === null || typeof data !== 'object' || data.kind !== 'secret') bad();
     validateSecretName(data.name);
     if (!Array.isArray(data.versions) || data.versions.length === 0 || data.versions.length > 500) bad();
     // A backup is input like any other: each version passes the checks of a set, so a
@@ -91,7 +60,5 @@ export function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
   } catch (e) {
     if (e instanceof CofferError) throw e;
     return bad();
-  } finally {
-    wipe(key);
   }
 }

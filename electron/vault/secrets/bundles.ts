@@ -14,6 +14,7 @@
 import type {
   DeletedSecretBundle,
   DeletedSecretItem,
+  DeletionInfo,
   SecretAttributes,
   SecretBundle,
   SecretItem,
@@ -37,15 +38,19 @@ function checkVaultId(vaultId32: string): void {
  * base id without version, AKV-REFERENCE.md §1.1).
  */
 export function secretId(vaultId32: string, name: string, version?: string): string {
+  return objectUrl(vaultId32, 'secrets', name, version);
+}
+
+/** `coffer://<vault-id>/<collection>/<name>[/<version>]`, the id of any kind's object (DECISIONS.md "Identifiers and JSON"). */
+export function objectUrl(vaultId32: string, collection: string, name: string, version?: string): string {
   checkVaultId(vaultId32);
-  const base = `coffer://${vaultId32}/secrets/${name}`;
+  const base = `coffer://${vaultId32}/${collection}/${name}`;
   return version === undefined ? base : `${base}/${version}`;
 }
 
 /** `coffer://<vault-id>/deletedsecrets/<name>` (Key Vault: recoveryId = https://{vault}/deletedsecrets/{name}). */
 export function deletedSecretRecoveryId(vaultId32: string, name: string): string {
-  checkVaultId(vaultId32);
-  return `coffer://${vaultId32}/deletedsecrets/${name}`;
+  return objectUrl(vaultId32, 'deletedsecrets', name);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -65,7 +70,8 @@ export function renderValue(value: Uint8Array, encoding: 'utf8' | 'binary'): str
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
 }
 
-function attributes(v: SecretVersionState, retentionDays: number): SecretAttributes {
+/** The attributes every kind's versions share, in Key Vault's order. */
+export function objectAttributes(v: Pick<SecretVersionState, 'enabled' | 'nbf' | 'exp' | 'created' | 'updated'>, retentionDays: number): SecretAttributes {
   return {
     enabled: v.enabled,
     ...(v.nbf !== undefined ? { nbf: v.nbf } : {}),
@@ -78,7 +84,7 @@ function attributes(v: SecretVersionState, retentionDays: number): SecretAttribu
 }
 
 /** A copy, so that callers cannot change the engine's state through the bundle. */
-function copyTags(tags: Record<string, string>): Record<string, string> {
+export function copyTags(tags: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags));
 }
 
@@ -91,7 +97,7 @@ function body(
   return {
     ...(v.contentType !== undefined ? { contentType: v.contentType } : {}),
     id,
-    attributes: attributes(v, retentionDays),
+    attributes: objectAttributes(v, retentionDays),
     ...(v.tags !== undefined ? { tags: copyTags(v.tags) } : {}),
   };
 }
@@ -131,14 +137,14 @@ export function toSecretItem(
   return body(id, v, retentionDays);
 }
 
-function deletedFields(
-  vaultId32: string,
-  name: string,
-  retentionDays: number,
-  deletedDate: number,
-): { recoveryId: string; deletedDate: number; scheduledPurgeDate: number } {
+function deletedFields(vaultId32: string, name: string, retentionDays: number, deletedDate: number): DeletionInfo {
+  return deletionInfo(deletedSecretRecoveryId(vaultId32, name), retentionDays, deletedDate);
+}
+
+/** recoveryId, deletedDate and scheduledPurgeDate of any kind's deleted object. */
+export function deletionInfo(recoveryId: string, retentionDays: number, deletedDate: number): DeletionInfo {
   return {
-    recoveryId: deletedSecretRecoveryId(vaultId32, name),
+    recoveryId,
     deletedDate,
     // S-ex GetDeletedSecret: scheduledPurgeDate - deletedDate = retention in seconds.
     scheduledPurgeDate: deletedDate + retentionDays * SECONDS_PER_DAY,

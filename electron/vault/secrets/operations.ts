@@ -15,6 +15,7 @@ import { nameKey, newVersionId, validateContentType, validateSecretName, validat
 import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
 import { openBackup, sealBackup } from './backup.js';
+import { audited } from '../audit/operation.js';
 
 /** One import is one commit: a record per entry, and its batch record (the values' key). */
 export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
@@ -43,19 +44,8 @@ export class SecretsOperations implements SecretsApi {
     return v;
   }
 
-  private async logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
-    try {
-      const r = await fn();
-      const ver = version?.();
-      await this.v.audit(op, 'ok', { ...(name ? { object: name } : {}), ...(ver ? { version: ver } : {}) });
-      return r;
-    } catch (e) {
-      if (e instanceof CofferError) {
-        const validName = name && /^[0-9a-zA-Z-]{1,127}$/.test(name) ? { object: name } : {};
-        await this.v.audit(op, 'error', { ...validName, code: e.innerCode ?? e.code }).catch(() => undefined);
-      }
-      throw e;
-    }
+  private logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
+    return audited(this.v, op, name, fn, version);
   }
 
   set(input: SetSecretInput): Promise<SecretBundle> {

@@ -65,12 +65,12 @@ export function describeForMessage(text: string, max = 140): string {
  * 1-127 characters of 0-9, a-z, A-Z and - (D-obj "Object identifiers").
  * The message starts as Key Vault's ("The request URI contains an invalid name: X").
  */
-export function validateSecretName(name: string): void {
+export function validateSecretName(name: string, kind = 'secret'): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     const shown = typeof name === 'string' ? describeForMessage(name) : typeof name;
     throw badParameter(
       `The request URI contains an invalid name: ${shown}. ` +
-        `A secret name is 1-${MAX_NAME} characters of 0-9, a-z, A-Z and -.`,
+        `A ${kind} name is 1-${MAX_NAME} characters of 0-9, a-z, A-Z and -.`,
     );
   }
 }
@@ -98,13 +98,13 @@ export function validateValue(value: Uint8Array): void {
  * 1-256 characters, values of 0-256 characters (lengths in UTF-16 code units,
  * as .NET and JavaScript count characters). An empty set is valid.
  */
-export function validateTags(tags: Record<string, string>): void {
+export function validateTags(tags: Record<string, string>, kind = 'secret'): void {
   if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
     throw badParameter('Tags must be an object of names to string values.');
   }
   const entries = Object.entries(tags);
   if (entries.length > MAX_TAGS) {
-    throw badParameter(`Too many tags: ${entries.length}; a secret has at most ${MAX_TAGS} tags.`);
+    throw badParameter(`Too many tags: ${entries.length}; a ${kind} has at most ${MAX_TAGS} tags.`);
   }
   for (const [tagName, tagValue] of entries) {
     if (tagName.length === 0) throw badParameter('A tag name is empty.');
@@ -168,10 +168,10 @@ export function validateTimes(nbf?: number, exp?: number): void {
  * A version id as given by a user: 32 hexadecimal characters, any case (ids
  * compare case-insensitively, D-obj). Returns it in lowercase, Coffer's form.
  */
-export function validateVersionId(version: string): string {
+export function validateVersionId(version: string, kind = 'secret'): string {
   if (typeof version !== 'string' || !VERSION_PATTERN.test(version)) {
     const shown = typeof version === 'string' ? describeForMessage(version) : typeof version;
-    throw badParameter(`Invalid secret version: ${shown}. A version is 32 hexadecimal characters.`);
+    throw badParameter(`Invalid ${kind} version: ${shown}. A version is 32 hexadecimal characters.`);
   }
   return version.toLowerCase();
 }

@@ -13,6 +13,7 @@ import type {
   SetSecretInput,
   Vault,
   VaultInfo,
+  KeysApi,
 } from '../../../electron/vault/api.js';
 import type { CliEngine } from '../../../electron/cli/engine.js';
 import type { CliIo } from '../../../electron/cli/io.js';
@@ -142,6 +143,8 @@ export function fakeEngine(): FakeEngine {
         record('checkpoint');
         return { commits: 7 };
       },
+      // Keys are not in the CLI yet: every call fails.
+      keys: new Proxy({}, { get: () => () => Promise.reject(new Error('not in the fake')) }) as KeysApi,
       members: {
         list: () => [],
         add: () => Promise.reject(new Error('not in the fake')),

@@ -1,0 +1,26 @@
+/**
+ * One operation recorded in the audit log (audit/log.ts), as Key Vault's
+ * AuditEvent records each request (AKV-REFERENCE.md §6.1): its operation name,
+ * "ok" or "error" with the error code, the object's name and version. Never a
+ * value or a message: an entry has no field that could hold one (V9).
+ */
+import { CofferError } from '../errors.js';
+import type { VaultSession } from '../session.js';
+
+const AUDITABLE_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+/** Runs `fn` and records it under `op`; `version` is read after it ran (the version it used). */
+export async function audited<T>(v: VaultSession, op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
+  try {
+    const r = await fn();
+    const ver = version?.();
+    await v.audit(op, 'ok', { ...(name ? { object: name } : {}), ...(ver ? { version: ver } : {}) });
+    return r;
+  } catch (e) {
+    if (e instanceof CofferError) {
+      const validName = name && AUDITABLE_NAME.test(name) ? { object: name } : {};
+      await v.audit(op, 'error', { ...validName, code: e.innerCode ?? e.code }).catch(() => undefined);
+    }
+    throw e;
+  }
+}
