@@ -4,6 +4,7 @@
  * merge. An open vault is a VaultSession (session.ts); its secrets and members
  * are operated by secrets/operations.ts and access/members.ts.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +15,11 @@ import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES
 import { buildGraph, checkNotCut, commitId, signatureMessage, verifySignaturesParallel } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
-import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotsToTry, type SlotScan } from './access/slot-choice.js';
+import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotMarkerFinder, slotsToTry, type SlotScan } from './access/slot-choice.js';
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
-import { createVaultFile, readVaultFile, readVaultFileFirstLine, replaceVaultFile } from './store/vault-file.js';
+import { createVaultFile, readVaultFile, readVaultFileFirstLine, readVaultFileVisiting, replaceVaultFile } from './store/vault-file.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
 import { ensureProfileDir } from './store/profile.js';
 import { validateRetentionDays } from './secrets/rules.js';
@@ -71,15 +72,24 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
 
 async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: boolean): Promise<VaultSession> {
   // The file is read while the profile folder is checked; a profile error is still the one reported.
-  const reading = readVaultFile(options.path);
+  // Each part is hashed (a warm snapshot's prefix is the whole file, unless another writer
+  // appended since) and searched for slots while the next part is read.
+  let hasher = createHash('sha256');
+  const markers = slotMarkerFinder();
+  const reading = readVaultFileVisiting(options.path, (file, start, end) => {
+    if (start === 0) hasher = createHash('sha256');
+    hasher.update(file.subarray(start, end));
+    markers.visit(file, start, end);
+  });
   reading.catch(() => undefined);
   await ensureProfileDir(options.profileDir);
   const bytes = await reading;
+  const sha256 = hasher.digest('hex');
   // Only what the unlock needs is read first (the slots); the whole file is checked after it,
   // and before any wrong passphrase is reported: a damaged file is VaultCorrupted, never that.
   let scan: SlotScan;
   try {
-    scan = scanSlots(bytes);
+    scan = scanSlots(bytes, markers.positions);
   } catch (e) {
     // Damage found early is named the way the whole-file check names it (FORMAT.md §5.8).
     if (e instanceof CofferError && e.code === 'VaultCorrupted') await checkWholeFile(bytes);
@@ -89,7 +99,7 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   const unlocked = await unlockIdentity(options, scan, attempts, () => checkWholeFile(bytes));
   const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
-  await vault.load(bytes, undefined, options.acceptRollback ?? false);
+  await vault.load(bytes, undefined, options.acceptRollback ?? false, sha256);
   await vault.settleFailedUnlocks(attempts);
   // Whose slots an unlock on this computer tries from now on (access/slot-choice.ts).
   await rememberOwnSlotAuthor(options.profileDir, scan.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);

@@ -57,7 +57,31 @@ export interface SlotScan {
  * a commit line is hex, base64url or a number). Each line found is parsed and
  * checked strictly; the rest of the file is checked after the unlock.
  */
-export function scanSlots(bytes: Uint8Array): SlotScan {
+/** What marks a commit that carries passphrase slots: its payload's `slots` field. */
+const SLOTS_MARKER = Buffer.from('"slots":[');
+
+/**
+ * Finds the slot markers of a file part by part, as it is read (store/vault-file.ts
+ * readVaultFileVisiting): `positions` then holds every one, for scanSlots.
+ */
+export function slotMarkerFinder(): { positions: number[]; visit(file: Buffer, start: number, end: number): void } {
+  const positions: number[] = [];
+  return {
+    positions,
+    visit(file, start, end) {
+      if (start === 0) positions.length = 0;
+      // A marker may begin in the previous part: search from there, keep those that end in this one.
+      const from = Math.max(0, start - SLOTS_MARKER.length + 1);
+      const part = file.subarray(from, end);
+      for (let at = part.indexOf(SLOTS_MARKER); at >= 0; at = part.indexOf(SLOTS_MARKER, at + SLOTS_MARKER.length)) {
+        if (from + at + SLOTS_MARKER.length > start) positions.push(from + at);
+      }
+    },
+  };
+}
+
+/** `markers`: where SLOTS_MARKER occurs in `bytes` (slotMarkerFinder), if the reader found them already. */
+export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotScan {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { vaultId, formatVersion, end: firstNl } = readFileHeader(buf);
   // Line numbers are counted only for an error (the parts the damage reports name: FORMAT.md §5.8).
@@ -82,8 +106,10 @@ export function scanSlots(bytes: Uint8Array): SlotScan {
   const genesis = lineAt(firstNl + 1);
   if (!isGenesis(genesis.payload)) throw corrupted('line 2', 'the first commit is not the genesis commit');
   const found: { author: string; slots: SlotJson[]; id: string; sig: Uint8Array; where: () => string }[] = [];
-  const marker = Buffer.from('"slots":[');
-  for (let at = buf.indexOf(marker, firstNl); at >= 0; at = buf.indexOf(marker, at + marker.length)) {
+  const marker = SLOTS_MARKER;
+  const positions = markers?.filter((at) => at >= firstNl) ?? [];
+  if (!markers) for (let at = buf.indexOf(marker, firstNl); at >= 0; at = buf.indexOf(marker, at + marker.length)) positions.push(at);
+  for (const at of positions) {
     // A last line without its newline is an interrupted save (C10): not part of the vault.
     if (buf.indexOf(0x0a, at) < 0) break;
     const c = lineAt(buf.lastIndexOf(0x0a, at) + 1);

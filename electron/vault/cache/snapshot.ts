@@ -477,10 +477,11 @@ export class SnapshotFile {
   }
 
   /**
-   * The snapshot, if there is one that opens and whose prefix is `bytes`' (hashed here,
-   * never assumed). Its deferred part stays on disk, read when first used.
+   * The snapshot, if there is one that opens and whose prefix is `bytes`' (hashed here, or
+   * `sha256`, the hash of all of `bytes` as they were read; never assumed). Its deferred
+   * part stays on disk, read when first used.
    */
-  async read(bytes: Uint8Array): Promise<Snapshot | undefined> {
+  async read(bytes: Uint8Array, sha256?: string): Promise<Snapshot | undefined> {
     let fh: FileHandle;
     try {
       fh = await openFile(this.file, 'r');
@@ -489,7 +490,7 @@ export class SnapshotFile {
     }
     let keep = false;
     try {
-      const snap = await this.readFrom(fh, bytes);
+      const snap = await this.readFrom(fh, bytes, sha256);
       keep = snap !== undefined;
       return snap;
     } finally {
@@ -500,7 +501,7 @@ export class SnapshotFile {
     }
   }
 
-  private async readFrom(fh: FileHandle, bytes: Uint8Array): Promise<Snapshot | undefined> {
+  private async readFrom(fh: FileHandle, bytes: Uint8Array, sha256: string | undefined): Promise<Snapshot | undefined> {
     let json: SnapshotJson;
     let hashes: Buffer;
     let where: Float64Array;
@@ -535,8 +536,10 @@ export class SnapshotFile {
       return undefined; // torn, altered or of another version: the full path rebuilds it
     }
     if (json.v !== SNAPSHOT_VERSION || json.prefix.length > bytes.length || endianness() !== 'LE') return undefined;
+    // `sha256` is the whole file's, hashed as it was read: the prefix's when nothing was appended since.
     const prefix = Buffer.from(bytes.buffer, bytes.byteOffset, json.prefix.length);
-    if (hash('sha256', prefix, 'hex') !== json.prefix.sha256) return undefined;
+    const prefixHash = sha256 !== undefined && json.prefix.length === bytes.length ? sha256 : hash('sha256', prefix, 'hex');
+    if (prefixHash !== json.prefix.sha256) return undefined;
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const blobs = new SortedBlobTable(buf, hashes, where);
     let deferred: Buffer | undefined;

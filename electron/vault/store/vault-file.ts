@@ -323,6 +323,48 @@ export async function readVaultFile(target: string): Promise<Buffer> {
   }
 }
 
+/** The size of each part readVaultFileVisiting reads: large enough that a read costs little, small enough to overlap. */
+const VISIT_CHUNK_BYTES = 4 << 20;
+
+/**
+ * readVaultFile, handing each part of the file to `visit` as it arrives while the next part
+ * is being read: an open hashes and scans the file in the time the read takes (vault.ts).
+ * `visit` sees the buffer filled up to `end` only. A file that grows while it is read is read
+ * again whole and visited once more: a visit that starts at 0 starts over.
+ */
+export async function readVaultFileVisiting(target: string, visit: (file: Buffer, start: number, end: number) => void): Promise<Buffer> {
+  const fh = await openVaultFile(target);
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new CofferError('IoError', `${target} is a folder, not a vault file`);
+    if (!st.isFile()) throw new CofferError('IoError', `${target} is not a regular file`);
+    if (st.size > MAX_FILE_BYTES) {
+      throw new CofferError('LimitExceeded', `The vault file ${target} is ${st.size} bytes, over the 1 GiB limit`);
+    }
+    const buf = Buffer.allocUnsafe(st.size);
+    let pos = 0;
+    let next = st.size > 0 ? fh.read(buf, 0, Math.min(VISIT_CHUNK_BYTES, st.size), 0) : undefined;
+    while (next) {
+      const { bytesRead } = await next;
+      const start = pos;
+      pos += bytesRead;
+      // The file shrank underneath: what was read is all there is.
+      next = bytesRead > 0 && pos < st.size ? fh.read(buf, pos, Math.min(VISIT_CHUNK_BYTES, st.size - pos), pos) : undefined;
+      if (bytesRead > 0) visit(buf, start, pos);
+    }
+    const probe = Buffer.alloc(1);
+    if ((await fh.read(probe, 0, 1, pos)).bytesRead === 0) return pos === st.size ? buf : buf.subarray(0, pos);
+  } catch (err) {
+    throw ioError(`Cannot read the vault file ${target}`, err);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  // A writer without the lock appended meanwhile: the file as it is now.
+  const whole = await readVaultFile(target);
+  visit(whole, 0, whole.length);
+  return whole;
+}
+
 /** Opens a vault file to read: ENOENT → VaultNotFound, a folder or anything else → IoError. */
 async function openVaultFile(target: string): Promise<FileHandle> {
   try {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { slotMarkerFinder } from '../../../../electron/vault/access/slot-choice.js';
 import {
   appendToVaultFile,
   completeLinesLength,
@@ -12,6 +13,7 @@ import {
   MAX_FILE_BYTES,
   MAX_LINE_BYTES,
   readVaultFile,
+  readVaultFileVisiting,
   removeStaleTempFiles,
   replaceVaultFile,
   setStoreFaultHook,
@@ -389,5 +391,48 @@ describe('kill -9 during saves (V7, store level)', () => {
     }
     expect(reported).toBeGreaterThan(1);
     expect((await readdir(tmp)).filter((n) => n.includes('.tmp-')).length).toBeLessThanOrEqual(trials);
+  });
+});
+
+describe('readVaultFileVisiting', () => {
+  it('gives the bytes readVaultFile gives, visiting each part once, in order, as it is filled', async () => {
+    for (const size of [0, 1, 5_000, (4 << 20) + 17, (9 << 20) + 3]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i += 4096) data[i] = (i / 4096) & 0xff;
+      await writeFile(vault, data);
+      const parts: [number, number][] = [];
+      const hasher = createHash('sha256');
+      const got = await readVaultFileVisiting(vault, (file, start, end) => {
+        parts.push([start, end]);
+        hasher.update(file.subarray(start, end));
+      });
+      expect(got.equals(await readVaultFile(vault))).toBe(true);
+      expect(hasher.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+      // Contiguous, from 0 to the end.
+      expect(parts.every(([s], i) => s === (i === 0 ? 0 : parts[i - 1]![1]))).toBe(true);
+      expect(parts.at(-1)?.[1] ?? 0).toBe(size);
+      if (size > 4 << 20) expect(parts.length).toBeGreaterThan(1);
+    }
+  });
+  it('refuses what readVaultFile refuses', async () => {
+    await expect(readVaultFileVisiting(path.join(tmp, 'missing.coffer'), () => undefined)).rejects.toMatchObject({ code: 'VaultNotFound' });
+    await expect(readVaultFileVisiting(tmp, () => undefined)).rejects.toMatchObject({ code: 'IoError' });
+  });
+  it('finds the slot markers part by part as a whole-file search does, across part boundaries', () => {
+    const marker = Buffer.from('"slots":[');
+    for (let trial = 0; trial < 200; trial++) {
+      const size = 50 + ((trial * 7919) % 400);
+      const file = Buffer.alloc(size, 0x61);
+      for (let at = (trial * 13) % 17; at + marker.length <= size; at += marker.length + ((trial + at) % 23)) marker.copy(file, at);
+      const expected: number[] = [];
+      for (let at = file.indexOf(marker); at >= 0; at = file.indexOf(marker, at + marker.length)) expected.push(at);
+      const f = slotMarkerFinder();
+      const step = 1 + (trial % 11);
+      for (let s = 0; s < size; s += step) f.visit(file, s, Math.min(size, s + step));
+      expect(f.positions).toEqual(expected);
+      // A visit from 0 starts over (the file was read again).
+      f.visit(file, 0, size);
+      expect(f.positions).toEqual(expected);
+    }
   });
 });
