@@ -5,9 +5,8 @@
  * value or a message: an entry has no field that could hold one (V9).
  */
 import { CofferError } from '../errors.js';
+import { NAME } from '../format/schema.js';
 import type { VaultSession } from '../session.js';
-
-const AUDITABLE_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 /** Runs `fn` and records it under `op`; `version` is read after it ran (the version it used). */
 export async function audited<T>(v: VaultSession, op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
@@ -18,7 +17,7 @@ export async function audited<T>(v: VaultSession, op: string, name: string | und
     return r;
   } catch (e) {
     if (e instanceof CofferError) {
-      const validName = name && AUDITABLE_NAME.test(name) ? { object: name } : {};
+      const validName = name && NAME.test(name) ? { object: name } : {};
       await v.audit(op, 'error', { ...validName, code: e.innerCode ?? e.code }).catch(() => undefined);
     }
     throw e;

@@ -30,7 +30,7 @@ import type { VaultRecord } from '../format/records.js';
 import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
 import { audited } from '../audit/operation.js';
-import { openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
+import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
 import { checkAlgorithm, decrypt, encrypt, OPERATIONS, sign, signData, unwrapKey, verify, verifyData, wrapKey, type KeyOperation, type KeyShape } from './algorithms.js';
@@ -69,9 +69,6 @@ const AUDIT_OP: Readonly<Record<KeyOperation, string>> = {
   sign: 'KeySign',
   verify: 'KeyVerify',
 };
-
-/** A backup holds at most this many versions (as a secret backup). */
-const MAX_BACKUP_VERSIONS = 500;
 
 /** The contents of a key backup, sealed by state/backup-envelope.ts. */
 interface KeyBackupData {

@@ -6,7 +6,7 @@
  */
 import { CofferError } from '../errors.js';
 import type { VaultCore } from '../core.js';
-import { openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
+import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import type { SecretVersionState } from './model.js';
 import { validateSecretName, validateSetInput, validateVersionId } from './rules.js';
 
@@ -28,7 +28,7 @@ export function openBackup(core: VaultCore, blob: Uint8Array): BackupData {
   try {
     if (data === null || typeof data !== 'object' || data.kind !== 'secret') bad();
     validateSecretName(data.name);
-    if (!Array.isArray(data.versions) || data.versions.length === 0 || data.versions.length > 500) bad();
+    if (!Array.isArray(data.versions) || data.versions.length === 0 || data.versions.length > MAX_BACKUP_VERSIONS) bad();
     // A backup is input like any other: each version passes the checks of a set, so a
     // crafted backup is refused here, never written for other computers to reject.
     const seen = new Set<string>();

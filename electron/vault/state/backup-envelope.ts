@@ -13,6 +13,8 @@ import type { ValueScope } from '../format/records.js';
 import type { VaultCore } from '../core.js';
 
 const BACKUP_PREFIX = 'coffer-backup/1 ';
+/** The most versions one backup holds, for every kind. */
+export const MAX_BACKUP_VERSIONS = 500;
 
 /** Binds the envelope to the vault, epoch and scope; secrets keep the context of the first backups. */
 function context(core: VaultCore, epoch: string, scope: ValueScope): Uint8Array {

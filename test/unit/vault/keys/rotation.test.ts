@@ -12,6 +12,16 @@ import { createTestVault, removeTempDirs } from '../../../helpers/vault.js';
 afterAll(removeTempDirs);
 
 const DAY = 86_400;
+
+async function failure(p: Promise<unknown>): Promise<CofferError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CofferError) return e;
+    throw e;
+  }
+  throw new Error('expected a CofferError');
+}
 const rotate = (trigger: Record<string, string>, expiryTime?: string): RotationPolicyInput => ({
   lifetimeActions: [{ trigger, action: { type: 'Rotate' } }],
   ...(expiryTime !== undefined ? { attributes: { expiryTime } } : {}),
@@ -90,9 +100,9 @@ describe('rotation through the vault', () => {
     const again = await t.vault.keys.updateRotationPolicy('p', {});
     expect(again.attributes.created).toBe(set.attributes.created);
     expect(again.attributes.expiryTime).toBeUndefined();
-    const e = await t.vault.keys.updateRotationPolicy('p', { attributes: { expiryTime: 'P1D' } }).catch((x: CofferError) => x);
+    const e = await failure(t.vault.keys.updateRotationPolicy('p', { attributes: { expiryTime: 'P1D' } }));
     expect(e.code).toBe('BadParameter');
-    expect((await t.vault.keys.updateRotationPolicy('nope', {}).catch((x: CofferError) => x)).code).toBe('KeyNotFound');
+    expect((await failure(t.vault.keys.updateRotationPolicy('nope', {}))).code).toBe('KeyNotFound');
     t.vault.close();
   });
 
