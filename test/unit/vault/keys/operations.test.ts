@@ -4,7 +4,7 @@
  * errors; what a second member and a reopened vault read; key_ops defaults.
  */
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { exportPrivateJwk, exportPrivatePem, generateKey } from '../../../../electron/vault/keys/material.js';
@@ -163,6 +163,33 @@ describe('keys: soft delete', () => {
     // The name is free again.
     await k.create({ name: 'gone', kty: 'oct' });
     t.vault.close();
+  });
+});
+
+describe('keys: the end of retention', () => {
+  it('a deleted key past its scheduledPurgeDate leaves every view; the next write purges it and frees its name', async () => {
+    const t = await createTestVault({ retentionDays: 7 });
+    const k = t.vault.keys;
+    await k.create({ name: 'old', kty: 'oct' });
+    await k.delete('old');
+    const blobs = (await readVaultLines(t.path)).blobs.length;
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 8 * 86_400_000);
+    try {
+      await k.create({ name: 'a', kty: 'oct' });
+      expect(k.listDeleted()).toEqual([]);
+      expect((await failure(() => k.getDeleted('old'))).code).toBe('KeyNotFound');
+      const again = await k.create({ name: 'OLD', kty: 'EC' });
+      expect(again.key.kid.split('/')[4]).toBe('OLD');
+      expect(k.listVersions('old')).toHaveLength(1);
+      // The purged material's line left the file: one line added for 'a', one for the new 'OLD'.
+      expect((await readVaultLines(t.path)).blobs.length).toBe(blobs + 1);
+      const other = await openWithPassphrase(t.path, join(t.dir, 'profile-other'), t.passphrase);
+      expect(other.keys.list().map((i) => i.kid.split('/')[4])).toEqual(['a', 'OLD']);
+      other.close();
+    } finally {
+      spy.mockRestore();
+      t.vault.close();
+    }
   });
 });
 
