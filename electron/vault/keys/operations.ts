@@ -355,16 +355,20 @@ export class KeysOperations implements KeysApi {
   }
 
   restore(blob: Uint8Array): Promise<KeyBundle> {
-    return this.logged('KeyRestore', undefined, () => {
+    return this.logged('KeyRestore', undefined, async () => {
       this.v.require('keys/restore');
       const { name, records, values } = this.checkBackup(openBackupEnvelope(this.core, 'keys', blob, 'key'));
-      return this.v.write((core) => {
-        const o = core.keys.objects.get(nameKey(name));
-        if (o?.deleted) throw keyDeletedButRecoverable(o.name);
-        if (o) throw new CofferError('Conflict', `Key ${o.name} already exists; restore needs a name that is not in use.`);
-        const latest = (records.filter((r) => r.t === 'key') as KeyVersionRecord[]).at(-1)!.version;
-        return { pending: { records: records.map((r) => ({ ...r })) as VaultRecord[], values }, result: (c) => this.bundle(c, nameKey(name), latest) };
-      });
+      try {
+        return await this.v.write((core) => {
+          const o = core.keys.objects.get(nameKey(name));
+          if (o?.deleted) throw keyDeletedButRecoverable(o.name);
+          if (o) throw new CofferError('Conflict', `Key ${o.name} already exists; restore needs a name that is not in use.`);
+          const latest = (records.filter((r) => r.t === 'key') as KeyVersionRecord[]).at(-1)!.version;
+          return { pending: { records: records.map((r) => ({ ...r })) as VaultRecord[], values }, result: (c) => this.bundle(c, nameKey(name), latest) };
+        });
+      } finally {
+        wipe(...values);
+      }
     });
   }
 
