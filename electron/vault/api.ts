@@ -343,7 +343,7 @@ export interface ForgetResult {
 export interface RepairResult {
   kept: number;
   dropped: number;
-  /** `name/version` of versions whose values were lost and are now purged; null when repair ran without unlocking. */
+  /** `collection/name/version` (`secrets/db/4f…`) of versions whose values were lost and are now purged; null when repair ran without unlocking. */
   lostValues: string[] | null;
 }
 

@@ -19,6 +19,7 @@ import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotMarkerFinder, 
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
+import type { Permission } from './access/roles.js';
 import { createVaultFile, readVaultFile, readVaultFileFirstLine, readVaultFileVisiting, replaceVaultFile } from './store/vault-file.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
 import { ensureProfileDir } from './store/profile.js';
@@ -224,15 +225,19 @@ export async function repairVaultFile(path: string, output: string, unlock?: { p
     try {
       const lost = v.core.lostVersions();
       if (lost.length > 0) {
-        const byName = new Map<string, string[]>();
-        for (const l of lost) byName.set(l.name, [...(byName.get(l.name) ?? []), l.version]);
-        v.require('secrets/purge');
+        // One purge record per object, of the kind it is.
+        const byObject = new Map<string, { lost: (typeof lost)[number]; versions: string[] }>();
+        for (const l of lost) {
+          const k = `${l.kind.collection}/${l.name}`;
+          byObject.set(k, { lost: l, versions: [...(byObject.get(k)?.versions ?? []), l.version] });
+        }
+        for (const kind of new Set(lost.map((l) => l.kind))) v.require(`${kind.collection}/purge` as Permission);
         await v.write(() => ({
-          pending: { records: [...byName].map(([name, versions]): VaultRecord => ({ t: 'secret.purge', name, versions })) },
+          pending: { records: [...byObject.values()].map(({ lost: l, versions }) => l.kind.versions!.purge(l.name, versions) as VaultRecord) },
           result: () => undefined,
         }));
       }
-      return { ...r, lostValues: lost.map((l) => `${l.name}/${l.version}`) };
+      return { ...r, lostValues: lost.map((l) => `${l.kind.collection}/${l.name}/${l.version}`) };
     } finally {
       v.close();
       await v.settled();

@@ -16,4 +16,5 @@ export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   records: withReducer<KeysState, KeyRecord>(keyRecordSchemas as unknown as Record<string, Omit<RecordType<KeysState, KeyRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new KeysState(),
   settle: (s, vault, now) => s.settle(vault, now),
+  versions: { word: 'key', purge: (name, versions) => ({ t: 'key.purge', name, versions }) },
 };

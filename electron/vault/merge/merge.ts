@@ -53,6 +53,8 @@ import { vaultLockPath, withFileLock } from '../store/lock.js';
 import { backupBeforeRewrite } from '../store/backups.js';
 import { resolveProfileDir } from '../store/profile.js';
 import type { VaultSession } from '../session.js';
+import { lostValuePart } from '../core.js';
+import { OBJECT_KINDS } from '../state/kinds.js';
 
 function serialize(g: Graph, commits = g.commits): string {
   const out: string[] = [headerLine(g.vaultId, g.formatVersion)];
@@ -743,7 +745,7 @@ async function lostValues(path: string, passphrase: Uint8Array): Promise<{ part:
     } catch (e) {
       if (!isCofferError(e) || e.code !== 'VaultCorrupted') throw e;
       const first = { part: e.part ?? 'file', message: e.message };
-      if (!first.part.startsWith('value of secret ')) return [first];
+      if (!/^value of \S+ \S+ version \S+$/.test(first.part)) return [first];
       // An open names the first lost value only. Repair's tolerant open lists them all
       // (it appends a purge of them to its copy, which is then deleted); a member who
       // may not purge gets the first one.
@@ -751,9 +753,9 @@ async function lostValues(path: string, passphrase: Uint8Array): Promise<{ part:
         if (isCofferError(err)) return undefined;
         throw err;
       });
-      const all = r?.lostValues?.map((nv) => {
-        const slash = nv.lastIndexOf('/');
-        const part = `value of secret ${nv.slice(0, slash)} version ${nv.slice(slash + 1)}`;
+      const all = r?.lostValues?.map((cnv) => {
+        const [collection, name, version] = cnv.split('/') as [string, string, string];
+        const part = lostValuePart(OBJECT_KINDS.find((k) => k.collection === collection)!, name, version);
         return { part, message: `${part}: the value line is missing from the file` };
       });
       return all && all.some((p) => p.part === first.part) ? all : [first];

@@ -18,4 +18,5 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   save: (s, refs) => s.save(refs),
   restore: (saved, refs) => SecretsState.restore(saved as SavedSecrets, refs),
   settle: (s, vault, now) => s.settle(vault, now),
+  versions: { word: 'secret', purge: (name, versions) => ({ t: 'secret.purge', name, versions }) },
 };

@@ -54,6 +54,12 @@ export interface ObjectKind<S, P extends string = string> {
    */
   save?(state: S, refs: SnapshotRefs): unknown;
   restore?(saved: unknown, refs: SnapshotRefs): S;
+  /**
+   * For a kind whose objects have versions with value lines (secrets, keys): the word that
+   * names one in messages, and the record that purges versions (repair purges the versions
+   * whose value lines were lost).
+   */
+  versions?: { word: string; purge(name: string, versions: string[]): { t: string; name: string; versions: string[] } };
   /** After a fold or an own write: end-of-retention and similar time rules. */
   settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;
 }

@@ -229,7 +229,7 @@ describe('repair', () => {
     const purge = commits.find((c) => c.no > 3 && leavesPurgedValue(c.no) && stepBefore(c.no).label.startsWith('delete temp'))!;
     const r = await repair(flipBit(sample.bytes, purge.sigStart! + 5, 2), `signature flip in the purge commit (line ${purge.no})`, true);
     expect(r.lostValues?.length).toBeGreaterThan(0);
-    expect(r.lostValues!.every((l) => l.startsWith('temp/'))).toBe(true);
+    expect(r.lostValues!.every((l) => l.startsWith('secrets/temp/'))).toBe(true);
     const o = await openAndSnapshot(r.output, freshProfile(root));
     expect(o.ok, describeOutcome(o)).toBe(true);
     if (!o.ok) return;
