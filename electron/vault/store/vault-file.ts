@@ -305,11 +305,7 @@ export async function readVaultFile(target: string): Promise<Buffer> {
   const fh = await openVaultFile(target);
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw new CofferError('IoError', `${target} is a folder, not a vault file`);
-    if (!st.isFile()) throw new CofferError('IoError', `${target} is not a regular file`);
-    if (st.size > MAX_FILE_BYTES) {
-      throw new CofferError('LimitExceeded', `The vault file ${target} is ${st.size} bytes, over the 1 GiB limit`);
-    }
+    checkReadable(target, st);
     const buf = await fh.readFile();
     // The file can grow between fstat and the read (a writer without the lock).
     if (buf.length > MAX_FILE_BYTES) {
@@ -336,11 +332,7 @@ export async function readVaultFileVisiting(target: string, visit: (file: Buffer
   const fh = await openVaultFile(target);
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw new CofferError('IoError', `${target} is a folder, not a vault file`);
-    if (!st.isFile()) throw new CofferError('IoError', `${target} is not a regular file`);
-    if (st.size > MAX_FILE_BYTES) {
-      throw new CofferError('LimitExceeded', `The vault file ${target} is ${st.size} bytes, over the 1 GiB limit`);
-    }
+    checkReadable(target, st);
     const buf = Buffer.allocUnsafe(st.size);
     let pos = 0;
     let next = st.size > 0 ? fh.read(buf, 0, Math.min(VISIT_CHUNK_BYTES, st.size), 0) : undefined;
@@ -363,6 +355,15 @@ export async function readVaultFileVisiting(target: string, visit: (file: Buffer
   const whole = await readVaultFile(target);
   visit(whole, 0, whole.length);
   return whole;
+}
+
+/** What an open file must be before it is read: a regular file within the size limit (checked before reading, so an absurd file costs no memory). */
+function checkReadable(target: string, st: { isDirectory(): boolean; isFile(): boolean; size: number }): void {
+  if (st.isDirectory()) throw new CofferError('IoError', `${target} is a folder, not a vault file`);
+  if (!st.isFile()) throw new CofferError('IoError', `${target} is not a regular file`);
+  if (st.size > MAX_FILE_BYTES) {
+    throw new CofferError('LimitExceeded', `The vault file ${target} is ${st.size} bytes, over the 1 GiB limit`);
+  }
 }
 
 /** Opens a vault file to read: ENOENT → VaultNotFound, a folder or anything else → IoError. */

@@ -10,20 +10,12 @@ import type { VaultSession } from '../../../../electron/vault/session.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { openBackupEnvelope, sealBackupEnvelope } from '../../../../electron/vault/state/backup-envelope.js';
 import { createTestVault, enc, readVaultLines, removeTempDirs } from '../../../helpers/vault.js';
+import { failure } from './helpers.js';
 
 afterAll(removeTempDirs);
 
 const coreOf = (v: Vault): VaultSession['core'] => (v as unknown as VaultSession).core;
 
-async function failure(p: Promise<unknown>): Promise<CofferError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CofferError) return e;
-    throw e;
-  }
-  throw new Error('expected a CofferError');
-}
 
 describe('keys: backup and restore', () => {
   it('restores a purged key with its name, versions, attributes, material and policy', async () => {

@@ -14,6 +14,7 @@ import { algorithmsFor, digestFor, KEY_OPERATIONS, RSA1_5_DISABLED, type KeyAlgo
 import { exportPrivateJwk, generateKey, KeyMaterial } from '../../../../electron/vault/keys/material.js';
 import type { KeyBundle } from '../../../../shared/keyvault.js';
 import { createTestVault, findCanaries, readAllFiles, removeTempDirs, type TestVault } from '../../../helpers/vault.js';
+import { failure } from './helpers.js';
 
 afterAll(removeTempDirs);
 afterEach(() => vi.restoreAllMocks());
@@ -23,15 +24,6 @@ const bytes = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill);
 const versionOf = (b: KeyBundle): string => b.key.kid.split('/').pop()!;
 const coreOf = (v: Vault): VaultSession['core'] => (v as unknown as VaultSession).core;
 
-async function failure(p: Promise<unknown>): Promise<CofferError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CofferError) return e;
-    throw e;
-  }
-  throw new Error('expected a CofferError');
-}
 
 async function outcome(p: Promise<unknown>): Promise<string> {
   try {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { generateKey, type KeyMaterial, type KeySpec } from '../../../../electron/vault/keys/material.js';
 import { EC_CURVES, OCT_SIZES, RSA_SIZES } from '../../../../electron/vault/keys/records.js';
+import { CofferError } from '../../../../electron/vault/errors.js';
 
 /** Every key shape Coffer supports: each RSA size, EC curve, oct size, and Ed25519. */
 export const ALL_SPECS: KeySpec[] = [
@@ -130,3 +131,14 @@ export function badMessage(fn: () => unknown): string {
 export const b64u = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 export const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** The CofferError `p` fails with (anything else is rethrown; success fails the test). */
+export async function failure(p: Promise<unknown> | (() => unknown)): Promise<CofferError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof CofferError) return e;
+    throw e;
+  }
+  throw new Error('expected a CofferError');
+}

@@ -6,23 +6,14 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
-import { CofferError } from '../../../../electron/vault/errors.js';
 import { exportPrivateJwk, exportPrivatePem, generateKey } from '../../../../electron/vault/keys/material.js';
 import { addMembers, createTestVault, newMember, openAsMember, openWithPassphrase, readVaultLines, removeTempDirs } from '../../../helpers/vault.js';
+import { failure } from './helpers.js';
 
 afterAll(removeTempDirs);
 
 const KID = /^coffer:\/\/[0-9a-f]{32}\/keys\/[0-9A-Za-z-]+\/[0-9a-f]{32}$/;
 
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<CofferError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (e instanceof CofferError) return e;
-    throw e;
-  }
-  throw new Error('expected a CofferError');
-}
 
 describe('keys: create and get', () => {
   it('creates each type with Key Vault defaults: RSA 2048 with all six key_ops, EC P-256 sign/verify, public JWK only', async () => {

@@ -8,20 +8,12 @@ import type { RotationPolicyInput } from '../../../../electron/vault/api.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { addDuration, parseDuration, rotationDueAt, validateRotationPolicy } from '../../../../electron/vault/keys/rules.js';
 import { createTestVault, removeTempDirs } from '../../../helpers/vault.js';
+import { failure } from './helpers.js';
 
 afterAll(removeTempDirs);
 
 const DAY = 86_400;
 
-async function failure(p: Promise<unknown>): Promise<CofferError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CofferError) return e;
-    throw e;
-  }
-  throw new Error('expected a CofferError');
-}
 const rotate = (trigger: Record<string, string>, expiryTime?: string): RotationPolicyInput => ({
   lifetimeActions: [{ trigger, action: { type: 'Rotate' } }],
   ...(expiryTime !== undefined ? { attributes: { expiryTime } } : {}),
