@@ -100,8 +100,14 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   const unlocked = await unlockIdentity(options, scan, attempts, () => checkWholeFile(bytes));
   const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
-  await vault.load(bytes, undefined, options.acceptRollback ?? false, sha256);
-  await vault.settleFailedUnlocks(attempts);
+  try {
+    await vault.load(bytes, undefined, options.acceptRollback ?? false, sha256);
+    await vault.settleFailedUnlocks(attempts);
+  } catch (e) {
+    // An open that fails wipes the identity and the keys it reached, and closes the snapshot it read.
+    vault.close();
+    throw e;
+  }
   // Whose slots an unlock on this computer tries from now on (access/slot-choice.ts).
   await rememberOwnSlotAuthor(options.profileDir, scan.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);
   await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);

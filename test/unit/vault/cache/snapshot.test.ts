@@ -10,7 +10,8 @@
 import { appendFile, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { SnapshotFile } from '../../../../electron/vault/cache/snapshot.js';
 import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
 import { cleanupTemp, closeSettled, codeOf, create, freshProfile, open, openOnce, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
 
@@ -269,6 +270,25 @@ describe('warm snapshot', () => {
     expect((again as unknown as { loadedWarm: boolean }).loadedWarm).toBe(true);
     expect(await stateOf(again)).toEqual(expected);
     again.close();
+  });
+
+  it('an open that fails after reading the snapshot closes it (and wipes what it unlocked)', async () => {
+    const dir = await tempDir('coffer-snap-');
+    const path = join(dir, 'v.coffer');
+    const v = await create(path, join(dir, 'owner'));
+    await v.secrets.set({ name: 'a', value: text('x') });
+    v.close();
+    const profile = freshProfile(dir);
+    await openOnce(path, profile);
+    // A damaged line after the snapshot's prefix: the warm open reads the snapshot, then fails.
+    await appendFile(path, 'C {"not":"a commit"} AAAA\n');
+    const wipes = vi.spyOn(SnapshotFile.prototype, 'wipe');
+    try {
+      expect(await codeOf(() => open(path, profile))).toBe('VaultCorrupted');
+      expect(wipes).toHaveBeenCalledTimes(1);
+    } finally {
+      wipes.mockRestore();
+    }
   });
 
   it('a session keeps reading the snapshot it opened when another process writes a new one', async () => {
