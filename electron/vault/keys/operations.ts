@@ -29,7 +29,7 @@ import { SchemaError } from '../format/schema.js';
 import type { VaultRecord } from '../format/records.js';
 import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
-import { audited } from '../audit/operation.js';
+import { SoftDeleteOperations } from '../state/soft-delete.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
@@ -52,7 +52,7 @@ import {
 } from './material.js';
 import { keyRecordSchemas, type KeyOp, type KeyVersionRecord, type RotationPolicy } from './records.js';
 import { keysKind } from './kind.js';
-import type { KeyAttributes, KeysState } from './state.js';
+import type { KeyAttributes } from './state.js';
 import { keyId, toDeletedKeyBundle, toDeletedKeyItem, toKeyBundle, toKeyItem, toRotationPolicy, type KeyVersionView } from './bundles.js';
 import { deletedKeyNotFound, keyDeletedButRecoverable, keyDisabled, keyNotExportable, keyNotFound, keyNotValidNow, keyOperationForbidden } from './errors.js';
 import { addDuration, defaultKeyOps, parseDuration, rotationDueAt, validateKeyName, validateKeyOps, validateKeyTags, validateKeyVersion, validateRotationPolicy, validateTimes } from './rules.js';
@@ -85,32 +85,31 @@ function describe(a: KeyAttributes): KeyDescription {
   return { kty: a.kty, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.crv !== undefined ? { crv: a.crv } : {}), ...(a.pub !== undefined ? { pub: a.pub } : {}) };
 }
 
-export class KeysOperations implements KeysApi {
-  constructor(private readonly v: VaultSession) {}
-
-  private get core(): VaultCore {
-    return this.v.core;
-  }
-  private get vid(): string {
-    return this.v.id;
-  }
-
-  private logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
-    return audited(this.v, op, name, fn, version);
-  }
-
-  private live(name: string, state: KeysState = this.core.keys): KeyObject {
-    validateKeyName(name);
-    const o = state.objects.get(nameKey(name));
-    if (!o || o.deleted) throw keyNotFound(name);
-    return o;
+export class KeysOperations extends SoftDeleteOperations<KeyObject, KeyBundle, DeletedKeyBundle, DeletedKeyItem> implements KeysApi {
+  constructor(v: VaultSession) {
+    super(v, {
+      record: 'key',
+      collection: 'keys',
+      audit: 'Key',
+      readPermission: 'keys/read',
+      objects: (core) => core.keys.objects,
+      validateName: validateKeyName,
+      notFound: (name) => keyNotFound(name),
+      deletedNotFound: deletedKeyNotFound,
+      purgeWarning: 'Purged key material is gone from this file, but older copies and git history still hold it: rotate what it protected if it mattered.',
+    });
   }
 
-  private deletedObject(name: string, state: KeysState = this.core.keys): KeyObject {
-    validateKeyName(name);
-    const o = state.objects.get(nameKey(name));
-    if (!o?.deleted) throw deletedKeyNotFound(name);
-    return o;
+  protected deletedBundle(o: KeyObject, core: VaultCore): DeletedKeyBundle {
+    return toDeletedKeyBundle(this.vid, this.view(o, newestVersion(o)), core.retentionDays, o.deleted!.date);
+  }
+
+  protected deletedItem(o: KeyObject): DeletedKeyItem {
+    return toDeletedKeyItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, o.deleted!.date);
+  }
+
+  protected liveBundle(o: KeyObject, core: VaultCore): KeyBundle {
+    return this.bundle(core, o.key, newestVersion(o).version);
   }
 
   private version(o: KeyObject, version?: string): KeyVersion {
@@ -252,7 +251,7 @@ export class KeysOperations implements KeysApi {
       if (patch.tags !== undefined) validateKeyTags(patch.tags);
       if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw badParameter('enabled must be true or false.');
       return this.v.write((core) => {
-        const o = this.live(name, core.keys);
+        const o = this.live(name, core);
         const v = this.version(o, version);
         const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
         const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
@@ -277,60 +276,6 @@ export class KeysOperations implements KeysApi {
   }
 
   // ------------------------------------------------------ delete and recover
-
-  private deletedBundle(o: KeyObject, retentionDays = this.core.retentionDays): DeletedKeyBundle {
-    return toDeletedKeyBundle(this.vid, this.view(o, newestVersion(o)), retentionDays, o.deleted!.date);
-  }
-
-  delete(name: string): Promise<DeletedKeyBundle> {
-    return this.logged('KeyDelete', name, () => {
-      this.v.require('keys/delete');
-      return this.v.write((core) => {
-        const o = this.live(name, core.keys);
-        return { pending: { records: [{ t: 'key.delete', name: o.name }] }, result: (c) => this.deletedBundle(c.keys.objects.get(o.key)!, c.retentionDays) };
-      });
-    });
-  }
-
-  listDeleted(): DeletedKeyItem[] {
-    this.v.require('keys/read');
-    const out: DeletedKeyItem[] = [];
-    for (const o of this.core.keys.objects.values()) {
-      if (o.deleted) out.push(toDeletedKeyItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, o.deleted.date));
-    }
-    void this.v.audit('KeyListDeleted', 'ok').catch(() => undefined);
-    return out.sort((a, b) => (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0));
-  }
-
-  getDeleted(name: string): DeletedKeyBundle {
-    this.v.require('keys/read');
-    const b = this.deletedBundle(this.deletedObject(name));
-    void this.v.audit('KeyGetDeleted', 'ok', { object: name }).catch(() => undefined);
-    return b;
-  }
-
-  recover(name: string): Promise<KeyBundle> {
-    return this.logged('KeyRecover', name, () => {
-      this.v.require('keys/recover');
-      return this.v.write((core) => {
-        const o = this.deletedObject(name, core.keys);
-        return { pending: { records: [{ t: 'key.recover', name: o.name }] }, result: (c) => this.bundle(c, o.key, newestVersion(c.keys.objects.get(o.key)!).version) };
-      });
-    });
-  }
-
-  purge(name: string): Promise<void> {
-    return this.logged('KeyPurge', name, async () => {
-      this.v.require('keys/purge');
-      await this.v.write((core) => {
-        const o = this.deletedObject(name, core.keys);
-        return { pending: { records: [{ t: 'key.purge', name: o.name, versions: [...o.order] }] }, result: () => undefined };
-      });
-      // C10: the purged material's value lines leave the file (a rewrite).
-      await this.v.compactPurged();
-      this.v.warn('Purged key material is gone from this file, but older copies and git history still hold it: rotate what it protected if it mattered.');
-    });
-  }
 
   // --------------------------------------------------------- backup/restore
 
@@ -473,7 +418,7 @@ export class KeysOperations implements KeysApi {
       this.v.require('keyrotationpolicies/write');
       const policy = validateRotationPolicy(input);
       return this.v.write((core) => {
-        const o = this.live(name, core.keys);
+        const o = this.live(name, core);
         return {
           pending: { records: [{ t: 'key.policy', name: o.name, policy }] },
           result: (c) => toRotationPolicy(this.vid, o.name, c.keys.policies.get(o.key)),

@@ -15,26 +15,36 @@ import { nameKey, newVersionId, validateContentType, validateSecretName, validat
 import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
 import { openBackup, sealBackup } from './backup.js';
-import { audited } from '../audit/operation.js';
+import { SoftDeleteOperations } from '../state/soft-delete.js';
 
 /** One import is one commit: a record per entry, and its batch record (the values' key). */
 export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
 
-export class SecretsOperations implements SecretsApi {
-  constructor(private readonly v: VaultSession) {}
-
-  private get core(): VaultCore {
-    return this.v.core;
+export class SecretsOperations extends SoftDeleteOperations<SecretObject, SecretBundle, DeletedSecretBundle, DeletedSecretItem> implements SecretsApi {
+  constructor(v: VaultSession) {
+    super(v, {
+      record: 'secret',
+      collection: 'secrets',
+      audit: 'Secret',
+      readPermission: 'secrets/readMetadata',
+      objects: (core) => core.secrets,
+      validateName: validateSecretName,
+      notFound: (name) => secretNotFound(name),
+      deletedNotFound: deletedSecretNotFound,
+      purgeWarning: 'Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.',
+    });
   }
-  private get vid(): string {
-    return this.v.id;
+
+  protected deletedBundle(o: SecretObject, core: VaultCore): DeletedSecretBundle {
+    return toDeletedSecretBundle(this.vid, latestVersion(o).attrs, core.retentionDays, o.deleted!.date);
   }
 
-  private live(name: string, core = this.core): SecretObject {
-    validateSecretName(name);
-    const o = core.secrets.get(nameKey(name));
-    if (!o || o.deleted) throw secretNotFound(name);
-    return o;
+  protected deletedItem(o: SecretObject): DeletedSecretItem {
+    return toDeletedSecretItem(this.vid, latestVersion(o).attrs, this.core.retentionDays, o.deleted!.date);
+  }
+
+  protected liveBundle(o: SecretObject, core: VaultCore): SecretBundle {
+    return toSecretBundle(this.vid, latestVersion(o).attrs, core.retentionDays);
   }
 
   private version(o: SecretObject, version?: string): SecretVersion {
@@ -42,10 +52,6 @@ export class SecretsOperations implements SecretsApi {
     const v = o.versions.get(validateVersionId(version));
     if (!v) throw secretNotFound(o.name, version);
     return v;
-  }
-
-  private logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
-    return audited(this.v, op, name, fn, version);
   }
 
   set(input: SetSecretInput): Promise<SecretBundle> {
@@ -168,79 +174,6 @@ export class SecretsOperations implements SecretsApi {
           result: (c) => toSecretBundle(this.vid, c.secrets.get(o.key)!.versions.get(vid)!.attrs, c.retentionDays),
         };
       });
-    });
-  }
-
-  delete(name: string): Promise<DeletedSecretBundle> {
-    return this.logged('SecretDelete', name, () => {
-      this.v.require('secrets/delete');
-      return this.v.write((core) => {
-        const o = this.live(name, core);
-        return {
-          pending: { records: [{ t: 'secret.delete', name: o.name }] },
-          result: (c) => this.deletedBundle(c.secrets.get(o.key)!),
-        };
-      });
-    });
-  }
-
-  private deletedBundle(o: SecretObject): DeletedSecretBundle {
-    const latest = latestVersion(o);
-    return toDeletedSecretBundle(this.vid, latest.attrs, this.core.retentionDays, o.deleted!.date);
-  }
-
-  private deletedObject(name: string, core = this.core): SecretObject {
-    validateSecretName(name);
-    const o = core.secrets.get(nameKey(name));
-    if (!o?.deleted) throw deletedSecretNotFound(name);
-    return o;
-  }
-
-  listDeleted(): DeletedSecretItem[] {
-    this.v.require('secrets/readMetadata');
-    const out: DeletedSecretItem[] = [];
-    for (const o of this.core.secrets.values()) {
-      if (!o.deleted) continue;
-      const latest = latestVersion(o);
-      out.push(toDeletedSecretItem(this.vid, latest.attrs, this.core.retentionDays, o.deleted.date));
-    }
-    void this.v.audit('SecretListDeleted', 'ok').catch(() => undefined);
-    return out.sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  getDeleted(name: string): DeletedSecretBundle {
-    this.v.require('secrets/readMetadata');
-    const b = this.deletedBundle(this.deletedObject(name));
-    void this.v.audit('SecretGetDeleted', 'ok', { object: name }).catch(() => undefined);
-    return b;
-  }
-
-  recover(name: string): Promise<SecretBundle> {
-    return this.logged('SecretRecover', name, () => {
-      this.v.require('secrets/recover');
-      return this.v.write((core) => {
-        const o = this.deletedObject(name, core);
-        return {
-          pending: { records: [{ t: 'secret.recover', name: o.name }] },
-          result: (c) => {
-            const obj = c.secrets.get(o.key)!;
-            return toSecretBundle(this.vid, latestVersion(obj).attrs, c.retentionDays);
-          },
-        };
-      });
-    });
-  }
-
-  purge(name: string): Promise<void> {
-    return this.logged('SecretPurge', name, async () => {
-      this.v.require('secrets/purge');
-      await this.v.write((core) => {
-        const o = this.deletedObject(name, core);
-        return { pending: { records: [{ t: 'secret.purge', name: o.name, versions: [...o.order] }] }, result: () => undefined };
-      });
-      // C10: drop the purged values' bytes from the file (a rewrite), so the vault no longer holds them.
-      await this.v.compactPurged();
-      this.v.warn('Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.');
     });
   }
 

@@ -1,0 +1,136 @@
+/**
+ * Key Vault's soft delete (AKV-REFERENCE.md §4), the same for every kind whose
+ * objects have versions: delete, the deleted views, recover and purge. A kind's
+ * operations (secrets/operations.ts, keys/operations.ts) extend this class with
+ * its words, errors and JSON shapes.
+ */
+import type { Permission } from '../access/roles.js';
+import { audited } from '../audit/operation.js';
+import type { VaultCore } from '../core.js';
+import type { CofferError } from '../errors.js';
+import type { VaultRecord } from '../format/records.js';
+import { nameKey } from '../secrets/rules.js';
+import type { VaultSession } from '../session.js';
+
+/** What the soft-delete steps need of an object. */
+export interface SoftDeletableObject {
+  name: string;
+  key: string;
+  deleted?: { date: number } | undefined;
+  order: readonly string[];
+}
+
+export interface SoftDeleteSpec<O> {
+  /** The word of its records and permissions: `secret` (`secret.delete`), with `secrets/delete`. */
+  record: 'secret' | 'key';
+  collection: 'secrets' | 'keys';
+  /** The start of its audit names: `Secret` (`SecretDelete`). */
+  audit: string;
+  /** The permission that lists and shows deleted objects. */
+  readPermission: Permission;
+  objects(core: VaultCore): ReadonlyMap<string, O>;
+  validateName(name: string): void;
+  notFound(name: string): CofferError;
+  deletedNotFound(name: string): CofferError;
+  /** Said after a purge: the file no longer holds the values, but copies may. */
+  purgeWarning: string;
+}
+
+export abstract class SoftDeleteOperations<O extends SoftDeletableObject, Bundle, DeletedBundle, DeletedItem> {
+  constructor(
+    protected readonly v: VaultSession,
+    private readonly spec: SoftDeleteSpec<O>,
+  ) {}
+
+  /** The deleted view of `o` in `core`'s state. */
+  protected abstract deletedBundle(o: O, core: VaultCore): DeletedBundle;
+  protected abstract deletedItem(o: O): DeletedItem;
+  /** The live view of the newest version of `o` in `core`'s state (after a recover). */
+  protected abstract liveBundle(o: O, core: VaultCore): Bundle;
+
+  protected get core(): VaultCore {
+    return this.v.core;
+  }
+  protected get vid(): string {
+    return this.v.id;
+  }
+
+  protected logged<T>(op: string, name: string | undefined, fn: () => Promise<T> | T, version?: () => string | undefined): Promise<T> {
+    return audited(this.v, op, name, fn, version);
+  }
+
+  private find(name: string, core: VaultCore): O | undefined {
+    this.spec.validateName(name);
+    return this.spec.objects(core).get(nameKey(name));
+  }
+
+  protected live(name: string, core = this.core): O {
+    const o = this.find(name, core);
+    if (!o || o.deleted) throw this.spec.notFound(name);
+    return o;
+  }
+
+  protected deletedObject(name: string, core = this.core): O {
+    const o = this.find(name, core);
+    if (!o?.deleted) throw this.spec.deletedNotFound(name);
+    return o;
+  }
+
+  delete(name: string): Promise<DeletedBundle> {
+    const { record, collection, audit } = this.spec;
+    return this.logged(`${audit}Delete`, name, () => {
+      this.v.require(`${collection}/delete` as Permission);
+      return this.v.write((core) => {
+        const o = this.live(name, core);
+        return {
+          pending: { records: [{ t: `${record}.delete`, name: o.name } as VaultRecord] },
+          result: (c) => this.deletedBundle(this.spec.objects(c).get(o.key)!, c),
+        };
+      });
+    });
+  }
+
+  /** By name key, as the lists of live objects. */
+  listDeleted(): DeletedItem[] {
+    this.v.require(this.spec.readPermission);
+    const deleted = [...this.spec.objects(this.core).values()].filter((o) => o.deleted);
+    deleted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    void this.v.audit(`${this.spec.audit}ListDeleted`, 'ok').catch(() => undefined);
+    return deleted.map((o) => this.deletedItem(o));
+  }
+
+  getDeleted(name: string): DeletedBundle {
+    this.v.require(this.spec.readPermission);
+    const b = this.deletedBundle(this.deletedObject(name), this.core);
+    void this.v.audit(`${this.spec.audit}GetDeleted`, 'ok', { object: name }).catch(() => undefined);
+    return b;
+  }
+
+  recover(name: string): Promise<Bundle> {
+    const { record, collection, audit } = this.spec;
+    return this.logged(`${audit}Recover`, name, () => {
+      this.v.require(`${collection}/recover` as Permission);
+      return this.v.write((core) => {
+        const o = this.deletedObject(name, core);
+        return {
+          pending: { records: [{ t: `${record}.recover`, name: o.name } as VaultRecord] },
+          result: (c) => this.liveBundle(this.spec.objects(c).get(o.key)!, c),
+        };
+      });
+    });
+  }
+
+  purge(name: string): Promise<void> {
+    const { record, collection, audit } = this.spec;
+    return this.logged(`${audit}Purge`, name, async () => {
+      this.v.require(`${collection}/purge` as Permission);
+      await this.v.write((core) => {
+        const o = this.deletedObject(name, core);
+        return { pending: { records: [{ t: `${record}.purge`, name: o.name, versions: [...o.order] } as VaultRecord] }, result: () => undefined };
+      });
+      // C10: the purged values' lines leave the file (a rewrite), so the vault no longer holds them.
+      await this.v.compactPurged();
+      this.v.warn(this.spec.purgeWarning);
+    });
+  }
+}
