@@ -29,7 +29,7 @@ import { SchemaError } from '../format/schema.js';
 import type { VaultRecord } from '../format/records.js';
 import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
-import { SoftDeleteOperations } from '../state/soft-delete.js';
+import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
@@ -85,7 +85,7 @@ function describe(a: KeyAttributes): KeyDescription {
   return { kty: a.kty, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.crv !== undefined ? { crv: a.crv } : {}), ...(a.pub !== undefined ? { pub: a.pub } : {}) };
 }
 
-export class KeysOperations extends SoftDeleteOperations<KeyObject, KeyBundle, DeletedKeyBundle, DeletedKeyItem> implements KeysApi {
+export class KeysOperations extends KindOperations<KeyObject, KeyBundle, DeletedKeyBundle, DeletedKeyItem> implements KeysApi {
   constructor(v: VaultSession) {
     super(v, {
       record: 'key',
@@ -256,26 +256,16 @@ export class KeysOperations extends SoftDeleteOperations<KeyObject, KeyBundle, D
         const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
         const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
         validateTimes(nbf, exp);
-        const set: Extract<VaultRecord, { t: 'key.update' }>['set'] = {};
-        const clear: ('nbf' | 'exp')[] = [];
-        if (patch.enabled !== undefined) set.enabled = patch.enabled;
-        for (const k of ['nbf', 'exp'] as const) {
-          const val = patch[k];
-          if (val === null) clear.push(k);
-          else if (val !== undefined) set[k] = val;
-        }
+        const { set, clear } = attributeUpdate(patch, ['nbf', 'exp'] as const);
         if (patch.keyOps !== undefined) set.key_ops = validateKeyOps(patch.keyOps, v.attrs);
-        if (patch.tags !== undefined) set.tags = { ...patch.tags };
         const id = v.version;
         return {
-          pending: { records: [{ t: 'key.update', name: o.name, version: id, set, clear }] },
+          pending: { records: [{ t: 'key.update', name: o.name, version: id, set, clear } as VaultRecord] },
           result: (c) => this.bundle(c, o.key, id),
         };
       });
     });
   }
-
-  // ------------------------------------------------------ delete and recover
 
   // --------------------------------------------------------- backup/restore
 

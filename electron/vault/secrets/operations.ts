@@ -15,12 +15,12 @@ import { nameKey, newVersionId, validateContentType, validateSecretName, validat
 import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
 import { openBackup, sealBackup } from './backup.js';
-import { SoftDeleteOperations } from '../state/soft-delete.js';
+import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 
 /** One import is one commit: a record per entry, and its batch record (the values' key). */
 export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
 
-export class SecretsOperations extends SoftDeleteOperations<SecretObject, SecretBundle, DeletedSecretBundle, DeletedSecretItem> implements SecretsApi {
+export class SecretsOperations extends KindOperations<SecretObject, SecretBundle, DeletedSecretBundle, DeletedSecretItem> implements SecretsApi {
   constructor(v: VaultSession) {
     super(v, {
       record: 'secret',
@@ -159,18 +159,10 @@ export class SecretsOperations extends SoftDeleteOperations<SecretObject, Secret
         const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
         const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
         validateTimes(nbf, exp);
-        const set: Extract<VaultRecord, { t: 'secret.update' }>['set'] = {};
-        const clear: ('nbf' | 'exp' | 'contentType')[] = [];
-        if (patch.enabled !== undefined) set.enabled = patch.enabled;
-        for (const k of ['nbf', 'exp', 'contentType'] as const) {
-          const val = patch[k];
-          if (val === null) clear.push(k);
-          else if (val !== undefined) (set as Record<string, unknown>)[k] = val;
-        }
-        if (patch.tags !== undefined) set.tags = patch.tags;
+        const { set, clear } = attributeUpdate(patch, ['nbf', 'exp', 'contentType'] as const);
         const vid = v.attrs.version;
         return {
-          pending: { records: [{ t: 'secret.update', name: o.name, version: vid, set, clear }] },
+          pending: { records: [{ t: 'secret.update', name: o.name, version: vid, set, clear } as VaultRecord] },
           result: (c) => toSecretBundle(this.vid, c.secrets.get(o.key)!.versions.get(vid)!.attrs, c.retentionDays),
         };
       });

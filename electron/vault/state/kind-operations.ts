@@ -1,8 +1,9 @@
 /**
- * Key Vault's soft delete (AKV-REFERENCE.md §4), the same for every kind whose
- * objects have versions: delete, the deleted views, recover and purge. A kind's
- * operations (secrets/operations.ts, keys/operations.ts) extend this class with
- * its words, errors and JSON shapes.
+ * What the operations of every kind whose objects have versions share: Key
+ * Vault's soft delete (AKV-REFERENCE.md §4: delete, the deleted views, recover,
+ * purge) and the attribute PATCH of a version. A kind's operations
+ * (secrets/operations.ts, keys/operations.ts) extend KindOperations with its
+ * words, errors and JSON shapes.
  */
 import type { Permission } from '../access/roles.js';
 import { audited } from '../audit/operation.js';
@@ -12,15 +13,15 @@ import type { VaultRecord } from '../format/records.js';
 import { nameKey } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
 
-/** What the soft-delete steps need of an object. */
-export interface SoftDeletableObject {
+/** What the shared steps need of an object. */
+export interface KindObject {
   name: string;
   key: string;
   deleted?: { date: number } | undefined;
   order: readonly string[];
 }
 
-export interface SoftDeleteSpec<O> {
+export interface KindSpec<O> {
   /** The word of its records and permissions: `secret` (`secret.delete`), with `secrets/delete`. */
   record: 'secret' | 'key';
   collection: 'secrets' | 'keys';
@@ -36,10 +37,10 @@ export interface SoftDeleteSpec<O> {
   purgeWarning: string;
 }
 
-export abstract class SoftDeleteOperations<O extends SoftDeletableObject, Bundle, DeletedBundle, DeletedItem> {
+export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle, DeletedItem> {
   constructor(
     protected readonly v: VaultSession,
-    private readonly spec: SoftDeleteSpec<O>,
+    private readonly spec: KindSpec<O>,
   ) {}
 
   /** The deleted view of `o` in `core`'s state. */
@@ -133,4 +134,30 @@ export abstract class SoftDeleteOperations<O extends SoftDeletableObject, Bundle
       this.v.warn(this.spec.purgeWarning);
     });
   }
+}
+
+/** A version attribute PATCH as Key Vault takes it: a field given sets it, `null` clears it, one left out stays. */
+export interface AttributePatch {
+  enabled?: boolean;
+  nbf?: number | null;
+  exp?: number | null;
+  tags?: Record<string, string>;
+}
+
+/**
+ * The `set` and `clear` of an update record (`secret.update`, `key.update`) from `patch`:
+ * `enabled` and `tags` are set when given; each of `clearable` (nbf, exp, and the kind's
+ * own such as contentType) is set, or cleared by `null`. The caller checks the values.
+ */
+export function attributeUpdate<P extends AttributePatch, K extends keyof P & string>(patch: P, clearable: readonly K[]): { set: Record<string, unknown>; clear: K[] } {
+  const set: Record<string, unknown> = {};
+  const clear: K[] = [];
+  if (patch.enabled !== undefined) set.enabled = patch.enabled;
+  for (const k of clearable) {
+    const val = patch[k];
+    if (val === null) clear.push(k);
+    else if (val !== undefined) set[k] = val;
+  }
+  if (patch.tags !== undefined) set.tags = { ...patch.tags };
+  return { set, clear };
 }
