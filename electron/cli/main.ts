@@ -13,6 +13,7 @@
 import { Command, CommanderError } from 'commander';
 import { addGitCommands } from './git-commands.js';
 import { defaultIo, type CliIo } from './io.js';
+import { addKeyCommands } from './key-commands.js';
 import { packageVersion } from './launcher.js';
 import { ACCEPT_ROLLBACK_HELP, type RunState } from './options.js';
 import { addSecretCommands } from './secret-commands.js';
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
 
   addVaultCommands(program, io, state);
   addSecretCommands(program, io);
+  addKeyCommands(program, io);
   addGitCommands(program, io);
   return program;
 }

@@ -219,12 +219,13 @@ export async function importSecrets(io: CliIo, opts: ImportOptions, cmd: Command
   }
 }
 
-function refuseExisting(path: string, flag: string, hint = ''): void {
+/** A file the command would write already exists: Conflict, before the vault is opened. */
+export function refuseExisting(path: string, flag: string, hint = ''): void {
   if (existsSync(path)) throw new CofferError('Conflict', `${flag} ${path}: the file already exists${hint}`);
 }
 
 /** A Buffer view of the same memory (wiping one wipes the other). */
-function toBuffer(bytes: Uint8Array): Buffer {
+export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

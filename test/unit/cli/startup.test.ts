@@ -31,6 +31,7 @@ const STARTUP_MODULES = [
   'electron/cli/errors.js',
   'electron/cli/git-commands.js',
   'electron/cli/io.js',
+  'electron/cli/key-commands.js',
   'electron/cli/launcher.js',
   'electron/cli/main.js',
   'electron/cli/options.js',
