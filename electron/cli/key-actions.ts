@@ -23,7 +23,7 @@ import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
-import { refuseExisting, toBuffer, type NameOptions, type VersionOptions } from './secret-actions.js';
+import { backupToFile, refuseExisting, restoreFromFile, type NameOptions, type VersionOptions } from './secret-actions.js';
 
 interface NewVersionOptions {
   ops?: string[];
@@ -216,22 +216,13 @@ export async function purgeKey(io: CliIo, opts: NameOptions, cmd: Command): Prom
 }
 
 /** `key backup`: an encrypted backup file; prints {"file": path}. */
-export async function backupKey(io: CliIo, opts: NameOptions & { file: string }, cmd: Command): Promise<void> {
-  const ctx = CliContext.fromCommand(io, cmd);
-  const path = ctx.path(opts.file);
-  refuseExisting(path, '--file');
-  await ctx.withVault(async (vault) => {
-    const blob = await vault.keys.backup(opts.name);
-    await writeNewFile(path, toBuffer(blob), { overwrite: false, mode: 0o600 });
-    await printJson(io, { file: path });
-  });
+export function backupKey(io: CliIo, opts: NameOptions & { file: string }, cmd: Command): Promise<void> {
+  return backupToFile(io, opts.file, cmd, (vault) => vault.keys.backup(opts.name));
 }
 
 /** `key restore`: the restored KeyBundle. */
-export async function restoreKey(io: CliIo, opts: { file: string }, cmd: Command): Promise<void> {
-  const ctx = CliContext.fromCommand(io, cmd);
-  const blob = await ctx.readUserFile('--file', opts.file);
-  await ctx.withVault(async (vault) => printJson(io, await vault.keys.restore(blob)));
+export function restoreKey(io: CliIo, opts: { file: string }, cmd: Command): Promise<void> {
+  return restoreFromFile(io, opts.file, cmd, (vault, blob) => vault.keys.restore(blob));
 }
 
 /** `key download`: the public key in a file (PEM, DER or JWK); prints nothing. */

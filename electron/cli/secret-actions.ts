@@ -18,6 +18,7 @@ import {
   type ImportEntry,
   type SecretAttributesPatch,
   type SetSecretInput,
+  type Vault,
 } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
@@ -165,23 +166,33 @@ export async function purgeSecret(io: CliIo, opts: NameOptions, cmd: Command): P
   await CliContext.fromCommand(io, cmd).withVault((vault) => vault.secrets.purge(opts.name));
 }
 
-/** `secret backup`: an encrypted backup file; prints {"file": path}. */
-export async function backupSecret(io: CliIo, opts: NameOptions & { file: string }, cmd: Command): Promise<void> {
+/** `<kind> backup`: the object's encrypted backup into a new file (mode 0600); prints {"file": path}. */
+export async function backupToFile(io: CliIo, file: string, cmd: Command, backup: (vault: Vault) => Promise<Uint8Array>): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
-  const path = ctx.path(opts.file);
+  const path = ctx.path(file);
   refuseExisting(path, '--file');
   await ctx.withVault(async (vault) => {
-    const blob = await vault.secrets.backup(opts.name);
+    const blob = await backup(vault);
     await writeNewFile(path, toBuffer(blob), { overwrite: false, mode: 0o600 });
     await printJson(io, { file: path });
   });
 }
 
-/** `secret restore`: the restored SecretBundle. */
-export async function restoreSecret(io: CliIo, opts: { file: string }, cmd: Command): Promise<void> {
+/** `<kind> restore`: the restored bundle. */
+export async function restoreFromFile(io: CliIo, file: string, cmd: Command, restore: (vault: Vault, blob: Uint8Array) => Promise<unknown>): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
-  const blob = await ctx.readUserFile('--file', opts.file);
-  await ctx.withVault(async (vault) => printJson(io, await vault.secrets.restore(blob)));
+  const blob = await ctx.readUserFile('--file', file);
+  await ctx.withVault(async (vault) => printJson(io, await restore(vault, blob)));
+}
+
+/** `secret backup`. */
+export function backupSecret(io: CliIo, opts: NameOptions & { file: string }, cmd: Command): Promise<void> {
+  return backupToFile(io, opts.file, cmd, (vault) => vault.secrets.backup(opts.name));
+}
+
+/** `secret restore`: the restored SecretBundle. */
+export function restoreSecret(io: CliIo, opts: { file: string }, cmd: Command): Promise<void> {
+  return restoreFromFile(io, opts.file, cmd, (vault, blob) => vault.secrets.restore(blob));
 }
 
 /** `secret download`: the raw value into a new file (mode 0600). */
@@ -225,7 +236,7 @@ export function refuseExisting(path: string, flag: string, hint = ''): void {
 }
 
 /** A Buffer view of the same memory (wiping one wipes the other). */
-export function toBuffer(bytes: Uint8Array): Buffer {
+function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
