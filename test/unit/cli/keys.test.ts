@@ -248,6 +248,18 @@ describe('coffer key', () => {
 
     // Nothing is due 90 days after a creation that happened just now.
     expect(await ok(['key', 'rotate-due'])).toEqual({ rotated: [], failed: [] });
+
+    // A key that expires tomorrow, with "rotate 7 days before expiry": due now, rotated once.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await ok(['key', 'create', '-n', 'soon', '--kty', 'EC', '--expires', tomorrow]);
+    await writeFile(join(home, 'soon-policy.json'), JSON.stringify({ lifetimeActions: [{ trigger: { timeBeforeExpiry: 'P7D' }, action: { type: 'Rotate' } }], attributes: { expiryTime: 'P28D' } }));
+    await ok(['key', 'rotation-policy', 'update', '-n', 'soon', '--value', 'soon-policy.json']);
+    const due = await ok<{ rotated: { name: string; kid: string }[]; failed: unknown[] }>(['key', 'rotate-due']);
+    expect(due.rotated.map((r) => r.name)).toEqual(['soon']);
+    expect(due.failed).toEqual([]);
+    expect(await ok<unknown[]>(['key', 'list-versions', '-n', 'soon'])).toHaveLength(2);
+    // The new version expires 28 days on (the policy's expiryTime): nothing is due any more.
+    expect(await ok(['key', 'rotate-due'])).toEqual({ rotated: [], failed: [] });
   });
 
   it('backs up, deletes, shows deleted, recovers, purges and restores', async () => {
