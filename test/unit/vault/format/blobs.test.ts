@@ -19,7 +19,10 @@ function fileOf(n: number): { file: Buffer; table: SortedBlobTable; blobs: Map<s
   const blobs = new Map<string, { bytes: Buffer; line: number; where: [number, number] }>();
   let text = 'header\n';
   for (let i = 0; i < n; i++) {
-    const bytes = randomBytes(1 + (i % 50));
+    // Distinct by construction (the index first): random one-byte values would repeat now and then.
+    const index = Buffer.alloc(4);
+    index.writeUInt32BE(i);
+    const bytes = Buffer.concat([index, randomBytes(i % 50)]);
     const start = Buffer.byteLength(text);
     text += `B ${toB64u(bytes)}\n`;
     blobs.set(createHash('sha256').update(bytes).digest('hex'), { bytes, line: i + 2, where: [start, Buffer.byteLength(text)] });
