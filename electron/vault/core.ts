@@ -14,13 +14,13 @@ import { corrupted } from './errors.js';
 import { canonicalJson, isGenesis, isNewer, type CommitPayload } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
 import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
-import { validateBody, type Body, type Hlc, type ScopeKeysJson } from './format/records.js';
+import { validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
 import { Authorizer, canonicalOrder, isMembershipRecord, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
 import { restoreSnapshot, type Snapshot } from './cache/snapshot.js';
 import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from './state/checkpoint.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
-import type { Scope } from './access/roles.js';
+import { permits, type Permission, type Scope } from './access/roles.js';
 import { VaultState } from './state/fold.js';
 import { bodyAd, openValue } from './state/values.js';
 import { secretsKind } from './secrets/kind.js';
@@ -340,21 +340,35 @@ export class VaultCore {
     return this.secretsState.objects;
   }
   /** Deleted secrets past their retention (purged by the next write of a member allowed to purge). */
-  get expiredDeleted(): Map<string, SecretObject> {
-    return this.secretsState.expired;
-  }
   /** Keys (Key Vault keys) by name key, live and soft-deleted, with their rotation policies. */
   get keys(): KeysState {
     return this.state.of(keysKind);
   }
+  /** The state of every kind whose objects have versions, with its kind. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private *versionedStates(): Generator<{ kind: ObjectKind<any>; state: VersionedObjects<unknown> }> {
+    for (const kind of OBJECT_KINDS) {
+      const state: unknown = this.state.of(kind);
+      if (state instanceof VersionedObjects) yield { kind, state };
+    }
+  }
   /** Blobs of purged versions of every kind: a compaction drops their lines (C10). */
   get purgedBlobs(): Set<string> {
     const all = new Set<string>();
-    for (const k of OBJECT_KINDS) {
-      const s = this.state.of(k);
-      if (s instanceof VersionedObjects) for (const b of s.purgedBlobs) all.add(b);
-    }
+    for (const { state } of this.versionedStates()) for (const b of state.purgedBlobs) all.add(b);
     return all;
+  }
+  /**
+   * The purge records that end retention (C10): each deleted object past its scheduled purge
+   * date, of each kind whose purge `roles` permit. A write carries them in its own commit.
+   */
+  expiredPurges(roles: readonly RoleName[]): VaultRecord[] {
+    const out: VaultRecord[] = [];
+    for (const { kind, state } of this.versionedStates()) {
+      if (!kind.versions || !permits(roles, `${kind.collection}/purge` as Permission)) continue;
+      for (const o of state.expired.values()) out.push(kind.versions.purge(o.name, [...o.order]) as VaultRecord);
+    }
+    return out;
   }
   get retentionDays(): number {
     return this.state.retentionDays;
@@ -377,10 +391,9 @@ export class VaultCore {
     // value line present: only what the commits after it changed is looked at.
     const missing = this.graph.missingBlobs;
     if (missing.size === 0) return out;
-    for (const kind of OBJECT_KINDS) {
-      const s: unknown = this.state.of(kind);
-      if (!kind.versions || !(s instanceof VersionedObjects)) continue;
-      for (const { o, version, blob } of s.valueBlobs(this.fromWarmSnapshot)) if (blob !== undefined && missing.has(blob)) out.push({ kind, name: o.name, version });
+    for (const { kind, state } of this.versionedStates()) {
+      if (!kind.versions) continue;
+      for (const { o, version, blob } of state.valueBlobs(this.fromWarmSnapshot)) if (blob !== undefined && missing.has(blob)) out.push({ kind, name: o.name, version });
     }
     return out;
   }

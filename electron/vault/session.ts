@@ -11,7 +11,7 @@ import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
 import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
 import { buildGraph, checkNotCut, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
-import type { Body, VaultRecord } from './format/records.js';
+import type { Body } from './format/records.js';
 import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { generateRecoveryKey } from './access/recovery-key.js';
 import { forgetRemembered, rememberIdentity, rememberedPath } from './access/remembered.js';
@@ -430,12 +430,8 @@ export class VaultSession implements Vault {
         if (this.core.graph.newerFormat) throw new CofferError('Forbidden', newerFormatMessage(this.core.graph), { innerCode: 'NewerFormat' });
         const { pending, result } = build(this.core);
         // End of retention: purge what expired, in this same commit, when this member may purge.
-        const expired = permits(this.core.myRoles(), 'secrets/purge') ? [...this.core.expiredDeleted.values()] : [];
-        if (expired.length > 0) {
-          pending.records.unshift(...expired.map((o): VaultRecord => ({ t: 'secret.purge', name: o.name, versions: [...o.order] })));
-        }
-        const expiredKeys = permits(this.core.myRoles(), 'keys/purge') ? [...this.core.keys.expired.values()] : [];
-        pending.records.unshift(...expiredKeys.map((o): VaultRecord => ({ t: 'key.purge', name: o.name, versions: [...o.order] })));
+        const expired = this.core.expiredPurges(this.core.myRoles());
+        pending.records.unshift(...expired);
         const built = buildCommit(this.core, pending);
         const reason = this.core.checkAuthorized(built.decoded);
         if (reason) throw new CofferError('Forbidden', `This change is not allowed: ${reason}.`, { innerCode: 'ForbiddenByRbac' });
@@ -454,7 +450,7 @@ export class VaultSession implements Vault {
         this.stamp = await fileStamp(this.path);
         await this.cache.add([built.commit]);
         await this.bodyCache.add([[built.commit.id, canonicalJson(built.decoded.body)]]);
-        if (expired.length > 0 || expiredKeys.length > 0) this.needsCompaction = true;
+        if (expired.length > 0) this.needsCompaction = true;
         return result(this.core);
       }
       throw new CofferError('Conflict', 'The vault file keeps changing underneath; try again.');
