@@ -89,16 +89,12 @@ const B64U = /^[A-Za-z0-9_-]*$/;
  * "canonical encoding") are checked besides.
  */
 export function fromB64u(s: string): Uint8Array {
-  // Fast path, without a pattern over every character (values and checkpoints are megabytes):
-  // ASCII only (Node reads a wider character by its low byte), no `+` or `/`, and every
-  // character decoded (see decodeB64uInto). The pattern below only names the reason.
-  if (typeof s === 'string' && canonicalTail(s) && s.indexOf('+') < 0 && s.indexOf('/') < 0 && Buffer.byteLength(s, 'utf8') === s.length) {
-    const buf = Buffer.from(s, 'base64url');
-    const whole = buf.length === Math.floor((s.length * 3) / 4);
-    const out = whole ? copyOut(buf) : undefined;
-    buf.fill(0);
-    if (out) return out;
+  if (typeof s === 'string') {
+    const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+    if (decodeB64uInto(s, out) >= 0) return out;
+    out.fill(0);
   }
+  // Only the reason is left to name.
   if (typeof s !== 'string' || !B64U.test(s)) throw bad('invalid base64url: characters outside the alphabet or padding');
   throw bad('invalid base64url: non-canonical encoding');
 }
@@ -121,20 +117,19 @@ export function b64uLength(s: string): number {
 }
 
 /**
- * Strict base64url decoding of the latin1 bytes `text` into `into` (at least
- * ⌊3·length/4⌋ bytes long), with no allocation for the bytes: the byte count, or
- * -1 when `text` is not canonical base64url. Node's decoder skips characters
- * outside the alphabet and stops at `=`, so any of them leaves fewer bytes than
- * the length promises (a length of 1 mod 4 is refused first, the one case where
- * a skipped character would not show); it reads `+` and `/` as `-` and `_`, so
- * those are searched for. Same verdict as fromB64u.
+ * Strict base64url decoding of `s` into `into` (at least ⌊3·length/4⌋ bytes long),
+ * with no pattern run over every character (values and checkpoints are megabytes):
+ * the byte count, or -1 when `s` is not canonical base64url. ASCII only (Node reads
+ * a wider character by its low byte); Node's decoder skips characters outside the
+ * alphabet and stops at `=`, so any of them leaves fewer bytes than the length
+ * promises (a length of 1 mod 4, the one case where a skipped character would not
+ * show, is refused first); it reads `+` and `/` as `-` and `_`, so those are
+ * searched for.
  */
-export function decodeB64uInto(text: Buffer, into: Buffer): number {
-  const rest = text.length % 4;
-  if (rest === 1 || text.indexOf(0x2b) >= 0 || text.indexOf(0x2f) >= 0) return -1;
-  if (rest !== 0 && (B64U_VALUE[text[text.length - 1]!]! & (rest === 2 ? 0x0f : 0x03)) !== 0) return -1;
-  const n = into.write(text.toString('latin1'), 'base64url');
-  return n === Math.floor((text.length * 3) / 4) ? n : -1;
+export function decodeB64uInto(s: string, into: Uint8Array): number {
+  if (!canonicalTail(s) || s.indexOf('+') >= 0 || s.indexOf('/') >= 0 || Buffer.byteLength(s, 'utf8') !== s.length) return -1;
+  const n = asBuffer(into).write(s, 'base64url');
+  return n === Math.floor((s.length * 3) / 4) ? n : -1;
 }
 
 const B64U_VALUE: number[] = (() => {

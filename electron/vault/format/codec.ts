@@ -383,7 +383,7 @@ export function parseVaultFile(
     try {
       if (tag === 0x42) {
         // Decoded into one reused buffer to be hashed; the bytes are decoded again from the file when read.
-        const text = buf.subarray(start + 2, nl);
+        const text = buf.toString('latin1', start + 2, nl);
         if (scratch.length < text.length) scratch = Buffer.allocUnsafe(text.length);
         const n = decodeB64uInto(text, scratch);
         if (n < 0) {

@@ -145,7 +145,7 @@ describe('base64url', () => {
     expect(toHex(fromB64u('ABCD'))).toBe('001083');
     for (const s of ['\u0141BCD', '\uff41BCD', 'ABC\u0144', '\u00c1BCD']) expectBadParameter(() => fromB64u(s));
   });
-  it('decodeB64uInto gives the same verdict and bytes as fromB64u, on latin1 bytes', () => {
+  it('decodeB64uInto gives the same verdict and bytes as fromB64u', () => {
     const into = Buffer.alloc(64);
     const verdict = (s: string): string => {
       try {
@@ -156,7 +156,7 @@ describe('base64url', () => {
     };
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom(...'AQgw_-Zm9v=+/ .\u00c1\u00ff'.split('')), maxLength: 16 }), (s) => {
-        const n = decodeB64uInto(Buffer.from(s, 'latin1'), into);
+        const n = decodeB64uInto(s, into);
         expect(n < 0 ? 'bad' : toHex(into.subarray(0, n))).toBe(verdict(s));
       }),
       { numRuns: RUNS * 5 },
