@@ -51,12 +51,6 @@ export interface SlotScan {
   verify(slot: SlotJson): void;
 }
 
-/**
- * Finds the genesis and the commits that carry slots without parsing the rest of
- * the file (`"slots":[` appears in a line only as that field: every other value in
- * a commit line is hex, base64url or a number). Each line found is parsed and
- * checked strictly; the rest of the file is checked after the unlock.
- */
 /** What marks a commit that carries passphrase slots: its payload's `slots` field. */
 const SLOTS_MARKER = Buffer.from('"slots":[');
 
@@ -80,7 +74,21 @@ export function slotMarkerFinder(): { positions: number[]; visit(file: Buffer, s
   };
 }
 
-/** `markers`: where SLOTS_MARKER occurs in `bytes` (slotMarkerFinder), if the reader found them already. */
+/** Every slot marker of a whole file. */
+function searchWhole(buf: Buffer): number[] {
+  const finder = slotMarkerFinder();
+  finder.visit(buf, 0, buf.length);
+  return finder.positions;
+}
+
+/**
+ * Finds the genesis and the commits that carry slots without parsing the rest of
+ * the file (`"slots":[` appears in a line only as that field: every other value in
+ * a commit line is hex, base64url or a number). Each line found is parsed and
+ * checked strictly; the rest of the file is checked after the unlock.
+ * `markers`: where the marker occurs in `bytes` (slotMarkerFinder), if the reader
+ * found them already.
+ */
 export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotScan {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { vaultId, formatVersion, end: firstNl } = readFileHeader(buf);
@@ -106,10 +114,8 @@ export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotS
   const genesis = lineAt(firstNl + 1);
   if (!isGenesis(genesis.payload)) throw corrupted('line 2', 'the first commit is not the genesis commit');
   const found: { author: string; slots: SlotJson[]; id: string; sig: Uint8Array; where: () => string }[] = [];
-  const marker = SLOTS_MARKER;
-  const positions = markers?.filter((at) => at >= firstNl) ?? [];
-  if (!markers) for (let at = buf.indexOf(marker, firstNl); at >= 0; at = buf.indexOf(marker, at + marker.length)) positions.push(at);
-  for (const at of positions) {
+  const positions = markers ?? searchWhole(buf);
+  for (const at of positions.filter((x) => x >= firstNl)) {
     // A last line without its newline is an interrupted save (C10): not part of the vault.
     if (buf.indexOf(0x0a, at) < 0) break;
     const c = lineAt(buf.lastIndexOf(0x0a, at) + 1);
