@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { generateKey, type KeyMaterial, type KeySpec } from '../../../../electron/vault/keys/material.js';
 import { EC_CURVES, OCT_SIZES, RSA_SIZES } from '../../../../electron/vault/keys/records.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
+import { thrown } from '../crypto/helpers.js';
 
 /** Every key shape Coffer supports: each RSA size, EC curve, oct size, and Ed25519. */
 export const ALL_SPECS: KeySpec[] = [
@@ -111,15 +112,7 @@ export function expectCleanBadParameter(e: unknown, secrets: (Uint8Array | strin
   }
 }
 
-/** The error `fn` throws (fails the test if it returns). */
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to throw');
-}
+export { thrown };
 
 /** The message of the BadParameter `fn` throws. */
 export function badMessage(fn: () => unknown): string {
