@@ -30,7 +30,20 @@
  * Plain data and zod only: no Node, no DOM, no electron (eslint enforces).
  */
 import { z } from 'zod';
-import type { DeletedSecretBundle, DeletedSecretItem, SecretBundle, SecretItem } from './keyvault.js';
+import type {
+  DeletedKeyBundle,
+  DeletedKeyItem,
+  DeletedSecretBundle,
+  DeletedSecretItem,
+  KeyBundle,
+  KeyItem,
+  KeyOperationResult,
+  KeyRotationPolicy,
+  KeyVerifyResult,
+  SecretBundle,
+  SecretItem,
+} from './keyvault.js';
+import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOperation, type KeyType } from './key-types.js';
 import {
   MAX_CONTENT_TYPE,
   MAX_NAME,
@@ -73,6 +86,19 @@ export const LIMITS = Object.freeze({
   maxClipboardClearSeconds: 600,
   minAutoLockMinutes: 1,
   maxAutoLockMinutes: 1440,
+  /**
+   * A key to import, as PEM or JWK text. An RSA-4096 private key in PEM is
+   * ~3.3 kB and its JWK ~3.2 kB; 64 KiB leaves room for comments and chains.
+   */
+  keyTextLength: 64 * 1024,
+  /**
+   * Bytes given to a key operation from the app (text or a dropped file, to
+   * encrypt, sign or verify): the engine holds them in memory, and the
+   * renderer sends them base64url (4/3 as long).
+   */
+  keyDataBytes: 16 * 1024 * 1024,
+  /** An ISO 8601 duration of a rotation policy (P90D, P1Y2M). */
+  durationLength: 32,
 });
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -161,6 +187,36 @@ const absolutePath = z
 /** DECISIONS.md "Files and folders": vault files end in `.coffer`. */
 const newVaultPath = absolutePath.refine((p) => p.endsWith('.coffer'), { error: 'must end in .coffer' });
 
+/**
+ * Bytes as base64url without padding, as Key Vault's REST API carries them
+ * (S-key Base64UrlEncoded); the engine decodes strictly.
+ */
+const b64u = (maxBytes: number) =>
+  z
+    .string()
+    .max(Math.ceil((maxBytes * 4) / 3), { error: `must be at most ${maxBytes} bytes`, abort: true })
+    .regex(/^[A-Za-z0-9_-]*$/, { error: 'must be base64url without padding' });
+
+const keyOps = z.array(z.enum(KEY_OPS)).max(KEY_OPS.length);
+
+/** The attributes a new key version takes (the engine's KeyVersionOptions). */
+const keyVersionOptions = {
+  keyOps: keyOps.optional(),
+  enabled: z.boolean().optional(),
+  nbf: unixTime.optional(),
+  exp: unixTime.optional(),
+  tags: tags.optional(),
+  exportable: z.boolean().optional(),
+};
+
+/** What a key operation from the app takes: an algorithm name (the engine checks it against the key) and bounded bytes. */
+const algorithm = z.string().min(1).max(32);
+const keyData = b64u(LIMITS.keyDataBytes);
+/** The key version an operation uses (default: the current one) and the algorithm. */
+const keyOperationTarget = { name: secretName, version: secretVersion.optional(), algorithm };
+
+const isoDuration = z.string().min(2).max(LIMITS.durationLength);
+
 const empty = z.strictObject({});
 
 const nameOnly = z.strictObject({ name: secretName });
@@ -215,6 +271,27 @@ export interface AppSettings {
 export interface SuggestedPath {
   path: string | null;
 }
+
+/**
+ * `keys:get`: a key version as its detail shows it. The bundle carries the
+ * public JWK only (an oct key none); `pem` (SubjectPublicKeyInfo) and
+ * `thumbprint` (RFC 7638, SHA-256, base64url) are absent for an oct key.
+ * `algorithms` lists, per operation this version may perform (its key_ops,
+ * its type), the algorithms it takes, as the engine's algorithm table says.
+ */
+export interface KeyDetails {
+  bundle: KeyBundle;
+  pem?: string;
+  thumbprint?: string;
+  algorithms: Partial<Record<KeyOperation, string[]>>;
+}
+
+/**
+ * `keys:list`: Key Vault's KeyItem (which has no key type) with the current
+ * version's type and size or curve, for the list's Type column. The app's
+ * own shape: the CLI and the REST endpoint answer KeyItem as Key Vault does.
+ */
+export type KeyListItem = KeyItem & { kty: KeyType; size?: number; crv?: string };
 
 export interface CopyResult {
   /** When main will clear the clipboard, in seconds from now. */
@@ -303,6 +380,91 @@ export const contract = {
   'secrets:reveal': channel<RevealedSecret>()(nameAndVersion),
   'secrets:copy': channel<CopyResult>()(nameAndVersion),
 
+  'keys:list': channel<KeyListItem[]>()(empty),
+  /** The versions in their order in the history, oldest first (the last is the current one). */
+  'keys:listVersions': channel<KeyItem[]>()(nameOnly),
+  'keys:listDeleted': channel<DeletedKeyItem[]>()(empty),
+  /**
+   * Copies a version's public key (PEM or JWK JSON) to the clipboard: main
+   * writes it, as `secrets:copy` does (the renderer has no clipboard
+   * permission), and clears it after the usual delay.
+   */
+  'keys:copyPublic': channel<CopyResult>()(z.strictObject({ name: secretName, version: secretVersion.optional(), format: z.enum(['pem', 'jwk']) })),
+  'keys:get': channel<KeyDetails>()(nameAndVersion),
+  /** CreateKey; an RSA key is generated off main's thread (it may take seconds for 4096 bits). */
+  'keys:create': channel<KeyBundle>()(
+    z.strictObject({
+      name: secretName,
+      kty: z.enum(KEY_TYPES),
+      size: z
+        .number()
+        .int()
+        .refine((n) => (RSA_SIZES as readonly number[]).includes(n) || (OCT_SIZES as readonly number[]).includes(n), {
+          error: `must be ${RSA_SIZES.join(', ')} (RSA) or ${OCT_SIZES.join(', ')} (oct)`,
+        })
+        .optional(),
+      crv: z.enum([...EC_CURVES, ...OKP_CURVES]).optional(),
+      ...keyVersionOptions,
+    }),
+  ),
+  /**
+   * ImportKey from the text of a file: a JWK (JSON) or PEM (PKCS#8, PKCS#1,
+   * SEC 1, encrypted PKCS#8 with `password`); main tells them apart.
+   */
+  'keys:import': channel<KeyBundle>()(
+    z.strictObject({
+      name: secretName,
+      text: z.string().min(1).max(LIMITS.keyTextLength),
+      password: z.string().max(LIMITS.passphraseLength).optional(),
+      ...keyVersionOptions,
+    }),
+  ),
+  'keys:update': channel<KeyBundle>()(
+    z.strictObject({
+      name: secretName,
+      version: secretVersion.optional(),
+      // As the engine's KeyAttributesPatch: null clears, absent leaves unchanged.
+      patch: z.strictObject({
+        enabled: z.boolean().optional(),
+        nbf: unixTime.nullable().optional(),
+        exp: unixTime.nullable().optional(),
+        keyOps: keyOps.optional(),
+        tags: tags.optional(),
+      }),
+    }),
+  ),
+  'keys:delete': channel<DeletedKeyBundle>()(nameOnly),
+  'keys:recover': channel<KeyBundle>()(nameOnly),
+  'keys:purge': channel<null>()(nameOnly),
+  /** RotateKey: a new version of the same type and size, its expiry from the policy. */
+  'keys:rotate': channel<KeyBundle>()(nameOnly),
+  'keys:getRotationPolicy': channel<KeyRotationPolicy>()(nameOnly),
+  'keys:updateRotationPolicy': channel<KeyRotationPolicy>()(
+    z.strictObject({
+      name: secretName,
+      lifetimeActions: z
+        .array(
+          z.strictObject({
+            trigger: z.strictObject({ timeAfterCreate: isoDuration.optional(), timeBeforeExpiry: isoDuration.optional() }),
+            action: z.strictObject({ type: z.enum(['Rotate', 'Notify']) }),
+          }),
+        )
+        .max(2),
+      expiryTime: isoDuration.optional(),
+    }),
+  ),
+  // The "Use key" panel. Decrypt answers the plaintext: the user asked for it, as Reveal.
+  'keys:encrypt': channel<KeyOperationResult>()(
+    // An AES IV or GCM tag is 12-16 bytes (AKV-REFERENCE.md §2.4); AAD is bounded like the data.
+    z.strictObject({ ...keyOperationTarget, value: keyData, iv: b64u(16).optional(), aad: keyData.optional() }),
+  ),
+  'keys:decrypt': channel<KeyOperationResult>()(
+    z.strictObject({ ...keyOperationTarget, value: keyData, iv: b64u(16).optional(), aad: keyData.optional(), tag: b64u(16).optional() }),
+  ),
+  /** Signs the data (hashed in the engine with the algorithm's hash; EdDSA and HS* take it whole). */
+  'keys:sign': channel<KeyOperationResult>()(z.strictObject({ ...keyOperationTarget, data: keyData })),
+  'keys:verify': channel<KeyVerifyResult>()(z.strictObject({ ...keyOperationTarget, data: keyData, signature: b64u(1024) })),
+
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(
     z.strictObject({
@@ -354,6 +516,16 @@ export type AppCommand = (typeof APP_COMMANDS)[number];
 export const appEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('locked') }),
   z.strictObject({ type: z.literal('command'), command: z.enum(APP_COMMANDS) }),
+  /**
+   * Keys rotated on schedule while the vault is open (their rotation
+   * policies), and those whose rotation failed: kept as they were, retried
+   * at the next run. Names only.
+   */
+  z.strictObject({
+    type: z.literal('keysRotated'),
+    rotated: z.array(z.string().max(LIMITS.nameLength)).max(10_000),
+    failed: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), message: z.string().max(1000) })).max(10_000),
+  }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

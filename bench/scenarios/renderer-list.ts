@@ -64,7 +64,8 @@ import path from 'node:path';
 import type { ImportEntry } from '../../electron/vault/api.js';
 import { createVault } from '../../electron/vault/vault.js';
 import { L } from '../../renderer/app/labels.js';
-import { filterAndSort } from '../../renderer/features/secrets/status.js';
+import { filterRows, sortRows } from '../../renderer/lib/objects/status.js';
+import { nameFromId } from '../../renderer/lib/format.js';
 import { APP_URL, CHROMIUM_ARGS, E2E_KDF, launchApp, ROOT } from '../../test/e2e/harness.js';
 import { childArgs, emit, median, progress, runChild, summarize, timed } from '../lib/common.js';
 import { passphrase, PASSPHRASE_TEXT, quiet, secretValue } from '../lib/fixtures.js';
@@ -344,7 +345,7 @@ runChild(async () => {
       await page.waitForTimeout(ms);
     };
     const checkVisible = (m: Mark, q: string, what: string): void => {
-      const expected = new Set(filterAndSort(items, q, 'name').map((r) => r.name));
+      const expected = new Set(filterRows(sortRows(items, 'name', (i) => nameFromId(i.id), (i) => i.contentType ?? ''), q).map((r) => r.name));
       const wrong = (m.visible ?? []).filter((name) => !expected.has(name));
       if (wrong.length) throw new Error(`${what}: rows shown that do not match ${JSON.stringify(q)}: ${wrong.slice(0, 3).join(', ')}`);
     };
@@ -390,7 +391,7 @@ runChild(async () => {
     // filtered count (so the page has something new to show), then deleted with Backspace.
     const search = page.getByRole('searchbox', { name: L.search, exact: true });
     await search.focus();
-    const count = (q: string): number => filterAndSort(items, q, 'name').length;
+    const count = (q: string): number => filterRows(sortRows(items, 'name', (i) => nameFromId(i.id), (i) => i.contentType ?? ''), q).length;
     const plan: { key: string; query: string; n: number; typed: boolean }[] = [];
     const queries: string[] = [];
     let typed = 0;

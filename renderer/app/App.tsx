@@ -3,10 +3,10 @@ import { useEffect } from 'react';
 import { StartScreen } from '../features/vault/StartScreen.js';
 import { UnlockScreen } from '../features/vault/UnlockScreen.js';
 import { useSession } from '../features/vault/store.js';
-import { VaultScreen } from '../features/secrets/VaultScreen.js';
 import { subscribeMainEvents } from '../lib/api.js';
 import { ClockContext, realClock, type Clock } from '../lib/clock.js';
 import { L } from './labels.js';
+import { VaultShell } from './VaultShell.js';
 
 export function App({ clock = realClock }: { clock?: Clock }) {
   const screen = useSession((s) => s.screen);
@@ -34,7 +34,7 @@ export function App({ clock = realClock }: { clock?: Clock }) {
       ) : screen === 'unlock' ? (
         <UnlockScreen />
       ) : (
-        <VaultScreen />
+        <VaultShell />
       )}
     </ClockContext.Provider>
   );

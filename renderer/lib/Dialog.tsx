@@ -5,7 +5,8 @@
  * returns to where it was on close. The rest of the app is made inert
  * meanwhile (#root), and the dialog is portalled outside it.
  */
-import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { ErrorResult } from '../../shared/contract.js';
 import { L } from '../app/labels.js';
 import { createPortal } from 'react-dom';
 
@@ -115,5 +116,36 @@ export function FormDialog({ title, onClose, onSubmit, error, children, confirm 
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** Runs a store action that answers an error or null, for a dialog: busy meanwhile, its error shown, closed on success. */
+export function useSubmit(onDone: () => void) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (fn: () => Promise<ErrorResult | null>) => {
+    setBusy(true);
+    setError(null);
+    const err = await fn();
+    setBusy(false);
+    if (err) setError(err.message);
+    else onDone();
+  };
+  return { error, setError, busy, run };
+}
+
+/** A confirmation (delete, purge) whose action may fail: the error shows in the dialog. */
+export function ConfirmDialog({ title, text, confirm, onConfirm, onClose }: {
+  title: string;
+  text: string;
+  confirm: string;
+  onConfirm: () => Promise<ErrorResult | null>;
+  onClose: () => void;
+}) {
+  const { error, busy, run } = useSubmit(onClose);
+  return (
+    <FormDialog title={title} onClose={onClose} onSubmit={() => void run(onConfirm)} error={error} busy={busy} confirm={confirm}>
+      <p>{text}</p>
+    </FormDialog>
   );
 }

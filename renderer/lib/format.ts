@@ -1,15 +1,20 @@
 /** Small display helpers shared by the features. */
 
-/** The secret name of an item id `coffer://<vault>/secrets/<name>[/<version>]`. */
+/**
+ * An object id as the engine writes it, Key Vault's shape on Coffer's scheme:
+ * `coffer://<vault>/<collection>/<name>[/<version>]` (secrets, keys, later
+ * certificates).
+ */
+const OBJECT_ID = /^coffer:\/\/[^/]+\/[a-z]+\/([^/]+)(?:\/([^/]+))?$/;
+
+/** The object name of an id (a secret's `id`, a key's `kid`). */
 export function nameFromId(id: string): string {
-  const m = /\/secrets\/([^/]+)/.exec(id);
-  return m?.[1] ?? id;
+  return OBJECT_ID.exec(id)?.[1] ?? id;
 }
 
-/** The version of a version id `…/secrets/<name>/<version>`, or '' for a base id. */
+/** The version of a version id, or '' for a base id. */
 export function versionFromId(id: string): string {
-  const m = /\/secrets\/[^/]+\/([^/]+)$/.exec(id);
-  return m?.[1] ?? '';
+  return OBJECT_ID.exec(id)?.[2] ?? '';
 }
 
 /** Unix seconds → a short local date and time ('' when absent). */

@@ -38,6 +38,7 @@ import {
 import { badParameter } from '../errors.js';
 import { concatBytes, ed25519Verify, equalBytes, fromHex, randomBytes, u32be } from '../crypto/index.js';
 import type { KeyOp, KeyType } from './records.js';
+import { KEY_OPERATIONS, type KeyOperation } from '../../../shared/key-types.js';
 import type { KeyPermission } from './permissions.js';
 import { EC_CURVE_INFO, keyParts, takeBytes, type EcCurve, type KeyDescription, type KeyMaterial, type KeyParts, type OctSize, type OkpCurve } from './material.js';
 
@@ -46,8 +47,7 @@ const bad = badParameter;
 // ---------------------------------------------------------------------------
 // The tables the operations layer uses
 
-export const KEY_OPERATIONS = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'sign', 'verify'] as const;
-export type KeyOperation = (typeof KEY_OPERATIONS)[number];
+export { KEY_OPERATIONS, type KeyOperation };
 
 /**
  * Each operation's key_op (S-key JsonWebKeyOperation), its Key Vault

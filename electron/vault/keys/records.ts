@@ -9,18 +9,11 @@ import { bad, b64, bool, checkTags, fields, int, isInt, isObj, isoDuration, list
 import type { KeyLifetimeAction } from '../../../shared/keyvault.js';
 import type { KeyPermission } from './permissions.js';
 import type { CertificatePermission } from '../certificates/permissions.js';
+import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOp, type KeyType } from '../../../shared/key-types.js';
 
-export const KEY_TYPES = ['RSA', 'EC', 'oct', 'OKP'] as const;
-export const KEY_OPS = ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey', 'import', 'export'] as const;
-export const RSA_SIZES = [2048, 3072, 4096] as const;
-export const OCT_SIZES = [128, 192, 256] as const;
-export const EC_CURVES = ['P-256', 'P-384', 'P-521', 'P-256K'] as const;
-export const OKP_CURVES = ['Ed25519'] as const;
+export { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOp, type KeyType };
 /** How a version came to be; each needs its own Key Vault permission. A certificate's key is made by certificate operations. */
 export const KEY_ORIGINS = ['create', 'import', 'rotate', 'restore', 'certificate'] as const;
-
-export type KeyType = (typeof KEY_TYPES)[number];
-export type KeyOp = (typeof KEY_OPS)[number];
 
 /** The public JWK members of each key type (RFC 7517/7518/8037), base64url. */
 export interface PublicJwk {

@@ -1,43 +1,20 @@
 /**
- * Secrets as the renderer holds them: lists and attributes (never a value),
- * plus ONE map of revealed values keyed by version id, filled only by an
- * explicit Reveal, emptied on Hide, on a change of selection and on lock
- * (resetAllStores).
+ * Secrets as the renderer holds them: the shared object slice (lists and
+ * attributes, never a value) plus ONE map of revealed values keyed by
+ * version id, filled only by an explicit Reveal, emptied on Hide, on a
+ * change of selection and on lock (resetAllStores).
  */
 import { create } from 'zustand';
 import type { ChannelInput, ErrorResult } from '../../../shared/contract.js';
 import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
+import { initialObjects, objectsSlice, type ObjectsState } from '../../lib/objects/store.js';
 import { onReset } from '../../lib/reset.js';
-import type { SortKey } from './status.js';
 
-export type View = 'secrets' | 'deleted';
-
-interface Data {
-  view: View;
-  items: SecretItem[] | null;
-  deleted: DeletedSecretItem[] | null;
-  query: string;
-  sort: SortKey;
-  /** The secret whose detail shows. */
-  selected: string | null;
-  versions: SecretItem[] | null;
+interface SecretsExtra {
   /** version id → value, only while shown. */
   revealed: Record<string, string>;
-  error: string | null;
-  status: string | null;
-}
-
-interface Actions {
-  setView(view: View): void;
-  setQuery(query: string): void;
-  setSort(sort: SortKey): void;
-  clearMessages(): void;
-  loadList(): Promise<void>;
-  loadDeleted(): Promise<void>;
-  select(name: string | null): Promise<void>;
-  loadVersions(): Promise<void>;
   reveal(name: string, version: string): Promise<void>;
   hide(version: string): void;
   copy(name: string, version: string): Promise<void>;
@@ -45,68 +22,26 @@ interface Actions {
   /** For the dialogs: the error goes back to the dialog, not to the page. */
   setSecret(input: ChannelInput<'secrets:set'>): Promise<ErrorResult | null>;
   update(input: ChannelInput<'secrets:update'>): Promise<ErrorResult | null>;
-  remove(name: string): Promise<ErrorResult | null>;
-  recover(name: string): Promise<void>;
-  purge(name: string): Promise<ErrorResult | null>;
 }
 
-const initial: Data = {
-  view: 'secrets',
-  items: null,
-  deleted: null,
-  query: '',
-  sort: 'name',
-  selected: null,
-  versions: null,
-  revealed: {},
-  error: null,
-  status: null,
-};
+type SecretsState = ObjectsState<SecretItem, DeletedSecretItem> & SecretsExtra;
 
-export const useSecrets = create<Data & Actions>()((set, get) => ({
-  ...initial,
-
-  setView(view) {
-    set({ view, error: null, status: null });
-    if (view === 'deleted') void get().loadDeleted();
-    else void get().loadList();
-  },
-  setQuery(query) {
-    set({ query });
-  },
-  setSort(sort) {
-    set({ sort });
-  },
-  clearMessages() {
-    set({ error: null, status: null });
-  },
-
-  async loadList() {
-    const r = await call('secrets:list', {});
-    if (r.ok) set({ items: r.value });
-    else set({ error: r.message, items: get().items ?? [] });
-  },
-
-  async loadDeleted() {
-    const r = await call('secrets:listDeleted', {});
-    if (r.ok) set({ deleted: r.value });
-    else set({ error: r.message, deleted: get().deleted ?? [] });
-  },
-
-  async select(name) {
+export const useSecrets = create<SecretsState>()((set, get) => ({
+  ...objectsSlice<SecretItem, DeletedSecretItem, SecretsState>(
+    {
+      list: () => call('secrets:list', {}),
+      listVersions: (name) => call('secrets:listVersions', { name }),
+      listDeleted: () => call('secrets:listDeleted', {}),
+      remove: (name) => call('secrets:delete', { name }),
+      recover: (name) => call('secrets:recover', { name }),
+      purge: (name) => call('secrets:purge', { name }),
+    },
+    set,
+    get,
     // A new selection never shows an old value.
-    set({ selected: name, versions: null, revealed: {}, error: null, status: null });
-    if (name !== null) await get().loadVersions();
-  },
-
-  async loadVersions() {
-    const name = get().selected;
-    if (name === null) return;
-    const r = await call('secrets:listVersions', { name });
-    if (get().selected !== name) return;
-    if (r.ok) set({ versions: [...r.value].sort((a, b) => b.attributes.created - a.attributes.created) });
-    else set({ error: r.message, versions: [] });
-  },
+    () => ({ revealed: {} }),
+  ),
+  revealed: {},
 
   async reveal(name, version) {
     set({ error: null });
@@ -140,8 +75,7 @@ export const useSecrets = create<Data & Actions>()((set, get) => ({
   async setSecret(input) {
     const r = await call('secrets:set', input);
     if (!r.ok) return r;
-    await get().loadList();
-    if (get().selected === input.name) await get().loadVersions();
+    await get().refresh(input.name);
     return null;
   },
 
@@ -152,31 +86,6 @@ export const useSecrets = create<Data & Actions>()((set, get) => ({
     await Promise.all([get().loadVersions(), get().loadList()]);
     return null;
   },
-
-  async remove(name) {
-    const r = await call('secrets:delete', { name });
-    if (!r.ok) return r;
-    if (get().selected === name) set({ selected: null, versions: null, revealed: {} });
-    await Promise.all([get().loadList(), get().loadDeleted()]);
-    return null;
-  },
-
-  async recover(name) {
-    set({ error: null, status: null });
-    const r = await call('secrets:recover', { name });
-    if (!r.ok) {
-      set({ error: r.message });
-      return;
-    }
-    await Promise.all([get().loadList(), get().loadDeleted()]);
-  },
-
-  async purge(name) {
-    const r = await call('secrets:purge', { name });
-    if (!r.ok) return r;
-    await get().loadDeleted();
-    return null;
-  },
 }));
 
-onReset(() => useSecrets.setState({ ...initial, revealed: {} }));
+onReset(() => useSecrets.setState({ ...initialObjects<SecretItem, DeletedSecretItem>(), revealed: {} }));

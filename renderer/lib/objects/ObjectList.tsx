@@ -1,29 +1,35 @@
 /**
- * The secrets list: a listbox virtualized with @tanstack/react-virtual, so
- * 10,000 secrets render only the rows in view. Keyboard: Up/Down/Home/End/
- * PageUp/PageDown move the selection (aria-activedescendant), Enter or Space
- * opens it; a click selects and opens.
+ * An object kind's list: a listbox virtualized with @tanstack/react-virtual,
+ * so 10,000 objects render only the rows in view. Keyboard: Up/Down/Home/
+ * End/PageUp/PageDown move the active row (aria-activedescendant), Enter or
+ * Space opens it; a click selects and opens. Each row shows the name, the
+ * status chips and what the kind adds (`extra`: a content type, a key type).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { L } from '../../app/labels.js';
-import { useClock } from '../../lib/clock.js';
+import { useClock } from '../clock.js';
 import { Chips } from './Chips.js';
-import { chipsOf, filterRows, sortRows } from './status.js';
-import { useSecrets } from './store.js';
+import { chipsOf, type ListItem, type ListRow } from './status.js';
 
 const ROW_HEIGHT = 44;
 
-export function SecretList() {
-  const items = useSecrets((s) => s.items);
-  const query = useSecrets((s) => s.query);
-  const sort = useSecrets((s) => s.sort);
-  const selected = useSecrets((s) => s.selected);
-  const select = useSecrets((s) => s.select);
-  const clock = useClock();
-  const nowSeconds = Math.floor(clock.now() / 1000);
-  const sorted = useMemo(() => sortRows(items ?? [], sort), [items, sort]);
-  const rows = useMemo(() => filterRows(sorted, query), [sorted, query]);
+export interface ObjectListProps<T extends ListItem> {
+  /** Every object of the kind (null while loading). */
+  total: number | null;
+  /** The rows to show, sorted and filtered. */
+  rows: readonly ListRow<T>[];
+  selected: string | null;
+  onOpen: (name: string) => void;
+  label: string;
+  empty: string;
+  noMatch: string;
+  count: (n: number) => string;
+  extra?: (item: T) => ReactNode;
+}
+
+export function ObjectList<T extends ListItem>({ total, rows, selected, onOpen, label, empty, noMatch, count, extra }: ObjectListProps<T>) {
+  const nowSeconds = Math.floor(useClock().now() / 1000);
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const idBase = useId();
@@ -41,8 +47,8 @@ export function SecretList() {
     if (rows.length > 0) virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
   }, [activeIndex, rows.length, virtualizer]);
 
-  if (items === null) return <p className="muted">{L.loading}</p>;
-  if (items.length === 0) return <p className="empty">{L.emptySecrets}</p>;
+  if (total === null) return <p className="muted">{L.loading}</p>;
+  if (total === 0) return <p className="empty">{empty}</p>;
 
   const optionId = (i: number) => `${idBase}-opt-${i}`;
   const move = (to: number) => setActive(Math.max(0, Math.min(rows.length - 1, to)));
@@ -71,7 +77,7 @@ export function SecretList() {
       case 'Enter':
       case ' ': {
         const row = rows[activeIndex];
-        if (row) void select(row.name);
+        if (row) onOpen(row.name);
         break;
       }
       default:
@@ -83,13 +89,13 @@ export function SecretList() {
   return (
     <>
       <p className="muted count" aria-live="polite">
-        {rows.length === 0 ? L.noMatch : L.secretCount(rows.length)}
+        {rows.length === 0 ? noMatch : count(rows.length)}
       </p>
       <div
         ref={scrollRef}
         className="list-scroll"
         role="listbox"
-        aria-label={L.secretsList}
+        aria-label={label}
         tabIndex={0}
         aria-activedescendant={rows.length > 0 ? optionId(activeIndex) : undefined}
         onKeyDown={onKeyDown}
@@ -101,6 +107,7 @@ export function SecretList() {
             const isActive = v.index === activeIndex;
             const isOpen = row.name === selected;
             const chips = chipsOf(row.item.attributes, nowSeconds);
+            const more = extra?.(row.item);
             return (
               <div
                 key={row.name}
@@ -116,12 +123,12 @@ export function SecretList() {
                 style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => {
                   setActive(v.index);
-                  void select(row.name);
+                  onOpen(row.name);
                 }}
               >
                 <span className="row-name">{row.name}</span>
                 <Chips chips={chips} id={`${optionId(v.index)}-chips`} />
-                {row.item.contentType ? <span className="row-ct muted">{row.item.contentType}</span> : null}
+                {more ? <span className="row-extra muted">{more}</span> : null}
               </div>
             );
           })}

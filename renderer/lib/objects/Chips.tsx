@@ -1,3 +1,4 @@
+/** Status chips of an object or a version; none when all is well (the versions table then says Enabled). */
 import { CHIP_LABEL, type ChipKind } from './status.js';
 
 export function Chips({ chips, id }: { chips: ChipKind[]; id?: string }) {

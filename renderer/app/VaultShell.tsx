@@ -1,0 +1,98 @@
+/**
+ * The unlocked vault: the top bar (the vault's path, Settings, Security,
+ * Lock), the navigation between object kinds (app/kinds.tsx), the banners
+ * every kind shares (a copy missing changes, notices) and the chosen kind's
+ * screen. Main's events land here: the menu's commands go to the kind they
+ * are for, keys rotated on schedule become a notice.
+ */
+import { Lock, Settings, ShieldCheck } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { subscribeMainEvents } from '../lib/api.js';
+import { SettingsDialog } from '../features/settings/SettingsDialog.js';
+import { LackingBanner } from '../features/vault/LackingBanner.js';
+import { SecurityDialog } from '../features/vault/SecurityDialog.js';
+import { useSession } from '../features/vault/store.js';
+import { useAutoLock } from '../features/vault/useAutoLock.js';
+import { KINDS } from './kinds.js';
+import { L } from './labels.js';
+import { useShell } from './shell.js';
+
+export function VaultShell() {
+  useAutoLock();
+  const path = useSession((s) => s.path);
+  const lock = useSession((s) => s.lock);
+  const notice = useSession((s) => s.notice);
+  const dismissNotice = useSession((s) => s.dismissNotice);
+  const kind = useShell((s) => s.kind);
+  const go = useShell((s) => s.go);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [securityOpen, setSecurityOpen] = useState(false);
+
+  useEffect(
+    () =>
+      subscribeMainEvents((e) => {
+        if (e.type === 'command') {
+          // The menu's New secret is for secrets; Find searches the kind in view.
+          if (e.command === 'newSecret') useShell.getState().ask('secrets', 'new');
+          else useShell.getState().ask(useShell.getState().kind, 'find');
+        } else if (e.type === 'keysRotated') {
+          useSession.setState({ notice: L.keysRotatedNotice(e.rotated, e.failed) });
+        }
+      }),
+    [],
+  );
+
+  const current = KINDS.find((k) => k.id === kind) ?? KINDS[0]!;
+  return (
+    <div className="vault">
+      <header className="topbar">
+        <h1>{L.appTitle}</h1>
+        <span className="path" title={path ?? ''}>
+          {path}
+        </span>
+        <div className="actions">
+          <button type="button" onClick={() => setSettingsOpen(true)}>
+            <Settings aria-hidden="true" className="icon" />
+            {L.settingsButton}
+          </button>
+          <button type="button" onClick={() => setSecurityOpen(true)}>
+            <ShieldCheck aria-hidden="true" className="icon" />
+            {L.securityButton}
+          </button>
+          <button type="button" onClick={() => void lock()} aria-keyshortcuts="Control+L Meta+L">
+            <Lock aria-hidden="true" className="icon" />
+            {L.lockButton}
+          </button>
+        </div>
+      </header>
+      <div className="shell-body">
+        <nav className="kinds-nav" aria-label={L.kindsNav}>
+          <ul>
+            {KINDS.map(({ id, label, Icon }) => (
+              <li key={id}>
+                <button type="button" aria-current={id === kind ? 'page' : undefined} onClick={() => go(id)}>
+                  <Icon aria-hidden="true" className="icon" />
+                  {label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="vault-main">
+          <LackingBanner />
+          {notice ? (
+            <div className="notice" role="alert">
+              <span>{notice}</span>
+              <button type="button" className="link" onClick={dismissNotice}>
+                {L.closeButton}
+              </button>
+            </div>
+          ) : null}
+          <current.Screen />
+        </main>
+      </div>
+      {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
+      {securityOpen ? <SecurityDialog onClose={() => setSecurityOpen(false)} /> : null}
+    </div>
+  );
+}
