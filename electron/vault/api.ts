@@ -19,6 +19,7 @@ import type {
   SecretItem,
 } from '../../shared/keyvault.js';
 import type { KdfParams, VaultInfo } from '../../shared/vault-types.js';
+import type { KeyOperation } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
 
@@ -122,6 +123,13 @@ export interface SecretsApi {
 /** Key Vault's key types (S-key JsonWebKeyType; Ed25519 as OKP beyond Key Vault). */
 export type KeyTypeName = 'RSA' | 'EC' | 'oct' | 'OKP';
 
+/** A key version's type and its size (RSA, oct: bits) or curve (EC, OKP). */
+export interface KeyShapeInfo {
+  kty: KeyTypeName;
+  size?: number;
+  crv?: string;
+}
+
 /** The attributes a new key version takes (S-key KeyCreateParameters / KeyImportParameters). */
 export interface KeyVersionOptions {
   /** key_ops (S-key JsonWebKeyOperation); default: every operation the key type can perform. */
@@ -223,6 +231,12 @@ export interface KeysApi {
   import(input: ImportKeyInput): Promise<KeyBundle>;
   get(name: string, version?: string): Promise<KeyBundle>;
   list(): KeyItem[];
+  /**
+   * list() with each key's current type and size or curve, which Key Vault's
+   * KeyItem lacks (an oct key's size is in no public field): the app's list
+   * shows them. keys/read, one audit record as list().
+   */
+  listWithShapes(): (KeyItem & KeyShapeInfo)[];
   listVersions(name: string): KeyItem[];
   update(name: string, version: string | undefined, patch: KeyAttributesPatch): Promise<KeyBundle>;
   delete(name: string): Promise<DeletedKeyBundle>;
@@ -245,6 +259,13 @@ export interface KeysApi {
   unwrapKey(name: string, version: string | undefined, input: KeyCipherInput): Promise<KeyOperationResult>;
   sign(name: string, version: string | undefined, input: KeySignInput): Promise<KeyOperationResult>;
   verify(name: string, version: string | undefined, input: KeyVerifyInput): Promise<KeyVerifyResult>;
+  /**
+   * Per cryptographic operation in the version's key_ops, the algorithms its
+   * type, size or curve takes (keys/read, as get): what a key's detail offers.
+   * Operations it cannot perform are absent; RSA1_5 is listed for encrypt and
+   * wrapKey only, since decrypt and unwrapKey refuse it.
+   */
+  algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>>;
   /** The public key (keys/read), or with includePrivate the private material of an exportable version (keys/release). */
   exportKey(name: string, version: string | undefined, options?: ExportKeyOptions): Promise<ExportedKey>;
 }

@@ -17,6 +17,7 @@ import type {
   KeyAttributesPatch,
   KeyCipherInput,
   KeysApi,
+  KeyShapeInfo,
   KeySignInput,
   KeyVerifyInput,
   KeyVersionOptions,
@@ -33,7 +34,23 @@ import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
-import { checkAlgorithm, decrypt, encrypt, OPERATIONS, sign, signData, unwrapKey, verify, verifyData, wrapKey, type KeyOperation, type KeyShape } from './algorithms.js';
+import {
+  ALGORITHMS,
+  algorithmsFor,
+  checkAlgorithm,
+  decrypt,
+  encrypt,
+  KEY_OPERATIONS,
+  OPERATIONS,
+  sign,
+  signData,
+  unwrapKey,
+  verify,
+  verifyData,
+  wrapKey,
+  type KeyOperation,
+  type KeyShape,
+} from './algorithms.js';
 import {
   decodePrivate,
   encodePrivate,
@@ -227,12 +244,30 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
   }
 
   list(): KeyItem[] {
+    return this.liveKeys().map((o) => toKeyItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, { versionless: true }));
+  }
+
+  listWithShapes(): (KeyItem & KeyShapeInfo)[] {
+    return this.liveKeys().map((o) => {
+      const v = newestVersion(o);
+      const a = v.attrs;
+      return {
+        ...toKeyItem(this.vid, this.view(o, v), this.core.retentionDays, { versionless: true }),
+        kty: a.kty,
+        ...(a.size !== undefined ? { size: a.size } : {}),
+        ...(a.crv !== undefined ? { crv: a.crv } : {}),
+      };
+    });
+  }
+
+  /** GetKeys: the live keys in name-key order, audited as KeyList. */
+  private liveKeys(): KeyObject[] {
     this.v.require('keys/read');
     const live: KeyObject[] = [];
     for (const o of this.core.keys.objects.values()) if (!o.deleted) live.push(o);
     live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     void this.v.audit('KeyList', 'ok').catch(() => undefined);
-    return live.map((o) => toKeyItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, { versionless: true }));
+    return live;
   }
 
   listVersions(name: string): KeyItem[] {
@@ -533,6 +568,28 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       const { digest, data } = signed(input);
       return { value: digest !== undefined ? verify(m, input.algorithm, digest, input.signature) : verifyData(m, input.algorithm, data!, input.signature) };
     });
+  }
+
+  /**
+   * What the version can do, per operation: those in its key_ops (Key Vault
+   * refuses the others with KeyOperationForbidden), each with the algorithms
+   * of the table that fit its type, size or curve. RSA1_5 only where it works:
+   * encrypt and wrapKey are public-key operations and take it, while decrypt
+   * and unwrapKey, which need the private key, refuse it (RSA1_5_DISABLED).
+   * Enabled and nbf/exp are left to the bundle's attributes, as the
+   * operations report them at the time of use.
+   */
+  algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>> {
+    this.v.require('keys/read');
+    const a = this.version(this.live(name), version).attrs;
+    const out: Partial<Record<KeyOperation, string[]>> = {};
+    for (const op of KEY_OPERATIONS) {
+      const rule = OPERATIONS[op];
+      if (!a.key_ops.includes(rule.keyOp)) continue;
+      const algs = algorithmsFor(a, op).filter((alg) => !(rule.usesPrivate && ALGORITHMS[alg].family === 'rsaes-pkcs1'));
+      if (algs.length > 0) out[op] = algs;
+    }
+    return out;
   }
 
   // ----------------------------------------------------------------- export

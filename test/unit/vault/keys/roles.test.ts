@@ -70,6 +70,7 @@ const OPS: Record<keyof KeysApi | 'exportPrivate', KeyOpCase> = {
   },
   get: { perm: 'keys/read', run: (v) => v.keys.get('shared'), check: (r, _s, f) => expect(r).toEqual(f.shared) },
   list: { perm: 'keys/read', run: (v) => v.keys.list(), check: (r) => expect((r as { kid: string }[]).map((i) => nameOf(i.kid))).toContain('shared') },
+  listWithShapes: { perm: 'keys/read', run: (v) => v.keys.listWithShapes(), check: (r) => expect((r as { kid: string; kty: string }[]).find((i) => nameOf(i.kid) === 'shared')).toMatchObject({ kty: 'RSA', size: 2048 }) },
   listVersions: { perm: 'keys/read', run: (v) => v.keys.listVersions('shared'), check: (r) => expect(r).toHaveLength(1) },
   update: { perm: 'keys/update', run: (v, s) => v.keys.update(`upd-${s}`, undefined, { tags: { by: s } }), check: (r, s) => expect((r as KeyBundle).tags).toEqual({ by: s }) },
   delete: { perm: 'keys/delete', run: (v, s) => v.keys.delete(`del-${s}`), check: (r, s) => expect((r as { recoveryId: string }).recoveryId).toContain(`/deletedkeys/del-${s}`) },
@@ -105,6 +106,7 @@ const OPS: Record<keyof KeysApi | 'exportPrivate', KeyOpCase> = {
     run: (v, _s, f) => v.keys.verify('shared', undefined, { algorithm: 'RS256', data: enc('signed'), signature: b64u(f.signature) }),
     check: (r) => expect(r).toEqual({ value: true }),
   },
+  algorithms: { perm: 'keys/read', run: (v) => v.keys.algorithms('shared'), check: (r) => expect((r as { sign?: string[] }).sign).toContain('RS256') },
   exportKey: { perm: 'keys/read', run: (v) => v.keys.exportKey('shared', undefined, { format: 'pem' }), check: (r) => expect((r as { pem: string }).pem).toMatch(/BEGIN PUBLIC KEY/) },
   exportPrivate: { perm: 'keys/release', run: (v) => v.keys.exportKey('shared', undefined, { includePrivate: true }), check: (r) => expect((r as { jwk: { d: string } }).jwk.d).toBeTruthy() },
 };
