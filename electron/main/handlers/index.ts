@@ -1,24 +1,24 @@
 /**
  * Main's handlers for every channel of shared/contract.ts, on the real engine
- * through a VaultSessionManager. Inputs arrive parsed (ipc/register.ts); the
- * engine checks Key Vault's rules again and its CofferErrors become results.
- *
- * Values: only `secrets:reveal` returns one. Key Vault's SetSecret answers
- * with the value (and api.ts documents the engine's set() as doing so, though
- * today it does not); whatever the engine returns, every other output is
- * built field by field without a value (stripValue).
- * `secrets:copy` reads the value in main and hands it to the clipboard
- * service only.
+ * through a VaultSessionManager: the vault and dialog channels here, each
+ * object kind's in its own module (secrets.ts, keys.ts). Inputs arrive parsed
+ * (ipc/register.ts); the engine checks Key Vault's rules again and its
+ * CofferErrors become results. While a vault is open, key-rotation.ts rotates
+ * keys whose rotation policies are due.
  */
 import { stat } from 'node:fs/promises';
-import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
-import type { AppEvent, DeletedSecretBundleNoValue, SecretBundleNoValue } from '../../../shared/contract.js';
-import { CofferError, defaultVaultPath, loadEngine, type KdfParams, type Keychain } from '../../vault/index.js';
+import type { AppEvent } from '../../../shared/contract.js';
+import { defaultVaultPath, loadEngine, type KdfParams, type Keychain } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
+import { KeyRotationScheduler } from './key-rotation.js';
+import { keyHandlers } from './keys.js';
+import { secretHandlers } from './secrets.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
 import { SettingsStore } from './settings.js';
+
+export { stripDeletedValue, stripValue } from './secrets.js';
 
 export interface MainServicesOptions {
   profileDir: string;
@@ -35,7 +35,13 @@ export interface MainServicesOptions {
    * clears itself even when main locked (menu, quit, later OS suspend).
    */
   notify?: (event: AppEvent) => void;
+  /** The clipboard clear's timers (default: the real ones). */
   timers?: TimersLike;
+  /**
+   * The key-rotation schedule's timers (default: the real ones), apart from
+   * the clipboard's so that a test driving one does not run the other.
+   */
+  rotationTimers?: TimersLike;
   /** The OS keychain (store/keychain.ts osKeychain() in the app; a real Secret Service or a fake in tests). */
   keychain: Keychain;
   /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
@@ -53,6 +59,8 @@ export interface MainServices {
   settings: SettingsStore;
   clipboard: ClipboardService;
   dialogs: DialogService;
+  /** Rotates keys whose rotation policies are due, while a vault is open. */
+  keyRotation: KeyRotationScheduler;
   /** Resolves when the clipboard clears begun by a lock, and the closed vaults' background writes, are done (app.ts waits for it before quitting). */
   settled(): Promise<void>;
 }
@@ -95,8 +103,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     if (reason !== 'replace') options.notify?.({ type: 'locked' });
   });
   const dialogs = new DialogService(options.dialog);
+  const keyRotation = new KeyRotationScheduler({
+    session,
+    ...(options.notify ? { notify: options.notify } : {}),
+    ...(options.rotationTimers ? { timers: options.rotationTimers } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
 
-  const secrets = () => session.current().secrets;
   // The recent list is a convenience: failing to save it must not fail an open that worked.
   const remember = (path: string) =>
     settings.addRecent(path).catch((e: unknown) => {
@@ -149,56 +162,8 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     'dialog:chooseVault': () => dialogs.chooseVault(),
     'dialog:chooseNewVault': ({ defaultPath }) => dialogs.chooseNewVault(defaultPath),
 
-    'secrets:list': async () => secrets().list(),
-    'secrets:listVersions': async ({ name }) => secrets().listVersions(name),
-    'secrets:listDeleted': async () => secrets().listDeleted(),
-    'secrets:set': async (input) => {
-      // The value leaves the renderer as a string; the engine stores bytes. JS
-      // strings cannot be wiped, but the bytes copy can.
-      const value = new TextEncoder().encode(input.value);
-      try {
-        return stripValue(
-          await secrets().set({
-            name: input.name,
-            value,
-            ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
-            ...(input.tags === undefined ? {} : { tags: input.tags }),
-            ...(input.enabled === undefined ? {} : { enabled: input.enabled }),
-            ...(input.nbf === undefined ? {} : { nbf: input.nbf }),
-            ...(input.exp === undefined ? {} : { exp: input.exp }),
-          }),
-        );
-      } finally {
-        value.fill(0);
-      }
-    },
-    'secrets:update': async ({ name, version, patch }) => stripValue(await secrets().update(name, version, patch)),
-    'secrets:delete': async ({ name }) => stripDeletedValue(await secrets().delete(name)),
-    'secrets:recover': async ({ name }) => stripValue(await secrets().recover(name)),
-    'secrets:purge': async ({ name }) => {
-      await secrets().purge(name);
-      return null;
-    },
-    'secrets:reveal': async ({ name, version }) => {
-      // get() refuses a disabled version: Forbidden / SecretDisabled, as Key Vault.
-      const bundle = await secrets().get(name, version);
-      if (bundle.value === undefined) throw new CofferError('Internal', 'The engine returned no value.');
-      return { ...bundle, value: bundle.value };
-    },
-    'secrets:copy': async ({ name, version }) => {
-      const { clipboardClearSeconds } = await settings.get();
-      const vault = session.current();
-      const bundle = await vault.secrets.get(name, version);
-      if (bundle.value === undefined) throw new CofferError('Internal', 'The engine returned no value.');
-      // The vault may have locked while the value was read: then copy nothing.
-      if (!session.isOpen(vault)) throw new CofferError('VaultLocked', 'The vault was locked before the copy finished.');
-      try {
-        await clipboard.copy(bundle.value, clipboardClearSeconds);
-      } catch {
-        throw new CofferError('IoError', 'The clipboard could not be written; nothing was copied.');
-      }
-      return { clearsInSeconds: clipboardClearSeconds };
-    },
+    ...secretHandlers({ session, settings, clipboard }),
+    ...keyHandlers({ session, settings, clipboard }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
@@ -209,8 +174,9 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     settings,
     clipboard,
     dialogs,
+    keyRotation,
     settled: async () => {
-      await Promise.allSettled([...pendingClears, session.settled()]);
+      await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), session.settled()]);
     },
   };
 }
@@ -224,19 +190,4 @@ async function exists(path: string): Promise<boolean> {
     // Unreadable or odd: do not suggest it.
     return true;
   }
-}
-
-/** The bundle without its value, built field by field so no other field can carry it either. */
-export function stripValue(b: SecretBundle): SecretBundleNoValue {
-  return {
-    id: b.id,
-    ...(b.contentType === undefined ? {} : { contentType: b.contentType }),
-    ...(b.tags === undefined ? {} : { tags: { ...b.tags } }),
-    attributes: { ...b.attributes },
-    ...(b.managed === undefined ? {} : { managed: b.managed }),
-  };
-}
-
-export function stripDeletedValue(b: DeletedSecretBundle): DeletedSecretBundleNoValue {
-  return { ...stripValue(b), recoveryId: b.recoveryId, deletedDate: b.deletedDate, scheduledPurgeDate: b.scheduledPurgeDate };
 }

@@ -52,6 +52,7 @@ export class VaultSessionManager {
   private lockRequests = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockListeners = new Set<(reason: LockReason) => void>();
+  private readonly unlockListeners = new Set<(vault: Vault) => void>();
   /** Closed vaults still writing in the background (audit records, the warm snapshot): a quit waits for them. */
   private readonly closing = new Set<Promise<void>>();
 
@@ -61,6 +62,12 @@ export class VaultSessionManager {
   onLock(listener: (reason: LockReason) => void): () => void {
     this.lockListeners.add(listener);
     return () => this.lockListeners.delete(listener);
+  }
+
+  /** Called once a vault is open, however it was unlocked (create, open, keychain, recovery key). */
+  onUnlock(listener: (vault: Vault) => void): () => void {
+    this.unlockListeners.add(listener);
+    return () => this.unlockListeners.delete(listener);
   }
 
   private get warn(): { onWarning?: (message: string) => void } {
@@ -233,6 +240,13 @@ export class VaultSessionManager {
     }
     this.vault = vault;
     this.lastPath = vault.path;
+    for (const l of this.unlockListeners) {
+      try {
+        l(vault);
+      } catch {
+        // A listener's failure must not fail an unlock that worked, or skip the others.
+      }
+    }
     return this.status();
   }
 

@@ -22,7 +22,7 @@ const parse = (channel: keyof typeof contract, input: unknown) => {
 };
 
 describe('contract', () => {
-  it('lists the channels the desktop app needs for secrets (issue 3) and for unlocking (issue 4)', () => {
+  it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4) and for keys', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
@@ -31,6 +31,9 @@ describe('contract', () => {
         'dialog:chooseVault', 'dialog:chooseNewVault',
         'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',
         'secrets:delete', 'secrets:recover', 'secrets:purge', 'secrets:reveal', 'secrets:copy',
+        'keys:list', 'keys:listVersions', 'keys:listDeleted', 'keys:copyPublic', 'keys:get', 'keys:create',
+        'keys:import', 'keys:update', 'keys:delete', 'keys:recover', 'keys:purge', 'keys:rotate',
+        'keys:getRotationPolicy', 'keys:updateRotationPolicy', 'keys:encrypt', 'keys:decrypt', 'keys:sign', 'keys:verify',
         'settings:get', 'settings:set',
       ].sort(),
     );

@@ -155,6 +155,8 @@ export interface TestApp {
   /** Events main sent to the renderer, in order. */
   events: AppEvent[];
   timers: FakeTimers;
+  /** The key-rotation schedule's timers (nothing runs until advanced). */
+  rotationTimers: FakeTimers;
   services: MainServices;
   /** Invokes `coffer:<channel>` as the app's top frame (or `asFrame`). */
   call<C extends Channel>(channel: C, input?: unknown, asFrame?: SenderFrameLike | null): Promise<Result<ChannelOutput<C>>>;
@@ -171,6 +173,7 @@ export async function startApp(opts: { now?: () => number; platform?: NodeJS.Pla
   const ipc = new FakeIpcMain();
   const clipboard = new FakeClipboard();
   const timers = new FakeTimers();
+  const rotationTimers = new FakeTimers();
   const dialog = new FakeDialog();
   const events: AppEvent[] = [];
   const warnings: string[] = [];
@@ -184,6 +187,7 @@ export async function startApp(opts: { now?: () => number; platform?: NodeJS.Pla
     dialog,
     notify: (e) => events.push(e),
     timers,
+    rotationTimers,
     kdf: TEST_KDF,
     onWarning: (m) => warnings.push(m),
     ...(opts.now ? { now: opts.now } : {}),
@@ -196,7 +200,7 @@ export async function startApp(opts: { now?: () => number; platform?: NodeJS.Pla
     if (!r.ok) throw new Error(`${channel} failed: ${r.code} ${r.message}`);
     return r.value;
   };
-  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, dialog, events, timers, services, call, ok, warnings, keychain };
+  return { dir, profileDir, vaultPath: join(dir, 'test.coffer'), ipc, clipboard, dialog, events, timers, rotationTimers, services, call, ok, warnings, keychain };
 }
 
 /** startApp() with a new vault created and unlocked through `vault:create`. */

@@ -205,14 +205,26 @@ describe('buildEventsApi (window.cofferEvents)', () => {
     const unsubscribe = events.subscribe((e) => got.push(e));
     ipc.send(EVENT_CHANNEL, { type: 'locked' });
     ipc.send(EVENT_CHANNEL, { type: 'command', command: 'newSecret' });
-    for (const bad of [null, 'locked', { type: 'locked', extra: 1 }, { type: 'command', command: 'rm -rf' }, { type: 'other' }]) {
+    const rotated = { type: 'keysRotated', rotated: ['signing-key'], failed: [{ name: 'old-key', message: 'The vault file could not be written.' }] };
+    ipc.send(EVENT_CHANNEL, rotated);
+    for (const bad of [
+      null,
+      'locked',
+      { type: 'locked', extra: 1 },
+      { type: 'command', command: 'rm -rf' },
+      { type: 'other' },
+      { type: 'keysRotated', rotated: ['a'] },
+      { type: 'keysRotated', rotated: [], failed: [{ name: 'a' }] },
+      { type: 'keysRotated', rotated: ['n'.repeat(128)], failed: [] },
+      { type: 'keysRotated', rotated: [], failed: [{ name: 'a', message: 'm'.repeat(1001) }] },
+    ]) {
       ipc.send(EVENT_CHANNEL, bad);
     }
     ipc.send('coffer:other', { type: 'locked' });
-    expect(got).toEqual([{ type: 'locked' }, { type: 'command', command: 'newSecret' }]);
+    expect(got).toEqual([{ type: 'locked' }, { type: 'command', command: 'newSecret' }, rotated]);
     unsubscribe();
     ipc.send(EVENT_CHANNEL, { type: 'locked' });
-    expect(got).toHaveLength(2);
+    expect(got).toHaveLength(3);
   });
 
   it('keeps one IPC listener for any number of subscribers, removed with the last; a throwing subscriber does not stop the others', () => {

@@ -3,9 +3,11 @@
  * engine (small test KDF), as the renderer will call them: a valid call
  * works, bad inputs are BadParameter with a message naming the field, a
  * foreign sender is Forbidden before anything happens, and no output but
- * `secrets:reveal` carries a value.
+ * `secrets:reveal` carries a value (nor, but `keys:decrypt`, a plaintext;
+ * nor, any, private key material). The keys channels in depth: keys.test.ts.
  */
 import { TEST_KDF } from '../../../helpers/vault.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -291,6 +293,78 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { name: 'a', version: `${VERSION}0` }, field: 'version: ' },
     { input: { name: 'a', seconds: 1 }, field: 'unknown field seconds' },
   ],
+  'keys:list': [{ input: { maxresults: 25 }, field: 'unknown field maxresults' }],
+  'keys:listVersions': [
+    { input: {}, field: 'name: is required' },
+    { input: { name: 'bad_name' }, field: 'name: must be 1-127' },
+  ],
+  'keys:listDeleted': [{ input: { all: true }, field: 'unknown field all' }],
+  'keys:copyPublic': [
+    { input: { name: 'a' }, field: 'format: Invalid option' },
+    { input: { name: 'a', format: 'der' }, field: 'format: Invalid option' },
+    { input: { name: 'a', format: 'pem', seconds: 1 }, field: 'unknown field seconds' },
+  ],
+  'keys:get': [
+    { input: { name: 'a', version: VERSION.slice(1) }, field: 'version: must be 32 hexadecimal' },
+    { input: { name: 'a', includePrivate: true }, field: 'unknown field includePrivate' },
+  ],
+  'keys:create': [
+    { input: { name: 'a' }, field: 'kty: Invalid option' },
+    { input: { name: 'a', kty: 'DSA' }, field: 'kty: Invalid option' },
+    { input: { name: 'a', kty: 'EC', size: 1024 }, field: 'size: must be 2048, 3072, 4096 (RSA) or 128, 192, 256 (oct)' },
+    { input: { name: 'a', kty: 'EC', crv: 'P-224' }, field: 'crv: Invalid option' },
+    { input: { name: 'a', kty: 'EC', keyOps: ['fly'] }, field: 'keyOps.[0]: Invalid option' },
+    { input: { name: 'a', kty: 'EC', exp: 'soon' }, field: 'exp: Invalid input' },
+    { input: { name: 'a b', kty: 'EC' }, field: 'name: must be 1-127' },
+    { input: { name: 'a', kty: 'EC', publicExponent: 3 }, field: 'unknown field publicExponent' },
+  ],
+  'keys:import': [
+    { input: { name: 'a' }, field: 'text: is required' },
+    { input: { name: 'a', text: '' }, field: 'text: Too small' },
+    { input: { name: 'a', text: `-----BEGIN PRIVATE KEY-----${'x'.repeat(LIMITS.keyTextLength)}` }, field: 'text: Too big' },
+    { input: { name: 'a', text: '{}', password: 'p'.repeat(LIMITS.passphraseLength + 1) }, field: 'password: Too big' },
+    { input: { name: 'a', text: '{}', format: 'pem' }, field: 'unknown field format' },
+  ],
+  'keys:update': [
+    { input: { name: 'a' }, field: 'patch: is required' },
+    { input: { name: 'a', patch: { exportable: true } }, field: 'patch: unknown field exportable' },
+    { input: { name: 'a', patch: { keyOps: 'sign' } }, field: 'patch.keyOps: Invalid input' },
+    { input: { name: 'a', version: 'abc', patch: {} }, field: 'version: must be 32 hexadecimal' },
+  ],
+  'keys:delete': [{ input: { name: '' }, field: 'name: must be 1-127' }],
+  'keys:recover': [{ input: { name: 7 }, field: 'name: Invalid input' }],
+  'keys:purge': [{ input: { name: 'a', force: true }, field: 'unknown field force' }],
+  'keys:rotate': [{ input: { name: 'a b' }, field: 'name: must be 1-127' }],
+  'keys:getRotationPolicy': [{ input: {}, field: 'name: is required' }],
+  'keys:updateRotationPolicy': [
+    { input: { name: 'a' }, field: 'lifetimeActions: is required' },
+    { input: { name: 'a', lifetimeActions: [{ trigger: {}, action: { type: 'Delete' } }] }, field: 'lifetimeActions.[0].action.type: Invalid option' },
+    { input: { name: 'a', lifetimeActions: [{}, {}, {}] }, field: 'lifetimeActions: Too big' },
+    { input: { name: 'a', lifetimeActions: [], expiryTime: 'P'.repeat(LIMITS.durationLength + 1) }, field: 'expiryTime: Too big' },
+  ],
+  'keys:encrypt': [
+    { input: { name: 'a', value: 'AA' }, field: 'algorithm: is required' },
+    { input: { name: 'a', algorithm: 'RSA-OAEP', value: 'a+b/' }, field: 'value: must be base64url without padding' },
+    { input: { name: 'a', algorithm: 'RSA-OAEP', value: 'AAAA=' }, field: 'value: must be base64url without padding' },
+    { input: { name: 'a', algorithm: 'RSA-OAEP', value: 'A'.repeat(Math.ceil((LIMITS.keyDataBytes * 4) / 3) + 1) }, field: `value: must be at most ${LIMITS.keyDataBytes} bytes` },
+    { input: { name: 'a', algorithm: 'x'.repeat(33), value: 'AA' }, field: 'algorithm: Too big' },
+    { input: { name: 'a', algorithm: 'A256GCM', value: 'AA', tag: 'AA' }, field: 'unknown field tag' },
+  ],
+  'keys:decrypt': [
+    { input: { name: 'a', algorithm: 'A256GCM', value: 'AA', tag: 'A'.repeat(23) }, field: 'tag: must be at most 16 bytes' },
+    { input: { name: 'a', algorithm: 'A256GCM', value: 'AA', iv: 'A A' }, field: 'iv: must be base64url without padding' },
+    { input: { name: 'a', algorithm: 'A256GCM' }, field: 'value: is required' },
+  ],
+  'keys:sign': [
+    { input: { name: 'a', algorithm: 'ES256' }, field: 'data: is required' },
+    { input: { name: 'a', algorithm: 'ES256', data: 'AA', digest: 'AA' }, field: 'unknown field digest' },
+    { input: { name: 'a', algorithm: 'ES256', data: 'AA', version: 'v1' }, field: 'version: must be 32 hexadecimal' },
+  ],
+  'keys:verify': [
+    { input: { name: 'a', algorithm: 'ES256', data: 'AA' }, field: 'signature: is required' },
+    { input: { name: 'a', algorithm: 'ES256', data: 'AA', signature: 'A'.repeat(1400) }, field: 'signature: must be at most 1024 bytes' },
+    { input: { name: 'a', algorithm: 'ES256', data: 'A=A', signature: 'AA' }, field: 'data: must be base64url' },
+  ],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -332,6 +406,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
   it.each(Object.entries(senders))('%s', async (_label, sender) => {
     const app = await startUnlockedApp();
     await app.ok('secrets:set', { name: 'a', value: 'the value' });
+    await app.ok('keys:create', { name: 'k', kty: 'EC' });
     const valid: Record<Channel, unknown> = {
       'vault:create': { path: join(app.dir, 'other.coffer'), passphrase: PASSPHRASE },
       'vault:open': { path: app.vaultPath, passphrase: PASSPHRASE },
@@ -358,10 +433,29 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'secrets:purge': { name: 'a' },
       'secrets:reveal': { name: 'a' },
       'secrets:copy': { name: 'a' },
+      'keys:list': {},
+      'keys:listVersions': { name: 'k' },
+      'keys:listDeleted': {},
+      'keys:copyPublic': { name: 'k', format: 'pem' },
+      'keys:get': { name: 'k' },
+      'keys:create': { name: 'k2', kty: 'EC' },
+      'keys:import': { name: 'k3', text: '{"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}' },
+      'keys:update': { name: 'k', patch: { enabled: false } },
+      'keys:delete': { name: 'k' },
+      'keys:recover': { name: 'k' },
+      'keys:purge': { name: 'k' },
+      'keys:rotate': { name: 'k' },
+      'keys:getRotationPolicy': { name: 'k' },
+      'keys:updateRotationPolicy': { name: 'k', lifetimeActions: [], expiryTime: 'P90D' },
+      'keys:encrypt': { name: 'k', algorithm: 'ES256', value: 'AA' },
+      'keys:decrypt': { name: 'k', algorithm: 'ES256', value: 'AA' },
+      'keys:sign': { name: 'k', algorithm: 'ES256', data: 'AA' },
+      'keys:verify': { name: 'k', algorithm: 'ES256', data: 'AA', signature: 'AA' },
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
     const vaultBefore = JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }));
+    const keysBefore = JSON.stringify(await app.ok('keys:list'));
     for (const channel of CHANNELS) {
       const r = await app.call(channel, valid[channel], sender);
       expectError(r, 'Forbidden');
@@ -371,6 +465,8 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     expect((await app.ok('vault:status')).state).toBe('unlocked');
     expect(JSON.stringify(await app.ok('secrets:listVersions', { name: 'a' }))).toBe(vaultBefore);
     expect(await app.ok('secrets:list')).toHaveLength(1);
+    expect(JSON.stringify(await app.ok('keys:list'))).toBe(keysBefore);
+    expect(await app.ok('keys:getRotationPolicy', { name: 'k' })).toMatchObject({ attributes: {} });
     expect(app.clipboard.writes).toEqual([]);
     expect(app.dialog.shown).toEqual([]);
     expect(await app.ok('settings:get')).toEqual({ clipboardClearSeconds: 30, autoLockMinutes: 5, lockOnMinimize: false });
@@ -409,6 +505,36 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('secrets:purge', { name: 'd' });
     await call('secrets:set', { name: 'bad name', value: CANARY }); // BadParameter
     await call('secrets:set', { name: 'e', value: CANARY + 'x'.repeat(LIMITS.valueBytes) }); // too big
+    // Keys: an imported private key never comes back; decrypt answers the plaintext (the user asked, as reveal).
+    const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const privateParts = [jwk.d!, jwk.p!, jwk.q!, jwk.dp!, jwk.dq!, jwk.qi!];
+    await call('keys:import', { name: 'imported', text: JSON.stringify(jwk), tags: { note: 'n' } });
+    await call('keys:import', { name: 'bad', text: `CANARY-not-a-key ${jwk.d}` }); // neither PEM nor JSON
+    await call('keys:import', { name: 'bad', text: `{"kty":"RSA","d":"${jwk.d}" CANARY` }); // JSON that does not parse
+    await call('keys:import', { name: 'bad', text: `-----BEGIN PRIVATE KEY-----\n${jwk.d}\n-----END PRIVATE KEY-----\n`, password: 'CANARY-pem-password' });
+    await call('keys:create', { name: 'ec', kty: 'EC', exportable: true });
+    await call('keys:list');
+    await call('keys:listVersions', { name: 'imported' });
+    await call('keys:get', { name: 'imported' });
+    await call('keys:copyPublic', { name: 'imported', format: 'jwk' });
+    const PLAIN = Buffer.from('CANARY-key-plaintext').toString('base64url');
+    const ct = await call('keys:encrypt', { name: 'imported', algorithm: 'RSA-OAEP-256', value: PLAIN });
+    const decrypted = await call('keys:decrypt', { name: 'imported', algorithm: 'RSA-OAEP-256', value: ct.ok ? (ct.value as { value: string }).value : '' });
+    const sig = await call('keys:sign', { name: 'ec', algorithm: 'ES256', data: PLAIN });
+    await call('keys:verify', { name: 'ec', algorithm: 'ES256', data: PLAIN, signature: sig.ok ? (sig.value as { value: string }).value : '' });
+    await call('keys:update', { name: 'ec', patch: { tags: { a: 'b' } } });
+    await call('keys:updateRotationPolicy', { name: 'ec', lifetimeActions: [], expiryTime: 'P90D' });
+    await call('keys:getRotationPolicy', { name: 'ec' });
+    await call('keys:rotate', { name: 'ec' });
+    await call('keys:delete', { name: 'ec' });
+    await call('keys:listDeleted');
+    await call('keys:recover', { name: 'ec' });
+    await call('keys:delete', { name: 'ec' });
+    await call('keys:purge', { name: 'ec' });
+    expect(decrypted).toMatchObject({ ok: true, value: { value: PLAIN } });
+    expect(outputs.filter((o) => o.channel !== 'keys:decrypt' && o.text.includes(PLAIN))).toEqual([]);
+    expect(outputs.filter((o) => privateParts.some((p) => o.text.includes(p)))).toEqual([]);
+    expect(app.clipboard.writes.filter((w) => privateParts.some((p) => w.includes(p)))).toEqual([]);
     await call('vault:status');
     await call('vault:recent');
     await call('vault:suggestPath');
@@ -438,7 +564,8 @@ describe('values never leave main except through secrets:reveal', () => {
 
     expect([...seen].sort()).toEqual([...CHANNELS].sort());
     expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });
-    expect(app.clipboard.writes).toEqual([CANARY2]);
+    // The value, then the imported key's public JWK.
+    expect(app.clipboard.writes).toEqual([CANARY2, expect.stringContaining('"kty":"RSA"')]);
     // Events to the renderer carry no value either.
     expect(JSON.stringify(app.events)).not.toContain('CANARY');
     const leaks = outputs.filter((o) => o.channel !== 'secrets:reveal' && o.text.includes('CANARY'));

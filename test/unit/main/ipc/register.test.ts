@@ -51,6 +51,24 @@ const VALID: Record<Channel, unknown> = {
   'secrets:purge': { name: 'a' },
   'secrets:reveal': { name: 'a' },
   'secrets:copy': { name: 'a', version: '0123456789abcdef0123456789ABCDEF' },
+  'keys:list': {},
+  'keys:listVersions': { name: 'a' },
+  'keys:listDeleted': {},
+  'keys:copyPublic': { name: 'a', format: 'pem' },
+  'keys:get': { name: 'a', version: '0123456789abcdef0123456789ABCDEF' },
+  'keys:create': { name: 'a', kty: 'EC' },
+  'keys:import': { name: 'a', text: '{}' },
+  'keys:update': { name: 'a', patch: {} },
+  'keys:delete': { name: 'a' },
+  'keys:recover': { name: 'a' },
+  'keys:purge': { name: 'a' },
+  'keys:rotate': { name: 'a' },
+  'keys:getRotationPolicy': { name: 'a' },
+  'keys:updateRotationPolicy': { name: 'a', lifetimeActions: [] },
+  'keys:encrypt': { name: 'a', algorithm: 'RSA-OAEP-256', value: '' },
+  'keys:decrypt': { name: 'a', algorithm: 'A256GCM', value: 'AA', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA' },
+  'keys:sign': { name: 'a', algorithm: 'ES256', data: '' },
+  'keys:verify': { name: 'a', algorithm: 'ES256', data: '', signature: '' },
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -72,7 +90,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(27);
+    expect(CHANNELS.length).toBe(45);
   });
 
   it('dispose() removes every handler', () => {

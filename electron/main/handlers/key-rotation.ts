@@ -1,0 +1,129 @@
+/**
+ * Scheduled key rotation while a vault is open. Key Vault rotates a key on
+ * its own when its rotation policy's Rotate action comes due
+ * (learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation);
+ * Coffer has no service running, so main asks the engine to rotate what is
+ * due (KeysApi.rotateDue) soon after each unlock and then every hour until the
+ * vault locks.
+ *
+ * rotateDue writes one commit per key: a rotation that fails leaves that
+ * key's versions as they were (the current one stays current) and is tried
+ * again at the next run. What rotated and what failed is told to the renderer
+ * as one `keysRotated` event, names and the engine's messages only (they
+ * never hold key material). Nothing is said when nothing happened, nor when
+ * this member may not rotate keys (a Reader: Forbidden) or this copy of the
+ * vault may not be written (it lacks commits that change members, roles or
+ * keys: VaultInfo.lacking.writable): the user did not ask for a rotation.
+ *
+ * Runs never overlap, and no exception leaves a timer callback.
+ */
+import type { AppEvent } from '../../../shared/contract.js';
+import { isCofferError, type Vault } from '../../vault/index.js';
+import { realTimers, type TimersLike } from './clipboard.js';
+import type { VaultSessionManager } from './session.js';
+
+/** After an unlock: soon, but after the renderer's first reads, so the user's own requests go first. */
+export const FIRST_ROTATION_DELAY_MS = 5_000;
+/** Then hourly: policies count in days (D-rot: at least 7), so an hour late is on time. */
+export const ROTATION_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The bounds of the event's schema (shared/contract.ts appEventSchema): a longer payload would be dropped by the preload. */
+const MAX_NAMES = 10_000;
+const MAX_MESSAGE = 1000;
+
+export interface KeyRotationOptions {
+  session: Pick<VaultSessionManager, 'onUnlock' | 'onLock' | 'isOpen'>;
+  notify?: (event: AppEvent) => void;
+  timers?: TimersLike;
+  firstDelayMs?: number;
+  intervalMs?: number;
+  /** Told when a run could not start for another reason than the two above (names the engine's error, never inputs). */
+  onWarning?: (message: string) => void;
+}
+
+export class KeyRotationScheduler {
+  private readonly timers: TimersLike;
+  /** The vault the schedule is for; undefined while locked. */
+  private vault: Vault | undefined;
+  private handle: unknown;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: KeyRotationOptions) {
+    this.timers = options.timers ?? realTimers;
+    options.session.onUnlock((vault) => this.start(vault));
+    options.session.onLock(() => this.stop());
+  }
+
+  /** Whether a run is scheduled. */
+  get scheduled(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** Resolves when the run in progress, if any, is done (quitting waits for it; tests too). */
+  async whenIdle(): Promise<void> {
+    await this.running;
+  }
+
+  private start(vault: Vault): void {
+    this.stop();
+    this.vault = vault;
+    this.schedule(vault, this.options.firstDelayMs ?? FIRST_ROTATION_DELAY_MS);
+  }
+
+  private stop(): void {
+    if (this.handle !== undefined) this.timers.clearTimeout(this.handle);
+    this.handle = undefined;
+    this.vault = undefined;
+  }
+
+  private schedule(vault: Vault, ms: number): void {
+    this.handle = this.timers.setTimeout(() => {
+      this.handle = undefined;
+      const run = this.run(vault).finally(() => {
+        if (this.running === run) this.running = undefined;
+      });
+      this.running = run;
+    }, ms);
+  }
+
+  /** One run, then the next one scheduled unless the vault locked or was replaced meanwhile. Never rejects. */
+  private async run(vault: Vault): Promise<void> {
+    let again = true;
+    try {
+      again = await this.rotate(vault);
+    } catch {
+      // rotate() handles what it expects; anything else is tried again at the next run.
+    }
+    if (again && this.vault === vault && this.options.session.isOpen(vault) && this.handle === undefined) {
+      this.schedule(vault, this.options.intervalMs ?? ROTATION_INTERVAL_MS);
+    }
+  }
+
+  /** Rotates what is due and tells the renderer; false when this member may never rotate (no next run). */
+  private async rotate(vault: Vault): Promise<boolean> {
+    const open = () => this.vault === vault && this.options.session.isOpen(vault);
+    if (!open()) return false;
+    // A copy lacking commits that change keys refuses writes (VaultRolledBack) until merged: try later.
+    if (vault.info().lacking?.writable === false) return true;
+    let result: Awaited<ReturnType<Vault['keys']['rotateDue']>>;
+    try {
+      result = await vault.keys.rotateDue();
+    } catch (e) {
+      // Locked during the run: the engine's failure says nothing the user needs.
+      if (!open()) return false;
+      // A role without keys/rotate: no rotation this session (roles are fixed while it is open).
+      if (isCofferError(e) && e.code === 'Forbidden') return false;
+      if (isCofferError(e) && e.code === 'VaultRolledBack') return true;
+      this.options.onWarning?.(`Scheduled key rotation could not run: ${isCofferError(e) ? e.message : 'unexpected error'}`);
+      return true;
+    }
+    if (!open()) return false;
+    if (result.rotated.length === 0 && result.failed.length === 0) return true;
+    this.options.notify?.({
+      type: 'keysRotated',
+      rotated: result.rotated.slice(0, MAX_NAMES).map((r) => r.name),
+      failed: result.failed.slice(0, MAX_NAMES).map((f) => ({ name: f.name, message: f.message.slice(0, MAX_MESSAGE) })),
+    });
+    return true;
+  }
+}
