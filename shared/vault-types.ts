@@ -49,7 +49,16 @@ export interface VaultInfo {
   path: string;
   retentionDays: number;
   kdf: KdfParams;
-  counts: { secrets: number; secretVersions: number; deletedSecrets: number; commits: number; members: number };
+  counts: {
+    secrets: number;
+    secretVersions: number;
+    deletedSecrets: number;
+    keys: number;
+    keyVersions: number;
+    deletedKeys: number;
+    commits: number;
+    members: number;
+  };
   roles: RoleName[];
   /** How this session was unlocked. */
   unlockedWith: UnlockMethod;

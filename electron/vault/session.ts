@@ -19,7 +19,7 @@ import { UnlockAttempts } from './access/unlock-attempts.js';
 import { permits, type Permission } from './access/roles.js';
 import { isMembershipRecord } from './access/authorize.js';
 import { VaultCore } from './core.js';
-import { versionCount } from './state/versioned.js';
+import { versionCount, type ObjectOf } from './state/versioned.js';
 import { CHECKPOINT_EVERY, checkpointOf } from './state/checkpoint.js';
 import { AuditLog } from './audit/log.js';
 import { BodyCache } from './cache/body-cache.js';
@@ -346,21 +346,24 @@ export class VaultSession implements Vault {
 
   info(): VaultInfo {
     const c = this.core;
-    let versions = 0;
-    let live = 0;
-    let deleted = 0;
-    for (const o of c.secrets.values()) {
-      versions += versionCount(o);
-      if (o.deleted) deleted++;
-      else live++;
-    }
+    const secrets = countObjects(c.secrets.values());
+    const keys = countObjects(c.keys.objects.values());
     return {
       id: this.id,
       formatVersion: c.graph.formatVersion,
       path: this.path,
       retentionDays: c.retentionDays,
       kdf: this.kdf,
-      counts: { secrets: live, secretVersions: versions, deletedSecrets: deleted, commits: c.graph.commits.length, members: c.currentMembers().size },
+      counts: {
+        secrets: secrets.live,
+        secretVersions: secrets.versions,
+        deletedSecrets: secrets.deleted,
+        keys: keys.live,
+        keyVersions: keys.versions,
+        deletedKeys: keys.deleted,
+        commits: c.graph.commits.length,
+        members: c.currentMembers().size,
+      },
       roles: c.myRoles(),
       unlockedWith: this.unlockedWith,
       remembered: existsSync(rememberedPath(this.profileDir, c.vaultId)),
@@ -602,4 +605,17 @@ async function fileStamp(path: string): Promise<FileStamp> {
 
 function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
   return !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.tail === b.tail;
+}
+
+/** Live and deleted objects of one kind, and their versions (VaultInfo.counts). */
+function countObjects<V>(objects: Iterable<ObjectOf<V>>): { live: number; versions: number; deleted: number } {
+  let live = 0;
+  let versions = 0;
+  let deleted = 0;
+  for (const o of objects) {
+    versions += versionCount(o);
+    if (o.deleted) deleted++;
+    else live++;
+  }
+  return { live, versions, deleted };
 }
