@@ -217,13 +217,13 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
   const r = outcome.result;
   const asText = outcome.op === 'decrypt' ? fromUtf8(fromB64u(r.value) ?? new Uint8Array()) : null;
   return (
-    <section className="outcome" aria-label={L.useKeyResult}>
+    <div className="outcome">
       <ReadOnly label={L.useKeyResult} value={r.value} />
       {r.iv ? <ReadOnly label={L.useKeyIv} value={r.iv} /> : null}
       {r.tag ? <ReadOnly label={L.useKeyTag} value={r.tag} /> : null}
       {outcome.op === 'decrypt' ? asText === null ? <p className="hint">{L.notUtf8}</p> : <ReadOnly label={L.useKeyResultText} value={asText} /> : null}
       <p className="hint">{L.useKeySaveHint}</p>
-    </section>
+    </div>
   );
 }
 
