@@ -59,8 +59,10 @@ export function UseKeyPanel({ name, version, onClose }: { name: string; version:
 
   const available = PANEL_OPERATIONS.filter((o) => (details?.algorithms[o]?.length ?? 0) > 0);
   const chooseOp = (o: PanelOperation) => {
+    const algs = details?.algorithms[o] ?? [];
     setOp(o);
-    setAlg(details?.algorithms[o]?.[0] ?? '');
+    // Decrypting what was just encrypted, or verifying what was just signed, takes the same algorithm.
+    setAlg(algs.includes(alg) ? alg : (algs[0] ?? ''));
     setOutcome(null);
     setError(null);
   };
