@@ -4,6 +4,14 @@
  * shared/contract.ts, with the handlers' observable behaviour (Results, no
  * value outside secrets:reveal, soft delete, recover, purge, wrong
  * passphrase). Every call is recorded in `calls`.
+ *
+ * Keys: the engine's shapes, errors (KeyNotFound, Conflict /
+ * ObjectIsDeletedButRecoverable, Forbidden / KeyDisabled,
+ * KeyOperationForbidden, KeyExpired, KeyNotYetValid) and algorithm lists
+ * (printed from electron/vault/keys once), with fake material: encrypt and
+ * sign are reversible stand-ins (decrypt(encrypt(x)) = x, verify(sign(x))
+ * true, verify of anything else false), the PEM and thumbprint are
+ * placeholders derived from the version.
  */
 import type {
   AppEvent,
@@ -17,7 +25,19 @@ import type {
   Result,
   VaultStatus,
 } from '../../../shared/contract.js';
-import type { DeletedSecretItem, SecretItem } from '../../../shared/keyvault.js';
+import type {
+  DeletedKeyItem,
+  DeletedSecretItem,
+  JsonWebKey,
+  KeyBundle,
+  KeyItem,
+  KeyLifetimeAction,
+  KeyOperationResult,
+  KeyRotationPolicy,
+  SecretItem,
+} from '../../../shared/keyvault.js';
+import type { KeyDetails, KeyListItem } from '../../../shared/contract.js';
+import { KEY_OPERATIONS, KEY_OPS, type KeyOp, type KeyOperation, type KeyType } from '../../../shared/key-types.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 import type { LackingReport } from '../../../shared/vault-types.js';
 
@@ -36,9 +56,36 @@ interface Secret {
   versions: Version[];
   deleted?: { deletedDate: number; scheduledPurgeDate: number };
 }
+/** A key version: its shape, attributes and (fake) public material. */
+export interface KeyVersion {
+  version: string;
+  kty: KeyType;
+  /** RSA and oct: bits. */
+  size?: number;
+  /** EC and OKP. */
+  crv?: string;
+  keyOps: KeyOp[];
+  enabled: boolean;
+  exportable: boolean;
+  nbf?: number;
+  exp?: number;
+  tags?: Record<string, string>;
+  created: number;
+  updated: number;
+}
+interface Key {
+  /** As first written (names are case-insensitive: the map is keyed by lowercase). */
+  name: string;
+  /** Oldest first; the last is the current one. */
+  versions: KeyVersion[];
+  deleted?: { deletedDate: number; scheduledPurgeDate: number };
+  policy?: { lifetimeActions: KeyLifetimeAction[]; expiryTime?: string; created: number; updated: number };
+}
 interface FakeVault {
   passphrase: string;
   secrets: Map<string, Secret>;
+  /** By lowercase name. */
+  keys: Map<string, Key>;
   /** This computer remembers it (OS keychain unlock). */
   remembered?: boolean;
   recoveryKey?: string;
@@ -59,6 +106,16 @@ export interface FakeCoffer {
   /** Adds a vault file (locked) with secrets, for tests that start from an existing vault. */
   addVault(path: string, passphrase: string): FakeVault;
   addSecret(vault: FakeVault, name: string, v: Partial<Version> & { value: string }): Version;
+  /** Adds a version of a key (a new key, or the next version of one); RSA 2048, EC P-256, oct 256, OKP Ed25519 by default. */
+  addKey(vault: FakeVault, name: string, v: Partial<Omit<KeyVersion, 'version'>> & { kty: KeyType }): KeyVersion;
+  /** The password of an ENCRYPTED PRIVATE KEY given to keys:import (another answers BadParameter, as a wrong one). */
+  pemPassword: string;
+  /**
+   * As main's schedule (key-rotation.ts): rotates each live key whose policy's
+   * Rotate action is due at `now` and emits keysRotated when one did. Keys in
+   * `failing` fail instead (kept as they were), reported in the event.
+   */
+  rotateDue(options?: { now?: number; failing?: string[] }): { rotated: string[]; failed: { name: string; message: string }[] };
   open: string | null;
   /** How the open vault was unlocked. */
   unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey';
@@ -96,11 +153,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     suggestedPath: null,
     pickerAnswers: [],
     failNext: {},
+    pemPassword: 'pem password',
     emit: () => {
       throw new Error('installFake() first');
     },
     addVault(path, passphrase) {
-      const v: FakeVault = { passphrase, secrets: new Map() };
+      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map() };
       fake.vaults.set(path, v);
       return v;
     },
@@ -111,6 +169,42 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       s.versions.push(version);
       vault.secrets.set(name, s);
       return version;
+    },
+    addKey(vault, name, v) {
+      const k = vault.keys.get(name.toLowerCase()) ?? { name, versions: [] };
+      const t = v.created ?? fake.now() + k.versions.length;
+      const shape = withDefaultShape(v);
+      const version: KeyVersion = {
+        version: newVersion(),
+        enabled: true,
+        exportable: false,
+        keyOps: defaultKeyOps(shape),
+        created: t,
+        updated: t,
+        ...v,
+        ...shape,
+      };
+      k.versions.push(version);
+      vault.keys.set(name.toLowerCase(), k);
+      return version;
+    },
+    rotateDue: (options = {}) => {
+      const v = current();
+      if ('ok' in v) return { rotated: [], failed: [] };
+      const now = options.now ?? fake.now();
+      const rotated: string[] = [];
+      const failed: { name: string; message: string }[] = [];
+      for (const k of [...v.keys.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1))) {
+        if (k.deleted || !isRotationDue(k, now)) continue;
+        if (options.failing?.includes(k.name)) {
+          failed.push({ name: k.name, message: 'The vault file could not be written.' });
+          continue;
+        }
+        rotateKey(v, k);
+        rotated.push(k.name);
+      }
+      if (rotated.length > 0 || failed.length > 0) fake.emit({ type: 'keysRotated', rotated, failed });
+      return { rotated, failed };
     },
   };
 
@@ -123,6 +217,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       versions += s.versions.length;
       if (s.deleted) deleted++;
     }
+    let keyVersions = 0;
+    let deletedKeys = 0;
+    for (const k of v.keys.values()) {
+      keyVersions += k.versions.length;
+      if (k.deleted) deletedKeys++;
+    }
     return {
       state: 'unlocked',
       path: fake.open,
@@ -132,7 +232,16 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         path: fake.open,
         retentionDays: 90,
         kdf: { memoryKiB: 8, iterations: 1, parallelism: 1 },
-        counts: { secrets: v.secrets.size - deleted, secretVersions: versions, deletedSecrets: deleted, commits: 1, members: 1 },
+        counts: {
+          secrets: v.secrets.size - deleted,
+          secretVersions: versions,
+          deletedSecrets: deleted,
+          keys: v.keys.size - deletedKeys,
+          keyVersions,
+          deletedKeys,
+          commits: 1,
+          members: 1,
+        },
         roles: ['Key Vault Administrator'],
         unlockedWith: fake.unlockedWith,
         remembered: v.remembered ?? false,
@@ -197,6 +306,157 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     if ('ok' in x) return x;
     if (!x.enabled) return err('Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     return x;
+  };
+
+
+  // ------------------------------------------------------------------ keys
+
+  const keyNotFound = (name: string, version?: string): ErrorResult =>
+    err(
+      'KeyNotFound',
+      `A key with (name/id) ${version === undefined ? name : `${name}/${version}`} was not found in this key vault. ` +
+        'If you recently deleted this key you may be able to recover it using the correct recovery command. ' +
+        'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182',
+    );
+  const deletedKeyNotFound = (name: string): ErrorResult => err('KeyNotFound', `Deleted Key not found: ${name}`);
+  const keyDeletedButRecoverable = (name: string): ErrorResult =>
+    err(
+      'Conflict',
+      `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
+      'ObjectIsDeletedButRecoverable',
+    );
+  const liveKey = (v: FakeVault, name: string): Key | ErrorResult => {
+    const k = v.keys.get(name.toLowerCase());
+    return !k || k.deleted ? keyNotFound(name) : k;
+  };
+  const keyVersion = (k: Key, version?: string): KeyVersion | ErrorResult =>
+    (version === undefined ? k.versions[k.versions.length - 1] : k.versions.find((x) => x.version === version.toLowerCase())) ?? keyNotFound(k.name, version);
+  const kid = (k: Key, x?: KeyVersion) => `coffer://${VAULT_ID}/keys/${k.name}${x ? `/${x.version}` : ''}`;
+  const keyAttrs = (x: KeyVersion) => ({ ...attrs({ ...x, value: '' }), exportable: x.exportable });
+  const keyItem = (k: Key, x: KeyVersion, withVersion: boolean): KeyItem => ({
+    kid: kid(k, withVersion ? x : undefined),
+    attributes: keyAttrs(x),
+    ...(x.tags === undefined ? {} : { tags: { ...x.tags } }),
+  });
+  const keyBundle = (k: Key, x: KeyVersion): KeyBundle => ({
+    key: publicJwk(kid(k, x), x),
+    attributes: keyAttrs(x),
+    ...(x.tags === undefined ? {} : { tags: { ...x.tags } }),
+  });
+  const deletedKey = (k: Key) => ({ recoveryId: `coffer://${VAULT_ID}/deletedkeys/${k.name}`, ...k.deleted! });
+  /** The version a read or operation uses, or its error. */
+  const findKey = (name: string, version?: string): { v: FakeVault; k: Key; x: KeyVersion } | ErrorResult => {
+    const v = current();
+    if ('ok' in v) return v;
+    const k = liveKey(v, name);
+    if ('ok' in k) return k;
+    const x = keyVersion(k, version);
+    if ('ok' in x) return x;
+    return { v, k, x };
+  };
+  /** A new version of `k` as RotateKey makes it: same shape, key_ops, tags and exportability; exp from the policy. */
+  const rotateKey = (v: FakeVault, k: Key): KeyVersion => {
+    const last = k.versions[k.versions.length - 1]!;
+    const now = fake.now();
+    const days = k.policy?.expiryTime === undefined ? undefined : durationDays(k.policy.expiryTime);
+    return fake.addKey(v, k.name, {
+      kty: last.kty,
+      ...(last.size === undefined ? {} : { size: last.size }),
+      ...(last.crv === undefined ? {} : { crv: last.crv }),
+      keyOps: [...last.keyOps],
+      exportable: last.exportable,
+      ...(last.tags === undefined ? {} : { tags: { ...last.tags } }),
+      ...(days === undefined ? {} : { exp: now + days * 86_400 }),
+      created: now,
+      updated: now,
+    });
+  };
+  /**
+   * Key Vault's checks before a cryptographic operation, in the engine's
+   * order: enabled (KeyDisabled), in key_ops (KeyOperationForbidden), within
+   * nbf/exp unless the operation still works outside them (decrypt, unwrap,
+   * verify), the algorithm for this key.
+   */
+  const usable = (op: KeyOperation, name: string, version: string | undefined, algorithm: string): { k: Key; x: KeyVersion } | ErrorResult => {
+    const f = findKey(name, version);
+    if ('ok' in f) return f;
+    const { k, x } = f;
+    if (!x.enabled) return err('Forbidden', `Operation ${op} is not allowed on a disabled key.`, 'KeyDisabled');
+    if (!x.keyOps.includes(op)) return err('Forbidden', `Operation ${op} is not permitted on this key.`, 'KeyOperationForbidden');
+    if (op !== 'decrypt' && op !== 'unwrapKey' && op !== 'verify') {
+      const now = fake.now();
+      if (x.nbf !== undefined && now < x.nbf) return err('Forbidden', `Operation ${op} is not allowed on a key that is not yet valid (nbf).`, 'KeyNotYetValid');
+      if (x.exp !== undefined && now >= x.exp) return err('Forbidden', `Operation ${op} is not allowed on an expired key.`, 'KeyExpired');
+    }
+    if (!(algorithmsFor(x, op) as string[]).includes(algorithm)) {
+      return err('BadParameter', ALL_ALGORITHMS.has(algorithm) ? `${algorithm} cannot be used by this ${x.kty} key for ${op}` : `unknown algorithm ${algorithm}`);
+    }
+    return { k, x };
+  };
+  const keyWrite = (name: string): { v: FakeVault; k: Key } | ErrorResult => {
+    const v = writable();
+    if ('ok' in v) return v;
+    const k = liveKey(v, name);
+    if ('ok' in k) return k;
+    return { v, k };
+  };
+  /** A new version through create or import: the name free (or live), key_ops possible for the shape. */
+  const newKeyVersion = (
+    name: string,
+    shape: Shape,
+    o: { keyOps?: string[]; enabled?: boolean; nbf?: number; exp?: number; tags?: Record<string, string>; exportable?: boolean },
+  ): Result<KeyBundle> => {
+    const v = writable();
+    if ('ok' in v) return v;
+    if (!NAME.test(name)) return err('BadParameter', 'name: must be 1-127 characters of 0-9, a-z, A-Z and -');
+    const existing = v.keys.get(name.toLowerCase());
+    if (existing?.deleted) return keyDeletedButRecoverable(existing.name);
+    const possible = defaultKeyOps(shape);
+    for (const op of o.keyOps ?? []) {
+      if (op !== 'import' && op !== 'export' && !(possible as string[]).includes(op)) return err('BadParameter', `An ${shape.kty} key cannot ${op}.`);
+    }
+    if (o.nbf !== undefined && o.exp !== undefined && o.exp <= o.nbf) return err('BadParameter', 'The expiry (exp) must be after the activation (nbf).');
+    const x = fake.addKey(v, name, {
+      ...shape,
+      ...(o.keyOps === undefined ? {} : { keyOps: o.keyOps as KeyOp[] }),
+      ...(o.enabled === undefined ? {} : { enabled: o.enabled }),
+      ...(o.exportable === undefined ? {} : { exportable: o.exportable }),
+      ...(o.nbf === undefined ? {} : { nbf: o.nbf }),
+      ...(o.exp === undefined ? {} : { exp: o.exp }),
+      ...(o.tags === undefined ? {} : { tags: { ...o.tags } }),
+    });
+    return ok(keyBundle(v.keys.get(name.toLowerCase())!, x));
+  };
+  /** The shape of import text, as main and the engine tell it (never quoting the text), or the error they answer. */
+  const importedShape = (text: string, password: string | undefined): Shape | ErrorResult => {
+    if (text.trimStart().startsWith('{')) {
+      let jwk: Record<string, unknown>;
+      try {
+        jwk = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return err('BadParameter', NOT_A_KEY_FILE);
+      }
+      if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) return err('BadParameter', NOT_A_KEY_FILE);
+      if (password) return err('BadParameter', 'A password goes with an encrypted PEM key only, not with a JWK.');
+      const kty = jwk.kty;
+      if (kty === 'RSA' && typeof jwk.d === 'string') return { kty, size: typeof jwk.n === 'string' ? Math.round((jwk.n.length * 6) / 8 / 128) * 1024 || 2048 : 2048 };
+      if ((kty === 'EC' || kty === 'OKP') && typeof jwk.d === 'string' && typeof jwk.crv === 'string') return { kty, crv: jwk.crv };
+      if (kty === 'oct' && typeof jwk.k === 'string') return { kty, size: Math.floor((jwk.k.length * 6) / 8) * 8 };
+      return err('BadParameter', 'JWK member d is missing');
+    }
+    const label = /-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(text)?.[1];
+    if (label === undefined) return err('BadParameter', NOT_A_KEY_FILE);
+    if (label === 'PUBLIC KEY' || label === 'CERTIFICATE') {
+      return err('BadParameter', 'a public key or certificate cannot be imported alone: Key Vault keys are imported with their private part');
+    }
+    if (label === 'ENCRYPTED PRIVATE KEY') {
+      if (password === undefined) return err('BadParameter', 'the private key is encrypted: a password is needed');
+      if (password !== fake.pemPassword) return err('BadParameter', 'wrong password, or the encrypted private key is damaged');
+      return { kty: 'RSA', size: 2048 };
+    }
+    if (label === 'EC PRIVATE KEY') return { kty: 'EC', crv: 'P-256' };
+    if (label === 'RSA PRIVATE KEY' || label === 'PRIVATE KEY') return { kty: 'RSA', size: 2048 };
+    return err('BadParameter', `PEM block ${label} is not a private key`);
   };
 
   type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> };
@@ -374,6 +634,182 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       fake.clipboard = x.value;
       return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
     },
+    'keys:list': () => {
+      const v = current();
+      if ('ok' in v) return v;
+      const out: KeyListItem[] = [];
+      for (const k of v.keys.values()) {
+        if (k.deleted) continue;
+        const x = k.versions[k.versions.length - 1]!;
+        out.push({ ...keyItem(k, x, false), kty: x.kty, ...(x.size === undefined ? {} : { size: x.size }), ...(x.crv === undefined ? {} : { crv: x.crv }) });
+      }
+      // The engine lists keys by name, case-insensitively.
+      return ok(out.sort((a, b) => (a.kid.toLowerCase() < b.kid.toLowerCase() ? -1 : 1)));
+    },
+    'keys:listVersions': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const k = liveKey(v, name);
+      if ('ok' in k) return k;
+      return ok(k.versions.map((x) => keyItem(k, x, true)));
+    },
+    'keys:listDeleted': () => {
+      const v = current();
+      if ('ok' in v) return v;
+      const out: DeletedKeyItem[] = [];
+      for (const k of v.keys.values()) if (k.deleted) out.push({ ...keyItem(k, k.versions[k.versions.length - 1]!, false), ...deletedKey(k) });
+      return ok(out);
+    },
+    'keys:copyPublic': ({ name, version, format }) => {
+      const f = findKey(name, version);
+      if ('ok' in f) return f;
+      if (f.x.kty === 'oct') return err('BadParameter', 'an oct key has no public part');
+      const jwk = publicJwk(kid(f.k, f.x), f.x);
+      fake.clipboard = format === 'pem' ? fakePem(f.x) : JSON.stringify({ kty: jwk.kty, ...(jwk.crv ? { crv: jwk.crv } : {}), n: jwk.n, e: jwk.e, x: jwk.x, y: jwk.y });
+      return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
+    },
+    'keys:get': ({ name, version }) => {
+      const f = findKey(name, version);
+      if ('ok' in f) return f;
+      const { k, x } = f;
+      const algorithms: Partial<Record<KeyOperation, string[]>> = {};
+      for (const op of KEY_OPERATIONS) {
+        const algs = algorithmsFor(x, op);
+        if (x.keyOps.includes(op) && algs.length > 0) algorithms[op] = [...algs];
+      }
+      const details: KeyDetails = { bundle: keyBundle(k, x), algorithms };
+      if (x.kty !== 'oct') {
+        details.pem = fakePem(x);
+        details.thumbprint = fakeThumbprint(x);
+      }
+      return ok(details);
+    },
+    'keys:create': ({ name, kty, size, crv, ...o }) => {
+      const shape = withDefaultShape({ kty, ...(size === undefined ? {} : { size }), ...(crv === undefined ? {} : { crv }) });
+      if ((kty === 'RSA' && ![2048, 3072, 4096].includes(shape.size!)) || (kty === 'oct' && ![128, 192, 256].includes(shape.size!))) {
+        return err('BadParameter', `${kty} key size ${size} is not supported`);
+      }
+      if ((kty === 'EC' && !['P-256', 'P-384', 'P-521', 'P-256K'].includes(shape.crv!)) || (kty === 'OKP' && shape.crv !== 'Ed25519')) {
+        return err('BadParameter', `${kty} curve ${crv} is not supported`);
+      }
+      return newKeyVersion(name, shape, o);
+    },
+    'keys:import': ({ name, text, password, ...o }) => {
+      const shape = importedShape(text, password);
+      if ('ok' in shape) return shape;
+      return newKeyVersion(name, shape, o);
+    },
+    'keys:update': ({ name, version, patch }) => {
+      const w = keyWrite(name);
+      if ('ok' in w) return w;
+      const x = keyVersion(w.k, version);
+      if ('ok' in x) return x;
+      const possible = defaultKeyOps(x);
+      for (const op of patch.keyOps ?? []) {
+        if (op !== 'import' && op !== 'export' && !possible.includes(op)) return err('BadParameter', `An ${x.kty} key cannot ${op}.`);
+      }
+      if (patch.enabled !== undefined) x.enabled = patch.enabled;
+      if (patch.nbf !== undefined) x.nbf = patch.nbf ?? undefined;
+      if (patch.exp !== undefined) x.exp = patch.exp ?? undefined;
+      if (patch.keyOps !== undefined) x.keyOps = [...patch.keyOps];
+      if (patch.tags !== undefined) x.tags = { ...patch.tags };
+      x.updated = fake.now();
+      return ok(keyBundle(w.k, x));
+    },
+    'keys:delete': ({ name }) => {
+      const w = keyWrite(name);
+      if ('ok' in w) return w;
+      const now = fake.now();
+      w.k.deleted = { deletedDate: now, scheduledPurgeDate: now + 90 * 86400 };
+      return ok({ ...keyBundle(w.k, w.k.versions[w.k.versions.length - 1]!), ...deletedKey(w.k) });
+    },
+    'keys:recover': ({ name }) => {
+      const v = writable();
+      if ('ok' in v) return v;
+      const k = v.keys.get(name.toLowerCase());
+      if (!k?.deleted) return deletedKeyNotFound(name);
+      delete k.deleted;
+      return ok(keyBundle(k, k.versions[k.versions.length - 1]!));
+    },
+    'keys:purge': ({ name }) => {
+      const v = writable();
+      if ('ok' in v) return v;
+      const k = v.keys.get(name.toLowerCase());
+      if (!k?.deleted) return deletedKeyNotFound(name);
+      v.keys.delete(name.toLowerCase());
+      return ok(null);
+    },
+    'keys:rotate': ({ name }) => {
+      const w = keyWrite(name);
+      if ('ok' in w) return w;
+      return ok(keyBundle(w.k, rotateKey(w.v, w.k)));
+    },
+    'keys:getRotationPolicy': ({ name }) => {
+      const v = current();
+      if ('ok' in v) return v;
+      const k = liveKey(v, name);
+      if ('ok' in k) return k;
+      return ok(rotationPolicy(kid(k), k.policy));
+    },
+    'keys:updateRotationPolicy': ({ name, lifetimeActions, expiryTime }) => {
+      const w = keyWrite(name);
+      if ('ok' in w) return w;
+      const actions: KeyLifetimeAction[] = [];
+      for (const a of lifetimeActions) {
+        if (actions.some((b) => b.action.type === a.action.type)) return err('BadParameter', `A rotation policy has at most one ${a.action.type} action.`);
+        const trigger = a.trigger.timeAfterCreate !== undefined ? { timeAfterCreate: a.trigger.timeAfterCreate } : a.trigger.timeBeforeExpiry !== undefined ? { timeBeforeExpiry: a.trigger.timeBeforeExpiry } : undefined;
+        if (!trigger || (a.trigger.timeAfterCreate !== undefined && a.trigger.timeBeforeExpiry !== undefined)) {
+          return err('BadParameter', `lifetimeActions[${actions.length}].trigger needs exactly one of timeAfterCreate and timeBeforeExpiry.`);
+        }
+        if (a.action.type === 'Rotate' && 'timeBeforeExpiry' in trigger && expiryTime === undefined) {
+          return err('BadParameter', "Rotating before expiry (timeBeforeExpiry) needs the policy's expiryTime.");
+        }
+        actions.push({ trigger, action: { type: a.action.type } });
+      }
+      if (expiryTime !== undefined && durationDays(expiryTime) < 28) return err('BadParameter', 'expiryTime must be at least 28 days (P28D).');
+      if (!actions.some((a) => a.action.type === 'Notify')) actions.push({ trigger: { timeBeforeExpiry: 'P30D' }, action: { type: 'Notify' } });
+      const now = fake.now();
+      w.k.policy = { lifetimeActions: actions, ...(expiryTime === undefined ? {} : { expiryTime }), created: w.k.policy?.created ?? now, updated: now };
+      return ok(rotationPolicy(kid(w.k), w.k.policy));
+    },
+    'keys:encrypt': ({ name, version, algorithm, value, iv, aad }) => {
+      const u = usable('encrypt', name, version, algorithm);
+      if ('ok' in u) return u;
+      const family = cipherFamily(algorithm);
+      if (family === 'gcm' && iv !== undefined) return err('BadParameter', `${algorithm} encryption makes its own random IV (returned with the result); do not pass one`);
+      if (family === 'rsa' && (iv !== undefined || aad !== undefined)) return err('BadParameter', `${iv !== undefined ? 'iv' : 'aad'} is not used by ${algorithm}`);
+      const result: KeyOperationResult = { kid: kid(u.k, u.x), value: fakeSeal('enc', u.x, algorithm, value) };
+      if (family === 'gcm') {
+        result.iv = toB64u(new Uint8Array(12).fill(7));
+        result.tag = toB64u(fakeTag(u.x, value, aad));
+        if (aad !== undefined) result.aad = aad;
+      }
+      if (family === 'cbc') result.iv = iv ?? toB64u(new Uint8Array(16).fill(9));
+      return ok(result);
+    },
+    'keys:decrypt': ({ name, version, algorithm, value, iv, aad, tag }) => {
+      const u = usable('decrypt', name, version, algorithm);
+      if ('ok' in u) return u;
+      if (algorithm === 'RSA1_5') return err('BadParameter', 'RSA1_5 decryption is disabled (Bleichenbacher attacks); use RSA-OAEP-256');
+      const family = cipherFamily(algorithm);
+      if (family !== 'rsa' && iv === undefined) return err('BadParameter', 'iv must be bytes');
+      if (family === 'gcm' && tag === undefined) return err('BadParameter', 'tag must be bytes');
+      const plain = fakeOpen('enc', u.x, algorithm, value);
+      const failed = err('BadParameter', 'decryption failed: wrong key, or the ciphertext, IV, tag or additional data do not match');
+      if (plain === undefined) return failed;
+      if (family === 'gcm' && tag !== toB64u(fakeTag(u.x, plain, aad))) return failed;
+      return ok({ kid: kid(u.k, u.x), value: plain });
+    },
+    'keys:sign': ({ name, version, algorithm, data }) => {
+      const u = usable('sign', name, version, algorithm);
+      if ('ok' in u) return u;
+      return ok({ kid: kid(u.k, u.x), value: fakeSignature(u.x, algorithm, data) });
+    },
+    'keys:verify': ({ name, version, algorithm, data, signature }) => {
+      const u = usable('verify', name, version, algorithm);
+      if ('ok' in u) return u;
+      return ok({ value: signature === fakeSignature(u.x, algorithm, data) });
+    },
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {
       Object.assign(fake.settings, patch);
@@ -430,4 +866,165 @@ export function unlockedFake(): FakeCoffer {
   fake.open = '/v/work.coffer';
   fake.lastPath = '/v/work.coffer';
   return fake;
+}
+
+// ---------------------------------------------------------------- key helpers
+
+/** Said by main of import text that is neither PEM nor JSON (electron/main/handlers/keys.ts). */
+export const NOT_A_KEY_FILE = 'The key file is neither PEM nor JSON (JWK).';
+
+type Shape = { kty: KeyType; size?: number; crv?: string };
+
+/** CreateKey's defaults (electron/vault/keys/operations.ts): RSA 2048, EC P-256, oct 256, OKP Ed25519. */
+function withDefaultShape(v: Shape): Shape {
+  const shape: Shape = { kty: v.kty, ...(v.size === undefined ? {} : { size: v.size }), ...(v.crv === undefined ? {} : { crv: v.crv }) };
+  if (shape.size === undefined && shape.crv === undefined) {
+    if (shape.kty === 'RSA') shape.size = 2048;
+    else if (shape.kty === 'oct') shape.size = 256;
+    else if (shape.kty === 'EC') shape.crv = 'P-256';
+    else shape.crv = 'Ed25519';
+  }
+  return shape;
+}
+
+const RSA_CIPHER = ['RSA1_5', 'RSA-OAEP', 'RSA-OAEP-256'];
+const RSA_SIGN = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'RSNULL'];
+const EC_SIGN: Readonly<Record<string, string>> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', 'P-256K': 'ES256K' };
+
+/**
+ * The algorithms a key of this shape takes per operation, as the engine's
+ * KeysApi.algorithms lists them (printed from electron/vault/keys/algorithms.ts
+ * once): RSA1_5 encrypts and wraps but never decrypts or unwraps.
+ */
+function algorithmsFor(x: Shape, op: KeyOperation): readonly string[] {
+  switch (x.kty) {
+    case 'RSA':
+      if (op === 'sign' || op === 'verify') return RSA_SIGN;
+      return op === 'encrypt' || op === 'wrapKey' ? RSA_CIPHER : RSA_CIPHER.slice(1);
+    case 'EC':
+      return (op === 'sign' || op === 'verify') && EC_SIGN[x.crv!] ? [EC_SIGN[x.crv!]!] : [];
+    case 'OKP':
+      return op === 'sign' || op === 'verify' ? ['EdDSA'] : [];
+    case 'oct': {
+      const n = x.size ?? 256;
+      if (op === 'sign' || op === 'verify') return ['HS256', 'HS384', 'HS512'];
+      if (op === 'wrapKey' || op === 'unwrapKey') return [`A${n}KW`, 'CKM_AES_KEY_WRAP', 'CKM_AES_KEY_WRAP_PAD'];
+      return [`A${n}GCM`, `A${n}CBC`, `A${n}CBCPAD`];
+    }
+  }
+}
+
+const ALL_ALGORITHMS = new Set<string>([
+  ...RSA_CIPHER,
+  ...RSA_SIGN,
+  ...Object.values(EC_SIGN),
+  'EdDSA',
+  'HS256',
+  'HS384',
+  'HS512',
+  'CKM_AES_KEY_WRAP',
+  'CKM_AES_KEY_WRAP_PAD',
+  ...[128, 192, 256].flatMap((n) => [`A${n}GCM`, `A${n}CBC`, `A${n}CBCPAD`, `A${n}KW`]),
+]);
+
+/** The key_ops a created key gets by default: every operation with an algorithm for it, in Key Vault's order. */
+function defaultKeyOps(x: Shape): KeyOp[] {
+  return KEY_OPS.filter((op) => (KEY_OPERATIONS as readonly string[]).includes(op) && algorithmsFor(x, op as KeyOperation).length > 0);
+}
+
+function cipherFamily(alg: string): 'rsa' | 'gcm' | 'cbc' {
+  return alg.startsWith('RSA') ? 'rsa' : alg.endsWith('GCM') ? 'gcm' : 'cbc';
+}
+
+/** An ISO 8601 duration in days (months 30, years 365), as the engine counts its minimums. */
+function durationDays(d: string): number {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(d);
+  if (!m) return 0;
+  const n = (i: number) => (m[i] ? Number(m[i]) : 0);
+  return n(1) * 365 + n(2) * 30 + n(3) * 7 + n(4);
+}
+
+function isRotationDue(k: Key, now: number): boolean {
+  const rotate = k.policy?.lifetimeActions.find((a) => a.action.type === 'Rotate');
+  if (!rotate) return false;
+  const last = k.versions[k.versions.length - 1]!;
+  if (rotate.trigger.timeAfterCreate !== undefined) return now >= last.created + durationDays(rotate.trigger.timeAfterCreate) * 86_400;
+  if (rotate.trigger.timeBeforeExpiry !== undefined && last.exp !== undefined) return now >= last.exp - durationDays(rotate.trigger.timeBeforeExpiry) * 86_400;
+  return false;
+}
+
+function rotationPolicy(keyKid: string, p: Key['policy']): KeyRotationPolicy {
+  const id = `${keyKid}/rotationpolicy`;
+  if (!p) return { id, lifetimeActions: [{ trigger: { timeBeforeExpiry: 'P30D' }, action: { type: 'Notify' } }], attributes: {} };
+  return {
+    id,
+    lifetimeActions: p.lifetimeActions.map((a) => ({ trigger: { ...a.trigger }, action: { ...a.action } })),
+    attributes: { ...(p.expiryTime === undefined ? {} : { expiryTime: p.expiryTime }), created: p.created, updated: p.updated },
+  };
+}
+
+function toB64u(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64u(s: string): Uint8Array {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Fake public material, derived from the version id so each version differs. */
+function publicJwk(keyKid: string, x: KeyVersion): JsonWebKey {
+  const m = (tag: string, n: number) => toB64u(utf8(`${tag}${x.version}`.repeat(Math.ceil(n / 32)).slice(0, n)));
+  const jwk: JsonWebKey = { kid: keyKid, kty: x.kty, key_ops: [...x.keyOps] };
+  if (x.kty === 'RSA') {
+    jwk.n = m('n', (x.size ?? 2048) / 8);
+    jwk.e = 'AQAB';
+  }
+  if (x.kty === 'EC' || x.kty === 'OKP') {
+    jwk.crv = x.crv!;
+    jwk.x = m('x', 32);
+    if (x.kty === 'EC') jwk.y = m('y', 32);
+  }
+  return jwk;
+}
+
+function fakePem(x: KeyVersion): string {
+  const body = toB64u(utf8(`fake ${x.kty} public key ${x.version}`)).replace(/-/g, '+').replace(/_/g, '/');
+  return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`;
+}
+
+function fakeThumbprint(x: KeyVersion): string {
+  return toB64u(utf8(`thumbprint-${x.version}`)).slice(0, 43).padEnd(43, 'A');
+}
+
+/** `prefix` + the bytes reversed: reversible, bound to the version and the algorithm. */
+function fakeSeal(kind: string, x: KeyVersion, alg: string, value: string): string {
+  const head = utf8(`fake-${kind}:${x.version}:${alg}:`);
+  const body = fromB64u(value).reverse();
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return toB64u(out);
+}
+
+function fakeOpen(kind: string, x: KeyVersion, alg: string, value: string): string | undefined {
+  const head = utf8(`fake-${kind}:${x.version}:${alg}:`);
+  const bytes = fromB64u(value);
+  if (bytes.length < head.length || head.some((b, i) => bytes[i] !== b)) return undefined;
+  return toB64u(bytes.slice(head.length).reverse());
+}
+
+function fakeTag(x: KeyVersion, plain: string, aad: string | undefined): Uint8Array {
+  const t = utf8(`${x.version}${plain}${aad ?? ''}`);
+  const tag = new Uint8Array(16);
+  t.forEach((b, i) => (tag[i % 16] = (tag[i % 16]! * 31 + b) & 0xff));
+  return tag;
+}
+
+function fakeSignature(x: KeyVersion, alg: string, data: string): string {
+  return fakeSeal('sig', x, alg, data);
 }
