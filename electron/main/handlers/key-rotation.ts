@@ -15,7 +15,8 @@
  * vault may not be written (it lacks commits that change members, roles or
  * keys: VaultInfo.lacking.writable): the user did not ask for a rotation.
  *
- * Runs never overlap, and no exception leaves a timer callback.
+ * The next run is scheduled only once the last one is done, so runs for one
+ * open vault never overlap; no exception leaves a timer callback.
  */
 import type { AppEvent } from '../../../shared/contract.js';
 import { isCofferError, type Vault } from '../../vault/index.js';

@@ -425,6 +425,9 @@ describe('scheduled rotation while the vault is open', () => {
     expect(app.rotationTimers.pending).toBe(0);
     await tick(app, 2 * ROTATION_INTERVAL_MS);
     expect(rotatedEvents(app)).toEqual([]);
+    // A failed unlock starts nothing.
+    expectError(await app.call('vault:open', { path: app.vaultPath, passphrase: 'wrong' }), 'WrongPassphrase');
+    expect(app.rotationTimers.pending).toBe(0);
     await app.ok('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
     expect(app.rotationTimers.pending).toBe(1);
     await tick(app, FIRST_ROTATION_DELAY_MS);
