@@ -15,6 +15,7 @@ import { decodeB64u, jwkThumbprint, NOT_A_KEY_FILE } from '../../../../electron/
 import { FIRST_ROTATION_DELAY_MS, ROTATION_INTERVAL_MS } from '../../../../electron/main/handlers/key-rotation.js';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { removeTempDirs } from '../../../helpers/vault.js';
+import { HAS_OPENSSL, Scratch } from '../../vault/keys/helpers.js';
 import { PASSPHRASE, startUnlockedApp, type TestApp } from '../helpers.js';
 
 afterAll(removeTempDirs);
@@ -143,6 +144,20 @@ describe('keys:* on the real engine', () => {
     expectError(await app.call('keys:get', { name: 'missing' }), 'KeyNotFound');
     expectError(await app.call('keys:get', { name: 'rsa', version: '0'.repeat(32) }), 'KeyNotFound');
     expectError(await app.call('keys:create', { name: 'x', kty: 'EC', keyOps: ['encrypt'] }), 'BadParameter');
+  });
+
+  it.skipIf(!HAS_OPENSSL)("the RSA thumbprint is RFC 7638's over the modulus openssl reads from the PEM main answered", async () => {
+    await start();
+    const d = await app.ok('keys:get', { name: 'rsa' });
+    const scratch = new Scratch();
+    try {
+      scratch.write('rsa.pem', d.pem!);
+      const hex = /^Modulus=([0-9A-F]+)$/m.exec(scratch.openssl('rsa', '-pubin', '-in', 'rsa.pem', '-noout', '-modulus'))![1]!;
+      const n = Buffer.from(hex, 'hex').toString('base64url');
+      expect(d.thumbprint).toBe(createHash('sha256').update(`{"e":"AQAB","kty":"RSA","n":"${n}"}`).digest('base64url'));
+    } finally {
+      scratch.remove();
+    }
   });
 
   it('keys:get of an older version answers that version, with its own key_ops', async () => {
