@@ -5,7 +5,6 @@
  * (use, enable or disable, edit).
  */
 import { useEffect, useState } from 'react';
-import type { KeyListItem } from '../../../shared/contract.js';
 import type { KeyItem } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { ConfirmDialog } from '../../lib/Dialog.js';
@@ -25,8 +24,7 @@ export function KeyDetail() {
   const name = useKeys((s) => s.selected);
   const versions = useKeys((s) => s.versions);
   const details = useKeys((s) => s.details);
-  // The list's items are KeyListItems (with their type and size); versions are KeyItems.
-  const items = useKeys((s) => s.items) as KeyListItem[] | null;
+  const items = useKeys((s) => s.items);
   const using = useKeys((s) => s.using);
   const { remove, rotate, setEnabled, use, loadDetails, copyPublic } = useKeys.getState();
   const retention = useSession((s) => s.vault?.retentionDays ?? null);

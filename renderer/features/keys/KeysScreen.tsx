@@ -1,45 +1,45 @@
 /** The Keys screen: New key, Import key, the tabs Keys / Deleted, list + detail. */
-import { useEffect, useRef, useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { useRef, useState } from 'react';
 import type { KeyListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
 import { useShellRequest } from '../../app/shell.js';
 import { nameFromId } from '../../lib/format.js';
-import { DeletedList } from '../../lib/objects/DeletedList.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
-import { KindTabs } from '../../lib/objects/KindTabs.js';
-import { ListPane } from '../../lib/objects/ListPane.js';
+import { ObjectsView } from '../../lib/objects/ObjectsView.js';
 import { CreateKeyDialog, ImportKeyDialog } from './dialogs.js';
 import { KeyDetail } from './KeyDetail.js';
 import { useKeys } from './store.js';
 
 const nameOf = (i: { kid: string }) => nameFromId(i.kid);
 const typeOf = (i: KeyListItem) => L.keyTypeText(i.kty, i.size, i.crv);
-const LIST_LABELS = { search: L.searchKeys, list: L.keysList, empty: L.emptyKeys, noMatch: L.noMatchKeys, count: L.keyCount };
+const LABELS = {
+  live: L.keysTab,
+  search: L.searchKeys,
+  list: L.keysList,
+  empty: L.emptyKeys,
+  noMatch: L.noMatchKeys,
+  count: L.keyCount,
+  deletedList: L.deletedKeysList,
+  deletedEmpty: L.emptyDeletedKeys,
+};
 
 export function KeysScreen() {
-  const { view, error, status, query, sort, items, deleted, selected } = useKeys(
-    useShallow((s) => ({ view: s.view, error: s.error, status: s.status, query: s.query, sort: s.sort, items: s.items, deleted: s.deleted, selected: s.selected })),
-  );
-  const { setView, setQuery, setSort, loadList, loadDeleted, select, recover, purge } = useKeys.getState();
+  const error = useKeys((s) => s.error);
+  const status = useKeys((s) => s.status);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    void loadList();
-  }, [loadList]);
 
   useShellRequest('keys', (type) => {
     if (type === 'new') setDialog('create');
     else {
-      setView('live');
+      useKeys.getState().setView('live');
       requestAnimationFrame(() => searchRef.current?.focus());
     }
   });
 
   const opened = (name: string) => {
-    setView('live');
-    void select(name);
+    useKeys.getState().setView('live');
+    void useKeys.getState().select(name);
   };
 
   return (
@@ -58,29 +58,7 @@ export function KeysScreen() {
         </>
       }
     >
-      <KindTabs view={view} setView={setView} liveLabel={L.keysTab}>
-        {view === 'live' ? (
-          <div className="split">
-            <ListPane
-              items={items}
-              nameOf={nameOf}
-              searchText={typeOf}
-              query={query}
-              setQuery={setQuery}
-              sort={sort}
-              setSort={setSort}
-              selected={selected}
-              onOpen={(name) => void select(name)}
-              searchRef={searchRef}
-              labels={LIST_LABELS}
-              extra={typeOf}
-            />
-            <KeyDetail />
-          </div>
-        ) : (
-          <DeletedList deleted={deleted} nameOf={nameOf} load={loadDeleted} recover={recover} purge={purge} labels={{ list: L.deletedKeysList, empty: L.emptyDeletedKeys }} />
-        )}
-      </KindTabs>
+      <ObjectsView store={useKeys} nameOf={nameOf} searchText={typeOf} extra={typeOf} searchRef={searchRef} detail={<KeyDetail />} labels={LABELS} />
       {dialog === 'create' ? <CreateKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
       {dialog === 'import' ? <ImportKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
     </KindScreen>

@@ -32,10 +32,10 @@ interface KeysExtra {
 }
 
 /** The list's items carry their type; versions are Key Vault's KeyItem. */
-type KeysState = ObjectsState<KeyListItem | KeyItem, DeletedKeyItem> & KeysExtra & { items: KeyListItem[] | null };
+type KeysState = ObjectsState<KeyListItem, DeletedKeyItem, KeyItem> & KeysExtra;
 
 export const useKeys = create<KeysState>()((set, get) => ({
-  ...(objectsSlice<KeyListItem | KeyItem, DeletedKeyItem, KeysState>(
+  ...objectsSlice<KeyListItem, DeletedKeyItem, KeyItem, KeysState>(
     {
       list: () => call('keys:list', {}),
       listVersions: (name) => call('keys:listVersions', { name }),
@@ -47,7 +47,7 @@ export const useKeys = create<KeysState>()((set, get) => ({
     set,
     get,
     () => ({ details: null, using: null }),
-  ) as ObjectsState<KeyListItem | KeyItem, DeletedKeyItem> & { items: KeyListItem[] | null }),
+  ),
   details: null,
   using: null,
 
@@ -112,4 +112,4 @@ export const useKeys = create<KeysState>()((set, get) => ({
   },
 }));
 
-onReset(() => useKeys.setState({ ...initialObjects<KeyListItem | KeyItem, DeletedKeyItem>(), items: null, details: null, using: null }));
+onReset(() => useKeys.setState({ ...initialObjects<KeyListItem, DeletedKeyItem, KeyItem>(), details: null, using: null }));

@@ -27,7 +27,7 @@ interface SecretsExtra {
 type SecretsState = ObjectsState<SecretItem, DeletedSecretItem> & SecretsExtra;
 
 export const useSecrets = create<SecretsState>()((set, get) => ({
-  ...objectsSlice<SecretItem, DeletedSecretItem, SecretsState>(
+  ...objectsSlice<SecretItem, DeletedSecretItem, SecretItem, SecretsState>(
     {
       list: () => call('secrets:list', {}),
       listVersions: (name) => call('secrets:listVersions', { name }),

@@ -14,17 +14,18 @@ import type { SortKey } from './status.js';
 export type ObjectsView = 'live' | 'deleted';
 
 /** The calls a kind's slice makes to main (its channels). */
-export interface KindCalls<Item, Deleted> {
+export interface KindCalls<Item, Deleted, Version> {
   list(): Promise<Result<Item[]>>;
   /** The versions in their order in the history, oldest first (as the engine lists them). */
-  listVersions(name: string): Promise<Result<Item[]>>;
+  listVersions(name: string): Promise<Result<Version[]>>;
   listDeleted(): Promise<Result<Deleted[]>>;
   remove(name: string): Promise<Result<unknown>>;
   recover(name: string): Promise<Result<unknown>>;
   purge(name: string): Promise<Result<unknown>>;
 }
 
-export interface ObjectsData<Item, Deleted> {
+/** Item: what the list shows; Version: what the versions table shows (a key's list items carry its type, its versions do not). */
+export interface ObjectsData<Item, Deleted, Version = Item> {
   view: ObjectsView;
   items: Item[] | null;
   deleted: Deleted[] | null;
@@ -37,7 +38,7 @@ export interface ObjectsData<Item, Deleted> {
    * made in the same second still show in the order they were made. The
    * first is the current version.
    */
-  versions: Item[] | null;
+  versions: Version[] | null;
   error: string | null;
   status: string | null;
 }
@@ -58,9 +59,9 @@ export interface ObjectsActions {
   purge(name: string): Promise<ErrorResult | null>;
 }
 
-export type ObjectsState<Item, Deleted> = ObjectsData<Item, Deleted> & ObjectsActions;
+export type ObjectsState<Item, Deleted, Version = Item> = ObjectsData<Item, Deleted, Version> & ObjectsActions;
 
-export function initialObjects<Item, Deleted>(): ObjectsData<Item, Deleted> {
+export function initialObjects<Item, Deleted, Version = Item>(): ObjectsData<Item, Deleted, Version> {
   return { view: 'live', items: null, deleted: null, query: '', sort: 'name', selected: null, versions: null, error: null, status: null };
 }
 
@@ -69,15 +70,15 @@ export function initialObjects<Item, Deleted>(): ObjectsData<Item, Deleted> {
  * selected object goes away: a kind drops what it showed of it (a revealed
  * value, a key's details).
  */
-export function objectsSlice<Item, Deleted, S extends ObjectsState<Item, Deleted>>(
-  calls: KindCalls<Item, Deleted>,
+export function objectsSlice<Item, Deleted, Version, S extends ObjectsState<Item, Deleted, Version>>(
+  calls: KindCalls<Item, Deleted, Version>,
   set: StoreApi<S>['setState'],
   get: StoreApi<S>['getState'],
   onDeselect: () => Partial<S> = () => ({}),
-): ObjectsState<Item, Deleted> {
-  const patch = (p: Partial<ObjectsData<Item, Deleted>>) => set(p as Partial<S>);
+): ObjectsState<Item, Deleted, Version> {
+  const patch = (p: Partial<ObjectsData<Item, Deleted, Version>>) => set(p as Partial<S>);
   return {
-    ...initialObjects<Item, Deleted>(),
+    ...initialObjects<Item, Deleted, Version>(),
 
     setView(view) {
       patch({ view, error: null, status: null });
