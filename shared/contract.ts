@@ -197,6 +197,15 @@ const b64u = (maxBytes: number) =>
     .max(Math.ceil((maxBytes * 4) / 3), { error: `must be at most ${maxBytes} bytes`, abort: true })
     .regex(/^[A-Za-z0-9_-]*$/, { error: 'must be base64url without padding' });
 
+/** What every kind's version update takes (the engine's *AttributesPatch): null clears, absent leaves unchanged. */
+const attributesPatch = {
+  enabled: z.boolean().optional(),
+  nbf: unixTime.nullable().optional(),
+  exp: unixTime.nullable().optional(),
+  /** Replaces the whole tag set. */
+  tags: tags.optional(),
+};
+
 const keyOps = z.array(z.enum(KEY_OPS)).max(KEY_OPS.length);
 
 /** The attributes a new key version takes (the engine's KeyVersionOptions). */
@@ -365,13 +374,7 @@ export const contract = {
       name: secretName,
       version: secretVersion.optional(),
       // As the engine's SecretAttributesPatch: null clears, absent leaves unchanged.
-      patch: z.strictObject({
-        enabled: z.boolean().optional(),
-        nbf: unixTime.nullable().optional(),
-        exp: unixTime.nullable().optional(),
-        contentType: contentType.nullable().optional(),
-        tags: tags.optional(),
-      }),
+      patch: z.strictObject({ ...attributesPatch, contentType: contentType.nullable().optional() }),
     }),
   ),
   'secrets:delete': channel<DeletedSecretBundleNoValue>()(nameOnly),
@@ -424,13 +427,7 @@ export const contract = {
       name: secretName,
       version: secretVersion.optional(),
       // As the engine's KeyAttributesPatch: null clears, absent leaves unchanged.
-      patch: z.strictObject({
-        enabled: z.boolean().optional(),
-        nbf: unixTime.nullable().optional(),
-        exp: unixTime.nullable().optional(),
-        keyOps: keyOps.optional(),
-        tags: tags.optional(),
-      }),
+      patch: z.strictObject({ ...attributesPatch, keyOps: keyOps.optional() }),
     }),
   ),
   'keys:delete': channel<DeletedKeyBundle>()(nameOnly),
