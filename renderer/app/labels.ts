@@ -224,6 +224,7 @@ export const L = {
   keyDetailRegion: (name: string): string => `Key ${name}`,
   keyTypeText: (kty: string, size: number | undefined, crv: string | undefined): string =>
     kty === 'OKP' ? (crv ?? 'OKP') : kty === 'EC' ? `EC ${crv ?? ''}`.trim() : size !== undefined ? `${kty} ${size}` : kty,
+  expiresOn: (date: string): string => `expires ${date}`,
   colKeyOps: 'Operations allowed',
   colExportable: 'Exportable',
   yes: 'Yes',

@@ -25,6 +25,13 @@ export function formatTime(seconds: number | undefined): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** Unix seconds → a short local date ('' when absent). */
+export function formatDate(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 /** Unix seconds → the value of an <input type="datetime-local"> (local time). */
 export function toLocalInput(seconds: number | undefined): string {
   if (seconds === undefined) return '';

@@ -3,7 +3,7 @@ import { useRef, useState } from 'react';
 import type { KeyListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
 import { useShellRequest } from '../../app/shell.js';
-import { nameFromId } from '../../lib/format.js';
+import { formatDate, nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { ObjectsView } from '../../lib/objects/ObjectsView.js';
 import { CreateKeyDialog, ImportKeyDialog } from './dialogs.js';
@@ -12,6 +12,8 @@ import { useKeys } from './store.js';
 
 const nameOf = (i: { kid: string }) => nameFromId(i.kid);
 const typeOf = (i: KeyListItem) => L.keyTypeText(i.kty, i.size, i.crv);
+/** The row shows the type and, when set, the expiry date (the chips say when it is near or past). */
+const rowExtra = (i: KeyListItem) => (i.attributes.exp === undefined ? typeOf(i) : `${typeOf(i)} · ${L.expiresOn(formatDate(i.attributes.exp))}`);
 const LABELS = {
   live: L.keysTab,
   search: L.searchKeys,
@@ -58,7 +60,7 @@ export function KeysScreen() {
         </>
       }
     >
-      <ObjectsView store={useKeys} nameOf={nameOf} searchText={typeOf} extra={typeOf} searchRef={searchRef} detail={<KeyDetail />} labels={LABELS} />
+      <ObjectsView store={useKeys} nameOf={nameOf} searchText={typeOf} extra={rowExtra} searchRef={searchRef} detail={<KeyDetail />} labels={LABELS} />
       {dialog === 'create' ? <CreateKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
       {dialog === 'import' ? <ImportKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
     </KindScreen>

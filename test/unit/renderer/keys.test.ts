@@ -12,6 +12,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest';
 import { L, shortVersion } from '../../../renderer/app/labels.js';
 import { useKeys } from '../../../renderer/features/keys/store.js';
+import { formatDate } from '../../../renderer/lib/format.js';
 import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
 import { manualClock, renderApp } from './setup.js';
 
@@ -89,6 +90,8 @@ describe('keys list and detail', () => {
     expect(names()).toEqual(['signing', 'tls-ec', 'wrapping']);
     expect(option('signing').textContent).toContain('RSA 3072');
     expect(option('tls-ec').textContent).toContain('EC P-384');
+    expect(option('tls-ec').textContent).toContain(L.expiresOn(formatDate(NOW + 5 * DAY)));
+    expect(option('signing').textContent).not.toContain(L.expiresOn(''));
     expect(option('tls-ec').textContent).toContain(L.chipExpiresSoon);
     expect(option('wrapping').textContent).toContain(L.chipDisabled);
     const search = screen.getByRole('searchbox', { name: L.searchKeys });
