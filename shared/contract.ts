@@ -19,7 +19,9 @@
  * Vault JSON shapes of shared/keyvault.ts and the engine's own report of the
  * open vault (shared/vault-types.ts VaultInfo). No output carries a secret value
  * except `secrets:reveal` (ARCHITECTURE.md: "receives a secret value only when
- * the user asks to reveal it"); `secrets:copy` is done by main.
+ * the user asks to reveal it") and the plaintext of the `keys:decrypt` the user
+ * ran; no output carries private or symmetric key material (bundles hold
+ * public JWKs only). `secrets:copy` and `keys:copyPublic` are done by main.
  *
  * Every call answers a Result rather than throwing: only an error's message
  * survives Electron's `ipcMain.handle()` (its docs: "Errors thrown through
