@@ -22,7 +22,8 @@
  *   COFFER_BENCH_ONLY=renderer  run only some groups (comma-separated): `engine` = sections (1)–(6),
  *                            `renderer` = section (7), the renderer in Chromium, `big` = section (8),
  *                            the 100,000-secret vault and how open time grows, `cli` = sections
- *                            (9)–(11), whole `coffer` processes (KeePassXC, memory, argon2 CLI).
+ *                            (9)–(11), whole `coffer` processes (KeePassXC, memory, argon2 CLI), `keys` =
+ *                            section (12), RS256 and ES256 sign beside `openssl speed`, key generation.
  *                            A partial run updates only its own sections of the report (and the
  *                            How-to/Method text); the rest of the file is kept as the last run wrote it.
  */
@@ -46,7 +47,7 @@ const KEYSTROKE_MAX_MS = 16;
 
 // ------------------------------------------------------------------ groups (COFFER_BENCH_ONLY)
 
-const GROUPS = ['engine', 'renderer', 'big', 'cli'] as const;
+const GROUPS = ['engine', 'renderer', 'big', 'cli', 'keys'] as const;
 type Group = (typeof GROUPS)[number];
 
 function onlyGroups(): Set<Group> {
@@ -283,6 +284,14 @@ const RENDERER_METHOD = [
   '- "First frame with the rows": a MutationObserver sees the listbox hold option rows with the expected `aria-setsize`; the next `requestAnimationFrame` callback is the start of the frame that shows them; there the agent forces style and layout and stops the clock. What is left of that frame on the main thread is paint (under 1 ms for ~20 rows); raster and display are off the main thread and not counted. "Next frame" (double rAF) also counts what the main thread does before it can draw again.',
   '- First render after Unlock: each repetition locks, types the passphrase and clicks Unlock; the clock starts when `secrets:list`\'s answer (N items) is handed to the renderer. The agent wraps Playwright\'s binding delivery in the page (the stand-in for Electron\'s IPC) and hands the list on in a task of its own, as an Electron IPC reply arrives; so the harness\'s transport over the DevTools protocol and the native tail of its delivery call (70–100 ms of main-thread time for 10,000 items, with or without React) are excluded, and the React render, commit, style and layout are included. The first repetition is a cold page (its JIT has not seen the list yet). The Secrets-tab figure starts at the click on the tab, coming back from Deleted with the list data already in the store.',
   '- Keystroke → filtered list: `page.keyboard.press` (a real key event through Chromium\'s input pipeline) in the focused search box; the clock starts at the keydown event\'s `timeStamp`; the expected count comes from the renderer\'s own filterAndSort on the same items, and every row shown is checked to match. Each query is typed while every character changes the count, then deleted with Backspace (its own row). Event Timing\'s keydown entries (to the frame on screen) are the cross-check.',
+];
+
+/** Method text of section (12), in the report's Method list. */
+const KEYS_METHOD = [
+  '- Keys (12): bench/scenarios/keys.ts creates a vault with the engine\'s public API (electron/vault/index.ts `loadEngine().createVault`, the smallest Argon2id), an RSA-2048 and an EC P-256 key by `keys.create`, and times awaited `keys.sign` calls one after the other (one call in flight, one thread) for 2.5 s each after a short warm-up, in 5 slices taken in turn with the other path and with `keys.get` of the same key: RS256 and ES256, each over a 32-byte SHA-256 digest (`{ algorithm, digest }`, Key Vault\'s API, the judged figure) and over 32 bytes of data (`{ algorithm, data }`, which the engine hashes and signs with OpenSSL in one call, shown beside). ops/s = calls ÷ wall time. Before timing, the child checks that both paths\' signatures verify over the same digest (@noble/curves `verify` with `prehash: false` for ES256; RS256 gives the same bytes on both paths).',
+  '- `openssl speed -seconds 3 -multi 1 rsa2048` and `openssl speed -seconds 3 ecdsap256` (with `-mr`, its machine-readable output, from which sign/s is read: the `+F2` and `+F4` lines) run in the same child right after the engine\'s figures for their algorithm; ratio = engine ops/s ÷ openssl sign/s, met at ≥ 0.8× for RS256 (RSA-2048) and ≥ 0.6× for ES256.',
+  '- The breakdown rows of (12) time each part of a call alone, in the same child, with engine internals: algorithms.ts `sign` on material decoded once (the signature), material.ts `decodePrivate` (decoding the version\'s material), `keys.get` (the permission check and the same audit record, no key material; timed in turn with the sign calls), one fsynced 200-byte append (the disk). @noble/curves\' ES256 is timed with its default base-point table (W = 6) and after `Point.BASE.precompute(8)`, then the engine\'s ES256 digest path with the W = 6 and the W = 8 table in turn. COFFER_BENCH_CPU_PROF=1 profiles the child as a whole.',
+  '- Key generation (12): `keys.create` of each type, size or curve, one after the other in the same vault (each its own commit and audit record), median of 7 (RSA-2048), 5 (RSA-3072), 3 (RSA-4096; more with COFFER_BENCH_REPS, up to 5) or 15 (EC, oct, Ed25519).',
 ];
 
 // ------------------------------------------------------------------ machine
@@ -869,6 +878,211 @@ function reportCli(d: CliData, alone: string | undefined): void {
   );
 }
 
+// ------------------------------------------------------------------ (12) keys: sign beside openssl speed, key generation
+
+/** Targets of (12): the engine's sign over a digest, as a share of `openssl speed`'s sign/s on one core. */
+const RS256_OPENSSL_RATIO_MIN = 0.8;
+const ES256_OPENSSL_RATIO_MIN = 0.6;
+/** Seconds per engine sign figure, and `openssl speed -seconds` (it runs sign, then verify, as long). */
+const KEYS_SIGN_SECONDS = 2.5;
+const OPENSSL_SECONDS = 3;
+
+interface KeysData {
+  run: ChildRun;
+  openssl: string | null;
+  seconds: number;
+  genReps: Record<string, number>;
+}
+
+/** The figures bench/scenarios/keys.ts reports (its Rate). */
+interface Rate {
+  opsPerSec: number;
+  calls: number;
+  wallMs: number;
+  cpuMsPerOp: number;
+  latencyMs: { median: number; p95: number; min: number; max: number };
+}
+
+interface OpensslSpeed {
+  command: string;
+  signPerSec: number;
+  verifyPerSec: number;
+  version: string;
+}
+
+async function keysGroup(work: string, reps: number): Promise<KeysData | undefined> {
+  if (!only.has('keys')) return undefined;
+  const dir = path.join(work, 'keys');
+  await mkdir(dir, { recursive: true });
+  const openssl = onPath('openssl');
+  const few = Math.max(3, Math.min(reps, 5));
+  const genReps: Record<string, number> = {
+    'RSA-2048': Math.max(7, reps),
+    'RSA-3072': Math.max(5, few),
+    'RSA-4096': few,
+    'EC P-256': 15,
+    'EC P-384': 15,
+    'EC P-521': 15,
+    'EC P-256K': 15,
+    'oct 128': 15,
+    'oct 256': 15,
+    'OKP Ed25519': 15,
+  };
+  const run = await child(
+    'keys',
+    `(12) keys: RS256 and ES256 sign through the engine${openssl ? ' beside openssl speed' : ''}; key generation per type`,
+    { dir, seconds: KEYS_SIGN_SECONDS, opensslSeconds: OPENSSL_SECONDS, openssl, genReps },
+    'keys',
+  );
+  return { run, openssl, seconds: KEYS_SIGN_SECONDS, genReps };
+}
+
+/** A per-call time: µs below 1 ms. */
+function perCall(msPerOp: number): string {
+  return msPerOp < 1 ? `${(msPerOp * 1000).toFixed(0)} µs` : ms(msPerOp);
+}
+
+const ops = (x: number): string => `${Math.round(x).toLocaleString('en')} ops/s`;
+
+function reportKeys(d: KeysData, aloneNote: string | undefined): void {
+  const s = section('(12) Keys: RS256 and ES256 sign through the engine beside `openssl speed` on one core; key generation per type', 'keys');
+  const r = d.run;
+  if (!r.ok) {
+    s.notes.push(`Not measured: ${r.error ?? 'the scenario failed'}.`);
+    if (aloneNote) s.notes.push(aloneNote);
+    return;
+  }
+  const parts = get<Record<string, Rate>>(r, 'parts') ?? {};
+  const rateNote = (x: Rate): string =>
+    `${n(x.calls)} calls in ${(x.wallMs / 1000).toFixed(1)} s, one at a time; latency median ${perCall(x.latencyMs.median)}, p95 ${perCall(x.latencyMs.p95)}; CPU ${perCall(x.cpuMsPerOp)} per call (all threads)`;
+  const noOpenssl = 'openssl not found on PATH (Debian: apt-get install openssl)';
+  for (const [alg, digestKey, dataKey, getKey, osslKey, min, mathKey, decodeKey, dataMathKey, osslName] of [
+    ['RS256', 'rs256Digest', 'rs256Data', 'rs256Get', 'opensslRsa2048', RS256_OPENSSL_RATIO_MIN, 'rsaSignDigest', 'rsaDecode', 'rsaSignData', 'rsa2048'],
+    ['ES256', 'es256Digest', 'es256Data', 'es256Get', 'opensslEcdsaP256', ES256_OPENSSL_RATIO_MIN, 'ecSignDigest', 'ecDecode', 'ecSignData', 'ecdsap256'],
+  ] as const) {
+    const key = alg === 'RS256' ? 'RSA-2048' : 'EC P-256';
+    const dg = get<Rate>(r, digestKey);
+    const da = get<Rate>(r, dataKey);
+    const o = get<OpensslSpeed>(r, osslKey);
+    const ratio = dg && o ? dg.opsPerSec / o.signPerSec : undefined;
+    s.rows.push({ label: `${alg} sign, ${key}, digest path (Key Vault's API: \`keys.sign\` with a 32-byte SHA-256 digest)`, value: dg ? ops(dg.opsPerSec) : '—', target: '', status: dg ? '' : 'not measured', note: dg ? rateNote(dg) : undefined });
+    s.rows.push({
+      label: `\`openssl speed\` ${osslName}, sign/s (one process)`,
+      value: o ? `${Math.round(o.signPerSec).toLocaleString('en')} sign/s` : '—',
+      target: '',
+      status: o ? '' : 'not measured',
+      note: o ? `${o.command}; verify ${Math.round(o.verifyPerSec).toLocaleString('en')}/s; ${o.version}` : d.openssl ? undefined : noOpenssl,
+    });
+    s.rows.push({
+      label: `ratio ${alg} digest path / openssl sign/s`,
+      value: ratio !== undefined ? `${ratio.toFixed(3)}×` : '—',
+      target: `≥ ${min.toFixed(1)}×`,
+      status: status(ratio !== undefined ? ratio >= min : undefined),
+      note: dg && o ? `engine ${perCall(1000 / dg.opsPerSec)} per call, OpenSSL ${perCall(1000 / o.signPerSec)} per signature; the target needs an engine call of ${perCall(1000 / (min * o.signPerSec))} or less` : undefined,
+    });
+    s.rows.push({
+      label: `${alg} sign, data path, shown beside (\`keys.sign\` with 32 bytes of data: the engine hashes and signs it with OpenSSL in one call; not Key Vault's API)`,
+      value: da ? ops(da.opsPerSec) : '—',
+      target: '',
+      status: da ? '' : 'not measured',
+      note: da ? `${o ? `${(da.opsPerSec / o.signPerSec).toFixed(3)}× openssl (not judged); ` : ''}${rateNote(da)}` : undefined,
+    });
+    // Where a digest-path call's time goes: its parts, measured alone.
+    const math = parts[mathKey];
+    const decode = parts[decodeKey];
+    if (dg && math) {
+      const call = 1000 / dg.opsPerSec;
+      const sig = 1000 / math.opsPerSec;
+      s.rows.push({
+        label: `${alg}: the signature alone (algorithms.ts \`sign\` over the digest, on material decoded once${alg === 'ES256' ? ': @noble/curves' : ': EMSA-PKCS1-v1_5 + OpenSSL\'s RSA'})`,
+        value: perCall(sig),
+        target: '',
+        status: '',
+        note: `${ops(math.opsPerSec)}${o ? `, ${(math.opsPerSec / o.signPerSec).toFixed(2)}× openssl's sign/s` : ''}; ${((100 * sig) / call).toFixed(0)}% of an engine call`,
+      });
+      if (decode) {
+        s.rows.push({ label: `${alg}: decoding the version's private material (material.ts \`decodePrivate\`, then dispose)`, value: perCall(1000 / decode.opsPerSec), target: '', status: '', note: `${ops(decode.opsPerSec)}; ${((100000 / decode.opsPerSec) / call).toFixed(0)}% of an engine call` });
+      }
+      const g = get<Rate>(r, getKey);
+      if (g) {
+        s.rows.push({
+          label: `${alg}: one \`keys.get\` of the same key, taken in turn with the sign calls (permission, lookup, and the same audit record as a sign; no key material)`,
+          value: perCall(1000 / g.opsPerSec),
+          target: '',
+          status: '',
+          note: `${ops(g.opsPerSec)}; ${((100000 / g.opsPerSec) / call).toFixed(0)}% of an engine sign call; CPU ${perCall(g.cpuMsPerOp)} per call (all threads)`,
+        });
+      }
+      s.rows.push({
+        label: `${alg}: the rest of an engine call (call − signature alone)`,
+        value: perCall(call - sig),
+        target: '',
+        status: '',
+        note: `${((100 * (call - sig)) / call).toFixed(0)}% of an engine call: per-operation overhead, not the signature`,
+      });
+    }
+    const dm = parts[dataMathKey];
+    if (dm) s.rows.push({ label: `${alg}: the data path's signature alone (algorithms.ts \`signData\`: node:crypto sign, OpenSSL)`, value: perCall(1000 / dm.opsPerSec), target: '', status: '', note: ops(dm.opsPerSec) });
+  }
+  const fs1 = parts.fsyncAppend;
+  if (fs1) s.rows.push({ label: 'one 200-byte append + fsync to a file in the bench folder (the disk\'s floor under a durable audit record)', value: perCall(1000 / fs1.opsPerSec), target: '', status: '', note: ops(fs1.opsPerSec) });
+  const lock = parts.fileLock;
+  if (lock) s.rows.push({ label: 'the audit log\'s file lock, taken and released around an empty body (store/lock.ts `withFileLock`; every audit record takes it)', value: perCall(1000 / lock.opsPerSec), target: '', status: '', note: `${ops(lock.opsPerSec)}; CPU ${perCall(lock.cpuMsPerOp)} per call (all threads)` });
+  const dirs = parts.ensureDir;
+  if (dirs) s.rows.push({ label: 'one folder check (store/profile.ts `ensurePrivateDir`: mkdir -p + stat; every audit record makes two)', value: perCall(1000 / dirs.opsPerSec), target: '', status: '', note: ops(dirs.opsPerSec) });
+  const w6 = parts.nobleW6;
+  const w8 = parts.nobleW8;
+  if (w6 && w8) {
+    s.rows.push({
+      label: "@noble/curves p256.sign over a digest, default base-point table (W = 6, noble's own, what the engine uses)",
+      value: ops(w6.opsPerSec),
+      target: '',
+      status: '',
+      note: `${perCall(1000 / w6.opsPerSec)} per signature`,
+    });
+    s.rows.push({
+      label: 'the same after `p256.Point.BASE.precompute(8)` (W = 8), taken in turn with the W = 6 row',
+      value: ops(w8.opsPerSec),
+      target: '',
+      status: '',
+      note: `${perCall(1000 / w8.opsPerSec)} per signature; ${(w8.opsPerSec / w6.opsPerSec).toFixed(2)}× W = 6`,
+    });
+    const e6 = parts.es256DigestW6;
+    const e8 = parts.es256DigestW8;
+    if (e6 && e8) {
+      s.rows.push({ label: 'ES256 digest path through the engine (`keys.sign`), W = 6 table', value: ops(e6.opsPerSec), target: '', status: '', note: `${perCall(1000 / e6.opsPerSec)} per call; taken in turn with the W = 8 row` });
+      s.rows.push({ label: 'ES256 digest path through the engine (`keys.sign`), W = 8 table', value: ops(e8.opsPerSec), target: '', status: '', note: `${perCall(1000 / e8.opsPerSec)} per call; ${(e8.opsPerSec / e6.opsPerSec).toFixed(2)}× W = 6` });
+    }
+  }
+  const nul = get<{ overDigest: boolean; overSha256OfDigest: boolean }>(r, 'nodeSignNull');
+  if (nul) {
+    s.rows.push({
+      label: 'node:crypto `sign(null, digest, P-256 key)`: an ECDSA signature over the digest as given?',
+      value: nul.overDigest ? 'yes' : 'no',
+      target: '',
+      status: '',
+      note: `it verifies (noble, prehash: false) over the digest: ${nul.overDigest ? 'yes' : 'no'}; over SHA-256(digest): ${nul.overSha256OfDigest ? 'yes' : 'no'}. OpenSSL takes the key's default digest (SHA-256) when none is named, so the ES256 digest path signs with @noble/curves`,
+    });
+  }
+  const create = get<Record<string, Samples>>(r, 'create') ?? {};
+  for (const [label, x] of Object.entries(create)) {
+    s.rows.push({ label: `keys.create ${label} (median of ${x.samples.length})`, value: ms(x.median), target: '', status: '', note: `range ${ms(x.min)}–${ms(x.max)}; first ${ms(x.first)}` });
+  }
+  s.notes.push(
+    `Each sign figure: awaited \`vault.keys.sign(name, undefined, { algorithm, digest })\` (or \`{ algorithm, data }\`) calls one after the other for ${d.seconds} s after a short warm-up (in 5 slices, the digest path, the data path and \`keys.get\` of the same key taken in turn, so a change in the machine's load falls on all three alike), in one child process on an unlocked vault made with \`loadEngine().createVault\` (the smallest Argon2id); the ops/s divide the calls by the wall time. Every call is the engine's per-operation path: the permission check, the version's checks, decrypting its value blob and decoding the private material, the signature, and the audit record, appended, signed and fsynced before the call returns. The judged ratio is the digest path's (Key Vault's sign takes a digest); the data path is shown beside it. The child checks first that both paths' signatures verify over the same digest (RS256 gives the same bytes on both).`,
+  );
+  s.notes.push(
+    `\`openssl speed\` runs in the same child right after the engine's figures for its algorithm (\`-seconds ${OPENSSL_SECONDS}\`, one process; \`-multi 1\` for RSA as the issue asks, ECDSA without it: both one core); its sign/s is the denominator. The machine's openssl is the same OpenSSL release as Node's (process.versions.openssl ${process.versions.openssl}).`,
+  );
+  s.notes.push(
+    'The rows under each ratio are the parts of a call measured alone in the same process, on material of the same type (engine internals, for the breakdown only): "the rest of an engine call" is the call minus the signature alone. `keys.get` pays the same permission check and audit record without key material (its calls are taken in turn with the sign calls); the fsynced append is the disk\'s floor under one durable record; the file lock and the folder checks are the rest of an audit record\'s file work (audit/log.ts appendNow). The W = 6 / W = 8 rows: the engine uses noble\'s default base-point table (W = 6, built on first use) and calls no precompute; the child sets W = 8 with `p256.Point.BASE.precompute(8)` and back, the engine\'s rows taking the two in turn (5 slices each, the table built before each slice).',
+  );
+  s.notes.push(
+    'Key generation: `vault.keys.create` calls one after the other, each its own commit (file lock, append, fsync) and audit record; the oct rows, whose generation is 16 or 32 random bytes, are about that fixed cost. RSA generation is OpenSSL\'s (random primes: its time varies a lot from key to key); EC, Ed25519 and oct are node:crypto or random bytes.',
+  );
+  if (aloneNote) s.notes.push(aloneNote);
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -1012,6 +1226,9 @@ async function main(): Promise<void> {
   const cliReps = Math.max(15, S.reps);
   const whole = await cliGroup(work, Z.secrets, cliReps);
   const cliAt = stamp();
+  // (12) keys: RS256 and ES256 sign beside openssl speed, key generation
+  const keys = await keysGroup(work, S.reps);
+  const keysAt = stamp();
 
   // ---------------------------------------------------------------- report
   const s1 = section('(1) Argon2id at the default parameters (m = 64 MiB, t = 3, p = 4)');
@@ -1227,6 +1444,7 @@ async function main(): Promise<void> {
 
   if (big) reportBig(big, alone(bigAt));
   if (whole) reportCli(whole, alone(cliAt));
+  if (keys) reportKeys(keys, alone(keysAt));
 
   const totalMs = now() - t0;
   clearInterval(loadTimer);
@@ -1300,6 +1518,7 @@ async function main(): Promise<void> {
     'COFFER_BENCH_ONLY=renderer npm run bench  # only section (7), the renderer in Chromium (about 2 minutes)',
     'COFFER_BENCH_ONLY=big npm run bench    # only section (8), the 100,000-secret vault and growth (about 4 minutes; 2 more to build it once)',
     'COFFER_BENCH_ONLY=cli npm run bench    # only sections (9)–(11), whole processes and KeePassXC (about 2 minutes)',
+    'COFFER_BENCH_ONLY=keys npm run bench   # only section (12), RS256/ES256 sign beside openssl speed and key generation (about 1 minute)',
     '```',
     '',
     '| Variable | Effect |',
@@ -1313,7 +1532,7 @@ async function main(): Promise<void> {
     '| `COFFER_BENCH_DOC` | where to write this report (default docs/BENCHMARKS.md) |',
     '| `COFFER_BENCH_CACHE` | where the fixtures of sections 8–11 are kept between runs, one folder per fixture named by a hash of its parameters (and of the engine\'s sources, for vaults), so a changed engine builds them again; default `<tmp>/coffer-bench-cache`; `off`: build them in the bench folder every run |',
     '| `COFFER_BENCH_REBUILD=1` | build the cached fixtures again |',
-    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6), `renderer` (section 7), `big` (section 8), `cli` (sections 9–11); default all. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was (with the engine group, the machine table is rewritten too) |',
+    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6), `renderer` (section 7), `big` (section 8), `cli` (sections 9–11), `keys` (section 12); default all. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was (with the engine group, the machine table is rewritten too) |',
     '',
     'One scenario alone: `COFFER_BENCH_ARGS=\'{...}\' node --import tsx bench/scenarios/<name>.ts` (the arguments each takes are at the top of its file; run.ts shows the values it passes).',
     '',
@@ -1334,6 +1553,7 @@ async function main(): Promise<void> {
     '- Whole processes (9)–(11): bench/scenarios/whole-process.ts spawns each command and times it from spawn to exit, under `/usr/bin/time -f "%M %U %S"` (peak resident memory and CPU time of the process); every run\'s output is checked against the value the fixture holds. Commands alternate within each round, after one untimed run of each. The bench runs `npm run prepare` first, so `bin/coffer.mjs` runs the CLI compiled from the working tree.',
     '- The Coffer vaults of (9)–(11) are built by `secrets.import` at the engine\'s default KDF (what `coffer vault create` gives); the KeePass databases hold the same names and values (bench/lib/fixtures.ts `seededValue`), as KDBX 4.0 with Argon2id at the same m, t, p, written by bench/lib/kdbx.ts (AES-256, gzip, the inner ChaCha20 stream protecting passwords, as KeePassXC writes them) because keepassxc-cli 2.7 cannot set the KDF; keepassxc-cli db-info reads each one back (KDF and entry count) before it is timed.',
     '- Fixtures of (8)–(11) are cached between runs (`COFFER_BENCH_CACHE`); the bench opens copies of the cached vaults, so a run cannot change them.',
+    ...KEYS_METHOD,
     '',
   ];
   const old = partial ? await readFile(docPath, 'utf8').catch(() => undefined) : undefined;
