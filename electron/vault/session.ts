@@ -59,6 +59,8 @@ export class VaultSession implements Vault {
   private auditSigner: Ed25519Signer | undefined;
   /** Writes in the background: audit records (list operations are synchronous) and the warm snapshot. */
   private readonly pending = new Set<Promise<void>>();
+  /** A failed audit write was reported (auditBehind): once per session is enough. */
+  private auditFailureSaid = false;
   /**
    * The warm snapshot this session's load owes (saveSnapshot): taken when the session closes,
    * or before it first changes the state, so the open does not wait for it.
@@ -392,6 +394,20 @@ export class VaultSession implements Vault {
     } finally {
       this.pending.delete(p);
     }
+  }
+
+  /**
+   * Records an operation without waiting for the record's fsync: it is queued
+   * in order (audit/log.ts writes queued records in batches) and settled()
+   * and close() wait for it. A record that cannot be written is said once
+   * per session as a warning, never as the operation's error.
+   */
+  auditBehind(op: string, result: 'ok' | 'error', extra: { object?: string; version?: string; code?: string } = {}): void {
+    this.audit(op, result, extra).catch((e: unknown) => {
+      if (this.auditFailureSaid) return;
+      this.auditFailureSaid = true;
+      this.onWarning?.(`Operations are not being recorded in the audit log: ${e instanceof CofferError ? e.message : 'unknown error'}`);
+    });
   }
 
   /** Resolves when every background write started so far (audit records, the warm snapshot) is done. */

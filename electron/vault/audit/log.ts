@@ -267,8 +267,15 @@ export class AuditLog {
   /** `<profile>/audit/<vaultId>.log` */
   readonly path: string;
   private readonly actor: string;
-  /** Appends from this object run one after the other, so they do not wait on each other's file lock by polling. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Entries waiting for the next batch. Appends are written in batches: one
+   * file lock, one read of the tail, one write and one fsync for every entry
+   * queued meanwhile, in the order they were appended.
+   */
+  private waiting: { event: AuditEvent; time: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
+  /** The audit folders were checked once (ensurePrivateDir): not again for each batch. */
+  private foldersReady = false;
 
   constructor(
     private readonly profileDir: string,
@@ -285,7 +292,9 @@ export class AuditLog {
   /**
    * Append one signed entry. Validation happens before anything is touched,
    * so a refused event (e.g. one carrying a `value` field) writes nothing.
-   * Resolves once the entry is fsynced.
+   * Its time is taken now (or `time`: when the event happened, if earlier, as
+   * a failed unlock logged at the next unlock). Resolves once the entry is
+   * fsynced, with the others of its batch.
    */
   append(e: AuditEvent, options: { time?: string } = {}): Promise<void> {
     let event: AuditEvent;
@@ -297,21 +306,57 @@ export class AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = this.queue.then(() => this.appendNow(event, options.time));
-    this.queue = run.catch(() => undefined);
-    return run;
+    const time = options.time ?? new Date().toISOString();
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ event, time, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
   }
 
-  /** `time`: when the event happened, if earlier than now (a failed unlock, logged at the next unlock). */
-  private async appendNow(event: AuditEvent, time?: string): Promise<void> {
+  /** Writes batches until nothing waits; a batch that fails rejects its own entries only. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting;
+        this.waiting = [];
+        try {
+          await this.appendNow(batch);
+          for (const b of batch) b.resolve();
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async ensureFolders(): Promise<void> {
     await ensurePrivateDir(this.profileDir);
     await ensurePrivateDir(path.dirname(this.path));
+    this.foldersReady = true;
+  }
+
+  /** Opens the log for appending; a folder removed since it was checked is made again. */
+  private async openLog(): Promise<FileHandle> {
+    try {
+      return await open(this.path, 'a+', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await this.ensureFolders();
+      return open(this.path, 'a+', 0o600);
+    }
+  }
+
+  private async appendNow(batch: readonly { event: AuditEvent; time: string }[]): Promise<void> {
+    if (!this.foldersReady) await this.ensureFolders();
     // The lock spans read-tail → write, so the app and the CLI appending at
     // once each chain to the other's entry instead of forking the chain.
     await withFileLock(`${this.path}.lock`, async () => {
       let fh: FileHandle;
       try {
-        fh = await open(this.path, 'a+', 0o600);
+        fh = await this.openLog();
       } catch (err) {
         throw new CofferError('IoError', `Cannot open the audit log ${this.path}: ${describeFsError(err)}`, { cause: err });
       }
@@ -323,19 +368,21 @@ export class AuditLog {
         // fsync returned: it was never recorded, so drop it and chain to the
         // last complete line (truncation is allowed with O_APPEND).
         if (tail.keep < st.size) await fh.truncate(tail.keep);
-        const unsigned: Omit<AuditEntry, 'sig'> = {
-          seq: tail.seq + 1,
-          time: time ?? new Date().toISOString(),
-          ...event,
-          actor: this.actor,
-          prev: tail.prev,
-        };
-        const sig = Buffer.from(this.signer.sign(auditSigningMessage(unsigned))).toString('base64url');
-        const line = Buffer.from(serializeLine({ ...unsigned, sig }) + '\n', 'utf8');
+        let { seq, prev } = tail;
+        const lines: Buffer[] = [];
+        for (const { event, time } of batch) {
+          const unsigned: Omit<AuditEntry, 'sig'> = { seq: seq + 1, time, ...event, actor: this.actor, prev };
+          const sig = Buffer.from(this.signer.sign(auditSigningMessage(unsigned))).toString('base64url');
+          const text = serializeLine({ ...unsigned, sig });
+          seq = unsigned.seq;
+          prev = sha256Hex(Buffer.from(text, 'utf8'));
+          lines.push(Buffer.from(text + '\n', 'utf8'));
+        }
+        const data = Buffer.concat(lines);
         // O_APPEND: the position argument is ignored and the write lands at the end.
         let done = 0;
-        while (done < line.length) {
-          const { bytesWritten } = await fh.write(line, done, line.length - done, null);
+        while (done < data.length) {
+          const { bytesWritten } = await fh.write(data, done, data.length - done, null);
           done += bytesWritten;
         }
         await fh.sync();

@@ -266,14 +266,14 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
     const live: KeyObject[] = [];
     for (const o of this.core.keys.objects.values()) if (!o.deleted) live.push(o);
     live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    void this.v.audit('KeyList', 'ok').catch(() => undefined);
+    this.v.auditBehind('KeyList', 'ok');
     return live;
   }
 
   listVersions(name: string): KeyItem[] {
     this.v.require('keys/read');
     const o = this.live(name);
-    void this.v.audit('KeyListVersions', 'ok', { object: o.name }).catch(() => undefined);
+    this.v.auditBehind('KeyListVersions', 'ok', { object: o.name });
     return o.order.map((id) => toKeyItem(this.vid, this.view(o, o.versions.get(id)!), this.core.retentionDays, { versionless: false }));
   }
 

@@ -136,14 +136,14 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
     // By name key (lowercase [0-9a-z-], unique per vault): the order localeCompare gives the
     // ids, at a fraction of its cost on 10,000 items.
     live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    void this.v.audit('SecretList', 'ok').catch(() => undefined);
+    this.v.auditBehind('SecretList', 'ok');
     return live.map((o) => toSecretItem(this.vid, latestVersion(o).attrs, this.core.retentionDays, { versionless: true }));
   }
 
   listVersions(name: string): SecretItem[] {
     this.v.require('secrets/readMetadata');
     const o = this.live(name);
-    void this.v.audit('SecretListVersions', 'ok', { object: o.name }).catch(() => undefined);
+    this.v.auditBehind('SecretListVersions', 'ok', { object: o.name });
     return o.order.map((id) => toSecretItem(this.vid, o.versions.get(id)!.attrs, this.core.retentionDays, { versionless: false }));
   }
 

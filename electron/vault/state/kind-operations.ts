@@ -96,14 +96,14 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
     this.v.require(this.spec.readPermission);
     const deleted = [...this.spec.objects(this.core).values()].filter((o) => o.deleted);
     deleted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    void this.v.audit(`${this.spec.audit}ListDeleted`, 'ok').catch(() => undefined);
+    this.v.auditBehind(`${this.spec.audit}ListDeleted`, 'ok');
     return deleted.map((o) => this.deletedItem(o));
   }
 
   getDeleted(name: string): DeletedBundle {
     this.v.require(this.spec.readPermission);
     const b = this.deletedBundle(this.deletedObject(name), this.core);
-    void this.v.audit(`${this.spec.audit}GetDeleted`, 'ok', { object: name }).catch(() => undefined);
+    this.v.auditBehind(`${this.spec.audit}GetDeleted`, 'ok', { object: name });
     return b;
   }
 

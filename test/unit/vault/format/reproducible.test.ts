@@ -837,7 +837,7 @@ describe('reproducible vault (c): the engine opens it', () => {
       const info = v.info();
       expect(info).toMatchObject({ id: V.vaultId32, formatVersion: 1, retentionDays: V.retentionDays, roles: ['Key Vault Administrator'], rejectedCommits: [] });
       expect(info.kdf).toEqual({ memoryKiB: V.kdf.m, iterations: V.kdf.t, parallelism: V.kdf.p });
-      expect(info.counts).toEqual({ secrets: 3, secretVersions: 4, deletedSecrets: 0, commits: 6, members: 2 });
+      expect(info.counts).toEqual({ secrets: 3, secretVersions: 4, deletedSecrets: 0, keys: 0, keyVersions: 0, deletedKeys: 0, commits: 6, members: 2 });
       expect(v.members.list().map((m) => [m.name, m.roles, m.signPub, m.encPub]).sort()).toEqual([
         ['alice', ['Key Vault Administrator'], V.identities.alice.signPublicB64u, V.identities.alice.encPublicB64u],
         ['bob', ['Key Vault Secrets Officer'], V.identities.bob.signPublicB64u, V.identities.bob.encPublicB64u],
@@ -910,6 +910,7 @@ describe('reproducible vault (d): the FORMAT.md reader reads what the engine wri
       backup = await v.secrets.backup('Alpha');
     } finally {
       v.close();
+      await v.settled();
     }
     const bytes = await readFile(path);
 

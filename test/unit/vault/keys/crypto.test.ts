@@ -216,6 +216,8 @@ describe("Key Vault's checks on each operation", () => {
   });
 
   it('each operation is in the audit log under its Key Vault name, with the version, and errors with their code', async () => {
+    // Records are written behind the calls: settled() waits for them.
+    await t.vault.settled();
     const files = await readAllFiles(t.profileDir);
     const log = files.find((f) => f.path.includes('audit'))!.bytes.toString('utf8');
     const entries = log.trim().split('\n').map((l) => JSON.parse(l) as { op: string; result: string; object?: string; version?: string; code?: string });
