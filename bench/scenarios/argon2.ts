@@ -75,12 +75,14 @@ runChild(async () => {
   const v = await createVault({ path, profileDir, passphrase: passphrase() });
   for (let i = 0; i < 10; i++) await v.secrets.set({ name: secretName(i), value: secretValue(i, 0) });
   v.close();
+  await v.settled();
   const opens: number[] = [];
   for (let r = 0; r < a.reps; r++) {
     const t = now();
     const o = await openVault({ path, profileDir, passphrase: passphrase() });
     opens.push(now() - t);
     o.close();
+    await o.settled();
   }
   progress(`openVault (default KDF, 10 secrets): ${opens.map((x) => x.toFixed(0)).join(', ')} ms`);
   emit('openDefaultKdfMs', summarize(opens));

@@ -37,6 +37,7 @@ runChild(async () => {
   const t2 = now();
   const after = vault.info();
   vault.close();
+  await vault.settled();
   if (r.commits !== before.counts.commits || after.counts.commits !== before.counts.commits + 1) {
     throw new Error(`the checkpoint covers ${r.commits} commits and the vault went from ${before.counts.commits} to ${after.counts.commits}; expected all of them, and one more`);
   }

@@ -82,10 +82,12 @@ runChild(async () => {
   if (a.realSets) {
     await realSets(vault, rest, rest.length, 'building with secrets.set');
     vault.close();
+    await vault.settled();
   } else {
     const ref = lastEngineCommit(vault);
     writer = FastCommitWriter.fromVault(vault);
     vault.close();
+    await vault.settled();
     await fastSets(writer, a.path, rest, rest.length, 'building (fast writer)', ref);
   }
   emit('buildMs', now() - t0);
@@ -112,6 +114,7 @@ runChild(async () => {
       const v = await openVault({ path: file, profileDir, passphrase: passphrase() });
       await realSets(v, items, a.divergent, `divergent copy ${file === a.ours ? 'ours' : 'theirs'}`);
       v.close();
+      await v.settled();
     }
   }
   emit('divergentBuildMs', now() - t1);

@@ -25,6 +25,7 @@ runChild(async () => {
   const { ms, value } = await timed(() => vault.secrets.import(entries));
   if (value.imported !== a.secrets || value.versions !== entries.length) throw new Error(`import returned ${JSON.stringify(value)}`);
   vault.close();
+  await vault.settled();
   emit('importMs', ms);
   emit('fileBytes', (await stat(a.path)).size);
   emit('commits', 3);

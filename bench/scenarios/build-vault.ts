@@ -38,6 +38,7 @@ runChild(async () => {
   });
   const info = vault.info();
   vault.close();
+  await vault.settled();
   if (info.counts.secrets !== a.secrets || info.counts.secretVersions !== total) {
     throw new Error(`the vault holds ${info.counts.secrets} secrets, ${info.counts.secretVersions} versions; expected ${a.secrets}, ${total}`);
   }

@@ -33,6 +33,7 @@ runChild(async () => {
   const peak = resourceUsage().maxRSS;
   const heapUsed = process.memoryUsage().heapUsed;
   vault.close();
+  await vault.settled();
   if (!ok) throw new Error(`${a.name}: not the value the fixture holds`);
   emit('beforeKiB', before);
   emit('rssBeforeKiB', Math.round(rssBefore / 1024));

@@ -70,6 +70,7 @@ runChild(async () => {
     paths[took]++;
     if (a.expectPath && took !== a.expectPath) {
       vault.close();
+      await vault.settled();
       throw new Error(`${a.mode} open ${r + 1} took the ${took} path, not the ${a.expectPath} path${a.expectPath === 'warm' ? ': the profile had no usable warm snapshot' : ''}`);
     }
     open.push(t1 - t0);

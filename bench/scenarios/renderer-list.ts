@@ -310,6 +310,7 @@ runChild(async () => {
     const vault = await createVault({ path: vaultPath, profileDir, passphrase: passphrase(), kdf: E2E_KDF, onWarning: quiet });
     const r = await vault.secrets.import(entries);
     vault.close();
+    await vault.settled();
     if (r.imported !== N) throw new Error(`import returned ${JSON.stringify(r)}`);
   });
   progress(`vault of ${N.toLocaleString('en')} secrets imported in ${importMs.toFixed(0)} ms`);

@@ -35,6 +35,7 @@ runChild(async () => {
     const v = await createVault({ path: a.path, profileDir: a.profileDir, passphrase: passphrase(), kdf: SMALL_KDF, onWarning: quiet });
     for (let i = 0; i < a.create; i++) await v.secrets.set({ name: secretName(i), value: secretValue(i, 0) });
     v.close();
+    await v.settled();
   } else {
     await copyFile(a.source!, a.path);
     await cp(a.sourceProfile!, a.profileDir, { recursive: true });
@@ -55,6 +56,7 @@ runChild(async () => {
     if (vault.info().counts.commits > commits + 1) checkpointSets.push(k);
   }
   vault.close();
+  await vault.settled();
   progress(`set: ${ms.map((x) => x.toFixed(1)).join(', ')} ms; ${bytes.join(', ')} bytes appended`);
   emit('setMs', summarize(ms));
   emit('appendedBytes', summarize(bytes));
