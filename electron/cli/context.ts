@@ -166,6 +166,8 @@ export class CliContext {
       return await fn(vault);
     } finally {
       vault.close();
+      // Its audit records and warm snapshot are written behind: the command ends when they are.
+      await vault.settled();
     }
   }
 
@@ -190,6 +192,8 @@ export class CliContext {
       return await fn(vault);
     } finally {
       vault.close();
+      // Its audit records and warm snapshot are written behind: the command ends when they are.
+      await vault.settled();
     }
   }
 

@@ -200,6 +200,7 @@ export async function resetPassphrase(io: CliIo, opts: ResetPassphraseOptions, c
     await printJson(io, v.info());
   } finally {
     v.close();
+    await v.settled();
   }
 }
 
