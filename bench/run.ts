@@ -37,6 +37,7 @@ import { cacheRoot, engineHash, fixtureKey, rebuild } from './lib/cache.js';
 import { type ChildLine, now, type Samples, settings, sizes } from './lib/common.js';
 import { type ProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
 import { PASSPHRASE_TEXT, secretName, seededValue } from './lib/fixtures.js';
+import type { Rate } from './scenarios/keys.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ARGON2_CLI = '/usr/bin/argon2';
@@ -894,14 +895,6 @@ interface KeysData {
   genReps: Record<string, number>;
 }
 
-/** The figures bench/scenarios/keys.ts reports (its Rate). */
-interface Rate {
-  opsPerSec: number;
-  calls: number;
-  wallMs: number;
-  cpuMsPerOp: number;
-  latencyMs: { median: number; p95: number; min: number; max: number };
-}
 
 interface OpensslSpeed {
   command: string;

@@ -53,8 +53,8 @@ interface Args {
   genReps: Record<string, number>;
 }
 
-/** One rate: calls, wall and CPU time, and the latency of each call. */
-interface Rate {
+/** One rate: calls, wall and CPU time, and the latency of each call (bench/run.ts reports it). */
+export interface Rate {
   opsPerSec: number;
   calls: number;
   wallMs: number;

@@ -162,6 +162,16 @@ export function algorithmsFor(key: KeyShape, operation: KeyOperation): KeyAlgori
   });
 }
 
+/**
+ * The algorithms a version of this shape offers for `operation`: those of
+ * algorithmsFor, less RSA1_5 where the private key would be used (its
+ * decryption and unwrap are refused, DECISIONS.md "Algorithms").
+ */
+export function usableAlgorithms(key: KeyShape, operation: KeyOperation): KeyAlgorithm[] {
+  const rule = OPERATIONS[operation];
+  return algorithmsFor(key, operation).filter((alg) => !(rule.usesPrivate && ALGORITHMS[alg].family === 'rsaes-pkcs1'));
+}
+
 // ---------------------------------------------------------------------------
 // Messages and small checks
 

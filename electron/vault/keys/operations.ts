@@ -35,8 +35,6 @@ import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
 import {
-  ALGORITHMS,
-  algorithmsFor,
   checkAlgorithm,
   decrypt,
   encrypt,
@@ -45,6 +43,7 @@ import {
   sign,
   signData,
   unwrapKey,
+  usableAlgorithms,
   verify,
   verifyData,
   wrapKey,
@@ -584,9 +583,8 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
     const a = this.version(this.live(name), version).attrs;
     const out: Partial<Record<KeyOperation, string[]>> = {};
     for (const op of KEY_OPERATIONS) {
-      const rule = OPERATIONS[op];
-      if (!a.key_ops.includes(rule.keyOp)) continue;
-      const algs = algorithmsFor(a, op).filter((alg) => !(rule.usesPrivate && ALGORITHMS[alg].family === 'rsaes-pkcs1'));
+      if (!a.key_ops.includes(OPERATIONS[op].keyOp)) continue;
+      const algs = usableAlgorithms(a, op);
       if (algs.length > 0) out[op] = algs;
     }
     return out;
