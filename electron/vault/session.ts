@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { ForgetResult, KdfParams, Keychain, KeysApi, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
+import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
@@ -67,7 +67,7 @@ export class VaultSession implements Vault {
    */
   private owedSnapshot: { core: VaultCore; data: Uint8Array } | undefined;
   readonly secrets: SecretsApi;
-  readonly keys: KeysApi;
+  readonly keys: KeysOperations;
   readonly members: MembersApi;
   private closed = false;
 
@@ -543,6 +543,7 @@ export class VaultSession implements Vault {
     if (this.closed) return;
     this.closed = true;
     this.payOwedSnapshot();
+    this.keys.recent.close();
     this.core?.wipe();
     this.cache?.wipe();
     this.bodyCache?.wipe();

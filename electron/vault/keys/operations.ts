@@ -68,6 +68,7 @@ import {
 } from './material.js';
 import { keyRecordSchemas, type KeyOp, type KeyVersionRecord, type RotationPolicy } from './records.js';
 import { keysKind } from './kind.js';
+import { RecentMaterial } from './recent-material.js';
 import type { KeyAttributes } from './state.js';
 import { keyId, toDeletedKeyBundle, toDeletedKeyItem, toKeyBundle, toKeyItem, toRotationPolicy, type KeyVersionView } from './bundles.js';
 import { deletedKeyNotFound, keyDeletedButRecoverable, keyDisabled, keyNotExportable, keyNotFound, keyNotValidNow, keyOperationForbidden } from './errors.js';
@@ -102,6 +103,9 @@ function describe(a: KeyAttributes): KeyDescription {
 }
 
 export class KeysOperations extends KindOperations<KeyObject, KeyBundle, DeletedKeyBundle, DeletedKeyItem> implements KeysApi {
+  /** Material decoded for the operations of the last moments; the session closes it. */
+  readonly recent = new RecentMaterial();
+
   constructor(v: VaultSession) {
     super(v, {
       record: 'key',
@@ -485,7 +489,8 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
    * nbf/exp window unless the operation still works outside it (decrypt,
    * unwrapKey, verify: D-keyd), the algorithm for this key. Then the material:
    * the public part from the record, or the private part from the value blob
-   * when the operation needs it, disposed after use.
+   * when the operation needs it, kept decoded for a moment after its last use
+   * (recent-material.ts) and disposed then.
    */
   private useKey<T>(op: KeyOperation, name: string, version: string | undefined, alg: unknown, run: (m: KeyMaterial, kid: string) => T): Promise<T> {
     let ver: string | undefined;
@@ -507,12 +512,10 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
           if (a.exp !== undefined && now >= a.exp) throw keyNotValidNow(op, 'expired');
         }
         checkAlgorithm(a, op, alg);
-        const m = this.material(o, v, rule.usesPrivate || a.kty === 'oct');
-        try {
-          return run(m, keyId(this.vid, o.name, v.version));
-        } finally {
-          m.dispose();
-        }
+        const needsPrivate = rule.usesPrivate || a.kty === 'oct';
+        // Material is immutable per version: a private part is named by its blob, a public one by its version.
+        const id = needsPrivate ? `private:${v.blob ?? ''}` : `public:${o.key}/${v.version}`;
+        return this.recent.use(id, () => this.material(o, v, needsPrivate), (m) => run(m, keyId(this.vid, o.name, v.version)));
       },
       () => ver,
     );
