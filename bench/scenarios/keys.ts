@@ -11,8 +11,8 @@
  * - the data path, `{ algorithm, data }` with 32 bytes of data, which the
  *   engine hashes and signs with OpenSSL in one call (node:crypto sign).
  * Each call is the engine's whole per-operation path: the permission check,
- * the version's checks, decrypting and decoding its private material, the
- * signature, and the audit record (queued in order and written behind the
+ * the version's checks, its private material (decoded on first use and kept
+ * for 2 s after its last use), the signature, and the audit record (queued in order and written behind the
  * call, in batches sharing one lock and one fsync). Right after the engine's figures for one algorithm, the same
  * child runs `openssl speed` for it (one process, one core).
  *
