@@ -14,11 +14,8 @@ import { L, shortVersion } from '../../../renderer/app/labels.js';
 import { useKeys } from '../../../renderer/features/keys/store.js';
 import { formatDate } from '../../../renderer/lib/format.js';
 import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
-import { manualClock, renderApp } from './setup.js';
+import { DAY, manualClock, NOW, renderApp, type } from './setup.js';
 
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
-const NOW = Date.UTC(2026, 10, 25, 12) / 1000;
-const DAY = 86400;
 
 function seeded(): FakeCoffer {
   const fake = createFakeCoffer({ now: () => NOW });

@@ -5,11 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { L, shortVersion } from '../../../renderer/app/labels.js';
 import { useSecrets } from '../../../renderer/features/secrets/store.js';
 import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
-import { manualClock, renderApp } from './setup.js';
+import { DAY, manualClock, NOW, renderApp, type } from './setup.js';
 
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
-const NOW = Date.UTC(2026, 10, 25, 12) / 1000;
-const DAY = 86400;
 
 /** An unlocked vault with a few secrets of every status. */
 function seeded(): FakeCoffer {

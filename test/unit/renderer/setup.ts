@@ -4,7 +4,7 @@
  * virtualized list (jsdom lays nothing out, so every element is 0×0), a
  * manual clock, and store resets between tests.
  */
-import { cleanup, render, type RenderResult } from '@testing-library/react';
+import { cleanup, fireEvent, render, type RenderResult } from '@testing-library/react';
 import { createElement } from 'react';
 import { afterEach } from 'vitest';
 import { App } from '../../../renderer/app/App.js';
@@ -18,6 +18,13 @@ Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: tru
 Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 400 });
 Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
 if (!HTMLElement.prototype.scrollTo) HTMLElement.prototype.scrollTo = function scrollTo() {};
+
+/** The tests' "now" (Unix seconds) and a day, for seeded vaults. */
+export const NOW = Date.UTC(2026, 10, 25, 12) / 1000;
+export const DAY = 86400;
+
+/** Types `value` into a field as a change event (jsdom has no keyboard). */
+export const type = (el: HTMLElement, value: string): boolean => fireEvent.change(el, { target: { value } });
 
 export interface ManualClock extends Clock {
   advance(ms: number): void;
