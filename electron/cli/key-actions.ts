@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import {
   CofferError,
   EXIT_CODES,
-  fromB64u,
   parseBoolean,
   parseTagArgs,
   parseTime,
@@ -95,22 +94,22 @@ export interface PolicyUpdateOptions extends NameOptions {
 const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/;
 
 /**
- * Base64 or base64url (DECISIONS.md), padded or not, decoded strictly (the
- * engine's base64url decoder, after base64's + and / are mapped): Node's
+ * Base64 or base64url (DECISIONS.md), padded or not, decoded strictly: Node's
  * decoder skips characters it does not know, which would turn a typo into
  * other bytes. The message names the flag only, never the value.
  */
-export function decodeBinary(text: string, flag: string): Uint8Array {
+export function decodeBinary(text: string, flag: string): Buffer {
   const trimmed = text.trim();
   const bad = (): CofferError => usageError(`${flag}: not valid base64 or base64url`);
   if (!BASE64.test(trimmed)) throw bad();
   const unpadded = trimmed.replace(/=+$/, '');
   if (trimmed.length !== unpadded.length && trimmed.length % 4 !== 0) throw bad();
-  try {
-    return fromB64u(unpadded.replace(/\+/g, '-').replace(/\//g, '_'));
-  } catch {
+  const bytes = Buffer.from(unpadded.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+  if (bytes.toString('base64url') !== unpadded.replace(/\+/g, '-').replace(/\//g, '_')) {
+    bytes.fill(0);
     throw bad();
   }
+  return bytes;
 }
 
 function versionOptions(opts: NewVersionOptions): KeyVersionOptions {

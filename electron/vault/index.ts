@@ -11,8 +11,7 @@
  * module re-exports types, and value modules that import only Node built-ins,
  * shared/ and each other: errors, the profile paths, the keychain adapter
  * (which loads @napi-rs/keyring on first use), the atomic new-file writer,
- * the child-process environment, the CLI's input parsers, and the strict
- * base64url decoder. Whatever pulls
+ * the child-process environment, and the CLI's input parsers. Whatever pulls
  * in the crypto primitives, Argon2id or the format — the engine proper
  * (vault.ts) and the recovery-key parser — is loaded on first use through
  * loadEngine() and loadRecoveryKey().
@@ -31,7 +30,6 @@ export { osKeychain, type OsKeychainOptions } from './store/keychain.js';
 export { writeNewFile, type WriteNewFileOptions } from './store/vault-file.js';
 export { childProcessEnv } from './store/child-env.js';
 export { parseBoolean, parseDotenv, parseImportJson, parseTagArgs, parseTime, parseTimeOrNone } from './secrets/parse.js';
-export { fromB64u } from './crypto/bytes.js';
 
 // ------------------------------------------------------------------ loaded on first use
 

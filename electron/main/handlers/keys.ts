@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonWebKey } from '../../../shared/keyvault.js';
 import type { Channel, KeyDetails } from '../../../shared/contract.js';
-import { CofferError, fromB64u, type ImportKeyInput } from '../../vault/index.js';
+import { CofferError, type ImportKeyInput } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
 import type { ClipboardService } from './clipboard.js';
 import type { VaultSessionManager } from './session.js';
@@ -145,16 +145,19 @@ function parseJwk(text: string): Record<string, unknown> | undefined {
 }
 
 /**
- * base64url without padding (RFC 4648 §5), as Key Vault carries bytes,
- * decoded by the engine's strict decoder (canonical only: Node's own accepts
- * a length of 4n+1 and trailing bits no encoder writes). The error names the
- * field, never the text.
+ * base64url without padding (RFC 4648 §5), as Key Vault carries bytes. The
+ * contract's pattern has checked the alphabet; Node's decoder then accepts
+ * lengths and trailing bits that no encoder writes (a length of 4n+1, or
+ * "AB" beside "AA"), so only a string that encodes back to itself is taken,
+ * as the engine's decoder does.
  */
 export function decodeB64u(text: string, field: string): Uint8Array {
+  const buf = Buffer.from(text, 'base64url');
   try {
-    return fromB64u(text);
-  } catch {
-    throw new CofferError('BadParameter', `${field} is not valid base64url.`);
+    if (buf.toString('base64url') !== text) throw new CofferError('BadParameter', `${field} is not valid base64url.`);
+    return new Uint8Array(buf);
+  } finally {
+    buf.fill(0);
   }
 }
 
