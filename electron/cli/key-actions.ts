@@ -11,7 +11,6 @@ import {
   parseTagArgs,
   parseTime,
   parseTimeOrNone,
-  writeNewFile,
   type ErrorCode,
   type KeyAttributesPatch,
   type KeyCipherInput,
@@ -23,7 +22,7 @@ import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
-import { backupToFile, refuseExisting, restoreFromFile, type NameOptions, type VersionOptions } from './secret-actions.js';
+import { backupToFile, restoreFromFile, writeFromVault, type NameOptions, type VersionOptions } from './secret-actions.js';
 
 interface NewVersionOptions {
   ops?: string[];
@@ -226,16 +225,10 @@ export function restoreKey(io: CliIo, opts: { file: string }, cmd: Command): Pro
 }
 
 /** `key download`: the public key in a file (PEM, DER or JWK); prints nothing. */
-export async function downloadKey(io: CliIo, opts: DownloadKeyOptions, cmd: Command): Promise<void> {
-  const ctx = CliContext.fromCommand(io, cmd);
-  const path = ctx.path(opts.file);
-  const overwrite = opts.overwrite === true;
-  if (!overwrite) refuseExisting(path, '--file', ' (pass --overwrite to replace it)');
-  await ctx.withVault(async (vault) => {
-    const exported = await vault.keys.exportKey(opts.name, opts.version, { format: opts.encoding === 'JWK' ? 'jwk' : 'pem' });
-    const bytes = exportedBytes(exported, opts.encoding);
-    await writeNewFile(path, bytes, { overwrite, mode: 0o644 });
-  });
+export function downloadKey(io: CliIo, opts: DownloadKeyOptions, cmd: Command): Promise<void> {
+  return writeFromVault(io, opts, cmd, 0o644, async (vault) =>
+    exportedBytes(await vault.keys.exportKey(opts.name, opts.version, { format: opts.encoding === 'JWK' ? 'jwk' : 'pem' }), opts.encoding),
+  );
 }
 
 /** `key export --confirm`: the private key of an exportable version in a file (mode 0600); prints nothing. */
@@ -243,19 +236,9 @@ export async function exportKey(io: CliIo, opts: ExportOptions, cmd: Command): P
   if (opts.confirm !== true) {
     throw usageError('key export writes the PRIVATE key to a file: pass --confirm to do so (`key download` writes the public key)');
   }
-  const ctx = CliContext.fromCommand(io, cmd);
-  const path = ctx.path(opts.file);
-  const overwrite = opts.overwrite === true;
-  if (!overwrite) refuseExisting(path, '--file', ' (pass --overwrite to replace it)');
-  await ctx.withVault(async (vault) => {
-    const exported = await vault.keys.exportKey(opts.name, opts.version, { includePrivate: true, format: opts.encoding === 'JWK' ? 'jwk' : 'pem' });
-    const bytes = exportedBytes(exported, opts.encoding);
-    try {
-      await writeNewFile(path, bytes, { overwrite, mode: 0o600 });
-    } finally {
-      bytes.fill(0);
-    }
-  });
+  await writeFromVault(io, opts, cmd, 0o600, async (vault) =>
+    exportedBytes(await vault.keys.exportKey(opts.name, opts.version, { includePrivate: true, format: opts.encoding === 'JWK' ? 'jwk' : 'pem' }), opts.encoding),
+  );
 }
 
 /** The file content of an exported key: PEM text, DER (the PEM's body), or the JWK as JSON. */

@@ -196,17 +196,26 @@ export function restoreSecret(io: CliIo, opts: { file: string }, cmd: Command): 
 }
 
 /** `secret download`: the raw value into a new file (mode 0600). */
-export async function downloadSecret(io: CliIo, opts: DownloadOptions, cmd: Command): Promise<void> {
+export function downloadSecret(io: CliIo, opts: DownloadOptions, cmd: Command): Promise<void> {
+  return writeFromVault(io, opts, cmd, 0o600, (vault) => vault.secrets.getValue(opts.name, opts.version));
+}
+
+/**
+ * `<kind> download` and `key export`: bytes from the vault into `--file`, a
+ * new file unless `--overwrite`, refused before the vault is unlocked; the
+ * bytes are wiped once written.
+ */
+export async function writeFromVault(io: CliIo, opts: { file: string; overwrite?: boolean }, cmd: Command, mode: number, produce: (vault: Vault) => Promise<Uint8Array>): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
   const path = ctx.path(opts.file);
   const overwrite = opts.overwrite === true;
   if (!overwrite) refuseExisting(path, '--file', ' (pass --overwrite to replace it)');
   await ctx.withVault(async (vault) => {
-    const value = await vault.secrets.getValue(opts.name, opts.version);
+    const bytes = await produce(vault);
     try {
-      await writeNewFile(path, toBuffer(value), { overwrite, mode: 0o600 });
+      await writeNewFile(path, toBuffer(bytes), { overwrite, mode });
     } finally {
-      value.fill(0);
+      bytes.fill(0);
     }
   });
 }
