@@ -1,8 +1,7 @@
 /** The Keys screen: New key, Import key, the tabs Keys / Deleted, list + detail. */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import type { KeyListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
-import { useShellRequest } from '../../app/shell.js';
 import { formatDate, nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { ObjectsView } from '../../lib/objects/ObjectsView.js';
@@ -29,15 +28,6 @@ export function KeysScreen() {
   const error = useKeys((s) => s.error);
   const status = useKeys((s) => s.status);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  useShellRequest('keys', (type) => {
-    if (type === 'new') setDialog('create');
-    else {
-      useKeys.getState().setView('live');
-      requestAnimationFrame(() => searchRef.current?.focus());
-    }
-  });
 
   const opened = (name: string) => {
     useKeys.getState().setView('live');
@@ -60,7 +50,16 @@ export function KeysScreen() {
         </>
       }
     >
-      <ObjectsView store={useKeys} nameOf={nameOf} searchText={typeOf} extra={rowExtra} searchRef={searchRef} detail={<KeyDetail />} labels={LABELS} />
+      <ObjectsView
+        kind="keys"
+        store={useKeys}
+        onNew={() => setDialog('create')}
+        nameOf={nameOf}
+        searchText={typeOf}
+        extra={rowExtra}
+        detail={<KeyDetail />}
+        labels={LABELS}
+      />
       {dialog === 'create' ? <CreateKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
       {dialog === 'import' ? <ImportKeyDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
     </KindScreen>

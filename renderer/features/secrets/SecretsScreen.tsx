@@ -1,8 +1,7 @@
 /** The Secrets screen: New secret, the tabs Secrets / Deleted, list + detail. */
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import type { SecretItem } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
-import { useShellRequest } from '../../app/shell.js';
 import { nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { ObjectsView } from '../../lib/objects/ObjectsView.js';
@@ -27,17 +26,6 @@ export function SecretsScreen() {
   const error = useSecrets((s) => s.error);
   const status = useSecrets((s) => s.status);
   const [newOpen, setNewOpen] = useState(false);
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  // The app menu's New secret (Ctrl/Cmd+N) and Find (Ctrl/Cmd+F), sent by main through the shell.
-  useShellRequest('secrets', (type) => {
-    if (type === 'new') setNewOpen(true);
-    else {
-      useSecrets.getState().setView('live');
-      // After the Secrets tab has rendered its search box.
-      requestAnimationFrame(() => searchRef.current?.focus());
-    }
-  });
 
   return (
     <KindScreen
@@ -50,7 +38,16 @@ export function SecretsScreen() {
         </button>
       }
     >
-      <ObjectsView store={useSecrets} nameOf={nameOf} searchText={contentTypeOf} extra={contentTypeOf} searchRef={searchRef} detail={<SecretDetail />} labels={LABELS} />
+      <ObjectsView
+        kind="secrets"
+        store={useSecrets}
+        onNew={() => setNewOpen(true)}
+        nameOf={nameOf}
+        searchText={contentTypeOf}
+        extra={contentTypeOf}
+        detail={<SecretDetail />}
+        labels={LABELS}
+      />
       {newOpen ? (
         <NewSecretDialog
           onClose={() => setNewOpen(false)}

@@ -1,9 +1,12 @@
 /**
  * A kind's tabs and panels, on its store: its live objects (search, sort,
  * list, and the kind's detail beside it) or the deleted ones (recover,
- * purge). The kind's screen adds its title, actions and dialogs around it.
+ * purge). It carries out the menu's requests for the kind: Find shows the
+ * list and focuses its search box, New calls `onNew`. The kind's screen adds
+ * its title, actions and dialogs around it.
  */
-import { useEffect, type ReactNode, type Ref } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useShellRequest, type KindId } from '../../app/shell.js';
 import type { StoreApi, UseBoundStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { DeletionInfo } from '../../../shared/keyvault.js';
@@ -19,11 +22,13 @@ type ItemOf<S extends KindState> = NonNullable<S['items']>[number];
 type DeletedOf<S extends KindState> = NonNullable<S['deleted']>[number];
 
 export interface ObjectsViewProps<S extends KindState> {
+  kind: KindId;
   store: UseBoundStore<StoreApi<S>>;
+  /** The menu's New (Ctrl/Cmd+N) for this kind. */
+  onNew: () => void;
   nameOf: (item: ItemOf<S> | DeletedOf<S>) => string;
   searchText?: (item: ItemOf<S>) => string;
   extra?: (item: ItemOf<S>) => ReactNode;
-  searchRef?: Ref<HTMLInputElement>;
   detail: ReactNode;
   labels: {
     live: string;
@@ -37,23 +42,26 @@ export interface ObjectsViewProps<S extends KindState> {
   };
 }
 
-export function ObjectsView<S extends KindState>({
-  store,
-  nameOf,
-  searchText,
-  extra,
-  searchRef,
-  detail,
-  labels,
-}: ObjectsViewProps<S>) {
+export function ObjectsView<S extends KindState>({ kind, store, onNew, nameOf, searchText, extra, detail, labels }: ObjectsViewProps<S>) {
   const { view, query, sort, items, deleted, selected } = store(
     useShallow((s: S) => ({ view: s.view, query: s.query, sort: s.sort, items: s.items, deleted: s.deleted, selected: s.selected })),
   );
   const { setView, setQuery, setSort, loadList, loadDeleted, select, recover, purge } = store.getState();
 
+  const searchRef = useRef<HTMLInputElement>(null);
+
   useEffect(() => {
     void loadList();
   }, [loadList]);
+
+  useShellRequest(kind, (type) => {
+    if (type === 'new') onNew();
+    else {
+      setView('live');
+      // After the live tab has rendered its search box.
+      requestAnimationFrame(() => searchRef.current?.focus());
+    }
+  });
 
   return (
     <KindTabs view={view} setView={setView} liveLabel={labels.live}>
@@ -69,7 +77,7 @@ export function ObjectsView<S extends KindState>({
             setSort={setSort}
             selected={selected}
             onOpen={(name) => void select(name)}
-            {...(searchRef ? { searchRef } : {})}
+            searchRef={searchRef}
             labels={labels}
             {...(extra ? { extra } : {})}
           />
