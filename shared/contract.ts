@@ -45,7 +45,7 @@ import type {
   SecretBundle,
   SecretItem,
 } from './keyvault.js';
-import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOperation, type KeyType } from './key-types.js';
+import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyDetailsView, type KeyType } from './key-types.js';
 import {
   MAX_CONTENT_TYPE,
   MAX_NAME,
@@ -290,11 +290,8 @@ export interface SuggestedPath {
  * `algorithms` lists, per operation this version may perform (its key_ops,
  * its type), the algorithms it takes, as the engine's algorithm table says.
  */
-export interface KeyDetails {
-  bundle: KeyBundle;
-  pem?: string;
+export interface KeyDetails extends KeyDetailsView<KeyBundle> {
   thumbprint?: string;
-  algorithms: Partial<Record<KeyOperation, string[]>>;
 }
 
 /**

@@ -32,3 +32,14 @@ export const KEY_TYPE_OPERATIONS: Readonly<Record<KeyType, readonly KeyOperation
   OKP: ['sign', 'verify'],
   oct: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey', 'sign', 'verify'],
 };
+
+/**
+ * What a key's detail shows, read at once (one KeyGet): its bundle, the public
+ * key as PEM (none for an oct key: S-key GetKey releases no symmetric
+ * material), and per operation in its key_ops the algorithms it takes.
+ */
+export interface KeyDetailsView<Bundle> {
+  bundle: Bundle;
+  pem?: string;
+  algorithms: Partial<Record<KeyOperation, string[]>>;
+}

@@ -19,7 +19,7 @@ import type {
   SecretItem,
 } from '../../shared/keyvault.js';
 import type { KdfParams, VaultInfo } from '../../shared/vault-types.js';
-import type { KeyOperation } from '../../shared/key-types.js';
+import type { KeyDetailsView, KeyOperation } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
 
@@ -266,6 +266,8 @@ export interface KeysApi {
    * wrapKey only, since decrypt and unwrapKey refuse it.
    */
   algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>>;
+  /** get, the public key as PEM and algorithms, of one version in one read and one KeyGet record (the app's key detail). */
+  details(name: string, version?: string): Promise<KeyDetailsView<KeyBundle>>;
   /** The public key (keys/read), or with includePrivate the private material of an exportable version (keys/release). */
   exportKey(name: string, version: string | undefined, options?: ExportKeyOptions): Promise<ExportedKey>;
 }

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError } from './errors.js';
-import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, type GenesisPayload } from './format/codec.js';
+import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, readFileHeader, type GenesisPayload, type SlotJson } from './format/codec.js';
 import { buildGraph, checkNotCut, commitId, signatureMessage, verifySignaturesParallel } from './format/graph.js';
 import type { VaultRecord } from './format/records.js';
 import { createIdentity, openSlot, sealSlot, slotKdf, wipeIdentity, type MemberIdentity } from './access/identity.js';
-import { readOwnSlotAuthor, rememberOwnSlotAuthor, scanSlots, slotMarkerFinder, slotsToTry, type SlotScan } from './access/slot-choice.js';
+import { currentSlots, forgetSlotLines, readSlotMemory, rememberedMarkers, rememberSlots, scanSlots, slotsToTry, type SlotMemory, type SlotScan } from './access/slot-choice.js';
 import { forgetRemembered, isRemembered, openRemembered } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
 import { VaultCore } from './core.js';
@@ -58,7 +58,7 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
   });
   const data = Buffer.from(lines.join('') + first.text);
   await createVaultFile(options.path, data);
-  await rememberOwnSlotAuthor(options.profileDir, gId, toB64u(me.signPub));
+  await rememberSlots(options.profileDir, gId, { author: toB64u(me.signPub) });
   const vault = new VaultSession(options.path, options.profileDir, me, kdf, 'passphrase', options.onWarning);
   await vault.load();
   await vault.audit('VaultCreate', 'ok');
@@ -73,14 +73,12 @@ export async function openVault(options: OpenVaultOptions): Promise<Vault> {
 
 async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: boolean): Promise<VaultSession> {
   // The file is read while the profile folder is checked; a profile error is still the one reported.
-  // Each part is hashed (a warm snapshot's prefix is the whole file, unless another writer
-  // appended since) and searched for slots while the next part is read.
+  // Each part is hashed while the next part is read: a warm snapshot's prefix is the whole
+  // file (unless another writer appended since), and so is the slot memory's.
   let hasher = createHash('sha256');
-  const markers = slotMarkerFinder();
   const reading = readVaultFileVisiting(options.path, (file, start, end) => {
     if (start === 0) hasher = createHash('sha256');
     hasher.update(file.subarray(start, end));
-    markers.visit(file, start, end);
   });
   reading.catch(() => undefined);
   await ensureProfileDir(options.profileDir);
@@ -88,20 +86,29 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
   const sha256 = hasher.digest('hex');
   // Only what the unlock needs is read first (the slots); the whole file is checked after it,
   // and before any wrong passphrase is reported: a damaged file is VaultCorrupted, never that.
-  let scan: SlotScan;
+  let found: { scan: SlotScan; memory: SlotMemory; markersRemembered: boolean };
   try {
-    scan = scanSlots(bytes, markers.positions);
+    const memory = await readSlotMemory(options.profileDir, readFileHeader(bytes).vaultId);
+    const markers = rememberedMarkers(memory, bytes, sha256);
+    found = { scan: scanSlots(bytes, markers), memory, markersRemembered: markers !== undefined };
   } catch (e) {
     // Damage found early is named the way the whole-file check names it (FORMAT.md §5.8).
     if (e instanceof CofferError && e.code === 'VaultCorrupted') await checkWholeFile(bytes);
     throw e;
   }
+  const { scan, memory, markersRemembered } = found;
   const attempts = new UnlockAttempts(options.profileDir, scan.vaultId, options.unlockClock);
-  const unlocked = await unlockIdentity(options, scan, attempts, () => checkWholeFile(bytes));
+  const unlocked = await unlockIdentity(options, scan, memory.author, attempts, () => checkWholeFile(bytes));
   const vault = new VaultSession(options.path, options.profileDir, unlocked.identity, unlocked.kdf, unlocked.method, options.onWarning);
   vault.allowMissingValues = allowMissingValues;
   try {
     await vault.load(bytes, undefined, options.acceptRollback ?? false, sha256);
+    // The remembered slot lines are a hint from the profile, which nothing signs: the slot that
+    // opened the vault must be one the verified history holds as its author's newest.
+    if (markersRemembered && unlocked.slot && !currentSlots(vault.core.graph).some((s) => s.slot.ct === unlocked.slot!.ct)) {
+      await forgetSlotLines(options.profileDir, scan.vaultId, memory).catch(() => undefined);
+      throw new CofferError('IoError', 'What this computer remembered of the vault\'s passphrase slots does not match the vault; it was forgotten: unlock again.');
+    }
     await vault.settleFailedUnlocks(attempts);
   } catch (e) {
     // An open that fails wipes the identity and the keys it reached, and closes the snapshot it read.
@@ -109,8 +116,10 @@ async function openVaultImpl(options: OpenVaultOptions, allowMissingValues: bool
     throw e;
   }
   // Whose slots an unlock on this computer tries from now on (access/slot-choice.ts).
-  await rememberOwnSlotAuthor(options.profileDir, scan.vaultId, toB64u(unlocked.identity.signPub)).catch(() => undefined);
-  await vault.audit(OPEN_OPS[unlocked.method], 'ok').catch(() => undefined);
+  const next: SlotMemory = { author: toB64u(unlocked.identity.signPub), lines: { length: bytes.length, sha256, at: scan.markers } };
+  await rememberSlots(options.profileDir, scan.vaultId, next, memory).catch(() => undefined);
+  // Written behind (audit/log.ts): close() and settled() wait for it.
+  vault.auditBehind(OPEN_OPS[unlocked.method], 'ok');
   return vault;
 }
 
@@ -136,13 +145,13 @@ async function checkWholeFile(bytes: Uint8Array): Promise<void> {
 async function unlockIdentity(
   options: OpenVaultOptions,
   scan: SlotScan,
+  /** The author whose slot opened the vault on this computer before (slot memory). */
+  own: string | undefined,
   attempts: UnlockAttempts,
   /** Runs before a wrong passphrase is reported: damage is reported as damage. */
   checkFile: () => Promise<void>,
-): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod }> {
+): Promise<{ identity: MemberIdentity; kdf: KdfParams; method: UnlockMethod; slot?: SlotJson }> {
   const slots = scan.slots;
-  // Read while the keychain or the failed-unlock delay is consulted; it never rejects.
-  const ownAuthor = readOwnSlotAuthor(options.profileDir, scan.vaultId);
   const passphraseKdf = (author: string | undefined): KdfParams => {
     const s = slots.find((x) => x.slot.use === undefined && x.author === author);
     return s ? slotKdf(s.slot) : DEFAULT_KDF;
@@ -167,7 +176,7 @@ async function unlockIdentity(
       use ? 'This vault has no recovery key.' : 'This vault has no passphrase slot; open it with a member identity.',
     );
   }
-  const [own] = await Promise.all([ownAuthor, attempts.waitTurn()]);
+  await attempts.waitTurn();
   const candidates = slotsToTry(slots, use, { own, creator: scan.creator });
   let lastError: unknown;
   for (const { author, slot } of candidates) {
@@ -180,7 +189,7 @@ async function unlockIdentity(
         wipeIdentity(identity);
         continue;
       }
-      return { identity, kdf: use ? passphraseKdf(author) : slotKdf(slot), method: use ? 'recoveryKey' : 'passphrase' };
+      return { identity, kdf: use ? passphraseKdf(author) : slotKdf(slot), method: use ? 'recoveryKey' : 'passphrase', slot };
     } catch (e) {
       // A slot with absurd parameters (LimitExceeded) is skipped like a wrong one, so a
       // planted slot cannot lock the owner out; WrongPassphrase wins the final report.

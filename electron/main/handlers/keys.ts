@@ -54,20 +54,11 @@ export function keyHandlers({ session, settings, clipboard }: KeyHandlerDeps): P
       }
       return { clearsInSeconds: clipboardClearSeconds };
     },
+    // One read of one version: its bundle, public PEM and algorithms (the engine), and its thumbprint.
     'keys:get': async ({ name, version }) => {
-      const k = keys();
-      const bundle = await k.get(name, version);
-      // The version get answered, so that a rotation in between cannot pair
-      // one version's bundle with the next one's public key.
-      const ver = versionOf(bundle.key.kid);
-      const algorithms = k.algorithms(name, ver);
-      // S-key GetKey: "If the requested key is symmetric, then no key material is released".
-      const pem = bundle.key.kty === 'oct' ? undefined : (await k.exportKey(name, ver, { format: 'pem' })).pem;
-      const thumbprint = jwkThumbprint(bundle.key);
-      const details: KeyDetails = { bundle, algorithms };
-      if (pem !== undefined) details.pem = pem;
-      if (thumbprint !== undefined) details.thumbprint = thumbprint;
-      return details;
+      const details: KeyDetails = await keys().details(name, version);
+      const thumbprint = jwkThumbprint(details.bundle.key);
+      return thumbprint === undefined ? details : { ...details, thumbprint };
     },
     'keys:create': async ({ name, kty, size, crv, ...options }) =>
       keys().create({ name, kty, ...(size === undefined ? {} : { size }), ...(crv === undefined ? {} : { crv }), ...versionOptions(options) }),
@@ -120,11 +111,6 @@ function versionOptions(o: { keyOps?: string[]; enabled?: boolean; nbf?: number;
     ...(o.tags === undefined ? {} : { tags: o.tags }),
     ...(o.exportable === undefined ? {} : { exportable: o.exportable }),
   };
-}
-
-/** The last segment of a kid (`coffer://<vault>/keys/<name>/<version>`). */
-function versionOf(kid: string): string {
-  return kid.slice(kid.lastIndexOf('/') + 1);
 }
 
 /**

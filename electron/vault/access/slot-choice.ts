@@ -47,6 +47,8 @@ export interface SlotScan {
   formatVersion: number;
   creator: string;
   slots: AuthoredSlot[];
+  /** Where the slot markers are in the file (what the slot memory keeps). */
+  markers: readonly number[];
   /** Checks the signature of the commit that carries `slot` (VaultCorrupted naming it otherwise). */
   verify(slot: SlotJson): void;
 }
@@ -54,31 +56,11 @@ export interface SlotScan {
 /** What marks a commit that carries passphrase slots: its payload's `slots` field. */
 const SLOTS_MARKER = Buffer.from('"slots":[');
 
-/**
- * Finds the slot markers of a file part by part, as it is read (store/vault-file.ts
- * readVaultFileVisiting): `positions` then holds every one, for scanSlots.
- */
-export function slotMarkerFinder(): { positions: number[]; visit(file: Buffer, start: number, end: number): void } {
-  const positions: number[] = [];
-  return {
-    positions,
-    visit(file, start, end) {
-      if (start === 0) positions.length = 0;
-      // A marker may begin in the previous part: search from there, keep those that end in this one.
-      const from = Math.max(0, start - SLOTS_MARKER.length + 1);
-      const part = file.subarray(from, end);
-      for (let at = part.indexOf(SLOTS_MARKER); at >= 0; at = part.indexOf(SLOTS_MARKER, at + SLOTS_MARKER.length)) {
-        if (from + at + SLOTS_MARKER.length > start) positions.push(from + at);
-      }
-    },
-  };
-}
-
 /** Every slot marker of a whole file. */
-function searchWhole(buf: Buffer): number[] {
-  const finder = slotMarkerFinder();
-  finder.visit(buf, 0, buf.length);
-  return finder.positions;
+export function searchSlotMarkers(buf: Buffer): number[] {
+  const positions: number[] = [];
+  for (let at = buf.indexOf(SLOTS_MARKER); at >= 0; at = buf.indexOf(SLOTS_MARKER, at + SLOTS_MARKER.length)) positions.push(at);
+  return positions;
 }
 
 /**
@@ -86,8 +68,8 @@ function searchWhole(buf: Buffer): number[] {
  * the file (`"slots":[` appears in a line only as that field: every other value in
  * a commit line is hex, base64url or a number). Each line found is parsed and
  * checked strictly; the rest of the file is checked after the unlock.
- * `markers`: where the marker occurs in `bytes` (slotMarkerFinder), if the reader
- * found them already.
+ * `markers`: where the marker occurs in `bytes`, if known (this computer's slot
+ * memory of the same file); else the file is searched.
  */
 export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotScan {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -114,7 +96,7 @@ export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotS
   const genesis = lineAt(firstNl + 1);
   if (!isGenesis(genesis.payload)) throw corrupted('line 2', 'the first commit is not the genesis commit');
   const found: { author: string; slots: SlotJson[]; id: string; sig: Uint8Array; where: () => string }[] = [];
-  const positions = markers ?? searchWhole(buf);
+  const positions = markers ?? searchSlotMarkers(buf);
   for (const at of positions.filter((x) => x >= firstNl)) {
     // A last line without its newline is an interrupted save (C10): not part of the vault.
     if (buf.indexOf(0x0a, at) < 0) break;
@@ -127,6 +109,7 @@ export function scanSlots(bytes: Uint8Array, markers?: readonly number[]): SlotS
     formatVersion,
     creator: genesis.payload.author,
     slots: newestPerAuthor(found),
+    markers: positions,
     verify(slot) {
       const c = found.find((f) => f.slots.includes(slot))!;
       if (!ed25519Verify(fromB64u(c.author), signatureMessage(c.id), c.sig)) {
@@ -148,23 +131,68 @@ export function slotsToTry(all: AuthoredSlot[], use: 'recovery' | undefined, who
   return [...ordered.filter((s) => atMostDefault(s.slot)), ...ordered.filter((s) => s.author === who.creator && !atMostDefault(s.slot))];
 }
 
-function ownSlotFile(profileDir: string, vaultId: string): string {
+function slotMemoryFile(profileDir: string, vaultId: string): string {
   return join(profileDir, 'slots', `${vaultId.slice(0, 32)}.json`);
 }
 
-/** The author whose slot this computer unlocked before, if any (not secret: the file names authors in the clear). */
-export async function readOwnSlotAuthor(profileDir: string, vaultId: string): Promise<string | undefined> {
-  try {
-    const v = JSON.parse(await readFile(ownSlotFile(profileDir, vaultId), 'utf8')) as unknown;
-    const author = (v as { author?: unknown })?.author;
-    return typeof author === 'string' && /^[A-Za-z0-9_-]{43}$/.test(author) ? author : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * What this computer remembers of a vault's slots (not secret: the file holds them in the
+ * clear): whose slot unlocked it here, and where the slot lines of the file as it last
+ * opened lie, by the file's length and SHA-256, so an unlock of the same file does not
+ * search it again. A changed byte changes the hash, and the file is searched.
+ */
+export interface SlotMemory {
+  author?: string;
+  lines?: { length: number; sha256: string; at: readonly number[] };
 }
 
-export async function rememberOwnSlotAuthor(profileDir: string, vaultId: string, author: string): Promise<void> {
-  if ((await readOwnSlotAuthor(profileDir, vaultId)) === author) return;
+const AUTHOR = /^[A-Za-z0-9_-]{43}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** This computer's slot memory of a vault; empty when there is none or it is unreadable. */
+export async function readSlotMemory(profileDir: string, vaultId: string): Promise<SlotMemory> {
+  let v: unknown;
+  try {
+    v = JSON.parse(await readFile(slotMemoryFile(profileDir, vaultId), 'utf8'));
+  } catch {
+    return {};
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as { author?: unknown; lines?: { length?: unknown; sha256?: unknown; at?: unknown } };
+  const out: SlotMemory = {};
+  if (typeof o.author === 'string' && AUTHOR.test(o.author)) out.author = o.author;
+  const l = o.lines;
+  if (
+    l &&
+    Number.isSafeInteger(l.length) &&
+    typeof l.sha256 === 'string' &&
+    SHA256_HEX.test(l.sha256) &&
+    Array.isArray(l.at) &&
+    l.at.every((x, i, a) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) < (l.length as number) && (i === 0 || (x as number) > (a[i - 1] as number)))
+  ) {
+    out.lines = { length: l.length as number, sha256: l.sha256, at: l.at as number[] };
+  }
+  return out;
+}
+
+/** The slot markers `memory` holds for exactly this file (its length and hash, each still a marker), if any. */
+export function rememberedMarkers(memory: SlotMemory, file: Uint8Array, sha256: string): readonly number[] | undefined {
+  const l = memory.lines;
+  if (!l || l.length !== file.length || l.sha256 !== sha256) return undefined;
+  const buf = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  return l.at.every((at) => buf.compare(SLOTS_MARKER, 0, SLOTS_MARKER.length, at, at + SLOTS_MARKER.length) === 0) ? l.at : undefined;
+}
+
+/** Saves the slot memory when it changed from `before` (what was read at the open). */
+export async function rememberSlots(profileDir: string, vaultId: string, next: SlotMemory, before: SlotMemory = {}): Promise<void> {
+  if (JSON.stringify(next) !== JSON.stringify(before)) await writeSlotMemory(profileDir, vaultId, next);
+}
+
+/** Forgets where the slot lines lie (the memory did not match the vault); whose slot opened it stays. */
+export async function forgetSlotLines(profileDir: string, vaultId: string, memory: SlotMemory): Promise<void> {
+  await writeSlotMemory(profileDir, vaultId, memory.author === undefined ? {} : { author: memory.author });
+}
+
+async function writeSlotMemory(profileDir: string, vaultId: string, memory: SlotMemory): Promise<void> {
   await mkdir(join(profileDir, 'slots'), { recursive: true, mode: 0o700 });
-  await writeNewFile(ownSlotFile(profileDir, vaultId), Buffer.from(`${JSON.stringify({ author })}\n`), { overwrite: true });
+  await writeNewFile(slotMemoryFile(profileDir, vaultId), Buffer.from(`${JSON.stringify(memory)}\n`), { overwrite: true });
 }

@@ -9,6 +9,7 @@
  * unwrapKey, sign, and every operation of an oct key) and disposed after it.
  */
 import type { DeletedKeyBundle, DeletedKeyItem, KeyBundle, KeyItem, KeyOperationResult, KeyRotationPolicy, KeyVerifyResult } from '../../../shared/keyvault.js';
+import type { KeyDetailsView } from '../../../shared/key-types.js';
 import type {
   CreateKeyInput,
   ExportedKey,
@@ -583,14 +584,31 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
    */
   algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>> {
     this.v.require('keys/read');
-    const a = this.version(this.live(name), version).attrs;
-    const out: Partial<Record<KeyOperation, string[]>> = {};
-    for (const op of KEY_OPERATIONS) {
-      if (!a.key_ops.includes(OPERATIONS[op].keyOp)) continue;
-      const algs = usableAlgorithms(a, op);
-      if (algs.length > 0) out[op] = algs;
-    }
-    return out;
+    return algorithmsOf(this.version(this.live(name), version).attrs);
+  }
+
+  details(name: string, version?: string): Promise<KeyDetailsView<KeyBundle>> {
+    let ver: string | undefined;
+    return this.logged(
+      'KeyGet',
+      name,
+      () => {
+        this.v.require('keys/read');
+        const o = this.live(name);
+        const v = this.version(o, version);
+        ver = v.version;
+        const view: KeyDetailsView<KeyBundle> = { bundle: toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays), algorithms: algorithmsOf(v.attrs) };
+        // S-key GetKey: "If the requested key is symmetric, then no key material is released".
+        if (v.attrs.kty === 'oct') return view;
+        const m = this.material(o, v, false);
+        try {
+          return { ...view, pem: exportPublicPem(m) };
+        } finally {
+          m.dispose();
+        }
+      },
+      () => ver,
+    );
   }
 
   // ----------------------------------------------------------------- export
@@ -671,3 +689,14 @@ function signed(input: KeySignInput): { digest?: Uint8Array; data?: Uint8Array }
 }
 
 export type { KeyOp };
+
+/** Per cryptographic operation in the version's key_ops, the algorithms it takes (operations it cannot perform absent). */
+function algorithmsOf(a: KeyAttributes): Partial<Record<KeyOperation, string[]>> {
+  const out: Partial<Record<KeyOperation, string[]>> = {};
+  for (const op of KEY_OPERATIONS) {
+    if (!a.key_ops.includes(OPERATIONS[op].keyOp)) continue;
+    const algs = usableAlgorithms(a, op);
+    if (algs.length > 0) out[op] = algs;
+  }
+  return out;
+}

@@ -16,6 +16,7 @@ import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
 import { openBackup, sealBackup } from './backup.js';
 import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
+import { newestAttrs } from '../state/versioned.js';
 
 /** One import is one commit: a record per entry, and its batch record (the values' key). */
 export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
@@ -40,7 +41,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
   }
 
   protected deletedItem(o: SecretObject): DeletedSecretItem {
-    return toDeletedSecretItem(this.vid, latestVersion(o).attrs, this.core.retentionDays, o.deleted!.date);
+    return toDeletedSecretItem(this.vid, newestAttrs(o), this.core.retentionDays, o.deleted!.date);
   }
 
   protected liveBundle(o: SecretObject, core: VaultCore): SecretBundle {
@@ -137,7 +138,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
     // ids, at a fraction of its cost on 10,000 items.
     live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.v.auditBehind('SecretList', 'ok');
-    return live.map((o) => toSecretItem(this.vid, latestVersion(o).attrs, this.core.retentionDays, { versionless: true }));
+    return live.map((o) => toSecretItem(this.vid, newestAttrs(o), this.core.retentionDays, { versionless: true }));
   }
 
   listVersions(name: string): SecretItem[] {

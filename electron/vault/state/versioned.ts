@@ -87,6 +87,11 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
     return (this.newest ??= this.rows.version(this.newestRow, this.name));
   }
 
+  /** The newest version's attributes, without building the version when nothing has (what a list reads). */
+  latestAttrs(): V {
+    return this.full || this.newest ? this.latest().attrs : this.rows.attrs(this.newestRow, this.name);
+  }
+
   private build(): { versions: Map<string, VersionOf<V>>; order: string[] } {
     if (!this.full) {
       // The newest keeps its identity: a caller may hold it from latest().
@@ -101,6 +106,8 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
 /** How a kind builds one version of a stored object from its saved row. */
 export interface StoredRows<V, Row> {
   version(row: Row, name: string): VersionOf<V>;
+  /** The row's attributes alone: a fresh copy, apart from any version built from the row. */
+  attrs(row: Row, name: string): V;
   /** The row's version id and value blob hash, without building the version. */
   blobOf(row: Row): { version: string; blob: string | undefined };
   /** The older versions' rows, read back from where the restore's storage deferred them. */
@@ -110,6 +117,14 @@ export interface StoredRows<V, Row> {
 /** The newest version of an object (Key Vault's "latest": the last one created). */
 export function newestVersion<V>(o: ObjectOf<V>): VersionOf<V> {
   return o instanceof StoredObject ? (o.latest() as VersionOf<V>) : o.versions.get(o.order[o.order.length - 1]!)!;
+}
+
+/**
+ * The newest version's attributes, for reading only (a list): a stored object nothing has
+ * built gives them from its saved row, without the version's references and value hash.
+ */
+export function newestAttrs<V>(o: ObjectOf<V>): V {
+  return o instanceof StoredObject ? (o.latestAttrs() as V) : newestVersion(o).attrs;
 }
 
 /** How many versions an object has (without building a stored object's). */

@@ -1,7 +1,8 @@
 /** The Keys screen: New key, Import key, the tabs Keys / Deleted, list + detail. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { KeyListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
+import { subscribeMainEvents } from '../../lib/api.js';
 import { formatDate, nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { ObjectsView } from '../../lib/objects/ObjectsView.js';
@@ -28,6 +29,8 @@ export function KeysScreen() {
   const error = useKeys((s) => s.error);
   const status = useKeys((s) => s.status);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
+  // Scheduled rotation (main) made new versions: show them (the shell shows the notice).
+  useEffect(() => subscribeMainEvents((e) => void (e.type === 'keysRotated' && e.rotated.length > 0 && useKeys.getState().rotated(e.rotated))), []);
 
   const opened = (name: string) => {
     useKeys.getState().setView('live');

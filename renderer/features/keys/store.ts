@@ -29,6 +29,8 @@ interface KeysExtra {
   importKey(input: ChannelInput<'keys:import'>): Promise<ErrorResult | null>;
   update(input: ChannelInput<'keys:update'>): Promise<ErrorResult | null>;
   rotate(name: string): Promise<void>;
+  /** After main rotated keys on schedule: the list, and the selected key's versions and details if it was one of them. */
+  rotated(names: readonly string[]): Promise<void>;
 }
 
 /** The list's items carry their type; versions are Key Vault's KeyItem. */
@@ -109,6 +111,12 @@ export const useKeys = create<KeysState>()((set, get) => ({
     }
     await Promise.all([get().refresh(name), get().selected === name ? get().loadDetails() : undefined]);
     set({ status: L.rotated(shortVersion(versionFromId(r.value.key.kid))) });
+  },
+
+  async rotated(names) {
+    const selected = get().selected;
+    const mine = selected !== null && names.some((n) => n.toLowerCase() === selected.toLowerCase());
+    await Promise.all([get().items === null ? undefined : get().loadList(), mine ? get().loadVersions() : undefined, mine ? get().loadDetails() : undefined]);
   },
 }));
 

@@ -78,6 +78,18 @@ describe('the shell', () => {
     expect(notice.textContent).toContain('signing');
     expect(notice.textContent).toContain('tls-ec (The disk is full.)');
   });
+
+  it('keys rotated on schedule show their new version in the open detail and the list', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openKey('signing');
+    const rows = () => within(within(detail).getByRole('table', { name: L.versionsTable })).getAllByRole('row');
+    const before = rows().length;
+    const fresh = r.fake.addKey(r.fake.vaults.get('/v/work.coffer')!, 'signing', { kty: 'RSA', size: 3072, created: NOW, updated: NOW });
+    act(() => r.fake.emit({ type: 'keysRotated', rotated: ['signing'], failed: [] }));
+    await waitFor(() => expect(rows()).toHaveLength(before + 1));
+    expect(currentShort()).toBe(shortVersion(fresh.version));
+    await waitFor(() => expect(useKeys.getState().details?.bundle.key.kid).toMatch(new RegExp(`${fresh.version}$`)));
+  });
 });
 
 describe('keys list and detail', () => {

@@ -5,7 +5,8 @@
  * vault; every Argon2id run is counted, with its parameters, through a
  * wrapper around the real implementation.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KdfParams } from '../../../../electron/vault/api.js';
@@ -23,6 +24,7 @@ vi.mock('../../../../electron/vault/crypto/argon2.js', async (importOriginal) =>
 });
 
 const { sealSlot } = await import('../../../../electron/vault/access/identity.js');
+const { readSlotMemory, rememberedMarkers, rememberSlots } = await import('../../../../electron/vault/access/slot-choice.js');
 const { DEFAULT_KDF } = await import('../../../../electron/vault/crypto/index.js');
 const helpers = await import('../../../helpers/vault.js');
 const { appendToFile, craftCommit, loadCore } = await import('../properties/forge.js');
@@ -111,5 +113,78 @@ describe('C8: slots planted by other members are never paid for', () => {
     fresh.close();
     expect(runs.filter(costly)).toEqual([]);
     expect(runs.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('slot memory: where the slot lines of the file as it last opened lie', () => {
+  const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+  const memoryFile = (t: { profileDir: string; vault: { id: string } }): string => join(t.profileDir, 'slots', `${t.vault.id}.json`);
+
+  it('is kept for the file as it opened, used only for that file, and searched again after any change', async () => {
+    const t = await createTestVault();
+    const file = memoryFile(t);
+    t.vault.close();
+    (await openWithPassphrase(t.path, t.profileDir, t.passphrase)).close();
+    const bytes = await readFile(t.path);
+    const memory = await readSlotMemory(t.profileDir, t.vault.id);
+    expect(memory.lines).toMatchObject({ length: bytes.length, sha256: sha(bytes) });
+    expect(rememberedMarkers(memory, bytes, sha(bytes))).toEqual(memory.lines!.at);
+    // Another file, or the same length with one byte changed: not used.
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 2]! ^= 1;
+    expect(rememberedMarkers(memory, changed, sha(changed))).toBeUndefined();
+    expect(rememberedMarkers(memory, bytes.subarray(1), sha(bytes.subarray(1)))).toBeUndefined();
+    // A position that no longer holds a marker: not used.
+    expect(rememberedMarkers({ lines: { ...memory.lines!, at: [memory.lines!.at[0]! + 1] } }, bytes, sha(bytes))).toBeUndefined();
+    // A write changes the file: the next open searches it and remembers the new one.
+    const v = await openWithPassphrase(t.path, t.profileDir, t.passphrase);
+    await v.changePassphrase(enc('second passphrase'), TEST_KDF);
+    v.close();
+    (await openWithPassphrase(t.path, t.profileDir, 'second passphrase')).close();
+    const after = await readSlotMemory(t.profileDir, t.vault.id);
+    expect(after.lines!.length).toBe((await readFile(t.path)).length);
+    expect(after.lines!.at.length).toBe(2);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(after);
+  });
+
+  it('refuses what is not a memory: garbage, out-of-range or unordered positions, a bad hash', async () => {
+    const t = await createTestVault();
+    t.vault.close();
+    const file = memoryFile(t);
+    await mkdir(join(t.profileDir, 'slots'), { recursive: true });
+    const author = 'A'.repeat(43);
+    for (const [text, expected] of [
+      ['not json', {}],
+      ['[]', {}],
+      [JSON.stringify({ author: 'short' }), {}],
+      [JSON.stringify({ author, lines: { length: 10, sha256: 'a'.repeat(64), at: [3, 2] } }), { author }],
+      [JSON.stringify({ author, lines: { length: 10, sha256: 'a'.repeat(64), at: [10] } }), { author }],
+      [JSON.stringify({ author, lines: { length: 10, sha256: 'A'.repeat(64), at: [1] } }), { author }],
+      [JSON.stringify({ author, lines: { length: 10, sha256: 'a'.repeat(64), at: [1, 4] } }), { author, lines: { length: 10, sha256: 'a'.repeat(64), at: [1, 4] } }],
+    ] as const) {
+      await writeFile(file, text);
+      expect(await readSlotMemory(t.profileDir, t.vault.id)).toEqual(expected);
+    }
+    // Written only when it changed.
+    await writeFile(file, 'stays');
+    await rememberSlots(t.profileDir, t.vault.id, { author }, { author });
+    expect(await readFile(file, 'utf8')).toBe('stays');
+  });
+
+  it('a profile whose memory hides the newest slot list cannot bring an old passphrase back', async () => {
+    const t = await createTestVault();
+    await t.vault.changePassphrase(enc('new passphrase'), TEST_KDF);
+    t.vault.close();
+    (await openWithPassphrase(t.path, t.profileDir, 'new passphrase')).close();
+    const file = memoryFile(t);
+    const memory = await readSlotMemory(t.profileDir, t.vault.id);
+    expect(memory.lines!.at.length).toBe(2);
+    // An attacker who can write the profile drops the newer slot line from the memory.
+    await writeFile(file, JSON.stringify({ ...memory, lines: { ...memory.lines!, at: [memory.lines!.at[0]] } }));
+    await expect(openWithPassphrase(t.path, t.profileDir, t.passphrase)).rejects.toMatchObject({ code: 'IoError', message: expect.stringMatching(/remembered of the vault's passphrase slots does not match/) });
+    // The lines were forgotten: the file is searched, and the old passphrase is wrong again.
+    expect((await readSlotMemory(t.profileDir, t.vault.id)).lines).toBeUndefined();
+    await expect(openWithPassphrase(t.path, t.profileDir, t.passphrase)).rejects.toMatchObject({ code: 'WrongPassphrase' });
+    (await openWithPassphrase(t.path, t.profileDir, 'new passphrase')).close();
   });
 });

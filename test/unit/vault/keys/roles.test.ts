@@ -107,6 +107,11 @@ const OPS: Record<keyof KeysApi | 'exportPrivate', KeyOpCase> = {
     check: (r) => expect(r).toEqual({ value: true }),
   },
   algorithms: { perm: 'keys/read', run: (v) => v.keys.algorithms('shared'), check: (r) => expect((r as { sign?: string[] }).sign).toContain('RS256') },
+  details: {
+    perm: 'keys/read',
+    run: (v) => v.keys.details('shared'),
+    check: (r) => expect(r).toMatchObject({ pem: expect.stringMatching(/BEGIN PUBLIC KEY/), algorithms: { sign: expect.arrayContaining(['RS256']) } }),
+  },
   exportKey: { perm: 'keys/read', run: (v) => v.keys.exportKey('shared', undefined, { format: 'pem' }), check: (r) => expect((r as { pem: string }).pem).toMatch(/BEGIN PUBLIC KEY/) },
   exportPrivate: { perm: 'keys/release', run: (v) => v.keys.exportKey('shared', undefined, { includePrivate: true }), check: (r) => expect((r as { jwk: { d: string } }).jwk.d).toBeTruthy() },
 };

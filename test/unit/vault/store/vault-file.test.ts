@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { slotMarkerFinder } from '../../../../electron/vault/access/slot-choice.js';
 import {
   appendToVaultFile,
   completeLinesLength,
@@ -417,22 +416,5 @@ describe('readVaultFileVisiting', () => {
   it('refuses what readVaultFile refuses', async () => {
     await expect(readVaultFileVisiting(path.join(tmp, 'missing.coffer'), () => undefined)).rejects.toMatchObject({ code: 'VaultNotFound' });
     await expect(readVaultFileVisiting(tmp, () => undefined)).rejects.toMatchObject({ code: 'IoError' });
-  });
-  it('finds the slot markers part by part as a whole-file search does, across part boundaries', () => {
-    const marker = Buffer.from('"slots":[');
-    for (let trial = 0; trial < 200; trial++) {
-      const size = 50 + ((trial * 7919) % 400);
-      const file = Buffer.alloc(size, 0x61);
-      for (let at = (trial * 13) % 17; at + marker.length <= size; at += marker.length + ((trial + at) % 23)) marker.copy(file, at);
-      const expected: number[] = [];
-      for (let at = file.indexOf(marker); at >= 0; at = file.indexOf(marker, at + marker.length)) expected.push(at);
-      const f = slotMarkerFinder();
-      const step = 1 + (trial % 11);
-      for (let s = 0; s < size; s += step) f.visit(file, s, Math.min(size, s + step));
-      expect(f.positions).toEqual(expected);
-      // A visit from 0 starts over (the file was read again).
-      f.visit(file, 0, size);
-      expect(f.positions).toEqual(expected);
-    }
   });
 });
