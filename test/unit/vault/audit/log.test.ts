@@ -54,6 +54,12 @@ afterEach(async () => {
 const lines = async (): Promise<string[]> => (await readFile(log.path, 'utf8')).split('\n').filter((l) => l !== '');
 const writeLines = (ls: string[]): Promise<void> => writeFile(log.path, ls.map((l) => l + '\n').join(''));
 
+/** VaultOpen, then `n` KeySign records queued while it is being written: one batch of n after it. */
+async function oneBatchAfterOpen(n: number): Promise<void> {
+  const first = log.append({ op: 'VaultOpen', result: 'ok' });
+  await Promise.all([first, ...Array.from({ length: n }, (_, i) => log.append({ op: 'KeySign', result: 'ok', object: `k${i}` }))]);
+}
+
 async function appendSome(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await log.append({ op: 'SecretGet', result: 'ok', object: `name-${i}`, version: VERSION });
 }
@@ -89,7 +95,7 @@ describe('AuditLog.append', () => {
     const msg = auditSigningMessage(unsigned);
     expect(Buffer.from(msg.subarray(0, 16)).toString('utf8')).toBe('coffer/v1 audit\0');
     expect(msg.length).toBe(16 + 32);
-    expect(ed25519Verify(signer.publicKey, msg, Buffer.from(sig, 'base64url'))).toBe(true);
+    expect(ed25519Verify(signer.publicKey, msg, Buffer.from(sig!, 'base64url'))).toBe(true);
 
     expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 3 });
     // The lock is released.
@@ -167,6 +173,60 @@ describe('AuditLog.append', () => {
       code: 'VaultCorrupted',
       message: expect.stringContaining(log.path),
     });
+  });
+
+  it('a batch is signed once, on its last line; the chain binds the lines before it', async () => {
+    // Queued while the first is being written: the five make one batch.
+    await oneBatchAfterOpen(5);
+    const entries = (await lines()).map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries.map((e) => e.sig !== undefined)).toEqual([true, false, false, false, false, true]);
+    expect(Object.keys(entries[1]!)).toEqual(['seq', 'time', 'op', 'result', 'object', 'actor', 'prev']);
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 6 });
+  });
+
+  it('unsigned lines no signature covers (a batch cut before its last line, or lines someone added) are reported and dropped by the next append', async () => {
+    await oneBatchAfterOpen(4);
+    const all = await lines();
+    // The batch's signed last line never reached the disk.
+    await writeLines(all.slice(0, -1));
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 1, warning: expect.stringContaining('lines 2–4 are not covered by a signature') });
+    await log.append({ op: 'SecretGet', result: 'ok' });
+    const after = (await lines()).map((l) => JSON.parse(l) as AuditEntry);
+    expect(after.map((e) => e.op)).toEqual(['VaultOpen', 'SecretGet']);
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 2 });
+    // Someone appends a well-chained unsigned line: the next append does not sign over it.
+    const { createHash } = await import('node:crypto');
+    const last = (await lines()).at(-1)!;
+    const forged = JSON.stringify({ seq: 3, time: new Date().toISOString(), op: 'SecretPurge', result: 'ok', actor: after[0]!.actor, prev: createHash('sha256').update(last).digest('hex') });
+    await appendFile(log.path, forged + '\n');
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toMatchObject({ ok: true, entries: 2, warning: expect.stringContaining('line 3 is not covered') });
+    await log.append({ op: 'SecretList', result: 'ok' });
+    expect((await lines()).map((l) => (JSON.parse(l) as AuditEntry).op)).toEqual(['VaultOpen', 'SecretGet', 'SecretList']);
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 3 });
+  });
+
+  it('unsigned lines longer than the tail an append reads are dropped too', async () => {
+    await oneBatchAfterOpen(80); // ~20 KiB of unsigned lines, more than the 8 KiB tail
+    await writeLines((await lines()).slice(0, -1));
+    await log.append({ op: 'SecretGet', result: 'ok' });
+    expect((await lines()).map((l) => (JSON.parse(l) as AuditEntry).op)).toEqual(['VaultOpen', 'SecretGet']);
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toEqual({ ok: true, entries: 2 });
+  });
+
+  it("an unsigned line changed, or covered by another actor's signature, fails verification", async () => {
+    await oneBatchAfterOpen(3);
+    const ls = await lines();
+    await writeLines([ls[0]!, ls[1]!.replace('"k0"', '"kX"'), ...ls.slice(2)]);
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toMatchObject({ ok: false, entries: 1, problem: { line: 3, message: expect.stringContaining('does not chain to line 2') } });
+    // Another identity's batch after our unsigned lines does not cover them.
+    const other = makeSigner();
+    const { createHash } = await import('node:crypto');
+    const e2 = JSON.parse(ls[1]!) as AuditEntry;
+    const unsigned = { seq: 3, time: new Date().toISOString(), op: 'SecretGet', result: 'ok' as const, actor: Buffer.from(other.signer.publicKey).toString('hex'), prev: createHash('sha256').update(ls[1]!).digest('hex') };
+    const sig = Buffer.from(other.signer.sign(auditSigningMessage(unsigned))).toString('base64url');
+    await writeLines([...ls.slice(0, 2), JSON.stringify({ ...unsigned, sig })]);
+    expect(e2.sig).toBeUndefined();
+    expect(await verifyAuditLog(log.path, ed25519Verify)).toMatchObject({ ok: false, entries: 1, problem: { line: 3, message: expect.stringContaining('another actor') } });
   });
 
   it('reads only the tail: appends onto a long log stay valid', async () => {
