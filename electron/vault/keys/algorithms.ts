@@ -12,6 +12,10 @@
  * - ECDSA: @noble/curves signs the digest (prehash off). It is ~30× slower
  *   than OpenSSL, so signData/verifyData also take the message and use
  *   node:crypto's one-shot sign and verify, for callers that hold the data.
+ * - AES key wrap (RFC 3394, RFC 5649): @noble/ciphers. Electron's BoringSSL
+ *   has no `id-aes*-wrap` ciphers (electron/electron#31874), and the app runs
+ *   this engine in Electron's main process; OpenSSL's output is the same
+ *   (test/unit/vault/keys/crypto.test.ts compares them).
  * Everything else is node:crypto (OpenSSL) as it is.
  *
  * Failures are CofferError BadParameter. A failed decryption or unwrap has one
@@ -35,6 +39,7 @@ import {
   type CipherGCMTypes,
   type KeyObject,
 } from 'node:crypto';
+import { aeskw, aeskwp } from '@noble/ciphers/aes.js';
 import { badParameter } from '../errors.js';
 import { concatBytes, ed25519Verify, equalBytes, fromHex, randomBytes, u32be } from '../crypto/index.js';
 import type { KeyOp, KeyType } from './records.js';
@@ -236,9 +241,6 @@ export interface KeyOperationResult {
 const GCM_IV_BYTES = 12;
 const GCM_TAG_BYTES = 16;
 const AES_BLOCK = 16;
-/** RFC 3394 §2.2.3.1 default initial value, and RFC 5649 §3 alternative initial value (its fixed half). */
-const KW_IV = new Uint8Array([0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6]);
-const KWP_IV = new Uint8Array([0xa6, 0x59, 0x59, 0xa6]);
 
 /** node:crypto's padding for RSA1_5 and RSA-OAEP(-256); OpenSSL uses the OAEP hash for MGF1 too (RFC 8017 §7.1, as JWA's RSA-OAEP-256 wants). */
 const rsaesPadding = (rule: AlgorithmRule): { padding: number; oaepHash?: string } =>
@@ -334,8 +336,7 @@ export function wrapKey(key: KeyMaterial, alg: string, value: Uint8Array): KeyOp
         throw bad(`${alg} wraps a key of at least 16 bytes in multiples of 8 (use CKM_AES_KEY_WRAP_PAD for other lengths)`);
       }
       if (rule.family === 'aes-kwp' && value.length === 0) throw bad(`${alg} cannot wrap an empty key`);
-      const c = createCipheriv(kwCipher(key, rule), partsFor(key, 'oct').k, rule.family === 'aes-kw' ? KW_IV : KWP_IV);
-      return { value: concatBytes(c.update(value), c.final()) };
+      return { value: keyWrap(key, rule).encrypt(value) };
     }
     default:
       throw bad(`${alg} is not an algorithm for wrapKey`);
@@ -354,23 +355,22 @@ export function unwrapKey(key: KeyMaterial, alg: string, value: Uint8Array): Key
     case 'aes-kwp': {
       const min = rule.family === 'aes-kw' ? 24 : 16;
       if (value.length < min || value.length % 8 !== 0) throw bad(`${alg}: a wrapped key is at least ${min} bytes, in multiples of 8`);
-      const d = createDecipheriv(kwCipher(key, rule), partsFor(key, 'oct').k, rule.family === 'aes-kw' ? KW_IV : KWP_IV);
-      let head: Buffer;
       try {
-        head = d.update(value);
+        // RFC 3394 §2.2.3 / RFC 5649 §3: a wrong key or altered bytes fail the integrity check.
+        return { value: keyWrap(key, rule).decrypt(value) };
       } catch {
         throw bad(UNWRAP_FAILED);
       }
-      return { value: finish(head, () => d.final(), UNWRAP_FAILED) };
     }
     default:
       throw bad(`${alg} is not an algorithm for unwrapKey`);
   }
 }
 
-/** OpenSSL's RFC 3394 / RFC 5649 ciphers; CKM_* take the key's own size. */
-function kwCipher(key: KeyMaterial, rule: AlgorithmRule): string {
-  return `id-aes${rule.octBits ?? partsFor(key, 'oct').size}-wrap${rule.family === 'aes-kwp' ? '-pad' : ''}`;
+/** RFC 3394 (A*KW, CKM_AES_KEY_WRAP) or RFC 5649 (CKM_AES_KEY_WRAP_PAD) under the key's AES key (its size checked by checkAlgorithm). */
+function keyWrap(key: KeyMaterial, rule: AlgorithmRule): { encrypt(b: Uint8Array): Uint8Array; decrypt(b: Uint8Array): Uint8Array } {
+  const k = partsFor(key, 'oct').k;
+  return rule.family === 'aes-kwp' ? aeskwp(k) : aeskw(k);
 }
 
 function cbcIv(iv: unknown, alg: string): Uint8Array {
