@@ -232,6 +232,11 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
   // ------------------------------------------------------------------ reads
 
   async get(name: string, version?: string): Promise<KeyBundle> {
+    return this.readVersion(name, version, (o, v) => toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays));
+  }
+
+  /** One version read with keys/read, recorded as KeyGet with the version it read. */
+  private readVersion<T>(name: string, version: string | undefined, read: (o: KeyObject, v: KeyVersion) => T): Promise<T> {
     let ver: string | undefined;
     return this.logged(
       'KeyGet',
@@ -241,7 +246,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;
-        return toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays);
+        return read(o, v);
       },
       () => ver,
     );
@@ -588,27 +593,17 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
   }
 
   details(name: string, version?: string): Promise<KeyDetailsView<KeyBundle>> {
-    let ver: string | undefined;
-    return this.logged(
-      'KeyGet',
-      name,
-      () => {
-        this.v.require('keys/read');
-        const o = this.live(name);
-        const v = this.version(o, version);
-        ver = v.version;
-        const view: KeyDetailsView<KeyBundle> = { bundle: toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays), algorithms: algorithmsOf(v.attrs) };
-        // S-key GetKey: "If the requested key is symmetric, then no key material is released".
-        if (v.attrs.kty === 'oct') return view;
-        const m = this.material(o, v, false);
-        try {
-          return { ...view, pem: exportPublicPem(m) };
-        } finally {
-          m.dispose();
-        }
-      },
-      () => ver,
-    );
+    return this.readVersion(name, version, (o, v) => {
+      const view: KeyDetailsView<KeyBundle> = { bundle: toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays), algorithms: algorithmsOf(v.attrs) };
+      // S-key GetKey: "If the requested key is symmetric, then no key material is released".
+      if (v.attrs.kty === 'oct') return view;
+      const m = this.material(o, v, false);
+      try {
+        return { ...view, pem: exportPublicPem(m) };
+      } finally {
+        m.dispose();
+      }
+    });
   }
 
   // ----------------------------------------------------------------- export
