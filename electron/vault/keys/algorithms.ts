@@ -632,6 +632,8 @@ export function signData(key: KeyMaterial, alg: string, data: Uint8Array): KeyOp
     case 'rsassa-pss':
     case 'ecdsa': {
       const p = keyParts(key) as Parts<'RSA'> | Parts<'EC'>;
+      // P-256K has no OpenSSL key (material.ts): its digest is signed as Key Vault's sign does.
+      if (p.kty === 'EC' && p.crv === 'P-256K') return sign(key, alg, createHash(rule.hash!).update(data).digest());
       return { value: new Uint8Array(nodeSign(rule.hash!, data, { key: need(p.privateKey), ...nodeSignOptions(rule) })) };
     }
     case 'rsa-null':
@@ -651,8 +653,9 @@ export function verifyData(key: KeyMaterial, alg: string, data: Uint8Array, sign
     case 'rsassa-pss':
     case 'ecdsa': {
       const p = keyParts(key) as Parts<'RSA'> | Parts<'EC'>;
+      if (p.kty === 'EC' && p.crv === 'P-256K') return verify(key, alg, createHash(rule.hash!).update(data).digest(), signature);
       try {
-        return nodeVerify(rule.hash!, data, { key: p.publicKey, ...nodeSignOptions(rule) }, signature);
+        return nodeVerify(rule.hash!, data, { key: need(p.publicKey), ...nodeSignOptions(rule) }, signature);
       } catch {
         return false;
       }

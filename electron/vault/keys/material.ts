@@ -12,13 +12,13 @@
  * Every failure is a CofferError BadParameter whose message names what is
  * wrong and never carries key bytes or a password (VAULT-MODEL V9).
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPair, getCurves, pbkdf2Sync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { badParameter } from '../errors.js';
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, randomBytes, toB64u, wipe } from '../crypto/index.js';
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, randomBytes, toB64u, u32be, wipe } from '../crypto/index.js';
 import { EC_CURVES, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyType, type PublicJwk } from './records.js';
 
 export type RsaSize = (typeof RSA_SIZES)[number];
@@ -86,7 +86,8 @@ const bad = badParameter;
 /** The parts algorithms.ts works with, by key type. Private members are absent on public-only material. */
 export type KeyParts =
   | { kty: 'RSA'; size: RsaSize; n: Uint8Array; e: Uint8Array; publicKey: KeyObject; privateKey: KeyObject | undefined }
-  | { kty: 'EC'; crv: EcCurve; x: Uint8Array; y: Uint8Array; point: Uint8Array; publicKey: KeyObject; d: Uint8Array | undefined; privateKey: KeyObject | undefined }
+  /** OpenSSL's keys are absent for P-256K (noblePoints): BoringSSL, under Electron, has no secp256k1. */
+  | { kty: 'EC'; crv: EcCurve; x: Uint8Array; y: Uint8Array; point: Uint8Array; publicKey: KeyObject | undefined; d: Uint8Array | undefined; privateKey: KeyObject | undefined }
   | { kty: 'OKP'; crv: OkpCurve; x: Uint8Array; seed: Uint8Array | undefined; signer: Ed25519Signer | undefined }
   | { kty: 'oct'; size: OctSize; k: Uint8Array };
 
@@ -110,7 +111,7 @@ export class KeyMaterial {
     this.kty = parts.kty;
     this.size = parts.kty === 'RSA' || parts.kty === 'oct' ? parts.size : undefined;
     this.crv = parts.kty === 'EC' || parts.kty === 'OKP' ? parts.crv : undefined;
-    this.hasPrivate = parts.kty === 'oct' || (parts.kty === 'OKP' ? parts.seed !== undefined : parts.privateKey !== undefined);
+    this.hasPrivate = parts.kty === 'oct' || (parts.kty === 'OKP' ? parts.seed !== undefined : parts.kty === 'EC' ? parts.d !== undefined : parts.privateKey !== undefined);
     PARTS.set(this, parts);
   }
 
@@ -352,6 +353,12 @@ function ecFromScalar(crv: EcCurve, d: Uint8Array): KeyMaterial {
   const info = EC_CURVE_INFO[crv];
   if (d.length !== info.bytes) throw bad(`EC private key: d must be ${info.bytes} bytes for ${crv}`);
   if (!info.noble.utils.isValidSecretKey(d)) throw bad(`EC private key: d is not a valid ${crv} scalar`);
+  if (noblePoints(crv)) {
+    const point = info.noble.getPublicKey(d, false);
+    const x = point.slice(1, 1 + info.bytes);
+    const y = point.slice(1 + info.bytes);
+    return new KeyMaterial({ kty: 'EC', crv, x, y, point, publicKey: undefined, d: d.slice(), privateKey: undefined });
+  }
   const privateKey = ecPrivateKeyObject(crv, d);
   const publicKey = createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' });
@@ -372,6 +379,17 @@ function ecPrivateKeyObject(crv: EcCurve, d: Uint8Array, point?: Uint8Array): Ke
   }
 }
 
+/**
+ * P-256K (secp256k1) keys are never OpenSSL keys: Electron's BoringSSL has no
+ * secp256k1 (electron/electron#32535), and the app runs the engine there. Its
+ * points come from @noble/curves, its signatures too (algorithms.ts), and its
+ * PEM forms are written here; only importing a PEM reads it with OpenSSL
+ * first (and with the DER reader below where OpenSSL cannot).
+ */
+function noblePoints(crv: EcCurve): boolean {
+  return crv === 'P-256K';
+}
+
 /** SEC 1 §2.3.3 uncompressed point: 0x04 ‖ x ‖ y. */
 function ecPoint(x: Uint8Array, y: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + x.length + y.length);
@@ -384,9 +402,10 @@ function ecPoint(x: Uint8Array, y: Uint8Array): Uint8Array {
 function ecPublic(crv: EcCurve, x: Uint8Array, y: Uint8Array): KeyMaterial {
   const info = EC_CURVE_INFO[crv];
   if (x.length !== info.bytes || y.length !== info.bytes) throw bad(`EC public key: x and y must be ${info.bytes} bytes for ${crv} (RFC 7518 §6.2.1.2)`);
-  let publicKey: KeyObject;
+  let publicKey: KeyObject | undefined;
   try {
-    publicKey = createPublicKey({ key: { kty: 'EC', crv: info.jwkCrv, x: toB64u(x), y: toB64u(y) }, format: 'jwk' });
+    if (noblePoints(crv)) info.noble.Point.fromBytes(ecPoint(x, y)).assertValidity();
+    else publicKey = createPublicKey({ key: { kty: 'EC', crv: info.jwkCrv, x: toB64u(x), y: toB64u(y) }, format: 'jwk' });
   } catch {
     throw bad(`EC public key: (x, y) is not a point on ${crv}`);
   }
@@ -482,7 +501,16 @@ export async function generateKey(spec: KeySpec): Promise<KeyMaterial> {
       return fromKeyObject(privateKey);
     }
     case 'EC': {
-      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: EC_CURVE_INFO[checked.crv as EcCurve].openssl });
+      const crv = checked.crv as EcCurve;
+      if (noblePoints(crv)) {
+        const d = EC_CURVE_INFO[crv].noble.utils.randomSecretKey();
+        try {
+          return ecFromScalar(crv, d);
+        } finally {
+          wipe(d);
+        }
+      }
+      const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: EC_CURVE_INFO[crv].openssl });
       return fromKeyObject(privateKey);
     }
     case 'OKP': {
@@ -617,10 +645,59 @@ export function importPem(pem: string, password?: string | Uint8Array): KeyMater
     if ((e as { code?: string }).code === 'ERR_MISSING_PASSPHRASE' || (encrypted && password === undefined)) {
       throw bad('the private key is encrypted: a password is needed');
     }
-    if (encrypted) throw bad('wrong password, or the encrypted private key is damaged');
+    const noSecp256k1 = !getCurves().includes('secp256k1');
+    if (encrypted) {
+      throw bad(`wrong password, or the encrypted private key is damaged${noSecp256k1 ? ' (an encrypted P-256K key cannot be read here: import it unencrypted or as a JWK)' : ''}`);
+    }
+    // A runtime without secp256k1 (Electron's BoringSSL): a P-256K key is read here instead.
+    const k1 = noSecp256k1 ? secp256k1FromPem(block, label) : undefined;
+    if (k1) return k1;
     throw bad(`the ${label} PEM block could not be read (damaged or not a supported key)`);
   }
   return fromKeyObject(key);
+}
+
+/**
+ * A P-256K private key from an unencrypted PKCS#8 (RFC 5958) or SEC 1 (RFC
+ * 5915) PEM block, read without OpenSSL; undefined when the block is another
+ * key. Its public point, when present, must be the one d gives.
+ */
+function secp256k1FromPem(block: string, label: string): KeyMaterial | undefined {
+  if (label !== 'PRIVATE KEY' && label !== 'EC PRIVATE KEY') return undefined;
+  const body = block.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) return undefined;
+  const der = Uint8Array.from(Buffer.from(body, 'base64'));
+  const curve = EC_CURVE_INFO['P-256K'].oidDer;
+  const same = (t: Tlv | undefined, encoded: Uint8Array): boolean => t !== undefined && equalBytes(tlv(t.tag, t.content), encoded);
+  let found: { d: Uint8Array; pub: Uint8Array | undefined } | undefined;
+  try {
+    let sec1: Uint8Array = der;
+    if (label === 'PRIVATE KEY') {
+      const items = readSequence(der, 'PKCS#8');
+      const alg = items[1]?.tag === 0x30 ? readItems(items[1].content, 'PKCS#8') : [];
+      if (alg.length !== 2 || !same(alg[0], EC_PUBLIC_KEY_OID_DER) || !same(alg[1], curve) || items[2]?.tag !== 0x04 || readUint(items[0]!, 'PKCS#8').length !== 0) return undefined;
+      sec1 = items[2].content;
+    }
+    const ec = readSequence(sec1, 'EC private key');
+    if (ec.length < 2 || ec[1]!.tag !== 0x04 || readUint(ec[0]!, 'EC private key')[0] !== 1) return undefined;
+    if (label === 'EC PRIVATE KEY' && !same(readItems(ec.find((t) => t.tag === 0xa0)?.content ?? new Uint8Array(), 'EC private key')[0], curve)) return undefined;
+    // Copies: `der` is wiped below.
+    found = { d: ec[1]!.content.slice(), pub: ec.find((t) => t.tag === 0xa1)?.content.slice() };
+  } catch {
+    return undefined; // not DER of a P-256K key: the caller says the block could not be read
+  } finally {
+    wipe(der);
+  }
+  try {
+    const m = ecFromScalar('P-256K', fixedLength(found.d, EC_CURVE_INFO['P-256K'].bytes, 'EC d'));
+    if (found.pub !== undefined && !equalBytes(found.pub, tlv(0x03, new Uint8Array(1), (keyParts(m) as Extract<KeyParts, { kty: 'EC' }>).point))) {
+      m.dispose();
+      throw bad('EC private key: its public key does not match d');
+    }
+    return m;
+  } finally {
+    wipe(found.d);
+  }
 }
 
 /** A JWK member's bytes: base64url as RFC 7515 §2 has it; base64 and padding are also accepted on input (DECISIONS.md). */
@@ -818,6 +895,11 @@ export function publicKeyMaterial(desc: KeyDescription): KeyMaterial {
 
 /** The public key as SubjectPublicKeyInfo PEM (RFC 5280 §4.1.2.7). */
 export function exportPublicPem(m: KeyMaterial): string {
+  const p = keyParts(m);
+  if (p.kty === 'EC' && noblePoints(p.crv)) {
+    // RFC 5480 §2: id-ecPublicKey with the named curve, the uncompressed point.
+    return pem('PUBLIC KEY', tlv(0x30, tlv(0x30, EC_PUBLIC_KEY_OID_DER, EC_CURVE_INFO[p.crv].oidDer), tlv(0x03, new Uint8Array(1), p.point)));
+  }
   return publicKeyObject(m).export({ format: 'pem', type: 'spki' }).toString();
 }
 
@@ -825,8 +907,9 @@ function publicKeyObject(m: KeyMaterial): KeyObject {
   const p = keyParts(m);
   switch (p.kty) {
     case 'RSA':
-    case 'EC':
       return p.publicKey;
+    case 'EC':
+      return needPublicObject(p.publicKey);
     case 'OKP':
       return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: toB64u(p.x) }, format: 'jwk' });
     case 'oct':
@@ -853,6 +936,7 @@ export function exportPrivatePem(m: KeyMaterial, password?: string): string {
     case 'RSA':
       return needPrivate(p.privateKey).export({ format: 'pem', type: 'pkcs8', ...enc }).toString();
     case 'EC':
+      if (noblePoints(p.crv)) return noblePrivatePem(p.crv, needPrivate(p.d), p.point, password);
       // With its public key inside, as OpenSSL and most tools write EC keys (RFC 5915 §3 makes it optional).
       return ecPrivateKeyObject(p.crv, needPrivate(p.d), p.point).export({ format: 'pem', type: 'pkcs8', ...enc }).toString();
     case 'OKP': {
@@ -866,6 +950,50 @@ export function exportPrivatePem(m: KeyMaterial, password?: string): string {
     case 'oct':
       throw bad('an oct key has no PEM form; export it as JWK');
   }
+}
+
+/**
+ * A P-256K private key as PKCS#8 PEM (RFC 5958 §2, the ECPrivateKey of RFC
+ * 5915 §3 inside, with its public point), or with a password as OpenSSL 3
+ * writes it by default: PBES2 (RFC 8018 §6.2) with PBKDF2-HMAC-SHA256, 2048
+ * iterations, a 16-byte salt, and AES-256-CBC.
+ */
+function noblePrivatePem(crv: EcCurve, d: Uint8Array, point: Uint8Array, password: string | undefined): string {
+  const ecKey = tlv(0x30, DER_VERSION_1, tlv(0x04, d), tlv(0xa1, tlv(0x03, new Uint8Array(1), point)));
+  const pkcs8 = tlv(0x30, DER_VERSION_0, tlv(0x30, EC_PUBLIC_KEY_OID_DER, EC_CURVE_INFO[crv].oidDer), tlv(0x04, ecKey));
+  try {
+    if (password === undefined) return pem('PRIVATE KEY', pkcs8);
+    const salt = randomBytes(16);
+    const iv = randomBytes(16);
+    const key = pbkdf2Sync(password, salt, PBES2_ITERATIONS, 32, 'sha256');
+    const c = createCipheriv('aes-256-cbc', key, iv);
+    const encrypted = Buffer.concat([c.update(pkcs8), c.final()]);
+    wipe(key);
+    const pbkdf2 = tlv(0x30, PBKDF2_OID_DER, tlv(0x30, tlv(0x04, salt), derUint(u32be(PBES2_ITERATIONS)), tlv(0x30, HMAC_SHA256_OID_DER, DER_NULL)));
+    const scheme = tlv(0x30, AES256_CBC_OID_DER, tlv(0x04, iv));
+    return pem('ENCRYPTED PRIVATE KEY', tlv(0x30, tlv(0x30, PBES2_OID_DER, tlv(0x30, pbkdf2, scheme)), tlv(0x04, encrypted)));
+  } finally {
+    wipe(ecKey, pkcs8);
+  }
+}
+
+const EC_PUBLIC_KEY_OID_DER = fromHex('06072a8648ce3d0201');
+const PBES2_OID_DER = fromHex('06092a864886f70d01050d');
+const PBKDF2_OID_DER = fromHex('06092a864886f70d01050c');
+const HMAC_SHA256_OID_DER = fromHex('06082a864886f70d0209');
+const AES256_CBC_OID_DER = fromHex('060960864801650304012a');
+const DER_NULL = fromHex('0500');
+const PBES2_ITERATIONS = 2048;
+
+/** RFC 7468 §2: the DER in base64, 64 characters a line, between its labels. */
+function pem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  return `-----BEGIN ${label}-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+}
+
+function needPublicObject(k: KeyObject | undefined): KeyObject {
+  if (k === undefined) throw bad('this key has no OpenSSL form');
+  return k;
 }
 
 /**
