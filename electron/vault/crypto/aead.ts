@@ -14,9 +14,16 @@
  * the bulk AEAD is Node's native `chacha20-poly1305` (OpenSSL), 3-20× faster
  * than noble's pure-JS xchacha. Output is byte-identical to noble's
  * `xchacha20poly1305` (cross-tested).
+ *
+ * Electron's node:crypto is BoringSSL, which offers ChaCha20-Poly1305 only
+ * through its one-shot EVP_AEAD interface, out of createCipheriv's reach
+ * (electron/electron#24024): where the cipher is missing, the bulk AEAD is
+ * noble's `chacha20poly1305`, with the same bytes. The app's main process is
+ * such a place; test/unit/vault/crypto/aead-without-native.test.ts runs the
+ * vault there.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { hchacha } from '@noble/ciphers/chacha.js';
+import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
+import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
 import { CofferError } from '../errors.js';
 import { concatBytes, randomBytes, wipe } from './bytes.js';
 
@@ -78,6 +85,9 @@ export function hchacha20(key: Uint8Array, nonce16: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Whether node:crypto has the RFC 8439 AEAD as a cipher (OpenSSL: yes; Electron's BoringSSL: no). */
+const NATIVE_CHACHA20_POLY1305 = getCiphers().includes('chacha20-poly1305');
+
 /** draft §2.3: the 12-byte ChaCha20 nonce is 4 zero bytes ‖ the last 8 bytes of the 24-byte nonce. */
 function innerNonce(nonce24: Uint8Array): Uint8Array {
   const n = new Uint8Array(12);
@@ -90,6 +100,7 @@ export function xchachaSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8
   checkKeyNonce('xchachaSeal', key, nonce);
   const subkey = hchacha20(key, nonce.subarray(0, 16));
   try {
+    if (!NATIVE_CHACHA20_POLY1305) return chacha20poly1305(subkey, innerNonce(nonce), ad).encrypt(plaintext);
     const cipher = createCipheriv('chacha20-poly1305', subkey, innerNonce(nonce), { authTagLength: TAG_LENGTH });
     cipher.setAAD(ad, { plaintextLength: plaintext.length });
     const ct = cipher.update(plaintext);
@@ -111,6 +122,8 @@ export function xchachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Arr
   const subkey = hchacha20(key, nonce.subarray(0, 16));
   let pt: Buffer | undefined;
   try {
+    // noble checks the tag before it decrypts anything.
+    if (!NATIVE_CHACHA20_POLY1305) return chacha20poly1305(subkey, innerNonce(nonce), ad).decrypt(sealed);
     const decipher = createDecipheriv('chacha20-poly1305', subkey, innerNonce(nonce), { authTagLength: TAG_LENGTH });
     decipher.setAAD(ad, { plaintextLength: ctLen });
     decipher.setAuthTag(sealed.subarray(ctLen));
