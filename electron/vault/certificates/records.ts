@@ -72,8 +72,8 @@ export type CertificateRecord =
 
 const strings = (v: unknown, max: number, len: number, what: string): string[] => list(v, max, what, (x, w) => text(x, len, w));
 
-/** CertificatePolicy (AKV-REFERENCE.md §3.2; S-crt), as Key Vault's JSON names it. */
-function policy(v: unknown, what: string): void {
+/** CertificatePolicy (AKV-REFERENCE.md §3.2; S-crt), as Key Vault's JSON names it: its shape (SchemaError otherwise). */
+export function policy(v: unknown, what: string): void {
   if (!isObj(v)) return void bad(`${what} is invalid`);
   fields(v, [], ['key_props', 'secret_props', 'x509_props', 'lifetime_actions', 'issuer', 'attributes'], what);
   if (v.key_props !== undefined) {
