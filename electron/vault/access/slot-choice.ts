@@ -57,7 +57,7 @@ export interface SlotScan {
 const SLOTS_MARKER = Buffer.from('"slots":[');
 
 /** Every slot marker of a whole file. */
-export function searchSlotMarkers(buf: Buffer): number[] {
+function searchSlotMarkers(buf: Buffer): number[] {
   const positions: number[] = [];
   for (let at = buf.indexOf(SLOTS_MARKER); at >= 0; at = buf.indexOf(SLOTS_MARKER, at + SLOTS_MARKER.length)) positions.push(at);
   return positions;
