@@ -18,9 +18,6 @@ export const latestVersion: (o: SecretObject) => SecretVersion = newestVersion;
 
 type SavedVersion = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, number, number, number, number, number, 1?];
 
-/** A saved version's attribute fields (the first nine of its row). */
-type SavedAttributes = [string, 0 | 1, 0 | 1, number, number, string | null, number, number | null, number | null, ...unknown[]];
-
 /**
  * Secrets saved by columns: per secret its name, deletion date, version count and
  * older versions (deferred), and its newest version's fields each in a column of its
@@ -87,24 +84,23 @@ class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
   }
 
   version(r: SecretRow, name: string): SecretVersion {
-    const [id, , , , , , , , , commit, epoch, blob, h0, h1] = this.row(r);
-    return { attrs: this.attrs(r, name), version: id, commitId: this.refs.str(commit), epoch: this.refs.str(epoch), blob: this.refs.str(blob), clock: [h0, h1] };
+    const row = this.row(r);
+    const [id, , , , , , , , , commit, epoch, blob, h0, h1] = row;
+    return { attrs: this.attrsOf(row, name), version: id, commitId: this.refs.str(commit), epoch: this.refs.str(epoch), blob: this.refs.str(blob), clock: [h0, h1] };
   }
 
+  /** A list reads these alone: no references resolved, no value hash. */
   attrs(r: SecretRow, name: string): SecretVersionState {
-    // A newest version's fields are read from their columns: no row is gathered for a list.
-    if (typeof r !== 'number') return this.attrsOf(name, r, r[14] === 1);
-    const c = this.newest;
-    return this.attrsOf(name, [c[0]![r], c[1]![r], c[2]![r], c[3]![r], c[4]![r], c[5]![r], c[6]![r], c[7]![r], c[8]![r]] as SavedAttributes, c[14]![r] === 1);
+    return this.attrsOf(this.row(r), name);
   }
 
-  private attrsOf(name: string, [id, enabled, encoding, created, updated, contentType, tags, nbf, exp]: SavedAttributes, managed = false): SecretVersionState {
+  private attrsOf([id, enabled, encoding, created, updated, contentType, tags, nbf, exp, , , , , , managed]: SavedVersion, name: string): SecretVersionState {
     const s: SecretVersionState = { name, version: id, enabled: enabled === 1, encoding: encoding === 0 ? 'utf8' : 'binary', created, updated };
     if (contentType !== null) s.contentType = contentType;
     if (tags >= 0) s.tags = { ...this.tags[tags] };
     if (nbf !== null) s.nbf = nbf;
     if (exp !== null) s.exp = exp;
-    if (managed) s.managed = true;
+    if (managed === 1) s.managed = true;
     return s;
   }
 
