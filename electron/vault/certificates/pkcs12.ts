@@ -11,7 +11,8 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import forge from 'node-forge';
-import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { equalBytes } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 import { parseCertificate } from './x509.js';
 
@@ -272,10 +273,6 @@ function attributes(bag: pkijs.SafeBag): { localKeyId?: Uint8Array } {
   return out;
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a !== undefined && b !== undefined && a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** SubjectPublicKeyInfo of a PKCS#8 private key; BadParameter when the bytes are not one. */
 function spkiOfPkcs8(pkcs8: Uint8Array, what: string): Uint8Array {
   try {
@@ -326,7 +323,7 @@ export function writePfx(input: PfxInput): Uint8Array {
   });
   const leaf = chain[0] as Uint8Array;
   const leafSpki = (parsed[0] as (typeof parsed)[number]).spki;
-  if (!sameBytes(keySpki, leafSpki)) throw badParameter('The private key does not match the first certificate of the chain.');
+  if (!equalBytes(keySpki, leafSpki)) throw badParameter('The private key does not match the first certificate of the chain.');
 
   const localKeyId = createHash('sha1').update(leaf).digest();
   const leafAttrs = (): pkijs.Attribute[] => {
@@ -418,7 +415,7 @@ function verifyMac(macData: pkijs.MacData, authSafe: Uint8Array, password: strin
     pass.fill(0);
     const got = createHmac(hash.name, key).update(authSafe).digest();
     key.fill(0);
-    if (got.length === expected.length && timingSafeEqual(got, expected)) ok = true;
+    if (equalBytes(got, expected)) ok = true;
   }
   if (!ok) throw badParameter(WRONG_PASSWORD);
 }
@@ -510,8 +507,8 @@ export function readPfx(der: Uint8Array, password: string): PfxContents {
     }
   });
   // The leaf is the certificate of the key's public key; localKeyId only breaks ties (RFC 7292 4.2 leaves it optional).
-  const matches = parsed.filter((c) => sameBytes(c.info.spki, keySpki));
-  const leaf = matches.find((c) => sameBytes(c.localKeyId, key.localKeyId)) ?? matches[0];
+  const matches = parsed.filter((c) => equalBytes(c.info.spki, keySpki));
+  const leaf = matches.find((c) => c.localKeyId !== undefined && key.localKeyId !== undefined && equalBytes(c.localKeyId, key.localKeyId)) ?? matches[0];
   if (leaf === undefined) return fail('No certificate in the PFX matches its private key.');
   const ordered = [leaf];
   const rest = parsed.filter((c) => c !== leaf);

@@ -12,6 +12,7 @@ import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import { createHash, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { equalBytes, toPem } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 
 type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[1];
@@ -520,10 +521,6 @@ function serialOf(hex: string | undefined): string {
   return trimmed.length % 2 === 1 ? `0${trimmed}` : trimmed;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /** Builds and signs an X.509 v3 certificate (RFC 5280); returns its DER. */
 export async function buildCertificate(input: CertificateInput): Promise<Uint8Array> {
   if (input === null || typeof input !== 'object') throw badParameter('The certificate input is missing.');
@@ -554,8 +551,8 @@ export async function buildCertificate(input: CertificateInput): Promise<Uint8Ar
 
   const subjectSpki = spkiOf(subjectKey);
   const issuerSpki = spkiOf(issuerKey);
-  const selfSigned = sameBytes(subjectSpki, issuerSpki);
-  if (issuerCert !== undefined && !sameBytes(new Uint8Array(issuerCert.publicKey.rawData), issuerSpki)) {
+  const selfSigned = equalBytes(subjectSpki, issuerSpki);
+  if (issuerCert !== undefined && !equalBytes(new Uint8Array(issuerCert.publicKey.rawData), issuerSpki)) {
     throw badParameter('The issuer private key does not match the issuer certificate.');
   }
 
@@ -861,7 +858,5 @@ function decodeBase64Body(lines: string[], label: string): Uint8Array {
 export function derToPem(der: Uint8Array, label: PemLabel): string {
   if (!(der instanceof Uint8Array) || der.length === 0) throw badParameter(`The ${label} DER bytes are missing.`);
   if (label !== 'CERTIFICATE' && label !== 'CERTIFICATE REQUEST') throw badParameter(`"${String(label)}" is not a PEM label Coffer writes.`);
-  const b64 = Buffer.from(der).toString('base64');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+  return toPem(label, der);
 }

@@ -18,7 +18,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { badParameter } from '../errors.js';
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, randomBytes, toB64u, u32be, wipe } from '../crypto/index.js';
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, randomBytes, toB64u, toPem, u32be, wipe } from '../crypto/index.js';
 import { EC_CURVES, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyType, type PublicJwk } from './records.js';
 
 export type RsaSize = (typeof RSA_SIZES)[number];
@@ -898,7 +898,7 @@ export function exportPublicPem(m: KeyMaterial): string {
   const p = keyParts(m);
   if (p.kty === 'EC' && noblePoints(p.crv)) {
     // RFC 5480 §2: id-ecPublicKey with the named curve, the uncompressed point.
-    return pem('PUBLIC KEY', tlv(0x30, tlv(0x30, EC_PUBLIC_KEY_OID_DER, EC_CURVE_INFO[p.crv].oidDer), tlv(0x03, new Uint8Array(1), p.point)));
+    return toPem('PUBLIC KEY', tlv(0x30, tlv(0x30, EC_PUBLIC_KEY_OID_DER, EC_CURVE_INFO[p.crv].oidDer), tlv(0x03, new Uint8Array(1), p.point)));
   }
   return publicKeyObject(m).export({ format: 'pem', type: 'spki' }).toString();
 }
@@ -962,7 +962,7 @@ function noblePrivatePem(crv: EcCurve, d: Uint8Array, point: Uint8Array, passwor
   const ecKey = tlv(0x30, DER_VERSION_1, tlv(0x04, d), tlv(0xa1, tlv(0x03, new Uint8Array(1), point)));
   const pkcs8 = tlv(0x30, DER_VERSION_0, tlv(0x30, EC_PUBLIC_KEY_OID_DER, EC_CURVE_INFO[crv].oidDer), tlv(0x04, ecKey));
   try {
-    if (password === undefined) return pem('PRIVATE KEY', pkcs8);
+    if (password === undefined) return toPem('PRIVATE KEY', pkcs8);
     const salt = randomBytes(16);
     const iv = randomBytes(16);
     const key = pbkdf2Sync(password, salt, PBES2_ITERATIONS, 32, 'sha256');
@@ -971,7 +971,7 @@ function noblePrivatePem(crv: EcCurve, d: Uint8Array, point: Uint8Array, passwor
     wipe(key);
     const pbkdf2 = tlv(0x30, PBKDF2_OID_DER, tlv(0x30, tlv(0x04, salt), derUint(u32be(PBES2_ITERATIONS)), tlv(0x30, HMAC_SHA256_OID_DER, DER_NULL)));
     const scheme = tlv(0x30, AES256_CBC_OID_DER, tlv(0x04, iv));
-    return pem('ENCRYPTED PRIVATE KEY', tlv(0x30, tlv(0x30, PBES2_OID_DER, tlv(0x30, pbkdf2, scheme)), tlv(0x04, encrypted)));
+    return toPem('ENCRYPTED PRIVATE KEY', tlv(0x30, tlv(0x30, PBES2_OID_DER, tlv(0x30, pbkdf2, scheme)), tlv(0x04, encrypted)));
   } finally {
     wipe(ecKey, pkcs8);
   }
@@ -984,12 +984,6 @@ const HMAC_SHA256_OID_DER = fromHex('06082a864886f70d0209');
 const AES256_CBC_OID_DER = fromHex('060960864801650304012a');
 const DER_NULL = fromHex('0500');
 const PBES2_ITERATIONS = 2048;
-
-/** RFC 7468 §2: the DER in base64, 64 characters a line, between its labels. */
-function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  return `-----BEGIN ${label}-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
-}
 
 function needPublicObject(k: KeyObject | undefined): KeyObject {
   if (k === undefined) throw bad('this key has no OpenSSL form');
