@@ -10,7 +10,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_KDF, ed25519Verify, fromB64u } from '../crypto/index.js';
+import { DEFAULT_KDF, ed25519Verify, fromB64u, HEX64 } from '../crypto/index.js';
 import { corrupted } from '../errors.js';
 import { isGenesis, isNewer, isSchemaError, parseCommitLine, readFileHeader, type AnyPayload, type CommitPayload, type SlotJson } from '../format/codec.js';
 import { commitId, signatureMessage, type Graph } from '../format/graph.js';
@@ -147,7 +147,6 @@ export interface SlotMemory {
 }
 
 const AUTHOR = /^[A-Za-z0-9_-]{43}$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** This computer's slot memory of a vault; empty when there is none or it is unreadable. */
 export async function readSlotMemory(profileDir: string, vaultId: string): Promise<SlotMemory> {
@@ -165,7 +164,7 @@ export async function readSlotMemory(profileDir: string, vaultId: string): Promi
     l &&
     Number.isSafeInteger(l.length) &&
     typeof l.sha256 === 'string' &&
-    SHA256_HEX.test(l.sha256) &&
+    HEX64.test(l.sha256) &&
     Array.isArray(l.at) &&
     l.at.every((x, i, a) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) < (l.length as number) && (i === 0 || (x as number) > (a[i - 1] as number)))
   ) {

@@ -51,6 +51,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { HEX64 } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { withFileLock } from '../store/lock.js';
 import { ensurePrivateDir } from '../store/profile.js';
@@ -106,7 +107,6 @@ const CODE = /^[A-Za-z]{1,64}$/;
 /** Key Vault object names: 1–127 of 0-9 a-z A-Z - (AKV-REFERENCE). */
 const OBJECT = /^[0-9A-Za-z-]{1,127}$/;
 const VERSION = /^[0-9A-Fa-f]{32}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 const SIG = /^[A-Za-z0-9_-]{86}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 

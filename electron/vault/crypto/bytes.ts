@@ -150,6 +150,8 @@ export function toHex(b: Uint8Array): string {
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
+/** 64 lowercase hex digits: a SHA-256 (commit ids, vault ids, blob hashes, audit chain links) as the files spell it. */
+export const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Lowercase hex only, even length: one spelling per value. */
 export function fromHex(s: string): Uint8Array {

@@ -11,7 +11,7 @@
  */
 import { CofferError, corrupted } from '../errors.js';
 import { hash } from 'node:crypto';
-import { b64uLength, decodeB64uInto, fromB64u, fromHex, toB64u } from '../crypto/index.js';
+import { b64uLength, decodeB64uInto, fromB64u, fromHex, HEX64, toB64u } from '../crypto/index.js';
 
 /** The format this Coffer writes (FORMAT.md §1). It reads every version from 1 up to it. */
 export const FORMAT_VERSION = 2;
@@ -154,7 +154,6 @@ function obj(v: unknown, what: string, keys: string[], optional: string[] = []):
   for (const k of keys) if (!(k in o)) fail(`${what} lacks field "${k}"`);
   return o;
 }
-const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 function hex(v: unknown, re: RegExp, what: string): string {
   if (typeof v !== 'string' || !re.test(v)) fail(`${what} is not lowercase hex of the right length`);

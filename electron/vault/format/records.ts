@@ -6,6 +6,7 @@
  * before use; an invalid body rejects its commit (reported, not applied).
  */
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
+import { HEX64 } from '../crypto/index.js';
 import { MAX_RECORDS_PER_COMMIT, type Stanza } from './codec.js';
 import { b64, bad, fields, int, isInt, isObj, list, SchemaError, stanza, str, text, VERSION, type Fields } from './schema.js';
 import { KIND_RECORDS } from '../state/kinds.js';
@@ -86,7 +87,6 @@ export const VALUE_SCOPES = ['secrets', 'keys', 'certificates', 'ca'] as const;
 export type ValueScope = (typeof VALUE_SCOPES)[number];
 
 const OBJECT = /^(secrets|keys|certificates)\/[0-9a-zA-Z-]{1,127}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 
 function wrappedKey(v: unknown, what: string): void {
   if (!isObj(v)) return void bad(`${what} is invalid`);
