@@ -19,7 +19,7 @@ import type {
   SecretItem,
 } from '../../shared/keyvault.js';
 import type { KdfParams, VaultInfo } from '../../shared/vault-types.js';
-import type { KeyDetailsView, KeyOperation } from '../../shared/key-types.js';
+import type { KeyDetailsView } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
 
@@ -260,13 +260,12 @@ export interface KeysApi {
   sign(name: string, version: string | undefined, input: KeySignInput): Promise<KeyOperationResult>;
   verify(name: string, version: string | undefined, input: KeyVerifyInput): Promise<KeyVerifyResult>;
   /**
-   * Per cryptographic operation in the version's key_ops, the algorithms its
-   * type, size or curve takes (keys/read, as get): what a key's detail offers.
-   * Operations it cannot perform are absent; RSA1_5 is listed for encrypt and
-   * wrapKey only, since decrypt and unwrapKey refuse it.
+   * get, the public key as PEM and, per cryptographic operation in the
+   * version's key_ops, the algorithms its type, size or curve takes, in one
+   * read and one KeyGet record (keys/read): the app's key detail. Operations it
+   * cannot perform are absent; RSA1_5 is listed for encrypt and wrapKey only,
+   * since decrypt and unwrapKey refuse it.
    */
-  algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>>;
-  /** get, the public key as PEM and algorithms, of one version in one read and one KeyGet record (the app's key detail). */
   details(name: string, version?: string): Promise<KeyDetailsView<KeyBundle>>;
   /** The public key (keys/read), or with includePrivate the private material of an exportable version (keys/release). */
   exportKey(name: string, version: string | undefined, options?: ExportKeyOptions): Promise<ExportedKey>;

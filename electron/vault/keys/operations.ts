@@ -578,20 +578,6 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
     });
   }
 
-  /**
-   * What the version can do, per operation: those in its key_ops (Key Vault
-   * refuses the others with KeyOperationForbidden), each with the algorithms
-   * of the table that fit its type, size or curve. RSA1_5 only where it works:
-   * encrypt and wrapKey are public-key operations and take it, while decrypt
-   * and unwrapKey, which need the private key, refuse it (RSA1_5_DISABLED).
-   * Enabled and nbf/exp are left to the bundle's attributes, as the
-   * operations report them at the time of use.
-   */
-  algorithms(name: string, version?: string): Partial<Record<KeyOperation, string[]>> {
-    this.v.require('keys/read');
-    return algorithmsOf(this.version(this.live(name), version).attrs);
-  }
-
   details(name: string, version?: string): Promise<KeyDetailsView<KeyBundle>> {
     return this.readVersion(name, version, (o, v) => {
       const view: KeyDetailsView<KeyBundle> = { bundle: toKeyBundle(this.vid, this.view(o, v), this.core.retentionDays), algorithms: algorithmsOf(v.attrs) };
@@ -685,7 +671,15 @@ function signed(input: KeySignInput): { digest?: Uint8Array; data?: Uint8Array }
 
 export type { KeyOp };
 
-/** Per cryptographic operation in the version's key_ops, the algorithms it takes (operations it cannot perform absent). */
+/**
+ * What the version can do, per operation: those in its key_ops (Key Vault
+ * refuses the others with KeyOperationForbidden), each with the algorithms of
+ * the table that fit its type, size or curve. RSA1_5 only where it works:
+ * encrypt and wrapKey are public-key operations and take it, while decrypt and
+ * unwrapKey, which need the private key, refuse it (RSA1_5_DISABLED). Enabled
+ * and nbf/exp are left to the bundle's attributes, as the operations report
+ * them at the time of use.
+ */
 function algorithmsOf(a: KeyAttributes): Partial<Record<KeyOperation, string[]>> {
   const out: Partial<Record<KeyOperation, string[]>> = {};
   for (const op of KEY_OPERATIONS) {

@@ -893,7 +893,7 @@ const EC_SIGN: Readonly<Record<string, string>> = { 'P-256': 'ES256', 'P-384': '
 
 /**
  * The algorithms a key of this shape takes per operation, as the engine's
- * KeysApi.algorithms lists them (printed from electron/vault/keys/algorithms.ts
+ * KeysApi.details lists them (printed from electron/vault/keys/algorithms.ts
  * once): RSA1_5 encrypts and wraps but never decrypts or unwraps.
  */
 function algorithmsFor(x: Shape, op: KeyOperation): readonly string[] {

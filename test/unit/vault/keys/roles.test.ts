@@ -106,7 +106,6 @@ const OPS: Record<keyof KeysApi | 'exportPrivate', KeyOpCase> = {
     run: (v, _s, f) => v.keys.verify('shared', undefined, { algorithm: 'RS256', data: enc('signed'), signature: b64u(f.signature) }),
     check: (r) => expect(r).toEqual({ value: true }),
   },
-  algorithms: { perm: 'keys/read', run: (v) => v.keys.algorithms('shared'), check: (r) => expect((r as { sign?: string[] }).sign).toContain('RS256') },
   details: {
     perm: 'keys/read',
     run: (v) => v.keys.details('shared'),
