@@ -1,24 +1,18 @@
 /**
  * The renderer tests' fake API (test/unit/renderer/fake-api.ts) hard-codes
  * the algorithms each key shape offers: they must be the engine's
- * (usableAlgorithms, what KeysApi.algorithms answers for a version with
+ * (usableAlgorithms, what KeysApi.details answers for a version with
  * every key_op), shape by shape. Here, not beside the fake: the renderer's
  * type check has no Node types for the engine.
  */
 import { describe, expect, it } from 'vitest';
-import { EC_CURVES, KEY_OPERATIONS, OCT_SIZES, OKP_CURVES, RSA_SIZES } from '../../../../shared/key-types.js';
+import { KEY_OPERATIONS } from '../../../../shared/key-types.js';
 import { usableAlgorithms, type KeyShape } from '../../../../electron/vault/keys/algorithms.js';
+import { ALL_SPECS, specName } from './helpers.js';
 import { createFakeCoffer } from '../../renderer/fake-api.js';
 
-const SHAPES: KeyShape[] = [
-  ...RSA_SIZES.map((size) => ({ kty: 'RSA' as const, size })),
-  ...EC_CURVES.map((crv) => ({ kty: 'EC' as const, crv })),
-  ...OCT_SIZES.map((size) => ({ kty: 'oct' as const, size })),
-  ...OKP_CURVES.map((crv) => ({ kty: 'OKP' as const, crv })),
-];
-
 describe("the renderer fake's algorithm lists", () => {
-  it.each(SHAPES.map((s) => [`${s.kty} ${s.size ?? s.crv}`, s] as const))('%s: as the engine offers them', async (_label, shape) => {
+  it.each(ALL_SPECS.map((s) => [specName(s), s as KeyShape] as const))('%s: as the engine offers them', async (_label, shape) => {
     const fake = createFakeCoffer({ now: () => 1_700_000_000 });
     const v = fake.addVault('/v/k.coffer', 'p');
     fake.open = '/v/k.coffer';
