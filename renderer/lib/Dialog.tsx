@@ -5,7 +5,7 @@
  * returns to where it was on close. The rest of the app is made inert
  * meanwhile (#root), and the dialog is portalled outside it.
  */
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ErrorResult } from '../../shared/contract.js';
 import { L } from '../app/labels.js';
 import { createPortal } from 'react-dom';
@@ -30,7 +30,9 @@ export function Dialog({ title, onClose, children, initialFocus, role = 'dialog'
     onCloseRef.current = onClose;
   });
 
-  useEffect(() => {
+  // A layout effect, so focus and `inert` land in the same commit that shows
+  // the dialog: no frame in which keystrokes still reach the page behind it.
+  useLayoutEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const root = document.getElementById('root');
     const wasInert = root?.hasAttribute('inert') ?? false;
