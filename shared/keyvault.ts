@@ -134,3 +134,73 @@ export const ROLE_NAMES = [
   'Key Vault Certificate User',
 ] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
+
+/** S-crt CertificateAttributes: nbf and exp are the X.509 validity (read-only). */
+export type CertificateAttributes = SecretAttributes;
+
+/** S-crt CertificatePolicy as returned (GetCertificatePolicy, CertificateBundle.policy). */
+export interface CertificatePolicyBundle {
+  id: string;
+  key_props?: { exportable?: boolean; kty?: string; key_size?: number; reuse_key?: boolean; crv?: string };
+  secret_props?: { contentType?: string };
+  x509_props?: {
+    subject?: string;
+    ekus?: string[];
+    sans?: { emails?: string[]; dns_names?: string[]; upns?: string[]; uris?: string[]; ipAddresses?: string[] };
+    key_usage?: string[];
+    validity_months?: number;
+  };
+  lifetime_actions?: { trigger: { lifetime_percentage?: number; days_before_expiry?: number }; action: { action_type: 'EmailContacts' | 'AutoRenew' } }[];
+  issuer?: { name: string; cty?: string; cert_transparency?: boolean };
+  attributes?: { enabled?: boolean; created?: number; updated?: number };
+}
+
+/**
+ * S-crt CertificateBundle: `kid` and `sid` name the managed key and secret
+ * (same name and version), `cer` is the standard-base64 DER, `x5t` the
+ * base64url SHA-1 thumbprint.
+ */
+export interface CertificateBundle {
+  id: string;
+  kid: string;
+  sid: string;
+  x5t: string;
+  cer: string;
+  contentType?: string;
+  attributes: CertificateAttributes;
+  tags?: Record<string, string>;
+  policy?: CertificatePolicyBundle;
+  preserveCertOrder?: boolean;
+}
+
+export interface CertificateItem {
+  id: string;
+  attributes: CertificateAttributes;
+  tags?: Record<string, string>;
+  x5t: string;
+}
+
+export interface DeletedCertificateBundle extends CertificateBundle, DeletionInfo {}
+
+export interface DeletedCertificateItem extends CertificateItem, DeletionInfo {}
+
+/** S-crt CertificateOperation: the pending issuance of a certificate (`/certificates/{name}/pending`). */
+export interface CertificateOperation {
+  id: string;
+  issuer: { name: string };
+  /** Standard base64 DER of the PKCS#10 request. */
+  csr?: string;
+  cancellation_requested: boolean;
+  status: 'inProgress' | 'completed' | 'cancelled' | 'failed';
+  status_details?: string;
+  error?: { code: string; message: string };
+  /** The certificate's id once completed. */
+  target?: string;
+  request_id: string;
+}
+
+/** S-crt Contacts (`/certificates/contacts`). */
+export interface CertificateContacts {
+  id: string;
+  contacts: { email: string; name?: string; phone?: string }[];
+}

@@ -5,6 +5,13 @@
  * commit appended to the file and fsynced (VAULT-MODEL C10).
  */
 import type {
+  CertificateBundle,
+  CertificateContacts,
+  CertificateItem,
+  CertificateOperation,
+  CertificatePolicyBundle,
+  DeletedCertificateBundle,
+  DeletedCertificateItem,
   DeletedKeyBundle,
   DeletedKeyItem,
   DeletedSecretBundle,
@@ -271,6 +278,142 @@ export interface KeysApi {
   exportKey(name: string, version: string | undefined, options?: ExportKeyOptions): Promise<ExportedKey>;
 }
 
+/** CreateCertificate (S-crt CertificateCreateParameters). */
+export interface CreateCertificateInput {
+  name: string;
+  /** A CertificatePolicy as Key Vault's JSON names it (certificates/policy.ts issuancePolicy checks it); required on the first version. */
+  policy?: unknown;
+  enabled?: boolean;
+  tags?: Record<string, string>;
+  preserveCertOrder?: boolean;
+}
+
+/** ImportCertificate: a PFX (bytes) or PEM text (a private key and the certificate, its chain after it). */
+export interface ImportCertificateInput {
+  name: string;
+  value: Uint8Array;
+  /** The PFX's password (empty for none); the caller wipes what it held. */
+  password?: string;
+  /** Otherwise one is made from the certificate (Key Vault: "import synthesizes a default policy"). */
+  policy?: unknown;
+  enabled?: boolean;
+  tags?: Record<string, string>;
+  preserveCertOrder?: boolean;
+}
+
+/** UpdateCertificate: attributes of one version; `enabled` also applies to its managed key and secret. */
+export interface CertificateAttributesPatch {
+  enabled?: boolean;
+  /** Replaces the whole tag set. */
+  tags?: Record<string, string>;
+}
+
+/** What `certificate download` writes: the certificate alone (PEM or DER), or with its key and chain (PFX, PEM-with-key). */
+export interface ExportCertificateOptions {
+  encoding?: 'PEM' | 'DER' | 'PFX';
+  /** PFX only: protects the file (AES-256-CBC, PBKDF2-SHA256); empty or absent: Key Vault's password-less PFX. */
+  password?: string;
+}
+
+/** What renewDue did: each certificate renewed (its new version's id), each notification raised, each failure (nothing lost, retried next run). */
+export interface RenewDueResult {
+  renewed: { name: string; id: string }[];
+  notified: { name: string; daysLeft: number }[];
+  failed: { name: string; code: string; message: string }[];
+}
+
+/**
+ * Key Vault's certificate operations (AKV-REFERENCE.md §3.3). A version's
+ * private key is its managed key and secret of the same name and version,
+ * written in the same commit; the X.509 and the policy are readable by every
+ * member.
+ */
+export interface CertificatesApi {
+  /** Issues the first or a new version by the policy's issuer: Self and vault CAs complete at once; Unknown leaves a pending operation with a CSR. */
+  create(input: CreateCertificateInput): Promise<CertificateOperation>;
+  import(input: ImportCertificateInput): Promise<CertificateBundle>;
+  get(name: string, version?: string): Promise<CertificateBundle>;
+  list(): CertificateItem[];
+  listVersions(name: string): CertificateItem[];
+  update(name: string, version: string | undefined, patch: CertificateAttributesPatch): Promise<CertificateBundle>;
+  getPolicy(name: string): Promise<CertificatePolicyBundle>;
+  updatePolicy(name: string, policy: unknown): Promise<CertificatePolicyBundle>;
+  delete(name: string): Promise<DeletedCertificateBundle>;
+  listDeleted(): DeletedCertificateItem[];
+  getDeleted(name: string): DeletedCertificateBundle;
+  recover(name: string): Promise<CertificateBundle>;
+  purge(name: string): Promise<void>;
+  backup(name: string): Promise<Uint8Array>;
+  restore(blob: Uint8Array): Promise<CertificateBundle>;
+  /** The pending operation (NotFound when there is none). */
+  getOperation(name: string): CertificateOperation;
+  /** Asks an issuance to stop: status cancelled, the CSR's key is dropped. */
+  cancelOperation(name: string): Promise<CertificateOperation>;
+  deleteOperation(name: string): Promise<CertificateOperation>;
+  /** MergeCertificate: the certificate signed for the pending CSR, then its chain (leaf first), as DER. */
+  merge(name: string, x5c: Uint8Array[], patch?: CertificateAttributesPatch): Promise<CertificateBundle>;
+  /** A new version now, by the policy (the app's "Renew now"). */
+  renew(name: string): Promise<CertificateOperation>;
+  /** Runs each live certificate's lifetime actions that are due at `now` (Unix seconds; default now). */
+  renewDue(now?: number): Promise<RenewDueResult>;
+  /** PEM or DER: the certificate (certificates/read). PFX: key and chain, from the managed secret (secrets/getSecret). */
+  export(name: string, version: string | undefined, options?: ExportCertificateOptions): Promise<Uint8Array>;
+  getContacts(): Promise<CertificateContacts>;
+  setContacts(contacts: { email: string; name?: string; phone?: string }[]): Promise<CertificateContacts>;
+  deleteContacts(): Promise<CertificateContacts>;
+}
+
+/** A CA kept in the vault, as listed. */
+export interface CertificateAuthorityInfo {
+  name: string;
+  version: string;
+  subject: string;
+  /** The CA that signed it; absent for a root. */
+  parent?: string;
+  pathLength?: number;
+  notBefore: number;
+  notAfter: number;
+  serial: string;
+  /** Standard base64 DER. */
+  cer: string;
+  x5t: string;
+  issued: number;
+  revoked: number;
+}
+
+export interface CreateCaInput {
+  name: string;
+  subject: string;
+  /** Issued by this CA of the vault (an intermediate); a self-signed root otherwise. */
+  parent?: string;
+  pathLength?: number;
+  /** Default 120 (10 years) for a root, 60 for an intermediate. */
+  validityMonths?: number;
+  /** Default EC P-256. */
+  kty?: 'RSA' | 'EC';
+  size?: number;
+  crv?: string;
+  /** RFC 5280 4.2.1.10: DNS names (and subdomains) the CA may issue for. */
+  permittedDns?: string[];
+}
+
+/**
+ * The CAs kept in the vault: their keys are sealed under the `ca` scope and
+ * used only by these operations and by certificates whose policy names the CA
+ * as issuer.
+ */
+export interface CertificateAuthoritiesApi {
+  create(input: CreateCaInput): Promise<CertificateAuthorityInfo>;
+  list(): CertificateAuthorityInfo[];
+  get(name: string): CertificateAuthorityInfo;
+  /** Signs a PKCS#10 request (DER) brought from outside: the certificate, then the CA chain up to its root, DER each. */
+  signCsr(name: string, csr: Uint8Array, options?: { validityMonths?: number }): Promise<Uint8Array[]>;
+  revoke(name: string, serialHex: string, reason?: string): Promise<void>;
+  /** A new CRL (RFC 5280 §5), DER, with the next CRL number. */
+  crl(name: string, options?: { nextUpdateDays?: number }): Promise<Uint8Array>;
+  delete(name: string): Promise<void>;
+}
+
 /** A member as listed (public data only). */
 export interface MemberInfo {
   /** Short id: first 16 hex of the signing key. */
@@ -309,6 +452,8 @@ export interface Vault {
   info(): VaultInfo;
   readonly secrets: SecretsApi;
   readonly keys: KeysApi;
+  readonly certificates: CertificatesApi;
+  readonly cas: CertificateAuthoritiesApi;
   readonly members: MembersApi;
   /**
    * Re-seals this member's identity under a new passphrase and/or KDF parameters (V8: upgradable).
@@ -410,6 +555,8 @@ export type VaultEngine = {
   upgradeVaultFile(path: string): Promise<{ from: number; to: number; upgraded: boolean }>;
   /** Whether this computer remembers the vault at `path` (reads its header only; the keychain is not asked). */
   isVaultRemembered(options: { path: string; profileDir: string }): Promise<boolean>;
+  /** `az keyvault certificate get-default-policy`: a policy to edit and pass to certificates.create (no vault needed). */
+  defaultCertificatePolicy(): Omit<CertificatePolicyBundle, 'id'>;
   /** Forgets the vault at `path` on this computer, without unlocking it. */
   forgetVault(options: { path: string; profileDir: string; keychain: Keychain }): Promise<ForgetResult>;
 };

@@ -281,3 +281,5 @@ export async function isVaultRemembered(options: { path: string; profileDir: str
 export async function forgetVault(options: { path: string; profileDir: string; keychain: Keychain }): Promise<ForgetResult> {
   return forgetRemembered(options.profileDir, await readVaultIdFromHeader(options.path), options.keychain);
 }
+
+export { defaultCertificatePolicy } from './certificates/policy.js';
