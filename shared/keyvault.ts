@@ -34,6 +34,8 @@ export interface SecretBundle {
   tags?: Record<string, string>;
   attributes: SecretAttributes;
   managed?: boolean;
+  /** A certificate's secret: its key's id. */
+  kid?: string;
 }
 
 export interface SecretItem {

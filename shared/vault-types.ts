@@ -86,6 +86,7 @@ const exitCodes = {
   LimitExceeded: 2,
   SecretNotFound: 3,
   KeyNotFound: 3,
+  CertificateNotFound: 3,
   NotFound: 3,
   VaultNotFound: 3,
   Forbidden: 4,

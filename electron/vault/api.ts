@@ -343,8 +343,6 @@ export interface CertificatesApi {
   getDeleted(name: string): DeletedCertificateBundle;
   recover(name: string): Promise<CertificateBundle>;
   purge(name: string): Promise<void>;
-  backup(name: string): Promise<Uint8Array>;
-  restore(blob: Uint8Array): Promise<CertificateBundle>;
   /** The pending operation (NotFound when there is none). */
   getOperation(name: string): CertificateOperation;
   /** Asks an issuance to stop: status cancelled, the CSR's key is dropped. */
@@ -393,8 +391,6 @@ export interface CreateCaInput {
   kty?: 'RSA' | 'EC';
   size?: number;
   crv?: string;
-  /** RFC 5280 4.2.1.10: DNS names (and subdomains) the CA may issue for. */
-  permittedDns?: string[];
 }
 
 /**
@@ -404,8 +400,8 @@ export interface CreateCaInput {
  */
 export interface CertificateAuthoritiesApi {
   create(input: CreateCaInput): Promise<CertificateAuthorityInfo>;
-  list(): CertificateAuthorityInfo[];
-  get(name: string): CertificateAuthorityInfo;
+  list(): Promise<CertificateAuthorityInfo[]>;
+  get(name: string): Promise<CertificateAuthorityInfo>;
   /** Signs a PKCS#10 request (DER) brought from outside: the certificate, then the CA chain up to its root, DER each. */
   signCsr(name: string, csr: Uint8Array, options?: { validityMonths?: number }): Promise<Uint8Array[]>;
   revoke(name: string, serialHex: string, reason?: string): Promise<void>;

@@ -42,3 +42,14 @@ export function isCofferError(e: unknown): e is CofferError {
 export const badParameter = (message: string): CofferError => new CofferError('BadParameter', message);
 export const corrupted = (part: string, message: string): CofferError =>
   new CofferError('VaultCorrupted', `${part}: ${message}`, { part });
+
+/**
+ * 403 Forbidden for a write to a certificate's own key or secret (Key Vault:
+ * `Operation "set" is not allowed as this object's lifetime is managed by Key
+ * Vault.`, innererror SecretManagedByKeyVault): the certificate's operations
+ * change them.
+ */
+export const managedByCertificate = (word: 'key' | 'secret', name: string, op: string): CofferError =>
+  new CofferError('Forbidden', `Operation "${op}" is not allowed on ${word} ${name}: its lifetime is managed by certificate ${name}; use \`coffer certificate\`.`, {
+    innerCode: word === 'key' ? 'KeyManagedByKeyVault' : 'SecretManagedByKeyVault',
+  });

@@ -28,6 +28,8 @@ import { buildCommit, type PendingCommit } from './format/commit-builder.js';
 import { mergeGraphs } from './merge/merge.js';
 import { SecretsOperations } from './secrets/operations.js';
 import { KeysOperations } from './keys/operations.js';
+import { CertificatesOperations } from './certificates/operations.js';
+import { CertificateAuthorities } from './certificates/authorities.js';
 import { MembersOperations } from './access/members.js';
 import { appendToVaultFile, readVaultFile, replaceVaultFile } from './store/vault-file.js';
 import { vaultLockPath, withFileLock } from './store/lock.js';
@@ -68,6 +70,8 @@ export class VaultSession implements Vault {
   private owedSnapshot: { core: VaultCore; data: Uint8Array } | undefined;
   readonly secrets: SecretsApi;
   readonly keys: KeysOperations;
+  readonly certificates: CertificatesOperations;
+  readonly cas: CertificateAuthorities;
   readonly members: MembersApi;
   private closed = false;
 
@@ -81,6 +85,8 @@ export class VaultSession implements Vault {
   ) {
     this.secrets = new SecretsOperations(this);
     this.keys = new KeysOperations(this);
+    this.cas = new CertificateAuthorities(this);
+    this.certificates = new CertificatesOperations(this, this.cas);
     this.members = new MembersOperations(this);
   }
 

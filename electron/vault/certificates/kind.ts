@@ -11,7 +11,8 @@ type Schemas<S> = Record<string, Omit<RecordType<S, CertificateRecord>, 'apply'>
 
 export const certificatesKind: ObjectKind<CertificatesState, CertificatePermission> = {
   collection: 'certificates',
-  valueScope: 'certificates',
+  // Its values (a pending request's key, an issuer's credential) are the Certificates Officer's to read, as the CAs' keys are.
+  valueScope: 'ca',
   permissions: CERTIFICATE_PERMISSIONS,
   rolePermissions: CERTIFICATE_ROLE_PERMISSIONS,
   records: withReducer<CertificatesState, CertificateRecord>(certificateRecordSchemas as unknown as Schemas<CertificatesState>, (s, r, at) => s.apply(r, at)),

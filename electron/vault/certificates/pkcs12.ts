@@ -288,8 +288,8 @@ function spkiOfPkcs8(pkcs8: Uint8Array, what: string): Uint8Array {
 // ---------------------------------------------------------------------------
 
 export interface PfxInput {
-  /** DER PKCS#8 PrivateKeyInfo (unencrypted). */
-  privateKeyPkcs8: Uint8Array;
+  /** DER PKCS#8 PrivateKeyInfo (unencrypted); absent: the certificates alone (a non-exportable certificate's secret, D-crt). */
+  privateKeyPkcs8?: Uint8Array;
   /** DER certificates, the leaf (the key's certificate) first. */
   chain: Uint8Array[];
   /** '' is allowed: Key Vault's secret PFX has an empty password. */
@@ -308,9 +308,8 @@ export function writePfx(input: PfxInput): Uint8Array {
   if (input === null || typeof input !== 'object') throw badParameter('The PFX input is missing.');
   const { privateKeyPkcs8, chain, password, friendlyName } = input;
   if (typeof password !== 'string') throw badParameter('The PFX password must be a string (empty for none).');
-  if (!(privateKeyPkcs8 instanceof Uint8Array) || privateKeyPkcs8.length === 0) throw badParameter('The private key must be DER PKCS#8 bytes.');
+  if (privateKeyPkcs8 !== undefined && (!(privateKeyPkcs8 instanceof Uint8Array) || privateKeyPkcs8.length === 0)) throw badParameter('The private key must be DER PKCS#8 bytes.');
   if (!Array.isArray(chain) || chain.length === 0) throw badParameter('The PFX needs at least the certificate of the key.');
-  const keySpki = spkiOfPkcs8(privateKeyPkcs8, 'private key');
   chain.forEach((c, i) => {
     if (!(c instanceof Uint8Array)) throw badParameter(`Certificate ${i + 1} of the chain must be DER bytes.`);
   });
@@ -323,7 +322,7 @@ export function writePfx(input: PfxInput): Uint8Array {
   });
   const leaf = chain[0] as Uint8Array;
   const leafSpki = (parsed[0] as (typeof parsed)[number]).spki;
-  if (!equalBytes(keySpki, leafSpki)) throw badParameter('The private key does not match the first certificate of the chain.');
+  if (privateKeyPkcs8 !== undefined && !equalBytes(spkiOfPkcs8(privateKeyPkcs8, 'private key'), leafSpki)) throw badParameter('The private key does not match the first certificate of the chain.');
 
   const localKeyId = createHash('sha1').update(leaf).digest();
   const leafAttrs = (): pkijs.Attribute[] => {
@@ -355,17 +354,20 @@ export function writePfx(input: PfxInput): Uint8Array {
     }).toSchema(),
   });
 
-  // The key: a pkcs8ShroudedKeyBag (RFC 7292 4.2.2) in a plain data SafeContents.
-  const keyEnc = pbes2Encrypt(privateKeyPkcs8, password);
-  const keyBag = new pkijs.SafeBag({
-    bagId: OID.shroudedKeyBag,
-    bagValue: new pkijs.PKCS8ShroudedKeyBag({ encryptionAlgorithm: keyEnc.alg, encryptedData: new asn1js.OctetString({ valueHex: keyEnc.ciphertext }) }),
-    bagAttributes: leafAttrs(),
-  });
-  const keySafe = toBuffer(new pkijs.SafeContents({ safeBags: [keyBag] }).toSchema());
-  const keyInfo = new pkijs.ContentInfo({ contentType: OID.data, content: new asn1js.OctetString({ valueHex: keySafe }) });
+  const safeContents = [certInfo];
+  if (privateKeyPkcs8 !== undefined) {
+    // The key: a pkcs8ShroudedKeyBag (RFC 7292 4.2.2) in a plain data SafeContents.
+    const keyEnc = pbes2Encrypt(privateKeyPkcs8, password);
+    const keyBag = new pkijs.SafeBag({
+      bagId: OID.shroudedKeyBag,
+      bagValue: new pkijs.PKCS8ShroudedKeyBag({ encryptionAlgorithm: keyEnc.alg, encryptedData: new asn1js.OctetString({ valueHex: keyEnc.ciphertext }) }),
+      bagAttributes: leafAttrs(),
+    });
+    const keySafe = toBuffer(new pkijs.SafeContents({ safeBags: [keyBag] }).toSchema());
+    safeContents.push(new pkijs.ContentInfo({ contentType: OID.data, content: new asn1js.OctetString({ valueHex: keySafe }) }));
+  }
 
-  const authSafe = toBuffer(new pkijs.AuthenticatedSafe({ safeContents: [certInfo, keyInfo] }).toSchema());
+  const authSafe = toBuffer(new pkijs.AuthenticatedSafe({ safeContents }).toSchema());
 
   // RFC 7292 5.1 and B.4: MAC over the authSafe content, key from the B.2 derivation with id 3.
   const macSalt = randomBytes(SALT_BYTES);

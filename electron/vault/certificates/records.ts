@@ -57,7 +57,10 @@ export type CertificateRecord =
       issuer: string;
       status: (typeof PENDING_STATUSES)[number];
       cancellation_requested: boolean;
-      keyVersion: string;
+      /** The version the certificate, its key and its secret will have. */
+      version: string;
+      /** The CSR's private key (PKCS#8), sealed under the `ca` scope until the merge. */
+      blob?: number;
       error?: { code: string; message: string };
     }
   | { t: 'certificate.pending.delete'; name: string }
@@ -201,13 +204,14 @@ export const certificateRecordSchemas = {
   },
   'certificate.pending': {
     validate: named(
-      (v, what) => {
+      (v, what, ctx) => {
+        if (v.blob !== undefined) int(v.blob, 0, ctx.blobCount - 1, `${what}.blob`);
         str(v.request_id, VERSION, `${what}.request_id`);
         b64(v.csr, `${what}.csr`);
         text(v.issuer, 127, `${what}.issuer`);
         oneOf(v.status, PENDING_STATUSES, `${what}.status`);
         bool(v.cancellation_requested, `${what}.cancellation_requested`);
-        str(v.keyVersion, VERSION, `${what}.keyVersion`);
+        str(v.version, VERSION, `${what}.version`);
         if (v.error !== undefined) {
           if (!isObj(v.error)) return void bad(`${what}.error is invalid`);
           fields(v.error, ['code', 'message'], [], `${what}.error`);
@@ -215,10 +219,11 @@ export const certificateRecordSchemas = {
           text(v.error.message, 1024, `${what}.error.message`, true);
         }
       },
-      ['request_id', 'csr', 'issuer', 'status', 'cancellation_requested', 'keyVersion'],
-      ['error'],
+      ['request_id', 'csr', 'issuer', 'status', 'cancellation_requested', 'version'],
+      ['error', 'blob'],
     ),
     permission: (): CertificatePermission => 'certificates/create',
+    blobOf: (r: { blob?: number }): number | undefined => r.blob,
     since: 2,
   },
   'certificate.pending.delete': { validate: nameOnly, permission: (): CertificatePermission => 'certificates/delete', since: 2 },

@@ -15,7 +15,8 @@ type Contacts = Extract<CertificateRecord, { t: 'certificate.contacts' }>['conta
 
 export class CertificatesState extends VersionedObjects<CertificateAttributes> {
   readonly policies = new Map<string, { policy: CertificatePolicy; updated: number }>();
-  readonly pending = new Map<string, Pending & { created: number }>();
+  /** The pending operation by name key; `key` locates its CSR's private key (readKindValue) while it waits. */
+  readonly pending = new Map<string, Pending & { created: number; key?: { version: string; commitId: string; epoch: string; blob: string } }>();
   readonly issuers = new Map<string, { issuer: Issuer; blob?: string; updated: number }>();
   contacts: { contacts: Contacts; updated: number } | undefined;
 
@@ -40,12 +41,21 @@ export class CertificatesState extends VersionedObjects<CertificateAttributes> {
       case 'certificate.policy':
         this.policies.set(nameKey(r.name), { policy: r.policy, updated: at.time });
         return;
-      case 'certificate.pending':
-        this.pending.set(nameKey(r.name), { ...r, created: this.pending.get(nameKey(r.name))?.created ?? at.time });
+      case 'certificate.pending': {
+        const before = this.pending.get(nameKey(r.name));
+        // A request's key is dropped with it (a compaction removes its line).
+        if (before?.key && before.request_id !== r.request_id) this.purgedBlobs.add(before.key.blob);
+        const key = r.blob !== undefined ? { version: r.version, commitId: at.commitId, epoch: at.epoch, blob: at.blobs[r.blob]! } : before?.request_id === r.request_id && r.status === 'inProgress' ? before.key : undefined;
+        if (before?.key && !key) this.purgedBlobs.add(before.key.blob);
+        this.pending.set(nameKey(r.name), { ...r, created: before?.request_id === r.request_id ? before.created : at.time, ...(key ? { key } : {}) });
         return;
-      case 'certificate.pending.delete':
+      }
+      case 'certificate.pending.delete': {
+        const before = this.pending.get(nameKey(r.name));
+        if (before?.key) this.purgedBlobs.add(before.key.blob);
         this.pending.delete(nameKey(r.name));
         return;
+      }
       case 'certificate.issuer':
         this.issuers.set(r.name.toLowerCase(), { issuer: r, ...(r.blob !== undefined ? { blob: at.blobs[r.blob]! } : {}), updated: at.time });
         return;

@@ -646,6 +646,67 @@ export async function buildCsr(input: CsrInput): Promise<Uint8Array> {
   return new Uint8Array(csr.rawData);
 }
 
+export interface CrlInput {
+  /** DER certificate of the CA: its subject is the CRL's issuer, its SKI the authority key identifier. */
+  issuerCertificate: Uint8Array;
+  issuerPrivateKey: KeyObject;
+  /** RFC 5280 5.2.3: increases with each CRL the CA issues. */
+  number: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  /** Hex serials, revocation times and RFC 5280 5.3.1 reason names. */
+  revoked: { serialHex: string; time: Date; reason: string }[];
+}
+
+const CRL_REASONS: Record<string, number> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+};
+
+/** A version 2 CRL (RFC 5280 5) signed by the CA, with its CRL number and authority key identifier. */
+export async function buildCrl(input: CrlInput): Promise<Uint8Array> {
+  requireDer(input.issuerCertificate, 'issuer certificate');
+  const issuerKey = requireKey(input.issuerPrivateKey, 'private', 'issuer private key');
+  let issuerCert: x509.X509Certificate;
+  try {
+    issuerCert = new x509.X509Certificate(new Uint8Array(input.issuerCertificate));
+  } catch {
+    throw badParameter('The issuer certificate is not a valid DER X.509 certificate.');
+  }
+  if (!equalBytes(new Uint8Array(issuerCert.publicKey.rawData), spkiOf(issuerKey))) throw badParameter('The issuer private key does not match the issuer certificate.');
+  const signer = await importPrivate(issuerKey, 'issuer private key');
+  const extensions: x509.Extension[] = [new x509.Extension('2.5.29.20', false, new asn1js.Integer({ value: input.number }).toBER())];
+  const ski = issuerCert.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski) extensions.push(new x509.AuthorityKeyIdentifierExtension(ski.keyId, false));
+  let crl: x509.X509Crl;
+  try {
+    crl = await x509.X509CrlGenerator.create({
+      issuer: issuerCert.subjectName,
+      thisUpdate: input.thisUpdate,
+      nextUpdate: input.nextUpdate,
+      signingKey: signer.key as unknown as x509.X509CrlCreateParams['signingKey'],
+      signingAlgorithm: signer.sign,
+      extensions,
+      entries: input.revoked.map((r) => ({
+        serialNumber: serialOf(r.serialHex),
+        revocationDate: r.time,
+        ...(r.reason !== 'unspecified' && CRL_REASONS[r.reason] !== undefined ? { reason: CRL_REASONS[r.reason] as x509.X509CrlReason } : {}),
+      })),
+    });
+  } catch {
+    throw badParameter('The CRL could not be signed with the CA key.');
+  }
+  return new Uint8Array(crl.rawData);
+}
+
 // ---------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------
@@ -791,7 +852,7 @@ export async function parseCsr(der: Uint8Array): Promise<ParsedCsr> {
 // PEM (RFC 7468)
 // ---------------------------------------------------------------------------
 
-export type PemLabel = 'CERTIFICATE' | 'CERTIFICATE REQUEST';
+export type PemLabel = 'CERTIFICATE' | 'CERTIFICATE REQUEST' | 'X509 CRL';
 
 const B64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
 

@@ -126,7 +126,8 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   let valueIndex = 0;
   for (const r of records) {
     const k = KIND_RECORDS.get(r.t);
-    if (!k?.type.writesValue) continue;
+    // A record with an optional value (blobOf) has one when the operation gave it a blob index.
+    if (!k || !(k.type.writesValue || (k.type.blobOf && k.type.blobOf(r) !== undefined))) continue;
     const scope = k.kind.valueScope;
     const list = byScope.get(scope) ?? [];
     list.push({ r: r as unknown as { name: string; version: string; blob: number }, collection: k.kind.collection, value: pending.values![valueIndex++]! });

@@ -51,6 +51,7 @@ export function toKeyBundle(vaultId32: string, v: KeyVersionView, retentionDays:
     key: publicJwk(vaultId32, v),
     attributes: attributes(v.attrs, retentionDays),
     ...(v.attrs.tags !== undefined ? { tags: copyTags(v.attrs.tags) } : {}),
+    ...(v.attrs.origin === 'certificate' ? { managed: true } : {}),
   };
 }
 
@@ -60,6 +61,7 @@ export function toKeyItem(vaultId32: string, v: KeyVersionView, retentionDays: n
     kid: keyId(vaultId32, v.name, options.versionless ? undefined : v.version),
     attributes: attributes(v.attrs, retentionDays),
     ...(v.attrs.tags !== undefined ? { tags: copyTags(v.attrs.tags) } : {}),
+    ...(v.attrs.origin === 'certificate' ? { managed: true } : {}),
   };
 }
 

@@ -1014,3 +1014,22 @@ export function exportPrivateJwk(m: KeyMaterial): Jwk {
       return { kty: 'oct', k: toB64u(p.k) };
   }
 }
+
+/**
+ * The material as OpenSSL key objects, for a certificate (X.509 signing,
+ * PKCS#8 and PKCS#12 output): RSA, and EC on the curves OpenSSL and
+ * WebCrypto both have. P-256K is refused: X.509 libraries sign through
+ * WebCrypto, which has no secp256k1.
+ */
+export function certificateKeyObjects(m: KeyMaterial): { publicKey: KeyObject; privateKey: KeyObject | undefined } {
+  const p = keyParts(m);
+  if (p.kty === 'RSA') return { publicKey: p.publicKey, privateKey: p.privateKey };
+  if (p.kty === 'EC' && !noblePoints(p.crv) && p.publicKey) return { publicKey: p.publicKey, privateKey: p.privateKey };
+  throw bad(`a certificate's key is RSA or EC on P-256, P-384 or P-521, not ${p.kty}${p.kty === 'EC' || p.kty === 'OKP' ? ` ${p.crv}` : ''}`);
+}
+
+/** The private key as DER PKCS#8 (RFC 5958), for a PFX or a PEM secret. A fresh array: the caller wipes it. */
+export function privatePkcs8Der(m: KeyMaterial): Uint8Array {
+  const { privateKey } = certificateKeyObjects(m);
+  return takeBytes(needPrivate(privateKey).export({ format: 'der', type: 'pkcs8' }));
+}

@@ -33,7 +33,7 @@ import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
 import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
-import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
+import { newestAttrs, newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
 import {
   checkAlgorithm,
@@ -118,6 +118,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       notFound: (name) => keyNotFound(name),
       deletedNotFound: deletedKeyNotFound,
       purgeWarning: 'Purged key material is gone from this file, but older copies and git history still hold it: rotate what it protected if it mattered.',
+      isManaged: (o) => newestAttrs(o).origin === 'certificate',
     });
   }
 
@@ -175,6 +176,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
     try {
       return await this.v.write((core) => {
         const o = core.keys.objects.get(nameKey(name));
+        this.notManaged(o, origin);
         if (o?.deleted) throw keyDeletedButRecoverable(o.name);
         const version = newVersionId();
         const record: KeyVersionRecord = {
@@ -296,6 +298,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw badParameter('enabled must be true or false.');
       return this.v.write((core) => {
         const o = this.live(name, core);
+        this.notManaged(o, 'update');
         const v = this.version(o, version);
         const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
         const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
@@ -422,6 +425,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
   private async rotateNow(name: string): Promise<KeyBundle> {
     this.v.require('keys/rotate');
     const o = this.live(name);
+    this.notManaged(o, 'rotate');
     const a = newestVersion(o).attrs;
     const policy = this.core.keys.policies.get(o.key)?.policy;
     const m = await generateKey({ kty: a.kty, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.crv !== undefined ? { crv: a.crv } : {}) });
@@ -453,6 +457,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       const policy = validateRotationPolicy(input);
       return this.v.write((core) => {
         const o = this.live(name, core);
+        this.notManaged(o, 'rotation policy');
         return {
           pending: { records: [{ t: 'key.policy', name: o.name, policy }] },
           result: (c) => toRotationPolicy(this.vid, o.name, c.keys.policies.get(o.key)),

@@ -5,6 +5,7 @@
  * every member, Readers included, sees public keys); its private or symmetric
  * material is the version's value blob, sealed under the `keys` scope.
  */
+import { managedFlag } from '../secrets/records.js';
 import { bad, b64, bool, checkTags, fields, int, isInt, isObj, isoDuration, list, NAME, oneOf, str, VERSION, type Fields } from '../format/schema.js';
 import type { KeyLifetimeAction } from '../../../shared/keyvault.js';
 import type { KeyPermission } from './permissions.js';
@@ -59,10 +60,10 @@ export interface RotationPolicy {
 
 export type KeyRecord =
   | KeyVersionRecord
-  | { t: 'key.update'; name: string; version: string; set: KeyAttrSet; clear: ('nbf' | 'exp')[] }
-  | { t: 'key.delete'; name: string }
-  | { t: 'key.recover'; name: string }
-  | { t: 'key.purge'; name: string; versions: string[] }
+  | { t: 'key.update'; name: string; version: string; set: KeyAttrSet; clear: ('nbf' | 'exp')[]; managed?: true }
+  | { t: 'key.delete'; name: string; managed?: true }
+  | { t: 'key.recover'; name: string; managed?: true }
+  | { t: 'key.purge'; name: string; versions: string[]; managed?: true }
   | { t: 'key.policy'; name: string; policy: RotationPolicy };
 
 const ops = (v: unknown, what: string): KeyOp[] => {
@@ -153,7 +154,8 @@ export const keyRecordSchemas = {
   },
   'key.update': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name', 'version', 'set', 'clear'], [], what);
+      fields(v, ['t', 'name', 'version', 'set', 'clear'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
       str(v.version, VERSION, `${what}.version`);
       if (!isObj(v.set)) return void bad(`${what}.set is invalid`);
@@ -164,18 +166,20 @@ export const keyRecordSchemas = {
       if (v.set.tags !== undefined) checkTags(v.set.tags, `${what}.set.tags`);
       list(v.clear, 2, `${what}.clear`, (x, w) => oneOf(x, ['nbf', 'exp'] as const, w));
     },
-    permission: (): KeyPermission => 'keys/update',
+    permission: (r: { managed?: true }): KeyPermission | CertificatePermission => (r.managed ? 'certificates/update' : 'keys/update'),
     since: 2,
   },
-  'key.delete': { validate: nameOnly, permission: (): KeyPermission => 'keys/delete', since: 2 },
-  'key.recover': { validate: nameOnly, permission: (): KeyPermission => 'keys/recover', since: 2 },
+  // A record on a certificate's key says so (secrets/records.ts managedFlag).
+  'key.delete': { validate: nameOrManaged, permission: (r: { managed?: true }): KeyPermission | CertificatePermission => (r.managed ? 'certificates/delete' : 'keys/delete'), since: 2 },
+  'key.recover': { validate: nameOrManaged, permission: (r: { managed?: true }): KeyPermission | CertificatePermission => (r.managed ? 'certificates/recover' : 'keys/recover'), since: 2 },
   'key.purge': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name', 'versions'], [], what);
+      fields(v, ['t', 'name', 'versions'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
       list(v.versions, 100_000, `${what}.versions`, (x, w) => str(x, VERSION, w));
     },
-    permission: (): KeyPermission => 'keys/purge',
+    permission: (r: { managed?: true }): KeyPermission | CertificatePermission => (r.managed ? 'certificates/purge' : 'keys/purge'),
     since: 2,
   },
   'key.policy': {
@@ -191,5 +195,11 @@ export const keyRecordSchemas = {
 
 export function nameOnly(v: Fields, what: string): void {
   fields(v, ['t', 'name'], [], what);
+  str(v.name, NAME, `${what}.name`);
+}
+
+function nameOrManaged(v: Fields, what: string): void {
+  fields(v, ['t', 'name'], ['managed'], what);
+  managedFlag(v, what);
   str(v.name, NAME, `${what}.name`);
 }

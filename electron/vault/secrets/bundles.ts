@@ -9,7 +9,7 @@
  * "deletedDate","scheduledPurgeDate","id","attributes"}); attributes in the
  * order enabled, nbf, exp, created, updated, recoveryLevel, recoverableDays.
  * Optional fields that are unset are omitted, as Key Vault omits them.
- * `managed` and `kid` are for certificate-backed secrets only: not emitted here.
+ * `managed` and `kid` are emitted for a certificate's secret only.
  */
 import type {
   DeletedSecretBundle,
@@ -97,6 +97,7 @@ function body(
   return {
     ...(v.contentType !== undefined ? { contentType: v.contentType } : {}),
     id,
+    ...(v.managed ? { managed: true } : {}),
     attributes: objectAttributes(v, retentionDays),
     ...(v.tags !== undefined ? { tags: copyTags(v.tags) } : {}),
   };
@@ -118,6 +119,8 @@ export function toSecretBundle(
   return {
     ...(value !== undefined ? { value } : {}),
     ...body(secretId(vaultId32, v.name, v.version), v, retentionDays),
+    // A certificate's secret names its key (S-sec SecretBundle.kid).
+    ...(v.managed ? { kid: objectUrl(vaultId32, 'keys', v.name, v.version) } : {}),
   };
 }
 

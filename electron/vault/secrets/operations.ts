@@ -33,6 +33,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
       notFound: (name) => secretNotFound(name),
       deletedNotFound: deletedSecretNotFound,
       purgeWarning: 'Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.',
+      isManaged: (o) => newestAttrs(o).managed === true,
     });
   }
 
@@ -61,6 +62,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
       const { encoding, contentType } = validateSetInput(input);
       return this.v.write((core) => {
         const o = core.secrets.get(nameKey(input.name));
+        this.notManaged(o, 'set');
         if (o?.deleted) throw secretDeletedButRecoverable(o.name);
         const version = newVersionId();
         const name = o?.name ?? input.name;
@@ -156,6 +158,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
       if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw new CofferError('BadParameter', 'enabled must be true or false.');
       return this.v.write((core) => {
         const o = this.live(name, core);
+        this.notManaged(o, 'update');
         const v = this.version(o, version);
         const nbf = patch.nbf === undefined ? v.attrs.nbf : patch.nbf ?? undefined;
         const exp = patch.exp === undefined ? v.attrs.exp : patch.exp ?? undefined;
@@ -245,6 +248,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
         checked.forEach(({ e, encoding, contentType }, i) => {
           const k = nameKey(e.name);
           const o = core.secrets.get(k);
+          this.notManaged(o, 'import');
           if (o?.deleted) throw new CofferError('Conflict', `entry ${i + 1}: ${secretDeletedButRecoverable(o.name).message}`, { innerCode: 'ObjectIsDeletedButRecoverable' });
           const name = o?.name ?? names.get(k) ?? e.name;
           names.set(k, name);

@@ -37,10 +37,20 @@ export interface SecretVersionRecord {
 
 export type SecretRecord =
   | SecretVersionRecord
-  | { t: 'secret.update'; name: string; version: string; set: SecretAttrSet; clear: ('nbf' | 'exp' | 'contentType')[] }
-  | { t: 'secret.delete'; name: string }
-  | { t: 'secret.recover'; name: string }
-  | { t: 'secret.purge'; name: string; versions: string[] };
+  | { t: 'secret.update'; name: string; version: string; set: SecretAttrSet; clear: ('nbf' | 'exp' | 'contentType')[]; managed?: true }
+  | { t: 'secret.delete'; name: string; managed?: true }
+  | { t: 'secret.recover'; name: string; managed?: true }
+  | { t: 'secret.purge'; name: string; versions: string[]; managed?: true };
+
+/**
+ * A record on a certificate's secret says so (`managed: true`): certificate
+ * operations write it, with the certificate permission, and it applies to
+ * managed secrets only; a record without it applies to other secrets only
+ * (secrets/state.ts), so neither role can reach the other's objects.
+ */
+export function managedFlag(v: Fields, what: string): void {
+  if (v.managed !== undefined && v.managed !== true) bad(`${what}.managed is invalid`);
+}
 
 function attrs(o: Fields, what: string): void {
   if (o.enabled !== undefined && typeof o.enabled !== 'boolean') bad(`${what}.enabled is invalid`);
@@ -68,7 +78,8 @@ export const secretRecordSchemas = {
   },
   'secret.update': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name', 'version', 'set', 'clear'], [], what);
+      fields(v, ['t', 'name', 'version', 'set', 'clear'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
       str(v.version, VERSION, `${what}.version`);
       if (!isObj(v.set)) return void bad(`${what}.set is invalid`);
@@ -76,29 +87,32 @@ export const secretRecordSchemas = {
       attrs(v.set, `${what}.set`);
       if (!Array.isArray(v.clear) || !v.clear.every((c) => c === 'nbf' || c === 'exp' || c === 'contentType')) bad(`${what}.clear is invalid`);
     },
-    permission: (): SecretPermission => 'secrets/update',
+    permission: (r: { managed?: true }): SecretPermission | CertificatePermission => (r.managed ? 'certificates/update' : 'secrets/update'),
   },
   'secret.delete': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name'], [], what);
+      fields(v, ['t', 'name'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
     },
-    permission: (): SecretPermission => 'secrets/delete',
+    permission: (r: { managed?: true }): SecretPermission | CertificatePermission => (r.managed ? 'certificates/delete' : 'secrets/delete'),
   },
   'secret.recover': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name'], [], what);
+      fields(v, ['t', 'name'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
     },
-    permission: (): SecretPermission => 'secrets/recover',
+    permission: (r: { managed?: true }): SecretPermission | CertificatePermission => (r.managed ? 'certificates/recover' : 'secrets/recover'),
   },
   'secret.purge': {
     validate(v: Fields, what: string): void {
-      fields(v, ['t', 'name', 'versions'], [], what);
+      fields(v, ['t', 'name', 'versions'], ['managed'], what);
+      managedFlag(v, what);
       str(v.name, NAME, `${what}.name`);
       if (!Array.isArray(v.versions)) bad(`${what}.versions is invalid`);
       (v.versions as unknown[]).forEach((x, j) => str(x, VERSION, `${what}.versions[${j}]`));
     },
-    permission: (): SecretPermission => 'secrets/purge',
+    permission: (r: { managed?: true }): SecretPermission | CertificatePermission => (r.managed ? 'certificates/purge' : 'secrets/purge'),
   },
 } as const;

@@ -4,7 +4,7 @@
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
-import { newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
+import { newestAttrs, newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
 import type { SecretRecord } from './records.js';
 import { nameKey } from './rules.js';
@@ -127,6 +127,8 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
   apply(r: SecretRecord, at: FoldAt): void {
     switch (r.t) {
       case 'secret': {
+        // A certificate's secret and any other secret never share a name (secrets/records.ts managedFlag).
+        if (!this.sameManagement(r.name, r.managed)) return;
         // The object keeps the case of its first version's name.
         const name = this.get(r.name)?.name ?? r.name;
         const attrs: SecretVersionState = {
@@ -146,18 +148,28 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
         return;
       }
       case 'secret.update': {
+        if (!this.sameManagement(r.name, r.managed)) return;
         const v = this.update(r.name, r.version, r.set, r.clear, at);
         if (v) v.attrs.updated = at.time;
         return;
       }
       case 'secret.delete':
-        return this.delete(r.name, at);
+        if (this.sameManagement(r.name, r.managed)) this.delete(r.name, at);
+        return;
       case 'secret.recover':
-        return this.recover(r.name);
+        if (this.sameManagement(r.name, r.managed)) this.recover(r.name);
+        return;
       case 'secret.purge':
         // Versions written concurrently with the purge survive; purge wins over recover.
-        return this.purge(r.name, r.versions);
+        if (this.sameManagement(r.name, r.managed, true)) this.purge(r.name, r.versions);
+        return;
     }
+  }
+
+  /** Whether a record's `managed` flag matches the secret it names (true when there is none yet). */
+  private sameManagement(name: string, managed: true | undefined, expiredToo = false): boolean {
+    const o = this.get(name) ?? (expiredToo ? this.expired.get(nameKey(name)) : undefined);
+    return o === undefined || (newestAttrs(o).managed === true) === (managed === true);
   }
 
   /**

@@ -8,7 +8,7 @@
 import type { Permission } from '../access/roles.js';
 import { audited } from '../audit/operation.js';
 import type { VaultCore } from '../core.js';
-import type { CofferError } from '../errors.js';
+import { managedByCertificate, type CofferError } from '../errors.js';
 import type { VaultRecord } from '../format/records.js';
 import { nameKey } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
@@ -23,8 +23,8 @@ export interface KindObject {
 
 export interface KindSpec<O> {
   /** The word of its records and permissions: `secret` (`secret.delete`), with `secrets/delete`. */
-  record: 'secret' | 'key';
-  collection: 'secrets' | 'keys';
+  record: 'secret' | 'key' | 'certificate';
+  collection: 'secrets' | 'keys' | 'certificates';
   /** The start of its audit names: `Secret` (`SecretDelete`). */
   audit: string;
   /** The permission that lists and shows deleted objects. */
@@ -35,6 +35,10 @@ export interface KindSpec<O> {
   deletedNotFound(name: string): CofferError;
   /** Said after a purge: the file no longer holds the values, but copies may. */
   purgeWarning: string;
+  /** A certificate's own key or secret: only the certificate's operations change it, and deleted it is listed with the certificate only. */
+  isManaged?(o: O): boolean;
+  /** Records written in the same commit as a delete, recover or purge of `o` (a certificate's key and secret). */
+  alongside?(o: O, verb: 'delete' | 'recover' | 'purge', core: VaultCore): VaultRecord[];
 }
 
 export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle, DeletedItem> {
@@ -71,6 +75,11 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
     return o;
   }
 
+  /** Refuses `op` on a certificate's own key or secret (Forbidden). */
+  protected notManaged(o: O | undefined, op: string): void {
+    if (o && this.spec.isManaged?.(o)) throw managedByCertificate(this.spec.record as 'key' | 'secret', o.name, op);
+  }
+
   protected deletedObject(name: string, core = this.core): O {
     const o = this.find(name, core);
     if (!o?.deleted) throw this.spec.deletedNotFound(name);
@@ -83,8 +92,9 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
       this.v.require(`${collection}/delete` as Permission);
       return this.v.write((core) => {
         const o = this.live(name, core);
+        this.notManaged(o, 'delete');
         return {
-          pending: { records: [{ t: `${record}.delete`, name: o.name } as VaultRecord] },
+          pending: { records: [{ t: `${record}.delete`, name: o.name } as VaultRecord, ...(this.spec.alongside?.(o, 'delete', core) ?? [])] },
           result: (c) => this.deletedBundle(this.spec.objects(c).get(o.key)!, c),
         };
       });
@@ -94,7 +104,7 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
   /** By name key, as the lists of live objects. */
   listDeleted(): DeletedItem[] {
     this.v.require(this.spec.readPermission);
-    const deleted = [...this.spec.objects(this.core).values()].filter((o) => o.deleted);
+    const deleted = [...this.spec.objects(this.core).values()].filter((o) => o.deleted && !this.spec.isManaged?.(o));
     deleted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.v.auditBehind(`${this.spec.audit}ListDeleted`, 'ok');
     return deleted.map((o) => this.deletedItem(o));
@@ -113,8 +123,9 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
       this.v.require(`${collection}/recover` as Permission);
       return this.v.write((core) => {
         const o = this.deletedObject(name, core);
+        this.notManaged(o, 'recover');
         return {
-          pending: { records: [{ t: `${record}.recover`, name: o.name } as VaultRecord] },
+          pending: { records: [{ t: `${record}.recover`, name: o.name } as VaultRecord, ...(this.spec.alongside?.(o, 'recover', core) ?? [])] },
           result: (c) => this.liveBundle(this.spec.objects(c).get(o.key)!, c),
         };
       });
@@ -127,7 +138,11 @@ export abstract class KindOperations<O extends KindObject, Bundle, DeletedBundle
       this.v.require(`${collection}/purge` as Permission);
       await this.v.write((core) => {
         const o = this.deletedObject(name, core);
-        return { pending: { records: [{ t: `${record}.purge`, name: o.name, versions: [...o.order] } as VaultRecord] }, result: () => undefined };
+        this.notManaged(o, 'purge');
+        return {
+          pending: { records: [{ t: `${record}.purge`, name: o.name, versions: [...o.order] } as VaultRecord, ...(this.spec.alongside?.(o, 'purge', core) ?? [])] },
+          result: () => undefined,
+        };
       });
       // C10: the purged values' lines leave the file (a rewrite), so the vault no longer holds them.
       await this.v.compactPurged();
