@@ -343,6 +343,9 @@ export interface CertificatesApi {
   getDeleted(name: string): DeletedCertificateBundle;
   recover(name: string): Promise<CertificateBundle>;
   purge(name: string): Promise<void>;
+  /** Every version with its key and secret, and the policy, sealed to this vault (BackupCertificate); needs a role that reads keys and secrets. */
+  backup(name: string): Promise<Uint8Array>;
+  restore(blob: Uint8Array): Promise<CertificateBundle>;
   /** The pending operation (NotFound when there is none). */
   getOperation(name: string): CertificateOperation;
   /** Asks an issuance to stop: status cancelled, the CSR's key is dropped. */

@@ -34,7 +34,10 @@ import type { VaultCore } from '../core.js';
 import type { VaultRecord } from '../format/records.js';
 import { keysKind } from '../keys/kind.js';
 import { certificateKeyObjects, decodePrivate, encodePrivate, generateKey, importPem, privatePkcs8Der, type KeyMaterial } from '../keys/material.js';
-import type { KeyVersionRecord } from '../keys/records.js';
+import { keyRecordSchemas, type KeyVersionRecord } from '../keys/records.js';
+import { secretRecordSchemas } from '../secrets/records.js';
+import { SchemaError } from '../format/schema.js';
+import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { secretsKind } from '../secrets/kind.js';
 import { nameKey, newVersionId, validateSecretName, validateTags, validateVersionId } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
@@ -61,7 +64,7 @@ import {
 } from './errors.js';
 import { certificatesKind } from './kind.js';
 import { issuancePolicy, keyOpsFromKeyUsage, type IssuancePolicy, type KeyUsage } from './policy.js';
-import type { CertificatePolicy, CertificateRecord, CertificateVersionRecord } from './records.js';
+import { certificateRecordSchemas, type CertificatePolicy, type CertificateRecord, type CertificateVersionRecord } from './records.js';
 import type { CertificateAttributes, CertificatesState } from './state.js';
 import type { ParsedCertificate } from './x509.js';
 import { loadPki, type Pki } from './pki.js';
@@ -535,6 +538,68 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     });
   }
 
+  // ------------------------------------------------------- backup, restore
+
+  /**
+   * Every version with its key and secret values, and the policy, sealed to
+   * this vault's `keys` scope (BackupCertificate): only a member who reads
+   * keys and secrets can make one, as it holds the private keys.
+   */
+  backup(name: string): Promise<Uint8Array> {
+    return this.logged('CertificateBackup', name, () => {
+      this.v.require('certificates/backup');
+      const o = this.live(name);
+      const key = this.core.keys.objects.get(o.key);
+      const secret = this.core.secrets.get(o.key);
+      const values: Uint8Array[] = [];
+      try {
+        const versions = o.order.map((id) => {
+          const c = o.versions.get(id)!;
+          const k = key?.versions.get(id);
+          const sv = secret?.versions.get(id);
+          if (!k || !sv) throw new CofferError('VaultCorrupted', `Certificate ${o.name} version ${id} lacks its key or secret.`);
+          const kv = this.core.readKindValue(keysKind, key!, k, 'key');
+          values.push(kv);
+          const svv = this.core.readKindValue(secretsKind, secret!, sv, 'secret');
+          values.push(svv);
+          const { origin: _o, ...certAttrs } = c.attrs;
+          const { origin: _ko, ...keyAttrs } = k.attrs;
+          const { name: _n, version: _v, encoding, managed: _m, ...secretAttrs } = sv.attrs;
+          return {
+            version: id,
+            certificate: certAttrs,
+            key: { ...keyAttrs, value: toB64u(kv) },
+            secret: { ...secretAttrs, enc: encoding, value: toB64u(svv) },
+          };
+        });
+        const policy = this.policyOf(o)?.policy;
+        const data: CertificateBackupData = { kind: 'certificate', name: o.name, versions, ...(policy ? { policy } : {}) };
+        return sealBackupEnvelope(this.core, 'keys', data);
+      } finally {
+        wipe(...values);
+      }
+    });
+  }
+
+  restore(blob: Uint8Array): Promise<CertificateBundle> {
+    return this.logged('CertificateRestore', undefined, async () => {
+      this.v.require('certificates/restore');
+      const { name, records, values, latest } = await checkCertificateBackup(openBackupEnvelope(this.core, 'keys', blob, 'certificate'));
+      try {
+        return await this.v.write((core) => {
+          const o = this.state(core).objects.get(nameKey(name));
+          if (o?.deleted) throw certificateDeletedButRecoverable(o.name);
+          if (o) throw new CofferError('Conflict', `Certificate ${o.name} already exists; restore needs a name that is not in use.`);
+          this.checkNameFree(name, core);
+          if (core.keys.objects.has(nameKey(name)) || core.secrets.has(nameKey(name))) throw new CofferError('Conflict', `A key or secret named ${name} is in use; restore needs a name that is not.`);
+          return { pending: { records: records.map((r) => ({ ...r })), values }, result: (c) => this.bundle(c, nameKey(name), latest) };
+        });
+      } finally {
+        wipe(...values);
+      }
+    });
+  }
+
   // ----------------------------------------------------------------- export
 
   export(name: string, version: string | undefined, options: ExportCertificateOptions = {}): Promise<Uint8Array> {
@@ -638,6 +703,93 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     });
   }
 }
+
+/** The contents of a certificate backup, sealed by state/backup-envelope.ts. */
+interface CertificateBackupData {
+  kind: 'certificate';
+  name: string;
+  versions: { version: string; certificate: Record<string, unknown>; key: Record<string, unknown> & { value: string }; secret: Record<string, unknown> & { value: string } }[];
+  policy?: CertificatePolicy;
+}
+
+/**
+ * A backup is input like any other: each version becomes the three records a
+ * fresh open validates, its key must decode and be the certificate's key, so
+ * a crafted backup is refused here, never written for others to reject.
+ */
+async function checkCertificateBackup(raw: unknown): Promise<{ name: string; records: VaultRecord[]; values: Uint8Array[]; latest: string }> {
+  const bad = (m: string): CofferError => new CofferError('BadParameter', `The certificate backup is invalid: ${m}`);
+  const data = raw as CertificateBackupData;
+  if (data === null || typeof data !== 'object' || data.kind !== 'certificate') throw new CofferError('BadParameter', 'The file is not a Coffer certificate backup, or it is damaged.');
+  validateSecretName(data.name, 'certificate');
+  if (!Array.isArray(data.versions) || data.versions.length === 0 || data.versions.length > MAX_BACKUP_VERSIONS) throw bad('it holds no versions, or too many');
+  const pki = await loadPki();
+  const records: VaultRecord[] = [];
+  const values: Uint8Array[] = [];
+  const seen = new Set<string>();
+  const validate = (schema: { validate(v: Record<string, unknown>, what: string, ctx: { blobCount: number }): void }, r: unknown, what: string): void => {
+    try {
+      schema.validate(r as Record<string, unknown>, what, { blobCount: 1 });
+    } catch (e) {
+      if (e instanceof SchemaError) throw bad(e.message);
+      throw e;
+    }
+  };
+  try {
+    data.versions.forEach((v, i) => {
+      const what = `version ${i + 1}`;
+      if (v === null || typeof v !== 'object' || typeof v.version !== 'string') throw bad(`${what} is not an object`);
+      if (seen.has(v.version)) throw bad(`${what}: its version id appears twice`);
+      seen.add(v.version);
+      if (!isObject(v.certificate) || !isObject(v.key) || !isObject(v.secret)) throw bad(`${what} lacks its certificate, key or secret`);
+      const cert = { ...v.certificate, t: 'certificate', name: data.name, version: v.version, origin: 'restore' };
+      validate(certificateRecordSchemas.certificate, cert, `${what} certificate`);
+      const { value: kv, ...keyFields } = v.key;
+      const key = { ...keyFields, t: 'key', name: data.name, version: v.version, blob: 0, origin: 'certificate' };
+      validate(keyRecordSchemas.key, key, `${what} key`);
+      const { value: sv, ...secretFields } = v.secret;
+      const secret = { ...secretFields, t: 'secret', name: data.name, version: v.version, blob: 0, managed: true };
+      validate(secretRecordSchemas.secret, secret, `${what} secret`);
+      for (const r of [cert, key, secret] as Record<string, unknown>[]) if (r.created === undefined || r.updated === undefined) throw bad(`${what} has no creation or update time`);
+      let keyBytes: Uint8Array;
+      let secretBytes: Uint8Array;
+      try {
+        keyBytes = fromB64u(String(kv));
+        secretBytes = fromB64u(String(sv));
+      } catch {
+        throw bad(`${what} has no readable key or secret value`);
+      }
+      values.push(keyBytes, secretBytes);
+      const k = key as unknown as KeyVersionRecord;
+      let m: KeyMaterial;
+      try {
+        m = decodePrivate({ kty: k.kty, ...(k.size !== undefined ? { size: k.size } : {}), ...(k.crv !== undefined ? { crv: k.crv } : {}), ...(k.pub !== undefined ? { pub: k.pub } : {}) }, keyBytes);
+      } catch (e) {
+        if (e instanceof CofferError) throw bad(`${what}: ${e.message}`);
+        throw e;
+      }
+      try {
+        const spki = new Uint8Array(certificateKeyObjects(m).publicKey.export({ format: 'der', type: 'spki' }));
+        const c = cert as unknown as CertificateVersionRecord;
+        if (!equalBytes(pki.parseCertificate(fromB64u(c.cer)).spki, spki)) throw bad(`${what}: the certificate is not for its key`);
+      } finally {
+        m.dispose();
+      }
+      records.push(key as unknown as VaultRecord, secret as unknown as VaultRecord, cert as unknown as VaultRecord);
+    });
+    if (data.policy !== undefined) {
+      const r = { t: 'certificate.policy', name: data.name, policy: data.policy };
+      validate(certificateRecordSchemas['certificate.policy'], r, 'its policy');
+      records.push(r as VaultRecord);
+    }
+  } catch (e) {
+    wipe(...values);
+    throw e;
+  }
+  return { name: data.name, records, values, latest: data.versions.at(-1)!.version };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The managed key's and secret's records that go with a certificate's delete, recover or purge. */
 function managedAlong(o: CertObject, verb: 'delete' | 'recover' | 'purge', core: VaultCore): VaultRecord[] {

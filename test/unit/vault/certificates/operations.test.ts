@@ -162,7 +162,7 @@ describe('certificates: a CA kept in the vault', () => {
 
       // A CSR whose signature was altered is refused.
       const bad = s.read('ext.csr');
-      bad[bad.length - 5] ^= 1;
+      bad[bad.length - 5] = bad[bad.length - 5]! ^ 1;
       expect((await failure(t.vault.cas.signCsr('issuing', bad))).code).toBe('BadParameter');
 
       await t.vault.cas.revoke('issuing', serial, 'keyCompromise');
@@ -254,6 +254,33 @@ describe('certificates: import', () => {
       s.remove();
       t.vault.close();
     }
+  });
+});
+
+describe('certificates: backup and restore', () => {
+  it('restores every version with its key and secret into the same vault; a crafted backup is refused', async () => {
+    const t = await createTestVault();
+    await t.vault.certificates.create({ name: 'bk', policy: selfPolicy('CN=bk') });
+    await t.vault.certificates.renew('bk');
+    const before = await t.vault.certificates.get('bk');
+    const secretBefore = await secretText(t.vault, 'bk');
+    const blob = await t.vault.certificates.backup('bk');
+    expect(Buffer.from(blob).toString('utf8')).not.toContain('PRIVATE KEY');
+    expect((await failure(t.vault.certificates.restore(blob))).code).toBe('Conflict');
+    await t.vault.certificates.delete('bk');
+    await t.vault.certificates.purge('bk');
+    const restored = await t.vault.certificates.restore(blob);
+    expect(restored.id).toBe(before.id);
+    expect(restored.cer).toBe(before.cer);
+    expect(t.vault.certificates.listVersions('bk')).toHaveLength(2);
+    expect(await secretText(t.vault, 'bk')).toBe(secretBefore);
+    expect((await t.vault.keys.get('bk')).managed).toBe(true);
+    expect((await failure(t.vault.certificates.restore(new Uint8Array(Buffer.from('not a backup'))))).code).toBe('BadParameter');
+    // Another vault cannot read it.
+    const other = await createTestVault();
+    expect((await failure(other.vault.certificates.restore(blob))).code).toBe('BadParameter');
+    other.vault.close();
+    t.vault.close();
   });
 });
 
