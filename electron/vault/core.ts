@@ -365,8 +365,13 @@ export class VaultCore {
   expiredPurges(roles: readonly RoleName[]): VaultRecord[] {
     const out: VaultRecord[] = [];
     for (const { kind, state } of this.versionedStates()) {
-      if (!kind.versions || !permits(roles, `${kind.collection}/purge` as Permission)) continue;
-      for (const o of state.expired.values()) out.push(kind.versions.purge(o.name, [...o.order]) as VaultRecord);
+      if (!kind.versions) continue;
+      for (const o of state.expired.values()) {
+        // A certificate's key or secret ends with it, under the certificate permission (secrets/records.ts managedFlag).
+        const managed = kind.versions.managed?.(o) === true;
+        if (!permits(roles, (managed ? 'certificates/purge' : `${kind.collection}/purge`) as Permission)) continue;
+        out.push(kind.versions.purge(o.name, [...o.order], managed) as VaultRecord);
+      }
     }
     return out;
   }

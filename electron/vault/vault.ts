@@ -246,9 +246,10 @@ export async function repairVaultFile(path: string, output: string, unlock?: { p
           const k = `${l.kind.collection}/${l.name}`;
           byObject.set(k, { lost: l, versions: [...(byObject.get(k)?.versions ?? []), l.version] });
         }
-        for (const kind of new Set(lost.map((l) => l.kind))) v.require(`${kind.collection}/purge` as Permission);
+        const managed = (l: (typeof lost)[number]): boolean => l.kind.versions?.managed?.(v.core.state.of(l.kind).get(l.name)) === true;
+        for (const l of lost) v.require((managed(l) ? 'certificates/purge' : `${l.kind.collection}/purge`) as Permission);
         await v.write(() => ({
-          pending: { records: [...byObject.values()].map(({ lost: l, versions }) => l.kind.versions!.purge(l.name, versions) as VaultRecord) },
+          pending: { records: [...byObject.values()].map(({ lost: l, versions }) => l.kind.versions!.purge(l.name, versions, managed(l)) as VaultRecord) },
           result: () => undefined,
         }));
       }

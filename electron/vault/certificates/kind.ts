@@ -18,6 +18,7 @@ export const certificatesKind: ObjectKind<CertificatesState, CertificatePermissi
   records: withReducer<CertificatesState, CertificateRecord>(certificateRecordSchemas as unknown as Schemas<CertificatesState>, (s, r, at) => s.apply(r, at)),
   createState: () => new CertificatesState(),
   settle: (s, vault, now) => s.settle(vault, now),
+  versions: { word: 'certificate', purge: (name, versions) => ({ t: 'certificate.purge', name, versions }) },
 };
 
 /** The CAs' permissions are the certificates' (certificatecas/*); their keys are sealed under the `ca` scope. */

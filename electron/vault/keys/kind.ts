@@ -5,7 +5,8 @@
 import type { ObjectKind, RecordType } from '../state/object-kind.js';
 import { KEY_PERMISSIONS, KEY_ROLE_PERMISSIONS, type KeyPermission } from './permissions.js';
 import { keyRecordSchemas, type KeyRecord } from './records.js';
-import { KeysState } from './state.js';
+import { KeysState, type KeyAttributes } from './state.js';
+import { newestAttrs, type ObjectOf } from '../state/versioned.js';
 import { withReducer } from '../state/object-kind.js';
 
 export const keysKind: ObjectKind<KeysState, KeyPermission> = {
@@ -16,5 +17,9 @@ export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   records: withReducer<KeysState, KeyRecord>(keyRecordSchemas as unknown as Record<string, Omit<RecordType<KeysState, KeyRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new KeysState(),
   settle: (s, vault, now) => s.settle(vault, now),
-  versions: { word: 'key', purge: (name, versions) => ({ t: 'key.purge', name, versions }) },
+  versions: {
+    word: 'key',
+    purge: (name, versions, managed) => ({ t: 'key.purge', name, versions, ...(managed ? { managed: true } : {}) }),
+    managed: (o) => newestAttrs(o as ObjectOf<KeyAttributes>).origin === 'certificate',
+  },
 };

@@ -7,6 +7,8 @@ import { withReducer, type ObjectKind, type RecordType } from '../state/object-k
 import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from './permissions.js';
 import { secretRecordSchemas, type SecretRecord } from './records.js';
 import { SecretsState, type SavedSecrets } from './state.js';
+import type { SecretVersionState } from './model.js';
+import { newestAttrs, type ObjectOf } from '../state/versioned.js';
 
 export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   collection: 'secrets',
@@ -18,5 +20,9 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   save: (s, refs) => s.save(refs),
   restore: (saved, refs) => SecretsState.restore(saved as SavedSecrets, refs),
   settle: (s, vault, now) => s.settle(vault, now),
-  versions: { word: 'secret', purge: (name, versions) => ({ t: 'secret.purge', name, versions }) },
+  versions: {
+    word: 'secret',
+    purge: (name, versions, managed) => ({ t: 'secret.purge', name, versions, ...(managed ? { managed: true } : {}) }),
+    managed: (o) => newestAttrs(o as ObjectOf<SecretVersionState>).managed === true,
+  },
 };

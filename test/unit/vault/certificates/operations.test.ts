@@ -119,6 +119,26 @@ describe('certificates: self-signed', () => {
     t.vault.close();
   });
 
+  it('past retention, the next write purges the certificate with its key and secret', async () => {
+    const t = await createTestVault({ retentionDays: 7 });
+    await t.vault.certificates.create({ name: 'old', policy: selfPolicy('CN=old') });
+    await t.vault.certificates.delete('old');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 8 * 86_400_000);
+      const later = await openWithPassphrase(t.path, t.profileDir, t.passphrase);
+      await later.secrets.set({ name: 'any', value: new Uint8Array([1]) });
+      const core = (later as unknown as { core: { keys: { objects: Map<string, unknown>; expired: Map<string, unknown> }; secrets: Map<string, unknown> } }).core;
+      expect(core.keys.objects.has('old') || core.keys.expired.has('old')).toBe(false);
+      expect(core.secrets.has('old')).toBe(false);
+      expect(later.certificates.listDeleted()).toEqual([]);
+      later.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    t.vault.close();
+  });
+
   it('disabling a certificate version disables its key and secret', async () => {
     const t = await createTestVault();
     await t.vault.certificates.create({ name: 'dis', policy: selfPolicy('CN=dis') });
