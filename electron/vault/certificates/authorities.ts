@@ -21,7 +21,7 @@ import { casKind } from './kind.js';
 import { REVOCATION_REASONS } from './records.js';
 import type { CaAttributes } from './state.js';
 import type { SubjectAlternativeNames } from './x509.js';
-import { loadPki, type Pki } from './pki.js';
+import { loadPki, type Pki } from './load-pki.js';
 
 type CaObject = ObjectOf<CaAttributes>;
 

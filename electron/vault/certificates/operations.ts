@@ -67,7 +67,7 @@ import { issuancePolicy, keyOpsFromKeyUsage, type IssuancePolicy, type KeyUsage 
 import { certificateRecordSchemas, type CertificatePolicy, type CertificateRecord, type CertificateVersionRecord } from './records.js';
 import type { CertificateAttributes, CertificatesState } from './state.js';
 import type { ParsedCertificate } from './x509.js';
-import { loadPki, type Pki } from './pki.js';
+import { loadPki, type Pki } from './load-pki.js';
 
 type CertObject = ObjectOf<CertificateAttributes>;
 type CertVersion = VersionOf<CertificateAttributes>;
