@@ -13,7 +13,7 @@
  * trace follows the line only when COFFER_DEBUG=1.
  */
 import { CommanderError } from 'commander';
-import { CofferError, EXIT_CODES, isCofferError } from '../vault/index.js';
+import { CofferError, EXIT_CODES, isCofferError, type ErrorCode } from '../vault/index.js';
 import type { CliIo } from './io.js';
 
 /** The user cancelled a prompt (Ctrl-C / Ctrl-D). Exit 130, as a shell does for SIGINT. */
@@ -87,4 +87,17 @@ export function fileError(error: unknown, what: string, path: string): CofferErr
     default:
       return new CofferError('IoError', `${what} ${path}: ${code ?? 'cannot access the file'}`, { cause: error });
   }
+}
+
+/**
+ * What a batch verb (`key rotate-due`, `certificate renew-due`) ends with when
+ * some of its items failed, after printing its result: an error with the first
+ * failure's code (Internal when the engine's code is not one of ours), so the
+ * exit code says what went wrong, and a message naming each failure.
+ */
+export function batchFailureError(failed: readonly { name: string; code: string; message: string }[], summary: string): CofferError {
+  const first = failed[0]!;
+  const code: ErrorCode = first.code in EXIT_CODES ? (first.code as ErrorCode) : 'Internal';
+  const names = failed.map((f) => `${f.name} (${f.code}: ${f.message})`).join('; ');
+  return new CofferError(code, `${summary}: ${names}`);
 }

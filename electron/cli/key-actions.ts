@@ -6,12 +6,10 @@
 import type { Command } from 'commander';
 import {
   CofferError,
-  EXIT_CODES,
   parseBoolean,
   parseTagArgs,
   parseTime,
   parseTimeOrNone,
-  type ErrorCode,
   type KeyAttributesPatch,
   type KeyCipherInput,
   type KeyTypeName,
@@ -19,7 +17,7 @@ import {
   type RotationPolicyInput,
 } from '../vault/index.js';
 import { CliContext } from './context.js';
-import { usageError } from './errors.js';
+import { batchFailureError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
 import { backupToFile, restoreFromFile, writeFromVault, type NameOptions, type VersionOptions } from './secret-actions.js';
@@ -348,12 +346,9 @@ export async function rotateDue(io: CliIo, cmd: Command): Promise<void> {
     const result = await vault.keys.rotateDue();
     await printJson(io, result);
     if (result.failed.length > 0) {
-      const first = result.failed[0]!;
-      const code: ErrorCode = first.code in EXIT_CODES ? (first.code as ErrorCode) : 'Internal';
-      const names = result.failed.map((f) => `${f.name} (${f.code}: ${f.message})`).join('; ');
-      throw new CofferError(
-        code,
-        `${result.failed.length} of ${result.failed.length + result.rotated.length} due keys could not be rotated and were kept as they were: ${names}`,
+      throw batchFailureError(
+        result.failed,
+        `${result.failed.length} of ${result.failed.length + result.rotated.length} due keys could not be rotated and were kept as they were`,
       );
     }
   });

@@ -11,6 +11,8 @@
  * error.
  */
 import { Command, CommanderError } from 'commander';
+import { addCaCommands } from './ca-commands.js';
+import { addCertificateCommands } from './certificate-commands.js';
 import { addGitCommands } from './git-commands.js';
 import { defaultIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key-commands.js';
@@ -77,6 +79,8 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   addVaultCommands(program, io, state);
   addSecretCommands(program, io);
   addKeyCommands(program, io);
+  addCertificateCommands(program, io);
+  addCaCommands(program, io);
   addGitCommands(program, io);
   return program;
 }

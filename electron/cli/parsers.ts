@@ -7,3 +7,10 @@ export function positiveInteger(value: string): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('Must be a whole number of at least 1.');
   return n;
 }
+
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('Must be a whole number.');
+  const n = Number(value.trim());
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('Must be a whole number.');
+  return n;
+}

@@ -5,8 +5,17 @@
  */
 import { Readable } from 'node:stream';
 import type {
+  CertificateAttributesPatch,
+  CertificateAuthorityInfo,
+  CertificatesApi,
+  CertificateAuthoritiesApi,
   CheckReport,
+  CreateCaInput,
+  CreateCertificateInput,
   CreateVaultOptions,
+  ExportCertificateOptions,
+  ImportCertificateInput,
+  RenewDueResult,
   ImportEntry,
   OpenVaultOptions,
   SecretAttributesPatch,
@@ -17,7 +26,16 @@ import type {
 } from '../../../electron/vault/api.js';
 import type { CliEngine } from '../../../electron/cli/engine.js';
 import type { CliIo } from '../../../electron/cli/io.js';
-import type { DeletedSecretBundle, SecretBundle } from '../../../shared/keyvault.js';
+import type {
+  CertificateBundle,
+  CertificateContacts,
+  CertificateOperation,
+  CertificatePolicyBundle,
+  DeletedCertificateBundle,
+  DeletedSecretBundle,
+  SecretBundle,
+} from '../../../shared/keyvault.js';
+import { CofferError } from '../../../electron/vault/errors.js';
 
 export const VAULT_ID = '0123456789abcdef0123456789abcdef';
 export const VERSION = 'fedcba9876543210fedcba9876543210';
@@ -35,6 +53,66 @@ export function bundle(name: string, value?: string): SecretBundle {
     },
   };
 }
+
+const ATTRIBUTES = {
+  enabled: true,
+  created: 1_700_000_000,
+  updated: 1_700_000_000,
+  recoveryLevel: 'Recoverable+Purgeable',
+  recoverableDays: 90,
+} as const;
+
+export const DEFAULT_POLICY: Omit<CertificatePolicyBundle, 'id'> = {
+  key_props: { exportable: true, kty: 'RSA', key_size: 2048, reuse_key: true },
+  secret_props: { contentType: 'application/x-pkcs12' },
+  x509_props: { subject: 'CN=CLIGetDefaultPolicy', validity_months: 12 },
+  lifetime_actions: [{ trigger: { days_before_expiry: 90 }, action: { action_type: 'AutoRenew' } }],
+  issuer: { name: 'Self' },
+};
+
+/** What the fake's certificates and CAs answer for `cer`, downloads and signCsr: short DER-like bytes. */
+export const FAKE_CER = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x07]);
+export const FAKE_CA_CER = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x09]);
+export const FAKE_CRL = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x0c]);
+
+export function certificateBundle(name: string): CertificateBundle {
+  return {
+    id: `coffer://${VAULT_ID}/certificates/${name}/${VERSION}`,
+    kid: `coffer://${VAULT_ID}/keys/${name}/${VERSION}`,
+    sid: `coffer://${VAULT_ID}/secrets/${name}/${VERSION}`,
+    x5t: 'x5t-thumbprint',
+    cer: FAKE_CER.toString('base64'),
+    attributes: { ...ATTRIBUTES },
+  };
+}
+
+export function certificateOperation(name: string, status: CertificateOperation['status'] = 'completed'): CertificateOperation {
+  return {
+    id: `coffer://${VAULT_ID}/certificates/${name}/pending`,
+    issuer: { name: 'Self' },
+    cancellation_requested: status === 'cancelled',
+    status,
+    request_id: 'request-1',
+    ...(status === 'completed' ? { target: `coffer://${VAULT_ID}/certificates/${name}` } : {}),
+  };
+}
+
+export function caInfo(name: string): CertificateAuthorityInfo {
+  return {
+    name,
+    version: VERSION,
+    subject: `CN=${name}`,
+    notBefore: 1_700_000_000,
+    notAfter: 2_000_000_000,
+    serial: '01',
+    cer: FAKE_CA_CER.toString('base64'),
+    x5t: 'ca-thumbprint',
+    issued: 0,
+    revoked: 0,
+  };
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 export interface Call {
   method: string;
@@ -54,6 +132,12 @@ export interface FakeEngine extends CliEngine {
   failWith?: unknown;
   /** What isVaultRemembered answers (default false). */
   remembered?: boolean;
+  /** The certificate contacts; null: none set (getContacts fails with NotFound, as Key Vault). */
+  contacts: CertificateContacts['contacts'] | null;
+  /** Names of the certificates that exist (getPolicy answers for them, NotFound otherwise). */
+  certificateNames: string[];
+  /** What certificates.renewDue answers. */
+  renewDueResult: RenewDueResult;
 }
 
 export function fakeEngine(): FakeEngine {
@@ -63,6 +147,13 @@ export function fakeEngine(): FakeEngine {
     passphraseTexts: [],
     values: [],
     checkReport: { ok: true, vaultId: VAULT_ID, commits: 3, problems: [], rejected: [], interruptedSave: false },
+    contacts: null,
+    certificateNames: ['existing'],
+    renewDueResult: { renewed: [], notified: [], failed: [] },
+    defaultCertificatePolicy() {
+      record('defaultCertificatePolicy');
+      return structuredClone(DEFAULT_POLICY);
+    },
     async createVault(options: CreateVaultOptions): Promise<Vault> {
       record('createVault', { ...options, passphrase: undefined, onWarning: typeof options.onWarning });
       options.onWarning?.('KDF parameters below the defaults');
@@ -110,6 +201,165 @@ export function fakeEngine(): FakeEngine {
     if (engine.failWith !== undefined) throw engine.failWith;
   }
 
+  function certificates(): CertificatesApi {
+    const deletedCertificate = (name: string): DeletedCertificateBundle => ({
+      ...certificateBundle(name),
+      recoveryId: `coffer://${VAULT_ID}/deletedcertificates/${name}`,
+      deletedDate: 1_700_000_100,
+      scheduledPurgeDate: 1_707_776_100,
+    });
+    const contacts = (): CertificateContacts => {
+      if (engine.contacts === null) throw new CofferError('NotFound', 'Contacts not found');
+      return { id: `coffer://${VAULT_ID}/certificates/contacts`, contacts: engine.contacts };
+    };
+    return {
+      async create(input: CreateCertificateInput) {
+        guard();
+        record('certificates.create', input);
+        return certificateOperation(input.name);
+      },
+      async import(input: ImportCertificateInput) {
+        guard();
+        record('certificates.import', { ...input, value: b64(input.value) });
+        return certificateBundle(input.name);
+      },
+      async get(name: string, version?: string) {
+        guard();
+        record('certificates.get', name, version);
+        return certificateBundle(name);
+      },
+      list() {
+        record('certificates.list');
+        return [certificateBundle('a'), certificateBundle('b')].map(({ id, attributes, x5t }) => ({ id, attributes, x5t }));
+      },
+      listVersions(name: string) {
+        record('certificates.listVersions', name);
+        const { id, attributes, x5t } = certificateBundle(name);
+        return [{ id, attributes, x5t }];
+      },
+      async update(name: string, version: string | undefined, patch: CertificateAttributesPatch) {
+        record('certificates.update', name, version, patch);
+        return certificateBundle(name);
+      },
+      async getPolicy(name: string) {
+        record('certificates.getPolicy', name);
+        if (!engine.certificateNames.includes(name)) throw new CofferError('CertificateNotFound', `Certificate not found: ${name}`);
+        return { id: `coffer://${VAULT_ID}/certificates/${name}/policy`, ...structuredClone(DEFAULT_POLICY) };
+      },
+      async updatePolicy(name: string, policy: unknown) {
+        record('certificates.updatePolicy', name, policy);
+        return { id: `coffer://${VAULT_ID}/certificates/${name}/policy`, ...(policy as object) };
+      },
+      async delete(name: string) {
+        record('certificates.delete', name);
+        return deletedCertificate(name);
+      },
+      listDeleted() {
+        record('certificates.listDeleted');
+        const { id, attributes, x5t, recoveryId, deletedDate, scheduledPurgeDate } = deletedCertificate('gone');
+        return [{ id, attributes, x5t, recoveryId, deletedDate, scheduledPurgeDate }];
+      },
+      getDeleted(name: string) {
+        record('certificates.getDeleted', name);
+        return deletedCertificate(name);
+      },
+      async recover(name: string) {
+        record('certificates.recover', name);
+        return certificateBundle(name);
+      },
+      async purge(name: string) {
+        record('certificates.purge', name);
+      },
+      async backup(name: string) {
+        record('certificates.backup', name);
+        return new Uint8Array([9, 8, 7]);
+      },
+      async restore(blob: Uint8Array) {
+        record('certificates.restore', Array.from(blob));
+        return certificateBundle('restored');
+      },
+      getOperation(name: string) {
+        record('certificates.getOperation', name);
+        return { ...certificateOperation(name, 'inProgress'), issuer: { name: 'Unknown' }, csr: 'MIIB' };
+      },
+      async cancelOperation(name: string) {
+        record('certificates.cancelOperation', name);
+        return certificateOperation(name, 'cancelled');
+      },
+      async deleteOperation(name: string) {
+        record('certificates.deleteOperation', name);
+        return certificateOperation(name, 'inProgress');
+      },
+      async merge(name: string, x5c: Uint8Array[], patch?: CertificateAttributesPatch) {
+        record('certificates.merge', name, x5c.map(b64), patch);
+        return certificateBundle(name);
+      },
+      async renew(name: string) {
+        record('certificates.renew', name);
+        return certificateOperation(name);
+      },
+      async renewDue(now?: number) {
+        record('certificates.renewDue', now);
+        return engine.renewDueResult;
+      },
+      async export(name: string, version: string | undefined, options?: ExportCertificateOptions) {
+        guard();
+        record('certificates.export', name, version, options);
+        if (options?.encoding === 'PFX') return new Uint8Array(Buffer.from('fake pfx bytes'));
+        if (options?.encoding === 'DER') return new Uint8Array(FAKE_CER);
+        return new Uint8Array(Buffer.from('-----BEGIN CERTIFICATE-----\nMAMCAQc=\n-----END CERTIFICATE-----\n'));
+      },
+      async getContacts() {
+        record('certificates.getContacts');
+        return contacts();
+      },
+      async setContacts(list) {
+        record('certificates.setContacts', list);
+        engine.contacts = list.map((c) => ({ ...c }));
+        return contacts();
+      },
+      async deleteContacts() {
+        record('certificates.deleteContacts');
+        const before = contacts();
+        engine.contacts = null;
+        return before;
+      },
+    };
+  }
+
+  function cas(): CertificateAuthoritiesApi {
+    return {
+      async create(input: CreateCaInput) {
+        guard();
+        record('cas.create', input);
+        return caInfo(input.name);
+      },
+      async list() {
+        record('cas.list');
+        return [caInfo('root')];
+      },
+      async get(name: string) {
+        record('cas.get', name);
+        if (name === 'nope') throw new CofferError('NotFound', `CA not found: ${name}`);
+        return caInfo(name);
+      },
+      async signCsr(name: string, csr: Uint8Array, options?: { validityMonths?: number }) {
+        record('cas.signCsr', name, b64(csr), options);
+        return [new Uint8Array(FAKE_CER), new Uint8Array(FAKE_CA_CER)];
+      },
+      async revoke(name: string, serialHex: string, reason?: string) {
+        record('cas.revoke', name, serialHex, reason);
+      },
+      async crl(name: string) {
+        record('cas.crl', name);
+        return new Uint8Array(FAKE_CRL);
+      },
+      async delete(name: string) {
+        record('cas.delete', name);
+      },
+    };
+  }
+
   function vault(path: string, passphrase: Uint8Array, retentionDays: number): Vault {
     engine.passphrases.push(passphrase);
     engine.passphraseTexts.push(Buffer.from(passphrase).toString('utf8'));
@@ -145,6 +395,8 @@ export function fakeEngine(): FakeEngine {
       },
       // Keys are not in the CLI yet: every call fails.
       keys: new Proxy({}, { get: () => () => Promise.reject(new Error('not in the fake')) }) as KeysApi,
+      certificates: certificates(),
+      cas: cas(),
       members: {
         list: () => [],
         add: () => Promise.reject(new Error('not in the fake')),

@@ -28,6 +28,8 @@ import { COFFER_BIN, REPO_ROOT, TEST_KDF_ARGS } from '../../helpers/cli.js';
  * primitives, the format or the recovery key: index.ts loads those on use.
  */
 const STARTUP_MODULES = [
+  'electron/cli/ca-commands.js',
+  'electron/cli/certificate-commands.js',
   'electron/cli/errors.js',
   'electron/cli/git-commands.js',
   'electron/cli/io.js',
