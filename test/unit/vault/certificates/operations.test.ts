@@ -330,6 +330,37 @@ describe('certificates: roles', () => {
 });
 
 describe('certificates: lifetime actions', () => {
+  it('a renewal that fails is reported, keeps the current version, and is retried on the next run (after a restart)', async () => {
+    const t = await createTestVault();
+    await t.vault.cas.create({ name: 'short-ca', subject: 'CN=Short CA', validityMonths: 13 });
+    await t.vault.certificates.create({
+      name: 'leaf',
+      policy: selfPolicy('CN=leaf', { issuer: { name: 'short-ca' }, lifetime_actions: [{ trigger: { days_before_expiry: 40 }, action: { action_type: 'AutoRenew' } }] }),
+    });
+    const before = await t.vault.certificates.get('leaf');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // 39 days before the leaf's end, a new 12-month leaf would outlive its CA: refused.
+      vi.setSystemTime((before.attributes.exp! - 39 * 86_400) * 1000);
+      const r = await t.vault.certificates.renewDue();
+      expect(r.renewed).toEqual([]);
+      expect(r.failed).toEqual([expect.objectContaining({ name: 'leaf', code: 'BadParameter' })]);
+      expect(r.failed[0]!.message).toContain('outlive its CA');
+      expect(await t.vault.certificates.get('leaf')).toEqual(before);
+      // Fixed (a shorter validity), and run again from a fresh open: renewed once.
+      await t.vault.certificates.updatePolicy('leaf', { x509_props: { subject: 'CN=leaf', validity_months: 2 } });
+      t.vault.close();
+      const again = await openWithPassphrase(t.path, t.profileDir, t.passphrase);
+      const r2 = await again.certificates.renewDue();
+      expect(r2.renewed.map((x) => x.name)).toEqual(['leaf']);
+      expect(r2.failed).toEqual([]);
+      expect(again.certificates.listVersions('leaf')).toHaveLength(2);
+      again.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('renews at the lifetime percentage, once, and notifies by EmailContacts', async () => {
     const t = await createTestVault();
     await t.vault.certificates.create({
