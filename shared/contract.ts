@@ -33,6 +33,11 @@
  */
 import { z } from 'zod';
 import type {
+  CertificateBundle,
+  CertificateItem,
+  CertificatePolicyBundle,
+  DeletedCertificateBundle,
+  DeletedCertificateItem,
   DeletedKeyBundle,
   DeletedKeyItem,
   DeletedSecretBundle,
@@ -45,6 +50,17 @@ import type {
   SecretBundle,
   SecretItem,
 } from './keyvault.js';
+import {
+  CERTIFICATE_CONTENT_TYPES,
+  CERTIFICATE_EXPORT_FORMATS,
+  CERTIFICATE_KEY_TYPES,
+  CERTIFICATE_KEY_USAGES,
+  LIFETIME_ACTION_TYPES,
+  type CertificateAuthorityView,
+  type CertificateDetailsView,
+  type CertificateListItem,
+  type CertificateOperationView,
+} from './certificate-types.js';
 import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyDetailsView, type KeyType } from './key-types.js';
 import {
   MAX_CONTENT_TYPE,
@@ -101,6 +117,17 @@ export const LIMITS = Object.freeze({
   keyDataBytes: 16 * 1024 * 1024,
   /** An ISO 8601 duration of a rotation policy (P90D, P1Y2M). */
   durationLength: 32,
+  /**
+   * A certificate file to import or merge (PFX, PEM or DER, with its chain).
+   * A PFX with an RSA-4096 key and a chain of 16 is ~30 kB; 256 KiB leaves
+   * room for comments and long chains (the renderer sends it base64url).
+   */
+  certificateFileBytes: 256 * 1024,
+  /** A certificate policy's subject (RFC 4514 text) and each subject alternative name. */
+  subjectLength: 1024,
+  sanLength: 256,
+  /** Subject alternative names of one kind in a policy. */
+  sans: 100,
 });
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -230,6 +257,45 @@ const isoDuration = z.string().min(2).max(LIMITS.durationLength);
 
 const empty = z.strictObject({});
 
+/**
+ * A certificate policy from the app's forms (S-crt CertificatePolicy, Key
+ * Vault's JSON names): every section optional, as Key Vault's PATCH of a
+ * policy replaces the sections given. Shapes and bounds only; the engine
+ * checks Key Vault's rules (certificates/policy.ts issuancePolicy).
+ */
+const sanList = z.array(z.string().min(1).max(LIMITS.sanLength)).max(LIMITS.sans);
+const lifetimeTrigger = z.strictObject({
+  lifetime_percentage: z.number().int().min(1).max(99).optional(),
+  days_before_expiry: z.number().int().min(1).max(36_500).optional(),
+});
+const certificatePolicy = z.strictObject({
+  key_props: z
+    .strictObject({
+      exportable: z.boolean().optional(),
+      kty: z.enum(CERTIFICATE_KEY_TYPES).optional(),
+      key_size: z.number().int().min(1).max(16_384).optional(),
+      reuse_key: z.boolean().optional(),
+      crv: z.enum(EC_CURVES).optional(),
+    })
+    .optional(),
+  secret_props: z.strictObject({ contentType: z.enum(CERTIFICATE_CONTENT_TYPES).optional() }).optional(),
+  x509_props: z
+    .strictObject({
+      subject: z.string().max(LIMITS.subjectLength).optional(),
+      ekus: z.array(z.string().min(1).max(128)).max(32).optional(),
+      sans: z.strictObject({ dns_names: sanList.optional(), emails: sanList.optional(), upns: sanList.optional(), uris: sanList.optional(), ipAddresses: sanList.optional() }).optional(),
+      key_usage: z.array(z.enum(CERTIFICATE_KEY_USAGES)).max(CERTIFICATE_KEY_USAGES.length).optional(),
+      validity_months: z.number().int().min(1).max(1200).optional(),
+    })
+    .optional(),
+  lifetime_actions: z.array(z.strictObject({ trigger: lifetimeTrigger, action: z.strictObject({ action_type: z.enum(LIFETIME_ACTION_TYPES) }) })).max(LIFETIME_ACTION_TYPES.length).optional(),
+  issuer: z.strictObject({ name: z.string().min(1).max(LIMITS.nameLength), cty: z.string().max(64).optional(), cert_transparency: z.boolean().optional() }).optional(),
+  attributes: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+});
+
+/** A certificate file's bytes, base64url (PFX, PEM or DER). */
+const certificateFile = b64u(LIMITS.certificateFileBytes);
+
 const nameOnly = z.strictObject({ name: secretName });
 const nameAndVersion = z.strictObject({ name: secretName, version: secretVersion.optional() });
 
@@ -300,6 +366,15 @@ export interface KeyDetails extends KeyDetailsView<KeyBundle> {
  * own shape: the CLI and the REST endpoint answer KeyItem as Key Vault does.
  */
 export type KeyListItem = KeyItem & { kty: KeyType; size?: number; crv?: string };
+
+/** `certificates:get`: see shared/certificate-types.ts. */
+export type CertificateDetails = CertificateDetailsView<CertificateBundle>;
+export type { CertificateAuthorityView, CertificateListItem, CertificateOperationView };
+
+/** `certificates:export`: where main wrote the file, or null when the user cancelled the save dialog. */
+export interface ExportResult {
+  path: string;
+}
 
 export interface CopyResult {
   /** When main will clear the clipboard, in seconds from now. */
@@ -460,6 +535,70 @@ export const contract = {
   /** Signs the data (hashed in the engine with the algorithm's hash; EdDSA and HS* take it whole). */
   'keys:sign': channel<KeyOperationResult>()(z.strictObject({ ...keyOperationTarget, data: keyData })),
   'keys:verify': channel<KeyVerifyResult>()(z.strictObject({ ...keyOperationTarget, data: keyData, signature: b64u(1024) })),
+
+  'certificates:list': channel<CertificateListItem[]>()(empty),
+  /** The versions in their order in the history, oldest first (the last is the current one). */
+  'certificates:listVersions': channel<CertificateItem[]>()(nameOnly),
+  'certificates:listDeleted': channel<DeletedCertificateItem[]>()(empty),
+  /** A version's bundle (with its policy), the facts of its X.509 (parsed in main), its chain and any pending request. */
+  'certificates:get': channel<CertificateDetails>()(nameAndVersion),
+  /** `az keyvault certificate get-default-policy`: what the create wizard starts from. */
+  'certificates:defaultPolicy': channel<Omit<CertificatePolicyBundle, 'id'>>()(empty),
+  /** CreateCertificate: Self and vault CAs complete at once; Unknown answers a pending operation with its CSR. */
+  'certificates:create': channel<CertificateOperationView>()(
+    z.strictObject({ name: secretName, policy: certificatePolicy, enabled: z.boolean().optional(), tags: tags.optional() }),
+  ),
+  /** ImportCertificate: a PFX/P12 (with `password` if it has one) or PEM with the private key and the certificate. */
+  'certificates:import': channel<CertificateBundle>()(
+    z.strictObject({
+      name: secretName,
+      value: certificateFile,
+      password: z.string().max(LIMITS.passphraseLength).optional(),
+      enabled: z.boolean().optional(),
+      tags: tags.optional(),
+    }),
+  ),
+  /**
+   * Writes a version to a file the user picks in main's save dialog: the
+   * certificate as PEM or DER, or a PFX with its key and chain (protected by
+   * `password` if given). Null when the user cancels.
+   */
+  'certificates:export': channel<ExportResult | null>()(
+    z
+      .strictObject({
+        name: secretName,
+        version: secretVersion.optional(),
+        format: z.enum(CERTIFICATE_EXPORT_FORMATS),
+        password: z.string().max(LIMITS.passphraseLength).optional(),
+      })
+      .refine((i) => i.password === undefined || i.format === 'PFX', { error: 'password: protects a PFX only', path: ['password'] }),
+  ),
+  'certificates:update': channel<CertificateBundle>()(
+    z.strictObject({
+      name: secretName,
+      version: secretVersion.optional(),
+      // UpdateCertificate: enabled (also of its key and secret) and the tag set; the X.509 is immutable.
+      patch: z.strictObject({ enabled: z.boolean().optional(), tags: tags.optional() }),
+    }),
+  ),
+  'certificates:getPolicy': channel<CertificatePolicyBundle>()(nameOnly),
+  /** Each section given replaces the stored one (Key Vault's PATCH of a policy). */
+  'certificates:updatePolicy': channel<CertificatePolicyBundle>()(z.strictObject({ name: secretName, policy: certificatePolicy })),
+  'certificates:delete': channel<DeletedCertificateBundle>()(nameOnly),
+  'certificates:recover': channel<CertificateBundle>()(nameOnly),
+  'certificates:purge': channel<null>()(nameOnly),
+  /** A new version now, by the policy ("Renew now"). */
+  'certificates:renew': channel<CertificateOperationView>()(nameOnly),
+  /** The pending request of a certificate, or null when none is recorded. */
+  'certificates:getPending': channel<CertificateOperationView | null>()(nameOnly),
+  /** MergeCertificate: the signed certificate for the pending CSR, as a PEM (with its chain) or DER file. */
+  'certificates:mergePending': channel<CertificateBundle>()(z.strictObject({ name: secretName, file: certificateFile })),
+  'certificates:cancelPending': channel<CertificateOperationView>()(nameOnly),
+  'certificates:deletePending': channel<CertificateOperationView>()(nameOnly),
+  /** Copies the pending request's CSR (PEM) to the clipboard, written by main as every copy. */
+  'certificates:copyCsr': channel<CopyResult>()(nameOnly),
+  /** The CAs kept in the vault, for the create wizard's issuer choice. */
+  'certificates:listCas': channel<CertificateAuthorityView[]>()(empty),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(

@@ -45,6 +45,13 @@ export interface DialogLike {
   }): Promise<SaveDialogResult>;
 }
 
+/** What `certificates:export` writes, by format: the file type the save dialog offers. */
+export const CERTIFICATE_FILTERS: Readonly<Record<'PEM' | 'DER' | 'PFX', FileFilter>> = {
+  PEM: { name: 'PEM certificate', extensions: ['pem', 'crt'] },
+  DER: { name: 'DER certificate', extensions: ['cer', 'der'] },
+  PFX: { name: 'PKCS#12 (PFX)', extensions: ['pfx', 'p12'] },
+};
+
 /** DECISIONS.md "Files and folders": vault files end in `.coffer`. */
 export const VAULT_FILTERS: FileFilter[] = [{ name: 'Coffer vaults', extensions: ['coffer'] }];
 
@@ -62,6 +69,23 @@ export class DialogService {
     });
     const path = r.canceled ? undefined : r.filePaths[0];
     return path === undefined || path === '' ? null : path;
+  }
+
+  /**
+   * Where to write an exported certificate, or null if cancelled. The dialog
+   * starts at `<name>.<extension>` and asks before overwriting a file.
+   */
+  async chooseCertificateExport(name: string, format: 'PEM' | 'DER' | 'PFX'): Promise<string | null> {
+    const filter = CERTIFICATE_FILTERS[format];
+    const r = await this.dialog.showSaveDialog({
+      title: `Export certificate ${name} as ${format}`,
+      buttonLabel: 'Export',
+      defaultPath: `${name}.${filter.extensions[0]!}`,
+      filters: [filter],
+      properties: ['createDirectory', 'showOverwriteConfirmation', 'dontAddToRecent'],
+    });
+    if (r.canceled || r.filePath === undefined || r.filePath === '') return null;
+    return r.filePath;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Main's handlers for every channel of shared/contract.ts, on the real engine
  * through a VaultSessionManager: the vault and dialog channels here, each
- * object kind's in its own module (secrets.ts, keys.ts). Inputs arrive parsed
+ * object kind's in its own module (secrets.ts, keys.ts, certificates.ts). Inputs arrive parsed
  * (ipc/register.ts); the engine checks Key Vault's rules again and its
  * CofferErrors become results. While a vault is open, key-rotation.ts rotates
  * keys whose rotation policies are due.
@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import type { AppEvent } from '../../../shared/contract.js';
 import { defaultVaultPath, loadEngine, type KdfParams, type Keychain } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
+import { certificateHandlers } from './certificates.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
 import { KeyRotationScheduler } from './key-rotation.js';
@@ -164,6 +165,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
     ...secretHandlers({ session, settings, clipboard }),
     ...keyHandlers({ session, settings, clipboard }),
+    ...certificateHandlers({ session, settings, clipboard, dialogs }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),

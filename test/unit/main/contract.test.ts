@@ -22,7 +22,7 @@ const parse = (channel: keyof typeof contract, input: unknown) => {
 };
 
 describe('contract', () => {
-  it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4) and for keys', () => {
+  it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4), for keys and for certificates', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
@@ -34,6 +34,12 @@ describe('contract', () => {
         'keys:list', 'keys:listVersions', 'keys:listDeleted', 'keys:copyPublic', 'keys:get', 'keys:create',
         'keys:import', 'keys:update', 'keys:delete', 'keys:recover', 'keys:purge', 'keys:rotate',
         'keys:getRotationPolicy', 'keys:updateRotationPolicy', 'keys:encrypt', 'keys:decrypt', 'keys:sign', 'keys:verify',
+        'certificates:list', 'certificates:listVersions', 'certificates:listDeleted', 'certificates:get',
+        'certificates:defaultPolicy', 'certificates:create', 'certificates:import', 'certificates:export',
+        'certificates:update', 'certificates:getPolicy', 'certificates:updatePolicy', 'certificates:delete',
+        'certificates:recover', 'certificates:purge', 'certificates:renew', 'certificates:getPending',
+        'certificates:mergePending', 'certificates:cancelPending', 'certificates:deletePending', 'certificates:copyCsr',
+        'certificates:listCas',
         'settings:get', 'settings:set',
       ].sort(),
     );

@@ -40,6 +40,7 @@ import type { KeyDetails, KeyListItem } from '../../../shared/contract.js';
 import { KEY_OPERATIONS, KEY_OPS, type KeyOp, type KeyOperation, type KeyType } from '../../../shared/key-types.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 import type { LackingReport } from '../../../shared/vault-types.js';
+import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
 
 interface Version {
   version: string;
@@ -86,6 +87,8 @@ interface FakeVault {
   secrets: Map<string, Secret>;
   /** By lowercase name. */
   keys: Map<string, Key>;
+  /** Certificates and the vault's CAs (fake-api-certificates.ts). */
+  certificates: FakeCertStore;
   /** This computer remembers it (OS keychain unlock). */
   remembered?: boolean;
   recoveryKey?: string;
@@ -131,6 +134,8 @@ export interface FakeCoffer {
    * in `calls`): a keychain that refuses, a disk that fails.
    */
   failNext: Partial<Record<Channel, ErrorResult>>;
+  /** Every certificate export main would have written (the save dialog answers from pickerAnswers). */
+  certificateExports: { name: string; format: string; path: string; protected: boolean }[];
 }
 
 const err = (code: ErrorResult['code'], message: string, innerCode?: string): ErrorResult => ({ ok: false, code, message, ...(innerCode ? { innerCode } : {}) });
@@ -153,12 +158,13 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     suggestedPath: null,
     pickerAnswers: [],
     failNext: {},
+    certificateExports: [],
     pemPassword: 'pem password',
     emit: () => {
       throw new Error('installFake() first');
     },
     addVault(path, passphrase) {
-      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map() };
+      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map(), certificates: { certs: new Map(), cas: [] } };
       fake.vaults.set(path, v);
       return v;
     },
@@ -810,6 +816,25 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       if ('ok' in u) return u;
       return ok({ value: signature === fakeSignature(u.x, algorithm, data) });
     },
+    ...certificateChannels({
+      vaultId: VAULT_ID,
+      store: () => {
+        const v = current();
+        return 'ok' in v ? v : v.certificates;
+      },
+      writableStore: () => {
+        const v = writable();
+        return 'ok' in v ? v : v.certificates;
+      },
+      now: () => fake.now(),
+      newVersion,
+      nextSavePath: () => fake.pickerAnswers.shift() ?? null,
+      copy: (text) => {
+        fake.clipboard = text;
+        return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
+      },
+      exports: fake.certificateExports,
+    }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {
       Object.assign(fake.settings, patch);

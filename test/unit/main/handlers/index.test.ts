@@ -4,7 +4,8 @@
  * works, bad inputs are BadParameter with a message naming the field, a
  * foreign sender is Forbidden before anything happens, and no output but
  * `secrets:reveal` carries a value (nor, but `keys:decrypt`, a plaintext;
- * nor, any, private key material). The keys channels in depth: keys.test.ts.
+ * nor, any, private key material). The keys channels in depth: keys.test.ts;
+ * the certificates channels: certificates.test.ts.
  */
 import { TEST_KDF } from '../../../helpers/vault.js';
 import { generateKeyPairSync } from 'node:crypto';
@@ -365,6 +366,52 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { name: 'a', algorithm: 'ES256', data: 'AA', signature: 'A'.repeat(1400) }, field: 'signature: must be at most 1024 bytes' },
     { input: { name: 'a', algorithm: 'ES256', data: 'A=A', signature: 'AA' }, field: 'data: must be base64url' },
   ],
+  'certificates:list': [{ input: { includePending: true }, field: 'unknown field includePending' }],
+  'certificates:listVersions': [{ input: {}, field: 'name: is required' }],
+  'certificates:listDeleted': [{ input: { all: 1 }, field: 'unknown field all' }],
+  'certificates:get': [{ input: { name: 'a', version: 'v1' }, field: 'version: must be 32 hexadecimal' }],
+  'certificates:defaultPolicy': [{ input: { kty: 'EC' }, field: 'unknown field kty' }],
+  'certificates:create': [
+    { input: { name: 'a' }, field: 'policy: is required' },
+    { input: { name: 'a', policy: { key_props: { kty: 'oct' } } }, field: 'policy.key_props.kty: Invalid option' },
+    { input: { name: 'a', policy: { x509_props: { subject: 'C'.repeat(LIMITS.subjectLength + 1) } } }, field: 'policy.x509_props.subject: Too big' },
+    { input: { name: 'a', policy: { x509_props: { validity_months: 0 } } }, field: 'policy.x509_props.validity_months: Too small' },
+    { input: { name: 'a', policy: { lifetime_actions: [{ trigger: {}, action: { action_type: 'Delete' } }] } }, field: 'policy.lifetime_actions.[0].action.action_type: Invalid option' },
+    { input: { name: 'a', policy: { issuer: { name: 'Self' }, acme: true } }, field: 'policy: unknown field acme' },
+  ],
+  'certificates:import': [
+    { input: { name: 'a' }, field: 'value: is required' },
+    { input: { name: 'a', value: 'a+b/' }, field: 'value: must be base64url without padding' },
+    { input: { name: 'a', value: 'A'.repeat(Math.ceil((LIMITS.certificateFileBytes * 4) / 3) + 1) }, field: `value: must be at most ${LIMITS.certificateFileBytes} bytes` },
+    { input: { name: 'a', value: 'AA', password: 'p'.repeat(LIMITS.passphraseLength + 1) }, field: 'password: Too big' },
+  ],
+  'certificates:export': [
+    { input: { name: 'a', format: 'P7B' }, field: 'format: Invalid option' },
+    { input: { name: 'a', format: 'DER', password: 'secret-pw' }, field: 'password: protects a PFX only' },
+    { input: { name: 'a', format: 'PEM', path: '/tmp/x.pem' }, field: 'unknown field path' },
+  ],
+  'certificates:update': [
+    { input: { name: 'a' }, field: 'patch: is required' },
+    { input: { name: 'a', patch: { exp: 5 } }, field: 'patch: unknown field exp' },
+  ],
+  'certificates:getPolicy': [{ input: { name: 'a b' }, field: 'name: must be 1-127' }],
+  'certificates:updatePolicy': [
+    { input: { name: 'a' }, field: 'policy: is required' },
+    { input: { name: 'a', policy: { x509_props: { sans: { dns_names: 'x' } } } }, field: 'policy.x509_props.sans.dns_names: Invalid input' },
+  ],
+  'certificates:delete': [{ input: { name: '' }, field: 'name: must be 1-127' }],
+  'certificates:recover': [{ input: { name: 7 }, field: 'name: Invalid input' }],
+  'certificates:purge': [{ input: { name: 'a', force: true }, field: 'unknown field force' }],
+  'certificates:renew': [{ input: {}, field: 'name: is required' }],
+  'certificates:getPending': [{ input: { name: 'a_b' }, field: 'name: must be 1-127' }],
+  'certificates:mergePending': [
+    { input: { name: 'a' }, field: 'file: is required' },
+    { input: { name: 'a', file: '-----BEGIN CERTIFICATE-----' }, field: 'file: must be base64url' },
+  ],
+  'certificates:cancelPending': [{ input: {}, field: 'name: is required' }],
+  'certificates:deletePending': [{ input: { name: 'a', all: true }, field: 'unknown field all' }],
+  'certificates:copyCsr': [{ input: { name: 'a', seconds: 3 }, field: 'unknown field seconds' }],
+  'certificates:listCas': [{ input: { name: 'x' }, field: 'unknown field name' }],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -451,6 +498,27 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'keys:decrypt': { name: 'k', algorithm: 'ES256', value: 'AA' },
       'keys:sign': { name: 'k', algorithm: 'ES256', data: 'AA' },
       'keys:verify': { name: 'k', algorithm: 'ES256', data: 'AA', signature: 'AA' },
+      'certificates:list': {},
+      'certificates:listVersions': { name: 'c' },
+      'certificates:listDeleted': {},
+      'certificates:get': { name: 'c' },
+      'certificates:defaultPolicy': {},
+      'certificates:create': { name: 'c2', policy: { x509_props: { subject: 'CN=x' }, issuer: { name: 'Self' } } },
+      'certificates:import': { name: 'c3', value: 'AA' },
+      'certificates:export': { name: 'c', format: 'PEM' },
+      'certificates:update': { name: 'c', patch: { enabled: false } },
+      'certificates:getPolicy': { name: 'c' },
+      'certificates:updatePolicy': { name: 'c', policy: {} },
+      'certificates:delete': { name: 'c' },
+      'certificates:recover': { name: 'c' },
+      'certificates:purge': { name: 'c' },
+      'certificates:renew': { name: 'c' },
+      'certificates:getPending': { name: 'c' },
+      'certificates:mergePending': { name: 'c', file: 'AA' },
+      'certificates:cancelPending': { name: 'c' },
+      'certificates:deletePending': { name: 'c' },
+      'certificates:copyCsr': { name: 'c' },
+      'certificates:listCas': {},
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -532,6 +600,37 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('keys:delete', { name: 'ec' });
     await call('keys:purge', { name: 'ec' });
     expect(decrypted).toMatchObject({ ok: true, value: { value: PLAIN } });
+    // Certificates: a PFX's key and password never come back; the file goes where the save dialog says.
+    const policy = { key_props: { kty: 'EC', exportable: true }, x509_props: { subject: 'CN=canary.example' }, issuer: { name: 'Self' } };
+    await call('certificates:defaultPolicy');
+    await call('certificates:create', { name: 'cert', policy });
+    await call('certificates:list');
+    await call('certificates:listVersions', { name: 'cert' });
+    await call('certificates:get', { name: 'cert' });
+    await call('certificates:update', { name: 'cert', patch: { tags: { a: 'b' } } });
+    await call('certificates:getPolicy', { name: 'cert' });
+    await call('certificates:updatePolicy', { name: 'cert', policy: { x509_props: { subject: 'CN=canary2.example' } } });
+    await call('certificates:renew', { name: 'cert' });
+    app.dialog.willChoose(join(app.dir, 'cert.pfx'));
+    await call('certificates:export', { name: 'cert', format: 'PFX', password: 'CANARY-pfx-password' });
+    const { readFile } = await import('node:fs/promises');
+    const pfx = (await readFile(join(app.dir, 'cert.pfx'))).toString('base64url');
+    await call('certificates:import', { name: 'cert-copy', value: pfx, password: 'CANARY-pfx-password' });
+    await call('certificates:import', { name: 'cert-bad', value: pfx, password: 'CANARY-wrong-password' });
+    await call('certificates:create', { name: 'csr', policy: { ...policy, issuer: { name: 'Unknown' } } });
+    await call('certificates:getPending', { name: 'csr' });
+    await call('certificates:copyCsr', { name: 'csr' });
+    await call('certificates:mergePending', { name: 'csr', file: Buffer.from('CANARY not a cert!').toString('base64url') });
+    await call('certificates:cancelPending', { name: 'csr' });
+    await call('certificates:deletePending', { name: 'csr' });
+    await call('certificates:listCas');
+    await call('certificates:delete', { name: 'cert' });
+    await call('certificates:listDeleted');
+    await call('certificates:recover', { name: 'cert' });
+    await call('certificates:delete', { name: 'cert' });
+    await call('certificates:purge', { name: 'cert' });
+    expect(outputs.filter((o) => o.text.includes(pfx.slice(20, 80)))).toEqual([]);
+    expect(outputs.filter((o) => o.channel.startsWith('certificates:') && o.text.includes('PRIVATE KEY'))).toEqual([]);
     expect(outputs.filter((o) => o.channel !== 'keys:decrypt' && o.text.includes(PLAIN))).toEqual([]);
     expect(outputs.filter((o) => privateParts.some((p) => o.text.includes(p)))).toEqual([]);
     expect(app.clipboard.writes.filter((w) => privateParts.some((p) => w.includes(p)))).toEqual([]);
@@ -564,8 +663,8 @@ describe('values never leave main except through secrets:reveal', () => {
 
     expect([...seen].sort()).toEqual([...CHANNELS].sort());
     expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });
-    // The value, then the imported key's public JWK.
-    expect(app.clipboard.writes).toEqual([CANARY2, expect.stringContaining('"kty":"RSA"')]);
+    // The value, the imported key's public JWK, then a CSR.
+    expect(app.clipboard.writes).toEqual([CANARY2, expect.stringContaining('"kty":"RSA"'), expect.stringContaining('-----BEGIN CERTIFICATE REQUEST-----')]);
     // Events to the renderer carry no value either.
     expect(JSON.stringify(app.events)).not.toContain('CANARY');
     const leaks = outputs.filter((o) => o.channel !== 'secrets:reveal' && o.text.includes('CANARY'));

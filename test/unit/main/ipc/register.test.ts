@@ -69,6 +69,27 @@ const VALID: Record<Channel, unknown> = {
   'keys:decrypt': { name: 'a', algorithm: 'A256GCM', value: 'AA', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA' },
   'keys:sign': { name: 'a', algorithm: 'ES256', data: '' },
   'keys:verify': { name: 'a', algorithm: 'ES256', data: '', signature: '' },
+  'certificates:list': {},
+  'certificates:listVersions': { name: 'a' },
+  'certificates:listDeleted': {},
+  'certificates:get': { name: 'a' },
+  'certificates:defaultPolicy': {},
+  'certificates:create': { name: 'a', policy: {} },
+  'certificates:import': { name: 'a', value: 'AA' },
+  'certificates:export': { name: 'a', format: 'PEM' },
+  'certificates:update': { name: 'a', patch: {} },
+  'certificates:getPolicy': { name: 'a' },
+  'certificates:updatePolicy': { name: 'a', policy: {} },
+  'certificates:delete': { name: 'a' },
+  'certificates:recover': { name: 'a' },
+  'certificates:purge': { name: 'a' },
+  'certificates:renew': { name: 'a' },
+  'certificates:getPending': { name: 'a' },
+  'certificates:mergePending': { name: 'a', file: 'AA' },
+  'certificates:cancelPending': { name: 'a' },
+  'certificates:deletePending': { name: 'a' },
+  'certificates:copyCsr': { name: 'a' },
+  'certificates:listCas': {},
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -90,7 +111,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(45);
+    expect(CHANNELS.length).toBe(66);
   });
 
   it('dispose() removes every handler', () => {

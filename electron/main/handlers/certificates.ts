@@ -1,0 +1,303 @@
+/**
+ * Main's `certificates:*` handlers, on the open vault's CertificatesApi and
+ * CertificateAuthoritiesApi (Key Vault's certificate operations,
+ * AKV-REFERENCE.md §3.3). The engine checks Key Vault's rules and
+ * permissions; its CofferErrors become results in ipc/register.ts.
+ *
+ * Main reads what the app shows of an X.509 (subject, issuer, SANs, serial,
+ * validity, thumbprints, key, its chain among the vault's CAs) with
+ * node:crypto's X509Certificate, so the renderer parses no DER.
+ *
+ * Private keys: a file to import arrives as base64url and is decoded to bytes
+ * zeroed once the engine is done; an exported PFX (which holds the key) goes
+ * from the engine straight to the file the user chose in main's save dialog,
+ * and its bytes are zeroed after the write. No password, file content or key
+ * is ever put in an error message.
+ */
+import { X509Certificate } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import type {
+  CertificateChainEntry,
+  CertificateFacts,
+  CertificateKeyType,
+  CertificateListItem,
+  CertificateOperationView,
+} from '../../../shared/certificate-types.js';
+import type { CertificateBundle, CertificateOperation } from '../../../shared/keyvault.js';
+import type { Channel } from '../../../shared/contract.js';
+import { CofferError, isCofferError, loadEngine, type CertificateAuthorityInfo, type Vault } from '../../vault/index.js';
+import type { Handlers } from '../ipc/register.js';
+import type { ClipboardService } from './clipboard.js';
+import type { DialogService } from './dialogs.js';
+import { decodeB64u } from './keys.js';
+import type { VaultSessionManager } from './session.js';
+import type { SettingsStore } from './settings.js';
+
+export type CertificateChannel = Extract<Channel, `certificates:${string}`>;
+
+export interface CertificateHandlerDeps {
+  session: VaultSessionManager;
+  /** Read for the clipboard delay of `certificates:copyCsr`. */
+  settings: Pick<SettingsStore, 'get'>;
+  clipboard: Pick<ClipboardService, 'copy'>;
+  dialogs: Pick<DialogService, 'chooseCertificateExport'>;
+}
+
+/** Said of a merge file holding no certificate: its content is never quoted. */
+export const NOT_A_CERTIFICATE_FILE = 'The file holds no X.509 certificate (PEM "BEGIN CERTIFICATE" blocks, or DER).';
+/** Key Vault's chain limit in a merge (x5c). */
+const MAX_CHAIN = 16;
+
+export function certificateHandlers({ session, settings, clipboard, dialogs }: CertificateHandlerDeps): Pick<Handlers, CertificateChannel> {
+  const certs = () => session.current().certificates;
+  return {
+    // With each certificate's subject and issuer (its current version's X.509), for the list.
+    'certificates:list': async () => {
+      const vault = session.current();
+      const items = vault.certificates.list();
+      const out: CertificateListItem[] = [];
+      for (const item of items) {
+        const bundle = await vault.certificates.get(lastSegment(item.id));
+        const x = parseCer(bundle.cer);
+        out.push({ ...item, subject: rfc4514(x.subject), issuer: rfc4514(x.issuer) });
+      }
+      return out;
+    },
+    'certificates:listVersions': async ({ name }) => certs().listVersions(name),
+    'certificates:listDeleted': async () => certs().listDeleted(),
+    'certificates:get': async ({ name, version }) => {
+      const vault = session.current();
+      const bundle = await vault.certificates.get(name, version);
+      const x = parseCer(bundle.cer);
+      const pending = pendingOf(vault, name);
+      return {
+        bundle,
+        facts: factsOf(x, bundle),
+        chain: await chainOf(vault, x),
+        ...(pending?.status === 'inProgress' ? { pending: operationView(pending) } : {}),
+      };
+    },
+    'certificates:defaultPolicy': async () => (await loadEngine()).defaultCertificatePolicy(),
+    'certificates:create': async ({ name, policy, enabled, tags }) =>
+      operationView(await certs().create({ name, policy, ...(enabled === undefined ? {} : { enabled }), ...(tags === undefined ? {} : { tags }) })),
+    'certificates:import': async ({ name, value, password, enabled, tags }) => {
+      const bytes = decodeB64u(value, 'value');
+      try {
+        return await certs().import({
+          name,
+          value: bytes,
+          ...(password === undefined ? {} : { password }),
+          ...(enabled === undefined ? {} : { enabled }),
+          ...(tags === undefined ? {} : { tags }),
+        });
+      } finally {
+        bytes.fill(0);
+      }
+    },
+    // The path first: the key of a PFX is not read until the user has chosen where it goes.
+    'certificates:export': async ({ name, version, format, password }) => {
+      const vault = session.current();
+      vault.certificates.listVersions(name); // NotFound before a dialog opens for nothing
+      const path = await dialogs.chooseCertificateExport(name, format);
+      if (path === null) return null;
+      const bytes = await vault.certificates.export(name, version, { encoding: format, ...(password ? { password } : {}) });
+      try {
+        if (!session.isOpen(vault)) throw new CofferError('VaultLocked', 'The vault was locked before the export finished; nothing was written.');
+        // A PFX holds the private key: readable by its owner only.
+        await writeFile(path, bytes, { mode: format === 'PFX' ? 0o600 : 0o644 });
+      } catch (e) {
+        if (isCofferError(e)) throw e;
+        throw new CofferError('IoError', `The file could not be written: ${(e as NodeJS.ErrnoException).code ?? 'unknown error'}.`);
+      } finally {
+        bytes.fill(0);
+      }
+      return { path };
+    },
+    'certificates:update': async ({ name, version, patch }) => certs().update(name, version, patch),
+    'certificates:getPolicy': async ({ name }) => certs().getPolicy(name),
+    'certificates:updatePolicy': async ({ name, policy }) => certs().updatePolicy(name, policy),
+    'certificates:delete': async ({ name }) => certs().delete(name),
+    'certificates:recover': async ({ name }) => certs().recover(name),
+    'certificates:purge': async ({ name }) => {
+      await certs().purge(name);
+      return null;
+    },
+    'certificates:renew': async ({ name }) => operationView(await certs().renew(name)),
+    'certificates:getPending': async ({ name }) => {
+      const op = pendingOf(session.current(), name);
+      return op === undefined ? null : operationView(op);
+    },
+    'certificates:mergePending': async ({ name, file }) => {
+      const bytes = decodeB64u(file, 'file');
+      return certs().merge(name, certificatesOfFile(bytes));
+    },
+    'certificates:cancelPending': async ({ name }) => operationView(await certs().cancelOperation(name)),
+    'certificates:deletePending': async ({ name }) => operationView(await certs().deleteOperation(name)),
+    // A CSR is public; it goes through the one clipboard path all the same (the renderer has no clipboard).
+    'certificates:copyCsr': async ({ name }) => {
+      const { clipboardClearSeconds } = await settings.get();
+      const op = certs().getOperation(name);
+      const pem = operationView(op).csrPem;
+      if (pem === undefined) throw new CofferError('BadParameter', `The pending request of ${name} has no CSR.`);
+      try {
+        await clipboard.copy(pem, clipboardClearSeconds);
+      } catch {
+        throw new CofferError('IoError', 'The clipboard could not be written; nothing was copied.');
+      }
+      return { clearsInSeconds: clipboardClearSeconds };
+    },
+    'certificates:listCas': async () =>
+      (await session.current().cas.list()).map((c) => ({ name: c.name, subject: c.subject, ...(c.parent === undefined ? {} : { parent: c.parent }), notAfter: c.notAfter })),
+  };
+}
+
+/** The last segment of an id (`coffer://<vault>/certificates/<name>` → name). */
+function lastSegment(id: string): string {
+  return id.slice(id.lastIndexOf('/') + 1);
+}
+
+/** The pending operation of `name`, or undefined when none is recorded. */
+function pendingOf(vault: Vault, name: string): CertificateOperation | undefined {
+  try {
+    return vault.certificates.getOperation(name);
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'CertificateNotFound') return undefined;
+    throw e;
+  }
+}
+
+/** The operation with its CSR as PEM (RFC 7468 §7: "CERTIFICATE REQUEST", 64-character lines). */
+export function operationView(op: CertificateOperation): CertificateOperationView {
+  if (op.csr === undefined || op.csr === '') return op;
+  return { ...op, csrPem: pemOf('CERTIFICATE REQUEST', op.csr) };
+}
+
+function pemOf(label: string, base64: string): string {
+  const body = base64.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${body.join('\n')}\n-----END ${label}-----\n`;
+}
+
+function parseCer(cer: string): X509Certificate {
+  try {
+    return new X509Certificate(Buffer.from(cer, 'base64'));
+  } catch {
+    throw new CofferError('Internal', 'The engine returned a certificate that does not parse.');
+  }
+}
+
+/**
+ * A distinguished name as RFC 4514 writes it (most specific first, ", "
+ * between RDNs): node prints one RDN per line, most general first.
+ */
+export function rfc4514(name: string): string {
+  return name
+    .split('\n')
+    .filter((l) => l !== '')
+    .reverse()
+    .join(', ');
+}
+
+/** node's subjectAltName text ("DNS:a, IP Address:1.2.3.4") as one entry per name. */
+export function sanEntries(text: string | undefined): string[] {
+  if (text === undefined || text === '') return [];
+  return text.split(/, (?=[A-Za-z][A-Za-z ]*:)/).map((s) => s.trim());
+}
+
+/** OpenSSL's curve names as Key Vault's (S-key JsonWebKeyCurveName). */
+const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'P-256K' };
+
+function unixSeconds(text: string): number {
+  return Math.floor(Date.parse(text) / 1000);
+}
+
+export function factsOf(x: X509Certificate, bundle: Pick<CertificateBundle, 'x5t'>): CertificateFacts {
+  const key = x.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const keyType: CertificateKeyType = key.asymmetricKeyType === 'ec' ? 'EC' : 'RSA';
+  const curve = details.namedCurve === undefined ? undefined : (CURVES[details.namedCurve] ?? details.namedCurve);
+  return {
+    subject: rfc4514(x.subject),
+    issuer: rfc4514(x.issuer),
+    sans: sanEntries(x.subjectAltName),
+    serial: x.serialNumber.toLowerCase(),
+    notBefore: unixSeconds(x.validFrom),
+    notAfter: unixSeconds(x.validTo),
+    x5t: bundle.x5t,
+    sha1: x.fingerprint,
+    sha256: x.fingerprint256,
+    selfSigned: isSelfSigned(x),
+    keyType,
+    ...(keyType === 'RSA' && details.modulusLength !== undefined ? { keySize: details.modulusLength } : {}),
+    ...(curve === undefined ? {} : { keyCurve: curve }),
+  };
+}
+
+/** Whether `issuer` signed `x`: names match and the signature verifies (X509Certificate.checkIssued also wants keyCertSign, which a self-signed leaf lacks). */
+function signedBy(x: X509Certificate, issuer: X509Certificate): boolean {
+  return x.issuer === issuer.subject && x.verify(issuer.publicKey);
+}
+
+function isSelfSigned(x: X509Certificate): boolean {
+  return signedBy(x, x);
+}
+
+function chainEntry(x: X509Certificate, ca?: string): CertificateChainEntry {
+  return { subject: rfc4514(x.subject), issuer: rfc4514(x.issuer), notAfter: unixSeconds(x.validTo), ...(ca === undefined ? {} : { ca }) };
+}
+
+/**
+ * The certificate, then each CA kept in the vault that signed the one before
+ * (checked by signature), up to a root. The engine's bundle carries no x5c,
+ * so a CA outside the vault is named by the last entry's issuer only. A
+ * member whose roles cannot read the vault's CAs sees the certificate alone.
+ */
+async function chainOf(vault: Vault, x: X509Certificate): Promise<CertificateChainEntry[]> {
+  const out = [chainEntry(x)];
+  if (isSelfSigned(x)) return out;
+  let cas: CertificateAuthorityInfo[];
+  try {
+    cas = await vault.cas.list();
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'Forbidden') return out;
+    throw e;
+  }
+  const parsed = cas.map((c) => ({ name: c.name, x: parseCer(c.cer) }));
+  let at = x;
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const parent = parsed.find((p) => signedBy(at, p.x));
+    if (parent === undefined) break;
+    out.push(chainEntry(parent.x, parent.name));
+    if (isSelfSigned(parent.x)) break;
+    at = parent.x;
+  }
+  return out;
+}
+
+/**
+ * The certificates of a file to merge, as DER, leaf first as given: PEM with
+ * one or more "CERTIFICATE" blocks, DER, or base64 of DER (a .cer saved as
+ * text). Each must parse as X.509; the engine checks it matches the request.
+ */
+export function certificatesOfFile(bytes: Uint8Array): Uint8Array[] {
+  const text = Buffer.from(bytes).toString('latin1');
+  let ders: Uint8Array[];
+  if (text.includes('-----BEGIN ')) {
+    ders = [...text.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  } else if (bytes[0] === 0x30) {
+    ders = [bytes];
+  } else if (/^[A-Za-z0-9+/=\s]+$/.test(text)) {
+    ders = [new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'base64'))];
+  } else {
+    ders = [];
+  }
+  if (ders.length === 0) throw new CofferError('BadParameter', NOT_A_CERTIFICATE_FILE);
+  if (ders.length > MAX_CHAIN) throw new CofferError('BadParameter', `A merge takes at most ${MAX_CHAIN} certificates (the signed one, then its chain).`);
+  ders.forEach((d, i) => {
+    try {
+      new X509Certificate(d);
+    } catch {
+      throw new CofferError('BadParameter', `Certificate ${i + 1} of the file is not a valid X.509 certificate.`);
+    }
+  });
+  return ders;
+}
