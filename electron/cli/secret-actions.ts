@@ -58,6 +58,8 @@ export interface VersionOptions extends NameOptions {
 export interface DownloadOptions extends VersionOptions {
   file: string;
   overwrite?: boolean;
+  /** `base64`: the value is base64 text (a certificate's PFX secret) and the file gets the bytes it encodes, as `az keyvault secret download --encoding base64`. */
+  encoding?: 'utf-8' | 'base64';
 }
 
 export interface ImportOptions {
@@ -197,7 +199,19 @@ export function restoreSecret(io: CliIo, opts: { file: string }, cmd: Command): 
 
 /** `secret download`: the raw value into a new file (mode 0600). */
 export function downloadSecret(io: CliIo, opts: DownloadOptions, cmd: Command): Promise<void> {
-  return writeFromVault(io, opts, cmd, 0o600, (vault) => vault.secrets.getValue(opts.name, opts.version));
+  const encoding = opts.encoding ?? 'utf-8';
+  if (encoding !== 'utf-8' && encoding !== 'base64') throw usageError('--encoding is utf-8 (the value as stored) or base64 (the bytes a base64 value encodes)');
+  return writeFromVault(io, opts, cmd, 0o600, async (vault) => {
+    const value = await vault.secrets.getValue(opts.name, opts.version);
+    if (encoding === 'utf-8') return value;
+    try {
+      const text = Buffer.from(value).toString('latin1').replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw usageError(`The value of secret ${opts.name} is not base64 text; download it without --encoding base64`);
+      return new Uint8Array(Buffer.from(text, 'base64'));
+    } finally {
+      value.fill(0);
+    }
+  });
 }
 
 /**

@@ -123,6 +123,7 @@ export function addSecretCommands(program: Command, io: CliIo): void {
     .requiredOption('-f, --file <path>', 'the file to write')
     .option('--version <id>', VERSION_HELP)
     .option('--overwrite', 'replace the file if it exists (refused otherwise)')
+    .option('-e, --encoding <encoding>', "utf-8 (default: the value as stored) or base64 (decode a base64 value, e.g. a certificate's PFX secret, into its bytes)")
     .action(async (opts: DownloadOptions, cmd: Command) => (await actions()).downloadSecret(io, opts, cmd));
 
   verb('import')
