@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
-/** Tool → Debian package → which suites need it. Later issues add pebble, openssl. */
+/** Tool → Debian package → which suites need it (the Debian package pebble also ships pebble-challtestsrv). */
 const KEYCHAIN_TESTS = 'the OS keychain tests (test/unit/vault/access/remembered.test.ts, test/unit/cli/keychain.test.ts) against a real Secret Service';
+const ACME_TESTS = "test/unit/vault/certificates/acme.test.ts (ACME orders against Let's Encrypt's test CA pebble, with pebble-challtestsrv as its DNS, on loopback)";
 const TOOLS = [
   { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' },
   { bin: 'chromium', pkg: 'chromium', why: 'test/e2e (the app as a person uses it, in headless Chromium)' },
@@ -24,6 +25,9 @@ const TOOLS = [
   { bin: 'dbus-monitor', pkg: 'dbus', why: 'test/unit/main/screen-lock-linux.test.ts (the screen lock seen on a real session bus)' },
   { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring', why: KEYCHAIN_TESTS },
   { bin: 'secret-tool', pkg: 'libsecret-tools', why: KEYCHAIN_TESTS },
+  { bin: 'pebble', pkg: 'pebble', why: ACME_TESTS },
+  { bin: 'pebble-challtestsrv', pkg: 'pebble', why: ACME_TESTS },
+  { bin: 'openssl', pkg: 'openssl', why: 'test/unit/vault/certificates (openssl verify, req and pkcs12 cross-checks; pebble\'s TLS certificate)' },
 ];
 
 function has(bin) {
