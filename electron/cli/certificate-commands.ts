@@ -38,7 +38,8 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       "\nA certificate's key and secret take its name: `coffer key show -n NAME` is its key (public),\n" +
-        '`coffer secret download -n NAME -f FILE` its key and chain (PFX or PEM, by the policy).\n' +
+        '`coffer secret download -n NAME -f FILE` its key and chain: PEM, or with `--encoding base64` a PFX\n' +
+        '(by the policy\'s content type).\n' +
         '\nExamples:\n' +
         '  coffer certificate get-default-policy > policy.json      # edit x509_props.subject\n' +
         '  coffer certificate create -n web --policy @policy.json\n' +
