@@ -9,7 +9,8 @@
  * 127.0.0.1 (made here with openssl, from a throwaway CA: `caCertPem`), its
  * config and both programs' logs. Ports are picked free. Each program runs
  * under a `sh` guard that kills it when its stdin closes, so they go away on
- * stop(), on this process's exit, and even if this process is killed.
+ * stop(), on this process's exit, and even if this process is killed (pebble's
+ * guard then removes the temporary folder too).
  *
  * scripts/test.mjs installs the Debian package `pebble` (it also ships
  * pebble-challtestsrv) before the suites run; without it this throws, it never
@@ -104,9 +105,11 @@ function installExitHook(): void {
  * Runs `bin args...` under `sh`: the program is killed when our end of sh's stdin
  * closes (our exit, even a SIGKILL) or when sh gets SIGTERM.
  */
-function guarded(bin: string, args: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
-  const script = '"$@" >"$LOG" 2>&1 & p=$!; trap \'kill $p 2>/dev/null; wait $p; exit 0\' TERM; read _; kill $p 2>/dev/null; wait $p; exit 0';
-  const child = spawn('sh', ['-c', script, 'guard', bin, ...args], { env: { ...env, LOG: log }, stdio: ['pipe', 'ignore', 'ignore'] });
+function guarded(bin: string, args: string[], env: NodeJS.ProcessEnv, log: string, cleanup = ''): ChildProcess {
+  // CLEANUP: a folder the guard removes after its program ends (the temp dir, also when we were killed).
+  const end = 'kill $p 2>/dev/null; wait $p; if [ -n "$CLEANUP" ]; then rm -rf "$CLEANUP"; fi; exit 0';
+  const script = `"$@" >"$LOG" 2>&1 & p=$!; trap '${end}' TERM; read _; ${end}`;
+  const child = spawn('sh', ['-c', script, 'guard', bin, ...args], { env: { ...env, LOG: log, CLEANUP: cleanup }, stdio: ['pipe', 'ignore', 'ignore'] });
   child.on('error', () => undefined);
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -219,7 +222,7 @@ export async function startPebble(): Promise<Pebble> {
     const env: NodeJS.ProcessEnv = { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_AUTHZREUSE: '0' };
     delete env.PEBBLE_VA_ALWAYS_VALID;
     const pebbleLog = join(dir, 'pebble.log');
-    const pebble = guarded('pebble', ['-config', join(dir, 'pebble-config.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], env, pebbleLog);
+    const pebble = guarded('pebble', ['-config', join(dir, 'pebble-config.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], env, pebbleLog, dir);
     children.push(pebble);
     const agent = new Agent({ ca: caCertPem, keepAlive: false });
     const directoryUrl = `https://127.0.0.1:${listenPort}/dir`;

@@ -19,10 +19,13 @@
  *   path: success, failure, abort, timeout.
  * - dns-01: `onDnsRecord` receives `_acme-challenge.<domain>` (no trailing
  *   dot; a wildcard's `*.` dropped) with its TXT value; the CA is told to
- *   validate only after it resolves. Removing the record afterwards is the
- *   caller's job.
+ *   validate only after it resolves. A name and its wildcard share one record
+ *   name with two values: add records, don't replace them. Removing them
+ *   afterwards is the caller's job.
  * - `signal` and `timeoutMs` (default 5 minutes) end an order promptly with an
  *   IoError; no request is sent to the CA after that.
+ * - Polling: authorizations and the order are re-read after 200 ms, then
+ *   1.5× longer each time up to 5 s, or after the CA's Retry-After if longer.
  * - Failures are CofferErrors: the CA's problem document (RFC 8555 6.7) gives
  *   the code (rateLimited → LimitExceeded, alreadyRevoked → Conflict, badCSR,
  *   malformed, rejectedIdentifier... → BadParameter, failed validation →
@@ -241,6 +244,14 @@ function accountKeyOf(pem: unknown): KeyObject {
 interface AxiosLikeResponse {
   status: number;
   data: unknown;
+  headers?: Record<string, unknown>;
+}
+
+/** Retry-After (RFC 8555 7.5.1 / 6.6) in ms: delta-seconds or an HTTP date; capped at a minute. */
+function retryAfterMs(v: unknown): number {
+  if (typeof v !== 'string' || v.trim() === '') return 0;
+  const secs = /^\d+$/.test(v.trim()) ? Number(v.trim()) * 1000 : Date.parse(v) - Date.now();
+  return Number.isFinite(secs) && secs > 0 ? Math.min(secs, 60_000) : 0;
 }
 
 interface HttpInternals {
@@ -252,6 +263,8 @@ class Session {
   readonly origin: string;
   readonly controller = new AbortController();
   lastProblem: Problem | undefined;
+  /** The CA's Retry-After on its latest answer, in ms (0 without one). */
+  retryAfter = 0;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly unlink: (() => void) | undefined;
   private readonly abortPromise: Promise<never>;
@@ -365,6 +378,7 @@ class Session {
         throw isCofferError(e) ? e : transportError(this.origin, (e as { cause?: unknown } | null)?.cause ?? e);
       }
       this.throwIfAborted();
+      this.retryAfter = retryAfterMs(resp.headers?.['retry-after']);
       if (resp.status >= 400) this.lastProblem = asProblem(resp.data) ?? { type: '', detail: `HTTP ${resp.status}` };
       return resp;
     };
@@ -380,10 +394,16 @@ class Session {
     return new CofferError('Internal', `${what}: ${msg}`);
   }
 
+  /** Waits before the next poll: our backoff, or longer when the CA asked for it. */
+  async pollPause(delay: number): Promise<void> {
+    await this.sleep(Math.max(delay, this.retryAfter));
+  }
+
   close(): void {
     clearTimeout(this.timer);
     this.unlink?.();
-    this.agent.destroy();
+    // keepAlive is off, so the agent pools no socket. It is not destroyed: a request still in flight
+    // after an abort ends normally (acme-client would retry a killed one), and the next is refused above.
   }
 }
 
@@ -620,7 +640,7 @@ export async function acmeOrder(opts: AcmeOrderOptions): Promise<{ chainPem: str
         throw p !== undefined ? problemError(what, p) : new CofferError('Forbidden', `${what}: the authorization is ${invalid.status}.`, { innerCode: 'AcmeAuthorizationInvalid' });
       }
       if (authzs.every((a) => a.status === 'valid')) break;
-      await session.sleep(delay);
+      await session.pollPause(delay);
       delay = Math.min(delay * 1.5, POLL_MAX_MS);
       authzs = await step('Reading the order\'s authorizations', client.getAuthorizations(order));
     }
@@ -633,7 +653,7 @@ export async function acmeOrder(opts: AcmeOrderOptions): Promise<{ chainPem: str
         const p = asProblem(current.error);
         throw p !== undefined ? problemError(`The ACME order for ${names}`, p) : new CofferError('Forbidden', `The ACME order for ${names} became invalid.`, { innerCode: 'AcmeOrderInvalid' });
       }
-      await session.sleep(delay);
+      await session.pollPause(delay);
       delay = Math.min(delay * 1.5, POLL_MAX_MS);
       current = await step('Reading the ACME order', client.getOrder({ ...current, url: order.url }));
     }

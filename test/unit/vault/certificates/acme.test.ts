@@ -19,7 +19,8 @@ import { freePort, startPebble, tcpPortFree, type Pebble } from '../../../helper
 let pebble: Pebble;
 let dir: string;
 let account: { accountKeyPem: string; accountUrl: string };
-const timings: Record<string, number> = {};
+/** An order against pebble on loopback takes about 0.5 s here; far more means polling or retries went wrong. */
+const ORDER_BUDGET_MS = 10_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'coffer-acme-'));
@@ -28,8 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pebble?.stop();
   rmSync(dir, { recursive: true, force: true });
-  // The figure for the report: how long one order takes against pebble with real validation.
-  writeFileSync(join(tmpdir(), 'coffer-acme-timings.json'), JSON.stringify(timings));
 });
 
 function openssl(args: string[], input?: string): { status: number | null; out: string; stdout: Buffer } {
@@ -128,7 +127,7 @@ describe('ACME against pebble (real validation)', () => {
       http: { port: pebble.httpPort, host: '127.0.0.1' },
       caCertPem: pebble.caCertPem,
     });
-    timings.http01OrderMs = Math.round(performance.now() - started);
+    expect(performance.now() - started).toBeLessThan(ORDER_BUDGET_MS);
     chainPem = r.chainPem;
     await verifyChain(chainPem, name);
     expect(await tcpPortFree(pebble.httpPort)).toBe(true);
@@ -149,7 +148,7 @@ describe('ACME against pebble (real validation)', () => {
       http: { port: pebble.httpPort, host: '127.0.0.1' },
       caCertPem: pebble.caCertPem,
     });
-    timings.http01RenewalMs = Math.round(performance.now() - started);
+    expect(performance.now() - started).toBeLessThan(ORDER_BUDGET_MS);
     const first = await verifyChain(chainPem, name);
     const second = await verifyChain(r.chainPem, name);
     expect(second).not.toBe('');
@@ -182,7 +181,7 @@ describe('ACME against pebble (real validation)', () => {
       },
       caCertPem: pebble.caCertPem,
     });
-    timings.dns01OrderMs = Math.round(performance.now() - started);
+    expect(performance.now() - started).toBeLessThan(ORDER_BUDGET_MS);
     expect(records).toHaveLength(1);
     expect(records[0]!.name).toBe('_acme-challenge.dns-test.example.com');
     expect(records[0]!.type).toBe('TXT');
