@@ -102,7 +102,11 @@ async function loadAcme(): Promise<AcmeModule> {
   const loading =
     acmeModule ??
     import('acme-client').then(
-      (m) => m.default as unknown as AcmeModule,
+      (m) => {
+        // Engine code prints nothing: acme-client's debug log (DEBUG=acme-client) is switched off.
+        m.default.setLogger(() => undefined);
+        return m.default as unknown as AcmeModule;
+      },
       (e: unknown) => {
         acmeModule = undefined;
         throw new CofferError('Internal', 'The ACME client (acme-client) could not be loaded.', { cause: e });

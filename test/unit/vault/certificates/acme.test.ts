@@ -8,12 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { acmeOrder, acmeRevoke, createAcmeAccount, type AcmeDnsRecord } from '../../../../electron/vault/certificates/acme.js';
+import { buildCsr } from '../../../../electron/vault/certificates/x509.js';
 import { freePort, startPebble, tcpPortFree, type Pebble } from '../../../helpers/pebble.js';
 
 let pebble: Pebble;
@@ -188,6 +190,55 @@ describe('ACME against pebble (real validation)', () => {
     expect(records[0]!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await verifyChain(r.chainPem, name);
     await pebble.challtestsrv('/clear-txt', { host: `${records[0]!.name}.` });
+  });
+
+  it('dns-01 for a name and its wildcard (CSR from x509.ts buildCsr): two values for one record name, both published', async () => {
+    const records: AcmeDnsRecord[] = [];
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const csrDer = await buildCsr({ subject: 'CN=multi.example.com', privateKey, sans: { dns_names: ['multi.example.com', '*.multi.example.com'] } });
+    const r = await acmeOrder({
+      directoryUrl: pebble.directoryUrl,
+      accountKeyPem: account.accountKeyPem,
+      accountUrl: account.accountUrl,
+      csrDer,
+      challenge: 'dns-01',
+      onDnsRecord: async (rec) => {
+        records.push(rec);
+        await pebble.challtestsrv('/set-txt', { host: `${rec.name}.`, value: rec.value });
+      },
+      caCertPem: pebble.caCertPem,
+    });
+    expect(records.map((x) => x.name)).toEqual(['_acme-challenge.multi.example.com', '_acme-challenge.multi.example.com']);
+    expect(records[0]!.value).not.toBe(records[1]!.value);
+    await verifyChain(r.chainPem, 'multi.example.com');
+    const leaf = openssl(['x509', '-noout', '-ext', 'subjectAltName'], `${pemBlocks(r.chainPem)[0]}\n`);
+    expect(leaf.out).toContain('DNS:*.multi.example.com');
+    await pebble.challtestsrv('/clear-txt', { host: '_acme-challenge.multi.example.com.' });
+  });
+
+  it('http-01 for an IP address identifier (RFC 8738): pebble fetches from 127.0.0.1 itself', async () => {
+    const r0 = openssl([
+      'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ip.key',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-outform', 'DER',
+    ]);
+    expect(r0.status, r0.out).toBe(0);
+    const r = await acmeOrder({
+      directoryUrl: pebble.directoryUrl,
+      accountKeyPem: account.accountKeyPem,
+      accountUrl: account.accountUrl,
+      csrDer: new Uint8Array(r0.stdout),
+      challenge: 'http-01',
+      http: { port: pebble.httpPort, host: '127.0.0.1' },
+      caCertPem: pebble.caCertPem,
+    });
+    const blocks = pemBlocks(r.chainPem);
+    writeFileSync(join(dir, 'root.pem'), await pebble.rootsPem());
+    writeFileSync(join(dir, 'leaf.pem'), `${blocks[0]}\n`);
+    writeFileSync(join(dir, 'inter.pem'), `${blocks.slice(1).join('\n')}\n`);
+    const v = openssl(['verify', '-CAfile', 'root.pem', '-untrusted', 'inter.pem', '-verify_ip', '127.0.0.1', 'leaf.pem']);
+    expect(v.status, v.out).toBe(0);
+    const dnsIp = await caught(acmeOrder({ directoryUrl: pebble.directoryUrl, accountKeyPem: account.accountKeyPem, csrDer: new Uint8Array(r0.stdout), challenge: 'dns-01', onDnsRecord: async () => undefined, caCertPem: pebble.caCertPem }));
+    expect(dnsIp.code).toBe('BadParameter');
   });
 
   it('dns-01 without the record published fails with the CA\'s reason', async () => {
