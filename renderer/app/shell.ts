@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import { onReset } from '../lib/reset.js';
 
 /** The kinds of object the vault screen holds (app/kinds.tsx lists their screens). */
-export type KindId = 'secrets' | 'keys';
+export type KindId = 'secrets' | 'keys' | 'certificates';
 
 export type ShellRequestType = 'new' | 'find';
 

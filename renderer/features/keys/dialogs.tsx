@@ -6,7 +6,7 @@ import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
 import { L, shortVersion } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { FormDialog, useSubmit } from '../../lib/Dialog.js';
-import { Checkbox, Field, TextArea } from '../../lib/Field.js';
+import { Checkbox, Field, Select, TextArea } from '../../lib/Field.js';
 import { AttributeFields, attributesOf, NEW_ATTRIBUTES, newVersionAttributes, parseAttributes, type AttributeState } from '../../lib/objects/AttributeFields.js';
 import { useKeys } from './store.js';
 
@@ -17,22 +17,6 @@ const SHAPES: Record<KeyType, { field: 'size' | 'crv'; options: readonly (string
   oct: { field: 'size', options: [...OCT_SIZES].reverse() },
   OKP: { field: 'crv', options: ['Ed25519'] },
 };
-
-function Select({ label, value, options, onChange }: { label: string; value: string; options: readonly { value: string; label: string }[]; onChange: (v: string) => void }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 /** Checkboxes of the operations a key type can perform; none checked is refused before sending. */
 function OperationsField({ kty, ops, setOps }: { kty: KeyType; ops: readonly KeyOperation[]; setOps: (ops: KeyOperation[]) => void }) {

@@ -1,0 +1,375 @@
+// @vitest-environment jsdom
+/// <reference lib="dom" />
+/**
+ * The Certificates screens on the fake API: the kind in the navigation, the
+ * list with subject and days left coloured by expiry, the detail (subject,
+ * SANs, issuer chain, validity bar, thumbprints, policy), the create wizard
+ * for each issuer (self-signed, a vault CA, a CSR with its copy and merge),
+ * import of a PFX by file with its password, export, Renew now, the policy
+ * editor, editing a version, and delete / recover / purge.
+ */
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { L } from '../../../renderer/app/labels.js';
+import { useCertificates } from '../../../renderer/features/certificates/store.js';
+import { FAKE_DEFAULT_POLICY, FAKE_PFX, FAKE_PFX_PASSWORD, type FakeCert } from './fake-api-certificates.js';
+import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
+import { DAY, manualClock, NOW, renderApp, type } from './setup.js';
+
+const MONTH = 30 * DAY;
+
+function cert(name: string, v: { subject: string; issuer?: string; ca?: string; sans?: string[]; nbf: number; exp: number; enabled?: boolean; tags?: Record<string, string> }, policy: Partial<FakeCert['policy']> = {}): FakeCert {
+  return {
+    name,
+    policy: { ...structuredClone(FAKE_DEFAULT_POLICY), x509_props: { subject: v.subject, validity_months: 12 }, ...policy },
+    versions: [
+      {
+        version: `${name.padEnd(8, '0').slice(0, 8)}${'a'.repeat(24)}`.replace(/[^0-9a-f]/g, 'b'),
+        subject: v.subject,
+        issuer: v.issuer ?? v.subject,
+        ...(v.ca ? { ca: v.ca } : {}),
+        sans: v.sans ?? [],
+        nbf: v.nbf,
+        exp: v.exp,
+        enabled: v.enabled ?? true,
+        ...(v.tags ? { tags: v.tags } : {}),
+        created: v.nbf,
+        updated: v.nbf,
+      },
+    ],
+  };
+}
+
+function seeded(): FakeCoffer {
+  const fake = createFakeCoffer({ now: () => NOW });
+  const v = fake.addVault('/v/work.coffer', 'pw');
+  fake.addSecret(v, 'db-password', { value: 'hunter2' });
+  const store = v.certificates;
+  store.cas.push({ name: 'root', subject: 'CN=Test Root', notAfter: NOW + 3650 * DAY }, { name: 'issuing', subject: 'CN=Test Issuing', parent: 'root', notAfter: NOW + 1800 * DAY });
+  store.certs.set('web', cert('web', { subject: 'CN=www.example.com', sans: ['DNS:www.example.com', 'IP Address:192.0.2.7'], nbf: NOW - 100 * DAY, exp: NOW + 265 * DAY, tags: { team: 'edge' } }, { issuer: { name: 'Self' } }));
+  store.certs.set('api', cert('api', { subject: 'CN=api.example.com', issuer: 'CN=Test Issuing', ca: 'issuing', nbf: NOW - 340 * DAY, exp: NOW + 10 * DAY }, { issuer: { name: 'issuing' } }));
+  store.certs.set('old', cert('old', { subject: 'CN=old.example.com', nbf: NOW - 400 * DAY, exp: NOW - 35 * DAY }));
+  fake.open = '/v/work.coffer';
+  fake.lastPath = '/v/work.coffer';
+  return fake;
+}
+
+const nav = () => screen.getByRole('navigation', { name: L.kindsNav });
+const list = () => screen.getByRole('listbox', { name: L.certificatesList });
+const option = (name: string) => within(list()).getByRole('option', { name });
+const names = () => within(list()).getAllByRole('option').map((o) => o.querySelector('.row-name')?.textContent);
+const callsOf = (fake: FakeCoffer, channel: string) => fake.calls.filter((c) => c.channel === channel).map((c) => c.input as Record<string, unknown>);
+
+async function goToCertificates() {
+  await screen.findByRole('listbox', { name: L.secretsList });
+  fireEvent.click(within(nav()).getByRole('button', { name: L.certificatesNav }));
+  return screen.findByRole('listbox', { name: L.certificatesList });
+}
+
+async function openCert(name: string) {
+  await goToCertificates();
+  fireEvent.click(option(name));
+  const detail = await screen.findByRole('region', { name: L.certificateDetailRegion(name) });
+  await within(detail).findByRole('table', { name: L.versionsTable });
+  await within(detail).findByRole('region', { name: L.thumbprintsRegion });
+  return detail;
+}
+
+function chooseFile(input: HTMLElement, name: string, content: string) {
+  fireEvent.change(input, { target: { files: [new File([content], name)] } });
+}
+
+describe('certificates list', () => {
+  it('is a kind in the navigation; rows show the subject and the days left, coloured by expiry; search by subject', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    expect(within(nav()).getByRole('button', { name: L.certificatesNav }).getAttribute('aria-current')).toBe('page');
+    expect(names()).toEqual(['api', 'old', 'web']);
+    expect(option('web').textContent).toContain('CN=www.example.com');
+    expect(option('web').querySelector('.expiry-ok')?.textContent).toBe(L.daysLeft(265));
+    expect(option('api').querySelector('.expiry-soon')?.textContent).toBe(L.daysLeft(10));
+    expect(option('api').textContent).toContain(L.chipExpiresSoon);
+    expect(option('old').querySelector('.expiry-expired')?.textContent).toBe(L.expiredText);
+    type(screen.getByRole('searchbox', { name: L.searchCertificates }), 'test issuing');
+    expect(names()).toEqual(['api']);
+    type(screen.getByRole('searchbox', { name: L.searchCertificates }), 'edge');
+    expect(names()).toEqual(['web']);
+  });
+
+  it('an empty vault says how to add one', async () => {
+    const fake = createFakeCoffer({ now: () => NOW });
+    fake.addVault('/v/e.coffer', 'pw');
+    fake.open = '/v/e.coffer';
+    renderApp(fake, manualClock(NOW * 1000));
+    fireEvent.click(within(await screen.findByRole('navigation', { name: L.kindsNav })).getByRole('button', { name: L.certificatesNav }));
+    expect(await screen.findByText(L.emptyCertificates)).toBeTruthy();
+  });
+});
+
+describe('certificate detail', () => {
+  it('shows subject, SANs, issuer, validity bar with days left, thumbprints, the policy and a self-signed chain', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('web');
+    const d = useCertificates.getState().details!;
+    expect(detail.textContent).toContain('CN=www.example.com');
+    expect(within(detail).getByText('DNS:www.example.com')).toBeTruthy();
+    expect(within(detail).getByText('IP Address:192.0.2.7')).toBeTruthy();
+    const meter = within(detail).getByRole('meter', { name: L.validityMeter }) as HTMLMeterElement;
+    expect(Number(meter.getAttribute('value')) / Number(meter.getAttribute('max'))).toBeCloseTo(100 / 365, 2);
+    expect(detail.querySelector('.validity .expiry-ok')?.textContent).toBe(L.daysLeft(265));
+    const thumbs = within(detail).getByRole('region', { name: L.thumbprintsRegion });
+    expect(thumbs.textContent).toContain(d.facts.x5t);
+    expect(thumbs.textContent).toContain(d.facts.sha256);
+    const chain = within(detail).getByRole('region', { name: L.chainRegion });
+    expect(chain.textContent).toContain(L.chainSelfSigned);
+    const policy = within(detail).getByRole('region', { name: L.policyRegion });
+    expect(policy.textContent).toContain(L.policyIssuerText('Self'));
+    expect(policy.textContent).toContain(L.policyActionText('AutoRenew', 90, undefined));
+  });
+
+  it('a certificate from a vault CA lists its chain up to the root', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('api');
+    const items = within(within(detail).getByRole('list', { name: L.chainList })).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent?.split(' · ')[0]?.trim())).toEqual(['CN=api.example.com', `CN=Test Issuing ${L.chainVaultCa('issuing')}`, `CN=Test Root ${L.chainVaultCa('root')}`]);
+  });
+
+  it('Renew now adds a version listed first; the status names it', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('web');
+    fireEvent.click(within(detail).getByRole('button', { name: L.renewButton }));
+    await waitFor(() => expect(useCertificates.getState().versions).toHaveLength(2));
+    const newest = useCertificates.getState().versions![0]!.id.split('/').pop()!;
+    expect(await screen.findByText(L.renewed(newest.slice(0, 8)))).toBeTruthy();
+  });
+
+  it('exports as PFX with a password through main’s save dialog; cancelling writes nothing', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('web');
+    r.fake.pickerAnswers.push('/home/me/web.pfx');
+    fireEvent.click(within(detail).getByRole('button', { name: L.exportButton }));
+    const d = await screen.findByRole('dialog', { name: L.exportCertificateDialog('web') });
+    expect(within(d).queryByLabelText(L.exportPassword)).toBeNull();
+    fireEvent.click(within(d).getByRole('radio', { name: L.exportFormatNames.PFX! }));
+    type(within(d).getByLabelText(L.exportPassword), 'export-pw');
+    fireEvent.click(within(d).getByRole('button', { name: L.exportConfirm }));
+    expect(await screen.findByText(L.exported('/home/me/web.pfx'))).toBeTruthy();
+    expect(r.fake.certificateExports).toEqual([{ name: 'web', format: 'PFX', path: '/home/me/web.pfx', protected: true }]);
+    expect(callsOf(r.fake, 'certificates:export')).toEqual([{ name: 'web', format: 'PFX', password: 'export-pw' }]);
+    // PEM from a version's row, cancelled in the save dialog.
+    const short = useCertificates.getState().versions![0]!.id.split('/').pop()!.slice(0, 8);
+    fireEvent.click(within(detail).getByRole('button', { name: L.exportCertificateVersion(short) }));
+    const d2 = await screen.findByRole('dialog', { name: L.exportCertificateDialog('web') });
+    fireEvent.click(within(d2).getByRole('button', { name: L.exportConfirm }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(r.fake.certificateExports).toHaveLength(1);
+  });
+
+  it('the policy editor shows the policy and saves a change; a bad validity is refused before sending', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('web');
+    fireEvent.click(within(detail).getByRole('button', { name: L.editPolicyButton }));
+    const d = await screen.findByRole('dialog', { name: L.policyDialog('web') });
+    const subject = (await within(d).findByLabelText(L.fieldSubject)) as HTMLInputElement;
+    expect(subject.value).toBe('CN=www.example.com');
+    expect((within(d).getByRole('radio', { name: L.issuerSelf }) as HTMLInputElement).checked).toBe(true);
+    type(within(d).getByLabelText(L.fieldValidityMonths), '0');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    expect(await within(d).findByText(L.validityError)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldValidityMonths), '6');
+    fireEvent.change(within(d).getByRole('combobox', { name: L.fieldKeyType }), { target: { value: 'EC' } });
+    fireEvent.change(within(d).getByRole('combobox', { name: L.fieldCurve }), { target: { value: 'P-384' } });
+    fireEvent.click(within(d).getByRole('checkbox', { name: L.actionNotify }));
+    type(within(d).getByLabelText(L.triggerValue(L.actionNotify)), '75');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const [sent] = callsOf(r.fake, 'certificates:updatePolicy');
+    expect(sent).toMatchObject({
+      name: 'web',
+      policy: {
+        key_props: { kty: 'EC', crv: 'P-384' },
+        x509_props: { subject: 'CN=www.example.com', validity_months: 6 },
+        lifetime_actions: [
+          { trigger: { days_before_expiry: 90 }, action: { action_type: 'AutoRenew' } },
+          { trigger: { lifetime_percentage: 75 }, action: { action_type: 'EmailContacts' } },
+        ],
+        issuer: { name: 'Self' },
+      },
+    });
+  });
+
+  it('disables a version and edits its tags', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('web');
+    const short = useCertificates.getState().versions![0]!.id.split('/').pop()!.slice(0, 8);
+    fireEvent.click(within(detail).getByRole('button', { name: L.disableCertificateVersion(short) }));
+    await waitFor(() => expect(option('web').textContent).toContain(L.chipDisabled));
+    fireEvent.click(within(detail).getByRole('button', { name: L.editCertificateVersion(short) }));
+    const d = await screen.findByRole('dialog', { name: L.editCertificateDialog(short) });
+    type(within(d).getByLabelText(L.fieldTags), 'team=core\nenv=prod');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(callsOf(r.fake, 'certificates:update').at(-1)).toMatchObject({ name: 'web', patch: { enabled: false, tags: { team: 'core', env: 'prod' } } });
+  });
+
+  it('deletes after confirmation, recovers from Deleted, and purges', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    const detail = await openCert('old');
+    fireEvent.click(within(detail).getByRole('button', { name: L.deleteCertificateButton }));
+    const d = await screen.findByRole('dialog', { name: L.deleteCertificateDialog('old') });
+    fireEvent.click(within(d).getByRole('button', { name: L.deleteConfirm }));
+    await waitFor(() => expect(names()).toEqual(['api', 'web']));
+    fireEvent.click(screen.getByRole('tab', { name: L.deletedTab }));
+    let deleted = await screen.findByRole('list', { name: L.deletedCertificatesList });
+    fireEvent.click(within(deleted).getByRole('button', { name: L.recoverButton('old') }));
+    expect(await screen.findByText(L.emptyDeletedCertificates)).toBeTruthy();
+    fireEvent.click(screen.getByRole('tab', { name: L.certificatesTab }));
+    await waitFor(() => expect(names()).toEqual(['api', 'old', 'web']));
+    fireEvent.click(option('old'));
+    const again = await screen.findByRole('region', { name: L.certificateDetailRegion('old') });
+    fireEvent.click(within(again).getByRole('button', { name: L.deleteCertificateButton }));
+    fireEvent.click(within(await screen.findByRole('dialog', { name: L.deleteCertificateDialog('old') })).getByRole('button', { name: L.deleteConfirm }));
+    await waitFor(() => expect(names()).toEqual(['api', 'web']));
+    fireEvent.click(screen.getByRole('tab', { name: L.deletedTab }));
+    deleted = await screen.findByRole('list', { name: L.deletedCertificatesList });
+    fireEvent.click(within(deleted).getByRole('button', { name: L.purgeButton('old') }));
+    fireEvent.click(within(screen.getByRole('dialog', { name: L.purgeDialog('old') })).getByRole('button', { name: L.purgeConfirm }));
+    expect(await screen.findByText(L.emptyDeletedCertificates)).toBeTruthy();
+  });
+});
+
+describe('the create wizard', () => {
+  async function openWizard() {
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.newCertificateButton }));
+    const d = await screen.findByRole('dialog', { name: L.newCertificateDialog });
+    await within(d).findByLabelText(L.fieldSubject);
+    return d;
+  }
+
+  it('self-signed from the default policy: a subject is required; the certificate is created and opened', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const d = await openWizard();
+    // No ACME: self-signed, the vault's CAs and a CA outside only.
+    expect(within(d).getAllByRole('radio').map((x) => x.parentElement?.textContent)).toEqual([
+      L.issuerSelf,
+      L.issuerCa('root', 'CN=Test Root'),
+      L.issuerCa('issuing', 'CN=Test Issuing'),
+      L.issuerUnknown,
+    ]);
+    type(within(d).getByLabelText(L.fieldName), 'shop');
+    type(within(d).getByLabelText(L.fieldSubject), '  ');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    expect(await within(d).findByText(L.subjectRequired)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=shop.example.com');
+    type(within(d).getByLabelText(L.fieldDnsNames), 'shop.example.com\nwww.shop.example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    const detail = await screen.findByRole('region', { name: L.certificateDetailRegion('shop') });
+    expect(callsOf(r.fake, 'certificates:create')).toEqual([
+      {
+        name: 'shop',
+        policy: {
+          key_props: { kty: 'RSA', key_size: 2048, exportable: true, reuse_key: true },
+          secret_props: { contentType: 'application/x-pkcs12' },
+          x509_props: { subject: 'CN=shop.example.com', sans: { dns_names: ['shop.example.com', 'www.shop.example.com'] }, key_usage: ['digitalSignature', 'keyEncipherment'], validity_months: 12 },
+          lifetime_actions: [{ trigger: { days_before_expiry: 90 }, action: { action_type: 'AutoRenew' } }],
+          issuer: { name: 'Self' },
+        },
+      },
+    ]);
+    await waitFor(() => expect(detail.textContent).toContain('DNS:www.shop.example.com'));
+  });
+
+  it('from a vault CA: the policy names the CA', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const d = await openWizard();
+    type(within(d).getByLabelText(L.fieldName), 'svc');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=svc.internal');
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerCa('issuing', 'CN=Test Issuing') }));
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    const detail = await screen.findByRole('region', { name: L.certificateDetailRegion('svc') });
+    expect(callsOf(r.fake, 'certificates:create')[0]).toMatchObject({ policy: { issuer: { name: 'issuing' } } });
+    await waitFor(() => expect(within(detail).getByRole('region', { name: L.chainRegion }).textContent).toContain(L.chainVaultCa('issuing')));
+  });
+
+  it('for a CA outside: shows the CSR, copies it through main, and merges the signed PEM file', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const d = await openWizard();
+    type(within(d).getByLabelText(L.fieldName), 'partner');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=partner.example.com');
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerUnknown }));
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    // The wizard's second step: the same title, the CSR and the merge.
+    const csr = await screen.findByRole('region', { name: L.csrRegion });
+    expect(csr.querySelector('pre')?.textContent).toContain('-----BEGIN CERTIFICATE REQUEST-----');
+    fireEvent.click(within(csr).getByRole('button', { name: L.copyCsrButton }));
+    expect(await within(csr).findByText(L.copied(30))).toBeTruthy();
+    expect(r.fake.clipboard).toContain('-----BEGIN CERTIFICATE REQUEST-----');
+    fireEvent.click(within(csr).getByRole('button', { name: L.mergeConfirm }));
+    expect(await within(csr).findByText(L.mergeNoFile)).toBeTruthy();
+    const signed = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    chooseFile(within(csr).getByLabelText(L.mergeFile), 'signed.pem', signed);
+    await within(csr).findByText(L.fileChosen('signed.pem', signed.length));
+    fireEvent.click(within(csr).getByRole('button', { name: L.mergeConfirm }));
+    await screen.findByRole('region', { name: L.certificateDetailRegion('partner') });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(callsOf(r.fake, 'certificates:mergePending')).toHaveLength(1);
+    expect(await screen.findByText(L.merged('partner'))).toBeTruthy();
+  });
+
+  it('a pending request is found again by name and can be cancelled', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    const created = await r.fake.api['certificates:create']({ name: 'later', policy: { x509_props: { subject: 'CN=later' }, issuer: { name: 'Unknown' } } });
+    expect(created.ok).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: L.pendingRequestButton }));
+    const d = await screen.findByRole('dialog', { name: L.pendingDialog });
+    type(within(d).getByLabelText(L.pendingName), 'nothing');
+    fireEvent.click(within(d).getByRole('button', { name: L.findPendingConfirm }));
+    expect(await within(d).findByText(L.noPending('nothing'))).toBeTruthy();
+    type(within(d).getByLabelText(L.pendingName), 'later');
+    fireEvent.click(within(d).getByRole('button', { name: L.findPendingConfirm }));
+    const csr = await screen.findByRole('region', { name: L.csrRegion });
+    fireEvent.click(within(csr).getByRole('button', { name: L.cancelRequestButton }));
+    expect(await within(csr).findByText(L.requestStatus('cancelled'))).toBeTruthy();
+  });
+});
+
+describe('import', () => {
+  it('takes a .pfx by the file picker with its password; a wrong password is shown in the dialog', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.importCertificateButton }));
+    const d = await screen.findByRole('dialog', { name: L.importCertificateDialog });
+    type(within(d).getByLabelText(L.fieldName), 'bad name');
+    fireEvent.click(within(d).getByRole('button', { name: L.importKeyConfirm }));
+    expect(await within(d).findByText(L.nameRequired)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldName), '');
+    chooseFile(within(d).getByLabelText(L.importCertificateFile), 'partner-tls.pfx', FAKE_PFX);
+    await waitFor(() => expect((within(d).getByLabelText(L.fieldName) as HTMLInputElement).value).toBe('partner-tls'));
+    type(within(d).getByLabelText(L.importCertificatePassword), 'wrong');
+    fireEvent.click(within(d).getByRole('button', { name: L.importKeyConfirm }));
+    expect((await within(d).findByRole('alert')).textContent).toContain('wrong password');
+    type(within(d).getByLabelText(L.importCertificatePassword), FAKE_PFX_PASSWORD);
+    fireEvent.click(within(d).getByRole('button', { name: L.importKeyConfirm }));
+    await screen.findByRole('region', { name: L.certificateDetailRegion('partner-tls') });
+    const sent = callsOf(r.fake, 'certificates:import').at(-1)!;
+    expect(sent).toMatchObject({ name: 'partner-tls', password: FAKE_PFX_PASSWORD });
+    expect(atob(String(sent.value).replace(/-/g, '+').replace(/_/g, '/'))).toBe(FAKE_PFX);
+    await waitFor(() => expect(names()).toContain('partner-tls'));
+  });
+
+  it('takes a file dropped on the drop zone', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.importCertificateButton }));
+    const d = await screen.findByRole('dialog', { name: L.importCertificateDialog });
+    const zone = d.querySelector('.dropzone')!;
+    fireEvent.drop(zone, { dataTransfer: { files: [new File([FAKE_PFX], 'dropped.p12')] } });
+    expect(await within(d).findByText(L.fileChosen('dropped.p12', FAKE_PFX.length))).toBeTruthy();
+    expect((within(d).getByLabelText(L.fieldName) as HTMLInputElement).value).toBe('dropped');
+  });
+});
+
+// The renewal months of a validity: the fake's versions last validity_months × 30 days.
+void MONTH;
