@@ -206,3 +206,15 @@ export interface CertificateContacts {
   id: string;
   contacts: { email: string; name?: string; phone?: string }[];
 }
+
+/**
+ * S-crt IssuerBundle (`/certificates/issuers/{name}`), for Coffer's one
+ * provider that works without a partner account: `ACME` (RFC 8555), with its
+ * settings in `acme`. Credentials are never returned.
+ */
+export interface CertificateIssuerBundle {
+  id: string;
+  provider: string;
+  attributes: { enabled: boolean; created: number; updated: number };
+  acme?: { directory_url: string; email?: string; account_url?: string; challenge: 'http-01' | 'dns-01'; http_port?: number; has_ca_certificate?: boolean };
+}

@@ -6,6 +6,7 @@
  */
 import type {
   CertificateBundle,
+  CertificateIssuerBundle,
   CertificateContacts,
   CertificateItem,
   CertificateOperation,
@@ -301,6 +302,50 @@ export interface ImportCertificateInput {
   preserveCertOrder?: boolean;
 }
 
+/** What a DNS-01 validation asks the caller to publish before the CA looks (RFC 8555 8.4). */
+export interface DnsChallengeRecord {
+  name: string;
+  type: 'TXT';
+  value: string;
+}
+
+/**
+ * SetCertificateIssuer for provider `ACME`: registers (or finds) an account
+ * with the CA at `directoryUrl`; its key is kept in the vault under the `ca`
+ * scope. Key Vault's partner providers (DigiCert, GlobalSign) need their
+ * services and are refused.
+ */
+export interface CertificateIssuerInput {
+  name: string;
+  provider: string;
+  enabled?: boolean;
+  acme: {
+    directoryUrl: string;
+    email?: string;
+    /** The CA's terms of service must be agreed to (RFC 8555 7.3). */
+    termsAgreed: boolean;
+    /** Default http-01. */
+    challenge?: 'http-01' | 'dns-01';
+    /** The port the http-01 responder listens on (default 80, where a public CA connects). */
+    httpPort?: number;
+    /** PEM of the CA certificate trusted for the directory's HTTPS (a private CA); Node's roots otherwise. */
+    caCertificatePem?: string;
+  };
+}
+
+export interface CertificateIssuerPatch {
+  enabled?: boolean;
+  challenge?: 'http-01' | 'dns-01';
+  httpPort?: number;
+}
+
+/** How an issuance by an ACME issuer is validated and stopped. */
+export interface IssueOptions {
+  /** dns-01: publish this record, resolve when it is visible to the CA. Without it, a dns-01 issuer is refused. */
+  onDnsRecord?: (record: DnsChallengeRecord) => Promise<void>;
+  signal?: AbortSignal;
+}
+
 /** UpdateCertificate: attributes of one version; `enabled` also applies to its managed key and secret. */
 export interface CertificateAttributesPatch {
   enabled?: boolean;
@@ -330,7 +375,7 @@ export interface RenewDueResult {
  */
 export interface CertificatesApi {
   /** Issues the first or a new version by the policy's issuer: Self and vault CAs complete at once; Unknown leaves a pending operation with a CSR. */
-  create(input: CreateCertificateInput): Promise<CertificateOperation>;
+  create(input: CreateCertificateInput, options?: IssueOptions): Promise<CertificateOperation>;
   import(input: ImportCertificateInput): Promise<CertificateBundle>;
   get(name: string, version?: string): Promise<CertificateBundle>;
   list(): CertificateItem[];
@@ -354,7 +399,18 @@ export interface CertificatesApi {
   /** MergeCertificate: the certificate signed for the pending CSR, then its chain (leaf first), as DER. */
   merge(name: string, x5c: Uint8Array[], patch?: CertificateAttributesPatch): Promise<CertificateBundle>;
   /** A new version now, by the policy (the app's "Renew now"). */
-  renew(name: string): Promise<CertificateOperation>;
+  renew(name: string, options?: IssueOptions): Promise<CertificateOperation>;
+  /**
+   * Revokes a version (default the newest) with the CA that issued it: a CA of
+   * the vault (it then appears in that CA's CRL) or the ACME issuer of its
+   * policy. A self-signed certificate has no CA to revoke it: BadParameter.
+   */
+  revoke(name: string, version?: string, reason?: string): Promise<void>;
+  createIssuer(input: CertificateIssuerInput): Promise<CertificateIssuerBundle>;
+  getIssuer(name: string): Promise<CertificateIssuerBundle>;
+  listIssuers(): Promise<CertificateIssuerBundle[]>;
+  updateIssuer(name: string, patch: CertificateIssuerPatch): Promise<CertificateIssuerBundle>;
+  deleteIssuer(name: string): Promise<CertificateIssuerBundle>;
   /** Runs each live certificate's lifetime actions that are due at `now` (Unix seconds; default now). */
   renewDue(now?: number): Promise<RenewDueResult>;
   /** PEM or DER: the certificate (certificates/read). PFX: key and chain, from the managed secret (secrets/getSecret). */

@@ -7,6 +7,7 @@
  * (AKV-REFERENCE.md §3.1).
  */
 import type {
+  CertificateIssuerBundle,
   CertificateBundle,
   CertificateContacts,
   CertificateItem,
@@ -115,4 +116,31 @@ export function toCertificateOperation(vid: string, p: Pending): CertificateOper
 
 export function toContacts(vid: string, stored: { contacts: { email: string; name?: string; phone?: string }[] } | undefined): CertificateContacts {
   return { id: `coffer://${vid}/certificates/contacts`, contacts: (stored?.contacts ?? []).map((c) => ({ ...c })) };
+}
+
+/** Coffer's issuer provider for RFC 8555 CAs (Let's Encrypt, a private ACME CA). */
+export const ACME_PROVIDER = 'ACME';
+
+type IssuerRecord = Extract<CertificateRecord, { t: 'certificate.issuer' }>;
+
+/** S-crt IssuerBundle; the account key is never shown. */
+export function toIssuerBundle(vid: string, i: { issuer: IssuerRecord; created: number; updated: number }): CertificateIssuerBundle {
+  const a = i.issuer.acme;
+  return {
+    id: `coffer://${vid}/certificates/issuers/${i.issuer.name}`,
+    provider: i.issuer.provider,
+    attributes: { enabled: i.issuer.enabled, created: i.created, updated: i.updated },
+    ...(a
+      ? {
+          acme: {
+            directory_url: a.directory_url,
+            ...(a.email !== undefined ? { email: a.email } : {}),
+            ...(a.account_url !== undefined ? { account_url: a.account_url } : {}),
+            challenge: a.challenge,
+            ...(a.http_port !== undefined ? { http_port: a.http_port } : {}),
+            ...(a.ca_certificate !== undefined ? { has_ca_certificate: true } : {}),
+          },
+        }
+      : {}),
+  };
 }

@@ -12,6 +12,7 @@
  */
 import type {
   CertificateBundle,
+  CertificateIssuerBundle,
   CertificateContacts,
   CertificateItem,
   CertificateOperation,
@@ -20,6 +21,9 @@ import type {
   DeletedCertificateItem,
 } from '../../../shared/keyvault.js';
 import type {
+  CertificateIssuerInput,
+  CertificateIssuerPatch,
+  IssueOptions,
   CertificateAttributesPatch,
   CertificatesApi,
   CreateCertificateInput,
@@ -30,6 +34,7 @@ import type {
 import { equalBytes, fromB64u, toB64u, toPem, wipe } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 import { scopesOf } from '../access/roles.js';
+import { createPrivateKey } from 'node:crypto';
 import type { VaultCore } from '../core.js';
 import type { VaultRecord } from '../format/records.js';
 import { keysKind } from '../keys/kind.js';
@@ -50,6 +55,8 @@ import {
   toCertificateItem,
   toCertificateOperation,
   toContacts,
+  toIssuerBundle,
+  ACME_PROVIDER,
   toDeletedCertificateBundle,
   toDeletedCertificateItem,
   toPolicyBundle,
@@ -64,7 +71,18 @@ import {
 } from './errors.js';
 import { certificatesKind } from './kind.js';
 import { issuancePolicy, keyOpsFromKeyUsage, type IssuancePolicy, type KeyUsage } from './policy.js';
-import { certificateRecordSchemas, type CertificatePolicy, type CertificateRecord, type CertificateVersionRecord } from './records.js';
+import {
+  ACME_CHALLENGES,
+  certificateRecordSchemas,
+  REVOCATION_REASON_CODES,
+  REVOCATION_REASONS,
+  type AcmeIssuerFields,
+  type CertificatePolicy,
+  type CertificateRecord,
+  type CertificateVersionRecord,
+  type RevocationReason,
+} from './records.js';
+import { casKind } from './kind.js';
 import type { CertificateAttributes, CertificatesState } from './state.js';
 import type { ParsedCertificate } from './x509.js';
 import { loadPki, type Pki } from './load-pki.js';
@@ -193,7 +211,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
 
   // --------------------------------------------------------- new versions
 
-  create(input: CreateCertificateInput): Promise<CertificateOperation> {
+  create(input: CreateCertificateInput, options: IssueOptions = {}): Promise<CertificateOperation> {
     return this.logged('CertificateCreate', input?.name, async () => {
       this.v.require('certificates/create');
       if (input === null || typeof input !== 'object') throw badParameter('A certificate needs a name and a policy.');
@@ -204,17 +222,17 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
       const saved = this.state().policies.get(nameKey(input.name))?.policy;
       if (input.policy === undefined && saved === undefined) throw badParameter('The first version of a certificate needs a policy (`coffer certificate get-default-policy` prints one to edit).');
       const policy = issuancePolicy(input.policy ?? saved);
-      return this.issue(input.name, policy, input, 'create', input.policy !== undefined);
+      return this.issue(input.name, policy, input, 'create', input.policy !== undefined, options);
     });
   }
 
-  renew(name: string): Promise<CertificateOperation> {
+  renew(name: string, options: IssueOptions = {}): Promise<CertificateOperation> {
     return this.logged('CertificateRenew', name, async () => {
       this.v.require('certificates/create');
       const o = this.live(name);
       const saved = this.policyOf(o)?.policy;
       if (!saved) throw badParameter(`Certificate ${o.name} has no policy to renew by.`);
-      return this.issue(o.name, issuancePolicy(saved), {}, 'renew', false);
+      return this.issue(o.name, issuancePolicy(saved), {}, 'renew', false, options);
     });
   }
 
@@ -225,20 +243,24 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     attrs: { enabled?: boolean; tags?: Record<string, string>; preserveCertOrder?: boolean },
     origin: 'create' | 'renew',
     newPolicy: boolean,
+    options: IssueOptions = {},
   ): Promise<CertificateOperation> {
     const issuer = policy.issuer.name;
-    const ca = issuer === 'Self' || issuer === 'Unknown' ? undefined : issuer;
-    if (ca !== undefined) this.authorities.check(ca); // NotFound before a key is generated
+    // Checked before a key is generated: the issuer exists, is usable, and a dns-01 order has someone to publish its record.
+    const by = this.issuerOf(issuer);
+    if (by.kind === 'acme' && by.acme.challenge === 'dns-01' && !options.onDnsRecord) {
+      throw badParameter(`Issuer ${issuer} validates by dns-01: a DNS record must be published during the order, so issue from the CLI or the app, which show it.`);
+    }
     const m = await this.keyFor(name, policy);
     const pki = await loadPki();
     try {
       const x = policy.x509_props;
       const { publicKey, privateKey } = certificateKeyObjects(m);
-      if (issuer === 'Unknown') return await this.writePending(name, m, policy, newPolicy);
+      if (by.kind === 'unknown') return await this.writePending(name, m, policy, newPolicy);
       const extra: VaultRecord[] = [];
       let cer: Uint8Array;
       let chain: Uint8Array[] = [];
-      if (ca === undefined) {
+      if (by.kind === 'self') {
         cer = await pki.buildCertificate({
           subject: x.subject,
           subjectPublicKey: publicKey,
@@ -248,8 +270,8 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
           ...(x.sans ? { sans: x.sans } : {}),
           ...(x.ekus ? { ekus: x.ekus } : {}),
         });
-      } else {
-        const leaf = await this.authorities.issueLeaf(ca, {
+      } else if (by.kind === 'ca') {
+        const leaf = await this.authorities.issueLeaf(issuer, {
           subject: x.subject,
           subjectPublicKey: publicKey,
           validityMonths: x.validity_months,
@@ -260,6 +282,22 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         cer = leaf.cer;
         chain = leaf.chain;
         extra.push(leaf.record);
+      } else {
+        const csr = await pki.buildCsr({ subject: x.subject, privateKey: privateKey!, keyUsage: x.key_usage, ...(x.sans ? { sans: x.sans } : {}), ...(x.ekus ? { ekus: x.ekus } : {}) });
+        const ders = await this.withAcmeAccount(by.name, async (acme, account) => {
+          const { chainPem } = await acme.acmeOrder({
+            ...account,
+            csrDer: csr,
+            challenge: by.acme.challenge,
+            ...(by.acme.challenge === 'http-01' ? { http: { port: by.acme.http_port ?? 80 } } : {}),
+            ...(options.onDnsRecord ? { onDnsRecord: options.onDnsRecord } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          return pki.pemToDers(chainPem, 'CERTIFICATE');
+        });
+        if (ders.length === 0) throw new CofferError('IoError', `The ACME CA of issuer ${by.name} returned no certificate.`);
+        cer = ders[0]!;
+        chain = ders.slice(1, MAX_CHAIN);
       }
       const bundle = await this.writeVersion(name, { m, cer, chain }, policy, attrs, origin, { newPolicy, extra });
       return toCertificateOperation(this.vid, {
@@ -275,6 +313,195 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     } finally {
       m.dispose();
     }
+  }
+
+  /** What a policy's issuer name stands for: Self, Unknown, a CA kept in the vault, or an ACME issuer (NotFound otherwise). */
+  private issuerOf(name: string): { kind: 'self' } | { kind: 'unknown' } | { kind: 'ca' } | { kind: 'acme'; name: string; acme: AcmeIssuerFields } {
+    if (name === 'Self') return { kind: 'self' };
+    if (name === 'Unknown') return { kind: 'unknown' };
+    const issuer = this.state().issuers.get(name.toLowerCase());
+    if (issuer) {
+      if (!issuer.issuer.enabled) throw new CofferError('Forbidden', `Issuer ${issuer.issuer.name} is disabled.`);
+      if (issuer.issuer.provider !== ACME_PROVIDER || !issuer.issuer.acme) throw badParameter(`Issuer ${issuer.issuer.name} (provider ${issuer.issuer.provider}) cannot issue here.`);
+      return { kind: 'acme', name: issuer.issuer.name, acme: issuer.issuer.acme };
+    }
+    this.authorities.check(name);
+    return { kind: 'ca' };
+  }
+
+  /** Runs `use` with the ACME module and the issuer's account (its key read from the vault, under `ca`). */
+  private async withAcmeAccount<T>(
+    name: string,
+    use: (acme: typeof import('./acme.js'), account: { directoryUrl: string; accountKeyPem: string; accountUrl?: string; caCertPem?: string }) => Promise<T>,
+  ): Promise<T> {
+    const i = this.state().issuers.get(name.toLowerCase());
+    if (!i?.key || !i.issuer.acme) throw new CofferError('NotFound', `Issuer ${name} has no ACME account.`);
+    const a = i.issuer.acme;
+    const pkcs8 = this.core.readKindValue(certificatesKind, { name: i.issuer.name } as CertObject, { ...i.key } as CertVersion, 'issuer');
+    try {
+      const acme = await import('./acme.js');
+      return await use(acme, {
+        directoryUrl: a.directory_url,
+        accountKeyPem: toPem('PRIVATE KEY', pkcs8),
+        ...(a.account_url !== undefined ? { accountUrl: a.account_url } : {}),
+        ...(a.ca_certificate !== undefined ? { caCertPem: toPem('CERTIFICATE', fromB64u(a.ca_certificate)) } : {}),
+      });
+    } finally {
+      wipe(pkcs8);
+    }
+  }
+
+  // ---------------------------------------------------------------- issuers
+
+  createIssuer(input: CertificateIssuerInput): Promise<CertificateIssuerBundle> {
+    return this.logged('CertificateIssuerSet', undefined, async () => {
+      this.v.require('certificatecas/write');
+      if (input === null || typeof input !== 'object') throw badParameter('An issuer needs a name, a provider and its settings.');
+      validateSecretName(input.name, 'issuer');
+      if (input.name === 'Self' || input.name === 'Unknown') throw badParameter(`"${input.name}" is a built-in issuer name.`);
+      if (input.provider !== ACME_PROVIDER) {
+        throw badParameter(`Provider ${String(input.provider)} is not available: Key Vault's partner CAs (DigiCert, GlobalSign) need their services; Coffer issues with provider ${ACME_PROVIDER} (RFC 8555), a CA kept in the vault, or Self.`);
+      }
+      if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw badParameter('enabled must be true or false.');
+      const a = input.acme as CertificateIssuerInput['acme'] | undefined;
+      if (!a || typeof a !== 'object') throw badParameter('An ACME issuer needs its directory URL.');
+      if (typeof a.directoryUrl !== 'string' || !/^https:\/\/[^\s]{1,2040}$/.test(a.directoryUrl)) throw badParameter('The ACME directory URL must be an https:// URL.');
+      if (a.termsAgreed !== true) throw badParameter("The ACME CA's terms of service must be agreed to (RFC 8555 7.3).");
+      const challenge = a.challenge ?? 'http-01';
+      if (!(ACME_CHALLENGES as readonly string[]).includes(challenge)) throw badParameter(`The challenge is ${ACME_CHALLENGES.join(' or ')}.`);
+      if (a.httpPort !== undefined && (!Number.isInteger(a.httpPort) || a.httpPort < 1 || a.httpPort > 65535)) throw badParameter('The http-01 port is 1 to 65535.');
+      if (a.email !== undefined && (typeof a.email !== 'string' || !/^[^\s@]{1,128}@[^\s@]{1,127}$/.test(a.email))) throw badParameter('The contact email is not a valid address.');
+      let caDer: Uint8Array | undefined;
+      if (a.caCertificatePem !== undefined) {
+        const pki = await loadPki();
+        caDer = pki.pemToDers(String(a.caCertificatePem), 'CERTIFICATE')[0];
+        if (!caDer) throw badParameter('The CA certificate must be PEM text (BEGIN CERTIFICATE).');
+      }
+      if (this.state().issuers.has(input.name.toLowerCase())) throw new CofferError('Conflict', `An issuer named ${input.name} exists: update or delete it.`);
+      if (this.core.state.of(casKind).get(input.name)) throw new CofferError('Conflict', `A CA of the vault is named ${input.name}: an issuer name must not hide it.`);
+      const acme = await import('./acme.js');
+      const account = await acme.createAcmeAccount({
+        directoryUrl: a.directoryUrl,
+        termsAgreed: true,
+        ...(a.email !== undefined ? { email: a.email } : {}),
+        ...(caDer ? { caCertPem: toPem('CERTIFICATE', caDer) } : {}),
+      });
+      const pkcs8 = new Uint8Array(createPrivateKey(account.accountKeyPem).export({ format: 'der', type: 'pkcs8' }));
+      try {
+        return await this.v.write((core) => {
+          if (this.state(core).issuers.has(input.name.toLowerCase())) throw new CofferError('Conflict', `An issuer named ${input.name} exists: update or delete it.`);
+          const record: VaultRecord = {
+            t: 'certificate.issuer',
+            name: input.name,
+            provider: ACME_PROVIDER,
+            enabled: input.enabled ?? true,
+            blob: 0,
+            version: newVersionId(),
+            acme: {
+              directory_url: a.directoryUrl,
+              challenge,
+              account_url: account.accountUrl,
+              ...(a.email !== undefined ? { email: a.email } : {}),
+              ...(a.httpPort !== undefined ? { http_port: a.httpPort } : {}),
+              ...(caDer ? { ca_certificate: toB64u(caDer) } : {}),
+            },
+          };
+          return { pending: { records: [record], values: [pkcs8] }, result: (c) => toIssuerBundle(this.vid, this.state(c).issuers.get(input.name.toLowerCase())!) };
+        });
+      } finally {
+        wipe(pkcs8);
+      }
+    });
+  }
+
+  private issuer(name: string, core = this.core): NonNullable<ReturnType<CertificatesState['issuers']['get']>> {
+    if (typeof name !== 'string' || name === '') throw badParameter('An issuer name is required.');
+    const i = this.state(core).issuers.get(name.toLowerCase());
+    if (!i) throw new CofferError('NotFound', `No certificate issuer named ${name} (\`coffer certificate issuer list\`).`);
+    return i;
+  }
+
+  getIssuer(name: string): Promise<CertificateIssuerBundle> {
+    return this.logged('CertificateIssuerGet', undefined, () => {
+      this.v.require('certificatecas/read');
+      return toIssuerBundle(this.vid, this.issuer(name));
+    });
+  }
+
+  listIssuers(): Promise<CertificateIssuerBundle[]> {
+    return this.logged('CertificateIssuerList', undefined, () => {
+      this.v.require('certificatecas/read');
+      return [...this.state().issuers.values()].sort((a, b) => a.issuer.name.toLowerCase().localeCompare(b.issuer.name.toLowerCase())).map((i) => toIssuerBundle(this.vid, i));
+    });
+  }
+
+  updateIssuer(name: string, patch: CertificateIssuerPatch): Promise<CertificateIssuerBundle> {
+    return this.logged('CertificateIssuerUpdate', undefined, () => {
+      this.v.require('certificatecas/write');
+      if (patch === null || typeof patch !== 'object') throw badParameter('An issuer update takes settings to change.');
+      if (patch.enabled !== undefined && typeof patch.enabled !== 'boolean') throw badParameter('enabled must be true or false.');
+      if (patch.challenge !== undefined && !(ACME_CHALLENGES as readonly string[]).includes(patch.challenge)) throw badParameter(`The challenge is ${ACME_CHALLENGES.join(' or ')}.`);
+      if (patch.httpPort !== undefined && (!Number.isInteger(patch.httpPort) || patch.httpPort < 1 || patch.httpPort > 65535)) throw badParameter('The http-01 port is 1 to 65535.');
+      return this.v.write((core) => {
+        const i = this.issuer(name, core);
+        const { blob: _b, version: _v, ...rest } = i.issuer;
+        const record = {
+          ...rest,
+          ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+          ...(rest.acme ? { acme: { ...rest.acme, ...(patch.challenge ? { challenge: patch.challenge } : {}), ...(patch.httpPort !== undefined ? { http_port: patch.httpPort } : {}) } } : {}),
+        } as VaultRecord;
+        return { pending: { records: [record] }, result: (c) => toIssuerBundle(this.vid, this.state(c).issuers.get(i.issuer.name.toLowerCase())!) };
+      });
+    });
+  }
+
+  deleteIssuer(name: string): Promise<CertificateIssuerBundle> {
+    return this.logged('CertificateIssuerDelete', undefined, async () => {
+      this.v.require('certificatecas/delete');
+      const out = await this.v.write((core) => {
+        const i = this.issuer(name, core);
+        const shown = toIssuerBundle(this.vid, i);
+        return { pending: { records: [{ t: 'certificate.issuer.delete', name: i.issuer.name }] }, result: () => shown };
+      });
+      await this.v.compactPurged();
+      return out;
+    });
+  }
+
+  // ----------------------------------------------------------------- revoke
+
+  revoke(name: string, version?: string, reason = 'unspecified'): Promise<void> {
+    let ver: string | undefined;
+    return this.logged(
+      'CertificateRevoke',
+      name,
+      async () => {
+        this.v.require('certificates/update');
+        if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw badParameter(`Unknown revocation reason "${reason}". Reasons (RFC 5280 5.3.1): ${REVOCATION_REASONS.join(', ')}.`);
+        const o = this.live(name);
+        const v = this.version(o, version);
+        ver = v.version;
+        const pki = await loadPki();
+        const cer = fromB64u(v.attrs.cer);
+        const parsed = pki.parseCertificate(cer);
+        // A CA of the vault that issued this serial revokes it (and lists it in its CRL).
+        const cas = this.core.state.of(casKind);
+        for (const ca of cas.objects.values()) {
+          if (cas.issued.get(ca.key)?.has(parsed.serialHex) && ca.versions.size > 0 && newestVersion(ca).attrs.cer === v.attrs.chain?.[0]) {
+            return this.authorities.revoke(ca.name, parsed.serialHex, reason);
+          }
+        }
+        const policyIssuer = (this.policyOf(o)?.policy as IssuancePolicy | undefined)?.issuer?.name;
+        const i = policyIssuer === undefined ? undefined : this.state().issuers.get(policyIssuer.toLowerCase());
+        if (i?.issuer.provider === ACME_PROVIDER) {
+          return this.withAcmeAccount(i.issuer.name, (acme, account) =>
+            acme.acmeRevoke({ ...account, certPem: pki.derToPem(cer, 'CERTIFICATE'), reason: REVOCATION_REASON_CODES[reason as RevocationReason] }),
+          );
+        }
+        throw badParameter(`Certificate ${o.name} was not issued by a CA of this vault or by its ACME issuer: nothing here can revoke it (a self-signed certificate is retired by deleting it).`);
+      },
+      () => ver,
+    );
   }
 
   /**

@@ -17,6 +17,20 @@ export const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEnciphermen
 export const PENDING_STATUSES = ['inProgress', 'completed', 'cancelled', 'failed'] as const;
 /** RFC 5280 §5.3.1 CRLReason names. */
 export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+/** Their CRLReason codes (RFC 5280 §5.3.1; 7 is not used), as CRLs and ACME (RFC 8555 §7.6) carry them. */
+export const REVOCATION_REASON_CODES: Readonly<Record<RevocationReason, number>> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  removeFromCRL: 8,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+};
 const HEX_SERIAL = /^[0-9a-f]{2,40}$/;
 const OID = /^[0-2](\.(0|[1-9][0-9]*)){1,63}$/;
 
@@ -42,6 +56,20 @@ export interface CertificateVersionRecord {
 
 export type CertificatePolicy = Record<string, unknown>;
 
+/** An ACME issuer (Coffer's provider `ACME`, RFC 8555): where its CA is and how orders are validated. */
+export interface AcmeIssuerFields {
+  directory_url: string;
+  email?: string;
+  account_url?: string;
+  challenge: 'http-01' | 'dns-01';
+  /** The port of the http-01 responder (80 for a public CA). */
+  http_port?: number;
+  /** base64url DER of the CA certificate trusted for the directory's HTTPS (a private CA); Node's roots otherwise. */
+  ca_certificate?: string;
+}
+
+export const ACME_CHALLENGES = ['http-01', 'dns-01'] as const;
+
 export type CertificateRecord =
   | CertificateVersionRecord
   | { t: 'certificate.update'; name: string; version: string; set: { enabled?: boolean; tags?: Record<string, string> }; clear: never[] }
@@ -64,7 +92,19 @@ export type CertificateRecord =
       error?: { code: string; message: string };
     }
   | { t: 'certificate.pending.delete'; name: string }
-  | { t: 'certificate.issuer'; name: string; provider: string; enabled: boolean; account_id?: string; org_id?: string; admins?: { first_name?: string; last_name?: string; email?: string; phone?: string }[]; blob?: number }
+  | {
+      t: 'certificate.issuer';
+      name: string;
+      provider: string;
+      enabled: boolean;
+      account_id?: string;
+      org_id?: string;
+      admins?: { first_name?: string; last_name?: string; email?: string; phone?: string }[];
+      /** The issuer's credential (an ACME account key, PKCS#8), sealed under `ca`; with the `version` that names it (§6.7). */
+      blob?: number;
+      version?: string;
+      acme?: AcmeIssuerFields;
+    }
   | { t: 'certificate.issuer.delete'; name: string }
   | { t: 'certificate.contacts'; contacts: { email: string; name?: string; phone?: string }[] }
   | { t: 'ca'; name: string; version: string; blob: number; cer: string; enabled: boolean; parent?: string; pathLength?: number }
@@ -229,7 +269,7 @@ export const certificateRecordSchemas = {
   'certificate.pending.delete': { validate: nameOnly, permission: (): CertificatePermission => 'certificates/delete', since: 2 },
   'certificate.issuer': {
     validate(v: Fields, what: string, ctx: { blobCount: number }): void {
-      fields(v, ['t', 'name', 'provider', 'enabled'], ['account_id', 'org_id', 'admins', 'blob'], what);
+      fields(v, ['t', 'name', 'provider', 'enabled'], ['account_id', 'org_id', 'admins', 'blob', 'version', 'acme'], what);
       text(v.name, 127, `${what}.name`);
       text(v.provider, 64, `${what}.provider`);
       bool(v.enabled, `${what}.enabled`);
@@ -243,8 +283,23 @@ export const certificateRecordSchemas = {
           return a;
         });
       }
-      // The issuer's credential (an account password) is a value, sealed under `certificates`.
-      if (v.blob !== undefined) int(v.blob, 0, ctx.blobCount - 1, `${what}.blob`);
+      // The issuer's credential is a value, sealed under the kind's scope (`ca`), named by `version`.
+      if (v.blob !== undefined) {
+        int(v.blob, 0, ctx.blobCount - 1, `${what}.blob`);
+        if (v.version === undefined) bad(`${what}.version is required with a blob`);
+      }
+      if (v.version !== undefined) str(v.version, VERSION, `${what}.version`);
+      if (v.acme !== undefined) {
+        const a = v.acme;
+        if (!isObj(a)) return void bad(`${what}.acme is invalid`);
+        fields(a, ['directory_url', 'challenge'], ['email', 'account_url', 'http_port', 'ca_certificate'], `${what}.acme`);
+        text(a.directory_url, 2048, `${what}.acme.directory_url`);
+        oneOf(a.challenge, ACME_CHALLENGES, `${what}.acme.challenge`);
+        if (a.email !== undefined) text(a.email, 256, `${what}.acme.email`);
+        if (a.account_url !== undefined) text(a.account_url, 2048, `${what}.acme.account_url`);
+        if (a.http_port !== undefined) int(a.http_port, 1, 65535, `${what}.acme.http_port`);
+        if (a.ca_certificate !== undefined) b64(a.ca_certificate, `${what}.acme.ca_certificate`);
+      }
     },
     permission: (): CertificatePermission => 'certificatecas/write',
     blobOf: (r: { blob?: number }): number | undefined => r.blob,

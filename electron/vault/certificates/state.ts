@@ -17,7 +17,8 @@ export class CertificatesState extends VersionedObjects<CertificateAttributes> {
   readonly policies = new Map<string, { policy: CertificatePolicy; updated: number }>();
   /** The pending operation by name key; `key` locates its CSR's private key (readKindValue) while it waits. */
   readonly pending = new Map<string, Pending & { created: number; key?: { version: string; commitId: string; epoch: string; blob: string } }>();
-  readonly issuers = new Map<string, { issuer: Issuer; blob?: string; updated: number }>();
+  /** Issuers by lowercased name; `key` locates the credential (readKindValue). */
+  readonly issuers = new Map<string, { issuer: Issuer; key?: { version: string; commitId: string; epoch: string; blob: string }; created: number; updated: number }>();
   contacts: { contacts: Contacts; updated: number } | undefined;
 
   apply(r: CertificateRecord, at: FoldAt): void {
@@ -56,12 +57,19 @@ export class CertificatesState extends VersionedObjects<CertificateAttributes> {
         this.pending.delete(nameKey(r.name));
         return;
       }
-      case 'certificate.issuer':
-        this.issuers.set(r.name.toLowerCase(), { issuer: r, ...(r.blob !== undefined ? { blob: at.blobs[r.blob]! } : {}), updated: at.time });
+      case 'certificate.issuer': {
+        const before = this.issuers.get(r.name.toLowerCase());
+        const key = r.blob !== undefined ? { version: r.version!, commitId: at.commitId, epoch: at.epoch, blob: at.blobs[r.blob]! } : undefined;
+        if (before?.key && key) this.purgedBlobs.add(before.key.blob);
+        this.issuers.set(r.name.toLowerCase(), { issuer: r, ...(key ? { key } : before?.key ? { key: before.key } : {}), created: before?.created ?? at.time, updated: at.time });
         return;
-      case 'certificate.issuer.delete':
+      }
+      case 'certificate.issuer.delete': {
+        const before = this.issuers.get(r.name.toLowerCase());
+        if (before?.key) this.purgedBlobs.add(before.key.blob);
         this.issuers.delete(r.name.toLowerCase());
         return;
+      }
       case 'certificate.contacts':
         this.contacts = { contacts: r.contacts, updated: at.time };
         return;

@@ -10,6 +10,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
+import { REVOCATION_REASON_CODES, type RevocationReason } from './records.js';
 import { createHash, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { equalBytes, toPem } from '../crypto/index.js';
@@ -658,18 +659,6 @@ export interface CrlInput {
   revoked: { serialHex: string; time: Date; reason: string }[];
 }
 
-const CRL_REASONS: Record<string, number> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-};
 
 /** A version 2 CRL (RFC 5280 5) signed by the CA, with its CRL number and authority key identifier. */
 export async function buildCrl(input: CrlInput): Promise<Uint8Array> {
@@ -698,7 +687,7 @@ export async function buildCrl(input: CrlInput): Promise<Uint8Array> {
       entries: input.revoked.map((r) => ({
         serialNumber: serialOf(r.serialHex),
         revocationDate: r.time,
-        ...(r.reason !== 'unspecified' && CRL_REASONS[r.reason] !== undefined ? { reason: CRL_REASONS[r.reason] as x509.X509CrlReason } : {}),
+        ...(r.reason !== 'unspecified' && r.reason in REVOCATION_REASON_CODES ? { reason: REVOCATION_REASON_CODES[r.reason as RevocationReason] as x509.X509CrlReason } : {}),
       })),
     });
   } catch {
