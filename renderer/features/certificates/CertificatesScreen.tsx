@@ -24,18 +24,18 @@ const LABELS = {
   deletedEmpty: L.emptyDeletedCertificates,
 };
 
-/** The row shows the subject and the days left, coloured by how near the expiry is. */
+/** The row shows the days left, coloured by how near the expiry is, then the subject (cut short first when the row is narrow). */
 function RowExtra({ item }: { item: CertificateListItem }) {
   const now = Math.floor(useClock().now() / 1000);
   return (
     <>
-      {item.subject}
       {item.attributes.exp === undefined ? null : (
         <>
-          {' · '}
           <ExpiryText exp={item.attributes.exp} now={now} />
+          {' · '}
         </>
       )}
+      {item.subject}
     </>
   );
 }
