@@ -14,8 +14,11 @@ import {
   type CertificateAttributesPatch,
   type CertificatesApi,
   type CreateCertificateInput,
+  type DnsChallengeRecord,
   type ImportCertificateInput,
+  type IssueOptions,
   type Vault,
+  childProcessEnv,
 } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { batchFailureError, usageError } from './errors.js';
@@ -24,10 +27,36 @@ import { printJson } from './output.js';
 import { derFromFile } from './pem.js';
 import { backupToFile, restoreFromFile, writeFromVault, type NameOptions, type VersionOptions } from './secret-actions.js';
 
-export interface CreateCertificateOptions extends NameOptions {
+/** How a dns-01 record is published while an ACME order waits: a hook command, else the person at the terminal. */
+export interface DnsOptions {
+  dnsHook?: string;
+}
+
+export interface CreateCertificateOptions extends NameOptions, DnsOptions {
   policy?: string;
   disabled?: boolean;
   tags?: string[];
+}
+
+export interface RevokeCertificateOptions extends VersionOptions {
+  reason?: string;
+}
+
+export interface IssuerCreateOptions extends NameOptions {
+  provider: string;
+  directory: string;
+  email?: string;
+  challenge?: 'http-01' | 'dns-01';
+  httpPort?: number;
+  caCert?: string;
+  agreeTos?: boolean;
+  disabled?: boolean;
+}
+
+export interface IssuerUpdateOptions extends NameOptions {
+  enabled?: string;
+  challenge?: 'http-01' | 'dns-01';
+  httpPort?: number;
 }
 
 export interface ImportCertificateOptions extends CreateCertificateOptions {
@@ -124,8 +153,42 @@ export async function createCertificate(io: CliIo, opts: CreateCertificateOption
   if (opts.tags !== undefined) input.tags = parseTagArgs(opts.tags);
   await ctx.withVault(async (vault) => {
     if (input.policy === undefined && !(await hasPolicy(vault, opts.name))) input.policy = (await ctx.engine()).defaultCertificatePolicy();
-    await printJson(io, await vault.certificates.create(input));
+    await printJson(io, await vault.certificates.create(input, issueOptions(io, opts)));
   });
+}
+
+/**
+ * dns-01 (RFC 8555 8.4): `--dns-hook CMD` runs CMD with COFFER_DNS_NAME,
+ * COFFER_DNS_TYPE and COFFER_DNS_VALUE (the hook publishes the record and
+ * exits 0 once it is visible), in an environment without Coffer's own
+ * variables (no passphrase reaches it); without a hook, on a terminal, the
+ * record is shown and Enter is awaited; otherwise a dns-01 issuer is refused
+ * by the engine, saying why.
+ */
+function issueOptions(io: CliIo, opts: DnsOptions): IssueOptions {
+  if (opts.dnsHook !== undefined) {
+    const hook = opts.dnsHook;
+    return {
+      onDnsRecord: async (r: DnsChallengeRecord) => {
+        const { spawn } = await import('node:child_process');
+        const env = { ...childProcessEnv(io.env), COFFER_DNS_NAME: r.name, COFFER_DNS_TYPE: r.type, COFFER_DNS_VALUE: r.value };
+        const code = await new Promise<number | null>((resolve, reject) => {
+          const child = spawn('sh', ['-c', hook], { env, cwd: io.cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('error', reject);
+          child.on('exit', resolve);
+        });
+        if (code !== 0) throw new CofferError('IoError', `--dns-hook exited with ${code ?? 'a signal'} for the record ${r.name}: the order was stopped.`);
+      },
+    };
+  }
+  if (!io.isTTY.stdin) return {};
+  return {
+    onDnsRecord: async (r: DnsChallengeRecord) => {
+      io.stderr.write(`Create this DNS record, then press Enter once it resolves:\n  ${r.name}. ${r.type} "${r.value}"\n`);
+      const line = await io.readPassphrase('');
+      line.fill(0);
+    },
+  };
 }
 
 async function hasPolicy(vault: Vault, name: string): Promise<boolean> {
@@ -280,8 +343,64 @@ export async function mergePending(io: CliIo, opts: MergeOptions, cmd: Command):
 }
 
 /** `certificate renew`: a new version now, by the policy; the CertificateOperation. */
-export async function renewCertificate(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
-  await CliContext.fromCommand(io, cmd).withVault(async (vault) => printJson(io, await vault.certificates.renew(opts.name)));
+export async function renewCertificate(io: CliIo, opts: NameOptions & DnsOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  await ctx.withVault(async (vault) => printJson(io, await vault.certificates.renew(opts.name, issueOptions(io, opts))));
+}
+
+/** `certificate revoke`: by the vault CA that issued it or its ACME issuer; prints nothing. */
+export async function revokeCertificate(io: CliIo, opts: RevokeCertificateOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((vault) => vault.certificates.revoke(opts.name, opts.version, opts.reason));
+}
+
+/** `certificate issuer create`: registers the ACME account; prints the IssuerBundle (never the account key). */
+export async function createIssuer(io: CliIo, opts: IssuerCreateOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  if (opts.agreeTos !== true) throw usageError("Pass --agree-tos: the ACME CA's terms of service must be agreed to (RFC 8555 7.3)");
+  const caCertificatePem = opts.caCert === undefined ? undefined : (await ctx.readUserFile('--ca-cert', opts.caCert)).toString('utf8');
+  await ctx.withVault(async (vault) =>
+    printJson(
+      io,
+      await vault.certificates.createIssuer({
+        name: opts.name,
+        provider: opts.provider,
+        ...(opts.disabled === true ? { enabled: false } : {}),
+        acme: {
+          directoryUrl: opts.directory,
+          termsAgreed: true,
+          ...(opts.email !== undefined ? { email: opts.email } : {}),
+          ...(opts.challenge !== undefined ? { challenge: opts.challenge } : {}),
+          ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
+          ...(caCertificatePem !== undefined ? { caCertificatePem } : {}),
+        },
+      }),
+    ),
+  );
+}
+
+export async function showIssuer(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => printJson(io, await vault.certificates.getIssuer(opts.name)));
+}
+
+export async function listIssuers(io: CliIo, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => printJson(io, await vault.certificates.listIssuers()));
+}
+
+export async function updateIssuer(io: CliIo, opts: IssuerUpdateOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) =>
+    printJson(
+      io,
+      await vault.certificates.updateIssuer(opts.name, {
+        ...(opts.enabled !== undefined ? { enabled: parseBoolean(opts.enabled, '--enabled') } : {}),
+        ...(opts.challenge !== undefined ? { challenge: opts.challenge } : {}),
+        ...(opts.httpPort !== undefined ? { httpPort: opts.httpPort } : {}),
+      }),
+    ),
+  );
+}
+
+export async function deleteIssuer(io: CliIo, opts: NameOptions, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault(async (vault) => printJson(io, await vault.certificates.deleteIssuer(opts.name)));
 }
 
 /** `certificate renew-due`: {renewed, notified, failed}; an error (the first failure's code) when any failed, as `key rotate-due`. */

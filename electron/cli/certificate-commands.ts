@@ -14,11 +14,16 @@ import type {
   ContactDeleteOptions,
   CreateCertificateOptions,
   DownloadCertificateOptions,
+  DnsOptions,
   ImportCertificateOptions,
+  IssuerCreateOptions,
+  IssuerUpdateOptions,
   MergeOptions,
   PolicyUpdateOptions,
   RenewDueOptions,
+  RevokeCertificateOptions,
 } from './certificate-actions.js';
+import { positiveInteger } from './parsers.js';
 import type { CliIo } from './io.js';
 import { withCommonOptions } from './options.js';
 import type { NameOptions, VersionOptions } from './secret-actions.js';
@@ -26,6 +31,8 @@ import type { NameOptions, VersionOptions } from './secret-actions.js';
 const NAME_HELP = 'the certificate name (letters, digits and -, up to 127 characters; case-insensitive)';
 const VERSION_HELP = 'a 32-hex-character version id (default: the current version)';
 const TAGS_HELP = 'tags as k=v pairs, replacing the whole tag set; --tags "" clears it';
+const DNS_HOOK_HELP =
+  'dns-01 issuers: a shell command that publishes the TXT record given in $COFFER_DNS_NAME and $COFFER_DNS_VALUE and exits 0 once it resolves (without it, a terminal shows the record and waits for Enter)';
 const POLICY_HELP = 'a CertificatePolicy: a JSON file (FILE or @FILE), or the JSON itself; start from `coffer certificate get-default-policy`';
 
 /** The verbs' code, and the engine behind it: loaded when a verb runs. */
@@ -61,6 +68,7 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
     .option('-p, --policy <file|json>', `${POLICY_HELP} (default: the default policy for a new certificate, its current policy for a new version)`)
     .option('--disabled', 'create the version disabled')
     .option('--tags <k=v...>', TAGS_HELP)
+    .option('--dns-hook <command>', DNS_HOOK_HELP)
     .addHelpText('after', '\nIssuer Self and the vault\'s CAs complete at once; issuer Unknown leaves a pending operation with a CSR\n(`certificate pending show`), completed by `certificate pending merge`.')
     .action(async (opts: CreateCertificateOptions, cmd: Command) => (await actions()).createCertificate(io, opts, cmd));
 
@@ -146,13 +154,53 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
   verb('renew')
     .description('issue a new version now, by the policy, and print the CertificateOperation')
     .requiredOption('-n, --name <name>', NAME_HELP)
-    .action(async (opts: NameOptions, cmd: Command) => (await actions()).renewCertificate(io, opts, cmd));
+    .option('--dns-hook <command>', DNS_HOOK_HELP)
+    .action(async (opts: NameOptions & DnsOptions, cmd: Command) => (await actions()).renewCertificate(io, opts, cmd));
 
   verb('renew-due')
     .description("run each certificate's lifetime actions that are due (AutoRenew, EmailContacts); prints {\"renewed\": [...], \"notified\": [...], \"failed\": [...]}")
     .option('--now <iso8601>', 'decide what is due at this time instead of now, ISO 8601 (no zone means UTC)')
     .addHelpText('after', '\nExits non-zero, naming the certificates, when any action failed; those are kept as they were and retried next run.')
     .action(async (opts: RenewDueOptions, cmd: Command) => (await actions()).renewDue(io, opts, cmd));
+
+  verb('revoke')
+    .description('revoke a version with the CA that issued it (a CA of this vault, or the ACME issuer of its policy); prints nothing')
+    .requiredOption('-n, --name <name>', NAME_HELP)
+    .option('--version <id>', VERSION_HELP)
+    .option('--reason <reason>', 'RFC 5280 reason: unspecified, keyCompromise, superseded, cessationOfOperation, affiliationChanged, ...')
+    .action(async (opts: RevokeCertificateOptions, cmd: Command) => (await actions()).revokeCertificate(io, opts, cmd));
+
+  const issuer = certificate.command('issuer').description('certificate issuers: ACME CAs (RFC 8555) such as Let\'s Encrypt (IssuerBundle JSON)');
+  verb('create', issuer)
+    .description('register an account with an ACME CA and keep its key in the vault; prints the IssuerBundle')
+    .requiredOption('-n, --name <name>', 'the issuer name, used as a policy\'s issuer.name')
+    .addOption(new Option('--provider <provider>', 'the provider').choices(['ACME']).default('ACME'))
+    .requiredOption('--directory <url>', "the CA's ACME directory, https:// (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory)")
+    .option('--email <address>', 'the account contact')
+    .addOption(new Option('--challenge <type>', 'how orders are validated').choices(['http-01', 'dns-01']).default('http-01'))
+    .option('--http-port <n>', 'the port the http-01 responder listens on (default 80)', positiveInteger)
+    .option('--ca-cert <file>', "PEM of the CA certificate to trust for the directory's HTTPS (a private CA)")
+    .option('--agree-tos', "agree to the CA's terms of service (required)")
+    .option('--disabled', 'create the issuer disabled')
+    .action(async (opts: IssuerCreateOptions, cmd: Command) => (await actions()).createIssuer(io, opts, cmd));
+  verb('show', issuer)
+    .description('print the IssuerBundle')
+    .requiredOption('-n, --name <name>', 'the issuer name')
+    .action(async (opts: NameOptions, cmd: Command) => (await actions()).showIssuer(io, opts, cmd));
+  verb('list', issuer)
+    .description('print the issuers')
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).listIssuers(io, cmd));
+  verb('update', issuer)
+    .description('change an issuer and print its IssuerBundle')
+    .requiredOption('-n, --name <name>', 'the issuer name')
+    .option('--enabled <true|false>', 'enable or disable it')
+    .addOption(new Option('--challenge <type>', 'how orders are validated').choices(['http-01', 'dns-01']))
+    .option('--http-port <n>', 'the port the http-01 responder listens on', positiveInteger)
+    .action(async (opts: IssuerUpdateOptions, cmd: Command) => (await actions()).updateIssuer(io, opts, cmd));
+  verb('delete', issuer)
+    .description('delete the issuer (and the account key kept for it) and print it')
+    .requiredOption('-n, --name <name>', 'the issuer name')
+    .action(async (opts: NameOptions, cmd: Command) => (await actions()).deleteIssuer(io, opts, cmd));
 
   const policy = certificate.command('policy').description("show or change a certificate's policy (CertificatePolicy JSON)");
   verb('show', policy)
@@ -202,7 +250,7 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
     .action(async (opts: ContactDeleteOptions, cmd: Command) => (await actions()).deleteContact(io, opts, cmd));
 
   // Last, so that each verb's help lists its own options first. get-default-policy opens no vault.
-  const groups = [policy, pending, contact];
+  const groups = [policy, pending, contact, issuer];
   for (const command of [...certificate.commands.filter((c) => !groups.includes(c) && c.name() !== 'get-default-policy'), ...groups.flatMap((g) => g.commands)]) {
     withCommonOptions(command, { unlock: true });
   }

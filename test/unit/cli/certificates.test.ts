@@ -59,14 +59,13 @@ const LEAF = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]);
 const INTERMEDIATE = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x02]);
 
 describe('coffer certificate: help', () => {
-  it('lists its verbs and sub-groups, and no issuer commands', async () => {
+  it('lists its verbs and sub-groups', async () => {
     const r = await run(['certificate', '--help']);
     expect(r.code).toBe(0);
-    for (const verb of ['get-default-policy', 'create', 'import', 'show', 'list', 'list-versions', 'list-deleted', 'show-deleted', 'download', 'set-attributes', 'delete', 'recover', 'purge', 'backup', 'restore', 'renew', 'renew-due', 'policy', 'pending', 'contact']) {
+    for (const verb of ['get-default-policy', 'create', 'import', 'show', 'list', 'list-versions', 'list-deleted', 'show-deleted', 'download', 'set-attributes', 'delete', 'recover', 'purge', 'backup', 'restore', 'renew', 'renew-due', 'revoke', 'policy', 'pending', 'contact', 'issuer']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
     }
-    expect(r.stdout).not.toMatch(/^ {2}issuer\b/m);
-    for (const [group, verbs] of [['pending', ['show', 'merge', 'cancel', 'delete']], ['policy', ['show', 'update']], ['contact', ['add', 'list', 'delete']]] as const) {
+    for (const [group, verbs] of [['pending', ['show', 'merge', 'cancel', 'delete']], ['policy', ['show', 'update']], ['contact', ['add', 'list', 'delete']], ['issuer', ['create', 'show', 'list', 'update', 'delete']]] as const) {
       const g = await run(['certificate', group, '--help']);
       for (const verb of verbs) expect(g.stdout).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
     }
@@ -394,5 +393,43 @@ describe('coffer ca', () => {
 
     expect(await run(['ca', 'delete', '-n', 'root'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(lastCall('cas.delete')).toEqual(['root']);
+  });
+});
+
+describe('coffer certificate issuer, revoke and dns-01', () => {
+  it('creates an ACME issuer only with --agree-tos, reading --ca-cert; shows, lists, updates and deletes', async () => {
+    const refused = await run(['certificate', 'issuer', 'create', '-n', 'le', '--directory', 'https://acme.example/dir']);
+    expectError(refused, 2, 'BadParameter');
+    expect(opened()).toBe(false);
+    await writeFile(join(home, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n');
+    await ok(['certificate', 'issuer', 'create', '-n', 'le', '--directory', 'https://acme.example/dir', '--email', 'ops@example.com', '--challenge', 'dns-01', '--http-port', '8080', '--ca-cert', join(home, 'ca.pem'), '--agree-tos']);
+    expect(lastCall('certificates.createIssuer')).toEqual([
+      {
+        name: 'le',
+        provider: 'ACME',
+        acme: { directoryUrl: 'https://acme.example/dir', termsAgreed: true, email: 'ops@example.com', challenge: 'dns-01', httpPort: 8080, caCertificatePem: expect.stringContaining('BEGIN CERTIFICATE') },
+      },
+    ]);
+    expect((await ok<{ provider: string }>(['certificate', 'issuer', 'show', '-n', 'le'])).provider).toBe('ACME');
+    expect(await ok<unknown[]>(['certificate', 'issuer', 'list'])).toHaveLength(1);
+    await ok(['certificate', 'issuer', 'update', '-n', 'le', '--enabled', 'false', '--challenge', 'http-01']);
+    expect(lastCall('certificates.updateIssuer')).toEqual(['le', { enabled: false, challenge: 'http-01' }]);
+    await ok(['certificate', 'issuer', 'delete', '-n', 'le']);
+    expect(lastCall('certificates.deleteIssuer')).toEqual(['le']);
+  });
+
+  it('revokes with a version and a reason; prints nothing', async () => {
+    const r = await run(['certificate', 'revoke', '-n', 'web', '--reason', 'keyCompromise']);
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(lastCall('certificates.revoke')).toEqual(['web', undefined, 'keyCompromise']);
+  });
+
+  it('--dns-hook runs the command with the record in its environment, without Coffer\'s variables; a failing hook stops the order', async () => {
+    const out = join(home, 'hook.txt');
+    await ok(['certificate', 'renew', '-n', 'web', '--dns-hook', `printf '%s %s %s %s' "$COFFER_DNS_NAME" "$COFFER_DNS_TYPE" "$COFFER_DNS_VALUE" "\${COFFER_PASSPHRASE:-none}" > '${out}'`]);
+    expect(await readFile(out, 'utf8')).toBe('_acme-challenge.web.example.com TXT dns-token none');
+    const r = await run(['certificate', 'renew', '-n', 'web', '--dns-hook', 'exit 3']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--dns-hook exited with 3');
   });
 });

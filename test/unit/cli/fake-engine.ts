@@ -9,6 +9,9 @@ import type {
   CertificateAuthorityInfo,
   CertificatesApi,
   CertificateAuthoritiesApi,
+  CertificateIssuerInput,
+  CertificateIssuerPatch,
+  IssueOptions,
   CheckReport,
   CreateCaInput,
   CreateCertificateInput,
@@ -28,6 +31,7 @@ import type { CliEngine } from '../../../electron/cli/engine.js';
 import type { CliIo } from '../../../electron/cli/io.js';
 import type {
   CertificateBundle,
+  CertificateIssuerBundle,
   CertificateContacts,
   CertificateOperation,
   CertificatePolicyBundle,
@@ -201,6 +205,15 @@ export function fakeEngine(): FakeEngine {
     if (engine.failWith !== undefined) throw engine.failWith;
   }
 
+  function issuerBundle(name: string): CertificateIssuerBundle {
+    return {
+      id: `coffer://${VAULT_ID}/certificates/issuers/${name}`,
+      provider: 'ACME',
+      attributes: { enabled: true, created: 1_700_000_000, updated: 1_700_000_000 },
+      acme: { directory_url: 'https://acme.example/dir', challenge: 'http-01' },
+    };
+  }
+
   function certificates(): CertificatesApi {
     const deletedCertificate = (name: string): DeletedCertificateBundle => ({
       ...certificateBundle(name),
@@ -294,9 +307,33 @@ export function fakeEngine(): FakeEngine {
         record('certificates.merge', name, x5c.map(b64), patch);
         return certificateBundle(name);
       },
-      async renew(name: string) {
+      async renew(name: string, options?: IssueOptions) {
         record('certificates.renew', name);
+        if (options?.onDnsRecord) await options.onDnsRecord({ name: `_acme-challenge.${name}.example.com`, type: 'TXT', value: 'dns-token' });
         return certificateOperation(name);
+      },
+      async revoke(name: string, version?: string, reason?: string) {
+        record('certificates.revoke', name, version, reason);
+      },
+      async createIssuer(input: CertificateIssuerInput) {
+        record('certificates.createIssuer', input);
+        return issuerBundle(input.name);
+      },
+      async getIssuer(name: string) {
+        record('certificates.getIssuer', name);
+        return issuerBundle(name);
+      },
+      async listIssuers() {
+        record('certificates.listIssuers');
+        return [issuerBundle('le')];
+      },
+      async updateIssuer(name: string, patch: CertificateIssuerPatch) {
+        record('certificates.updateIssuer', name, patch);
+        return issuerBundle(name);
+      },
+      async deleteIssuer(name: string) {
+        record('certificates.deleteIssuer', name);
+        return issuerBundle(name);
       },
       async renewDue(now?: number) {
         record('certificates.renewDue', now);
