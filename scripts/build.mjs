@@ -71,9 +71,9 @@ async function bundleCli() {
     // import() becomes require(): no trip through the ES module loader for the addons, and a
     // vm.Script (which has no loader for import()) can run the whole file.
     supported: { 'dynamic-import': false },
-    // The X.509 and PKCS#12 libraries are loaded from node_modules when a certificate operation
+    // The X.509, PKCS#12 and ACME libraries are loaded from node_modules when a certificate operation
     // first needs them (certificates/pki.ts): inlined, they tripled the bundle every command reads.
-    external: ['@node-rs/argon2', '@napi-rs/keyring', '@peculiar/x509', 'reflect-metadata', 'pkijs', 'asn1js', 'node-forge'],
+    external: ['@node-rs/argon2', '@napi-rs/keyring', '@peculiar/x509', 'reflect-metadata', 'pkijs', 'asn1js', 'node-forge', 'acme-client'],
     // launcher.ts finds the installation from its own file: here, the bundle's.
     define: { 'import.meta.url': '__cofferBundleUrl' },
     // The first line names this build: the code cache carries the same line, and bin/coffer.mjs
