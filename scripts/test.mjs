@@ -46,7 +46,7 @@ function ensureTools() {
     if (r.status === 0 && missing.every((t) => has(t.bin))) return;
   }
   console.error(`npm test: missing ${missing.map((t) => t.bin).join(', ')}, needed by ${[...new Set(missing.map((t) => t.why))].join('; ')}.`);
-  console.error(`Install it and run npm test again:\n  sudo ${cmd}`);
+  console.error(`Install it and run npm test again:\n  sudo sh -c '${cmd}'`);
   process.exit(2);
 }
 
