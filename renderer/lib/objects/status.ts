@@ -4,11 +4,12 @@
  * attributes (enabled, nbf, exp, created, updated) and tags: secrets, keys,
  * later certificates.
  */
+import { EXPIRES_SOON_DAYS } from '../../../shared/certificate-types.js';
 import type { SecretAttributes } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 
-/** Key Vault's "NearExpiry" event fires 30 days before exp. */
-export const EXPIRES_SOON_SECONDS = 30 * 24 * 3600;
+/** Key Vault's "NearExpiry" event fires 30 days before exp (the certificates' days-left colour uses the same figure). */
+export const EXPIRES_SOON_SECONDS = EXPIRES_SOON_DAYS * 24 * 3600;
 
 export type ChipKind = 'disabled' | 'expired' | 'expiresSoon' | 'notYetValid';
 
