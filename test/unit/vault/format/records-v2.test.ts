@@ -93,7 +93,7 @@ describe('format version 2 records', () => {
     expect(
       await write(tm, 'certs', [
         { t: 'certificate.policy', name: 'web', policy: POLICY } as unknown as VaultRecord,
-        { t: 'certificate.pending', name: 'web', request_id: version(), csr: b64(300), issuer: 'Unknown', status: 'inProgress', cancellation_requested: false, keyVersion } as unknown as VaultRecord,
+        { t: 'certificate.pending', name: 'web', request_id: version(), csr: b64(300), issuer: 'Unknown', status: 'inProgress', cancellation_requested: false, version: keyVersion } as unknown as VaultRecord,
         rsaKey('web', { origin: 'certificate', version: keyVersion }),
       ], { values: value }),
     ).toBeUndefined();
