@@ -378,7 +378,13 @@ export interface CertificatesApi {
   create(input: CreateCertificateInput, options?: IssueOptions): Promise<CertificateOperation>;
   import(input: ImportCertificateInput): Promise<CertificateBundle>;
   get(name: string, version?: string): Promise<CertificateBundle>;
+  /** get, and the chain stored with the version (standard base64 DER, the issuers after the certificate, as issued or merged): one CertificateGet. */
+  details(name: string, version?: string): Promise<{ bundle: CertificateBundle; chain: string[] }>;
   list(): CertificateItem[];
+  /** list() with each certificate's subject and issuer (its newest version's X.509, RFC 4514 order as Key Vault writes them): the app's list. One CertificateList record. */
+  listWithSubjects(): Promise<(CertificateItem & { subject: string; issuer: string })[]>;
+  /** The pending operations (a CSR waiting for its merge, or cancelled or failed ones not yet deleted), by name. */
+  listPending(): CertificateOperation[];
   listVersions(name: string): CertificateItem[];
   update(name: string, version: string | undefined, patch: CertificateAttributesPatch): Promise<CertificateBundle>;
   getPolicy(name: string): Promise<CertificatePolicyBundle>;

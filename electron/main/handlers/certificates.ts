@@ -51,29 +51,19 @@ const MAX_CHAIN = 16;
 export function certificateHandlers({ session, settings, clipboard, dialogs }: CertificateHandlerDeps): Pick<Handlers, CertificateChannel> {
   const certs = () => session.current().certificates;
   return {
-    // With each certificate's subject and issuer (its current version's X.509), for the list.
-    'certificates:list': async () => {
-      const vault = session.current();
-      const items = vault.certificates.list();
-      const out: CertificateListItem[] = [];
-      for (const item of items) {
-        const bundle = await vault.certificates.get(lastSegment(item.id));
-        const x = parseCer(bundle.cer);
-        out.push({ ...item, subject: rfc4514(x.subject), issuer: rfc4514(x.issuer) });
-      }
-      return out;
-    },
+    // With each certificate's subject and issuer (its current version's X.509), for the list: one read.
+    'certificates:list': async (): Promise<CertificateListItem[]> => certs().listWithSubjects(),
     'certificates:listVersions': async ({ name }) => certs().listVersions(name),
     'certificates:listDeleted': async () => certs().listDeleted(),
     'certificates:get': async ({ name, version }) => {
       const vault = session.current();
-      const bundle = await vault.certificates.get(name, version);
+      const { bundle, chain } = await vault.certificates.details(name, version);
       const x = parseCer(bundle.cer);
       const pending = pendingOf(vault, name);
       return {
         bundle,
         facts: factsOf(x, bundle),
-        chain: await chainOf(vault, x),
+        chain: await chainOf(vault, x, chain),
         ...(pending?.status === 'inProgress' ? { pending: operationView(pending) } : {}),
       };
     },
@@ -149,11 +139,6 @@ export function certificateHandlers({ session, settings, clipboard, dialogs }: C
     'certificates:listCas': async () =>
       (await session.current().cas.list()).map((c) => ({ name: c.name, subject: c.subject, ...(c.parent === undefined ? {} : { parent: c.parent }), notAfter: c.notAfter })),
   };
-}
-
-/** The last segment of an id (`coffer://<vault>/certificates/<name>` → name). */
-function lastSegment(id: string): string {
-  return id.slice(id.lastIndexOf('/') + 1);
 }
 
 /** The pending operation of `name`, or undefined when none is recorded. */
@@ -246,31 +231,18 @@ function chainEntry(x: X509Certificate, ca?: string): CertificateChainEntry {
 }
 
 /**
- * The certificate, then each CA kept in the vault that signed the one before
- * (checked by signature), up to a root. The engine's bundle carries no x5c,
- * so a CA outside the vault is named by the last entry's issuer only. A
- * member whose roles cannot read the vault's CAs sees the certificate alone.
+ * The certificate, then the chain stored with its version (as issued by a
+ * vault CA, or merged), each named by the vault CA it is when the vault keeps
+ * it. A member whose roles cannot read the vault's CAs sees the chain unnamed.
  */
-async function chainOf(vault: Vault, x: X509Certificate): Promise<CertificateChainEntry[]> {
-  const out = [chainEntry(x)];
-  if (isSelfSigned(x)) return out;
-  let cas: CertificateAuthorityInfo[];
+async function chainOf(vault: Vault, x: X509Certificate, chain: string[]): Promise<CertificateChainEntry[]> {
+  let cas: CertificateAuthorityInfo[] = [];
   try {
     cas = await vault.cas.list();
   } catch (e) {
-    if (isCofferError(e) && e.code === 'Forbidden') return out;
-    throw e;
+    if (!(isCofferError(e) && e.code === 'Forbidden')) throw e;
   }
-  const parsed = cas.map((c) => ({ name: c.name, x: parseCer(c.cer) }));
-  let at = x;
-  for (let i = 0; i < MAX_CHAIN; i++) {
-    const parent = parsed.find((p) => signedBy(at, p.x));
-    if (parent === undefined) break;
-    out.push(chainEntry(parent.x, parent.name));
-    if (isSelfSigned(parent.x)) break;
-    at = parent.x;
-  }
-  return out;
+  return [chainEntry(x), ...chain.slice(0, MAX_CHAIN).map((cer) => chainEntry(parseCer(cer), cas.find((c) => c.cer === cer)?.name))];
 }
 
 /**

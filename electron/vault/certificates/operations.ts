@@ -50,6 +50,7 @@ import { KindOperations } from '../state/kind-operations.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import type { CertificateAuthorities } from './authorities.js';
 import {
+  b64uToB64,
   certificateId,
   toCertificateBundle,
   toCertificateItem,
@@ -177,12 +178,53 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     );
   }
 
+  details(name: string, version?: string): Promise<{ bundle: CertificateBundle; chain: string[] }> {
+    let ver: string | undefined;
+    return this.logged(
+      'CertificateGet',
+      name,
+      () => {
+        this.v.require('certificates/read');
+        const o = this.live(name);
+        const v = this.version(o, version);
+        ver = v.version;
+        return {
+          bundle: toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)),
+          chain: (v.attrs.chain ?? []).map((c) => b64uToB64(c)),
+        };
+      },
+      () => ver,
+    );
+  }
+
   list(): CertificateItem[] {
+    return this.liveCertificates().map((o) => toCertificateItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, { versionless: true }));
+  }
+
+  async listWithSubjects(): Promise<(CertificateItem & { subject: string; issuer: string })[]> {
+    const live = this.liveCertificates();
+    const pki = await loadPki();
+    return live.map((o) => {
+      const v = newestVersion(o);
+      const p = pki.parseCertificate(fromB64u(v.attrs.cer));
+      return { ...toCertificateItem(this.vid, this.view(o, v), this.core.retentionDays, { versionless: true }), subject: p.subject, issuer: p.issuer };
+    });
+  }
+
+  /** GetCertificates: the live certificates in name-key order, audited as CertificateList. */
+  private liveCertificates(): CertObject[] {
     this.v.require('certificates/read');
     const live = [...this.state().objects.values()].filter((o) => !o.deleted);
     live.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.v.auditBehind('CertificateList', 'ok');
-    return live.map((o) => toCertificateItem(this.vid, this.view(o, newestVersion(o)), this.core.retentionDays, { versionless: true }));
+    return live;
+  }
+
+  listPending(): CertificateOperation[] {
+    this.v.require('certificates/read');
+    const all = [...this.state().pending.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.v.auditBehind('CertificatePendingList', 'ok');
+    return all.map(([, p]) => toCertificateOperation(this.vid, p));
   }
 
   listVersions(name: string): CertificateItem[] {

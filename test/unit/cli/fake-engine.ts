@@ -241,6 +241,18 @@ export function fakeEngine(): FakeEngine {
         record('certificates.get', name, version);
         return certificateBundle(name);
       },
+      async details(name: string, version?: string) {
+        record('certificates.details', name, version);
+        return { bundle: certificateBundle(name), chain: [] };
+      },
+      async listWithSubjects() {
+        record('certificates.listWithSubjects');
+        return [certificateBundle('a'), certificateBundle('b')].map(({ id, attributes, x5t }) => ({ id, attributes, x5t, subject: 'CN=a', issuer: 'CN=a' }));
+      },
+      listPending() {
+        record('certificates.listPending');
+        return [];
+      },
       list() {
         record('certificates.list');
         return [certificateBundle('a'), certificateBundle('b')].map(({ id, attributes, x5t }) => ({ id, attributes, x5t }));

@@ -224,6 +224,12 @@ describe('certificates: Unknown issuer (CSR and merge)', () => {
       expect(merged.id.split('/').pop()).toBe(op.request_id.length === 32 ? merged.id.split('/').pop() : '');
       expect(t.vault.certificates.getOperation('pend').status).toBe('completed');
       expect((await failure(t.vault.certificates.merge('pend', signed))).code).toBe('CertificateNotFound');
+      // The merged chain is stored with the version; the list shows subject and issuer.
+      const d = await t.vault.certificates.details('pend');
+      expect(d.chain).toHaveLength(1);
+      expect(Buffer.from(d.chain[0]!, 'base64')).toEqual(Buffer.from(signed[1]!));
+      expect((await t.vault.certificates.listWithSubjects()).map((i) => [i.subject, i.issuer])).toEqual([['CN=pend.example.com', 'CN=Outside CA']]);
+      expect(t.vault.certificates.listPending().map((p) => p.status)).toEqual(['completed']);
       // The PFX secret opens with an empty password and holds the key and the chain.
       const pfx = Buffer.from(await secretText(t.vault, 'pend'), 'base64');
       s.write('pend.pfx', pfx);
