@@ -661,6 +661,18 @@ export const appEventSchema = z.discriminatedUnion('type', [
     rotated: z.array(z.string().max(LIMITS.nameLength)).max(10_000),
     failed: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), message: z.string().max(1000) })).max(10_000),
   }),
+  /**
+   * Certificates' lifetime actions run on schedule while the vault is open:
+   * renewed (AutoRenew), expiring (EmailContacts: the app's alert, as there
+   * is no mail), and those whose renewal failed: kept as they were, retried
+   * at the next run. Names only.
+   */
+  z.strictObject({
+    type: z.literal('certificatesRenewed'),
+    renewed: z.array(z.string().max(LIMITS.nameLength)).max(10_000),
+    expiring: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), daysLeft: z.number().int().min(0).max(1_000_000) })).max(10_000),
+    failed: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), message: z.string().max(1000) })).max(10_000),
+  }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

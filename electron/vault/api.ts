@@ -363,7 +363,8 @@ export interface ExportCertificateOptions {
 /** What renewDue did: each certificate renewed (its new version's id), each notification raised, each failure (nothing lost, retried next run). */
 export interface RenewDueResult {
   renewed: { name: string; id: string }[];
-  notified: { name: string; daysLeft: number }[];
+  /** Each version whose EmailContacts trigger has passed, every run while it stays so (its CertificateNearExpiry audit record is written once per open). */
+  notified: { name: string; version: string; daysLeft: number }[];
   failed: { name: string; code: string; message: string }[];
 }
 

@@ -37,6 +37,8 @@ export function VaultShell() {
           else useShell.getState().ask(useShell.getState().kind, 'find');
         } else if (e.type === 'keysRotated') {
           useSession.setState({ notice: L.keysRotatedNotice(e.rotated, e.failed) });
+        } else if (e.type === 'certificatesRenewed') {
+          useSession.setState({ notice: L.certificatesRenewedNotice(e.renewed, e.expiring, e.failed) });
         }
       }),
     [],

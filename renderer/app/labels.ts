@@ -208,6 +208,19 @@ export const L = {
       .filter((t) => t !== '')
       .join(' '),
 
+  certificatesRenewedNotice: (
+    renewed: readonly string[],
+    expiring: readonly { name: string; daysLeft: number }[],
+    failed: readonly { name: string; message: string }[],
+  ): string =>
+    [
+      renewed.length > 0 ? `Renewed by their lifetime actions: ${renewed.join(', ')}.` : '',
+      expiring.length > 0 ? `Expiring soon: ${expiring.map((x) => `${x.name} (${x.daysLeft === 1 ? '1 day' : `${x.daysLeft} days`} left)`).join(', ')}.` : '',
+      failed.length > 0 ? `Could not renew ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}: their current versions are unchanged, and renewal is tried again within the hour.` : '',
+    ]
+      .filter((t) => t !== '')
+      .join(' '),
+
   // Keys
   keysNav: 'Keys',
   keysTab: 'Keys',

@@ -3,8 +3,8 @@
  * through a VaultSessionManager: the vault and dialog channels here, each
  * object kind's in its own module (secrets.ts, keys.ts, certificates.ts). Inputs arrive parsed
  * (ipc/register.ts); the engine checks Key Vault's rules again and its
- * CofferErrors become results. While a vault is open, key-rotation.ts rotates
- * keys whose rotation policies are due.
+ * CofferErrors become results. While a vault is open, scheduled-work.ts rotates
+ * keys whose rotation policies are due and runs certificates' lifetime actions.
  */
 import { stat } from 'node:fs/promises';
 import type { AppEvent } from '../../../shared/contract.js';
@@ -13,7 +13,7 @@ import type { Handlers } from '../ipc/register.js';
 import { certificateHandlers } from './certificates.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
-import { KeyRotationScheduler } from './key-rotation.js';
+import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './scheduled-work.js';
 import { keyHandlers } from './keys.js';
 import { secretHandlers } from './secrets.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
@@ -39,7 +39,7 @@ export interface MainServicesOptions {
   /** The clipboard clear's timers (default: the real ones). */
   timers?: TimersLike;
   /**
-   * The key-rotation schedule's timers (default: the real ones), apart from
+   * The timers of scheduled work, key rotation and certificate renewal (default: the real ones), apart from
    * the clipboard's so that a test driving one does not run the other.
    */
   rotationTimers?: TimersLike;
@@ -61,7 +61,9 @@ export interface MainServices {
   clipboard: ClipboardService;
   dialogs: DialogService;
   /** Rotates keys whose rotation policies are due, while a vault is open. */
-  keyRotation: KeyRotationScheduler;
+  keyRotation: ScheduledWork;
+  /** Runs certificates' lifetime actions that are due (renewals, expiry notices), while a vault is open. */
+  certificateRenewal: ScheduledWork;
   /** Resolves when the clipboard clears begun by a lock, and the closed vaults' background writes, are done (app.ts waits for it before quitting). */
   settled(): Promise<void>;
 }
@@ -104,12 +106,14 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     if (reason !== 'replace') options.notify?.({ type: 'locked' });
   });
   const dialogs = new DialogService(options.dialog);
-  const keyRotation = new KeyRotationScheduler({
+  const scheduled = {
     session,
     ...(options.notify ? { notify: options.notify } : {}),
     ...(options.rotationTimers ? { timers: options.rotationTimers } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-  });
+  };
+  const keyRotation = new ScheduledWork(keyRotationTask, scheduled);
+  const certificateRenewal = new ScheduledWork(certificateRenewalTask(), scheduled);
 
   // The recent list is a convenience: failing to save it must not fail an open that worked.
   const remember = (path: string) =>
@@ -177,8 +181,9 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     clipboard,
     dialogs,
     keyRotation,
+    certificateRenewal,
     settled: async () => {
-      await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), session.settled()]);
+      await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), certificateRenewal.whenIdle(), session.settled()]);
     },
   };
 }

@@ -105,6 +105,8 @@ interface NewVersion {
 }
 
 export class CertificatesOperations extends KindOperations<CertObject, CertificateBundle, DeletedCertificateBundle, DeletedCertificateItem> implements CertificatesApi {
+  /** Versions whose CertificateNearExpiry record this open wrote (renewDue runs hourly in the app). */
+  private readonly nearExpiryAudited = new Set<string>();
   constructor(
     v: VaultSession,
     private readonly authorities: CertificateAuthorities,
@@ -950,9 +952,13 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
           const at = actionDueAt(a.trigger, latest.nbf, latest.exp);
           if (now < at) continue;
           if (a.action.action_type === 'EmailContacts') {
-            result.notified.push({ name: o.name, daysLeft: Math.max(0, Math.floor((latest.exp - now) / DAY)) });
-            // Key Vault's CertificateNearExpiry event (AKV-REFERENCE.md §6.2), into the audit log.
-            this.v.auditBehind('CertificateNearExpiry', 'ok', { object: o.name, version: newestVersion(o).version });
+            const version = newestVersion(o).version;
+            result.notified.push({ name: o.name, version, daysLeft: Math.max(0, Math.floor((latest.exp - now) / DAY)) });
+            // Key Vault's CertificateNearExpiry event (AKV-REFERENCE.md §6.2), into the audit log once per version and open.
+            if (!this.nearExpiryAudited.has(`${o.key}/${version}`)) {
+              this.nearExpiryAudited.add(`${o.key}/${version}`);
+              this.v.auditBehind('CertificateNearExpiry', 'ok', { object: o.name, version });
+            }
           } else if (!this.state().pending.get(o.key) || this.state().pending.get(o.key)!.status !== 'inProgress') {
             due.push(o.name);
           }

@@ -1,7 +1,8 @@
 /** The Certificates screen: New certificate, Import certificate, a pending request; the tabs Certificates / Deleted, list + detail. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CertificateListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
+import { subscribeMainEvents } from '../../lib/api.js';
 import { useClock } from '../../lib/clock.js';
 import { nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
@@ -44,6 +45,8 @@ export function CertificatesScreen() {
   const error = useCertificates((s) => s.error);
   const status = useCertificates((s) => s.status);
   const [dialog, setDialog] = useState<'create' | 'import' | 'pending' | null>(null);
+  // Scheduled renewal (main) made new versions: show them (the shell shows the notice).
+  useEffect(() => subscribeMainEvents((e) => void (e.type === 'certificatesRenewed' && e.renewed.length > 0 && useCertificates.getState().renewed(e.renewed))), []);
 
   const opened = (name: string) => {
     useCertificates.getState().setView('live');

@@ -33,6 +33,8 @@ interface CertificatesExtra {
   deletePending(name: string): Promise<Result<CertificateOperationView>>;
   /** After a write to `name`: the list, and its versions and details if it is the one shown. */
   changed(name: string): Promise<void>;
+  /** After main renewed certificates on schedule: the list, and the selected one's versions and details if it was renewed. */
+  renewed(names: readonly string[]): Promise<void>;
 }
 
 type CertificatesState = ObjectsState<CertificateListItem, DeletedCertificateItem, CertificateItem> & CertificatesExtra;
@@ -67,6 +69,12 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
   async changed(name) {
     const mine = same(get().selected, name);
     await Promise.all([get().loadList(), mine ? get().loadVersions() : undefined, mine ? get().loadDetails() : undefined]);
+  },
+
+  async renewed(names) {
+    const selected = get().selected;
+    const mine = names.some((n) => same(selected, n));
+    await Promise.all([get().items === null ? undefined : get().loadList(), mine ? get().loadVersions() : undefined, mine ? get().loadDetails() : undefined]);
   },
 
   async create(input) {

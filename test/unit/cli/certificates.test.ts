@@ -303,7 +303,7 @@ describe('coffer certificate renew and renew-due', () => {
   });
 
   it('prints the RenewDueResult; --now is ISO 8601 given to the engine in Unix seconds', async () => {
-    engine.renewDueResult = { renewed: [{ name: 'web', id: 'coffer://x/certificates/web/1' }], notified: [{ name: 'api', daysLeft: 20 }], failed: [] };
+    engine.renewDueResult = { renewed: [{ name: 'web', id: 'coffer://x/certificates/web/1' }], notified: [{ name: 'api', version: 'a'.repeat(32), daysLeft: 20 }], failed: [] };
     expect(await ok(['certificate', 'renew-due'])).toEqual(engine.renewDueResult);
     expect(lastCall('certificates.renewDue')).toEqual([undefined]);
     await ok(['certificate', 'renew-due', '--now', '2030-01-01']);

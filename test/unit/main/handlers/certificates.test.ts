@@ -11,8 +11,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Result } from '../../../../shared/contract.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { appEventSchema, type Result } from '../../../../shared/contract.js';
+import { FIRST_RUN_DELAY_MS, RUN_INTERVAL_MS } from '../../../../electron/main/handlers/scheduled-work.js';
 import { certificatesOfFile, NOT_A_CERTIFICATE_FILE, rfc4514, sanEntries } from '../../../../electron/main/handlers/certificates.js';
 import { removeTempDirs } from '../../../helpers/vault.js';
 import { startUnlockedApp, type TestApp } from '../helpers.js';
@@ -220,5 +221,47 @@ describe('certificates:* on the real engine', () => {
     const r = expectError(await app.call('certificates:import', { name: 'bad', value: b64u('CANARY-bytes'), password: 'CANARY-password' }), 'BadParameter');
     expect(r.message).not.toContain('CANARY');
     expectError(await app.call('certificates:export', { name: 'missing', format: 'PEM' }), 'CertificateNotFound');
+  });
+});
+
+describe('scheduled renewal while the vault is open', () => {
+  it('renews what its lifetime actions make due, once, and tells expiring certificates once; the events pass the preload', async () => {
+    const app = await startUnlockedApp();
+    expect(app.services.certificateRenewal.scheduled).toBe(true);
+    await app.ok('certificates:create', {
+      name: 'soon',
+      policy: selfPolicy('CN=soon', {
+        x509_props: { subject: 'CN=soon', validity_months: 1 },
+        lifetime_actions: [{ trigger: { days_before_expiry: 20 }, action: { action_type: 'AutoRenew' } }],
+      }),
+    });
+    await app.ok('certificates:create', {
+      name: 'told',
+      policy: selfPolicy('CN=told', {
+        x509_props: { subject: 'CN=told', validity_months: 1 },
+        lifetime_actions: [{ trigger: { days_before_expiry: 25 }, action: { action_type: 'EmailContacts' } }],
+      }),
+    });
+    const events = () => app.events.filter((e) => e.type === 'certificatesRenewed');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // 12 days on, both are due: 'soon' renews, 'told' is told about.
+      vi.setSystemTime(Date.now() + 12 * DAY * 1000);
+      app.rotationTimers.advance(FIRST_RUN_DELAY_MS);
+      await app.services.certificateRenewal.whenIdle();
+      expect(events()).toHaveLength(1);
+      const e = events()[0]!;
+      expect(appEventSchema.safeParse(e).success).toBe(true);
+      expect(e).toMatchObject({ renewed: ['soon'], failed: [] });
+      expect(e.type === 'certificatesRenewed' && e.expiring.map((x) => x.name)).toEqual(['told']);
+      expect(await app.ok('certificates:listVersions', { name: 'soon' })).toHaveLength(2);
+      // An hour later: nothing new is due, and the expiring one is not told again.
+      app.rotationTimers.advance(RUN_INTERVAL_MS);
+      await app.services.certificateRenewal.whenIdle();
+      expect(events()).toHaveLength(1);
+      expect(await app.ok('certificates:listVersions', { name: 'soon' })).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -397,7 +397,7 @@ describe('certificates: lifetime actions', () => {
       // 30 days before the new version's end: the contacts are told, nothing is renewed.
       const latest = await t.vault.certificates.get('auto');
       const late = await t.vault.certificates.renewDue(latest.attributes.exp! - 29 * 86_400);
-      expect(late.notified).toEqual([{ name: 'auto', daysLeft: 29 }]);
+      expect(late.notified).toEqual([{ name: 'auto', version: latest.id.split('/').pop(), daysLeft: 29 }]);
     } finally {
       vi.useRealTimers();
     }
