@@ -8,7 +8,7 @@
  * import of a PFX by file with its password, export, Renew now, the policy
  * editor, editing a version, and delete / recover / purge.
  */
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { L } from '../../../renderer/app/labels.js';
 import { useCertificates } from '../../../renderer/features/certificates/store.js';
@@ -94,6 +94,18 @@ describe('certificates list', () => {
     expect(names()).toEqual(['api']);
     type(screen.getByRole('searchbox', { name: L.searchCertificates }), 'edge');
     expect(names()).toEqual(['web']);
+  });
+
+  it('certificates renewed on schedule, expiring ones and failed renewals become a notice, and the list reloads', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    const calls = () => r.fake.calls.filter((c) => c.channel === 'certificates:list').length;
+    const before = calls();
+    act(() => r.fake.emit({ type: 'certificatesRenewed', renewed: ['web'], expiring: [{ name: 'api', daysLeft: 10 }], failed: [{ name: 'old', message: 'The disk is full.' }] }));
+    const notice = await screen.findByText(L.certificatesRenewedNotice(['web'], [{ name: 'api', daysLeft: 10 }], [{ name: 'old', message: 'The disk is full.' }]));
+    expect(notice.textContent).toContain('api (10 days left)');
+    expect(notice.textContent).toContain('old (The disk is full.)');
+    await waitFor(() => expect(calls()).toBeGreaterThan(before));
   });
 
   it('an empty vault says how to add one', async () => {
