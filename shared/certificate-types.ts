@@ -8,7 +8,7 @@
  *
  * Plain data only: no Node, no DOM, no electron (eslint enforces).
  */
-import type { CertificateBundle, CertificateItem, CertificateOperation } from './keyvault.js';
+import type { CertificateBundle, CertificateIssuerBundle, CertificateItem, CertificateOperation } from './keyvault.js';
 
 /** A certificate's key is RSA or EC (Coffer has no HSM behind the -HSM types). */
 export const CERTIFICATE_KEY_TYPES = ['RSA', 'EC'] as const;
@@ -38,6 +38,35 @@ export type LifetimeActionType = (typeof LIFETIME_ACTION_TYPES)[number];
 /** The issuers the app offers: self-signed, a CA kept in the vault (by its name), or Unknown (a CSR for a CA outside). */
 export const SELF_ISSUER = 'Self';
 export const UNKNOWN_ISSUER = 'Unknown';
+
+/** The provider of the vault's own issuers (SetCertificateIssuer): an ACME CA (RFC 8555) such as Let's Encrypt. */
+export const ACME_PROVIDER = 'ACME';
+
+/** How an ACME CA checks control of a name: a file served over HTTP (port 80 for a public CA), or a DNS TXT record the user publishes. */
+export const ACME_CHALLENGES = ['http-01', 'dns-01'] as const;
+export type AcmeChallenge = (typeof ACME_CHALLENGES)[number];
+
+/** An issuer of the vault as the app lists it: Key Vault's IssuerBundle (credentials are never returned). */
+export type CertificateIssuerView = CertificateIssuerBundle;
+
+/**
+ * RFC 5280 §5.3.1 CRLReason names, in code order (code 7 is unused), as a
+ * revocation takes them. The engine keeps the same list in
+ * electron/vault/certificates/records.ts (its record format).
+ */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 /** What `certificates:export` writes. */
 export const CERTIFICATE_EXPORT_FORMATS = ['PEM', 'DER', 'PFX'] as const;
@@ -107,6 +136,13 @@ export interface CertificateDetailsView<Bundle = CertificateBundle> {
   facts: CertificateFacts;
   chain: CertificateChainEntry[];
   pending?: CertificateOperationView;
+  /**
+   * Who can revoke this version, as the engine's revoke decides: the vault CA
+   * that issued it (the stored chain starts with it), else the ACME issuer
+   * its policy names (which revokes any version). Absent: nothing in the
+   * vault can (self-signed, a CA outside), so the app offers no Revoke.
+   */
+  revoker?: { kind: 'ca' | 'acme'; name: string };
 }
 
 /** `certificates:list`: Key Vault's CertificateItem with its current version's subject and issuer, for the list. */

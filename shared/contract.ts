@@ -51,13 +51,16 @@ import type {
   SecretItem,
 } from './keyvault.js';
 import {
+  ACME_CHALLENGES,
   CERTIFICATE_CONTENT_TYPES,
   CERTIFICATE_EXPORT_FORMATS,
   CERTIFICATE_KEY_TYPES,
   CERTIFICATE_KEY_USAGES,
   LIFETIME_ACTION_TYPES,
+  REVOCATION_REASONS,
   type CertificateAuthorityView,
   type CertificateDetailsView,
+  type CertificateIssuerView,
   type CertificateListItem,
   type CertificateOperationView,
 } from './certificate-types.js';
@@ -128,6 +131,16 @@ export const LIMITS = Object.freeze({
   sanLength: 256,
   /** Subject alternative names of one kind in a policy. */
   sans: 100,
+  /** An ACME directory URL (the engine takes https:// and up to 2,048 characters). */
+  urlLength: 2048,
+  /** An ACME account's contact address (the engine's 128@127). */
+  emailLength: 256,
+  /** The PEM of a private ACME CA's certificate (trusted for its directory's HTTPS); a few kB, with room for comments. */
+  caCertificatePemLength: 64 * 1024,
+  /** A DNS name as a TXT record's name (RFC 1035: 253 characters, with `_acme-challenge.` before it). */
+  dnsNameLength: 300,
+  /** A TXT record's value: an ACME dns-01 value is 43 characters (base64url SHA-256). */
+  dnsValueLength: 255,
 });
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -295,6 +308,27 @@ const certificatePolicy = z.strictObject({
 
 /** A certificate file's bytes, base64url (PFX, PEM or DER). */
 const certificateFile = b64u(LIMITS.certificateFileBytes);
+
+/** An ACME issuer's settings (the engine's CertificateIssuerInput.acme, and its patch). */
+const acmeChallenge = z.enum(ACME_CHALLENGES);
+const tcpPort = z.number().int().min(1).max(65_535);
+const directoryUrl = z
+  .string()
+  .max(LIMITS.urlLength, { abort: true })
+  .regex(/^https:\/\/[^\s]+$/, { error: 'must be an https:// URL' });
+const contactEmail = z
+  .string()
+  .max(LIMITS.emailLength, { abort: true })
+  .regex(/^[^\s@]+@[^\s@]+$/, { error: 'must be an email address' });
+const caCertificatePem = z
+  .string()
+  .max(LIMITS.caCertificatePemLength, { error: `must be at most ${LIMITS.caCertificatePemLength} characters`, abort: true })
+  .refine((p) => p.includes('-----BEGIN CERTIFICATE-----'), { error: 'must be a PEM certificate (BEGIN CERTIFICATE)' });
+/** The id main gives a DNS record waiting to be published (a random UUID). */
+const dnsChallengeId = z
+  .string()
+  .max(36, { abort: true })
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be the id of a DNS record shown by the app' });
 
 const nameOnly = z.strictObject({ name: secretName });
 const nameAndVersion = z.strictObject({ name: secretName, version: secretVersion.optional() });
@@ -599,6 +633,36 @@ export const contract = {
   'certificates:copyCsr': channel<CopyResult>()(nameOnly),
   /** The CAs kept in the vault, for the create wizard's issuer choice. */
   'certificates:listCas': channel<CertificateAuthorityView[]>()(empty),
+  /** The vault's ACME issuers (SetCertificateIssuer), for the Issuers dialog and the create wizard. */
+  'certificates:listIssuers': channel<CertificateIssuerView[]>()(empty),
+  /**
+   * An ACME issuer: registers an account with the CA at `directoryUrl` (its
+   * key stays in the vault). The CA's terms of service must be agreed to
+   * (RFC 8555 7.3). `caCertificatePem` is trusted for a private CA's HTTPS.
+   */
+  'certificates:createIssuer': channel<CertificateIssuerView>()(
+    z.strictObject({
+      name: secretName,
+      directoryUrl,
+      email: contactEmail.optional(),
+      challenge: acmeChallenge,
+      httpPort: tcpPort.optional(),
+      caCertificatePem: caCertificatePem.optional(),
+      termsAgreed: z.literal(true, { error: "must be true: the CA's terms of service must be agreed to" }),
+    }),
+  ),
+  'certificates:updateIssuer': channel<CertificateIssuerView>()(
+    z.strictObject({ name: secretName, patch: z.strictObject({ enabled: z.boolean().optional(), challenge: acmeChallenge.optional(), httpPort: tcpPort.optional() }) }),
+  ),
+  'certificates:deleteIssuer': channel<CertificateIssuerView>()(nameOnly),
+  /** Revokes a version (default the newest) with the vault CA that issued it or its policy's ACME issuer (RFC 5280 reason). */
+  'certificates:revoke': channel<null>()(z.strictObject({ name: secretName, version: secretVersion.optional(), reason: z.enum(REVOCATION_REASONS).optional() })),
+  /**
+   * dns-01: the user published the TXT record of a `dnsChallenge` event; the
+   * order goes on (the CA looks it up). `dnsCancel` stops the order instead.
+   */
+  'certificates:dnsReady': channel<null>()(z.strictObject({ id: dnsChallengeId })),
+  'certificates:dnsCancel': channel<null>()(z.strictObject({ id: dnsChallengeId })),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(
@@ -673,6 +737,21 @@ export const appEventSchema = z.discriminatedUnion('type', [
     expiring: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), daysLeft: z.number().int().min(0).max(1_000_000) })).max(10_000),
     failed: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), message: z.string().max(1000) })).max(10_000),
   }),
+  /**
+   * dns-01: an order of `certificate` by an ACME issuer waits for the user to
+   * publish a TXT record `name` with `value`, then answer
+   * `certificates:dnsReady` or `certificates:dnsCancel` with `id`. Public
+   * data only (the CA looks the record up in public DNS).
+   */
+  z.strictObject({
+    type: z.literal('dnsChallenge'),
+    id: dnsChallengeId,
+    certificate: secretName,
+    name: z.string().max(LIMITS.dnsNameLength),
+    value: z.string().max(LIMITS.dnsValueLength),
+  }),
+  /** The record of `id` is no longer waited for (the order ended, failed, timed out, or the vault locked): its dialog closes. */
+  z.strictObject({ type: z.literal('dnsChallengeEnded'), id: dnsChallengeId }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

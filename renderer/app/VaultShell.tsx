@@ -3,11 +3,13 @@
  * Lock), the navigation between object kinds (app/kinds.tsx), the banners
  * every kind shares (a copy missing changes, notices) and the chosen kind's
  * screen. Main's events land here: the menu's commands go to the kind they
- * are for, keys rotated on schedule become a notice.
+ * are for, keys rotated on schedule become a notice, and a DNS record an
+ * ACME order waits for shows as a dialog over any screen.
  */
 import { Lock, Settings, ShieldCheck } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { subscribeMainEvents } from '../lib/api.js';
+import { DnsChallengeHost } from '../features/certificates/DnsChallengeDialog.js';
 import { SettingsDialog } from '../features/settings/SettingsDialog.js';
 import { LackingBanner } from '../features/vault/LackingBanner.js';
 import { SecurityDialog } from '../features/vault/SecurityDialog.js';
@@ -95,6 +97,7 @@ export function VaultShell() {
       </div>
       {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
       {securityOpen ? <SecurityDialog onClose={() => setSecurityOpen(false)} /> : null}
+      <DnsChallengeHost />
     </div>
   );
 }

@@ -3,7 +3,9 @@
  * aria-modal, labelled by its heading; focus moves in on open (first field,
  * or `initialFocus`), stays inside (Tab wraps), Escape closes, and focus
  * returns to where it was on close. The rest of the app is made inert
- * meanwhile (#root), and the dialog is portalled outside it.
+ * meanwhile (#root), and the dialog is portalled outside it; a dialog opened
+ * over another (the Issuers dialog from the create wizard, a DNS record while
+ * an order waits) makes the one below inert too.
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { ErrorResult } from '../../shared/contract.js';
@@ -34,14 +36,17 @@ export function Dialog({ title, onClose, children, initialFocus, role = 'dialog'
   // the dialog: no frame in which keystrokes still reach the page behind it.
   useLayoutEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const root = document.getElementById('root');
-    const wasInert = root?.hasAttribute('inert') ?? false;
-    if (root && !wasInert) root.setAttribute('inert', '');
     const el = ref.current;
+    const own = el?.parentElement ?? null;
+    // The page, and any dialog already open below this one.
+    const below = [document.getElementById('root'), ...Array.from(document.querySelectorAll<HTMLElement>('body > .backdrop'))].filter(
+      (b): b is HTMLElement => b !== null && b !== own && !b.hasAttribute('inert'),
+    );
+    for (const b of below) b.setAttribute('inert', '');
     const first = (initialFocus ? el?.querySelector<HTMLElement>(initialFocus) : null) ?? el?.querySelector<HTMLElement>(FOCUSABLE) ?? el;
     first?.focus();
     return () => {
-      if (root && !wasInert) root.removeAttribute('inert');
+      for (const b of below) b.removeAttribute('inert');
       if (previous && previous.isConnected) previous.focus();
     };
     // Runs once per opening (initialFocus is read on open only).

@@ -13,22 +13,32 @@
  * from the engine straight to the file the user chose in main's save dialog,
  * and its bytes are zeroed after the write. No password, file content or key
  * is ever put in an error message.
+ *
+ * ACME issuers (Let's Encrypt style, RFC 8555): their account keys stay in
+ * the vault. A create or renew by a dns-01 issuer waits for the user to
+ * publish TXT records, through dns-challenges.ts (an event out, an answer
+ * back, cancel and lock abort the order).
  */
 import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import type {
-  CertificateChainEntry,
-  CertificateFacts,
-  CertificateKeyType,
-  CertificateListItem,
-  CertificateOperationView,
+import {
+  ACME_PROVIDER,
+  SELF_ISSUER,
+  UNKNOWN_ISSUER,
+  type CertificateChainEntry,
+  type CertificateDetailsView,
+  type CertificateFacts,
+  type CertificateKeyType,
+  type CertificateListItem,
+  type CertificateOperationView,
 } from '../../../shared/certificate-types.js';
 import type { CertificateBundle, CertificateOperation } from '../../../shared/keyvault.js';
 import type { Channel } from '../../../shared/contract.js';
-import { CofferError, isCofferError, loadEngine, type CertificateAuthorityInfo, type Vault } from '../../vault/index.js';
+import { CofferError, derOrPem, isCofferError, loadEngine, toPem, type CertificateAuthorityInfo, type Vault } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
 import type { ClipboardService } from './clipboard.js';
 import type { DialogService } from './dialogs.js';
+import type { DnsChallenges } from './dns-challenges.js';
 import { decodeB64u } from './keys.js';
 import type { VaultSessionManager } from './session.js';
 import type { SettingsStore } from './settings.js';
@@ -41,6 +51,8 @@ export interface CertificateHandlerDeps {
   settings: Pick<SettingsStore, 'get'>;
   clipboard: Pick<ClipboardService, 'copy'>;
   dialogs: Pick<DialogService, 'chooseCertificateExport'>;
+  /** Where a dns-01 order's records wait for the user (one per main, cleared on lock). */
+  dnsChallenges: DnsChallenges;
 }
 
 /** Said of a merge file holding no certificate: its content is never quoted. */
@@ -48,7 +60,7 @@ export const NOT_A_CERTIFICATE_FILE = 'The file holds no X.509 certificate (PEM 
 /** Key Vault's chain limit in a merge (x5c). */
 const MAX_CHAIN = 16;
 
-export function certificateHandlers({ session, settings, clipboard, dialogs }: CertificateHandlerDeps): Pick<Handlers, CertificateChannel> {
+export function certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }: CertificateHandlerDeps): Pick<Handlers, CertificateChannel> {
   const certs = () => session.current().certificates;
   return {
     // With each certificate's subject and issuer (its current version's X.509), for the list: one read.
@@ -60,16 +72,22 @@ export function certificateHandlers({ session, settings, clipboard, dialogs }: C
       const { bundle, chain } = await vault.certificates.details(name, version);
       const x = parseCer(bundle.cer);
       const pending = pendingOf(vault, name);
+      const entries = await chainOf(vault, x, chain);
+      const revoker = await revokerOf(vault, entries, bundle.policy?.issuer?.name);
       return {
         bundle,
         facts: factsOf(x, bundle),
-        chain: await chainOf(vault, x, chain),
+        chain: entries,
         ...(pending?.status === 'inProgress' ? { pending: operationView(pending) } : {}),
+        ...(revoker === undefined ? {} : { revoker }),
       };
     },
     'certificates:defaultPolicy': async () => (await loadEngine()).defaultCertificatePolicy(),
+    // An ACME issuer's order may wait for DNS records the user publishes (dns-challenges.ts).
     'certificates:create': async ({ name, policy, enabled, tags }) =>
-      operationView(await certs().create({ name, policy, ...(enabled === undefined ? {} : { enabled }), ...(tags === undefined ? {} : { tags }) })),
+      operationView(
+        await dnsChallenges.run(name, (options) => certs().create({ name, policy, ...(enabled === undefined ? {} : { enabled }), ...(tags === undefined ? {} : { tags }) }, options)),
+      ),
     'certificates:import': async ({ name, value, password, enabled, tags }) => {
       const bytes = decodeB64u(value, 'value');
       try {
@@ -112,7 +130,7 @@ export function certificateHandlers({ session, settings, clipboard, dialogs }: C
       await certs().purge(name);
       return null;
     },
-    'certificates:renew': async ({ name }) => operationView(await certs().renew(name)),
+    'certificates:renew': async ({ name }) => operationView(await dnsChallenges.run(name, (options) => certs().renew(name, options))),
     'certificates:getPending': async ({ name }) => {
       const op = pendingOf(session.current(), name);
       return op === undefined ? null : operationView(op);
@@ -138,7 +156,63 @@ export function certificateHandlers({ session, settings, clipboard, dialogs }: C
     },
     'certificates:listCas': async () =>
       (await session.current().cas.list()).map((c) => ({ name: c.name, subject: c.subject, ...(c.parent === undefined ? {} : { parent: c.parent }), notAfter: c.notAfter })),
+    'certificates:listIssuers': async () => certs().listIssuers(),
+    // Registers the ACME account (a network round trip to the CA); the engine checks the settings again.
+    'certificates:createIssuer': async ({ name, directoryUrl, email, challenge, httpPort, caCertificatePem, termsAgreed }) =>
+      certs().createIssuer({
+        name,
+        provider: ACME_PROVIDER,
+        acme: {
+          directoryUrl,
+          termsAgreed,
+          challenge,
+          ...(email === undefined ? {} : { email }),
+          ...(httpPort === undefined ? {} : { httpPort }),
+          ...(caCertificatePem === undefined ? {} : { caCertificatePem }),
+        },
+      }),
+    'certificates:updateIssuer': async ({ name, patch }) => certs().updateIssuer(name, stripUndefined(patch)),
+    'certificates:deleteIssuer': async ({ name }) => certs().deleteIssuer(name),
+    'certificates:revoke': async ({ name, version, reason }) => {
+      await certs().revoke(name, version, reason);
+      return null;
+    },
+    'certificates:dnsReady': async ({ id }) => {
+      dnsChallenges.ready(id);
+      return null;
+    },
+    'certificates:dnsCancel': async ({ id }) => {
+      dnsChallenges.cancel(id);
+      return null;
+    },
   };
+}
+
+/** The fields given (exactOptionalPropertyTypes: the engine's patch has no `undefined` values). */
+function stripUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/**
+ * Who can revoke the version, as the engine's revoke decides (vault CA first,
+ * then the policy's ACME issuer): so the app offers Revoke only when it can
+ * work. A member who cannot read the vault's issuers sees no ACME revoker.
+ */
+async function revokerOf(vault: Vault, chain: CertificateChainEntry[], policyIssuer: string | undefined): Promise<CertificateDetailsView['revoker']> {
+  const ca = chain[1]?.ca;
+  if (ca !== undefined) return { kind: 'ca', name: ca };
+  if (policyIssuer === undefined || policyIssuer === SELF_ISSUER || policyIssuer === UNKNOWN_ISSUER) return undefined;
+  try {
+    const issuer = (await vault.certificates.listIssuers()).find((i) => nameOfId(i.id).toLowerCase() === policyIssuer.toLowerCase());
+    return issuer?.provider === ACME_PROVIDER ? { kind: 'acme', name: nameOfId(issuer.id) } : undefined;
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'Forbidden') return undefined;
+    throw e;
+  }
+}
+
+function nameOfId(id: string): string {
+  return id.split('/').pop() ?? id;
 }
 
 /** The pending operation of `name`, or undefined when none is recorded. */
@@ -154,12 +228,7 @@ function pendingOf(vault: Vault, name: string): CertificateOperation | undefined
 /** The operation with its CSR as PEM (RFC 7468 §7: "CERTIFICATE REQUEST", 64-character lines). */
 export function operationView(op: CertificateOperation): CertificateOperationView {
   if (op.csr === undefined || op.csr === '') return op;
-  return { ...op, csrPem: pemOf('CERTIFICATE REQUEST', op.csr) };
-}
-
-function pemOf(label: string, base64: string): string {
-  const body = base64.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${body.join('\n')}\n-----END ${label}-----\n`;
+  return { ...op, csrPem: toPem('CERTIFICATE REQUEST', Buffer.from(op.csr, 'base64')) };
 }
 
 function parseCer(cer: string): X509Certificate {
@@ -251,18 +320,13 @@ async function chainOf(vault: Vault, x: X509Certificate, chain: string[]): Promi
  * text). Each must parse as X.509; the engine checks it matches the request.
  */
 export function certificatesOfFile(bytes: Uint8Array): Uint8Array[] {
-  const text = Buffer.from(bytes).toString('latin1');
   let ders: Uint8Array[];
-  if (text.includes('-----BEGIN ')) {
-    ders = [...text.matchAll(/-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g)].map((m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
-  } else if (bytes[0] === 0x30) {
-    ders = [bytes];
-  } else if (/^[A-Za-z0-9+/=\s]+$/.test(text)) {
-    ders = [new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'base64'))];
-  } else {
-    ders = [];
+  try {
+    ders = derOrPem(bytes, ['CERTIFICATE'], 'The file');
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'BadParameter') throw new CofferError('BadParameter', NOT_A_CERTIFICATE_FILE);
+    throw e;
   }
-  if (ders.length === 0) throw new CofferError('BadParameter', NOT_A_CERTIFICATE_FILE);
   if (ders.length > MAX_CHAIN) throw new CofferError('BadParameter', `A merge takes at most ${MAX_CHAIN} certificates (the signed one, then its chain).`);
   ders.forEach((d, i) => {
     try {

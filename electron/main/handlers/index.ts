@@ -13,6 +13,7 @@ import type { Handlers } from '../ipc/register.js';
 import { certificateHandlers } from './certificates.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
+import { DnsChallenges } from './dns-challenges.js';
 import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './scheduled-work.js';
 import { keyHandlers } from './keys.js';
 import { secretHandlers } from './secrets.js';
@@ -43,6 +44,8 @@ export interface MainServicesOptions {
    * the clipboard's so that a test driving one does not run the other.
    */
   rotationTimers?: TimersLike;
+  /** The timers of dns-01 records waiting for the user (default: the real ones). */
+  dnsTimers?: TimersLike;
   /** The OS keychain (store/keychain.ts osKeychain() in the app; a real Secret Service or a fake in tests). */
   keychain: Keychain;
   /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
@@ -64,6 +67,8 @@ export interface MainServices {
   keyRotation: ScheduledWork;
   /** Runs certificates' lifetime actions that are due (renewals, expiry notices), while a vault is open. */
   certificateRenewal: ScheduledWork;
+  /** dns-01 records waiting for the user's answer. */
+  dnsChallenges: DnsChallenges;
   /** Resolves when the clipboard clears begun by a lock, and the closed vaults' background writes, are done (app.ts waits for it before quitting). */
   settled(): Promise<void>;
 }
@@ -106,6 +111,9 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     if (reason !== 'replace') options.notify?.({ type: 'locked' });
   });
   const dialogs = new DialogService(options.dialog);
+  // dns-01 records waiting for the user belong to the open vault: a lock (or another vault) aborts their orders.
+  const dnsChallenges = new DnsChallenges({ ...(options.notify ? { notify: options.notify } : {}), ...(options.dnsTimers ? { timers: options.dnsTimers } : {}) });
+  session.onLock(() => dnsChallenges.clear());
   const scheduled = {
     session,
     ...(options.notify ? { notify: options.notify } : {}),
@@ -169,7 +177,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
 
     ...secretHandlers({ session, settings, clipboard }),
     ...keyHandlers({ session, settings, clipboard }),
-    ...certificateHandlers({ session, settings, clipboard, dialogs }),
+    ...certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),
@@ -182,6 +190,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     dialogs,
     keyRotation,
     certificateRenewal,
+    dnsChallenges,
     settled: async () => {
       await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), certificateRenewal.whenIdle(), session.settled()]);
     },

@@ -3,7 +3,8 @@
  * validity (a bar and the days left), thumbprints, the issuer chain, the
  * policy (Edit policy), Renew now, Export, a pending request while one
  * waits, and every version with what can be done to it (enable or disable,
- * edit tags, export).
+ * edit tags, export, and revoke when a CA of the vault or the policy's ACME
+ * issuer can: main says which in `revoker`).
  */
 import { useEffect, useState } from 'react';
 import { daysLeft, expiryLevel, type CertificateFacts } from '../../../shared/certificate-types.js';
@@ -12,14 +13,25 @@ import type { CertificateItem } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { useClock } from '../../lib/clock.js';
 import { ConfirmDialog } from '../../lib/Dialog.js';
-import { formatDate, formatTime } from '../../lib/format.js';
+import { formatDate, formatTime, versionFromId } from '../../lib/format.js';
 import { VersionsTable } from '../../lib/objects/VersionsTable.js';
 import { useSession } from '../vault/store.js';
-import { EditCertificateDialog, ExportCertificateDialog, PolicyDialog } from './dialogs.js';
+import { EditCertificateDialog, ExportCertificateDialog, PolicyDialog, RevokeCertificateDialog } from './dialogs.js';
 import { PendingPanel } from './PendingPanel.js';
 import { useCertificates } from './store.js';
 
-type Open = { kind: 'delete' } | { kind: 'policy' } | { kind: 'export'; version?: string } | { kind: 'edit'; version: string } | null;
+type Open = { kind: 'delete' } | { kind: 'policy' } | { kind: 'export'; version?: string } | { kind: 'edit'; version: string } | { kind: 'revoke'; version: string } | null;
+
+/**
+ * Whether Revoke can work for `version`, as main's `revoker` says for the
+ * version shown: the policy's ACME issuer revokes any version; a vault CA
+ * is known to have issued the version shown only.
+ */
+function canRevoke(details: CertificateDetails | null, version: string): boolean {
+  const r = details?.revoker;
+  if (!r || !details) return false;
+  return r.kind === 'acme' || versionFromId(details.bundle.id) === version;
+}
 
 const THUMBPRINT_COLUMN = [{ header: L.colThumbprint, cell: (i: CertificateItem) => <code className="break">{i.x5t}</code> }] as const;
 
@@ -54,7 +66,7 @@ function PolicySummary({ details }: { details: CertificateDetails }) {
   return (
     <dl className="facts">
       <dt>{L.issuerLegend}</dt>
-      <dd>{L.policyIssuerText(p.issuer?.name ?? 'Unknown')}</dd>
+      <dd>{details.revoker?.kind === 'acme' ? L.policyIssuerAcme(details.revoker.name) : L.policyIssuerText(p.issuer?.name ?? 'Unknown')}</dd>
       <dt>{L.fieldSubject}</dt>
       <dd>{p.x509_props?.subject ?? '—'}</dd>
       <dt>{L.fieldValidityMonths}</dt>
@@ -209,6 +221,11 @@ export function CertificateDetail() {
               <button type="button" aria-label={L.exportCertificateVersion(short)} onClick={() => setDialog({ kind: 'export', version })}>
                 {L.exportShort}
               </button>
+              {canRevoke(details, version) ? (
+                <button type="button" className="danger" aria-label={L.revokeCertificateVersion(short)} onClick={() => setDialog({ kind: 'revoke', version })}>
+                  {L.revokeShort}
+                </button>
+              ) : null}
             </>
           )}
         />
@@ -216,6 +233,7 @@ export function CertificateDetail() {
       {dialog?.kind === 'policy' ? <PolicyDialog name={name} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'export' ? <ExportCertificateDialog name={name} {...(dialog.version === undefined ? {} : { version: dialog.version })} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'edit' ? <EditCertificateDialog name={name} version={dialog.version} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'revoke' && details?.revoker ? <RevokeCertificateDialog name={name} version={dialog.version} revoker={details.revoker} onClose={() => setDialog(null)} /> : null}
       {dialog?.kind === 'delete' ? (
         <ConfirmDialog
           title={L.deleteCertificateDialog(name)}

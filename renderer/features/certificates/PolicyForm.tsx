@@ -1,7 +1,7 @@
 /**
  * A certificate policy as form fields, shared by the create wizard and the
- * policy editor: the issuer (self-signed, a CA kept in the vault, or a CA
- * outside through a CSR), subject, SANs, validity, key type and size or
+ * policy editor: the issuer (self-signed, a CA kept in the vault, one of the
+ * vault's ACME issuers, or a CA outside through a CSR), subject, SANs, validity, key type and size or
  * curve, exportable, reuse key, how the secret is stored, and the lifetime
  * actions. `parsePolicy` turns the fields into the policy the contract takes
  * (Key Vault's JSON names), keeping what the form does not show (key usages,
@@ -15,6 +15,7 @@ import {
   UNKNOWN_ISSUER,
   type CertificateAuthorityView,
   type CertificateContentType,
+  type CertificateIssuerView,
   type CertificateKeyType,
 } from '../../../shared/certificate-types.js';
 import type { ChannelInput } from '../../../shared/contract.js';
@@ -23,6 +24,8 @@ import type { CertificatePolicyBundle } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { Checkbox, Field, Select, TextArea } from '../../lib/Field.js';
+import { nameFromId } from '../../lib/format.js';
+import { IssuersDialog } from './IssuersDialog.js';
 
 export type PolicyInput = ChannelInput<'certificates:create'>['policy'];
 type Policy = Omit<CertificatePolicyBundle, 'id'>;
@@ -34,6 +37,7 @@ interface ActionState {
 }
 
 export interface PolicyState {
+  /** The issuer's name; '' while "An ACME CA" is chosen and no ACME issuer is (the vault has none yet). */
   issuer: string;
   subject: string;
   dns: string;
@@ -98,6 +102,7 @@ function triggerOf(a: ActionState): { days_before_expiry: number } | { lifetime_
 
 /** The policy the fields say, or the message of the first bad field. `base` keeps what the form does not show. */
 export function parsePolicy(s: PolicyState, base: Policy): { ok: true; policy: PolicyInput } | { ok: false; message: string } {
+  if (s.issuer === '') return { ok: false, message: L.acmeIssuerRequired };
   if (s.subject.trim() === '') return { ok: false, message: L.subjectRequired };
   const months = Number(s.months.trim());
   if (!/^\d{1,4}$/.test(s.months.trim()) || months < 1 || months > 1200) return { ok: false, message: L.validityError };
@@ -180,24 +185,71 @@ function ActionFields({ label, a, set }: { label: string; a: ActionState; set: (
   );
 }
 
-export function PolicyFields({ s, set, cas }: { s: PolicyState; set: (s: PolicyState) => void; cas: readonly CertificateAuthorityView[] }) {
-  const issuers = [
+/**
+ * The ACME choice: the vault's ACME issuers in a list, or, when it has none,
+ * how to add one and the button opening the Issuers dialog (over this one).
+ */
+function AcmeIssuerField({ s, set, issuers }: { s: PolicyState; set: (s: PolicyState) => void; issuers: readonly CertificateIssuerView[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="field acme-issuer">
+      {issuers.length > 0 ? (
+        <Select
+          label={L.fieldAcmeIssuer}
+          value={s.issuer}
+          options={[
+            ...(s.issuer === '' ? [{ value: '', label: '—' }] : []),
+            ...issuers.map((i) => ({ value: nameFromId(i.id), label: L.acmeIssuerOption(nameFromId(i.id), i.acme?.directory_url ?? i.provider, i.attributes.enabled) })),
+          ]}
+          onChange={(issuer) => set({ ...s, issuer })}
+        />
+      ) : (
+        <p className="hint">{L.noAcmeIssuers}</p>
+      )}
+      <button type="button" onClick={() => setOpen(true)}>
+        {L.issuersButton}
+      </button>
+      {open ? <IssuersDialog onClose={() => setOpen(false)} /> : null}
+    </div>
+  );
+}
+
+export function PolicyFields({ s, set, cas, issuers = [] }: {
+  s: PolicyState;
+  set: (s: PolicyState) => void;
+  cas: readonly CertificateAuthorityView[];
+  /** The vault's ACME issuers. */
+  issuers?: readonly CertificateIssuerView[];
+}) {
+  const acmeNames = issuers.map((i) => nameFromId(i.id));
+  const acme = s.issuer === '' || acmeNames.some((n) => n.toLowerCase() === s.issuer.toLowerCase());
+  const choices = [
     { value: SELF_ISSUER, label: L.issuerSelf },
     ...cas.map((c) => ({ value: c.name, label: L.issuerCa(c.name, c.subject) })),
-    { value: UNKNOWN_ISSUER, label: L.issuerUnknown },
   ];
   // A policy naming a CA this member cannot list still shows it.
-  if (!issuers.some((i) => i.value === s.issuer)) issuers.splice(1, 0, { value: s.issuer, label: L.policyIssuerText(s.issuer) });
+  if (!acme && s.issuer !== UNKNOWN_ISSUER && !choices.some((i) => i.value === s.issuer)) choices.splice(1, 0, { value: s.issuer, label: L.policyIssuerText(s.issuer) });
+  // An enabled ACME issuer first, when the user picks "An ACME CA".
+  const firstAcme = issuers.find((i) => i.attributes.enabled) ?? issuers[0];
   return (
     <>
       <fieldset className="field issuers">
         <legend>{L.issuerLegend}</legend>
-        {issuers.map((i) => (
+        {choices.map((i) => (
           <label key={i.value} className="radio">
-            <input type="radio" name="issuer" value={i.value} checked={s.issuer === i.value} onChange={() => set({ ...s, issuer: i.value })} />
+            <input type="radio" name="issuer" value={i.value} checked={!acme && s.issuer === i.value} onChange={() => set({ ...s, issuer: i.value })} />
             {i.label}
           </label>
         ))}
+        <label className="radio">
+          <input type="radio" name="issuer" value="" checked={acme} onChange={() => set({ ...s, issuer: firstAcme ? nameFromId(firstAcme.id) : '' })} />
+          {L.issuerAcme}
+        </label>
+        {acme ? <AcmeIssuerField s={s} set={set} issuers={issuers} /> : null}
+        <label className="radio">
+          <input type="radio" name="issuer" value={UNKNOWN_ISSUER} checked={!acme && s.issuer === UNKNOWN_ISSUER} onChange={() => set({ ...s, issuer: UNKNOWN_ISSUER })} />
+          {L.issuerUnknown}
+        </label>
       </fieldset>
       <Field label={L.fieldSubject} value={s.subject} onChange={(subject) => set({ ...s, subject })} required maxLength={1024} />
       <TextArea label={L.fieldDnsNames} value={s.dns} onChange={(dns) => set({ ...s, dns })} rows={2} />

@@ -2,10 +2,18 @@
  * The certificates feature's dialogs: the create wizard (a policy and its
  * issuer; for a CA outside, then the CSR and the merge), import of a PFX/P12
  * or PEM file, export (PEM, DER, PFX with an optional password), the policy
- * editor, a version's tags and enabled, and a pending request by name.
+ * editor, a version's tags and enabled, revocation of a version, and a
+ * pending request by name.
  */
 import { useEffect, useState } from 'react';
-import { CERTIFICATE_EXPORT_FORMATS, type CertificateExportFormat, type CertificateOperationView } from '../../../shared/certificate-types.js';
+import {
+  CERTIFICATE_EXPORT_FORMATS,
+  REVOCATION_REASONS,
+  type CertificateDetailsView,
+  type CertificateExportFormat,
+  type CertificateOperationView,
+  type RevocationReason,
+} from '../../../shared/certificate-types.js';
 import { LIMITS } from '../../../shared/contract.js';
 import type { CertificatePolicyBundle } from '../../../shared/keyvault.js';
 import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
@@ -13,10 +21,11 @@ import { L, shortVersion } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { toB64u } from '../../lib/bytes.js';
 import { Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
-import { Checkbox, Field, TextArea } from '../../lib/Field.js';
+import { Checkbox, Field, Select, TextArea } from '../../lib/Field.js';
 import { FileDrop, type ChosenFile } from '../../lib/FileDrop.js';
 import { formatTags, parseTags } from '../../lib/format.js';
 import { PendingPanel } from './PendingPanel.js';
+import { useVaultIssuers } from './IssuersDialog.js';
 import { parsePolicy, PolicyFields, policyStateOf, useVaultCas, type PolicyState } from './PolicyForm.js';
 import { useCertificates } from './store.js';
 
@@ -40,6 +49,7 @@ function tagsOf(text: string): { ok: true; tags: Record<string, string> } | { ok
 export function CreateCertificateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string) => void }) {
   const create = useCertificates((s) => s.create);
   const cas = useVaultCas();
+  const issuers = useVaultIssuers();
   const [base, setBase] = useState<Policy | null>(null);
   const [name, setName] = useState('');
   const [s, setS] = useState<PolicyState | null>(null);
@@ -108,7 +118,7 @@ export function CreateCertificateDialog({ onClose, onCreated }: { onClose: () =>
   return (
     <FormDialog title={L.newCertificateDialog} onClose={onClose} onSubmit={() => void onSubmit()} error={error} busy={busy || s === null} confirm={L.createCertificateConfirm}>
       <Field label={L.fieldName} value={name} onChange={setName} required maxLength={MAX_NAME} />
-      {s === null ? <p className="muted">{L.loading}</p> : <PolicyFields s={s} set={setS} cas={cas} />}
+      {s === null ? <p className="muted">{L.loading}</p> : <PolicyFields s={s} set={setS} cas={cas} issuers={issuers} />}
       <TextArea label={L.fieldTags} value={tags} onChange={setTags} rows={2} />
       {busy ? (
         <p role="status" className="progress">
@@ -207,6 +217,7 @@ export function ExportCertificateDialog({ name, version, onClose }: { name: stri
 export function PolicyDialog({ name, onClose }: { name: string; onClose: () => void }) {
   const updatePolicy = useCertificates((s) => s.updatePolicy);
   const cas = useVaultCas();
+  const issuers = useVaultIssuers();
   const [base, setBase] = useState<Policy | null>(null);
   const [s, setS] = useState<PolicyState | null>(null);
   const { error, setError, busy, run } = useSubmit(onClose);
@@ -234,7 +245,7 @@ export function PolicyDialog({ name, onClose }: { name: string; onClose: () => v
   return (
     <FormDialog title={L.policyDialog(name)} onClose={onClose} onSubmit={onSubmit} error={error} busy={busy || s === null}>
       <p className="hint">{L.policyEditExplain}</p>
-      {s === null ? <p className="muted">{L.loading}</p> : <PolicyFields s={s} set={setS} cas={cas} />}
+      {s === null ? <p className="muted">{L.loading}</p> : <PolicyFields s={s} set={setS} cas={cas} issuers={issuers} />}
     </FormDialog>
   );
 }
@@ -257,6 +268,29 @@ export function EditCertificateDialog({ name, version, onClose }: { name: string
     <FormDialog title={L.editCertificateDialog(shortVersion(version))} onClose={onClose} onSubmit={onSubmit} error={error} busy={busy}>
       <TextArea label={L.fieldTags} value={tags} onChange={setTags} />
       <Checkbox label={L.fieldEnabled} checked={enabled} onChange={setEnabled} />
+    </FormDialog>
+  );
+}
+
+/** Revoke a version, by the vault CA that issued it or the policy's ACME issuer (the detail offers it only then), with an RFC 5280 reason. */
+export function RevokeCertificateDialog({ name, version, revoker, onClose }: {
+  name: string;
+  version: string;
+  revoker: NonNullable<CertificateDetailsView['revoker']>;
+  onClose: () => void;
+}) {
+  const revoke = useCertificates((s) => s.revoke);
+  const [reason, setReason] = useState<RevocationReason>('unspecified');
+  const { error, busy, run } = useSubmit(onClose);
+  return (
+    <FormDialog title={L.revokeDialog(shortVersion(version))} onClose={onClose} onSubmit={() => void run(() => revoke({ name, version, reason }))} error={error} busy={busy} confirm={L.revokeConfirm}>
+      <p>{L.revokeExplain(revoker.kind, revoker.name)}</p>
+      <Select
+        label={L.revokeReason}
+        value={reason}
+        options={REVOCATION_REASONS.map((r) => ({ value: r, label: L.revocationReasonNames[r] ?? r }))}
+        onChange={(v) => setReason(v as RevocationReason)}
+      />
     </FormDialog>
   );
 }

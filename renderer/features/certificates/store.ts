@@ -4,9 +4,14 @@
  * bundle and policy, the X.509's facts read by main, its chain, a pending
  * request). Private keys never reach the renderer: an export goes from main
  * to the file the user picks in main's save dialog.
+ *
+ * Also the vault's ACME issuers, and the dns-01 records main asks the user to
+ * publish while an order waits (`dnsChallenge` events, answered by
+ * `certificates:dnsReady` or `dnsCancel`).
  */
 import { create } from 'zustand';
-import type { CertificateDetails, CertificateListItem, CertificateOperationView, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
+import type { CertificateIssuerView } from '../../../shared/certificate-types.js';
+import type { AppEvent, CertificateDetails, CertificateListItem, CertificateOperationView, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
 import type { CertificateItem, DeletedCertificateItem } from '../../../shared/keyvault.js';
 import { L, shortVersion } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
@@ -35,7 +40,26 @@ interface CertificatesExtra {
   changed(name: string): Promise<void>;
   /** After main renewed certificates on schedule: the list, and the selected one's versions and details if it was renewed. */
   renewed(names: readonly string[]): Promise<void>;
+  /** Revokes a version; the status says so. */
+  revoke(input: ChannelInput<'certificates:revoke'>): Promise<ErrorResult | null>;
+
+  /** The vault's ACME issuers (null until loaded; empty if this member cannot read them). */
+  issuers: CertificateIssuerView[] | null;
+  issuersError: string | null;
+  loadIssuers(): Promise<void>;
+  createIssuer(input: ChannelInput<'certificates:createIssuer'>): Promise<ErrorResult | null>;
+  updateIssuer(input: ChannelInput<'certificates:updateIssuer'>): Promise<ErrorResult | null>;
+  deleteIssuer(name: string): Promise<ErrorResult | null>;
+
+  /** dns-01 records main waits for the user to publish, oldest first (the dialog shows the first). */
+  dnsChallenges: DnsChallenge[];
+  /** A `dnsChallenge` or `dnsChallengeEnded` event from main. */
+  dnsEvent(event: AppEvent): void;
+  /** The user's answer: published (the order goes on) or cancel (it stops). */
+  answerDns(id: string, published: boolean): Promise<ErrorResult | null>;
 }
+
+export type DnsChallenge = Extract<AppEvent, { type: 'dnsChallenge' }>;
 
 type CertificatesState = ObjectsState<CertificateListItem, DeletedCertificateItem, CertificateItem> & CertificatesExtra;
 
@@ -56,6 +80,9 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
     () => ({ details: null }),
   ),
   details: null,
+  issuers: null,
+  issuersError: null,
+  dnsChallenges: [],
 
   async loadDetails() {
     const name = get().selected;
@@ -148,6 +175,58 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
     if (r.ok && same(get().selected, name)) await get().loadDetails();
     return r;
   },
+
+  async revoke(input) {
+    const r = await call('certificates:revoke', input);
+    if (!r.ok) return r;
+    const version = input.version ?? versionFromId(get().details?.bundle.id ?? '');
+    set({ status: L.revokedStatus(shortVersion(version)), error: null });
+    return null;
+  },
+
+  async loadIssuers() {
+    const r = await call('certificates:listIssuers', {});
+    if (r.ok) set({ issuers: r.value, issuersError: null });
+    else set({ issuers: [], issuersError: r.message });
+  },
+
+  async createIssuer(input) {
+    const r = await call('certificates:createIssuer', input);
+    if (!r.ok) return r;
+    await get().loadIssuers();
+    return null;
+  },
+
+  async updateIssuer(input) {
+    const r = await call('certificates:updateIssuer', input);
+    if (!r.ok) return r;
+    await get().loadIssuers();
+    return null;
+  },
+
+  async deleteIssuer(name) {
+    const r = await call('certificates:deleteIssuer', { name });
+    if (!r.ok) return r;
+    await get().loadIssuers();
+    return null;
+  },
+
+  dnsEvent(e) {
+    if (e.type === 'dnsChallenge') set({ dnsChallenges: [...get().dnsChallenges.filter((c) => c.id !== e.id), e] });
+    else if (e.type === 'dnsChallengeEnded') set({ dnsChallenges: get().dnsChallenges.filter((c) => c.id !== e.id) });
+  },
+
+  async answerDns(id, published) {
+    const r = await call(published ? 'certificates:dnsReady' : 'certificates:dnsCancel', { id });
+    // Answered, or no longer waited for (NotFound): either way the record's dialog closes.
+    if (r.ok || r.code === 'NotFound') {
+      set({ dnsChallenges: get().dnsChallenges.filter((c) => c.id !== id) });
+      return null;
+    }
+    return r;
+  },
 }));
 
-onReset(() => useCertificates.setState({ ...initialObjects<CertificateListItem, DeletedCertificateItem, CertificateItem>(), details: null }));
+onReset(() =>
+  useCertificates.setState({ ...initialObjects<CertificateListItem, DeletedCertificateItem, CertificateItem>(), details: null, issuers: null, issuersError: null, dnsChallenges: [] }),
+);

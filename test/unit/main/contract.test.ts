@@ -39,7 +39,8 @@ describe('contract', () => {
         'certificates:update', 'certificates:getPolicy', 'certificates:updatePolicy', 'certificates:delete',
         'certificates:recover', 'certificates:purge', 'certificates:renew', 'certificates:getPending',
         'certificates:mergePending', 'certificates:cancelPending', 'certificates:deletePending', 'certificates:copyCsr',
-        'certificates:listCas',
+        'certificates:listCas', 'certificates:listIssuers', 'certificates:createIssuer', 'certificates:updateIssuer',
+        'certificates:deleteIssuer', 'certificates:revoke', 'certificates:dnsReady', 'certificates:dnsCancel',
         'settings:get', 'settings:set',
       ].sort(),
     );

@@ -5,10 +5,14 @@
  * its merge, export through the save dialog's answer, the policy's PATCH of
  * sections) with fake X.509: a version is its subject, issuer, SANs and
  * validity, and its "DER" and thumbprints are placeholders derived from them.
+ * ACME issuers: http-01 issues at once; dns-01 emits a `dnsChallenge` event
+ * and answers once `certificates:dnsReady` (issued) or `dnsCancel` (IoError,
+ * cancelled) names its id, as main does.
  */
-import type { ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
+import type { AppEvent, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
 import type {
   CertificateAuthorityView,
+  CertificateIssuerView,
   CertificateDetailsView,
   CertificateListItem,
   CertificateOperationView,
@@ -44,7 +48,24 @@ export interface FakeCert {
 export interface FakeCertStore {
   certs: Map<string, FakeCert>;
   cas: CertificateAuthorityView[];
+  /** The vault's ACME issuers, as main lists them. */
+  issuers: CertificateIssuerView[];
+  /** Every revocation: the certificate, its version, the reason. */
+  revoked: { name: string; version: string; reason: string }[];
 }
+
+/** An ACME issuer as main answers it (pebble's directory by default). */
+export function fakeIssuer(name: string, acme: Partial<NonNullable<CertificateIssuerView['acme']>> = {}, enabled = true): CertificateIssuerView {
+  return {
+    id: `coffer://${'0123456789abcdef0123456789abcdef'}/certificates/issuers/${name}`,
+    provider: 'ACME',
+    attributes: { enabled, created: 1, updated: 1 },
+    acme: { directory_url: 'https://127.0.0.1:14000/dir', challenge: 'http-01', account_url: 'https://127.0.0.1:14000/my-account/1', ...acme },
+  };
+}
+
+/** What the fake's dns-01 orders ask to publish. */
+export const FAKE_TXT_VALUE = 'fake-dns-01-value-0123456789abcdefghijklmnopq';
 
 export interface FakeCertContext {
   vaultId: string;
@@ -59,6 +80,8 @@ export interface FakeCertContext {
   copy(text: string): Result<{ clearsInSeconds: number }>;
   /** Every export written: name, format, path, and whether it had a password (never the password). */
   exports: { name: string; format: string; path: string; protected: boolean }[];
+  /** Sends an event as main would. */
+  emit(event: AppEvent): void;
 }
 
 /** The password of the fake PFX files tests import (`FAKE-PFX` text); another answers BadParameter. */
@@ -158,6 +181,13 @@ export function certificateChannels(ctx: FakeCertContext) {
       s.certs.set(key, c);
       return ok(structuredClone(c.pending));
     }
+    const acme = issuerNamed(s, issuer);
+    if (acme) {
+      if (!acme.attributes.enabled) return err('Forbidden', `Issuer ${issuer} is disabled.`);
+      addVersion(c, { subject, issuer: 'CN=Pebble Intermediate CA', sans: sansOf(policy), months: policy.x509_props?.validity_months ?? 3, ...extra });
+      s.certs.set(key, c);
+      return ok({ id: `${id(c)}/pending`, issuer: { name: issuer }, cancellation_requested: false, status: 'completed', target: id(c), request_id });
+    }
     const ca = issuer === 'Self' ? undefined : s.cas.find((a) => a.name.toLowerCase() === issuer.toLowerCase());
     if (issuer !== 'Self' && !ca) return err('NotFound', `No certificate authority named ${issuer} is kept in this vault (\`coffer ca list\`).`);
     addVersion(c, { subject, issuer: ca?.subject ?? subject, ...(ca ? { ca: ca.name } : {}), sans: sansOf(policy), months: policy.x509_props?.validity_months ?? 12, ...extra });
@@ -181,6 +211,29 @@ export function certificateChannels(ctx: FakeCertContext) {
     };
     c.versions.push(x);
     return x;
+  };
+
+  const issuerNamed = (s: FakeCertStore, name: string) => s.issuers.find((i) => i.id.split('/').pop()!.toLowerCase() === name.toLowerCase());
+  /** dns-01 records waiting for the user's answer, by id. */
+  const waiting = new Map<string, (answer: 'ready' | 'cancel') => void>();
+  let dnsIds = 0;
+  /** Issues, first waiting for the user to publish the TXT record when the policy's issuer validates by dns-01. */
+  const issueWithDns = (s: FakeCertStore, name: string, policy: Omit<CertificatePolicyBundle, 'id'>, extra: { enabled?: boolean; tags?: Record<string, string> }) => {
+    const acme = issuerNamed(s, policy.issuer?.name ?? '');
+    if (acme?.acme?.challenge !== 'dns-01' || !acme.attributes.enabled) return issue(s, name, policy, extra);
+    const host = policy.x509_props?.sans?.dns_names?.[0] ?? (policy.x509_props?.subject ?? '').replace(/^CN=/, '');
+    const dnsId = `00000000-0000-4000-8000-${(++dnsIds).toString(16).padStart(12, '0')}`;
+    return new Promise<Result<CertificateOperationView>>((resolve) => {
+      waiting.set(dnsId, (answer) => resolve(answer === 'ready' ? issue(s, name, policy, extra) : err('IoError', `The ACME order for ${host} was cancelled.`)));
+      ctx.emit({ type: 'dnsChallenge', id: dnsId, certificate: name, name: `_acme-challenge.${host}`, value: FAKE_TXT_VALUE });
+    });
+  };
+  const answer = (dnsId: string, a: 'ready' | 'cancel'): Result<null> => {
+    const w = waiting.get(dnsId);
+    if (!w) return err('NotFound', 'No DNS record with this id is waiting: its order ended, or the vault was locked.');
+    waiting.delete(dnsId);
+    w(a);
+    return ok(null);
   };
 
   type In<C extends `certificates:${string}` & keyof import('../../../shared/contract.js').Contract> = ChannelInput<C>;
@@ -243,6 +296,9 @@ export function certificateChannels(ctx: FakeCertContext) {
         chain,
         ...(c.pending?.status === 'inProgress' ? { pending: structuredClone(c.pending) } : {}),
       };
+      const acme = issuerNamed(s, c.policy.issuer?.name ?? '');
+      if (x.ca) details.revoker = { kind: 'ca', name: x.ca };
+      else if (acme) details.revoker = { kind: 'acme', name: acme.id.split('/').pop()! };
       return ok(details);
     },
     'certificates:defaultPolicy': () => ok(structuredClone(FAKE_DEFAULT_POLICY)),
@@ -252,7 +308,7 @@ export function certificateChannels(ctx: FakeCertContext) {
       if (!NAME.test(name)) return err('BadParameter', 'name: must be 1-127 characters of 0-9, a-z, A-Z and -');
       const c = s.certs.get(name.toLowerCase());
       if (c?.deleted) return err('Conflict', `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused.`);
-      return issue(s, c?.name ?? name, structuredClone(policy) as Omit<CertificatePolicyBundle, 'id'>, { ...(enabled === undefined ? {} : { enabled }), ...(tags ? { tags } : {}) });
+      return issueWithDns(s, c?.name ?? name, structuredClone(policy) as Omit<CertificatePolicyBundle, 'id'>, { ...(enabled === undefined ? {} : { enabled }), ...(tags ? { tags } : {}) });
     },
     'certificates:import': ({ name, value, password, enabled, tags }: In<'certificates:import'>) => {
       const s = ctx.writableStore();
@@ -331,7 +387,7 @@ export function certificateChannels(ctx: FakeCertContext) {
     'certificates:renew': ({ name }: In<'certificates:renew'>) => {
       const w = liveWrite(name);
       if ('ok' in w) return w;
-      return issue(w.s, w.c.name, w.c.policy, {});
+      return issueWithDns(w.s, w.c.name, w.c.policy, {});
     },
     'certificates:getPending': ({ name }: In<'certificates:getPending'>) => {
       const s = ctx.store();
@@ -381,5 +437,56 @@ export function certificateChannels(ctx: FakeCertContext) {
       if ('ok' in s) return s;
       return ok(s.cas.map((a) => ({ ...a })));
     },
+    'certificates:listIssuers': () => {
+      const s = ctx.store();
+      if ('ok' in s) return s;
+      return ok(structuredClone(s.issuers));
+    },
+    'certificates:createIssuer': ({ name, directoryUrl, email, challenge, httpPort, caCertificatePem }: In<'certificates:createIssuer'>) => {
+      const s = ctx.writableStore();
+      if ('ok' in s) return s;
+      if (issuerNamed(s, name)) return err('Conflict', `An issuer named ${name} exists: update or delete it.`);
+      if (directoryUrl.includes('unreachable')) return err('IoError', `The ACME CA at ${directoryUrl} could not be reached.`);
+      const i = fakeIssuer(name, {
+        directory_url: directoryUrl,
+        challenge,
+        ...(email === undefined ? {} : { email }),
+        ...(httpPort === undefined ? {} : { http_port: httpPort }),
+        ...(caCertificatePem === undefined ? {} : { has_ca_certificate: true }),
+      });
+      s.issuers.push(i);
+      s.issuers.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
+      return ok(structuredClone(i));
+    },
+    'certificates:updateIssuer': ({ name, patch }: In<'certificates:updateIssuer'>) => {
+      const s = ctx.writableStore();
+      if ('ok' in s) return s;
+      const i = issuerNamed(s, name);
+      if (!i) return err('NotFound', `No certificate issuer named ${name} (\`coffer certificate issuer list\`).`);
+      if (patch.enabled !== undefined) i.attributes.enabled = patch.enabled;
+      if (patch.challenge !== undefined) i.acme!.challenge = patch.challenge;
+      if (patch.httpPort !== undefined) i.acme!.http_port = patch.httpPort;
+      return ok(structuredClone(i));
+    },
+    'certificates:deleteIssuer': ({ name }: In<'certificates:deleteIssuer'>) => {
+      const s = ctx.writableStore();
+      if ('ok' in s) return s;
+      const i = issuerNamed(s, name);
+      if (!i) return err('NotFound', `No certificate issuer named ${name} (\`coffer certificate issuer list\`).`);
+      s.issuers.splice(s.issuers.indexOf(i), 1);
+      return ok(structuredClone(i));
+    },
+    'certificates:revoke': ({ name, version, reason }: In<'certificates:revoke'>) => {
+      const w = liveWrite(name);
+      if ('ok' in w) return w;
+      const x = versionOf(w.c, version);
+      if ('ok' in x) return x;
+      if (!x.ca && !issuerNamed(w.s, w.c.policy.issuer?.name ?? '')) return err('BadParameter', `Certificate ${w.c.name} was not issued by a CA of this vault or by its ACME issuer: nothing here can revoke it.`);
+      if (w.s.revoked.some((r) => r.name === w.c.name && r.version === x.version)) return err('Conflict', 'Certificate already revoked.');
+      w.s.revoked.push({ name: w.c.name, version: x.version, reason: reason ?? 'unspecified' });
+      return ok(null);
+    },
+    'certificates:dnsReady': ({ id: dnsId }: In<'certificates:dnsReady'>) => answer(dnsId, 'ready'),
+    'certificates:dnsCancel': ({ id: dnsId }: In<'certificates:dnsCancel'>) => answer(dnsId, 'cancel'),
   };
 }

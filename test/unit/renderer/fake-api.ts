@@ -164,7 +164,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       throw new Error('installFake() first');
     },
     addVault(path, passphrase) {
-      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map(), certificates: { certs: new Map(), cas: [] } };
+      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map(), certificates: { certs: new Map(), cas: [], issuers: [], revoked: [] } };
       fake.vaults.set(path, v);
       return v;
     },
@@ -465,7 +465,8 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     return err('BadParameter', `PEM block ${label} is not a private key`);
   };
 
-  type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> };
+  // A certificate order by a dns-01 issuer answers once the user answers its record (a promise).
+  type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> | Promise<Result<unknown>> };
   const impl: Impl = {
     'vault:create': ({ path, passphrase }) => {
       if (!path.startsWith('/')) return err('BadParameter', 'path: must be an absolute path');
@@ -834,6 +835,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
       },
       exports: fake.certificateExports,
+      emit: (e) => fake.emit(e),
     }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {
@@ -852,7 +854,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         return structuredClone(failure);
       }
       // Answers arrive asynchronously, as over IPC; a structured clone, as IPC makes.
-      return structuredClone((impl[channel] as (i: unknown) => Result<unknown>)(input));
+      return structuredClone(await (impl[channel] as (i: unknown) => Result<unknown> | Promise<Result<unknown>>)(input));
     };
   }
   fake.api = api as unknown as CofferApi;

@@ -412,6 +412,33 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
   'certificates:deletePending': [{ input: { name: 'a', all: true }, field: 'unknown field all' }],
   'certificates:copyCsr': [{ input: { name: 'a', seconds: 3 }, field: 'unknown field seconds' }],
   'certificates:listCas': [{ input: { name: 'x' }, field: 'unknown field name' }],
+  'certificates:listIssuers': [{ input: { provider: 'ACME' }, field: 'unknown field provider' }],
+  'certificates:createIssuer': [
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', termsAgreed: false }, field: "termsAgreed: must be true: the CA's terms of service must be agreed to" },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01' }, field: 'termsAgreed:' },
+    { input: { name: 'le', directoryUrl: 'http://acme.example/dir', challenge: 'http-01', termsAgreed: true }, field: 'directoryUrl: must be an https:// URL' },
+    { input: { name: 'le', directoryUrl: `https://${'a'.repeat(3000)}`, challenge: 'http-01', termsAgreed: true }, field: 'directoryUrl: Too big' },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'tls-alpn-01', termsAgreed: true }, field: 'challenge: Invalid option' },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', httpPort: 70_000, termsAgreed: true }, field: 'httpPort: Too big' },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', email: 'not an address', termsAgreed: true }, field: 'email: must be an email address' },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', caCertificatePem: 'CANARY', termsAgreed: true }, field: 'caCertificatePem: must be a PEM certificate' },
+    { input: { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', termsAgreed: true, eab: 'x' }, field: 'unknown field eab' },
+  ],
+  'certificates:updateIssuer': [
+    { input: { name: 'le' }, field: 'patch: is required' },
+    { input: { name: 'le', patch: { directoryUrl: 'https://x' } }, field: 'patch: unknown field directoryUrl' },
+    { input: { name: 'le', patch: { httpPort: 0 } }, field: 'patch.httpPort: Too small' },
+  ],
+  'certificates:deleteIssuer': [{ input: { name: 'Self!' }, field: 'name: must be 1-127' }],
+  'certificates:revoke': [
+    { input: { name: 'a', reason: 'becauseISaidSo' }, field: 'reason: Invalid option' },
+    { input: { name: 'a', version: 'xyz' }, field: 'version: must be 32 hexadecimal characters' },
+  ],
+  'certificates:dnsReady': [
+    { input: {}, field: 'id: is required' },
+    { input: { id: 'x'.repeat(1000) }, field: 'id: Too big' },
+  ],
+  'certificates:dnsCancel': [{ input: { id: 'not-an-id' }, field: 'id: must be the id of a DNS record shown by the app' }],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -519,6 +546,13 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'certificates:deletePending': { name: 'c' },
       'certificates:copyCsr': { name: 'c' },
       'certificates:listCas': {},
+      'certificates:listIssuers': {},
+      'certificates:createIssuer': { name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', termsAgreed: true },
+      'certificates:updateIssuer': { name: 'le', patch: { enabled: false } },
+      'certificates:deleteIssuer': { name: 'le' },
+      'certificates:revoke': { name: 'c' },
+      'certificates:dnsReady': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
+      'certificates:dnsCancel': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -624,6 +658,14 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('certificates:cancelPending', { name: 'csr' });
     await call('certificates:deletePending', { name: 'csr' });
     await call('certificates:listCas');
+    // ACME issuers (no CA listens on port 1: the account cannot be registered), revoke (a self-signed one cannot be), dns-01 answers with no record waiting.
+    await call('certificates:createIssuer', { name: 'le', directoryUrl: 'https://127.0.0.1:1/dir', email: 'ops@example.com', challenge: 'dns-01', termsAgreed: true });
+    await call('certificates:listIssuers');
+    await call('certificates:updateIssuer', { name: 'le', patch: { enabled: false } });
+    await call('certificates:deleteIssuer', { name: 'le' });
+    await call('certificates:revoke', { name: 'cert', reason: 'keyCompromise' });
+    await call('certificates:dnsReady', { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' });
+    await call('certificates:dnsCancel', { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' });
     await call('certificates:delete', { name: 'cert' });
     await call('certificates:listDeleted');
     await call('certificates:recover', { name: 'cert' });

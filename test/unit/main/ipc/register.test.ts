@@ -90,6 +90,13 @@ const VALID: Record<Channel, unknown> = {
   'certificates:deletePending': { name: 'a' },
   'certificates:copyCsr': { name: 'a' },
   'certificates:listCas': {},
+  'certificates:listIssuers': {},
+  'certificates:createIssuer': { name: 'a', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', termsAgreed: true },
+  'certificates:updateIssuer': { name: 'a', patch: {} },
+  'certificates:deleteIssuer': { name: 'a' },
+  'certificates:revoke': { name: 'a' },
+  'certificates:dnsReady': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
+  'certificates:dnsCancel': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
