@@ -4,12 +4,11 @@
  * never leaves the vault: these verbs write certificates and CRLs only.
  */
 import type { Command } from 'commander';
-import type { CreateCaInput } from '../vault/index.js';
+import { derOrPem, toPem, type CreateCaInput } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
-import { derFromFile, toPem } from './pem.js';
 import { writeFromVault, type NameOptions } from './secret-actions.js';
 
 export interface CreateCaOptions extends NameOptions {
@@ -68,7 +67,7 @@ export async function showCa(io: CliIo, opts: NameOptions, cmd: Command): Promis
 export async function signCsr(io: CliIo, opts: SignCsrOptions, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
   const what = `--csr ${ctx.path(opts.csr)}`;
-  const blocks = derFromFile(await ctx.readUserFile('--csr', opts.csr), ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], what);
+  const blocks = derOrPem(await ctx.readUserFile('--csr', opts.csr), ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], what);
   if (blocks.length !== 1) throw usageError(`${what}: holds ${blocks.length} requests; give one`);
   const csr = blocks[0]!;
   await writeFromVault(io, opts, cmd, 0o644, async (vault) => {

@@ -19,12 +19,12 @@ import {
   type IssueOptions,
   type Vault,
   childProcessEnv,
+  derOrPem,
 } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { batchFailureError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { printJson } from './output.js';
-import { derFromFile } from './pem.js';
 import { backupToFile, restoreFromFile, writeFromVault, type NameOptions, type VersionOptions } from './secret-actions.js';
 
 /** How a dns-01 record is published while an ACME order waits: a hook command, else the person at the terminal. */
@@ -202,7 +202,7 @@ async function hasPolicy(vault: Vault, name: string): Promise<boolean> {
 }
 
 /** `certificate import`: a PFX or PEM file (key and chain); the CertificateBundle. */
-export async function importCertificate(io: CliIo, opts: ImportCertificateOptions, cmd: Command): Promise<void> {
+export async function importCertificateFile(io: CliIo, opts: ImportCertificateOptions, cmd: Command): Promise<void> {
   const ctx = CliContext.fromCommand(io, cmd);
   if (opts.password !== undefined && opts.passwordFile !== undefined) throw usageError('Give at most one of --password and --password-file');
   const rest: Omit<ImportCertificateInput, 'name' | 'value'> = {};
@@ -336,7 +336,7 @@ export async function mergePending(io: CliIo, opts: MergeOptions, cmd: Command):
   const patch: CertificateAttributesPatch = {};
   if (opts.disabled === true) patch.enabled = false;
   if (opts.tags !== undefined) patch.tags = parseTagArgs(opts.tags);
-  const x5c = derFromFile(await ctx.readUserFile('--file', opts.file), ['CERTIFICATE'], `--file ${ctx.path(opts.file)}`);
+  const x5c = derOrPem(await ctx.readUserFile('--file', opts.file), ['CERTIFICATE'], `--file ${ctx.path(opts.file)}`);
   await ctx.withVault(async (vault) =>
     printJson(io, await (Object.keys(patch).length === 0 ? vault.certificates.merge(opts.name, x5c) : vault.certificates.merge(opts.name, x5c, patch))),
   );

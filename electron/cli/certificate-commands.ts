@@ -81,7 +81,7 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
     .option('-p, --policy <file|json>', `${POLICY_HELP} (default: one made from the certificate)`)
     .option('--disabled', 'import the version disabled')
     .option('--tags <k=v...>', TAGS_HELP)
-    .action(async (opts: ImportCertificateOptions, cmd: Command) => (await actions()).importCertificate(io, opts, cmd));
+    .action(async (opts: ImportCertificateOptions, cmd: Command) => (await actions()).importCertificateFile(io, opts, cmd));
 
   verb('show')
     .description('print a CertificateBundle (the certificate and its policy, no private key)')

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import {
   CofferError,
   parseBoolean,
+  pemBlocks,
   parseTagArgs,
   parseTime,
   parseTimeOrNone,
@@ -247,8 +248,9 @@ function exportedBytes(exported: { jwk?: Record<string, string>; pem?: string },
   }
   if (exported.pem === undefined) throw new CofferError('Internal', 'The engine returned no PEM');
   if (encoding === 'PEM') return Buffer.from(exported.pem, 'utf8');
-  const body = exported.pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
-  return Buffer.from(body, 'base64');
+  const der = pemBlocks(exported.pem, ['PUBLIC KEY', 'PRIVATE KEY'])[0];
+  if (der === undefined) throw new CofferError('Internal', 'The engine returned a PEM block of another kind');
+  return Buffer.from(der);
 }
 
 type CipherVerb = 'encrypt' | 'decrypt' | 'wrap' | 'unwrap';

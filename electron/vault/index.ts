@@ -11,7 +11,7 @@
  * module re-exports types, and value modules that import only Node built-ins,
  * shared/ and each other: errors, the profile paths, the keychain adapter
  * (which loads @napi-rs/keyring on first use), the atomic new-file writer,
- * the child-process environment, and the CLI's input parsers. Whatever pulls
+ * the child-process environment, PEM, and the CLI's input parsers. Whatever pulls
  * in the crypto primitives, Argon2id or the format — the engine proper
  * (vault.ts) and the recovery-key parser — is loaded on first use through
  * loadEngine() and loadRecoveryKey().
@@ -29,6 +29,7 @@ export { defaultVaultPath, ensureProfileDir, resolveProfileDir } from './store/p
 export { osKeychain, type OsKeychainOptions } from './store/keychain.js';
 export { writeNewFile, type WriteNewFileOptions } from './store/vault-file.js';
 export { childProcessEnv } from './store/child-env.js';
+export { derOrPem, looksLikePem, pemBlocks, toPem } from './crypto/pem.js';
 export { parseBoolean, parseDotenv, parseImportJson, parseTagArgs, parseTime, parseTimeOrNone } from './secrets/parse.js';
 
 // ------------------------------------------------------------------ loaded on first use

@@ -31,7 +31,7 @@ import type {
   ImportCertificateInput,
   RenewDueResult,
 } from '../api.js';
-import { equalBytes, fromB64u, toB64u, toPem, wipe } from '../crypto/index.js';
+import { equalBytes, fromB64u, pemBlocks, toB64u, toPem, wipe } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 import { scopesOf } from '../access/roles.js';
 import { createPrivateKey } from 'node:crypto';
@@ -1143,12 +1143,8 @@ function readSecretValue(pki: Pki, value: Uint8Array, contentType: string | unde
     }
   }
   const chain = pki.pemToDers(text, 'CERTIFICATE');
-  const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----/.exec(text)?.[0];
-  return { chain, ...(keyPem ? { pkcs8: fromPemBody(keyPem) } : {}) };
-}
-
-function fromPemBody(pem: string): Uint8Array {
-  return new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+  const key = pemBlocks(text, ['PRIVATE KEY'])[0];
+  return { chain, ...(key ? { pkcs8: key } : {}) };
 }
 
 /**

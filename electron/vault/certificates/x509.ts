@@ -13,7 +13,7 @@ import * as asn1js from 'asn1js';
 import { REVOCATION_REASON_CODES, type RevocationReason } from './records.js';
 import { createHash, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { equalBytes, toPem } from '../crypto/index.js';
+import { equalBytes, looksLikePem, pemBlocks, toPem } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 
 type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[1];
@@ -843,65 +843,18 @@ export async function parseCsr(der: Uint8Array): Promise<ParsedCsr> {
 
 export type PemLabel = 'CERTIFICATE' | 'CERTIFICATE REQUEST' | 'X509 CRL';
 
-const B64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
- * Every block with the label in a PEM text, decoded (RFC 7468 strict base64).
- * Blocks with other labels (a private key next to the certificates) are skipped.
- * "NEW CERTIFICATE REQUEST" is read as "CERTIFICATE REQUEST" (RFC 7468 7).
+ * Every block with the label in a PEM text, decoded (crypto/pem.ts, RFC 7468
+ * strict base64). Blocks with other labels (a private key next to the
+ * certificates) are skipped. "NEW CERTIFICATE REQUEST" is read as
+ * "CERTIFICATE REQUEST" (RFC 7468 §7). None is BadParameter.
  */
 export function pemToDers(text: string, label: PemLabel): Uint8Array[] {
-  if (typeof text !== 'string') throw badParameter('The PEM text must be a string.');
-  const lines = text.split(/\r?\n|\r/);
-  const out: Uint8Array[] = [];
-  let inside: string | null = null;
-  let body: string[] = [];
-  let sawAny = false;
-  const accepted = (l: string): boolean => l === label || (label === 'CERTIFICATE REQUEST' && l === 'NEW CERTIFICATE REQUEST');
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] as string).trim();
-    const begin = /^-----BEGIN ([A-Z0-9 ]+)-----$/.exec(line);
-    const end = /^-----END ([A-Z0-9 ]+)-----$/.exec(line);
-    if (inside === null) {
-      if (begin) {
-        inside = begin[1] as string;
-        body = [];
-        sawAny = true;
-      } else if (end) {
-        throw badParameter(`The PEM text has "-----END ${end[1]}-----" on line ${i + 1} without its BEGIN line.`);
-      }
-      continue;
-    }
-    if (begin) throw badParameter(`The PEM block "${inside}" has no END line before line ${i + 1}.`);
-    if (end) {
-      if (end[1] !== inside) throw badParameter(`The PEM block "${inside}" ends with "-----END ${end[1]}-----" on line ${i + 1}.`);
-      if (accepted(inside)) out.push(decodeBase64Body(body, inside));
-      inside = null;
-      continue;
-    }
-    // RFC 7468 5.2: explanatory headers (Proc-Type...) belong to legacy encrypted keys, not these labels.
-    if (accepted(inside) && line !== '' && !B64_LINE.test(line)) {
-      throw badParameter(`The ${inside} PEM block has characters that are not base64 on line ${i + 1}.`);
-    }
-    body.push(line);
-  }
-  if (inside !== null) throw badParameter(`The PEM block "${inside}" has no END line.`);
+  const out = pemBlocks(text, label === 'CERTIFICATE REQUEST' ? [label, 'NEW CERTIFICATE REQUEST'] : [label]);
   if (out.length === 0) {
-    throw badParameter(sawAny ? `The PEM text has no "${label}" block.` : `The text is not PEM: it has no "-----BEGIN ${label}-----" line.`);
+    throw badParameter(looksLikePem(text) ? `The PEM text has no "${label}" block.` : `The text is not PEM: it has no "-----BEGIN ${label}-----" line.`);
   }
   return out;
-}
-
-function decodeBase64Body(lines: string[], label: string): Uint8Array {
-  const b64 = lines.join('');
-  if (b64 === '') throw badParameter(`The ${label} PEM block is empty.`);
-  if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-    throw badParameter(`The ${label} PEM block is not valid base64 (wrong length or padding).`);
-  }
-  const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
-  // Non-canonical trailing bits mean the text was altered (RFC 4648 3.5).
-  if (Buffer.from(bytes).toString('base64') !== b64) throw badParameter(`The ${label} PEM block is not canonical base64.`);
-  return bytes;
 }
 
 /** PEM with 64-character lines (RFC 7468 2). */

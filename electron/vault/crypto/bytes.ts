@@ -139,12 +139,6 @@ const B64U_VALUE: number[] = (() => {
   return t;
 })();
 
-/** RFC 7468 §2: a PEM block, the DER in base64 with 64 characters a line between its labels. */
-export function toPem(label: string, der: Uint8Array): string {
-  const b64 = asBuffer(der).toString('base64');
-  return `-----BEGIN ${label}-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
-}
-
 export function toHex(b: Uint8Array): string {
   return asBuffer(b).toString('hex');
 }

@@ -5,6 +5,7 @@
  * known-answer tests (test/unit/vault/crypto, test/vectors).
  */
 export * from './bytes.js';
+export * from './pem.js';
 export * from './hash.js';
 export * from './aead.js';
 export * from './ed25519.js';

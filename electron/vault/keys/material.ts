@@ -18,7 +18,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { badParameter } from '../errors.js';
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, randomBytes, toB64u, toPem, u32be, wipe } from '../crypto/index.js';
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, Ed25519Signer, equalBytes, fromB64u, fromHex, pemBlocks, randomBytes, toB64u, toPem, u32be, wipe } from '../crypto/index.js';
 import { EC_CURVES, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyType, type PublicJwk } from './records.js';
 
 export type RsaSize = (typeof RSA_SIZES)[number];
@@ -664,9 +664,14 @@ export function importPem(pem: string, password?: string | Uint8Array): KeyMater
  */
 function secp256k1FromPem(block: string, label: string): KeyMaterial | undefined {
   if (label !== 'PRIVATE KEY' && label !== 'EC PRIVATE KEY') return undefined;
-  const body = block.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) return undefined;
-  const der = Uint8Array.from(Buffer.from(body, 'base64'));
+  let der: Uint8Array;
+  try {
+    const blocks = pemBlocks(block, [label]);
+    if (blocks.length !== 1) return undefined;
+    der = blocks[0]!;
+  } catch {
+    return undefined; // not base64: the caller says the block could not be read
+  }
   const curve = EC_CURVE_INFO['P-256K'].oidDer;
   const same = (t: Tlv | undefined, encoded: Uint8Array): boolean => t !== undefined && equalBytes(tlv(t.tag, t.content), encoded);
   let found: { d: Uint8Array; pub: Uint8Array | undefined } | undefined;

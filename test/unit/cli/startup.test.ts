@@ -40,6 +40,7 @@ const STARTUP_MODULES = [
   'electron/cli/parsers.js',
   'electron/cli/secret-commands.js',
   'electron/cli/vault-commands.js',
+  'electron/vault/crypto/pem.js',
   'electron/vault/errors.js',
   'electron/vault/index.js',
   'electron/vault/secrets/parse.js',
