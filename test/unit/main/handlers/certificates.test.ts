@@ -6,17 +6,22 @@
  * read from the X.509 (checked against node:crypto and the vault's own
  * thumbprint), its chain among the vault's CAs, export to the file picked in
  * the save dialog (PEM, DER, PFX with a password) and import of that PFX,
- * update, the policy, renew, and the soft-delete lifecycle.
+ * update, the policy, renew, and the soft-delete lifecycle. ACME issuers
+ * against pebble on loopback (test/helpers/pebble.ts, real validation):
+ * http-01 issuance and revocation, dns-01 with the record told as an event
+ * and published by the test, cancel and lock aborting a waiting order.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { appEventSchema, type Result } from '../../../../shared/contract.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { appEventSchema, type AppEvent, type Result } from '../../../../shared/contract.js';
 import { FIRST_RUN_DELAY_MS, RUN_INTERVAL_MS } from '../../../../electron/main/handlers/scheduled-work.js';
 import { certificatesOfFile, NOT_A_CERTIFICATE_FILE, rfc4514, sanEntries } from '../../../../electron/main/handlers/certificates.js';
+import { DnsChallenges } from '../../../../electron/main/handlers/dns-challenges.js';
+import { startPebble, type Pebble } from '../../../helpers/pebble.js';
 import { removeTempDirs } from '../../../helpers/vault.js';
-import { startUnlockedApp, type TestApp } from '../helpers.js';
+import { FakeTimers, PASSPHRASE, startUnlockedApp, type TestApp } from '../helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -122,6 +127,14 @@ describe('certificates:* on the real engine', () => {
       ['CN=Test Issuing', 'issuing'],
       ['CN=Test Root, O=Coffer', 'root'],
     ]);
+    // The CA that issued it can revoke it: the detail says so, and the revocation lands in the CA's CRL.
+    expect(d.revoker).toEqual({ kind: 'ca', name: 'issuing' });
+    expect((await app.ok('certificates:get', { name: 'web' })).revoker).toBeUndefined();
+    expect(await app.ok('certificates:revoke', { name: 'api', version: versionOf(d.bundle.id), reason: 'keyCompromise' })).toBeNull();
+    const crl = await app.services.session.current().cas.crl('issuing');
+    expect(Buffer.from(crl).includes(Buffer.from(d.facts.serial, 'hex'))).toBe(true);
+    // A self-signed certificate: nothing in the vault can revoke it, said clearly.
+    expect(expectError(await app.call('certificates:revoke', { name: 'web' }), 'BadParameter').message).toContain('self-signed');
   });
 
   it('a CSR for a CA outside: pending with its PEM, copied by main; the signed certificate merges from a PEM file', async () => {
@@ -263,5 +276,176 @@ describe('scheduled renewal while the vault is open', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('dns-01 records waiting for the user (DnsChallenges, fake timers)', () => {
+  it('a record nobody confirms fails its order after the timeout, saying so; the dialog is told to close', async () => {
+    const events: AppEvent[] = [];
+    const timers = new FakeTimers();
+    const dns = new DnsChallenges({ notify: (e) => events.push(e), timers, timeoutMs: 60_000 });
+    const order = dns.run('web', async (o) => {
+      await o.onDnsRecord!({ name: '_acme-challenge.web.example.com', type: 'TXT', value: 'v1' });
+      return 'issued';
+    });
+    await vi.waitFor(() => expect(events).toHaveLength(1));
+    expect(appEventSchema.safeParse(events[0]).success).toBe(true);
+    expect(events[0]).toMatchObject({ type: 'dnsChallenge', certificate: 'web', name: '_acme-challenge.web.example.com', value: 'v1' });
+    timers.advance(60_000);
+    await expect(order).rejects.toThrow(/nobody confirmed it was published within 1 minutes/);
+    expect(events[1]).toEqual({ type: 'dnsChallengeEnded', id: (events[0] as { id: string }).id });
+    expect(dns.size).toBe(0);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('ready resolves, cancel aborts the signal, clear aborts every order; an unknown id is NotFound', async () => {
+    const ids: string[] = [];
+    const events: AppEvent[] = [];
+    const withEvents = new DnsChallenges({ notify: (e) => events.push(e), timers: new FakeTimers() });
+    let signal: AbortSignal | undefined;
+    const first = withEvents.run('a', async (o) => {
+      signal = o.signal;
+      await o.onDnsRecord!({ name: '_acme-challenge.a', type: 'TXT', value: 'x' });
+      return 'done';
+    });
+    await vi.waitFor(() => expect(events).toHaveLength(1));
+    ids.push((events[0] as { id: string }).id);
+    withEvents.ready(ids[0]!);
+    expect(await first).toBe('done');
+    expect(() => withEvents.ready(ids[0]!)).toThrow(/No DNS record with this id is waiting/);
+
+    const second = withEvents.run('b', async (o) => {
+      signal = o.signal;
+      await o.onDnsRecord!({ name: '_acme-challenge.b', type: 'TXT', value: 'y' });
+    });
+    await vi.waitFor(() => expect(events).toHaveLength(2));
+    withEvents.cancel((events[1] as { id: string }).id);
+    await expect(second).rejects.toThrow(/cancelled/);
+    expect(signal?.aborted).toBe(true);
+
+    const third = withEvents.run('c', async (o) => {
+      signal = o.signal;
+      await o.onDnsRecord!({ name: '_acme-challenge.c', type: 'TXT', value: 'z' });
+    });
+    await vi.waitFor(() => expect(events).toHaveLength(3));
+    withEvents.clear();
+    await expect(third).rejects.toThrow(/locked/);
+    expect(signal?.aborted).toBe(true);
+    expect(events.at(-1)).toEqual({ type: 'dnsChallengeEnded', id: (events[2] as { id: string }).id });
+    expect(withEvents.size).toBe(0);
+  });
+});
+
+describe('ACME issuers against pebble (Let’s Encrypt’s test CA on loopback, real validation)', () => {
+  let pebble: Pebble;
+  let app: TestApp;
+  beforeAll(async () => {
+    pebble = await startPebble();
+    app = await startUnlockedApp();
+  });
+  afterAll(async () => {
+    await pebble?.stop();
+  });
+
+  function acmePolicy(host: string, issuer: string): Record<string, unknown> {
+    return {
+      key_props: { kty: 'EC', crv: 'P-256', exportable: true, reuse_key: false },
+      secret_props: { contentType: 'application/x-pem-file' },
+      x509_props: { subject: `CN=${host}`, sans: { dns_names: [host] }, validity_months: 3 },
+      lifetime_actions: [{ trigger: { lifetime_percentage: 60 }, action: { action_type: 'AutoRenew' } }],
+      issuer: { name: issuer },
+    };
+  }
+
+  /** The next event of `type` main sends after `from` events (the renderer's dialog), while `call` waits for it. */
+  async function nextEvent<T extends AppEvent['type']>(type: T, from: number, call: Promise<Result<unknown>>): Promise<Extract<AppEvent, { type: T }>> {
+    let settled: Result<unknown> | undefined;
+    void call.then((r) => (settled = r));
+    let found: AppEvent | undefined;
+    await vi.waitFor(
+      () => {
+        found = app.events.slice(from).find((e) => e.type === type);
+        if (found) return;
+        // The call answered without asking: say what it answered.
+        if (settled) throw new Error(`answered before any ${type} event: ${JSON.stringify(settled)}`);
+        throw new Error(`no ${type} event yet`);
+      },
+      { timeout: 60_000, interval: 20 },
+    );
+    expect(appEventSchema.safeParse(found).success).toBe(true);
+    return found as Extract<AppEvent, { type: T }>;
+  }
+
+  it('http-01: an issuer added with the terms agreed issues through certificates:create; the detail offers revoke; revoke works once', async () => {
+    const input = { name: 'pebble', directoryUrl: pebble.directoryUrl, email: 'ops@example.com', challenge: 'http-01', httpPort: pebble.httpPort, caCertificatePem: pebble.caCertPem };
+    expectError(await app.call('certificates:createIssuer', { ...input, termsAgreed: false }), 'BadParameter');
+    const issuer = await app.ok('certificates:createIssuer', { ...input, termsAgreed: true });
+    expect(issuer).toMatchObject({ provider: 'ACME', attributes: { enabled: true }, acme: { directory_url: pebble.directoryUrl, challenge: 'http-01', http_port: pebble.httpPort, has_ca_certificate: true } });
+    expect(JSON.stringify(issuer)).not.toMatch(/PRIVATE|BEGIN CERTIFICATE/);
+    expect((await app.ok('certificates:listIssuers')).map((i) => versionOf(i.id))).toEqual(['pebble']);
+
+    const op = await app.ok('certificates:create', { name: 'acme-web', policy: acmePolicy('acme-web.example.com', 'pebble') });
+    expect(op).toMatchObject({ status: 'completed', issuer: { name: 'pebble' } });
+    const d = await app.ok('certificates:get', { name: 'acme-web' });
+    expect(d.facts).toMatchObject({ subject: 'CN=acme-web.example.com', sans: ['DNS:acme-web.example.com'], selfSigned: false });
+    expect(d.facts.issuer).toMatch(/Pebble/);
+    expect(d.chain.length).toBeGreaterThanOrEqual(2);
+    expect(d.revoker).toEqual({ kind: 'acme', name: 'pebble' });
+    expect(app.events.filter((e) => e.type === 'dnsChallenge')).toEqual([]);
+
+    expect(await app.ok('certificates:revoke', { name: 'acme-web', reason: 'superseded' })).toBeNull();
+    expectError(await app.call('certificates:revoke', { name: 'acme-web' }), 'Conflict');
+
+    // Disabled, it issues nothing; enabled again, it does.
+    expect(await app.ok('certificates:updateIssuer', { name: 'pebble', patch: { enabled: false } })).toMatchObject({ attributes: { enabled: false } });
+    expectError(await app.call('certificates:renew', { name: 'acme-web' }), 'Forbidden');
+    await app.ok('certificates:updateIssuer', { name: 'pebble', patch: { enabled: true } });
+  });
+
+  it('dns-01: the record is told as an event; the test publishes it through challtestsrv and answers dnsReady; the order completes', async () => {
+    await app.ok('certificates:createIssuer', { name: 'pebble-dns', directoryUrl: pebble.directoryUrl, challenge: 'dns-01', caCertificatePem: pebble.caCertPem, termsAgreed: true });
+    const from = app.events.length;
+    const creating = app.call('certificates:create', { name: 'dns-web', policy: acmePolicy('dns-web.example.com', 'pebble-dns') });
+    const e = await nextEvent('dnsChallenge', from, creating);
+    expect(e).toMatchObject({ certificate: 'dns-web', name: '_acme-challenge.dns-web.example.com' });
+    expect(e.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await pebble.challtestsrv('/set-txt', { host: `${e.name}.`, value: e.value });
+    expect(await app.ok('certificates:dnsReady', { id: e.id })).toBeNull();
+    const r = await creating;
+    if (!r.ok) throw new Error(`create failed: ${r.code} ${r.message}`);
+    expect(r.value.status).toBe('completed');
+    expect((await app.ok('certificates:get', { name: 'dns-web' })).facts.issuer).toMatch(/Pebble/);
+    expect(app.services.dnsChallenges.size).toBe(0);
+    // Answered already: nothing waits under that id.
+    expectError(await app.call('certificates:dnsReady', { id: e.id }), 'NotFound');
+    await pebble.challtestsrv('/clear-txt', { host: `${e.name}.` });
+  });
+
+  it('dns-01: Cancel aborts the order cleanly (no version, nothing left waiting); a lock while a renewal waits aborts it too', async () => {
+    let from = app.events.length;
+    const creating = app.call('certificates:create', { name: 'dns-cancel', policy: acmePolicy('dns-cancel.example.com', 'pebble-dns') });
+    const e = await nextEvent('dnsChallenge', from, creating);
+    expect(await app.ok('certificates:dnsCancel', { id: e.id })).toBeNull();
+    const r = expectError(await creating, 'IoError');
+    expect(r.message).toMatch(/cancelled/);
+    expectError(await app.call('certificates:get', { name: 'dns-cancel' }), 'CertificateNotFound');
+    expect(await app.ok('certificates:getPending', { name: 'dns-cancel' })).toBeNull();
+    expect(app.services.dnsChallenges.size).toBe(0);
+
+    from = app.events.length;
+    const renewing = app.call('certificates:renew', { name: 'dns-web' });
+    const e2 = await nextEvent('dnsChallenge', from, renewing);
+    await app.ok('vault:lock');
+    const r2 = await renewing;
+    expect(r2.ok).toBe(false);
+    expect(app.events.slice(from).map((x) => x.type)).toEqual(['dnsChallenge', 'locked', 'dnsChallengeEnded']);
+    expect(app.services.dnsChallenges.size).toBe(0);
+    await app.ok('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
+    expectError(await app.call('certificates:dnsReady', { id: e2.id }), 'NotFound');
+    expect(await app.ok('certificates:listVersions', { name: 'dns-web' })).toHaveLength(1);
+
+    // Deleting an issuer: listed no more.
+    await app.ok('certificates:deleteIssuer', { name: 'pebble-dns' });
+    expect((await app.ok('certificates:listIssuers')).map((i) => versionOf(i.id))).toEqual(['pebble']);
   });
 });

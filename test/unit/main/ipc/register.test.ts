@@ -118,7 +118,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(66);
+    expect(CHANNELS.length).toBe(73);
   });
 
   it('dispose() removes every handler', () => {
