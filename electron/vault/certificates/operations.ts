@@ -165,22 +165,18 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
   // ------------------------------------------------------------------ reads
 
   get(name: string, version?: string): Promise<CertificateBundle> {
-    let ver: string | undefined;
-    return this.logged(
-      'CertificateGet',
-      name,
-      () => {
-        this.v.require('certificates/read');
-        const o = this.live(name);
-        const v = this.version(o, version);
-        ver = v.version;
-        return toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o));
-      },
-      () => ver,
-    );
+    return this.readVersion(name, version, (o, v) => toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)));
   }
 
   details(name: string, version?: string): Promise<{ bundle: CertificateBundle; chain: string[] }> {
+    return this.readVersion(name, version, (o, v) => ({
+      bundle: toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)),
+      chain: (v.attrs.chain ?? []).map((c) => b64uToB64(c)),
+    }));
+  }
+
+  /** One version read with certificates/read, recorded as CertificateGet with the version it read. */
+  private readVersion<T>(name: string, version: string | undefined, read: (o: CertObject, v: CertVersion) => T): Promise<T> {
     let ver: string | undefined;
     return this.logged(
       'CertificateGet',
@@ -190,10 +186,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;
-        return {
-          bundle: toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)),
-          chain: (v.attrs.chain ?? []).map((c) => b64uToB64(c)),
-        };
+        return read(o, v);
       },
       () => ver,
     );

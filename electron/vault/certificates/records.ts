@@ -10,10 +10,12 @@
  */
 import { bad, b64, bool, checkTags, fields, int, isInt, isObj, list, NAME, oneOf, str, text, VERSION, type Fields } from '../format/schema.js';
 import { nameOnly } from '../keys/records.js';
+import { CERTIFICATE_KEY_USAGES } from '../../../shared/certificate-types.js';
 import type { CertificatePermission } from './permissions.js';
 
 export const CERTIFICATE_ORIGINS = ['create', 'import', 'merge', 'renew', 'restore'] as const;
-export const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+/** X.509 key usages as Key Vault's policy names them: defined once in shared/ for the app's forms too. */
+export const KEY_USAGES = CERTIFICATE_KEY_USAGES;
 export const PENDING_STATUSES = ['inProgress', 'completed', 'cancelled', 'failed'] as const;
 /** RFC 5280 §5.3.1 CRLReason names. */
 export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;

@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
-import { REVOCATION_REASON_CODES, type RevocationReason } from './records.js';
+import { KEY_USAGES, REVOCATION_REASON_CODES, type RevocationReason } from './records.js';
 import { createHash, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { equalBytes, looksLikePem, pemBlocks, toPem } from '../crypto/index.js';
@@ -237,17 +237,7 @@ export interface SubjectAlternativeNames {
   ipAddresses?: string[];
 }
 
-export const KEY_USAGES = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
+export { KEY_USAGES } from './records.js';
 export type KeyUsage = (typeof KEY_USAGES)[number];
 
 function keyUsageFlags(names: readonly string[]): number {
