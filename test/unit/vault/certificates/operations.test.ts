@@ -326,6 +326,15 @@ describe('certificates: roles', () => {
     await o.certificates.renew('svc');
     expect(o.certificates.listVersions('svc')).toHaveLength(2);
     o.close();
+    // A Certificate User reads certificates and their secrets (as Key Vault), but signs with no key.
+    const user = newMember('cert-user');
+    await addMembers(t.vault, [[user, ['Key Vault Certificate User']]]);
+    const u = await openAsMember(t.path, user);
+    expect(Buffer.from(await u.secrets.getValue('svc')).toString()).toContain('BEGIN PRIVATE KEY');
+    expect((await u.certificates.get('svc')).id).toContain('/certificates/svc/');
+    expect((await failure(u.keys.sign('svc', undefined, { algorithm: 'ES256', data: new Uint8Array([1]) }))).code).toBe('Forbidden');
+    expect((await failure(u.certificates.renew('svc'))).code).toBe('Forbidden');
+    u.close();
     const r = await openAsMember(t.path, reader);
     expect(r.certificates.list()).toHaveLength(1);
     expect((await failure(r.certificates.create({ name: 'no', policy: selfPolicy('CN=no') }))).code).toBe('Forbidden');
