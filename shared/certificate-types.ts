@@ -49,6 +49,11 @@ export type AcmeChallenge = (typeof ACME_CHALLENGES)[number];
 /** An issuer of the vault as the app lists it: Key Vault's IssuerBundle (credentials are never returned). */
 export type CertificateIssuerView = CertificateIssuerBundle;
 
+/** An issuer's name: the last segment of its id (`coffer://<vault>/certificates/issuers/<name>`). */
+export function issuerNameOf(issuer: Pick<CertificateIssuerBundle, 'id'>): string {
+  return issuer.id.slice(issuer.id.lastIndexOf('/') + 1);
+}
+
 /**
  * RFC 5280 §5.3.1 CRLReason names, in code order (code 7 is unused), as a
  * revocation takes them. The engine keeps the same list in

@@ -23,6 +23,7 @@ import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import {
   ACME_PROVIDER,
+  issuerNameOf,
   SELF_ISSUER,
   UNKNOWN_ISSUER,
   type CertificateChainEntry,
@@ -203,17 +204,14 @@ async function revokerOf(vault: Vault, chain: CertificateChainEntry[], policyIss
   if (ca !== undefined) return { kind: 'ca', name: ca };
   if (policyIssuer === undefined || policyIssuer === SELF_ISSUER || policyIssuer === UNKNOWN_ISSUER) return undefined;
   try {
-    const issuer = (await vault.certificates.listIssuers()).find((i) => nameOfId(i.id).toLowerCase() === policyIssuer.toLowerCase());
-    return issuer?.provider === ACME_PROVIDER ? { kind: 'acme', name: nameOfId(issuer.id) } : undefined;
+    const issuer = (await vault.certificates.listIssuers()).find((i) => issuerNameOf(i).toLowerCase() === policyIssuer.toLowerCase());
+    return issuer?.provider === ACME_PROVIDER ? { kind: 'acme', name: issuerNameOf(issuer) } : undefined;
   } catch (e) {
     if (isCofferError(e) && e.code === 'Forbidden') return undefined;
     throw e;
   }
 }
 
-function nameOfId(id: string): string {
-  return id.split('/').pop() ?? id;
-}
 
 /** The pending operation of `name`, or undefined when none is recorded. */
 function pendingOf(vault: Vault, name: string): CertificateOperation | undefined {

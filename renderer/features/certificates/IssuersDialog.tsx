@@ -7,14 +7,13 @@
  * account with the CA (main does it; the account key stays in the vault).
  */
 import { useEffect, useState } from 'react';
-import { ACME_CHALLENGES, type AcmeChallenge, type CertificateIssuerView } from '../../../shared/certificate-types.js';
+import { ACME_CHALLENGES, issuerNameOf, type AcmeChallenge, type CertificateIssuerView } from '../../../shared/certificate-types.js';
 import { LIMITS } from '../../../shared/contract.js';
 import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
 import { L } from '../../app/labels.js';
 import { ConfirmDialog, Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
 import { Checkbox, Field } from '../../lib/Field.js';
 import { FileDrop, type ChosenFile } from '../../lib/FileDrop.js';
-import { nameFromId } from '../../lib/format.js';
 import { useCertificates } from './store.js';
 
 /** The vault's ACME issuers, loaded once per opening of what shows them. */
@@ -86,7 +85,7 @@ function IssuerList({ onClose, onAdd, onDelete }: { onClose: () => void; onAdd: 
             </thead>
             <tbody>
               {issuers.map((i) => {
-                const name = nameFromId(i.id);
+                const name = issuerNameOf(i);
                 const challenge = i.acme?.challenge ?? 'http-01';
                 return (
                   <tr key={i.id}>

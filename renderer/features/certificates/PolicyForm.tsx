@@ -11,6 +11,7 @@ import { useEffect, useState } from 'react';
 import {
   CERTIFICATE_CONTENT_TYPES,
   CERTIFICATE_KEY_TYPES,
+  issuerNameOf,
   SELF_ISSUER,
   UNKNOWN_ISSUER,
   type CertificateAuthorityView,
@@ -24,8 +25,8 @@ import type { CertificatePolicyBundle } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { Checkbox, Field, Select, TextArea } from '../../lib/Field.js';
-import { nameFromId } from '../../lib/format.js';
 import { IssuersDialog } from './IssuersDialog.js';
+import { useCertificates } from './store.js';
 
 export type PolicyInput = ChannelInput<'certificates:create'>['policy'];
 type Policy = Omit<CertificatePolicyBundle, 'id'>;
@@ -199,7 +200,7 @@ function AcmeIssuerField({ s, set, issuers }: { s: PolicyState; set: (s: PolicyS
           value={s.issuer}
           options={[
             ...(s.issuer === '' ? [{ value: '', label: '—' }] : []),
-            ...issuers.map((i) => ({ value: nameFromId(i.id), label: L.acmeIssuerOption(nameFromId(i.id), i.acme?.directory_url ?? i.provider, i.attributes.enabled) })),
+            ...issuers.map((i) => ({ value: issuerNameOf(i), label: L.acmeIssuerOption(issuerNameOf(i), i.acme?.directory_url ?? i.provider, i.attributes.enabled) })),
           ]}
           onChange={(issuer) => set({ ...s, issuer })}
         />
@@ -209,7 +210,15 @@ function AcmeIssuerField({ s, set, issuers }: { s: PolicyState; set: (s: PolicyS
       <button type="button" onClick={() => setOpen(true)}>
         {L.issuersButton}
       </button>
-      {open ? <IssuersDialog onClose={() => setOpen(false)} /> : null}
+      {open ? (
+        <IssuersDialog
+          onClose={() => {
+            setOpen(false);
+            // What was added there is offered here at once.
+            void useCertificates.getState().loadIssuers();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
@@ -221,7 +230,7 @@ export function PolicyFields({ s, set, cas, issuers = [] }: {
   /** The vault's ACME issuers. */
   issuers?: readonly CertificateIssuerView[];
 }) {
-  const acmeNames = issuers.map((i) => nameFromId(i.id));
+  const acmeNames = issuers.map((i) => issuerNameOf(i));
   const acme = s.issuer === '' || acmeNames.some((n) => n.toLowerCase() === s.issuer.toLowerCase());
   const choices = [
     { value: SELF_ISSUER, label: L.issuerSelf },
@@ -242,7 +251,7 @@ export function PolicyFields({ s, set, cas, issuers = [] }: {
           </label>
         ))}
         <label className="radio">
-          <input type="radio" name="issuer" value="" checked={acme} onChange={() => set({ ...s, issuer: firstAcme ? nameFromId(firstAcme.id) : '' })} />
+          <input type="radio" name="issuer" value="" checked={acme} onChange={() => set({ ...s, issuer: firstAcme ? issuerNameOf(firstAcme) : '' })} />
           {L.issuerAcme}
         </label>
         {acme ? <AcmeIssuerField s={s} set={set} issuers={issuers} /> : null}

@@ -6,13 +6,16 @@
  * SANs, issuer chain, validity bar, thumbprints, policy), the create wizard
  * for each issuer (self-signed, a vault CA, a CSR with its copy and merge),
  * import of a PFX by file with its password, export, Renew now, the policy
- * editor, editing a version, and delete / recover / purge.
+ * editor, editing a version, and delete / recover / purge. ACME: the Issuers
+ * dialog (add with the terms agreed, enable/disable, delete), the wizard's
+ * ACME choice (with and without issuers), a dns-01 record shown while the
+ * order waits (published, or cancelled), and Revoke where it can work.
  */
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { L } from '../../../renderer/app/labels.js';
 import { useCertificates } from '../../../renderer/features/certificates/store.js';
-import { FAKE_DEFAULT_POLICY, FAKE_PFX, FAKE_PFX_PASSWORD, type FakeCert } from './fake-api-certificates.js';
+import { FAKE_DEFAULT_POLICY, FAKE_PFX, FAKE_PFX_PASSWORD, FAKE_TXT_VALUE, fakeIssuer, type FakeCert } from './fake-api-certificates.js';
 import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
 import { DAY, manualClock, NOW, renderApp, type } from './setup.js';
 
@@ -262,11 +265,12 @@ describe('the create wizard', () => {
   it('self-signed from the default policy: a subject is required; the certificate is created and opened', async () => {
     const r = renderApp(seeded(), manualClock(NOW * 1000));
     const d = await openWizard();
-    // No ACME: self-signed, the vault's CAs and a CA outside only.
+    // Self-signed, the vault's CAs, an ACME CA (the vault has no ACME issuer yet) and a CA outside.
     expect(within(d).getAllByRole('radio').map((x) => x.parentElement?.textContent)).toEqual([
       L.issuerSelf,
       L.issuerCa('root', 'CN=Test Root'),
       L.issuerCa('issuing', 'CN=Test Issuing'),
+      L.issuerAcme,
       L.issuerUnknown,
     ]);
     type(within(d).getByLabelText(L.fieldName), 'shop');
@@ -380,6 +384,203 @@ describe('import', () => {
     fireEvent.drop(zone, { dataTransfer: { files: [new File([FAKE_PFX], 'dropped.p12')] } });
     expect(await within(d).findByText(L.fileChosen('dropped.p12', FAKE_PFX.length))).toBeTruthy();
     expect((within(d).getByLabelText(L.fieldName) as HTMLInputElement).value).toBe('dropped');
+  });
+});
+
+describe('ACME issuers', () => {
+  const PEM_CA = '-----BEGIN CERTIFICATE-----\nMIIBCA==\n-----END CERTIFICATE-----\n';
+  const vault = (fake: FakeCoffer) => fake.vaults.get('/v/work.coffer')!.certificates;
+
+  async function openIssuers() {
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.issuersButton }));
+    return screen.findByRole('dialog', { name: L.issuersDialog });
+  }
+
+  async function openWizard() {
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.newCertificateButton }));
+    const d = await screen.findByRole('dialog', { name: L.newCertificateDialog });
+    await within(d).findByLabelText(L.fieldSubject);
+    return d;
+  }
+
+  it('the Issuers dialog adds an issuer (terms agreed, a private CA’s certificate), lists it, disables it and deletes it after confirmation', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    let d = await openIssuers();
+    expect(await within(d).findByText(L.issuersEmpty)).toBeTruthy();
+    fireEvent.click(within(d).getByRole('button', { name: L.addIssuerButton }));
+    d = await screen.findByRole('dialog', { name: L.addIssuerDialog });
+    type(within(d).getByLabelText(L.fieldIssuerName), 'pebble');
+    type(within(d).getByLabelText(L.fieldDirectoryUrl), 'http://127.0.0.1:14000/dir');
+    fireEvent.click(within(d).getByRole('button', { name: L.addIssuerConfirm }));
+    expect(await within(d).findByText(L.directoryUrlError)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldDirectoryUrl), 'https://127.0.0.1:14000/dir');
+    type(within(d).getByLabelText(L.fieldAcmeEmail), 'ops@example.com');
+    type(within(d).getByLabelText(L.fieldHttpPort), '5002');
+    chooseFile(within(d).getByLabelText(L.fieldAcmeCaFile), 'pebble-ca.pem', PEM_CA);
+    await within(d).findByText(L.fileChosen('pebble-ca.pem', PEM_CA.length));
+    // The terms must be agreed to: nothing is sent before.
+    fireEvent.click(within(d).getByRole('button', { name: L.addIssuerConfirm }));
+    expect(await within(d).findByText(L.acmeTermsRequired)).toBeTruthy();
+    expect(callsOf(r.fake, 'certificates:createIssuer')).toEqual([]);
+    fireEvent.click(within(d).getByRole('checkbox', { name: L.acmeTermsAgree }));
+    fireEvent.click(within(d).getByRole('button', { name: L.addIssuerConfirm }));
+
+    d = await screen.findByRole('dialog', { name: L.issuersDialog });
+    expect(callsOf(r.fake, 'certificates:createIssuer')).toEqual([
+      { name: 'pebble', directoryUrl: 'https://127.0.0.1:14000/dir', challenge: 'http-01', termsAgreed: true, email: 'ops@example.com', httpPort: 5002, caCertificatePem: PEM_CA },
+    ]);
+    const table = await within(d).findByRole('table', { name: L.issuersTable });
+    const row = within(table).getByRole('row', { name: /pebble/ });
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['ACME', 'https://127.0.0.1:14000/dir', `${L.challengeShort['http-01']}, port 5002`, L.issuerEnabledText(true), `${L.disableShort}${L.deleteShort}`]);
+    fireEvent.click(within(row).getByRole('button', { name: L.disableIssuer('pebble') }));
+    await waitFor(() => expect(within(table).getByRole('row', { name: /pebble/ }).textContent).toContain(L.issuerEnabledText(false)));
+    expect(callsOf(r.fake, 'certificates:updateIssuer')).toEqual([{ name: 'pebble', patch: { enabled: false } }]);
+
+    fireEvent.click(within(d).getByRole('button', { name: L.deleteIssuer('pebble') }));
+    const confirm = await screen.findByRole('dialog', { name: L.deleteIssuerDialog('pebble') });
+    fireEvent.click(within(confirm).getByRole('button', { name: L.deleteIssuerConfirm }));
+    d = await screen.findByRole('dialog', { name: L.issuersDialog });
+    expect(await within(d).findByText(L.issuersEmpty)).toBeTruthy();
+    expect(vault(r.fake).issuers).toEqual([]);
+  });
+
+  it('the wizard’s ACME choice without issuers says how to add one and opens the Issuers dialog over it; nothing is created without an issuer', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    const d = await openWizard();
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerAcme }));
+    expect(within(d).getByText(L.noAcmeIssuers)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldName), 'shop');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=shop.example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    expect(await within(d).findByText(L.acmeIssuerRequired)).toBeTruthy();
+    expect(callsOf(r.fake, 'certificates:create')).toEqual([]);
+
+    // Issuers… opens over the wizard, which is inert meanwhile; an issuer added there is offered at once.
+    fireEvent.click(within(d).getByRole('button', { name: L.issuersButton }));
+    const issuers = await screen.findByRole('dialog', { name: L.issuersDialog });
+    expect(d.closest('.backdrop')?.hasAttribute('inert')).toBe(true);
+    await act(async () => {
+      await r.fake.api['certificates:createIssuer']({ name: 'le', directoryUrl: 'https://acme.example/dir', challenge: 'http-01', termsAgreed: true });
+    });
+    fireEvent.click(within(issuers).getByRole('button', { name: L.doneButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: L.issuersDialog })).toBeNull());
+    expect(d.closest('.backdrop')?.hasAttribute('inert')).toBe(false);
+    const select = (await within(d).findByRole('combobox', { name: L.fieldAcmeIssuer })) as HTMLSelectElement;
+    fireEvent.change(select, { target: { value: 'le' } });
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    await screen.findByRole('region', { name: L.certificateDetailRegion('shop') });
+    expect(callsOf(r.fake, 'certificates:create')[0]).toMatchObject({ name: 'shop', policy: { issuer: { name: 'le' } } });
+  });
+
+  it('http-01: the wizard lists the vault’s ACME issuers; the certificate is issued; its detail names the issuer and offers Revoke with a reason', async () => {
+    const fake = seeded();
+    vault(fake).issuers.push(fakeIssuer('le', { directory_url: 'https://acme-v02.api.letsencrypt.org/directory' }), fakeIssuer('old-ca', {}, false));
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    const d = await openWizard();
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerAcme }));
+    const select = within(d).getByRole('combobox', { name: L.fieldAcmeIssuer }) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      L.acmeIssuerOption('le', 'https://acme-v02.api.letsencrypt.org/directory', true),
+      L.acmeIssuerOption('old-ca', 'https://127.0.0.1:14000/dir', false),
+    ]);
+    expect(select.value).toBe('le');
+    type(within(d).getByLabelText(L.fieldName), 'site');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=site.example.com');
+    type(within(d).getByLabelText(L.fieldDnsNames), 'site.example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    const detail = await screen.findByRole('region', { name: L.certificateDetailRegion('site') });
+    expect(callsOf(r.fake, 'certificates:create')[0]).toMatchObject({ policy: { issuer: { name: 'le' } } });
+    await waitFor(() => expect(within(detail).getByRole('region', { name: L.policyRegion }).textContent).toContain(L.policyIssuerAcme('le')));
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    const version = useCertificates.getState().versions![0]!.id.split('/').pop()!;
+    fireEvent.click(await within(detail).findByRole('button', { name: L.revokeCertificateVersion(version.slice(0, 8)) }));
+    const rd = await screen.findByRole('dialog', { name: L.revokeDialog(version.slice(0, 8)) });
+    expect(rd.textContent).toContain(L.revokeExplain('acme', 'le'));
+    fireEvent.change(within(rd).getByRole('combobox', { name: L.revokeReason }), { target: { value: 'keyCompromise' } });
+    fireEvent.click(within(rd).getByRole('button', { name: L.revokeConfirm }));
+    expect(await screen.findByText(L.revokedStatus(version.slice(0, 8)))).toBeTruthy();
+    expect(vault(r.fake).revoked).toEqual([{ name: 'site', version, reason: 'keyCompromise' }]);
+  });
+
+  it('Revoke shows only where it can work: a vault CA’s certificate yes, a self-signed one no', async () => {
+    renderApp(seeded(), manualClock(NOW * 1000));
+    let detail = await openCert('web');
+    let short = useCertificates.getState().versions![0]!.id.split('/').pop()!.slice(0, 8);
+    expect(within(detail).queryByRole('button', { name: L.revokeCertificateVersion(short) })).toBeNull();
+    fireEvent.click(option('api'));
+    detail = await screen.findByRole('region', { name: L.certificateDetailRegion('api') });
+    await waitFor(() => expect(useCertificates.getState().details?.revoker).toEqual({ kind: 'ca', name: 'issuing' }));
+    short = useCertificates.getState().versions![0]!.id.split('/').pop()!.slice(0, 8);
+    fireEvent.click(await within(detail).findByRole('button', { name: L.revokeCertificateVersion(short) }));
+    const rd = await screen.findByRole('dialog', { name: L.revokeDialog(short) });
+    expect(rd.textContent).toContain(L.revokeExplain('ca', 'issuing'));
+    expect((within(rd).getByRole('combobox', { name: L.revokeReason }) as HTMLSelectElement).options).toHaveLength(10);
+  });
+
+  it('dns-01: the record shows in a dialog while the order waits; "published" lets it finish', async () => {
+    const fake = seeded();
+    vault(fake).issuers.push(fakeIssuer('le-dns', { challenge: 'dns-01' }));
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    const d = await openWizard();
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerAcme }));
+    type(within(d).getByLabelText(L.fieldName), 'wild');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=wild.example.com');
+    type(within(d).getByLabelText(L.fieldDnsNames), 'wild.example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    const dns = await screen.findByRole('alertdialog', { name: L.dnsDialog('wild') });
+    const record = within(dns).getByRole('region', { name: L.dnsRecordRegion });
+    expect(record.textContent).toContain('_acme-challenge.wild.example.com');
+    expect(record.textContent).toContain('TXT');
+    expect(record.textContent).toContain(FAKE_TXT_VALUE);
+    // The wizard waits under it, inert; the dialog's main button has the focus.
+    expect(d.closest('.backdrop')?.hasAttribute('inert')).toBe(true);
+    expect(document.activeElement).toBe(within(dns).getByRole('button', { name: L.dnsReadyButton }));
+    fireEvent.click(within(dns).getByRole('button', { name: L.dnsReadyButton }));
+    await screen.findByRole('region', { name: L.certificateDetailRegion('wild') });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(callsOf(r.fake, 'certificates:dnsReady')).toHaveLength(1);
+  });
+
+  it('dns-01: Cancel (or Escape) stops the order; the wizard shows why and stays open; Renew now asks again', async () => {
+    const fake = seeded();
+    vault(fake).issuers.push(fakeIssuer('le-dns', { challenge: 'dns-01' }));
+    vault(fake).certs.set('dns-site', cert('dns-site', { subject: 'CN=dns.example.com', issuer: 'CN=Pebble Intermediate CA', nbf: NOW - 10 * DAY, exp: NOW + 80 * DAY }, { issuer: { name: 'le-dns' } }));
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    const d = await openWizard();
+    fireEvent.click(within(d).getByRole('radio', { name: L.issuerAcme }));
+    type(within(d).getByLabelText(L.fieldName), 'never');
+    type(within(d).getByLabelText(L.fieldSubject), 'CN=never.example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.createCertificateConfirm }));
+    const dns = await screen.findByRole('alertdialog', { name: L.dnsDialog('never') });
+    fireEvent.click(within(dns).getByRole('button', { name: L.dnsCancelButton }));
+    expect((await within(d).findByRole('alert')).textContent).toContain('cancelled');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(callsOf(r.fake, 'certificates:dnsCancel')).toHaveLength(1);
+    fireEvent.click(within(d).getByRole('button', { name: L.cancelButton }));
+
+    // Renew now of a dns-01 certificate: the record again; Escape cancels.
+    fireEvent.click(option('dns-site'));
+    const detail = await screen.findByRole('region', { name: L.certificateDetailRegion('dns-site') });
+    await within(detail).findByRole('table', { name: L.versionsTable });
+    fireEvent.click(within(detail).getByRole('button', { name: L.renewButton }));
+    const again = await screen.findByRole('alertdialog', { name: L.dnsDialog('dns-site') });
+    fireEvent.keyDown(again, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(await screen.findByText(/was cancelled/)).toBeTruthy();
+    expect(useCertificates.getState().versions).toHaveLength(1);
+  });
+
+  it('a record main no longer waits for (dnsChallengeEnded) closes its dialog', async () => {
+    const r = renderApp(seeded(), manualClock(NOW * 1000));
+    await goToCertificates();
+    const id = '00000000-0000-4000-8000-00000000beef';
+    act(() => r.fake.emit({ type: 'dnsChallenge', id, certificate: 'web', name: '_acme-challenge.www.example.com', value: FAKE_TXT_VALUE }));
+    await screen.findByRole('alertdialog', { name: L.dnsDialog('web') });
+    act(() => r.fake.emit({ type: 'dnsChallengeEnded', id }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
   });
 });
 

@@ -10,12 +10,13 @@
  * cancelled) names its id, as main does.
  */
 import type { AppEvent, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
-import type {
-  CertificateAuthorityView,
-  CertificateIssuerView,
-  CertificateDetailsView,
-  CertificateListItem,
-  CertificateOperationView,
+import {
+  issuerNameOf,
+  type CertificateAuthorityView,
+  type CertificateIssuerView,
+  type CertificateDetailsView,
+  type CertificateListItem,
+  type CertificateOperationView,
 } from '../../../shared/certificate-types.js';
 import type { CertificateBundle, CertificateItem, CertificatePolicyBundle, DeletedCertificateItem } from '../../../shared/keyvault.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
@@ -213,7 +214,7 @@ export function certificateChannels(ctx: FakeCertContext) {
     return x;
   };
 
-  const issuerNamed = (s: FakeCertStore, name: string) => s.issuers.find((i) => i.id.split('/').pop()!.toLowerCase() === name.toLowerCase());
+  const issuerNamed = (s: FakeCertStore, name: string) => s.issuers.find((i) => issuerNameOf(i).toLowerCase() === name.toLowerCase());
   /** dns-01 records waiting for the user's answer, by id. */
   const waiting = new Map<string, (answer: 'ready' | 'cancel') => void>();
   let dnsIds = 0;
@@ -298,7 +299,7 @@ export function certificateChannels(ctx: FakeCertContext) {
       };
       const acme = issuerNamed(s, c.policy.issuer?.name ?? '');
       if (x.ca) details.revoker = { kind: 'ca', name: x.ca };
-      else if (acme) details.revoker = { kind: 'acme', name: acme.id.split('/').pop()! };
+      else if (acme) details.revoker = { kind: 'acme', name: issuerNameOf(acme) };
       return ok(details);
     },
     'certificates:defaultPolicy': () => ok(structuredClone(FAKE_DEFAULT_POLICY)),
