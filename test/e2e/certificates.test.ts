@@ -4,9 +4,13 @@
  * with its subject and days left, the detail (subject, SANs, chain,
  * thumbprints, validity, policy), export as PEM through main's save dialog
  * (the file is read back by OpenSSL), the policy editor, Renew now, and
- * delete / recover. Real main handlers and engine, the built renderer in
- * Chromium; each screen passes axe (screenshots in
- * test-results/e2e/certificates-*.png), in light and dark.
+ * delete / recover; the Issuers dialog adding an ACME issuer for pebble (Let's
+ * Encrypt's test CA, on loopback: main runs in this process, so the engine
+ * reaches it and answers its http-01 validation), a certificate issued by it
+ * through the wizard and revoked from its detail, and the issuer deleted.
+ * Real main handlers and engine, the built renderer in Chromium; each screen
+ * passes axe (screenshots in test-results/e2e/certificates-*.png), in light
+ * and dark.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
+import { startPebble, type Pebble } from '../helpers/pebble.js';
 import { axeScan, formatFindings, launchApp, screenshot, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
@@ -81,8 +86,8 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     const d = dialog(L.newCertificateDialog);
     await visible(d);
     await visible(field(d, L.fieldSubject));
-    // No ACME option: self-signed, a vault CA or a CA outside only.
-    expect(await d.getByRole('radio').count()).toBe(2);
+    // No vault CA: self-signed, an ACME CA or a CA outside.
+    expect(await d.getByRole('radio').count()).toBe(3);
     await field(d, L.fieldName).fill('web-tls');
     await field(d, L.fieldSubject).fill('CN=www.example.com, O=Coffer');
     await field(d, L.fieldDnsNames).fill('www.example.com\nexample.com');
@@ -176,5 +181,95 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await visible(region(L.certificateDetailRegion('web-tls')).getByRole('region', { name: L.thumbprintsRegion }));
     await checkScreen('certificates-07-dark');
     expect(app.pageErrors).toEqual([]);
+  });
+
+  describe('ACME: pebble on loopback, http-01', () => {
+    let pebble: Pebble;
+    beforeAll(async () => {
+      pebble = await startPebble();
+      await page.emulateMedia({ colorScheme: 'light' });
+    }, 60_000);
+    afterAll(async () => {
+      await pebble?.stop();
+    });
+
+    it('the Issuers dialog adds an ACME issuer (terms agreed, pebble’s CA certificate as a file) and lists it', async () => {
+      await button(page, L.issuersButton).click();
+      let d = dialog(L.issuersDialog);
+      await visible(d.getByText(L.issuersEmpty));
+      await checkScreen('certificates-08-issuers-empty');
+      await button(d, L.addIssuerButton).click();
+      d = dialog(L.addIssuerDialog);
+      await visible(d);
+      await field(d, L.fieldIssuerName).fill('pebble');
+      await field(d, L.fieldDirectoryUrl).fill(pebble.directoryUrl);
+      await field(d, L.fieldAcmeEmail).fill('ops@example.com');
+      await field(d, L.fieldHttpPort).fill(String(pebble.httpPort));
+      await field(d, L.fieldAcmeCaFile).setInputFiles({ name: 'pebble-ca.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pebble.caCertPem) });
+      await visible(d.getByText(L.fileChosen('pebble-ca.pem', Buffer.byteLength(pebble.caCertPem))));
+      // Without the terms agreed, nothing is sent.
+      await button(d, L.addIssuerConfirm).click();
+      await visible(d.getByText(L.acmeTermsRequired));
+      await d.getByRole('checkbox', { name: L.acmeTermsAgree, exact: true }).check();
+      await checkScreen('certificates-09-add-issuer');
+      await button(d, L.addIssuerConfirm).click();
+      d = dialog(L.issuersDialog);
+      const table = d.getByRole('table', { name: L.issuersTable, exact: true });
+      await visible(table);
+      const row = table.getByRole('row', { name: /pebble/ });
+      expect(await row.textContent()).toContain(pebble.directoryUrl);
+      expect(await row.textContent()).toContain(L.issuerEnabledText(true));
+      await checkScreen('certificates-10-issuers');
+      await button(d, L.doneButton).click();
+      await hidden(d);
+      await visible(page.getByText(L.issuerAdded('pebble')));
+    });
+
+    it('the wizard issues a certificate from pebble (real http-01 validation); Revoke… revokes it with a reason', async () => {
+      await button(page, L.newCertificateButton).click();
+      const d = dialog(L.newCertificateDialog);
+      await visible(field(d, L.fieldSubject));
+      await d.getByRole('radio', { name: L.issuerAcme, exact: true }).check();
+      expect(await field(d, L.fieldAcmeIssuer).inputValue()).toBe('pebble');
+      await field(d, L.fieldName).fill('acme-web');
+      await field(d, L.fieldSubject).fill('CN=acme-web.example.com');
+      await field(d, L.fieldDnsNames).fill('acme-web.example.com');
+      await field(d, L.fieldKeyType).selectOption('EC');
+      await checkScreen('certificates-11-wizard-acme');
+      await button(d, L.createCertificateConfirm).click();
+      await d.waitFor({ state: 'hidden', timeout: 90_000 });
+
+      const detail = region(L.certificateDetailRegion('acme-web'));
+      await visible(detail.getByRole('region', { name: L.thumbprintsRegion }));
+      expect(await detail.getByRole('region', { name: L.policyRegion }).textContent()).toContain(L.policyIssuerAcme('pebble'));
+      expect(await detail.getByRole('region', { name: L.chainRegion }).textContent()).toMatch(/Pebble/);
+      const versions = await app.call('certificates:listVersions', { name: 'acme-web' });
+      if (!versions.ok) throw new Error(versions.message);
+      const short = versions.value[0]!.id.split('/').pop()!.slice(0, 8);
+      await detail.getByRole('button', { name: L.revokeCertificateVersion(short), exact: true }).click();
+      const rd = dialog(L.revokeDialog(short));
+      await visible(rd);
+      await field(rd, L.revokeReason).selectOption('superseded');
+      await checkScreen('certificates-12-revoke');
+      await button(rd, L.revokeConfirm).click();
+      await hidden(rd);
+      await visible(page.getByText(L.revokedStatus(short)));
+      // Revoked at the CA: a second revocation is refused there.
+      const again = await app.call('certificates:revoke', { name: 'acme-web' });
+      expect(again.ok ? 'ok' : again.code).toBe('Conflict');
+    });
+
+    it('deletes the issuer after confirmation', async () => {
+      await button(page, L.issuersButton).click();
+      const d = dialog(L.issuersDialog);
+      await button(d, L.deleteIssuer('pebble')).click();
+      const c = dialog(L.deleteIssuerDialog('pebble'));
+      await visible(c);
+      await checkScreen('certificates-13-delete-issuer');
+      await button(c, L.deleteIssuerConfirm).click();
+      await visible(dialog(L.issuersDialog).getByText(L.issuersEmpty));
+      await button(dialog(L.issuersDialog), L.doneButton).click();
+      expect(app.pageErrors).toEqual([]);
+    });
   });
 });
