@@ -97,7 +97,7 @@ export interface ContactDeleteOptions {
   email: string;
 }
 
-export interface RenewDueOptions {
+export interface RenewDueOptions extends DnsOptions {
   now?: string;
 }
 
@@ -407,7 +407,7 @@ export async function deleteIssuer(io: CliIo, opts: NameOptions, cmd: Command): 
 export async function renewDue(io: CliIo, opts: RenewDueOptions, cmd: Command): Promise<void> {
   const now = opts.now === undefined ? undefined : parseTime(opts.now, '--now');
   await CliContext.fromCommand(io, cmd).withVault(async (vault) => {
-    const result = await (now === undefined ? vault.certificates.renewDue() : vault.certificates.renewDue(now));
+    const result = await vault.certificates.renewDue(now, issueOptions(io, opts));
     await printJson(io, result);
     if (result.failed.length > 0) {
       const total = result.failed.length + result.renewed.length + result.notified.length;

@@ -160,6 +160,7 @@ export function addCertificateCommands(program: Command, io: CliIo): void {
   verb('renew-due')
     .description("run each certificate's lifetime actions that are due (AutoRenew, EmailContacts); prints {\"renewed\": [...], \"notified\": [...], \"failed\": [...]}")
     .option('--now <iso8601>', 'decide what is due at this time instead of now, ISO 8601 (no zone means UTC)')
+    .option('--dns-hook <command>', DNS_HOOK_HELP)
     .addHelpText('after', '\nExits non-zero, naming the certificates, when any action failed; those are kept as they were and retried next run.')
     .action(async (opts: RenewDueOptions, cmd: Command) => (await actions()).renewDue(io, opts, cmd));
 

@@ -304,6 +304,8 @@ export interface ImportCertificateInput {
 
 /** What a DNS-01 validation asks the caller to publish before the CA looks (RFC 8555 8.4). */
 export interface DnsChallengeRecord {
+  /** The certificate being issued. */
+  certificate: string;
   name: string;
   type: 'TXT';
   value: string;
@@ -344,6 +346,8 @@ export interface IssueOptions {
   /** dns-01: publish this record, resolve when it is visible to the CA. Without it, a dns-01 issuer is refused. */
   onDnsRecord?: (record: DnsChallengeRecord) => Promise<void>;
   signal?: AbortSignal;
+  /** How long the whole order may take, the time spent in onDnsRecord included (default 5 minutes). */
+  timeoutMs?: number;
 }
 
 /** UpdateCertificate: attributes of one version; `enabled` also applies to its managed key and secret. */
@@ -419,7 +423,7 @@ export interface CertificatesApi {
   updateIssuer(name: string, patch: CertificateIssuerPatch): Promise<CertificateIssuerBundle>;
   deleteIssuer(name: string): Promise<CertificateIssuerBundle>;
   /** Runs each live certificate's lifetime actions that are due at `now` (Unix seconds; default now). */
-  renewDue(now?: number): Promise<RenewDueResult>;
+  renewDue(now?: number, options?: IssueOptions): Promise<RenewDueResult>;
   /** PEM or DER: the certificate (certificates/read). PFX: key and chain, from the managed secret (secrets/getSecret). */
   export(name: string, version: string | undefined, options?: ExportCertificateOptions): Promise<Uint8Array>;
   getContacts(): Promise<CertificateContacts>;

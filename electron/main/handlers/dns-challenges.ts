@@ -19,6 +19,8 @@ import { realTimers, type TimersLike } from './clipboard.js';
 
 /** How long a record waits for the user: DNS changes can take a while to reach every server. */
 export const DNS_CHALLENGE_TIMEOUT_MS = 30 * 60 * 1000;
+/** What an ACME order may take besides the wait for its records (acme.ts's default limit). */
+const ORDER_MS = 5 * 60 * 1000;
 
 interface Waiting {
   order: Order;
@@ -63,14 +65,15 @@ export class DnsChallenges {
     const order: Order = { controller: new AbortController(), ids: new Set() };
     this.orders.add(order);
     try {
-      return await issue({ onDnsRecord: (record) => this.publish(order, certificate, record), signal: order.controller.signal });
+      // The order's own time limit leaves the user the whole wait for each record, and the CA its usual 5 minutes.
+      return await issue({ onDnsRecord: (record) => this.publish(order, certificate, record), signal: order.controller.signal, timeoutMs: this.timeoutMs + ORDER_MS });
     } finally {
       this.orders.delete(order);
       for (const id of order.ids) this.end(id, new CofferError('IoError', 'The order no longer waits for this DNS record.'));
     }
   }
 
-  private publish(order: Order, certificate: string, record: { name: string; value: string }): Promise<void> {
+  private publish(order: Order, certificate: string, record: { certificate?: string; name: string; value: string }): Promise<void> {
     if (order.controller.signal.aborted) return Promise.reject(new CofferError('IoError', 'The order was cancelled.'));
     const id = randomUUID();
     return new Promise<void>((resolve, reject) => {
@@ -80,7 +83,7 @@ export class DnsChallenges {
       }, this.timeoutMs);
       this.waiting.set(id, { order, resolve, reject, timer });
       order.ids.add(id);
-      this.options.notify?.({ type: 'dnsChallenge', id, certificate, name: record.name, value: record.value });
+      this.options.notify?.({ type: 'dnsChallenge', id, certificate: record.certificate ?? certificate, name: record.name, value: record.value });
     });
   }
 

@@ -121,7 +121,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   };
   const keyRotation = new ScheduledWork(keyRotationTask, scheduled);
-  const certificateRenewal = new ScheduledWork(certificateRenewalTask(), scheduled);
+  const certificateRenewal = new ScheduledWork(certificateRenewalTask(dnsChallenges), scheduled);
 
   // The recent list is a convenience: failing to save it must not fail an open that worked.
   const remember = (path: string) =>

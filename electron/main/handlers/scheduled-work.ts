@@ -24,6 +24,7 @@ import type { AppEvent } from '../../../shared/contract.js';
 import { isCofferError, type Vault } from '../../vault/index.js';
 import { realTimers, type TimersLike } from './clipboard.js';
 import type { VaultSessionManager } from './session.js';
+import type { DnsChallenges } from './dns-challenges.js';
 
 /** After an unlock: soon, but after the renderer's first reads, so the user's own requests go first. */
 export const FIRST_RUN_DELAY_MS = 5_000;
@@ -155,12 +156,13 @@ export const keyRotationTask: ScheduledTask = {
  * `certificatesRenewed` event. An expiring version is told once per app run,
  * not every hour while it stays due.
  */
-export function certificateRenewalTask(): ScheduledTask {
+export function certificateRenewalTask(dns?: Pick<DnsChallenges, 'run'>): ScheduledTask {
   const told = new Set<string>();
   return {
     what: 'Scheduled certificate renewal',
     async run(vault) {
-      const result = await vault.certificates.renewDue();
+      // A dns-01 issuer's renewal shows its record to the user, as a create does.
+      const result = dns ? await dns.run('', (options) => vault.certificates.renewDue(undefined, options)) : await vault.certificates.renewDue();
       const expiring = result.notified.filter((n) => !told.has(`${vault.id}/${n.name.toLowerCase()}/${n.version}`));
       for (const n of expiring) told.add(`${vault.id}/${n.name.toLowerCase()}/${n.version}`);
       if (result.renewed.length === 0 && result.failed.length === 0 && expiring.length === 0) return undefined;

@@ -327,8 +327,9 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
             csrDer: csr,
             challenge: by.acme.challenge,
             ...(by.acme.challenge === 'http-01' ? { http: { port: by.acme.http_port ?? 80 } } : {}),
-            ...(options.onDnsRecord ? { onDnsRecord: options.onDnsRecord } : {}),
+            ...(options.onDnsRecord ? { onDnsRecord: (r: { name: string; type: 'TXT'; value: string }) => options.onDnsRecord!({ certificate: name, ...r }) } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
           });
           return pki.pemToDers(chainPem, 'CERTIFICATE');
         });
@@ -931,7 +932,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
 
   // ---------------------------------------------------------------- renewal
 
-  renewDue(now = nowSeconds()): Promise<RenewDueResult> {
+  renewDue(now = nowSeconds(), options: IssueOptions = {}): Promise<RenewDueResult> {
     return this.logged('CertificateRenewIfDue', undefined, async () => {
       this.v.require('certificates/read');
       if (!Number.isSafeInteger(now)) throw badParameter('now must be Unix seconds.');
@@ -960,7 +961,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
       // One commit per certificate: a renewal that fails leaves its versions as they were, for the next run.
       for (const name of due) {
         try {
-          const op = await this.renew(name);
+          const op = await this.renew(name, options);
           result.renewed.push({ name, id: op.target ?? certificateId(this.vid, name) });
         } catch (e) {
           if (!(e instanceof CofferError)) throw e;

@@ -10,7 +10,7 @@
  */
 import { bad, b64, bool, checkTags, fields, int, isInt, isObj, list, NAME, oneOf, str, text, VERSION, type Fields } from '../format/schema.js';
 import { nameOnly } from '../keys/records.js';
-import { CERTIFICATE_KEY_USAGES } from '../../../shared/certificate-types.js';
+import { CERTIFICATE_KEY_USAGES, REVOCATION_REASONS, type RevocationReason } from '../../../shared/certificate-types.js';
 import type { CertificatePermission } from './permissions.js';
 
 export const CERTIFICATE_ORIGINS = ['create', 'import', 'merge', 'renew', 'restore'] as const;
@@ -18,8 +18,7 @@ export const CERTIFICATE_ORIGINS = ['create', 'import', 'merge', 'renew', 'resto
 export const KEY_USAGES = CERTIFICATE_KEY_USAGES;
 export const PENDING_STATUSES = ['inProgress', 'completed', 'cancelled', 'failed'] as const;
 /** RFC 5280 §5.3.1 CRLReason names. */
-export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'] as const;
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+export { REVOCATION_REASONS, type RevocationReason } from '../../../shared/certificate-types.js';
 /** Their CRLReason codes (RFC 5280 §5.3.1; 7 is not used), as CRLs and ACME (RFC 8555 §7.6) carry them. */
 export const REVOCATION_REASON_CODES: Readonly<Record<RevocationReason, number>> = {
   unspecified: 0,

@@ -321,7 +321,7 @@ export function fakeEngine(): FakeEngine {
       },
       async renew(name: string, options?: IssueOptions) {
         record('certificates.renew', name);
-        if (options?.onDnsRecord) await options.onDnsRecord({ name: `_acme-challenge.${name}.example.com`, type: 'TXT', value: 'dns-token' });
+        if (options?.onDnsRecord) await options.onDnsRecord({ certificate: name, name: `_acme-challenge.${name}.example.com`, type: 'TXT', value: 'dns-token' });
         return certificateOperation(name);
       },
       async revoke(name: string, version?: string, reason?: string) {

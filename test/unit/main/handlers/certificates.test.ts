@@ -285,7 +285,7 @@ describe('dns-01 records waiting for the user (DnsChallenges, fake timers)', () 
     const timers = new FakeTimers();
     const dns = new DnsChallenges({ notify: (e) => events.push(e), timers, timeoutMs: 60_000 });
     const order = dns.run('web', async (o) => {
-      await o.onDnsRecord!({ name: '_acme-challenge.web.example.com', type: 'TXT', value: 'v1' });
+      await o.onDnsRecord!({ certificate: 'web', name: '_acme-challenge.web.example.com', type: 'TXT', value: 'v1' });
       return 'issued';
     });
     await vi.waitFor(() => expect(events).toHaveLength(1));
@@ -305,7 +305,7 @@ describe('dns-01 records waiting for the user (DnsChallenges, fake timers)', () 
     let signal: AbortSignal | undefined;
     const first = withEvents.run('a', async (o) => {
       signal = o.signal;
-      await o.onDnsRecord!({ name: '_acme-challenge.a', type: 'TXT', value: 'x' });
+      await o.onDnsRecord!({ certificate: 'web', name: '_acme-challenge.a', type: 'TXT', value: 'x' });
       return 'done';
     });
     await vi.waitFor(() => expect(events).toHaveLength(1));
@@ -316,7 +316,7 @@ describe('dns-01 records waiting for the user (DnsChallenges, fake timers)', () 
 
     const second = withEvents.run('b', async (o) => {
       signal = o.signal;
-      await o.onDnsRecord!({ name: '_acme-challenge.b', type: 'TXT', value: 'y' });
+      await o.onDnsRecord!({ certificate: 'web', name: '_acme-challenge.b', type: 'TXT', value: 'y' });
     });
     await vi.waitFor(() => expect(events).toHaveLength(2));
     withEvents.cancel((events[1] as { id: string }).id);
@@ -325,7 +325,7 @@ describe('dns-01 records waiting for the user (DnsChallenges, fake timers)', () 
 
     const third = withEvents.run('c', async (o) => {
       signal = o.signal;
-      await o.onDnsRecord!({ name: '_acme-challenge.c', type: 'TXT', value: 'z' });
+      await o.onDnsRecord!({ certificate: 'web', name: '_acme-challenge.c', type: 'TXT', value: 'z' });
     });
     await vi.waitFor(() => expect(events).toHaveLength(3));
     withEvents.clear();
