@@ -148,6 +148,8 @@ export interface CertificateDetailsView<Bundle = CertificateBundle> {
    * vault can (self-signed, a CA outside), so the app offers no Revoke.
    */
   revoker?: { kind: 'ca' | 'acme'; name: string };
+  /** The version was revoked through this vault: the reason (RFC 5280 §5.3.1) and when (Unix seconds). */
+  revoked?: { reason: RevocationReason; time: number };
 }
 
 /** `certificates:list`: Key Vault's CertificateItem with its current version's subject and issuer, for the list. */

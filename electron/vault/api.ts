@@ -383,8 +383,8 @@ export interface CertificatesApi {
   create(input: CreateCertificateInput, options?: IssueOptions): Promise<CertificateOperation>;
   import(input: ImportCertificateInput): Promise<CertificateBundle>;
   get(name: string, version?: string): Promise<CertificateBundle>;
-  /** get, and the chain stored with the version (standard base64 DER, the issuers after the certificate, as issued or merged): one CertificateGet. */
-  details(name: string, version?: string): Promise<{ bundle: CertificateBundle; chain: string[] }>;
+  /** get, the chain stored with the version (standard base64 DER, the issuers after the certificate, as issued or merged) and its revocation if recorded: one CertificateGet. */
+  details(name: string, version?: string): Promise<CertificateDetailsResult>;
   list(): CertificateItem[];
   /** list() with each certificate's subject and issuer (its newest version's X.509, RFC 4514 order as Key Vault writes them): the app's list. One CertificateList record. */
   listWithSubjects(): Promise<(CertificateItem & { subject: string; issuer: string })[]>;
@@ -429,6 +429,13 @@ export interface CertificatesApi {
   getContacts(): Promise<CertificateContacts>;
   setContacts(contacts: { email: string; name?: string; phone?: string }[]): Promise<CertificateContacts>;
   deleteContacts(): Promise<CertificateContacts>;
+}
+
+export interface CertificateDetailsResult {
+  bundle: CertificateBundle;
+  chain: string[];
+  /** Revoked by its CA through this vault (reason per RFC 5280 §5.3.1; Unix seconds). */
+  revoked?: { reason: string; time: number };
 }
 
 /** A CA kept in the vault, as listed. */

@@ -522,6 +522,7 @@ export const L = {
   } as Record<string, string>,
   revokeConfirm: 'Revoke',
   revokedStatus: (short: string): string => `Version ${short} is revoked.`,
+  revokedText: (reason: string, date: string): string => `Revoked on ${date} (${(L.revocationReasonNames[reason] ?? reason).toLowerCase()}).`,
 } as const;
 
 /** The first 8 characters of a version id, as shown in the UI. */

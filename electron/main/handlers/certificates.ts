@@ -32,6 +32,7 @@ import {
   type CertificateKeyType,
   type CertificateListItem,
   type CertificateOperationView,
+  type RevocationReason,
 } from '../../../shared/certificate-types.js';
 import type { CertificateBundle, CertificateOperation } from '../../../shared/keyvault.js';
 import type { Channel } from '../../../shared/contract.js';
@@ -70,7 +71,7 @@ export function certificateHandlers({ session, settings, clipboard, dialogs, dns
     'certificates:listDeleted': async () => certs().listDeleted(),
     'certificates:get': async ({ name, version }) => {
       const vault = session.current();
-      const { bundle, chain } = await vault.certificates.details(name, version);
+      const { bundle, chain, revoked } = await vault.certificates.details(name, version);
       const x = parseCer(bundle.cer);
       const pending = pendingOf(vault, name);
       const entries = await chainOf(vault, x, chain);
@@ -81,6 +82,7 @@ export function certificateHandlers({ session, settings, clipboard, dialogs, dns
         chain: entries,
         ...(pending?.status === 'inProgress' ? { pending: operationView(pending) } : {}),
         ...(revoker === undefined ? {} : { revoker }),
+        ...(revoked === undefined ? {} : { revoked: { reason: revoked.reason as RevocationReason, time: revoked.time } }),
       };
     },
     'certificates:defaultPolicy': async () => (await loadEngine()).defaultCertificatePolicy(),

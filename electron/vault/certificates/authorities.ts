@@ -18,7 +18,7 @@ import { validateSecretName, nameKey, newVersionId } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { casKind } from './kind.js';
-import { REVOCATION_REASONS } from './records.js';
+import { REVOCATION_REASONS, type RevocationReason } from './records.js';
 import type { CaAttributes } from './state.js';
 import type { SubjectAlternativeNames } from './x509.js';
 import { loadPki, type Pki } from './load-pki.js';
@@ -26,6 +26,17 @@ import { loadPki, type Pki } from './load-pki.js';
 type CaObject = ObjectOf<CaAttributes>;
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A serial as `openssl x509 -serial` prints it (colons, case and leading zero bytes aside) and an RFC 5280 reason, checked. */
+export function revocationInput(serialHex: unknown, reason: unknown): { serial: string; reason: RevocationReason } {
+  if (typeof serialHex !== 'string') throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
+  const serial = serialHex.replace(/^serial=/i, '').replace(/:/g, '').toLowerCase().replace(/^(?:00)+(?=[0-9a-f]{2})/, '');
+  if (!/^[0-9a-f]{1,40}$/.test(serial)) throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
+  if (typeof reason !== 'string' || !(REVOCATION_REASONS as readonly string[]).includes(reason)) {
+    throw badParameter(`Unknown revocation reason "${String(reason)}". Reasons (RFC 5280 5.3.1): ${REVOCATION_REASONS.join(', ')}.`);
+  }
+  return { serial: serial.length % 2 === 1 ? `0${serial}` : serial, reason: reason as RevocationReason };
+}
 
 /** What a leaf issued by a vault CA asks for. */
 export interface LeafRequest {
@@ -262,19 +273,22 @@ export class CertificateAuthorities implements CertificateAuthoritiesApi {
   revoke(name: string, serialHex: string, reason = 'unspecified'): Promise<void> {
     return audited(this.v, 'CertificateAuthorityRevoke', name, async () => {
       this.v.require('certificatecas/write');
-      if (typeof serialHex !== 'string') throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
-      const serial = serialHex.replace(/:/g, '').toLowerCase().replace(/^(?:00)+(?=[0-9a-f]{2})/, '');
-      if (!/^[0-9a-f]{2,40}$/.test(serial)) throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
-      if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw badParameter(`Unknown revocation reason "${reason}". Reasons (RFC 5280 5.3.1): ${REVOCATION_REASONS.join(', ')}.`);
-      await this.v.write((core) => {
-        const { o } = this.find(name, core);
-        const s = core.state.of(casKind);
-        const even = serial.length % 2 === 1 ? `0${serial}` : serial;
-        if (!s.issued.get(o.key)?.has(even)) throw new CofferError('NotFound', `Certificate authority ${o.name} issued no certificate with serial ${even}.`);
-        if (s.revoked.get(o.key)?.has(even)) throw new CofferError('Conflict', `The certificate with serial ${even} is already revoked.`);
-        return { pending: { records: [{ t: 'ca.revoke', name: o.name, serial: even, reason: reason as (typeof REVOCATION_REASONS)[number], time: nowSeconds() }] }, result: () => undefined };
-      });
+      const check = revocationInput(serialHex, reason);
+      await this.v.write((core) => ({ pending: { records: [this.revocation(name, check, core)] }, result: () => undefined }));
     });
+  }
+
+  /**
+   * The `ca.revoke` record of a serial this CA issued (NotFound otherwise;
+   * Conflict when already revoked), for `core`'s state: revoke() writes it
+   * alone, a certificate's revoke with its own record in one commit.
+   */
+  revocation(name: string, input: { serial: string; reason: RevocationReason }, core = this.core): VaultRecord {
+    const { o } = this.find(name, core);
+    const s = core.state.of(casKind);
+    if (!s.issued.get(o.key)?.has(input.serial)) throw new CofferError('NotFound', `Certificate authority ${o.name} issued no certificate with serial ${input.serial}.`);
+    if (s.revoked.get(o.key)?.has(input.serial)) throw new CofferError('Conflict', `The certificate with serial ${input.serial} is already revoked.`);
+    return { t: 'ca.revoke', name: o.name, serial: input.serial, reason: input.reason, time: nowSeconds() };
   }
 
   crl(name: string, options: { nextUpdateDays?: number } = {}): Promise<Uint8Array> {

@@ -21,6 +21,7 @@ import type {
   DeletedCertificateItem,
 } from '../../../shared/keyvault.js';
 import type {
+  CertificateDetailsResult,
   CertificateIssuerInput,
   CertificateIssuerPatch,
   IssueOptions,
@@ -48,7 +49,7 @@ import { nameKey, newVersionId, validateSecretName, validateTags, validateVersio
 import type { VaultSession } from '../session.js';
 import { KindOperations } from '../state/kind-operations.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
-import type { CertificateAuthorities } from './authorities.js';
+import { revocationInput, type CertificateAuthorities } from './authorities.js';
 import {
   b64uToB64,
   certificateId,
@@ -168,11 +169,15 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     return this.readVersion(name, version, (o, v) => toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)));
   }
 
-  details(name: string, version?: string): Promise<{ bundle: CertificateBundle; chain: string[] }> {
-    return this.readVersion(name, version, (o, v) => ({
-      bundle: toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)),
-      chain: (v.attrs.chain ?? []).map((c) => b64uToB64(c)),
-    }));
+  details(name: string, version?: string): Promise<CertificateDetailsResult> {
+    return this.readVersion(name, version, (o, v) => {
+      const revoked = this.state().revoked.get(o.key)?.get(v.version);
+      return {
+        bundle: toCertificateBundle(this.vid, this.view(o, v), this.core.retentionDays, this.policyOf(o)),
+        chain: (v.attrs.chain ?? []).map((c) => b64uToB64(c)),
+        ...(revoked ? { revoked: { ...revoked } } : {}),
+      };
+    });
   }
 
   /** One version read with certificates/read, recorded as CertificateGet with the version it read. */
@@ -519,22 +524,31 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;
+        const id = v.version;
+        if (this.state().revoked.get(o.key)?.has(id)) throw new CofferError('Conflict', `Certificate ${o.name} version ${id} is already revoked.`);
         const pki = await loadPki();
         const cer = fromB64u(v.attrs.cer);
         const parsed = pki.parseCertificate(cer);
-        // A CA of the vault that issued this serial revokes it (and lists it in its CRL).
+        const record = (): VaultRecord => ({ t: 'certificate.revoke', name: o.name, version: id, reason: reason as RevocationReason, time: Math.floor(Date.now() / 1000) });
+        // A CA of the vault that issued this serial revokes it (it then lists it in its CRL): both records in one commit.
         const cas = this.core.state.of(casKind);
         for (const ca of cas.objects.values()) {
           if (cas.issued.get(ca.key)?.has(parsed.serialHex) && ca.versions.size > 0 && newestVersion(ca).attrs.cer === v.attrs.chain?.[0]) {
-            return this.authorities.revoke(ca.name, parsed.serialHex, reason);
+            this.v.require('certificatecas/write');
+            const input = revocationInput(parsed.serialHex, reason);
+            await this.v.write((core) => ({ pending: { records: [this.authorities.revocation(ca.name, input, core), record()] }, result: () => undefined }));
+            return;
           }
         }
         const policyIssuer = (this.policyOf(o)?.policy as IssuancePolicy | undefined)?.issuer?.name;
         const i = policyIssuer === undefined ? undefined : this.state().issuers.get(policyIssuer.toLowerCase());
         if (i?.issuer.provider === ACME_PROVIDER) {
-          return this.withAcmeAccount(i.issuer.name, (acme, account) =>
+          await this.withAcmeAccount(i.issuer.name, (acme, account) =>
             acme.acmeRevoke({ ...account, certPem: pki.derToPem(cer, 'CERTIFICATE'), reason: REVOCATION_REASON_CODES[reason as RevocationReason] }),
           );
+          // The CA has revoked it: recorded, so that nobody asks again (a second request is the CA's Conflict).
+          await this.v.write(() => ({ pending: { records: [record()] }, result: () => undefined }));
+          return;
         }
         throw badParameter(`Certificate ${o.name} was not issued by a CA of this vault or by its ACME issuer: nothing here can revoke it (a self-signed certificate is retired by deleting it).`);
       },

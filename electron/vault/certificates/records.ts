@@ -93,6 +93,7 @@ export type CertificateRecord =
       error?: { code: string; message: string };
     }
   | { t: 'certificate.pending.delete'; name: string }
+  | { t: 'certificate.revoke'; name: string; version: string; reason: RevocationReason; time: number }
   | {
       t: 'certificate.issuer';
       name: string;
@@ -268,6 +269,19 @@ export const certificateRecordSchemas = {
     since: 2,
   },
   'certificate.pending.delete': { validate: nameOnly, permission: (): CertificatePermission => 'certificates/delete', since: 2 },
+  // A version revoked by its CA (a vault CA's or an ACME CA's), as the revoking member recorded it.
+  'certificate.revoke': {
+    validate: named(
+      (v, what) => {
+        str(v.version, VERSION, `${what}.version`);
+        oneOf(v.reason, REVOCATION_REASONS, `${what}.reason`);
+        if (!isInt(v.time)) bad(`${what}.time is invalid`);
+      },
+      ['version', 'reason', 'time'],
+    ),
+    permission: (): CertificatePermission => 'certificates/update',
+    since: 2,
+  },
   'certificate.issuer': {
     validate(v: Fields, what: string, ctx: { blobCount: number }): void {
       fields(v, ['t', 'name', 'provider', 'enabled'], ['account_id', 'org_id', 'admins', 'blob', 'version', 'acme'], what);

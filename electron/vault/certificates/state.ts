@@ -20,6 +20,8 @@ export class CertificatesState extends VersionedObjects<CertificateAttributes> {
   /** Issuers by lowercased name; `key` locates the credential (readKindValue). */
   readonly issuers = new Map<string, { issuer: Issuer; key?: { version: string; commitId: string; epoch: string; blob: string }; created: number; updated: number }>();
   contacts: { contacts: Contacts; updated: number } | undefined;
+  /** Revoked versions by name key, then version: the first revocation recorded stands. */
+  readonly revoked = new Map<string, Map<string, { reason: string; time: number }>>();
 
   apply(r: CertificateRecord, at: FoldAt): void {
     switch (r.t) {
@@ -37,8 +39,19 @@ export class CertificatesState extends VersionedObjects<CertificateAttributes> {
         return this.delete(r.name, at);
       case 'certificate.recover':
         return this.recover(r.name);
-      case 'certificate.purge':
-        return this.purge(r.name, r.versions);
+      case 'certificate.purge': {
+        this.purge(r.name, r.versions);
+        const revoked = this.revoked.get(nameKey(r.name));
+        for (const v of r.versions) revoked?.delete(v);
+        if (revoked?.size === 0) this.revoked.delete(nameKey(r.name));
+        return;
+      }
+      case 'certificate.revoke': {
+        const m = this.revoked.get(nameKey(r.name)) ?? new Map<string, { reason: string; time: number }>();
+        if (!m.has(r.version)) m.set(r.version, { reason: r.reason, time: r.time });
+        this.revoked.set(nameKey(r.name), m);
+        return;
+      }
       case 'certificate.policy':
         this.policies.set(nameKey(r.name), { policy: r.policy, updated: at.time });
         return;

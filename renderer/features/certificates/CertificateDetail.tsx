@@ -30,7 +30,10 @@ type Open = { kind: 'delete' } | { kind: 'policy' } | { kind: 'export'; version?
 function canRevoke(details: CertificateDetails | null, version: string): boolean {
   const r = details?.revoker;
   if (!r || !details) return false;
-  return r.kind === 'acme' || versionFromId(details.bundle.id) === version;
+  const shown = versionFromId(details.bundle.id) === version;
+  // The version shown says whether it was revoked already; no Revoke then.
+  if (shown && details.revoked) return false;
+  return r.kind === 'acme' || shown;
 }
 
 const THUMBPRINT_COLUMN = [{ header: L.colThumbprint, cell: (i: CertificateItem) => <code className="break">{i.x5t}</code> }] as const;
@@ -45,7 +48,7 @@ function keyText(f: CertificateFacts): string {
   return L.keyTypeText(f.keyType, f.keySize, f.keyCurve);
 }
 
-function Validity({ facts, now }: { facts: CertificateFacts; now: number }) {
+function Validity({ facts, now, revoked }: { facts: CertificateFacts; now: number; revoked: CertificateDetails['revoked'] }) {
   const span = Math.max(1, facts.notAfter - facts.notBefore);
   const used = Math.min(span, Math.max(0, now - facts.notBefore));
   return (
@@ -54,6 +57,7 @@ function Validity({ facts, now }: { facts: CertificateFacts; now: number }) {
       <p>
         {L.validityRange(formatDate(facts.notBefore), formatDate(facts.notAfter))} · <ExpiryText exp={facts.notAfter} now={now} />
       </p>
+      {revoked ? <p className="expiry expiry-expired">{L.revokedText(revoked.reason, formatDate(revoked.time))}</p> : null}
     </div>
   );
 }
@@ -160,7 +164,7 @@ export function CertificateDetail() {
             <dt>{L.colExpires}</dt>
             <dd>{formatTime(f.notAfter)}</dd>
           </dl>
-          <Validity facts={f} now={now} />
+          <Validity facts={f} now={now} revoked={details.revoked} />
           <section aria-label={L.thumbprintsRegion}>
             <h3>{L.thumbprintsRegion}</h3>
             <dl className="facts">

@@ -180,6 +180,8 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
     const r = await call('certificates:revoke', input);
     if (!r.ok) return r;
     const version = input.version ?? versionFromId(get().details?.bundle.id ?? '');
+    // The detail of the version shown now says it is revoked.
+    await get().loadDetails();
     set({ status: L.revokedStatus(shortVersion(version)), error: null });
     return null;
   },

@@ -502,7 +502,10 @@ describe('ACME issuers', () => {
     fireEvent.change(within(rd).getByRole('combobox', { name: L.revokeReason }), { target: { value: 'keyCompromise' } });
     fireEvent.click(within(rd).getByRole('button', { name: L.revokeConfirm }));
     expect(await screen.findByText(L.revokedStatus(version.slice(0, 8)))).toBeTruthy();
-    expect(vault(r.fake).revoked).toEqual([{ name: 'site', version, reason: 'keyCompromise' }]);
+    expect(vault(r.fake).revoked).toEqual([{ name: 'site', version, reason: 'keyCompromise', time: expect.any(Number) }]);
+    // The detail says so, and offers Revoke no more for that version.
+    expect(await within(detail).findByText(/^Revoked on .*\(key compromise\)\.$/)).toBeTruthy();
+    expect(within(detail).queryByRole('button', { name: L.revokeCertificateVersion(version.slice(0, 8)) })).toBeNull();
   });
 
   it('Revoke shows only where it can work: a vault CA’s certificate yes, a self-signed one no', async () => {

@@ -17,6 +17,7 @@ import {
   type CertificateDetailsView,
   type CertificateListItem,
   type CertificateOperationView,
+  type RevocationReason,
 } from '../../../shared/certificate-types.js';
 import type { CertificateBundle, CertificateItem, CertificatePolicyBundle, DeletedCertificateItem } from '../../../shared/keyvault.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
@@ -52,7 +53,7 @@ export interface FakeCertStore {
   /** The vault's ACME issuers, as main lists them. */
   issuers: CertificateIssuerView[];
   /** Every revocation: the certificate, its version, the reason. */
-  revoked: { name: string; version: string; reason: string }[];
+  revoked: { name: string; version: string; reason: string; time: number }[];
 }
 
 /** An ACME issuer as main answers it (pebble's directory by default). */
@@ -300,6 +301,8 @@ export function certificateChannels(ctx: FakeCertContext) {
       const acme = issuerNamed(s, c.policy.issuer?.name ?? '');
       if (x.ca) details.revoker = { kind: 'ca', name: x.ca };
       else if (acme) details.revoker = { kind: 'acme', name: issuerNameOf(acme) };
+      const revoked = s.revoked.find((r) => r.name === c.name && r.version === x.version);
+      if (revoked) details.revoked = { reason: revoked.reason as RevocationReason, time: revoked.time };
       return ok(details);
     },
     'certificates:defaultPolicy': () => ok(structuredClone(FAKE_DEFAULT_POLICY)),
@@ -484,7 +487,7 @@ export function certificateChannels(ctx: FakeCertContext) {
       if ('ok' in x) return x;
       if (!x.ca && !issuerNamed(w.s, w.c.policy.issuer?.name ?? '')) return err('BadParameter', `Certificate ${w.c.name} was not issued by a CA of this vault or by its ACME issuer: nothing here can revoke it.`);
       if (w.s.revoked.some((r) => r.name === w.c.name && r.version === x.version)) return err('Conflict', 'Certificate already revoked.');
-      w.s.revoked.push({ name: w.c.name, version: x.version, reason: reason ?? 'unspecified' });
+      w.s.revoked.push({ name: w.c.name, version: x.version, reason: reason ?? 'unspecified', time: ctx.now() });
       return ok(null);
     },
     'certificates:dnsReady': ({ id: dnsId }: In<'certificates:dnsReady'>) => answer(dnsId, 'ready'),

@@ -85,8 +85,11 @@ describe('an ACME issuer of the vault (pebble, http-01)', () => {
     await verify(t.vault, 'acme-web', 'acme-web.example.com');
 
     await t.vault.certificates.revoke('acme-web', undefined, 'superseded');
+    expect((await t.vault.certificates.details('acme-web')).revoked).toMatchObject({ reason: 'superseded' });
+    // Recorded: the vault refuses a second revoke without asking the CA again.
     const again = await failure(t.vault.certificates.revoke('acme-web'));
     expect(again.code).toBe('Conflict');
+    expect(again.message).toContain('already revoked');
   });
 
   it('dns-01: the record to publish is handed to the caller, and without someone to publish it the order is refused before any key is made', async () => {

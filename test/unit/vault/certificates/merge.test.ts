@@ -52,6 +52,9 @@ describe('certificates: merging two copies', () => {
     const ca = await m.cas.get('ca');
     expect(ca.issued).toBe(4);
     expect(ca.revoked).toBe(1);
+    // Copy a revoked its newest version of web, in the same commit as the CA's record.
+    const revoked = (await Promise.all(versions.map(async (v) => (await m.certificates.details('web', v)).revoked))).filter((r) => r !== undefined);
+    expect(revoked).toHaveLength(1);
     m.close();
   });
 });
