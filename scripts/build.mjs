@@ -73,7 +73,7 @@ async function bundleCli() {
     supported: { 'dynamic-import': false },
     // The X.509, PKCS#12 and ACME libraries are loaded from node_modules when a certificate operation
     // first needs them (certificates/pki.ts): inlined, they tripled the bundle every command reads.
-    external: ['@node-rs/argon2', '@napi-rs/keyring', '@peculiar/x509', 'reflect-metadata', 'pkijs', 'asn1js', 'node-forge', 'acme-client'],
+    external: ['@node-rs/argon2', '@napi-rs/keyring', '@peculiar/x509', 'reflect-metadata', 'pkijs', 'asn1js', 'node-forge', 'acme-client', '@peculiar/asn1-schema', '@peculiar/asn1-x509'],
     // launcher.ts finds the installation from its own file: here, the bundle's.
     define: { 'import.meta.url': '__cofferBundleUrl' },
     // The first line names this build: the code cache carries the same line, and bin/coffer.mjs

@@ -19,6 +19,8 @@ export interface CreateCaOptions extends NameOptions {
   kty?: 'RSA' | 'EC';
   size?: number;
   curve?: string;
+  permittedDns?: string[];
+  excludedDns?: string[];
 }
 
 export interface SignCsrOptions extends NameOptions {
@@ -50,6 +52,8 @@ export async function createCa(io: CliIo, opts: CreateCaOptions, cmd: Command): 
   if (opts.kty !== undefined) input.kty = opts.kty;
   if (opts.size !== undefined) input.size = opts.size;
   if (opts.curve !== undefined) input.crv = opts.curve;
+  if (opts.permittedDns !== undefined) input.permittedDns = opts.permittedDns;
+  if (opts.excludedDns !== undefined) input.excludedDns = opts.excludedDns;
   await CliContext.fromCommand(io, cmd).withVault(async (vault) => printJson(io, await vault.cas.create(input)));
 }
 

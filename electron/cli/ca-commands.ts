@@ -46,6 +46,8 @@ export function addCaCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--kty <type>', 'the key type (default EC)').choices(['RSA', 'EC']))
     .option('--size <bits>', 'RSA: 2048, 3072 or 4096', positiveInteger)
     .addOption(new Option('--curve <crv>', 'EC: P-256 (default), P-384 or P-521').choices(['P-256', 'P-384', 'P-521']))
+    .option('--permitted-dns <name...>', 'name constraints: the only DNS names (each with its subdomains) it may issue for')
+    .option('--excluded-dns <name...>', 'name constraints: DNS names (each with its subdomains) it may not issue for')
     .action(async (opts: CreateCaOptions, cmd: Command) => (await actions()).createCa(io, opts, cmd));
 
   verb('list')

@@ -468,6 +468,9 @@ export interface CreateCaInput {
   kty?: 'RSA' | 'EC';
   size?: number;
   crv?: string;
+  /** RFC 5280 4.2.1.10 name constraints: DNS names (each with its subdomains) it may, or may not, issue for. */
+  permittedDns?: string[];
+  excludedDns?: string[];
 }
 
 /**

@@ -172,6 +172,9 @@ export class CertificateAuthorities implements CertificateAuthoritiesApi {
           validityMonths,
           basicConstraints: { ca: true, ...(pathLength !== undefined ? { pathLength } : {}) },
           keyUsage: ['digitalSignature', 'keyCertSign', 'cRLSign'],
+          ...(input.permittedDns !== undefined || input.excludedDns !== undefined
+            ? { nameConstraints: { ...(input.permittedDns !== undefined ? { permittedDns: input.permittedDns } : {}), ...(input.excludedDns !== undefined ? { excludedDns: input.excludedDns } : {}) } }
+            : {}),
         };
         const cer = parent
           ? await this.withKey(parent.o.name, (key, parentCer) => pki.buildCertificate({ ...params, issuerCertificate: parentCer, issuerPrivateKey: key }))

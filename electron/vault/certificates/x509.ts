@@ -10,6 +10,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from '@peculiar/asn1-x509';
 import { KEY_USAGES, REVOCATION_REASON_CODES, type RevocationReason } from './records.js';
 import { createHash, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -295,6 +297,26 @@ function sanExtension(sans: SubjectAlternativeNames | undefined): x509.SubjectAl
   return new x509.SubjectAlternativeNameExtension(names, false);
 }
 
+function nameConstraintsExtension(nc: CertificateInput['nameConstraints'], isCa: boolean): x509.Extension | undefined {
+  if (nc === undefined) return undefined;
+  if (!isCa) throw badParameter('Name constraints belong in a CA certificate only (RFC 5280 4.2.1.10).');
+  const subtrees = (names: unknown, which: string): GeneralSubtrees | undefined => {
+    if (names === undefined) return undefined;
+    if (!Array.isArray(names) || names.some((d) => typeof d !== 'string')) throw badParameter(`The ${which} DNS names must be a list of names.`);
+    if (names.length === 0) return undefined;
+    for (const d of names as string[]) {
+      if (d.length > 253 || d.startsWith('*') || !DNS_RE.test(d)) throw badParameter(`The ${which} DNS name "${d}" is not a host or domain name (example.com covers its subdomains).`);
+    }
+    return new GeneralSubtrees((names as string[]).map((d) => new GeneralSubtree({ base: new GeneralName({ dNSName: d }) })));
+  };
+  const permittedSubtrees = subtrees(nc.permittedDns, 'permitted');
+  const excludedSubtrees = subtrees(nc.excludedDns, 'excluded');
+  if (!permittedSubtrees && !excludedSubtrees) return undefined;
+  const value = AsnConvert.serialize(new NameConstraints({ ...(permittedSubtrees ? { permittedSubtrees } : {}), ...(excludedSubtrees ? { excludedSubtrees } : {}) }));
+  // RFC 5280 4.2.1.10: conforming CAs MUST mark this extension as critical.
+  return new x509.Extension(id_ce_nameConstraints, true, value);
+}
+
 function ekuExtension(ekus: readonly string[] | undefined): x509.ExtendedKeyUsageExtension | undefined {
   if (ekus === undefined || ekus.length === 0) return undefined;
   for (const e of ekus) if (typeof e !== 'string' || !OID_RE.test(e)) throw badParameter(`The extended key usage "${String(e)}" is not a dotted OID such as 1.3.6.1.5.5.7.3.1.`);
@@ -481,6 +503,11 @@ export interface CertificateInput {
   /** Hex serial; a random positive 16-byte one when absent. */
   serialHex?: string;
   basicConstraints?: { ca: boolean; pathLength?: number };
+  /**
+   * A CA's name constraints (RFC 5280 4.2.1.10, critical): DNS names it may
+   * (permitted) or may not (excluded) issue for, each with every name under it.
+   */
+  nameConstraints?: { permittedDns?: string[]; excludedDns?: string[] };
 }
 
 function checkDate(d: unknown, what: string): Date {
@@ -559,6 +586,8 @@ export async function buildCertificate(input: CertificateInput): Promise<Uint8Ar
     // RFC 5280 4.2.1.9: critical in CA certificates.
     extensions.push(new x509.BasicConstraintsExtension(bc.ca, bc.pathLength, bc.ca));
   }
+  const nc = nameConstraintsExtension(input.nameConstraints, bc?.ca === true);
+  if (nc) extensions.push(nc);
   if (input.keyUsage !== undefined && input.keyUsage.length > 0) {
     // RFC 5280 4.2.1.3: conforming CAs mark keyUsage critical.
     extensions.push(new x509.KeyUsagesExtension(keyUsageFlags(input.keyUsage), true));

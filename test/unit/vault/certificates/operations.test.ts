@@ -205,6 +205,34 @@ describe('certificates: a CA kept in the vault', () => {
   });
 });
 
+describe('certificates: name constraints', () => {
+  it("a CA limited to example.com issues for its subdomains; OpenSSL refuses a name outside it, and one excluded", async () => {
+    const t = await createTestVault();
+    const s = new Scratch();
+    try {
+      const ca = await t.vault.cas.create({ name: 'nc', subject: 'CN=Constrained CA', permittedDns: ['example.com'], excludedDns: ['secret.example.com'] });
+      s.write('ca.pem', `-----BEGIN CERTIFICATE-----\n${ca.cer}\n-----END CERTIFICATE-----\n`);
+      expect(s.openssl('x509', '-in', 'ca.pem', '-noout', '-ext', 'nameConstraints')).toMatch(/critical[\s\S]*Permitted:[\s\S]*DNS:example\.com[\s\S]*Excluded:[\s\S]*DNS:secret\.example\.com/);
+      const leaf = async (name: string, host: string): Promise<string> => {
+        await t.vault.certificates.create({ name, policy: selfPolicy(`CN=${host}`, { issuer: { name: 'nc' }, x509_props: { subject: `CN=${host}`, sans: { dns_names: [host] }, validity_months: 6 } }) });
+        s.write(`${name}.pem`, pem(await t.vault.certificates.export(name, undefined, { encoding: 'PEM' })));
+        return `${name}.pem`;
+      };
+      expect(s.openssl('verify', '-CAfile', 'ca.pem', await leaf('inside', 'www.example.com'))).toContain('OK');
+      for (const [name, host] of [['outside', 'www.example.org'], ['excluded', 'db.secret.example.com']] as const) {
+        const file = await leaf(name, host);
+        const r = spawnSync('openssl', ['verify', '-CAfile', s.path('ca.pem'), s.path(file)], { encoding: 'utf8' });
+        expect(r.status).not.toBe(0);
+        expect(r.stdout + r.stderr).toMatch(/subtree violation/);
+      }
+      expect((await failure(t.vault.cas.create({ name: 'bad', subject: 'CN=x', permittedDns: ['*.example.com'] }))).code).toBe('BadParameter');
+    } finally {
+      s.remove();
+      t.vault.close();
+    }
+  });
+});
+
 describe('certificates: Unknown issuer (CSR and merge)', () => {
   it('leaves a pending operation with a CSR OpenSSL verifies; the merge of the signed certificate completes the version', async () => {
     const t = await createTestVault();
