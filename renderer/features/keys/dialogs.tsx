@@ -1,5 +1,5 @@
 /** The keys feature's dialogs: new key, import a key, edit a version's attributes. */
-import { useEffect, useId, useState, type DragEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { LIMITS } from '../../../shared/contract.js';
 import { EC_CURVES, KEY_TYPE_OPERATIONS, KEY_TYPES, OCT_SIZES, RSA_SIZES, type KeyOperation, type KeyType } from '../../../shared/key-types.js';
 import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
@@ -8,6 +8,7 @@ import { call } from '../../lib/api.js';
 import { FormDialog, useSubmit } from '../../lib/Dialog.js';
 import { Checkbox, Field, Select, TextArea } from '../../lib/Field.js';
 import { AttributeFields, attributesOf, NEW_ATTRIBUTES, newVersionAttributes, parseAttributes, type AttributeState } from '../../lib/objects/AttributeFields.js';
+import { FileDrop, type ChosenFile } from '../../lib/FileDrop.js';
 import { useKeys } from './store.js';
 
 /** The choices of size or curve for each type; the first is the default (Key Vault's: RSA 2048, P-256, AES-256). */
@@ -105,33 +106,25 @@ export function ImportKeyDialog({ onClose, onCreated }: { onClose: () => void; o
   const [text, setText] = useState('');
   const [password, setPassword] = useState('');
   const [exportable, setExportable] = useState(false);
-  const [dragging, setDragging] = useState(false);
   const [a, setA] = useState<AttributeState>(NEW_ATTRIBUTES);
-  const fileId = useId();
   const created = { name: '' };
   const { error, setError, busy, run } = useSubmit(() => {
     onClose();
     onCreated(created.name);
   });
 
-  const readFile = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > LIMITS.keyTextLength) return setError(L.fileTooLarge(LIMITS.keyTextLength));
+  // A file named after the key fills in an empty name (my-key.pem → my-key).
+  const chose = (file: ChosenFile) => {
+    let text: string;
     try {
-      setText(await file.text());
-      setError(null);
-      // A file named after the key fills in an empty name (my-key.pem → my-key).
-      const stem = file.name.replace(/\.[^.]*$/, '');
-      if (name.trim() === '' && SECRET_NAME_PATTERN.test(stem)) setName(stem);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
     } catch {
-      setError(L.fileUnreadable);
+      return setError(L.fileUnreadable);
     }
-  };
-
-  const onDrop = (e: DragEvent<HTMLDivElement>) => {
-    e.preventDefault();
-    setDragging(false);
-    void readFile(e.dataTransfer.files[0]);
+    setText(text);
+    setError(null);
+    const stem = file.name.replace(/\.[^.]*$/, '');
+    if (name.trim() === '' && SECRET_NAME_PATTERN.test(stem)) setName(stem);
   };
 
   const onSubmit = () => {
@@ -155,21 +148,16 @@ export function ImportKeyDialog({ onClose, onCreated }: { onClose: () => void; o
   return (
     <FormDialog title={L.importKeyDialog} onClose={onClose} onSubmit={onSubmit} error={error} busy={busy} confirm={L.importKeyConfirm}>
       <Field label={L.fieldName} value={name} onChange={setName} required maxLength={MAX_NAME} />
-      <div
-        className={`dropzone${dragging ? ' dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        <label htmlFor={fileId}>{L.importFile}</label>
-        <input id={fileId} type="file" accept=".pem,.key,.jwk,.json,.txt" onChange={(e) => void readFile(e.target.files?.[0])} aria-describedby={`${fileId}-hint`} />
-        <span id={`${fileId}-hint`} className="hint">
-          {L.importFileHint}
-        </span>
-      </div>
+      <FileDrop
+        label={L.importFile}
+        hint={L.importFileHint}
+        accept=".pem,.key,.jwk,.json,.txt"
+        maxBytes={LIMITS.keyTextLength}
+        tooLarge={L.fileTooLarge(LIMITS.keyTextLength)}
+        onFile={chose}
+        onError={setError}
+        chosen={null}
+      />
       <TextArea label={L.importText} value={text} onChange={setText} rows={5} />
       <Field label={L.importPassword} type="password" value={password} onChange={setPassword} maxLength={LIMITS.passphraseLength} />
       <Checkbox label={L.fieldExportable} checked={exportable} onChange={setExportable} />
