@@ -8,7 +8,7 @@
  *
  * Plain data only: no Node, no DOM, no electron (eslint enforces).
  */
-import type { CertificateBundle, CertificateIssuerBundle, CertificateItem, CertificateOperation } from './keyvault.js';
+import type { CertificateBundle, CertificateContacts, CertificateIssuerBundle, CertificateItem, CertificateOperation } from './keyvault.js';
 
 /** A certificate's key is RSA or EC (Coffer has no HSM behind the -HSM types). */
 export const CERTIFICATE_KEY_TYPES = ['RSA', 'EC'] as const;
@@ -53,6 +53,18 @@ export type CertificateIssuerView = CertificateIssuerBundle;
 export function issuerNameOf(issuer: Pick<CertificateIssuerBundle, 'id'>): string {
   return issuer.id.slice(issuer.id.lastIndexOf('/') + 1);
 }
+
+/**
+ * The vault's certificate contacts (Key Vault's SetCertificateContacts): the
+ * people an EmailContacts lifetime action is for. Coffer sends no mail: the
+ * app names them with its expiry notice.
+ */
+export type CertificateContactsView = CertificateContacts;
+export type CertificateContact = CertificateContacts['contacts'][number];
+/** Key Vault's bound on the contact list; the engine checks it too. */
+export const MAX_CERTIFICATE_CONTACTS = 64;
+/** A contact's (or an ACME account's) address, as the engine checks it: 1-128 characters, @, 1-127 characters, no spaces. */
+export const CONTACT_EMAIL_PATTERN = /^[^\s@]{1,128}@[^\s@]{1,127}$/;
 
 /**
  * RFC 5280 §5.3.1 CRLReason names, in code order (code 7 is unused), as a

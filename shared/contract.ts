@@ -53,12 +53,15 @@ import type {
 import {
   ACME_CHALLENGES,
   CERTIFICATE_CONTENT_TYPES,
+  CONTACT_EMAIL_PATTERN,
+  MAX_CERTIFICATE_CONTACTS,
   CERTIFICATE_EXPORT_FORMATS,
   CERTIFICATE_KEY_TYPES,
   CERTIFICATE_KEY_USAGES,
   LIFETIME_ACTION_TYPES,
   REVOCATION_REASONS,
   type CertificateAuthorityView,
+  type CertificateContactsView,
   type CertificateDetailsView,
   type CertificateIssuerView,
   type CertificateListItem,
@@ -135,6 +138,10 @@ export const LIMITS = Object.freeze({
   urlLength: 2048,
   /** An ACME account's contact address (the engine's 128@127). */
   emailLength: 256,
+  /** The vault's certificate contacts, and each one's name and phone (the engine's bounds). */
+  contacts: MAX_CERTIFICATE_CONTACTS,
+  contactNameLength: 256,
+  contactPhoneLength: 64,
   /** The PEM of a private ACME CA's certificate (trusted for its directory's HTTPS); a few kB, with room for comments. */
   caCertificatePemLength: 64 * 1024,
   /** A DNS name as a TXT record's name (RFC 1035: 253 characters, with `_acme-challenge.` before it). */
@@ -324,6 +331,15 @@ const caCertificatePem = z
   .string()
   .max(LIMITS.caCertificatePemLength, { error: `must be at most ${LIMITS.caCertificatePemLength} characters`, abort: true })
   .refine((p) => p.includes('-----BEGIN CERTIFICATE-----'), { error: 'must be a PEM certificate (BEGIN CERTIFICATE)' });
+/** A certificate contact (S-crt Contact): an address the engine takes, with an optional name and phone. */
+const certificateContact = z.strictObject({
+  email: z
+    .string()
+    .max(LIMITS.emailLength, { abort: true })
+    .regex(CONTACT_EMAIL_PATTERN, { error: 'must be an email address' }),
+  name: z.string().max(LIMITS.contactNameLength).optional(),
+  phone: z.string().max(LIMITS.contactPhoneLength).optional(),
+});
 /** The id main gives a DNS record waiting to be published (a random UUID). */
 const dnsChallengeId = z
   .string()
@@ -403,7 +419,7 @@ export type KeyListItem = KeyItem & { kty: KeyType; size?: number; crv?: string 
 
 /** `certificates:get`: see shared/certificate-types.ts. */
 export type CertificateDetails = CertificateDetailsView<CertificateBundle>;
-export type { CertificateAuthorityView, CertificateListItem, CertificateOperationView };
+export type { CertificateAuthorityView, CertificateContactsView, CertificateListItem, CertificateOperationView };
 
 /** `certificates:export`: where main wrote the file, or null when the user cancelled the save dialog. */
 export interface ExportResult {
@@ -663,6 +679,14 @@ export const contract = {
    */
   'certificates:dnsReady': channel<null>()(z.strictObject({ id: dnsChallengeId })),
   'certificates:dnsCancel': channel<null>()(z.strictObject({ id: dnsChallengeId })),
+  /**
+   * The vault's certificate contacts (GetCertificateContacts): who an
+   * EmailContacts lifetime action is for. Set replaces the whole list
+   * (SetCertificateContacts); delete empties it and answers the list it had.
+   */
+  'certificates:getContacts': channel<CertificateContactsView>()(empty),
+  'certificates:setContacts': channel<CertificateContactsView>()(z.strictObject({ contacts: z.array(certificateContact).max(LIMITS.contacts) })),
+  'certificates:deleteContacts': channel<CertificateContactsView>()(empty),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(

@@ -188,6 +188,10 @@ export function certificateHandlers({ session, settings, clipboard, dialogs, dns
       dnsChallenges.cancel(id);
       return null;
     },
+    // The vault's certificate contacts: the engine checks each address and the member's roles (certificatecontacts/*).
+    'certificates:getContacts': async () => certs().getContacts(),
+    'certificates:setContacts': async ({ contacts }) => certs().setContacts(contacts.map(({ email, name, phone }) => ({ email, ...(name === undefined ? {} : { name }), ...(phone === undefined ? {} : { phone }) }))),
+    'certificates:deleteContacts': async () => certs().deleteContacts(),
   };
 }
 

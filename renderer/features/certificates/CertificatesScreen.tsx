@@ -1,4 +1,4 @@
-/** The Certificates screen: New certificate, Import certificate, a pending request, the vault's ACME issuers; the tabs Certificates / Deleted, list + detail. */
+/** The Certificates screen: New certificate, Import certificate, a pending request, the vault's ACME issuers and certificate contacts; the tabs Certificates / Deleted, list + detail. */
 import { useEffect, useState } from 'react';
 import type { CertificateListItem } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
@@ -8,6 +8,7 @@ import { nameFromId } from '../../lib/format.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { ObjectsView } from '../../lib/objects/ObjectsView.js';
 import { CertificateDetail, ExpiryText } from './CertificateDetail.js';
+import { ContactsDialog } from './ContactsDialog.js';
 import { CreateCertificateDialog, ImportCertificateDialog, PendingRequestDialog } from './dialogs.js';
 import { IssuersDialog } from './IssuersDialog.js';
 import { useCertificates } from './store.js';
@@ -45,7 +46,7 @@ function RowExtra({ item }: { item: CertificateListItem }) {
 export function CertificatesScreen() {
   const error = useCertificates((s) => s.error);
   const status = useCertificates((s) => s.status);
-  const [dialog, setDialog] = useState<'create' | 'import' | 'pending' | 'issuers' | null>(null);
+  const [dialog, setDialog] = useState<'create' | 'import' | 'pending' | 'issuers' | 'contacts' | null>(null);
   // Scheduled renewal (main) made new versions: show them (the shell shows the notice).
   useEffect(() => subscribeMainEvents((e) => void (e.type === 'certificatesRenewed' && e.renewed.length > 0 && useCertificates.getState().renewed(e.renewed))), []);
 
@@ -73,6 +74,9 @@ export function CertificatesScreen() {
           <button type="button" onClick={() => setDialog('issuers')}>
             {L.issuersButton}
           </button>
+          <button type="button" onClick={() => setDialog('contacts')}>
+            {L.contactsButton}
+          </button>
         </>
       }
     >
@@ -90,6 +94,7 @@ export function CertificatesScreen() {
       {dialog === 'import' ? <ImportCertificateDialog onClose={() => setDialog(null)} onCreated={opened} /> : null}
       {dialog === 'pending' ? <PendingRequestDialog onClose={() => setDialog(null)} onMerged={opened} /> : null}
       {dialog === 'issuers' ? <IssuersDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'contacts' ? <ContactsDialog onClose={() => setDialog(null)} /> : null}
     </KindScreen>
   );
 }

@@ -1,13 +1,14 @@
 /**
  * The vault's ACME issuers (Let's Encrypt style, RFC 8555): listed with their
- * provider, directory, validation and state; enabled or disabled; deleted
- * after a confirmation; and added with a form (directory URL, contact,
+ * provider, directory, validation and state; enabled or disabled; their
+ * validation (http-01 or dns-01, the http-01 port) edited; deleted after a
+ * confirmation; and added with a form (directory URL, contact,
  * http-01 or dns-01, the http-01 port, a private CA's certificate, and the
  * CA's terms of service, which must be agreed to). Adding registers an
  * account with the CA (main does it; the account key stays in the vault).
  */
 import { useEffect, useState } from 'react';
-import { ACME_CHALLENGES, issuerNameOf, type AcmeChallenge, type CertificateIssuerView } from '../../../shared/certificate-types.js';
+import { ACME_CHALLENGES, ACME_PROVIDER, CONTACT_EMAIL_PATTERN, issuerNameOf, type AcmeChallenge, type CertificateIssuerView } from '../../../shared/certificate-types.js';
 import { LIMITS } from '../../../shared/contract.js';
 import { MAX_NAME, SECRET_NAME_PATTERN } from '../../../shared/limits.js';
 import { L } from '../../app/labels.js';
@@ -25,12 +26,13 @@ export function useVaultIssuers(): CertificateIssuerView[] {
   return issuers ?? [];
 }
 
-type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'delete'; name: string };
+type Mode = { kind: 'list' } | { kind: 'add' } | { kind: 'edit'; issuer: CertificateIssuerView } | { kind: 'delete'; name: string };
 
 export function IssuersDialog({ onClose }: { onClose: () => void }) {
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const deleteIssuer = useCertificates((s) => s.deleteIssuer);
   if (mode.kind === 'add') return <AddIssuerDialog onClose={() => setMode({ kind: 'list' })} />;
+  if (mode.kind === 'edit') return <EditIssuerDialog issuer={mode.issuer} onClose={() => setMode({ kind: 'list' })} />;
   if (mode.kind === 'delete') {
     return (
       <ConfirmDialog
@@ -42,10 +44,12 @@ export function IssuersDialog({ onClose }: { onClose: () => void }) {
       />
     );
   }
-  return <IssuerList onClose={onClose} onAdd={() => setMode({ kind: 'add' })} onDelete={(name) => setMode({ kind: 'delete', name })} />;
+  return (
+    <IssuerList onClose={onClose} onAdd={() => setMode({ kind: 'add' })} onEdit={(issuer) => setMode({ kind: 'edit', issuer })} onDelete={(name) => setMode({ kind: 'delete', name })} />
+  );
 }
 
-function IssuerList({ onClose, onAdd, onDelete }: { onClose: () => void; onAdd: () => void; onDelete: (name: string) => void }) {
+function IssuerList({ onClose, onAdd, onEdit, onDelete }: { onClose: () => void; onAdd: () => void; onEdit: (issuer: CertificateIssuerView) => void; onDelete: (name: string) => void }) {
   const issuers = useCertificates((s) => s.issuers);
   const loadError = useCertificates((s) => s.issuersError);
   const updateIssuer = useCertificates((s) => s.updateIssuer);
@@ -102,6 +106,11 @@ function IssuerList({ onClose, onAdd, onDelete }: { onClose: () => void; onAdd: 
                         <button type="button" aria-label={i.attributes.enabled ? L.disableIssuer(name) : L.enableIssuer(name)} onClick={() => void setEnabled(name, !i.attributes.enabled)}>
                           {i.attributes.enabled ? L.disableShort : L.enableShort}
                         </button>
+                        {i.provider === ACME_PROVIDER ? (
+                          <button type="button" aria-label={L.editIssuer(name)} onClick={() => onEdit(i)}>
+                            {L.editShort}
+                          </button>
+                        ) : null}
                         <button type="button" className="danger" aria-label={L.deleteIssuer(name)} onClick={() => onDelete(name)}>
                           {L.deleteShort}
                         </button>
@@ -127,7 +136,55 @@ function IssuerList({ onClose, onAdd, onDelete }: { onClose: () => void; onAdd: 
   );
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** The http-01 port typed, or null unless it is a whole number from 1 to 65535. */
+function parsePort(text: string): number | null {
+  const t = text.trim();
+  const port = Number(t);
+  return /^\d{1,5}$/.test(t) && port >= 1 && port <= 65_535 ? port : null;
+}
+
+/** How the CA validates: http-01 (with its port) or dns-01; the add and edit forms' fields. */
+function ChallengeFields({ challenge, onChallenge, port, onPort }: { challenge: AcmeChallenge; onChallenge: (c: AcmeChallenge) => void; port: string; onPort: (p: string) => void }) {
+  return (
+    <>
+      <fieldset className="field">
+        <legend>{L.fieldChallenge}</legend>
+        {ACME_CHALLENGES.map((c) => (
+          <label key={c} className="radio">
+            <input type="radio" name="acme-challenge" value={c} checked={challenge === c} onChange={() => onChallenge(c)} />
+            {L.challengeNames[c] ?? c}
+          </label>
+        ))}
+      </fieldset>
+      {challenge === 'http-01' ? <Field label={L.fieldHttpPort} value={port} onChange={onPort} inputMode="numeric" maxLength={5} hint={L.httpPortHint} /> : null}
+    </>
+  );
+}
+
+/** An ACME issuer's validation: http-01 (and its port) or dns-01, by `certificates:updateIssuer`. */
+function EditIssuerDialog({ issuer, onClose }: { issuer: CertificateIssuerView; onClose: () => void }) {
+  const updateIssuer = useCertificates((s) => s.updateIssuer);
+  const name = issuerNameOf(issuer);
+  const [challenge, setChallenge] = useState<AcmeChallenge>(issuer.acme?.challenge ?? 'http-01');
+  const [port, setPort] = useState(String(issuer.acme?.http_port ?? 80));
+  const { error, setError, busy, run } = useSubmit(() => {
+    onClose();
+    useCertificates.setState({ status: L.issuerUpdated(name), error: null });
+  });
+
+  const onSubmit = () => {
+    const httpPort = parsePort(port);
+    if (challenge === 'http-01' && httpPort === null) return setError(L.httpPortError);
+    void run(() => updateIssuer({ name, patch: { challenge, ...(challenge === 'http-01' && httpPort !== null ? { httpPort } : {}) } }));
+  };
+
+  return (
+    <FormDialog title={L.editIssuerDialog(name)} onClose={onClose} onSubmit={onSubmit} error={error} busy={busy}>
+      <p className="hint">{L.editIssuerExplain}</p>
+      <ChallengeFields challenge={challenge} onChallenge={setChallenge} port={port} onPort={setPort} />
+    </FormDialog>
+  );
+}
 
 function AddIssuerDialog({ onClose }: { onClose: () => void }) {
   const createIssuer = useCertificates((s) => s.createIssuer);
@@ -149,9 +206,9 @@ function AddIssuerDialog({ onClose }: { onClose: () => void }) {
     const url = directoryUrl.trim();
     if (!/^https:\/\/\S+$/.test(url) || url.length > LIMITS.urlLength) return setError(L.directoryUrlError);
     const mail = email.trim();
-    if (mail !== '' && (!EMAIL.test(mail) || mail.length > LIMITS.emailLength)) return setError(L.acmeEmailError);
-    const httpPort = Number(port.trim());
-    if (challenge === 'http-01' && (!/^\d{1,5}$/.test(port.trim()) || httpPort < 1 || httpPort > 65_535)) return setError(L.httpPortError);
+    if (mail !== '' && !CONTACT_EMAIL_PATTERN.test(mail)) return setError(L.acmeEmailError);
+    const httpPort = parsePort(port);
+    if (challenge === 'http-01' && httpPort === null) return setError(L.httpPortError);
     let pem: string | undefined;
     if (caFile !== null) {
       pem = new TextDecoder().decode(caFile.bytes);
@@ -166,7 +223,7 @@ function AddIssuerDialog({ onClose }: { onClose: () => void }) {
         challenge,
         termsAgreed: true,
         ...(mail === '' ? {} : { email: mail }),
-        ...(challenge === 'http-01' ? { httpPort } : {}),
+        ...(challenge === 'http-01' && httpPort !== null ? { httpPort } : {}),
         ...(pem === undefined ? {} : { caCertificatePem: pem }),
       }),
     );
@@ -177,16 +234,7 @@ function AddIssuerDialog({ onClose }: { onClose: () => void }) {
       <Field label={L.fieldIssuerName} value={name} onChange={setName} required maxLength={MAX_NAME} />
       <Field label={L.fieldDirectoryUrl} value={directoryUrl} onChange={setDirectoryUrl} required type="url" maxLength={LIMITS.urlLength} hint={L.directoryUrlHint} />
       <Field label={L.fieldAcmeEmail} value={email} onChange={setEmail} type="email" maxLength={LIMITS.emailLength} />
-      <fieldset className="field">
-        <legend>{L.fieldChallenge}</legend>
-        {ACME_CHALLENGES.map((c) => (
-          <label key={c} className="radio">
-            <input type="radio" name="acme-challenge" value={c} checked={challenge === c} onChange={() => setChallenge(c)} />
-            {L.challengeNames[c] ?? c}
-          </label>
-        ))}
-      </fieldset>
-      {challenge === 'http-01' ? <Field label={L.fieldHttpPort} value={port} onChange={setPort} inputMode="numeric" maxLength={5} hint={L.httpPortHint} /> : null}
+      <ChallengeFields challenge={challenge} onChallenge={setChallenge} port={port} onPort={setPort} />
       <FileDrop
         label={L.fieldAcmeCaFile}
         hint={L.acmeCaHint}

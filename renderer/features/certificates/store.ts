@@ -10,8 +10,8 @@
  * `certificates:dnsReady` or `dnsCancel`).
  */
 import { create } from 'zustand';
-import type { CertificateIssuerView } from '../../../shared/certificate-types.js';
-import type { AppEvent, CertificateDetails, CertificateListItem, CertificateOperationView, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
+import type { CertificateContact, CertificateIssuerView } from '../../../shared/certificate-types.js';
+import type { AppEvent, CertificateContactsView, CertificateDetails, CertificateListItem, CertificateOperationView, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
 import type { CertificateItem, DeletedCertificateItem } from '../../../shared/keyvault.js';
 import { L, shortVersion } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
@@ -50,6 +50,11 @@ interface CertificatesExtra {
   createIssuer(input: ChannelInput<'certificates:createIssuer'>): Promise<ErrorResult | null>;
   updateIssuer(input: ChannelInput<'certificates:updateIssuer'>): Promise<ErrorResult | null>;
   deleteIssuer(name: string): Promise<ErrorResult | null>;
+
+  /** The vault's certificate contacts, or the error (Forbidden for a member whose roles may not read them). */
+  loadContacts(): Promise<Result<CertificateContactsView>>;
+  /** Writes the whole list (an empty one deletes the vault's contacts); the status says so. */
+  saveContacts(contacts: CertificateContact[]): Promise<ErrorResult | null>;
 
   /** dns-01 records main waits for the user to publish, oldest first (the dialog shows the first). */
   dnsChallenges: DnsChallenge[];
@@ -210,6 +215,17 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
     const r = await call('certificates:deleteIssuer', { name });
     if (!r.ok) return r;
     await get().loadIssuers();
+    return null;
+  },
+
+  loadContacts() {
+    return call('certificates:getContacts', {});
+  },
+
+  async saveContacts(contacts) {
+    const r = contacts.length === 0 ? await call('certificates:deleteContacts', {}) : await call('certificates:setContacts', { contacts });
+    if (!r.ok) return r;
+    set({ status: L.contactsSaved(contacts.length), error: null });
     return null;
   },
 

@@ -41,6 +41,7 @@ describe('contract', () => {
         'certificates:mergePending', 'certificates:cancelPending', 'certificates:deletePending', 'certificates:copyCsr',
         'certificates:listCas', 'certificates:listIssuers', 'certificates:createIssuer', 'certificates:updateIssuer',
         'certificates:deleteIssuer', 'certificates:revoke', 'certificates:dnsReady', 'certificates:dnsCancel',
+        'certificates:getContacts', 'certificates:setContacts', 'certificates:deleteContacts',
         'settings:get', 'settings:set',
       ].sort(),
     );

@@ -7,12 +7,15 @@
  * validity, and its "DER" and thumbprints are placeholders derived from them.
  * ACME issuers: http-01 issues at once; dns-01 emits a `dnsChallenge` event
  * and answers once `certificates:dnsReady` (issued) or `dnsCancel` (IoError,
- * cancelled) names its id, as main does.
+ * cancelled) names its id, as main does. The vault's certificate contacts:
+ * set replaces the list, delete empties it; a member whose roles lack
+ * certificatecontacts/* (`contactsForbidden`) gets the engine's Forbidden.
  */
 import type { AppEvent, ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
 import {
   issuerNameOf,
   type CertificateAuthorityView,
+  type CertificateContact,
   type CertificateIssuerView,
   type CertificateDetailsView,
   type CertificateListItem,
@@ -54,6 +57,10 @@ export interface FakeCertStore {
   issuers: CertificateIssuerView[];
   /** Every revocation: the certificate, its version, the reason. */
   revoked: { name: string; version: string; reason: string; time: number }[];
+  /** The vault's certificate contacts (none when unset). */
+  contacts?: CertificateContact[];
+  /** This member's roles lack certificatecontacts/read and /write (Key Vault Reader): Forbidden, as the engine answers. */
+  contactsForbidden?: boolean;
 }
 
 /** An ACME issuer as main answers it (pebble's directory by default). */
@@ -237,6 +244,9 @@ export function certificateChannels(ctx: FakeCertContext) {
     w(a);
     return ok(null);
   };
+
+  const contactsOf = (s: FakeCertStore) => ({ id: `coffer://${ctx.vaultId}/certificates/contacts`, contacts: structuredClone(s.contacts ?? []) });
+  const contactsForbidden = (p: 'read' | 'write') => err('Forbidden', `Caller is not authorized to perform this action (certificatecontacts/${p}) on this vault.`);
 
   type In<C extends `certificates:${string}` & keyof import('../../../shared/contract.js').Contract> = ChannelInput<C>;
   return {
@@ -489,6 +499,26 @@ export function certificateChannels(ctx: FakeCertContext) {
       if (w.s.revoked.some((r) => r.name === w.c.name && r.version === x.version)) return err('Conflict', 'Certificate already revoked.');
       w.s.revoked.push({ name: w.c.name, version: x.version, reason: reason ?? 'unspecified', time: ctx.now() });
       return ok(null);
+    },
+    'certificates:getContacts': () => {
+      const s = ctx.store();
+      if ('ok' in s) return s;
+      return s.contactsForbidden ? contactsForbidden('read') : ok(contactsOf(s));
+    },
+    'certificates:setContacts': ({ contacts }: In<'certificates:setContacts'>) => {
+      const s = ctx.writableStore();
+      if ('ok' in s) return s;
+      if (s.contactsForbidden) return contactsForbidden('write');
+      s.contacts = structuredClone(contacts);
+      return ok(contactsOf(s));
+    },
+    'certificates:deleteContacts': () => {
+      const s = ctx.writableStore();
+      if ('ok' in s) return s;
+      if (s.contactsForbidden) return contactsForbidden('write');
+      const before = contactsOf(s);
+      s.contacts = [];
+      return ok(before);
     },
     'certificates:dnsReady': ({ id: dnsId }: In<'certificates:dnsReady'>) => answer(dnsId, 'ready'),
     'certificates:dnsCancel': ({ id: dnsId }: In<'certificates:dnsCancel'>) => answer(dnsId, 'cancel'),

@@ -10,6 +10,8 @@
  * against pebble on loopback (test/helpers/pebble.ts, real validation):
  * http-01 issuance and revocation, dns-01 with the record told as an event
  * and published by the test, cancel and lock aborting a waiting order.
+ * The vault's certificate contacts: set, get, delete, and a Reader's
+ * Forbidden from the engine.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -20,7 +22,7 @@ import { FIRST_RUN_DELAY_MS, RUN_INTERVAL_MS } from '../../../../electron/main/h
 import { certificatesOfFile, NOT_A_CERTIFICATE_FILE, rfc4514, sanEntries } from '../../../../electron/main/handlers/certificates.js';
 import { DnsChallenges } from '../../../../electron/main/handlers/dns-challenges.js';
 import { startPebble, type Pebble } from '../../../helpers/pebble.js';
-import { removeTempDirs } from '../../../helpers/vault.js';
+import { addMembers, newMember, openAsMember, removeTempDirs } from '../../../helpers/vault.js';
 import { FakeTimers, PASSPHRASE, startUnlockedApp, type TestApp } from '../helpers.js';
 
 afterAll(removeTempDirs);
@@ -234,6 +236,48 @@ describe('certificates:* on the real engine', () => {
     const r = expectError(await app.call('certificates:import', { name: 'bad', value: b64u('CANARY-bytes'), password: 'CANARY-password' }), 'BadParameter');
     expect(r.message).not.toContain('CANARY');
     expectError(await app.call('certificates:export', { name: 'missing', format: 'PEM' }), 'CertificateNotFound');
+  });
+});
+
+describe('certificate contacts on the real engine', () => {
+  it('set replaces the whole list, get reads it, delete empties it and answers the list it had', async () => {
+    const app = await startUnlockedApp();
+    const empty = await app.ok('certificates:getContacts');
+    expect(empty).toEqual({ id: expect.stringMatching(/^coffer:\/\/[0-9a-f]+\/certificates\/contacts$/), contacts: [] });
+
+    const ops = { email: 'ops@example.com', name: 'Ops on call', phone: '+1 555 0100' };
+    const set = await app.ok('certificates:setContacts', { contacts: [ops, { email: 'pki@example.com' }] });
+    expect(set).toEqual({ id: empty.id, contacts: [ops, { email: 'pki@example.com' }] });
+    expect(await app.ok('certificates:getContacts')).toEqual(set);
+
+    // Set replaces: what is not given is gone.
+    expect((await app.ok('certificates:setContacts', { contacts: [{ email: 'pki@example.com', name: 'PKI' }] })).contacts).toEqual([{ email: 'pki@example.com', name: 'PKI' }]);
+    expect(await app.ok('certificates:deleteContacts')).toEqual({ id: empty.id, contacts: [{ email: 'pki@example.com', name: 'PKI' }] });
+    expect(await app.ok('certificates:getContacts')).toEqual(empty);
+
+    // The contract checks addresses and bounds as the engine does: nothing is written.
+    expectError(await app.call('certificates:setContacts', { contacts: [{ email: `${'a'.repeat(129)}@example.com` }] }), 'BadParameter');
+    expectError(await app.call('certificates:setContacts', { contacts: Array.from({ length: 65 }, (_, i) => ({ email: `p${i}@example.com` })) }), 'BadParameter');
+    expect(await app.ok('certificates:getContacts')).toEqual(empty);
+  });
+
+  it('a Key Vault Reader may neither read nor write them: the engine’s Forbidden comes through', async () => {
+    const app = await startUnlockedApp();
+    await app.ok('certificates:setContacts', { contacts: [{ email: 'ops@example.com' }] });
+    const reader = newMember('reader');
+    await addMembers(app.services.session.current(), [[reader, ['Key Vault Reader']]]);
+    const asReader = await openAsMember(app.vaultPath, reader);
+    const current = vi.spyOn(app.services.session, 'current').mockReturnValue(asReader);
+    try {
+      for (const [channel, input] of [['certificates:getContacts', {}], ['certificates:setContacts', { contacts: [] }], ['certificates:deleteContacts', {}]] as const) {
+        const r = expectError(await app.call(channel, input), 'Forbidden');
+        expect(r.message).toMatch(/certificatecontacts\/(read|write)/);
+      }
+    } finally {
+      current.mockRestore();
+      asReader.close();
+    }
+    expect((await app.ok('certificates:getContacts')).contacts).toEqual([{ email: 'ops@example.com' }]);
   });
 });
 

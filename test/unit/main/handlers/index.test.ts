@@ -439,6 +439,16 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { id: 'x'.repeat(1000) }, field: 'id: Too big' },
   ],
   'certificates:dnsCancel': [{ input: { id: 'not-an-id' }, field: 'id: must be the id of a DNS record shown by the app' }],
+  'certificates:getContacts': [{ input: { all: true }, field: 'unknown field all' }],
+  'certificates:setContacts': [
+    { input: {}, field: 'contacts: is required' },
+    { input: { contacts: [{ email: 'not an address' }] }, field: 'contacts.[0].email: must be an email address' },
+    { input: { contacts: [{ email: 'ops@example.com', name: 'n'.repeat(257) }] }, field: 'contacts.[0].name: Too big' },
+    { input: { contacts: [{ email: 'ops@example.com', phone: '1'.repeat(65) }] }, field: 'contacts.[0].phone: Too big' },
+    { input: { contacts: [{ email: 'ops@example.com', fax: '1' }] }, field: 'contacts.[0]: unknown field fax' },
+    { input: { contacts: Array.from({ length: 65 }, (_, i) => ({ email: `p${i}@example.com` })) }, field: 'contacts: Too big' },
+  ],
+  'certificates:deleteContacts': [{ input: { contacts: [] }, field: 'unknown field contacts' }],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -553,6 +563,9 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'certificates:revoke': { name: 'c' },
       'certificates:dnsReady': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
       'certificates:dnsCancel': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
+      'certificates:getContacts': {},
+      'certificates:setContacts': { contacts: [{ email: 'ops@example.com' }] },
+      'certificates:deleteContacts': {},
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -666,6 +679,9 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('certificates:revoke', { name: 'cert', reason: 'keyCompromise' });
     await call('certificates:dnsReady', { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' });
     await call('certificates:dnsCancel', { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' });
+    await call('certificates:setContacts', { contacts: [{ email: 'ops@example.com', name: 'Ops', phone: '+1 555 0100' }] });
+    await call('certificates:getContacts');
+    await call('certificates:deleteContacts');
     await call('certificates:delete', { name: 'cert' });
     await call('certificates:listDeleted');
     await call('certificates:recover', { name: 'cert' });

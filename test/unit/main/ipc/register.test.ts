@@ -97,6 +97,9 @@ const VALID: Record<Channel, unknown> = {
   'certificates:revoke': { name: 'a' },
   'certificates:dnsReady': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
   'certificates:dnsCancel': { id: '0f8a2c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b' },
+  'certificates:getContacts': {},
+  'certificates:setContacts': { contacts: [] },
+  'certificates:deleteContacts': {},
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -118,7 +121,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(73);
+    expect(CHANNELS.length).toBe(76);
   });
 
   it('dispose() removes every handler', () => {
