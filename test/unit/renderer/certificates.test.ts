@@ -9,7 +9,9 @@
  * editor, editing a version, and delete / recover / purge. ACME: the Issuers
  * dialog (add with the terms agreed, enable/disable, delete), the wizard's
  * ACME choice (with and without issuers), a dns-01 record shown while the
- * order waits (published, or cancelled), and Revoke where it can work.
+ * order waits (published, or cancelled), Revoke where it can work, and an
+ * issuer's validation edited. The Contacts dialog: list, remove, add, save
+ * (an empty list deletes them), and a Reader's Forbidden.
  */
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
@@ -433,7 +435,7 @@ describe('ACME issuers', () => {
     ]);
     const table = await within(d).findByRole('table', { name: L.issuersTable });
     const row = within(table).getByRole('row', { name: /pebble/ });
-    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['ACME', 'https://127.0.0.1:14000/dir', `${L.challengeShort['http-01']}, port 5002`, L.issuerEnabledText(true), `${L.disableShort}${L.deleteShort}`]);
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['ACME', 'https://127.0.0.1:14000/dir', `${L.challengeShort['http-01']}, port 5002`, L.issuerEnabledText(true), `${L.disableShort}${L.editShort}${L.deleteShort}`]);
     fireEvent.click(within(row).getByRole('button', { name: L.disableIssuer('pebble') }));
     await waitFor(() => expect(within(table).getByRole('row', { name: /pebble/ }).textContent).toContain(L.issuerEnabledText(false)));
     expect(callsOf(r.fake, 'certificates:updateIssuer')).toEqual([{ name: 'pebble', patch: { enabled: false } }]);
@@ -444,6 +446,41 @@ describe('ACME issuers', () => {
     d = await screen.findByRole('dialog', { name: L.issuersDialog });
     expect(await within(d).findByText(L.issuersEmpty)).toBeTruthy();
     expect(vault(r.fake).issuers).toEqual([]);
+  });
+
+  it('Edit changes an ACME issuer’s validation: dns-01, then http-01 on another port; a bad port is refused before sending', async () => {
+    const fake = seeded();
+    vault(fake).issuers.push(fakeIssuer('le', { http_port: 80 }));
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    let d = await openIssuers();
+    const table = await within(d).findByRole('table', { name: L.issuersTable });
+    fireEvent.click(within(table).getByRole('button', { name: L.editIssuer('le') }));
+    d = await screen.findByRole('dialog', { name: L.editIssuerDialog('le') });
+    expect((within(d).getByRole('radio', { name: L.challengeNames['http-01'] }) as HTMLInputElement).checked).toBe(true);
+    expect((within(d).getByLabelText(L.fieldHttpPort) as HTMLInputElement).value).toBe('80');
+    type(within(d).getByLabelText(L.fieldHttpPort), '70000');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    expect(await within(d).findByText(L.httpPortError)).toBeTruthy();
+    expect(callsOf(r.fake, 'certificates:updateIssuer')).toEqual([]);
+    // dns-01 has no port.
+    fireEvent.click(within(d).getByRole('radio', { name: L.challengeNames['dns-01'] }));
+    expect(within(d).queryByLabelText(L.fieldHttpPort)).toBeNull();
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+
+    d = await screen.findByRole('dialog', { name: L.issuersDialog });
+    await waitFor(() => expect(within(d).getByRole('row', { name: /^le / }).textContent).toContain(L.challengeShort['dns-01']));
+    expect(callsOf(r.fake, 'certificates:updateIssuer')).toEqual([{ name: 'le', patch: { challenge: 'dns-01' } }]);
+    expect(vault(r.fake).issuers[0]!.acme).toMatchObject({ challenge: 'dns-01' });
+
+    fireEvent.click(within(d).getByRole('button', { name: L.editIssuer('le') }));
+    d = await screen.findByRole('dialog', { name: L.editIssuerDialog('le') });
+    fireEvent.click(within(d).getByRole('radio', { name: L.challengeNames['http-01'] }));
+    type(within(d).getByLabelText(L.fieldHttpPort), '8080');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    d = await screen.findByRole('dialog', { name: L.issuersDialog });
+    await waitFor(() => expect(within(d).getByRole('row', { name: /^le / }).textContent).toContain(`${L.challengeShort['http-01']}, port 8080`));
+    expect(callsOf(r.fake, 'certificates:updateIssuer')[1]).toEqual({ name: 'le', patch: { challenge: 'http-01', httpPort: 8080 } });
+    expect(screen.getByText(L.issuerUpdated('le'))).toBeTruthy();
   });
 
   it('the wizard’s ACME choice without issuers says how to add one and opens the Issuers dialog over it; nothing is created without an issuer', async () => {
@@ -589,3 +626,96 @@ describe('ACME issuers', () => {
 
 // The renewal months of a validity: the fake's versions last validity_months × 30 days.
 void MONTH;
+
+describe('certificate contacts', () => {
+  const vault = (fake: FakeCoffer) => fake.vaults.get('/v/work.coffer')!.certificates;
+
+  async function openContacts() {
+    await goToCertificates();
+    fireEvent.click(screen.getByRole('button', { name: L.contactsButton }));
+    return screen.findByRole('dialog', { name: L.contactsDialog });
+  }
+  const rows = (d: HTMLElement) =>
+    within(within(d).getByRole('table', { name: L.contactsTable }))
+      .getAllByRole('row')
+      .slice(1)
+      .map((row) => Array.from(row.children).slice(0, 3).map((c) => c.textContent));
+
+  it('lists the contacts, removes one, adds one (a bad or repeated address is refused before sending), and Save writes the whole list', async () => {
+    const fake = seeded();
+    vault(fake).contacts = [{ email: 'ops@example.com', name: 'Ops', phone: '+1 555 0100' }, { email: 'old@example.com' }];
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    const d = await openContacts();
+    await within(d).findByRole('table', { name: L.contactsTable });
+    expect(rows(d)).toEqual([
+      ['ops@example.com', 'Ops', '+1 555 0100'],
+      ['old@example.com', '—', '—'],
+    ]);
+    fireEvent.click(within(d).getByRole('button', { name: L.removeContact('old@example.com') }));
+    expect(rows(d)).toEqual([['ops@example.com', 'Ops', '+1 555 0100']]);
+
+    type(within(d).getByLabelText(L.fieldContactEmail), 'not an address');
+    fireEvent.click(within(d).getByRole('button', { name: L.addContactButton }));
+    expect(await within(d).findByText(L.contactEmailError)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldContactEmail), 'OPS@example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.addContactButton }));
+    expect(await within(d).findByText(L.contactDuplicate('OPS@example.com'))).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldContactEmail), ' pki@example.com ');
+    type(within(d).getByLabelText(L.fieldContactName), 'PKI team');
+    fireEvent.click(within(d).getByRole('button', { name: L.addContactButton }));
+    expect(rows(d)).toEqual([
+      ['ops@example.com', 'Ops', '+1 555 0100'],
+      ['pki@example.com', 'PKI team', '—'],
+    ]);
+    // The form is cleared for the next one; nothing is written before Save.
+    expect((within(d).getByLabelText(L.fieldContactEmail) as HTMLInputElement).value).toBe('');
+    expect(callsOf(r.fake, 'certificates:setContacts')).toEqual([]);
+
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: L.contactsDialog })).toBeNull());
+    expect(callsOf(r.fake, 'certificates:setContacts')).toEqual([
+      { contacts: [{ email: 'ops@example.com', name: 'Ops', phone: '+1 555 0100' }, { email: 'pki@example.com', name: 'PKI team' }] },
+    ]);
+    expect(vault(r.fake).contacts).toEqual([{ email: 'ops@example.com', name: 'Ops', phone: '+1 555 0100' }, { email: 'pki@example.com', name: 'PKI team' }]);
+    expect(await screen.findByText(L.contactsSaved(2))).toBeTruthy();
+  });
+
+  it('an empty list says so; removing every contact and saving deletes them; Cancel writes nothing', async () => {
+    const fake = seeded();
+    const r = renderApp(fake, manualClock(NOW * 1000));
+    let d = await openContacts();
+    expect(await within(d).findByText(L.contactsEmpty)).toBeTruthy();
+    type(within(d).getByLabelText(L.fieldContactEmail), 'ops@example.com');
+    fireEvent.click(within(d).getByRole('button', { name: L.addContactButton }));
+    await within(d).findByRole('table', { name: L.contactsTable });
+    fireEvent.click(within(d).getByRole('button', { name: L.cancelButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: L.contactsDialog })).toBeNull());
+    expect(callsOf(r.fake, 'certificates:setContacts')).toEqual([]);
+
+    vault(fake).contacts = [{ email: 'ops@example.com' }];
+    fireEvent.click(screen.getByRole('button', { name: L.contactsButton }));
+    d = await screen.findByRole('dialog', { name: L.contactsDialog });
+    fireEvent.click(await within(d).findByRole('button', { name: L.removeContact('ops@example.com') }));
+    expect(within(d).getByText(L.contactsEmpty)).toBeTruthy();
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: L.contactsDialog })).toBeNull());
+    expect(callsOf(r.fake, 'certificates:deleteContacts')).toEqual([{}]);
+    expect(callsOf(r.fake, 'certificates:setContacts')).toEqual([]);
+    expect(vault(r.fake).contacts).toEqual([]);
+    expect(await screen.findByText(L.contactsSaved(0))).toBeTruthy();
+  });
+
+  it('a member who may not read them sees the engine’s Forbidden in the dialog, and nothing to edit or save', async () => {
+    const fake = seeded();
+    vault(fake).contacts = [{ email: 'ops@example.com' }];
+    vault(fake).contactsForbidden = true;
+    renderApp(fake, manualClock(NOW * 1000));
+    const d = await openContacts();
+    expect((await within(d).findByRole('alert')).textContent).toMatch(/not authorized.*certificatecontacts\/read/);
+    expect(within(d).queryByRole('table')).toBeNull();
+    expect(within(d).queryByLabelText(L.fieldContactEmail)).toBeNull();
+    expect(within(d).queryByRole('button', { name: L.saveButton })).toBeNull();
+    fireEvent.click(within(d).getByRole('button', { name: L.doneButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: L.contactsDialog })).toBeNull());
+  });
+});
