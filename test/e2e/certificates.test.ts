@@ -4,10 +4,12 @@
  * with its subject and days left, the detail (subject, SANs, chain,
  * thumbprints, validity, policy), export as PEM through main's save dialog
  * (the file is read back by OpenSSL), the policy editor, Renew now, and
- * delete / recover; the Issuers dialog adding an ACME issuer for pebble (Let's
+ * delete / recover; the Contacts dialog (add, remove, save: the engine has
+ * the list); the Issuers dialog adding an ACME issuer for pebble (Let's
  * Encrypt's test CA, on loopback: main runs in this process, so the engine
  * reaches it and answers its http-01 validation), a certificate issued by it
- * through the wizard and revoked from its detail, and the issuer deleted.
+ * through the wizard and revoked from its detail, its validation edited to
+ * dns-01, and the issuer deleted.
  * Real main handlers and engine, the built renderer in Chromium; each screen
  * passes axe (screenshots in test-results/e2e/certificates-*.png), in light
  * and dark.
@@ -175,6 +177,33 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await visible(certList().getByRole('option', { name: 'web-tls' }));
   });
 
+  it('the Contacts dialog adds two contacts, removes one and saves the list: the engine has it', async () => {
+    await button(page, L.contactsButton).click();
+    const d = dialog(L.contactsDialog);
+    await visible(d.getByText(L.contactsEmpty));
+    await checkScreen('certificates-06a-contacts-empty');
+    await field(d, L.fieldContactEmail).fill('ops@example.com');
+    await field(d, L.fieldContactName).fill('Ops on call');
+    await field(d, L.fieldContactPhone).fill('+1 555 0100');
+    await button(d, L.addContactButton).click();
+    await field(d, L.fieldContactEmail).fill('not an address');
+    await button(d, L.addContactButton).click();
+    await visible(d.getByText(L.contactEmailError));
+    await field(d, L.fieldContactEmail).fill('old@example.com');
+    await button(d, L.addContactButton).click();
+    const table = d.getByRole('table', { name: L.contactsTable, exact: true });
+    await visible(table.getByRole('row', { name: /old@example\.com/ }));
+    await checkScreen('certificates-06b-contacts');
+    await button(d, L.removeContact('old@example.com')).click();
+    await hidden(table.getByRole('row', { name: /old@example\.com/ }));
+    await button(d, L.saveButton).click();
+    await hidden(d);
+    await visible(page.getByText(L.contactsSaved(1)));
+    const r = await app.call('certificates:getContacts', {});
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.contacts).toEqual([{ email: 'ops@example.com', name: 'Ops on call', phone: '+1 555 0100' }]);
+  });
+
   it('passes axe in the dark scheme too', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await certList().getByRole('option', { name: 'web-tls' }).click();
@@ -257,6 +286,22 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       // Revoked at the CA: a second revocation is refused there.
       const again = await app.call('certificates:revoke', { name: 'acme-web' });
       expect(again.ok ? 'ok' : again.code).toBe('Conflict');
+    });
+
+    it('Edit switches the issuer’s validation to dns-01', async () => {
+      await button(page, L.issuersButton).click();
+      await button(dialog(L.issuersDialog), L.editIssuer('pebble')).click();
+      const e = dialog(L.editIssuerDialog('pebble'));
+      await visible(e);
+      expect(await field(e, L.fieldHttpPort).inputValue()).toBe(String(pebble.httpPort));
+      await e.getByRole('radio', { name: L.challengeNames['dns-01'], exact: true }).check();
+      await checkScreen('certificates-12a-edit-issuer');
+      await button(e, L.saveButton).click();
+      const d = dialog(L.issuersDialog);
+      await visible(d.getByRole('row', { name: /^pebble / }).getByText(L.challengeShort['dns-01']!, { exact: true }));
+      await button(d, L.doneButton).click();
+      await hidden(d);
+      await visible(page.getByText(L.issuerUpdated('pebble')));
     });
 
     it('deletes the issuer after confirmation', async () => {
