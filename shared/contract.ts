@@ -759,6 +759,8 @@ export const appEventSchema = z.discriminatedUnion('type', [
     type: z.literal('certificatesRenewed'),
     renewed: z.array(z.string().max(LIMITS.nameLength)).max(10_000),
     expiring: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), daysLeft: z.number().int().min(0).max(1_000_000) })).max(10_000),
+    /** The vault's certificate contacts (their email addresses) to tell about the expiring ones: Coffer sends no mail. */
+    contacts: z.array(z.string().max(256)).max(64),
     failed: z.array(z.strictObject({ name: z.string().max(LIMITS.nameLength), message: z.string().max(1000) })).max(10_000),
   }),
   /**

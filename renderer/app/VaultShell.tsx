@@ -40,7 +40,7 @@ export function VaultShell() {
         } else if (e.type === 'keysRotated') {
           useSession.setState({ notice: L.keysRotatedNotice(e.rotated, e.failed) });
         } else if (e.type === 'certificatesRenewed') {
-          useSession.setState({ notice: L.certificatesRenewedNotice(e.renewed, e.expiring, e.failed) });
+          useSession.setState({ notice: L.certificatesRenewedNotice(e.renewed, e.expiring, e.failed, e.contacts) });
         }
       }),
     [],

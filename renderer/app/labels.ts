@@ -212,10 +212,12 @@ export const L = {
     renewed: readonly string[],
     expiring: readonly { name: string; daysLeft: number }[],
     failed: readonly { name: string; message: string }[],
+    contacts: readonly string[] = [],
   ): string =>
     [
       renewed.length > 0 ? `Renewed by their lifetime actions: ${renewed.join(', ')}.` : '',
       expiring.length > 0 ? `Expiring soon: ${expiring.map((x) => `${x.name} (${x.daysLeft === 1 ? '1 day' : `${x.daysLeft} days`} left)`).join(', ')}.` : '',
+      expiring.length > 0 && contacts.length > 0 ? `Tell the certificate contacts: ${contacts.join(', ')}.` : '',
       failed.length > 0 ? `Could not renew ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}: their current versions are unchanged, and renewal is tried again within the hour.` : '',
     ]
       .filter((t) => t !== '')

@@ -170,8 +170,19 @@ export function certificateRenewalTask(dns?: Pick<DnsChallenges, 'run'>): Schedu
         type: 'certificatesRenewed',
         renewed: result.renewed.slice(0, MAX_NAMES).map((r) => r.name),
         expiring: expiring.slice(0, MAX_NAMES).map((n) => ({ name: n.name, daysLeft: n.daysLeft })),
+        contacts: expiring.length > 0 ? await contactsOf(vault) : [],
         failed: result.failed.slice(0, MAX_NAMES).map((f) => ({ name: f.name, message: f.message.slice(0, MAX_MESSAGE) })),
       };
     },
   };
+}
+
+/** The contacts' addresses, for an EmailContacts notice; none for a member whose role may not read them. */
+async function contactsOf(vault: Vault): Promise<string[]> {
+  try {
+    return (await vault.certificates.getContacts()).contacts.map((c) => c.email).slice(0, 64);
+  } catch (e) {
+    if (isCofferError(e) && e.code === 'Forbidden') return [];
+    throw e;
+  }
 }

@@ -106,9 +106,10 @@ describe('certificates list', () => {
     await goToCertificates();
     const calls = () => r.fake.calls.filter((c) => c.channel === 'certificates:list').length;
     const before = calls();
-    act(() => r.fake.emit({ type: 'certificatesRenewed', renewed: ['web'], expiring: [{ name: 'api', daysLeft: 10 }], failed: [{ name: 'old', message: 'The disk is full.' }] }));
-    const notice = await screen.findByText(L.certificatesRenewedNotice(['web'], [{ name: 'api', daysLeft: 10 }], [{ name: 'old', message: 'The disk is full.' }]));
+    act(() => r.fake.emit({ type: 'certificatesRenewed', renewed: ['web'], expiring: [{ name: 'api', daysLeft: 10 }], failed: [{ name: 'old', message: 'The disk is full.' }], contacts: ['ops@example.com'] }));
+    const notice = await screen.findByText(L.certificatesRenewedNotice(['web'], [{ name: 'api', daysLeft: 10 }], [{ name: 'old', message: 'The disk is full.' }], ['ops@example.com']));
     expect(notice.textContent).toContain('api (10 days left)');
+    expect(notice.textContent).toContain('Tell the certificate contacts: ops@example.com.');
     expect(notice.textContent).toContain('old (The disk is full.)');
     await waitFor(() => expect(calls()).toBeGreaterThan(before));
   });

@@ -299,6 +299,7 @@ describe('scheduled renewal while the vault is open', () => {
         lifetime_actions: [{ trigger: { days_before_expiry: 25 }, action: { action_type: 'EmailContacts' } }],
       }),
     });
+    await app.ok('certificates:setContacts', { contacts: [{ email: 'ops@example.com' }] });
     const events = () => app.events.filter((e) => e.type === 'certificatesRenewed');
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
@@ -311,6 +312,7 @@ describe('scheduled renewal while the vault is open', () => {
       expect(appEventSchema.safeParse(e).success).toBe(true);
       expect(e).toMatchObject({ renewed: ['soon'], failed: [] });
       expect(e.type === 'certificatesRenewed' && e.expiring.map((x) => x.name)).toEqual(['told']);
+      expect(e.type === 'certificatesRenewed' && e.contacts).toEqual(['ops@example.com']);
       expect(await app.ok('certificates:listVersions', { name: 'soon' })).toHaveLength(2);
       // An hour later: nothing new is due, and the expiring one is not told again.
       app.rotationTimers.advance(RUN_INTERVAL_MS);
