@@ -46,6 +46,38 @@ function tagsOf(text: string): { ok: true; tags: Record<string, string> } | { ok
  * issuer. Self and a vault CA complete at once; a CA outside answers a CSR,
  * shown in the wizard's second step with its merge.
  */
+type PendingState = { name: string; op: CertificateOperationView };
+
+/** A pending request in a dialog: its CSR, merge, cancel or delete; a merge opens the certificate, then says so. */
+function PendingStep({ title, pending, onChange, onClose, onMerged }: {
+  title: string;
+  pending: PendingState;
+  onChange: (p: PendingState) => void;
+  onClose: () => void;
+  onMerged: (name: string) => void;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <PendingPanel
+        name={pending.name}
+        op={pending.op}
+        onMerged={() => {
+          onClose();
+          onMerged(pending.name);
+          // After opening it (which clears the page's messages).
+          useCertificates.setState({ status: L.merged(pending.name) });
+        }}
+        onGone={(op) => (op ? onChange({ ...pending, op }) : onClose())}
+      />
+      <div className="actions">
+        <button type="button" onClick={onClose}>
+          {L.doneButton}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function CreateCertificateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string) => void }) {
   const create = useCertificates((s) => s.create);
   const cas = useVaultCas();
@@ -54,7 +86,7 @@ export function CreateCertificateDialog({ onClose, onCreated }: { onClose: () =>
   const [name, setName] = useState('');
   const [s, setS] = useState<PolicyState | null>(null);
   const [tags, setTags] = useState('');
-  const [pending, setPending] = useState<{ name: string; op: CertificateOperationView } | null>(null);
+  const [pending, setPending] = useState<PendingState | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -92,28 +124,7 @@ export function CreateCertificateDialog({ onClose, onCreated }: { onClose: () =>
     onCreated(n);
   };
 
-  if (pending) {
-    return (
-      <Dialog title={L.newCertificateDialog} onClose={onClose}>
-        <PendingPanel
-          name={pending.name}
-          op={pending.op}
-          onMerged={() => {
-            onClose();
-            onCreated(pending.name);
-            // After opening it (which clears the page's messages).
-            useCertificates.setState({ status: L.merged(pending.name) });
-          }}
-          onGone={(op) => (op ? setPending({ ...pending, op }) : onClose())}
-        />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            {L.doneButton}
-          </button>
-        </div>
-      </Dialog>
-    );
-  }
+  if (pending) return <PendingStep title={L.newCertificateDialog} pending={pending} onChange={setPending} onClose={onClose} onMerged={onCreated} />;
 
   return (
     <FormDialog title={L.newCertificateDialog} onClose={onClose} onSubmit={() => void onSubmit()} error={error} busy={busy || s === null} confirm={L.createCertificateConfirm}>
@@ -298,7 +309,7 @@ export function RevokeCertificateDialog({ name, version, revoker, onClose }: {
 /** A pending request by certificate name (a first version waiting for its CA has no row in the list yet). */
 export function PendingRequestDialog({ onClose, onMerged }: { onClose: () => void; onMerged: (name: string) => void }) {
   const [name, setName] = useState('');
-  const [found, setFound] = useState<{ name: string; op: CertificateOperationView } | null>(null);
+  const [found, setFound] = useState<PendingState | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -315,27 +326,7 @@ export function PendingRequestDialog({ onClose, onMerged }: { onClose: () => voi
     setFound({ name: n, op: r.value });
   };
 
-  if (found) {
-    return (
-      <Dialog title={L.pendingDialog} onClose={onClose}>
-        <PendingPanel
-          name={found.name}
-          op={found.op}
-          onMerged={() => {
-            onClose();
-            onMerged(found.name);
-            useCertificates.setState({ status: L.merged(found.name) });
-          }}
-          onGone={(op) => (op ? setFound({ ...found, op }) : onClose())}
-        />
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            {L.doneButton}
-          </button>
-        </div>
-      </Dialog>
-    );
-  }
+  if (found) return <PendingStep title={L.pendingDialog} pending={found} onChange={setFound} onClose={onClose} onMerged={onMerged} />;
   return (
     <FormDialog title={L.pendingDialog} onClose={onClose} onSubmit={() => void find()} error={null} busy={busy} confirm={L.findPendingConfirm}>
       <Field label={L.pendingName} value={name} onChange={setName} required maxLength={MAX_NAME} />
