@@ -304,6 +304,16 @@ describe('certificates: import', () => {
       expect(p.contentType).toBe('application/x-pem-file');
       // A certificate alone is refused.
       expect((await failure(t.vault.certificates.import({ name: 'x', value: s.read('c.pem') }))).code).toBe('BadParameter');
+      // An OpenSSL-made chain: the leaf, its key and its CA, in any order; the leaf is the key's, the rest its chain.
+      s.openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=OpenSSL Test CA', '-addext', 'basicConstraints=critical,CA:TRUE');
+      s.openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=chained.example.com');
+      s.openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'leaf.pem', '-days', '20');
+      const chained = await t.vault.certificates.import({ name: 'chained', value: new Uint8Array(Buffer.from(s.text('ca.pem') + s.text('leaf.key') + s.text('leaf.pem'))) });
+      const d = await t.vault.certificates.details('chained');
+      expect(Buffer.from(d.bundle.cer, 'base64').toString('base64')).toBe(chained.cer);
+      expect(d.chain).toHaveLength(1);
+      s.write('chained-secret.pem', await secretText(t.vault, 'chained'));
+      expect(s.openssl('verify', '-CAfile', 'ca.pem', 'chained-secret.pem')).toContain('OK');
     } finally {
       s.remove();
       t.vault.close();
