@@ -17,6 +17,7 @@ import { certificateKeyObjects, generateKey, importPem, privatePkcs8Der, type Ke
 import { validateSecretName, nameKey, newVersionId } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
+import { nowSeconds } from '../state/kind-operations.js';
 import { casKind } from './kind.js';
 import { REVOCATION_REASONS, type RevocationReason } from './records.js';
 import type { CaAttributes } from './state.js';
@@ -25,17 +26,20 @@ import { loadPki, type Pki } from './load-pki.js';
 
 type CaObject = ObjectOf<CaAttributes>;
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-
 /** A serial as `openssl x509 -serial` prints it (colons, case and leading zero bytes aside) and an RFC 5280 reason, checked. */
 export function revocationInput(serialHex: unknown, reason: unknown): { serial: string; reason: RevocationReason } {
   if (typeof serialHex !== 'string') throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
   const serial = serialHex.replace(/^serial=/i, '').replace(/:/g, '').toLowerCase().replace(/^(?:00)+(?=[0-9a-f]{2})/, '');
   if (!/^[0-9a-f]{1,40}$/.test(serial)) throw badParameter('The serial number is hexadecimal, as `openssl x509 -serial` prints it.');
+  return { serial: serial.length % 2 === 1 ? `0${serial}` : serial, reason: revocationReason(reason) };
+}
+
+/** An RFC 5280 §5.3.1 reason name, checked (BadParameter listing them otherwise). */
+export function revocationReason(reason: unknown): RevocationReason {
   if (typeof reason !== 'string' || !(REVOCATION_REASONS as readonly string[]).includes(reason)) {
     throw badParameter(`Unknown revocation reason "${String(reason)}". Reasons (RFC 5280 5.3.1): ${REVOCATION_REASONS.join(', ')}.`);
   }
-  return { serial: serial.length % 2 === 1 ? `0${serial}` : serial, reason: reason as RevocationReason };
+  return reason as RevocationReason;
 }
 
 /** What a leaf issued by a vault CA asks for. */

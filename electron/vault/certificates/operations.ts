@@ -47,9 +47,9 @@ import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../
 import { secretsKind } from '../secrets/kind.js';
 import { nameKey, newVersionId, validateSecretName, validateTags, validateVersionId } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
-import { KindOperations } from '../state/kind-operations.js';
+import { KindOperations, nowSeconds } from '../state/kind-operations.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
-import { revocationInput, type CertificateAuthorities } from './authorities.js';
+import { revocationInput, revocationReason, type CertificateAuthorities } from './authorities.js';
 import {
   b64uToB64,
   certificateId,
@@ -77,23 +77,20 @@ import {
   ACME_CHALLENGES,
   certificateRecordSchemas,
   REVOCATION_REASON_CODES,
-  REVOCATION_REASONS,
   type AcmeIssuerFields,
   type CertificatePolicy,
   type CertificateRecord,
   type CertificateVersionRecord,
-  type RevocationReason,
 } from './records.js';
 import { casKind } from './kind.js';
 import type { CertificateAttributes, CertificatesState } from './state.js';
-import type { ParsedCertificate } from './x509.js';
+import type { ParsedCertificate, SubjectAlternativeNames } from './x509.js';
 import { loadPki, type Pki } from './load-pki.js';
 
 type CertObject = ObjectOf<CertificateAttributes>;
 type CertVersion = VersionOf<CertificateAttributes>;
 type Pending = Extract<CertificateRecord, { t: 'certificate.pending' }>;
 
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const DAY = 86_400;
 /** Key Vault's chain limit in a merge or import (x5c), and the record's. */
 const MAX_CHAIN = 16;
@@ -296,36 +293,21 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
     const m = await this.keyFor(name, policy);
     const pki = await loadPki();
     try {
-      const x = policy.x509_props;
+      const request = x509Request(policy);
       const { publicKey, privateKey } = certificateKeyObjects(m);
       if (by.kind === 'unknown') return await this.writePending(name, m, policy, newPolicy);
       const extra: VaultRecord[] = [];
       let cer: Uint8Array;
       let chain: Uint8Array[] = [];
       if (by.kind === 'self') {
-        cer = await pki.buildCertificate({
-          subject: x.subject,
-          subjectPublicKey: publicKey,
-          issuerPrivateKey: privateKey!,
-          validityMonths: x.validity_months,
-          keyUsage: x.key_usage,
-          ...(x.sans ? { sans: x.sans } : {}),
-          ...(x.ekus ? { ekus: x.ekus } : {}),
-        });
+        cer = await pki.buildCertificate({ ...request, subjectPublicKey: publicKey, issuerPrivateKey: privateKey!, validityMonths: policy.x509_props.validity_months });
       } else if (by.kind === 'ca') {
-        const leaf = await this.authorities.issueLeaf(issuer, {
-          subject: x.subject,
-          subjectPublicKey: publicKey,
-          validityMonths: x.validity_months,
-          keyUsage: x.key_usage,
-          ...(x.sans ? { sans: x.sans } : {}),
-          ...(x.ekus ? { ekus: x.ekus } : {}),
-        });
+        const leaf = await this.authorities.issueLeaf(issuer, { ...request, subjectPublicKey: publicKey, validityMonths: policy.x509_props.validity_months });
         cer = leaf.cer;
         chain = leaf.chain;
         extra.push(leaf.record);
       } else {
-        const csr = await pki.buildCsr({ subject: x.subject, privateKey: privateKey!, keyUsage: x.key_usage, ...(x.sans ? { sans: x.sans } : {}), ...(x.ekus ? { ekus: x.ekus } : {}) });
+        const csr = await pki.buildCsr({ ...request, privateKey: privateKey! });
         const ders = await this.withAcmeAccount(by.name, async (acme, account) => {
           const { chainPem } = await acme.acmeOrder({
             ...account,
@@ -520,7 +502,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
       name,
       async () => {
         this.v.require('certificates/update');
-        if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) throw badParameter(`Unknown revocation reason "${reason}". Reasons (RFC 5280 5.3.1): ${REVOCATION_REASONS.join(', ')}.`);
+        const why = revocationReason(reason);
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;
@@ -529,13 +511,13 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         const pki = await loadPki();
         const cer = fromB64u(v.attrs.cer);
         const parsed = pki.parseCertificate(cer);
-        const record = (): VaultRecord => ({ t: 'certificate.revoke', name: o.name, version: id, reason: reason as RevocationReason, time: Math.floor(Date.now() / 1000) });
+        const record = (): VaultRecord => ({ t: 'certificate.revoke', name: o.name, version: id, reason: why, time: nowSeconds() });
         // A CA of the vault that issued this serial revokes it (it then lists it in its CRL): both records in one commit.
         const cas = this.core.state.of(casKind);
         for (const ca of cas.objects.values()) {
           if (cas.issued.get(ca.key)?.has(parsed.serialHex) && ca.versions.size > 0 && newestVersion(ca).attrs.cer === v.attrs.chain?.[0]) {
             this.v.require('certificatecas/write');
-            const input = revocationInput(parsed.serialHex, reason);
+            const input = revocationInput(parsed.serialHex, why);
             await this.v.write((core) => ({ pending: { records: [this.authorities.revocation(ca.name, input, core), record()] }, result: () => undefined }));
             return;
           }
@@ -544,7 +526,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         const i = policyIssuer === undefined ? undefined : this.state().issuers.get(policyIssuer.toLowerCase());
         if (i?.issuer.provider === ACME_PROVIDER) {
           await this.withAcmeAccount(i.issuer.name, (acme, account) =>
-            acme.acmeRevoke({ ...account, certPem: pki.derToPem(cer, 'CERTIFICATE'), reason: REVOCATION_REASON_CODES[reason as RevocationReason] }),
+            acme.acmeRevoke({ ...account, certPem: pki.derToPem(cer, 'CERTIFICATE'), reason: REVOCATION_REASON_CODES[why] }),
           );
           // The CA has revoked it: recorded, so that nobody asks again (a second request is the CA's Conflict).
           await this.v.write(() => ({ pending: { records: [record()] }, result: () => undefined }));
@@ -585,9 +567,8 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
   }
 
   private async writePending(name: string, m: KeyMaterial, policy: IssuancePolicy, newPolicy: boolean): Promise<CertificateOperation> {
-    const x = policy.x509_props;
     const { privateKey } = certificateKeyObjects(m);
-    const csr = await (await loadPki()).buildCsr({ subject: x.subject, privateKey: privateKey!, keyUsage: x.key_usage, ...(x.sans ? { sans: x.sans } : {}), ...(x.ekus ? { ekus: x.ekus } : {}) });
+    const csr = await (await loadPki()).buildCsr({ ...x509Request(policy), privateKey: privateKey! });
     const pkcs8 = privatePkcs8Der(m);
     try {
       return await this.v.write((core) => {
@@ -985,6 +966,12 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
       return result;
     });
   }
+}
+
+/** What a policy asks of the X.509 (or of its CSR): subject, key usage, SANs and EKUs. */
+function x509Request(policy: IssuancePolicy): { subject: string; keyUsage: string[]; sans?: SubjectAlternativeNames; ekus?: string[] } {
+  const x = policy.x509_props;
+  return { subject: x.subject, keyUsage: x.key_usage, ...(x.sans ? { sans: x.sans } : {}), ...(x.ekus ? { ekus: x.ekus } : {}) };
 }
 
 /** The contents of a certificate backup, sealed by state/backup-envelope.ts. */

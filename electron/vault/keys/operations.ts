@@ -31,7 +31,7 @@ import { SchemaError } from '../format/schema.js';
 import type { VaultRecord } from '../format/records.js';
 import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
-import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
+import { attributeUpdate, KindOperations, nowSeconds } from '../state/kind-operations.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
 import { newestAttrs, newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
@@ -95,8 +95,6 @@ interface KeyBackupData {
   versions: (Omit<KeyVersionRecord, 't' | 'name' | 'blob' | 'origin'> & { value: string })[];
   policy?: RotationPolicy;
 }
-
-const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** The record fields fixing a version's material, from its attributes. */
 function describe(a: KeyAttributes): KeyDescription {

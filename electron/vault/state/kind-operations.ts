@@ -13,6 +13,9 @@ import type { VaultRecord } from '../format/records.js';
 import { nameKey } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
 
+/** Now in Unix seconds, the unit of every time in records and bundles (DECISIONS.md "Identifiers and JSON"). */
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
 /** What the shared steps need of an object. */
 export interface KindObject {
   name: string;
