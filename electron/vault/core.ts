@@ -368,7 +368,7 @@ export class VaultCore {
       if (!kind.versions) continue;
       for (const o of state.expired.values()) {
         // A certificate's key or secret ends with it, under the certificate permission (secrets/records.ts managedFlag).
-        const managed = kind.versions.managed?.(o) === true;
+        const managed = state.isManaged(o);
         if (!permits(roles, (managed ? 'certificates/purge' : `${kind.collection}/purge`) as Permission)) continue;
         out.push(kind.versions.purge(o.name, [...o.order], managed) as VaultRecord);
       }

@@ -4,6 +4,7 @@
  * merge. An open vault is a VaultSession (session.ts); its secrets and members
  * are operated by secrets/operations.ts and access/members.ts.
  */
+import type { VersionedObjects } from './state/versioned.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -246,7 +247,11 @@ export async function repairVaultFile(path: string, output: string, unlock?: { p
           const k = `${l.kind.collection}/${l.name}`;
           byObject.set(k, { lost: l, versions: [...(byObject.get(k)?.versions ?? []), l.version] });
         }
-        const managed = (l: (typeof lost)[number]): boolean => l.kind.versions?.managed?.(v.core.state.of(l.kind).get(l.name)) === true;
+        const managed = (l: (typeof lost)[number]): boolean => {
+          const state = v.core.state.of(l.kind) as VersionedObjects<unknown>;
+          const o = state.get(l.name);
+          return o !== undefined && state.isManaged(o);
+        };
         for (const l of lost) v.require((managed(l) ? 'certificates/purge' : `${l.kind.collection}/purge`) as Permission);
         await v.write(() => ({
           pending: { records: [...byObject.values()].map(({ lost: l, versions }) => l.kind.versions!.purge(l.name, versions, managed(l)) as VaultRecord) },

@@ -5,8 +5,7 @@
 import type { ObjectKind, RecordType } from '../state/object-kind.js';
 import { KEY_PERMISSIONS, KEY_ROLE_PERMISSIONS, type KeyPermission } from './permissions.js';
 import { keyRecordSchemas, type KeyRecord } from './records.js';
-import { KeysState, type KeyAttributes } from './state.js';
-import { newestAttrs, type ObjectOf } from '../state/versioned.js';
+import { KeysState } from './state.js';
 import { withReducer } from '../state/object-kind.js';
 
 export const keysKind: ObjectKind<KeysState, KeyPermission> = {
@@ -20,6 +19,5 @@ export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   versions: {
     word: 'key',
     purge: (name, versions, managed) => ({ t: 'key.purge', name, versions, ...(managed ? { managed: true } : {}) }),
-    managed: (o) => newestAttrs(o as ObjectOf<KeyAttributes>).origin === 'certificate',
   },
 };

@@ -33,7 +33,7 @@ import type { VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
 import { attributeUpdate, KindOperations, nowSeconds } from '../state/kind-operations.js';
 import { MAX_BACKUP_VERSIONS, openBackupEnvelope, sealBackupEnvelope } from '../state/backup-envelope.js';
-import { newestAttrs, newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
+import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { nameKey, newVersionId } from '../secrets/rules.js';
 import {
   checkAlgorithm,
@@ -116,7 +116,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       notFound: (name) => keyNotFound(name),
       deletedNotFound: deletedKeyNotFound,
       purgeWarning: 'Purged key material is gone from this file, but older copies and git history still hold it: rotate what it protected if it mattered.',
-      isManaged: (o) => newestAttrs(o).origin === 'certificate',
+      isManaged: (o) => v.core.keys.isManaged(o),
     });
   }
 

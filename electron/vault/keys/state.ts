@@ -3,7 +3,7 @@
  * public halves, soft deletion, and each key's rotation policy.
  */
 import type { FoldAt } from '../state/object-kind.js';
-import { newestAttrs, VersionedObjects } from '../state/versioned.js';
+import { newestAttrs, VersionedObjects, type ObjectOf } from '../state/versioned.js';
 import { nameKey } from '../secrets/rules.js';
 import type { KeyRecord, KeyVersionRecord, RotationPolicy } from './records.js';
 
@@ -17,40 +17,39 @@ export class KeysState extends VersionedObjects<KeyAttributes> {
     switch (r.t) {
       case 'key': {
         // A certificate's key and any other key never share a name (secrets/records.ts managedFlag).
-        if (!this.sameManagement(r.name, r.origin === 'certificate' ? true : undefined)) return;
+        if (!this.managementMatches(r.name, r.origin === 'certificate' ? true : undefined)) return;
         const { t: _t, name, version, blob, created, updated, ...attrs } = r;
         this.addVersion(name, version, { ...attrs, created: created ?? at.time, updated: updated ?? at.time }, at, at.blobs[blob]);
         return;
       }
       case 'key.update': {
-        if (!this.sameManagement(r.name, r.managed)) return;
+        if (!this.managementMatches(r.name, r.managed)) return;
         const v = this.update(r.name, r.version, r.set, r.clear, at);
         if (v) v.attrs.updated = at.time;
         return;
       }
       case 'key.delete':
-        if (this.sameManagement(r.name, r.managed)) this.delete(r.name, at);
+        if (this.managementMatches(r.name, r.managed)) this.delete(r.name, at);
         return;
       case 'key.recover':
-        if (this.sameManagement(r.name, r.managed)) this.recover(r.name);
+        if (this.managementMatches(r.name, r.managed)) this.recover(r.name);
         return;
       case 'key.purge':
-        if (!this.sameManagement(r.name, r.managed, true)) return;
+        if (!this.managementMatches(r.name, r.managed, true)) return;
         this.purge(r.name, r.versions);
         // A key purged whole takes its policy along; versions written concurrently keep it.
         if (!this.objects.has(nameKey(r.name))) this.policies.delete(nameKey(r.name));
         return;
       case 'key.policy':
         // A certificate's key renews with its certificate: it has no rotation policy.
-        if (!this.sameManagement(r.name, undefined)) return;
+        if (!this.managementMatches(r.name, undefined)) return;
         this.policies.set(nameKey(r.name), { policy: r.policy, created: this.policies.get(nameKey(r.name))?.created ?? at.time, updated: at.time });
         return;
     }
   }
 
-  /** Whether a record's `managed` flag matches the key it names (true when there is none yet). */
-  private sameManagement(name: string, managed: true | undefined, expiredToo = false): boolean {
-    const o = this.get(name) ?? (expiredToo ? this.expired.get(nameKey(name)) : undefined);
-    return o === undefined || (newestAttrs(o).origin === 'certificate') === (managed === true);
+  /** A certificate's key: its versions were made by certificate operations. */
+  override isManaged(o: ObjectOf<KeyAttributes>): boolean {
+    return newestAttrs(o).origin === 'certificate';
   }
 }

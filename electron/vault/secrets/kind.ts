@@ -7,8 +7,6 @@ import { withReducer, type ObjectKind, type RecordType } from '../state/object-k
 import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from './permissions.js';
 import { secretRecordSchemas, type SecretRecord } from './records.js';
 import { SecretsState, type SavedSecrets } from './state.js';
-import type { SecretVersionState } from './model.js';
-import { newestAttrs, type ObjectOf } from '../state/versioned.js';
 
 export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   collection: 'secrets',
@@ -23,6 +21,5 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   versions: {
     word: 'secret',
     purge: (name, versions, managed) => ({ t: 'secret.purge', name, versions, ...(managed ? { managed: true } : {}) }),
-    managed: (o) => newestAttrs(o as ObjectOf<SecretVersionState>).managed === true,
   },
 };

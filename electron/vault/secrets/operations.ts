@@ -17,6 +17,7 @@ import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, sec
 import { openBackup, sealBackup } from './backup.js';
 import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 import { newestAttrs } from '../state/versioned.js';
+import { secretsKind } from './kind.js';
 
 /** One import is one commit: a record per entry, and its batch record (the values' key). */
 export const MAX_IMPORT_ENTRIES = MAX_RECORDS_PER_COMMIT - 1;
@@ -33,7 +34,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
       notFound: (name) => secretNotFound(name),
       deletedNotFound: deletedSecretNotFound,
       purgeWarning: 'Purged values are gone from this file, but older copies and git history still hold them: rotate the secret if it mattered.',
-      isManaged: (o) => newestAttrs(o).managed === true,
+      isManaged: (o) => v.core.state.of(secretsKind).isManaged(o),
     });
   }
 

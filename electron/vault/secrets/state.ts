@@ -128,7 +128,7 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
     switch (r.t) {
       case 'secret': {
         // A certificate's secret and any other secret never share a name (secrets/records.ts managedFlag).
-        if (!this.sameManagement(r.name, r.managed)) return;
+        if (!this.managementMatches(r.name, r.managed)) return;
         // The object keeps the case of its first version's name.
         const name = this.get(r.name)?.name ?? r.name;
         const attrs: SecretVersionState = {
@@ -148,28 +148,27 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
         return;
       }
       case 'secret.update': {
-        if (!this.sameManagement(r.name, r.managed)) return;
+        if (!this.managementMatches(r.name, r.managed)) return;
         const v = this.update(r.name, r.version, r.set, r.clear, at);
         if (v) v.attrs.updated = at.time;
         return;
       }
       case 'secret.delete':
-        if (this.sameManagement(r.name, r.managed)) this.delete(r.name, at);
+        if (this.managementMatches(r.name, r.managed)) this.delete(r.name, at);
         return;
       case 'secret.recover':
-        if (this.sameManagement(r.name, r.managed)) this.recover(r.name);
+        if (this.managementMatches(r.name, r.managed)) this.recover(r.name);
         return;
       case 'secret.purge':
         // Versions written concurrently with the purge survive; purge wins over recover.
-        if (this.sameManagement(r.name, r.managed, true)) this.purge(r.name, r.versions);
+        if (this.managementMatches(r.name, r.managed, true)) this.purge(r.name, r.versions);
         return;
     }
   }
 
-  /** Whether a record's `managed` flag matches the secret it names (true when there is none yet). */
-  private sameManagement(name: string, managed: true | undefined, expiredToo = false): boolean {
-    const o = this.get(name) ?? (expiredToo ? this.expired.get(nameKey(name)) : undefined);
-    return o === undefined || (newestAttrs(o).managed === true) === (managed === true);
+  /** A certificate's secret: its versions say so. */
+  override isManaged(o: ObjectOf<SecretVersionState>): boolean {
+    return newestAttrs(o).managed === true;
   }
 
   /**

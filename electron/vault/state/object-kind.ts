@@ -61,10 +61,8 @@ export interface ObjectKind<S, P extends string = string> {
    */
   versions?: {
     word: string;
-    /** `managed`: the object is a certificate's key or secret, so the purge says so (secrets/records.ts managedFlag). */
+    /** `managed`: the object is a certificate's key or secret (its state's isManaged), so the purge says so (secrets/records.ts managedFlag). */
     purge(name: string, versions: string[], managed?: boolean): { t: string; name: string; versions: string[] };
-    /** Whether an object is a certificate's own (its records then need the certificate permissions). */
-    managed?(o: unknown): boolean;
   };
   /** After a fold or an own write: end-of-retention and similar time rules. */
   settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;

@@ -143,6 +143,21 @@ export class VersionedObjects<V> {
     return this.objects.get(nameKey(name));
   }
 
+  /** Whether `o` is a certificate's own key or secret (FORMAT.md §7.4): none of this kind's are, unless its state says so. */
+  isManaged(_o: ObjectOf<V>): boolean {
+    return false;
+  }
+
+  /**
+   * Whether a record's `managed` flag (absent: false) matches the object it
+   * names, or there is none yet: a record applies only then, so neither a
+   * certificate's records nor others reach the other's objects.
+   */
+  protected managementMatches(name: string, managed: true | undefined, expiredToo = false): boolean {
+    const o = this.get(name) ?? (expiredToo ? this.expired.get(nameKey(name)) : undefined);
+    return o === undefined || this.isManaged(o) === (managed === true);
+  }
+
   /** A new version (the first version's name keeps its case); the same version id twice: the first stands. */
   addVersion(name: string, version: string, attrs: V, at: FoldAt, blob?: string): VersionOf<V> | undefined {
     const k = nameKey(name);
