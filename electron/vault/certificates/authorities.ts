@@ -9,11 +9,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { CertificateAuthoritiesApi, CertificateAuthorityInfo, CreateCaInput } from '../api.js';
 import { audited } from '../audit/operation.js';
-import { fromB64u, toB64u, toPem, wipe } from '../crypto/index.js';
+import { equalBytes, fromB64u, toB64u, toPem, wipe } from '../crypto/index.js';
 import { badParameter, CofferError } from '../errors.js';
 import type { VaultCore } from '../core.js';
 import type { VaultRecord } from '../format/records.js';
-import { certificateKeyObjects, generateKey, importPem, privatePkcs8Der, type KeyMaterial } from '../keys/material.js';
+import { certificateKeyObjects, certificateSpki, generateKey, importPem, privatePkcs8Der, type KeyMaterial } from '../keys/material.js';
 import { validateSecretName, nameKey, newVersionId } from '../secrets/rules.js';
 import type { VaultSession } from '../session.js';
 import { newestVersion, type ObjectOf, type VersionOf } from '../state/versioned.js';
@@ -66,9 +66,7 @@ function caNotFound(name: string): CofferError {
 /** A CA's key from its value (PKCS#8), checked against its certificate. The caller disposes it. */
 function caKey(pki: Pki, pkcs8: Uint8Array, cer: Uint8Array): KeyMaterial {
   const m = importPem(toPem('PRIVATE KEY', pkcs8));
-  const { publicKey } = certificateKeyObjects(m);
-  const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-  if (Buffer.compare(Buffer.from(spki), Buffer.from(pki.parseCertificate(cer).spki)) !== 0) {
+  if (!equalBytes(certificateSpki(m), pki.parseCertificate(cer).spki)) {
     m.dispose();
     throw new CofferError('VaultCorrupted', 'A CA key does not match its certificate.');
   }

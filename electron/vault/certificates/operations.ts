@@ -39,7 +39,7 @@ import { createPrivateKey } from 'node:crypto';
 import type { VaultCore } from '../core.js';
 import type { VaultRecord } from '../format/records.js';
 import { keysKind } from '../keys/kind.js';
-import { certificateKeyObjects, decodePrivate, encodePrivate, generateKey, importPem, privatePkcs8Der, type KeyMaterial } from '../keys/material.js';
+import { certificateKeyObjects, certificateSpki, decodePrivate, encodePrivate, generateKey, importPem, privatePkcs8Der, type KeyMaterial } from '../keys/material.js';
 import { keyRecordSchemas, type KeyVersionRecord } from '../keys/records.js';
 import { secretRecordSchemas } from '../secrets/records.js';
 import { SchemaError } from '../format/schema.js';
@@ -616,8 +616,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
   ): Promise<CertificateBundle> {
     const pki = await loadPki();
     const parsed = pki.parseCertificate(nv.cer);
-    const { publicKey } = certificateKeyObjects(nv.m);
-    if (!equalBytes(new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })), parsed.spki)) throw badParameter("The certificate's public key is not the key of this request.");
+    if (!equalBytes(certificateSpki(nv.m), parsed.spki)) throw badParameter("The certificate's public key is not the key of this request.");
     if (nv.chain.length > MAX_CHAIN - 1) throw badParameter(`A certificate chain holds at most ${MAX_CHAIN} certificates.`);
     const enabled = attrs.enabled ?? policy.attributes?.enabled ?? true;
     const keyBlob = encodePrivate(nv.m);
@@ -719,7 +718,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
             throw badParameter(`Certificate ${i + 2} of the chain: ${e instanceof CofferError ? e.message : 'not a valid certificate.'}`);
           }
         });
-        const spki = new Uint8Array(certificateKeyObjects(m).publicKey.export({ format: 'der', type: 'spki' }));
+        const spki = certificateSpki(m);
         if (!equalBytes(spki, parsed.spki)) throw badParameter("The certificate does not match the pending request: its public key is not the request's.");
         const done: Pending = { ...stripPending(p), status: 'completed' };
         return await this.writeVersion(p.name, { m, cer: cer!, chain }, policy, patch, 'merge', { newPolicy: false, version: p.version, extra: [done] });
@@ -1039,7 +1038,7 @@ async function checkCertificateBackup(raw: unknown): Promise<{ name: string; rec
         throw e;
       }
       try {
-        const spki = new Uint8Array(certificateKeyObjects(m).publicKey.export({ format: 'der', type: 'spki' }));
+        const spki = certificateSpki(m);
         const c = cert as unknown as CertificateVersionRecord;
         if (!equalBytes(pki.parseCertificate(fromB64u(c.cer)).spki, spki)) throw bad(`${what}: the certificate is not for its key`);
       } finally {
@@ -1170,7 +1169,7 @@ function readImport(pki: Pki, value: Uint8Array, password: string): NewVersion &
 
 function orderChain(pki: Pki, m: KeyMaterial, ders: Uint8Array[]): NewVersion {
   try {
-    const spki = new Uint8Array(certificateKeyObjects(m).publicKey.export({ format: 'der', type: 'spki' }));
+    const spki = certificateSpki(m);
     const i = ders.findIndex((d) => equalBytes(pki.parseCertificate(d).spki, spki));
     if (i < 0) throw badParameter('No certificate in the file belongs to its private key.');
     if (ders.length > MAX_CHAIN) throw badParameter(`A certificate chain holds at most ${MAX_CHAIN} certificates.`);

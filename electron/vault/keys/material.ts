@@ -1033,6 +1033,11 @@ export function certificateKeyObjects(m: KeyMaterial): { publicKey: KeyObject; p
   throw bad(`a certificate's key is RSA or EC on P-256, P-384 or P-521, not ${p.kty}${p.kty === 'EC' || p.kty === 'OKP' ? ` ${p.crv}` : ''}`);
 }
 
+/** The public key as DER SubjectPublicKeyInfo, to compare with a certificate's or a CSR's (certificateKeyObjects' keys only). */
+export function certificateSpki(m: KeyMaterial): Uint8Array {
+  return takeBytes(certificateKeyObjects(m).publicKey.export({ format: 'der', type: 'spki' }));
+}
+
 /** The private key as DER PKCS#8 (RFC 5958), for a PFX or a PEM secret. A fresh array: the caller wipes it. */
 export function privatePkcs8Der(m: KeyMaterial): Uint8Array {
   const { privateKey } = certificateKeyObjects(m);
