@@ -57,6 +57,7 @@ async function newLane(kdf = TEST_KDF): Promise<Lane> {
   const lane = { vault: path.join(dir, 'v.coffer'), profile: path.join(dir, 'profile') };
   const v = await createVault({ path: lane.vault, profileDir: lane.profile, passphrase: passphraseBytes(), kdf, onWarning: () => undefined });
   v.close();
+  await v.settled();
   return lane;
 }
 
@@ -188,7 +189,13 @@ async function unreadableLocks(lane: Lane): Promise<string[]> {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       // Lock and guard files; not the temp records they are written to before being linked into place.
       if (!/\.lock$|\.lock\.takeover-/.test(name) || /\.tmp-[0-9a-f]+$/.test(name)) continue;
-      const text = await readFile(path.join(dir, name), 'utf8').catch(() => '');
+      let text: string;
+      try {
+        text = await readFile(path.join(dir, name), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed since the listing: not left behind
+        throw e;
+      }
       try {
         const r = JSON.parse(text) as { pid?: unknown };
         if (typeof r.pid === 'number') continue;
@@ -247,7 +254,9 @@ describe('kill -9 during saves', () => {
               await expectValues(o.vault, [inFlight], label);
             }
           } finally {
+            // Wait for the audit entries written behind: a flush still running would race the next trial's checks.
             o.vault.close();
+            await o.vault.settled();
           }
         }
         // The final file passes vault check (an interrupted tail is not damage).
@@ -282,6 +291,7 @@ describe('kill -9 during saves', () => {
       await expectValues(o.vault, ['w-0', 'w-1'], 'after the kill');
     } finally {
       o.vault.close();
+      await o.vault.settled();
     }
     expect(await checkVaultFile(lane.vault)).toMatchObject({ ok: true, interruptedSave: true });
     expect((await readFile(lane.vault)).equals(bytes), 'opening changed the file').toBe(true);
@@ -299,6 +309,7 @@ describe('kill -9 during saves', () => {
       await expectValues(o2.vault, ['w-0', 'w-1', 'x-0', 'x-1'], 'after the next save');
     } finally {
       o2.vault.close();
+      await o2.vault.settled();
     }
     expect(await checkVaultFile(lane.vault)).toMatchObject({ ok: true, interruptedSave: false, problems: [] });
   });
@@ -318,6 +329,7 @@ describe('kill -9 during saves', () => {
       expect([...o.names]).toEqual(['a-0']);
     } finally {
       o.vault.close();
+      await o.vault.settled();
     }
   });
 });
@@ -351,6 +363,7 @@ describe('two writers at once', () => {
       await expectValues(o.vault, expected, 'after both writers');
     } finally {
       o.vault.close();
+      await o.vault.settled();
     }
     const report = await checkVaultFile(lane.vault);
     expect(report).toMatchObject({ ok: true, interruptedSave: false, problems: [] });
@@ -382,6 +395,7 @@ describe('two writers at once', () => {
       for (let i = 0; i < 10; i++) {
         const o = await openLane(lane, `open ${i} while the other process saves`);
         o.vault.close();
+        await o.vault.settled();
       }
     } finally {
       stop.abort();
