@@ -13,14 +13,15 @@
  * (which loads @napi-rs/keyring on first use), the atomic new-file writer,
  * the child-process environment, PEM, and the CLI's input parsers. Whatever pulls
  * in the crypto primitives, Argon2id or the format — the engine proper
- * (vault.ts) and the recovery-key parser — is loaded on first use through
- * loadEngine() and loadRecoveryKey().
+ * (vault.ts), the recovery-key parser and the identity files — is loaded on first use through
+ * loadEngine(), loadRecoveryKey() and loadIdentities().
  */
 import type { VaultEngine } from './api.js';
 
 // ------------------------------------------------------------------ types
 
 export type * from './api.js';
+export type { CreateIdentityFileOptions, IdentityCard, Invitation } from './access/identity-file.js';
 
 // ------------------------------------------------------------------ light modules
 
@@ -51,4 +52,28 @@ export function loadEngine(): Promise<Engine> {
 export async function loadRecoveryKey(): Promise<{ parseRecoveryKey(text: string): Uint8Array }> {
   const { parseRecoveryKey } = await import('./access/recovery-key.js');
   return { parseRecoveryKey };
+}
+
+/**
+ * Identity files, invites and fingerprints (access/identity-file.ts) and the
+ * role-name parser (access/roles.ts), loaded on first use: they pull in the
+ * crypto primitives and the object kinds.
+ */
+export type Identities = Pick<
+  typeof import('./access/identity-file.js'),
+  | 'defaultIdentityPath'
+  | 'checkDisplayName'
+  | 'createIdentityFile'
+  | 'readIdentityFile'
+  | 'unlockIdentityFile'
+  | 'wipeIdentity'
+  | 'parseInvite'
+  | 'fingerprint'
+  | 'findMember'
+> &
+  Pick<typeof import('./access/roles.js'), 'parseRole'>;
+
+export async function loadIdentities(): Promise<Identities> {
+  const [files, { parseRole }] = await Promise.all([import('./access/identity-file.js'), import('./access/roles.js')]);
+  return { ...files, parseRole };
 }

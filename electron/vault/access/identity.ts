@@ -89,12 +89,58 @@ export async function sealSlot(
     salt: toB64u(salt),
     ...(use ? { use } : {}),
   };
+  return { ...head, ct: toB64u(await sealIdentity(identity, passphrase, kdf, salt, slotAd(vaultId, head))) };
+}
+
+/**
+ * SEAL(Argon2id(passphrase, salt), sign seed ‖ enc private key, ad): the one
+ * construction that seals an identity under a passphrase, used by vault slots
+ * (C8) and by the identity file in the profile (C2, access/identity-file.ts),
+ * each with its own labelled AD (C1).
+ */
+export async function sealIdentity(
+  identity: MemberIdentity,
+  passphrase: Uint8Array,
+  kdf: KdfParams,
+  salt: Uint8Array,
+  ad: Uint8Array,
+): Promise<Uint8Array> {
   const key = await argon2id(passphrase, salt, kdf, 32);
   const secret = concatBytes(identity.signSeed, identity.encPriv);
   try {
-    return { ...head, ct: toB64u(seal(key, secret, slotAd(vaultId, head))) };
+    return seal(key, secret, ad);
   } finally {
     wipe(key, secret);
+  }
+}
+
+/**
+ * The inverse of sealIdentity. Absurd parameters are refused before any work
+ * (checkKdfParams throws LimitExceeded); an AEAD failure is WrongPassphrase
+ * with `wrongMessage`.
+ */
+export async function openSealedIdentity(
+  sealed: Uint8Array,
+  passphrase: Uint8Array,
+  kdf: KdfParams,
+  salt: Uint8Array,
+  ad: Uint8Array,
+  wrongMessage: string,
+): Promise<MemberIdentity> {
+  checkKdfParams(kdf);
+  const key = await argon2id(passphrase, salt, kdf, 32);
+  try {
+    const secret = open(key, sealed, ad);
+    try {
+      return identityFromSecret(secret);
+    } finally {
+      wipe(secret);
+    }
+  } catch (e) {
+    if (e instanceof DecryptionFailed) throw new CofferError('WrongPassphrase', wrongMessage);
+    throw e;
+  } finally {
+    wipe(key);
   }
 }
 
@@ -109,22 +155,12 @@ export function slotKdf(slot: SlotJson): KdfParams {
  * is caught earlier by the commit signature, so it never reaches here.
  */
 export async function openSlot(slot: SlotJson, passphrase: Uint8Array, vaultId: Uint8Array): Promise<MemberIdentity> {
-  const kdf = slotKdf(slot);
-  checkKdfParams(kdf);
-  const key = await argon2id(passphrase, fromB64u(slot.salt), kdf, 32);
-  try {
-    const secret = open(key, fromB64u(slot.ct), slotAd(vaultId, slot));
-    try {
-      return identityFromSecret(secret);
-    } finally {
-      wipe(secret);
-    }
-  } catch (e) {
-    if (e instanceof DecryptionFailed) {
-      throw new CofferError('WrongPassphrase', slot.use === 'recovery' ? 'The recovery key is wrong.' : 'The passphrase is wrong.');
-    }
-    throw e;
-  } finally {
-    wipe(key);
-  }
+  return openSealedIdentity(
+    fromB64u(slot.ct),
+    passphrase,
+    slotKdf(slot),
+    fromB64u(slot.salt),
+    slotAd(vaultId, slot),
+    slot.use === 'recovery' ? 'The recovery key is wrong.' : 'The passphrase is wrong.',
+  );
 }

@@ -25,7 +25,8 @@ const BODY_CHARS = (RECOVERY_KEY_BYTES * 8) / 5; // 32
 const CHECK_CHARS = 4;
 const CHECK_LABEL = utf8('coffer/v1 recovery-check\0');
 
-function encode(bytes: Uint8Array, chars: number): string {
+/** The first `chars` characters of Crockford's base32 of `bytes` (also the identity fingerprint's alphabet, access/identity-file.ts). */
+export function crockfordBase32(bytes: Uint8Array, chars: number): string {
   let out = '';
   let acc = 0;
   let bits = 0;
@@ -43,13 +44,13 @@ function encode(bytes: Uint8Array, chars: number): string {
 }
 
 function checkGroup(key: Uint8Array): string {
-  return encode(sha256(concatBytes(CHECK_LABEL, key)).subarray(0, 3), CHECK_CHARS);
+  return crockfordBase32(sha256(concatBytes(CHECK_LABEL, key)).subarray(0, 3), CHECK_CHARS);
 }
 
 /** The printable form of a 20-byte key. */
 export function formatRecoveryKey(key: Uint8Array): string {
   if (key.length !== RECOVERY_KEY_BYTES) throw new CofferError('Internal', 'a recovery key has 20 bytes');
-  const all = encode(key, BODY_CHARS) + checkGroup(key);
+  const all = crockfordBase32(key, BODY_CHARS) + checkGroup(key);
   return all.match(/.{4}/g)!.join('-');
 }
 
@@ -59,16 +60,21 @@ export function generateRecoveryKey(): { bytes: Uint8Array; text: string } {
   return { bytes, text: formatRecoveryKey(bytes) };
 }
 
+/** Crockford's forgiving reading: any case, spaces and hyphens ignored, O read as 0, I and L as 1. */
+export function normalizeCrockford(text: string): string {
+  return text
+    .toUpperCase()
+    .replace(/[\s-]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+}
+
 /**
  * The 20 bytes of a typed recovery key. BadParameter, naming what is wrong but
  * never echoing the key, when it is not one.
  */
 export function parseRecoveryKey(text: string): Uint8Array {
-  const cleaned = text
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const cleaned = normalizeCrockford(text);
   if (cleaned.length !== BODY_CHARS + CHECK_CHARS) {
     throw new CofferError('BadParameter', `A recovery key has ${BODY_CHARS + CHECK_CHARS} characters (9 groups of 4); this one has ${cleaned.length}.`);
   }
