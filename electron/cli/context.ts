@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CofferError, defaultVaultPath, ensureProfileDir, osKeychain, resolveProfileDir, type Keychain, type Vault } from '../vault/index.js';
+import { CofferError, defaultVaultPath, ensureProfileDir, loadIdentities, osKeychain, resolveProfileDir, type Keychain, type Vault } from '../vault/index.js';
 import { loadEngine, type CliEngine } from './engine.js';
-import { fileError } from './errors.js';
+import { fileError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import type { CommonOptions } from './options.js';
 import { printWarning } from './output.js';
-import { givenPassphrase, obtainPassphrase, promptPassphrase } from './unlock.js';
+import { givenPassphrase, obtainPassphrase, promptPassphrase, unlockIdentity } from './unlock.js';
 
 export class CliContext {
   readonly io: CliIo;
@@ -32,6 +32,7 @@ export class CliContext {
       common.vault ??= opts.vault;
       common.passphraseFile ??= opts.passphraseFile;
       common.acceptRollback ??= opts.acceptRollback;
+      common.identity ??= opts.identity;
     }
     return new CliContext(io, common);
   }
@@ -91,6 +92,10 @@ export class CliContext {
     options: { retentionDays?: number; kdf?: { memoryKiB: number; iterations: number; parallelism: number } },
     fn: (vault: Vault) => Promise<T>,
   ): Promise<T> {
+    if (this.common.identity !== undefined) {
+      // createVault seals its creator in a passphrase slot; the engine cannot make an identity file's member the creator.
+      throw usageError('`vault create` makes a vault opened by a passphrase and takes no --identity: create it, then add your identity with `coffer member add --invite ... --role "Key Vault Administrator"`');
+    }
     const path = this.vaultPath();
     if (existsSync(path)) {
       throw new CofferError('VaultExists', `A vault already exists at ${path}`);
@@ -115,23 +120,63 @@ export class CliContext {
 
   private keychainInstance: Keychain | undefined;
 
-  /**
-   * Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it.
-   * Unlock order (CLI.md "Common"): --passphrase-file, $COFFER_PASSPHRASE, the OS keychain when this
-   * computer remembers the vault, a prompt on a terminal. `passphraseOnly` leaves the keychain out: for
-   * commands that act on the passphrase (remember, change-passphrase, recovery-key), knowing it is the point.
-   */
   /** withVault, unlocked by the passphrase only (never the keychain). */
   withVaultByPassphrase<T>(fn: (vault: Vault) => Promise<T>): Promise<T> {
+    if (this.common.identity !== undefined) {
+      throw usageError('This command acts on the vault\'s passphrase slot: it takes no --identity');
+    }
     return this.withVault(fn, { passphraseOnly: true });
   }
 
+  /**
+   * The identity file to open the vault with, if any (CLI.md "Common"): `--identity`, unless
+   * `--passphrase-file` is also given (a usage error); else `$COFFER_IDENTITY` when no
+   * passphrase is given (`--passphrase-file`, `$COFFER_PASSPHRASE`). A flag wins over a variable.
+   */
+  private identityFile(): string | undefined {
+    if (this.common.identity !== undefined) {
+      if (this.common.passphraseFile !== undefined) throw usageError('Give --identity or --passphrase-file, not both');
+      return this.path(this.common.identity);
+    }
+    if (this.common.passphraseFile !== undefined || nonEmpty(this.io.env.COFFER_PASSPHRASE) !== undefined) return undefined;
+    const fromEnv = nonEmpty(this.io.env.COFFER_IDENTITY);
+    return fromEnv === undefined ? undefined : this.path(fromEnv);
+  }
+
+  /** Opens the vault as the member of `identityFile`: its passphrase from $COFFER_IDENTITY_PASSPHRASE or a prompt. */
+  private async openAsIdentity(engine: CliEngine, path: string, profileDir: string, identityFile: string): Promise<Vault> {
+    const identities = await loadIdentities();
+    const member = await unlockIdentity(this.io, identities, identityFile);
+    try {
+      return await engine.openVault({
+        path,
+        profileDir,
+        identity: member,
+        onWarning: this.onWarning,
+        ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
+      });
+    } catch (e) {
+      // An open that fails early may not have taken the identity yet: its keys go here.
+      identities.wipeIdentity(member);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it.
+   * Unlock order (CLI.md "Common"): --passphrase-file, $COFFER_PASSPHRASE, an identity file (identityFile()),
+   * the OS keychain when this computer remembers the vault, a prompt on a terminal. `passphraseOnly` leaves
+   * the identity and the keychain out: for commands that act on the passphrase (remember, change-passphrase,
+   * recovery-key), knowing it is the point.
+   */
   async withVault<T>(fn: (vault: Vault) => Promise<T>, options: { passphraseOnly?: boolean } = {}): Promise<T> {
     const path = this.vaultPath();
     this.requireVaultFile(path);
     const profileDir = this.profileDir();
     // The profile folder is made or checked on the thread pool while the engine loads.
     const [engine] = await Promise.all([this.engine(), ensureProfileDir(profileDir)]);
+    const identityFile = options.passphraseOnly ? undefined : this.identityFile();
+    if (identityFile !== undefined) return this.run(await this.openAsIdentity(engine, path, profileDir, identityFile), fn);
     const open = (unlock: { passphrase: Uint8Array } | { keychain: Keychain }) =>
       engine.openVault({
         path,
@@ -162,6 +207,11 @@ export class CliContext {
       // Wiped as soon as the vault holds its keys.
       passphrase?.fill(0);
     }
+    return this.run(vault, fn);
+  }
+
+  /** Runs `fn` on the open vault, then closes it. */
+  private async run<T>(vault: Vault, fn: (vault: Vault) => Promise<T>): Promise<T> {
     try {
       return await fn(vault);
     } finally {
@@ -188,13 +238,7 @@ export class CliContext {
     } finally {
       passphrase.fill(0);
     }
-    try {
-      return await fn(vault);
-    } finally {
-      vault.close();
-      // Its audit records and warm snapshot are written behind: the command ends when they are.
-      await vault.settled();
-    }
+    return this.run(vault, fn);
   }
 
   requireVaultFile(path: string): void {

@@ -14,10 +14,12 @@ import { Command, CommanderError } from 'commander';
 import { addCaCommands } from './ca-commands.js';
 import { addCertificateCommands } from './certificate-commands.js';
 import { addGitCommands } from './git-commands.js';
+import { addIdentityCommands } from './identity-commands.js';
 import { defaultIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key-commands.js';
 import { packageVersion } from './launcher.js';
-import { ACCEPT_ROLLBACK_HELP, type RunState } from './options.js';
+import { addMemberCommands } from './member-commands.js';
+import { ACCEPT_ROLLBACK_HELP, IDENTITY_HELP, type RunState } from './options.js';
 import { addSecretCommands } from './secret-commands.js';
 import { addVaultCommands } from './vault-commands.js';
 
@@ -27,13 +29,18 @@ const MAIN_HELP = `
 Environment:
   COFFER_VAULT          the vault file when --vault is not given
   COFFER_PASSPHRASE     the passphrase when --passphrase-file is not given
+  COFFER_IDENTITY       the identity file to open vaults with when --identity is not given
+                        (and no passphrase is: --passphrase-file or COFFER_PASSPHRASE)
+  COFFER_IDENTITY_PASSPHRASE   the passphrase of that identity file (else a prompt)
   COFFER_HOME           the profile folder (default: $XDG_CONFIG_HOME/coffer or ~/.config/coffer
                         on Linux, ~/Library/Application Support/Coffer on macOS, %APPDATA%\\Coffer)
   COFFER_DEBUG=1        print a stack trace after an error
 
-Unlocking: --passphrase-file, else $COFFER_PASSPHRASE, else the OS keychain if this computer
-remembers the vault (\`coffer vault remember\`), else a hidden prompt on a terminal. Without a
-terminal and without any of these, commands that unlock fail at once (exit 4).
+Unlocking: --passphrase-file, else --identity FILE, else $COFFER_PASSPHRASE, else $COFFER_IDENTITY,
+else the OS keychain if this computer remembers the vault (\`coffer vault remember\`), else a
+hidden prompt on a terminal. Without a terminal and without any of these, commands that unlock
+fail at once (exit 4). An identity is a team member's (\`coffer identity create\`, then an
+Administrator's \`coffer member add\`).
 
 A copy of a vault that lacks commits this computer has seen (an older backup, another git
 branch) opens with a one-line warning naming what it lacks. Writing to it works, unless the
@@ -73,6 +80,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)')
     .option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)')
     .option('--accept-rollback', ACCEPT_ROLLBACK_HELP)
+    .option('--identity <file>', IDENTITY_HELP)
     .helpOption('-h, --help', 'print help')
     .addHelpText('after', MAIN_HELP);
 
@@ -81,6 +89,8 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   addKeyCommands(program, io);
   addCertificateCommands(program, io);
   addCaCommands(program, io);
+  addIdentityCommands(program, io);
+  addMemberCommands(program, io);
   addGitCommands(program, io);
   return program;
 }

@@ -1,9 +1,11 @@
 /**
  * The options every command shares, and what the command actions share with
  * `main`. Loaded when the commands are registered, so it imports nothing but
- * commander's types: the rest of the CLI loads only inside the actions.
+ * commander's types and the option parsers: the rest of the CLI loads only
+ * inside the actions.
  */
 import type { Command } from 'commander';
+import { positiveInteger } from './parsers.js';
 
 /** Options every command accepts, before the group or after the verb. */
 export interface CommonOptions {
@@ -11,6 +13,18 @@ export interface CommonOptions {
   passphraseFile?: string;
   /** A copy that lacks commits this computer saw before is intended: forget those commits. */
   acceptRollback?: boolean;
+  /** Open the vault as the member whose identity file this is (CLI.md "Common"). */
+  identity?: string;
+}
+
+export const IDENTITY_HELP = 'open the vault as the member whose identity file this is (default: $COFFER_IDENTITY); its passphrase: $COFFER_IDENTITY_PASSPHRASE or a prompt';
+
+/** The three Argon2id options of commands that seal something under a passphrase (`vault create`, `identity create`...). */
+export function withKdfOptions(command: Command, memoryHelp: string): Command {
+  return command
+    .option('--kdf-memory <MiB>', memoryHelp, positiveInteger)
+    .option('--kdf-iterations <n>', 'Argon2id iterations', positiveInteger)
+    .option('--kdf-parallelism <n>', 'Argon2id parallelism', positiveInteger);
 }
 
 export const ACCEPT_ROLLBACK_HELP =
@@ -22,12 +36,15 @@ export interface RunState {
   exitCode: number;
 }
 
-/** Adds `--vault` (and `--passphrase-file` when the command unlocks) to a verb, so they may follow it too. */
-export function withCommonOptions(command: Command, options: { unlock: boolean; opens?: boolean }): Command {
+/** Adds `--vault` (and `--passphrase-file`, or `--identity` when the command opens the vault) to a verb, so they may follow it too. */
+export function withCommonOptions(command: Command, options: { unlock: boolean; opens?: boolean; identity?: boolean }): Command {
   command.option('--vault <file>', 'the vault file (default: $COFFER_VAULT, else personal.coffer in the profile folder)');
   if (options.unlock) {
     command.option('--passphrase-file <file>', 'read the passphrase from this file (one trailing newline is ignored)');
   }
-  if (options.opens ?? options.unlock) command.option('--accept-rollback', ACCEPT_ROLLBACK_HELP);
+  const opens = options.opens ?? options.unlock;
+  if (opens) command.option('--accept-rollback', ACCEPT_ROLLBACK_HELP);
+  // Commands that act on the vault's passphrase slot (remember, change-passphrase...) say identity: false.
+  if (options.identity ?? opens) command.option('--identity <file>', IDENTITY_HELP);
   return command;
 }

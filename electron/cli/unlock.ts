@@ -5,13 +5,14 @@
  *   (here context.ts tries the OS keychain, when this computer remembers the vault;)
  *   3. a hidden prompt, only when stdin is a terminal (asked twice by `vault create`);
  *   4. otherwise VaultLocked (exit 4) at once: never wait on a stdin that is not a terminal.
- * (Identities come later: the team issue.)
+ * An identity file (`--identity`, `$COFFER_IDENTITY`) has its own passphrase:
+ * `$COFFER_IDENTITY_PASSPHRASE`, else a hidden prompt on a terminal (identityPassphrase).
  * The result is a fresh Uint8Array the caller wipes with `.fill(0)`.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
-import { CofferError } from '../vault/index.js';
+import { CofferError, type Identities, type MemberIdentity } from '../vault/index.js';
 import { fileError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -92,4 +93,29 @@ export function stripOneNewline(raw: Uint8Array): Uint8Array {
 function nonEmpty(passphrase: Uint8Array, message: string): Uint8Array {
   if (passphrase.length === 0) throw usageError(message);
   return passphrase;
+}
+
+/**
+ * The passphrase of an identity file: `$COFFER_IDENTITY_PASSPHRASE`, else a hidden prompt on a
+ * terminal (asked twice for a new identity), else VaultLocked at once, never a wait on stdin.
+ */
+export async function identityPassphrase(io: CliIo, identityFile: string, purpose: 'open' | 'create'): Promise<Uint8Array> {
+  const given = await givenPassphrase(io, undefined, 'COFFER_IDENTITY_PASSPHRASE');
+  if (given) return given;
+  if (!io.isTTY.stdin) {
+    throw new CofferError('VaultLocked', `No passphrase for the identity ${identityFile}: set COFFER_IDENTITY_PASSPHRASE or run in a terminal`);
+  }
+  if (purpose === 'open') return nonEmpty(await io.readPassphrase(`Passphrase for the identity ${identityFile}: `), 'The passphrase is empty');
+  return promptPassphrase({ io, passphraseFile: undefined, vaultPath: `the identity ${identityFile}`, purpose: 'create' });
+}
+
+/** Opens an identity file (checked before its passphrase is asked); the passphrase is wiped, the identity is the caller's to wipe. */
+export async function unlockIdentity(io: CliIo, identities: Identities, identityFile: string): Promise<MemberIdentity> {
+  await identities.readIdentityFile(identityFile);
+  const passphrase = await identityPassphrase(io, identityFile, 'open');
+  try {
+    return await identities.unlockIdentityFile(identityFile, passphrase);
+  } finally {
+    passphrase.fill(0);
+  }
 }

@@ -224,7 +224,7 @@ export async function removeRecoveryKey(io: CliIo, cmd: Command): Promise<void> 
 }
 
 /** The three --kdf-* options, given together or not at all. */
-function kdfFromOptions(opts: KdfOptions): KdfParams | undefined {
+export function kdfFromOptions(opts: KdfOptions): KdfParams | undefined {
   const given = [opts.kdfMemory, opts.kdfIterations, opts.kdfParallelism].filter((v) => v !== undefined);
   if (given.length !== 0 && given.length !== 3) {
     throw usageError('Give --kdf-memory, --kdf-iterations and --kdf-parallelism together');

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { withCommonOptions, type RunState } from './options.js';
+import { withCommonOptions, withKdfOptions, type RunState } from './options.js';
 import { positiveInteger } from './parsers.js';
 import type { ChangePassphraseOptions, CreateOptions, ResetPassphraseOptions } from './vault-actions.js';
 
@@ -16,13 +16,13 @@ const actions = (): Promise<typeof import('./vault-actions.js')> => import('./va
 export function addVaultCommands(program: Command, io: CliIo, state: RunState): void {
   const vault = program.command('vault').description('create, inspect, check, repair and merge vault files');
 
-  vault
-    .command('create')
-    .description('create a new vault (asks for a new passphrase twice on a terminal) and print its info')
-    .option('--retention-days <days>', 'soft-delete retention, 7..90 days, fixed at creation (default 90)', positiveInteger)
-    .option('--kdf-memory <MiB>', 'Argon2id memory in MiB (default 64)', positiveInteger)
-    .option('--kdf-iterations <n>', 'Argon2id iterations', positiveInteger)
-    .option('--kdf-parallelism <n>', 'Argon2id parallelism', positiveInteger)
+  withKdfOptions(
+    vault
+      .command('create')
+      .description('create a new vault (asks for a new passphrase twice on a terminal) and print its info')
+      .option('--retention-days <days>', 'soft-delete retention, 7..90 days, fixed at creation (default 90)', positiveInteger),
+    'Argon2id memory in MiB (default 64)',
+  )
     .addHelpText(
       'after',
       '\nThe three --kdf-* options go together. Values below the defaults make the passphrase\n' +
@@ -101,13 +101,13 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .description('forget the vault on this computer: delete its key from the OS keychain (no passphrase needed)')
     .action(async (_opts: unknown, cmd: Command) => (await actions()).forgetVault(io, cmd));
 
-  vault
-    .command('change-passphrase')
-    .description('unlock with the current passphrase, then seal your identity under a new one (and new KDF parameters, if given)')
-    .option('--new-passphrase-file <file>', 'read the new passphrase from this file (else $COFFER_NEW_PASSPHRASE, else asked twice)')
-    .option('--kdf-memory <MiB>', 'Argon2id memory in MiB (default: keep the current parameters)', positiveInteger)
-    .option('--kdf-iterations <n>', 'Argon2id iterations', positiveInteger)
-    .option('--kdf-parallelism <n>', 'Argon2id parallelism', positiveInteger)
+  withKdfOptions(
+    vault
+      .command('change-passphrase')
+      .description('unlock with the current passphrase, then seal your identity under a new one (and new KDF parameters, if given)')
+      .option('--new-passphrase-file <file>', 'read the new passphrase from this file (else $COFFER_NEW_PASSPHRASE, else asked twice)'),
+    'Argon2id memory in MiB (default: keep the current parameters)',
+  )
     .addHelpText('after', '\nA recovery key and a remembered unlock keep working. Old copies of the file still open\nwith the old passphrase.')
     .action(async (opts: ChangePassphraseOptions, cmd: Command) => (await actions()).changePassphrase(io, opts, cmd));
 
@@ -127,7 +127,7 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .command('remove')
     .description('unlock with the passphrase, then remove your recovery key')
     .action(async (_opts: unknown, cmd: Command) => (await actions()).removeRecoveryKey(io, cmd));
-  for (const command of recovery.commands) withCommonOptions(command, { unlock: true });
+  for (const command of recovery.commands) withCommonOptions(command, { unlock: true, identity: false });
 
   // Last, so that each verb's help lists its own options first.
   const unlocks = new Set(['create', 'info', 'check', 'remember', 'change-passphrase']);
@@ -135,6 +135,6 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair', 'remember', 'forget', 'change-passphrase', 'reset-passphrase']);
   for (const command of vault.commands) {
     const name = command.name();
-    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name) });
+    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name), identity: name === 'info' });
   }
 }

@@ -21,7 +21,8 @@ import type { VaultEngine } from './api.js';
 // ------------------------------------------------------------------ types
 
 export type * from './api.js';
-export type { CreateIdentityFileOptions, IdentityCard, Invitation } from './access/identity-file.js';
+export type { CreateIdentityFileOptions, IdentityCard, Invitation, MemberIdentity } from './access/identity-file.js';
+export type { RoleName } from '../../shared/keyvault.js';
 
 // ------------------------------------------------------------------ light modules
 

@@ -150,10 +150,10 @@ export function fingerprint(signPub: Uint8Array | string, encPub: Uint8Array | s
 
 /**
  * The member `ref` names: their member key id (16 hex digits) or their
- * fingerprint (read as Crockford intends: any case, hyphens or spaces).
- * NotFound when no member matches.
+ * fingerprint (read as Crockford intends: any case, hyphens or spaces), with
+ * the signing key MembersApi.setRoles and remove take. NotFound when no member matches.
  */
-export function findMember(members: readonly MemberInfo[], ref: string): MemberInfo {
+export function findMember(members: readonly MemberInfo[], ref: string): { member: MemberInfo; signPub: Uint8Array } {
   const text = typeof ref === 'string' ? ref.trim() : '';
   const asId = text.toLowerCase();
   const asFingerprint = normalizeCrockford(text);
@@ -161,7 +161,7 @@ export function findMember(members: readonly MemberInfo[], ref: string): MemberI
   if (!found) {
     throw new CofferError('NotFound', `No member "${text.slice(0, 64)}" in this vault; \`coffer member list\` shows each member's id and fingerprint.`);
   }
-  return found;
+  return { member: found, signPub: fromB64u(found.signPub) };
 }
 
 function inviteMessageBody(signPub: Uint8Array, encPub: Uint8Array, name: Uint8Array): Uint8Array {

@@ -195,8 +195,10 @@ describe('invites and fingerprints', () => {
     const { card } = await newFile('Bob');
     const inv = parseInvite(card.invite);
     const members = [{ id: inv.id, name: 'Bob', roles: [], signPub: toB64u(inv.signPub), encPub: toB64u(inv.encPub) }];
-    expect(findMember(members, inv.id.toUpperCase()).name).toBe('Bob');
-    expect(findMember(members, card.fingerprint.toLowerCase().replace(/-/g, ' ')).name).toBe('Bob');
+    expect(findMember(members, inv.id.toUpperCase()).member.name).toBe('Bob');
+    const found = findMember(members, card.fingerprint.toLowerCase().replace(/-/g, ' '));
+    expect(found.member.name).toBe('Bob');
+    expect(found.signPub).toEqual(inv.signPub);
     expect(() => findMember(members, 'ABCD-EFGH')).toThrow(expect.objectContaining({ code: 'NotFound' }));
   });
 });

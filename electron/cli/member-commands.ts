@@ -1,0 +1,61 @@
+/**
+ * `coffer member ...` (CLI.md "Identities and members"): who may open the
+ * vault and with which of Key Vault's roles. What each verb does is in
+ * ./member-actions.ts, loaded only when a verb runs.
+ *
+ * Object-scope grants (CLI.md's `--scope secrets/NAME`) are not offered: the
+ * engine's MembersApi assigns roles vault-wide only.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import type { MemberAddOptions, MemberRefOptions, MemberSetRoleOptions } from './member-actions.js';
+import { withCommonOptions } from './options.js';
+
+/** The verbs' code, and the engine behind it: loaded when a verb runs. */
+const actions = (): Promise<typeof import('./member-actions.js')> => import('./member-actions.js');
+
+const ROLE_HELP = 'a role by its Key Vault name, e.g. "Key Vault Secrets User"; repeat for several';
+const MEMBER_HELP = 'the member: their id (16 hex digits) or fingerprint, as `coffer member list` prints them';
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function addMemberCommands(program: Command, io: CliIo): void {
+  const member = program
+    .command('member')
+    .description("the vault's members and their roles (Administrators change them)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  coffer member add --invite "coffer-invite:..." --role "Key Vault Secrets User"\n' +
+        '  coffer member set-role --member 7K3M-QX2P-R8TD-0AB4-C9EF-H2JK --role "Key Vault Reader"\n' +
+        '  coffer member remove --member 3f2a9c0d1b4e5f60   # prints the secrets to rotate\n' +
+        '\nEach change starts a new key epoch: what is written afterwards follows the new roles.\n',
+    );
+
+  member
+    .command('list')
+    .description('print the members: id, name, fingerprint, roles')
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).listMembers(io, cmd));
+
+  member
+    .command('add')
+    .description('add the member of an invite with the roles given, and print them with the invite\'s fingerprint')
+    .requiredOption('--invite <string>', 'the invite string `coffer identity show` printed for them')
+    .option('--role <role>', ROLE_HELP, collect, [])
+    .addHelpText('after', '\nCompare the fingerprint printed with the one the person reads to you out of band before relying on it.')
+    .action(async (opts: MemberAddOptions, cmd: Command) => (await actions()).addMember(io, opts, cmd));
+
+  member
+    .command('set-role')
+    .description("replace a member's roles and print the member")
+    .requiredOption('--member <id>', MEMBER_HELP)
+    .option('--role <role>', ROLE_HELP, collect, [])
+    .action(async (opts: MemberSetRoleOptions, cmd: Command) => (await actions()).setMemberRoles(io, opts, cmd));
+
+  member
+    .command('remove')
+    .description('remove a member and print the secrets they could read, to rotate')
+    .requiredOption('--member <id>', MEMBER_HELP)
+    .action(async (opts: MemberRefOptions, cmd: Command) => (await actions()).removeMember(io, opts, cmd));
+
+  for (const command of member.commands) withCommonOptions(command, { unlock: true });
+}
