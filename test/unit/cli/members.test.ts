@@ -6,7 +6,9 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli/main.js';
 import { TEST_KDF_ARGS, json, makeTempHome, removeTempHome, runCoffer, type CofferResult } from '../../helpers/cli.js';
+import { testIo } from './fake-engine.js';
 
 const ALICE_PASSPHRASE = 'alice-canary-passphrase-5d1e09';
 const BOB_PASSPHRASE = 'bob-canary-passphrase-77f0c2';
@@ -199,6 +201,45 @@ describe('coffer member', () => {
         expect(r.stdout.toString('utf8')).not.toContain(pw);
         expect(r.stderr).not.toContain(pw);
       }
+    }
+  });
+});
+
+describe('identity passphrases on a terminal (in-process, a fake prompt)', () => {
+  const prompts = (answers: string[], asked: string[]) => (prompt: string): Promise<Uint8Array> => {
+    asked.push(prompt);
+    return Promise.resolve(new TextEncoder().encode(answers.shift() ?? ''));
+  };
+
+  it('identity create asks twice and refuses two different answers; --identity asks once for the identity\'s passphrase', async () => {
+    const home = await makeTempHome();
+    try {
+      const file = join(home, 'me.json');
+      const asked: string[] = [];
+      const differ = testIo({ env: { COFFER_HOME: home }, stdinTTY: true, readPassphrase: prompts(['one-passphrase', 'another-one'], asked) });
+      expect(await main(['identity', 'create', '-f', file, '--name', 'Me', ...TEST_KDF_ARGS], differ)).toBe(2);
+      expect(differ.err()).toContain('coffer: error: BadParameter: The two passphrases differ');
+      expect(asked).toEqual([`New passphrase for the identity ${file}: `, 'Repeat the passphrase: ']);
+
+      const same = testIo({ env: { COFFER_HOME: home }, stdinTTY: true, readPassphrase: prompts([CAROL_PASSPHRASE, CAROL_PASSPHRASE], []) });
+      expect(await main(['identity', 'create', '-f', file, '--name', 'Me', ...TEST_KDF_ARGS], same)).toBe(0);
+      const card = JSON.parse(same.out().toString('utf8')) as Card;
+      expect(card.file).toBe(file);
+
+      // Not a member of Alice's vault: the identity is unlocked (one prompt, naming the file), then the open is Forbidden.
+      const openAsked: string[] = [];
+      const open = testIo({ env: { COFFER_HOME: home }, stdinTTY: true, readPassphrase: prompts([CAROL_PASSPHRASE], openAsked) });
+      expect(await main(['--vault', vault, '--identity', file, 'secret', 'list'], open)).toBe(4);
+      expect(openAsked).toEqual([`Passphrase for the identity ${file}: `]);
+      expect(open.err()).toMatch(/^coffer: error: Forbidden: /m);
+      for (const io of [differ, same, open]) {
+        for (const pw of [CAROL_PASSPHRASE, 'one-passphrase', 'another-one']) {
+          expect(io.out().toString('utf8')).not.toContain(pw);
+          expect(io.err()).not.toContain(pw);
+        }
+      }
+    } finally {
+      await removeTempHome(home);
     }
   });
 });
