@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CofferError, ensureProfileDir, loadIdentities, resolveProfileDir, type IdentityCard } from '../vault/index.js';
+import { ensureProfileDir, loadIdentities, resolveProfileDir, type IdentityCard } from '../vault/index.js';
 import type { CliIo } from './io.js';
 import { printJson, printWarning } from './output.js';
 import { identityPassphrase } from './unlock.js';
@@ -44,9 +44,8 @@ export async function createIdentity(io: CliIo, opts: IdentityCreateOptions): Pr
   const kdf = kdfFromOptions(opts);
   const name = identities.checkDisplayName(opts.name ?? loginName());
   const path = await identityPath(io, opts.file, true);
-  if (opts.force !== true && existsSync(path)) {
-    throw new CofferError('Conflict', `An identity already exists at ${path}. Replacing it loses that identity and every vault membership it holds; \`coffer identity create --force\` replaces it.`);
-  }
+  // Refused before the passphrase is asked; the write itself refuses atomically all the same.
+  if (opts.force !== true && existsSync(path)) throw identities.identityExists(path);
   const passphrase = await identityPassphrase(io, path, 'create');
   let card: IdentityCard;
   try {

@@ -65,6 +65,7 @@ export type Identities = Pick<
   | 'defaultIdentityPath'
   | 'checkDisplayName'
   | 'createIdentityFile'
+  | 'identityExists'
   | 'readIdentityFile'
   | 'unlockIdentityFile'
   | 'wipeIdentity'

@@ -219,7 +219,11 @@ export function parseInvite(text: string): Invitation {
   } catch {
     throw badInvite('its display name is not UTF-8.');
   }
-  if (checkDisplayName(name) !== name) throw badInvite('its display name has surrounding spaces.');
+  try {
+    if (checkDisplayName(name) !== name) throw badInvite('its display name has surrounding spaces.');
+  } catch (e) {
+    throw e instanceof CofferError && !e.message.startsWith('The invite') ? badInvite(e.message) : e;
+  }
   return { signPub, encPub, name, id: memberKeyId(signPub), fingerprint: fingerprint(signPub, encPub) };
 }
 
@@ -253,18 +257,20 @@ export async function createIdentityFile(options: CreateIdentityFileOptions): Pr
     try {
       await writeNewFile(options.path, utf8(`${JSON.stringify(json, null, 2)}\n`), { overwrite: options.overwrite === true, mode: 0o600 });
     } catch (e) {
-      if (e instanceof CofferError && e.code === 'Conflict') {
-        throw new CofferError(
-          'Conflict',
-          `An identity already exists at ${options.path}. Replacing it loses that identity and every vault membership it holds; \`coffer identity create --force\` replaces it.`,
-        );
-      }
-      throw e;
+      throw e instanceof CofferError && e.code === 'Conflict' ? identityExists(options.path) : e;
     }
     return card(name, identity.signPub, identity.encPub, sig);
   } finally {
     wipeIdentity(identity);
   }
+}
+
+/** An identity file is never replaced unasked: its identity, and every membership it holds, would be lost. */
+export function identityExists(file: string): CofferError {
+  return new CofferError(
+    'Conflict',
+    `An identity already exists at ${file}. Replacing it loses that identity and every vault membership it holds; \`coffer identity create --force\` replaces it.`,
+  );
 }
 
 /** The public part of an identity file (no passphrase needed): its invite and fingerprint. */

@@ -21,7 +21,7 @@ import {
   unlockIdentityFile,
   wipeIdentity,
 } from '../../../../electron/vault/access/identity-file.js';
-import { fromB64u, toB64u } from '../../../../electron/vault/crypto/index.js';
+import { concatBytes, ed25519Sign, fromB64u, generateSigningKeyPair, toB64u, utf8 } from '../../../../electron/vault/crypto/index.js';
 import { openVault } from '../../../../electron/vault/vault.js';
 import { createTestVault, dec, enc, findCanaries, makeTempDir, rejectionCode, removeTempDirs, TEST_KDF } from '../../../helpers/vault.js';
 
@@ -182,6 +182,18 @@ describe('invites and fingerprints', () => {
     expect(message(card.invite.slice(INVITE_PREFIX.length))).toMatch(/starts with/);
     expect(message(`${card.invite}${'A'.repeat(400)}`)).toMatch(/longer than any invite/);
     expect(message(`${card.invite.slice(0, 30)}!${card.invite.slice(31)}`)).toMatch(/characters no invite has/);
+  });
+
+  it('a correctly signed invite whose name holds a terminal escape or is not UTF-8 is refused', () => {
+    const { seed, publicKey } = generateSigningKeyPair();
+    const signed = (name: Uint8Array): string => {
+      const body = concatBytes(Uint8Array.of(1), publicKey, new Uint8Array(32).fill(7), Uint8Array.of(name.length), name);
+      return inviteOf(concatBytes(body, ed25519Sign(seed, concatBytes(utf8('coffer/v1 invite\0'), body))));
+    };
+    expect(parseInvite(signed(utf8('Eve'))).name).toBe('Eve');
+    expect(() => parseInvite(signed(utf8('Eve\u001b[2J')))).toThrow(/The invite is not valid: The display name holds control/);
+    expect(() => parseInvite(signed(Uint8Array.of(0x45, 0xff)))).toThrow(/The invite is not valid: its display name is not UTF-8/);
+    expect(() => parseInvite(signed(utf8(' Eve')))).toThrow(/The invite is not valid: its display name has surrounding spaces/);
   });
 
   it('display names: trimmed, bounded, no control or formatting characters', () => {
