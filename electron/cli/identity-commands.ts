@@ -7,13 +7,13 @@
 import { Option, type Command } from 'commander';
 import type { IdentityCreateOptions, IdentityShowOptions } from './identity-actions.js';
 import type { CliIo } from './io.js';
-import { withKdfOptions } from './options.js';
+import { KDF_HELP_AFTER, withKdfOptions } from './options.js';
 
 /** The verbs' code, and the engine behind it: loaded when a verb runs. */
 const actions = (): Promise<typeof import('./identity-actions.js')> => import('./identity-actions.js');
 
 const FILE_HELP = 'the identity file (default: identity.json in the profile folder)';
-const outputOption = (): Option => new Option('-o, --output <format>', 'json (default), or text: one field a line').choices(['json', 'text']).default('json');
+const outputOption = (): Option => new Option('-o, --output <format>', 'json, or text: one field a line').choices(['json', 'text']).default('json');
 
 export function addIdentityCommands(program: Command, io: CliIo): void {
   const identity = program
@@ -30,14 +30,14 @@ export function addIdentityCommands(program: Command, io: CliIo): void {
   withKdfOptions(
     identity
       .command('create')
-      .description('make a new identity sealed by a passphrase (asked twice on a terminal, else $COFFER_IDENTITY_PASSPHRASE) and print its invite and fingerprint')
+      .description('make a new identity sealed by a passphrase ($COFFER_IDENTITY_PASSPHRASE, else asked twice on a terminal) and print its invite and fingerprint')
       .option('-f, --file <file>', FILE_HELP)
       .option('--name <name>', 'your display name in member lists (default: your login name)')
       .option('--force', 'replace an existing identity file (its identity, and every membership it holds, is lost)')
       .addOption(outputOption()),
     'Argon2id memory in MiB (default 64)',
   )
-    .addHelpText('after', '\nThe three --kdf-* options go together. Values below the defaults make the passphrase\ncheaper to guess: they are for tests, and creation prints a warning.')
+    .addHelpText('after', KDF_HELP_AFTER)
     .action(async (opts: IdentityCreateOptions) => (await actions()).createIdentity(io, opts));
 
   identity

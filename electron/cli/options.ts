@@ -19,6 +19,10 @@ export interface CommonOptions {
 
 export const IDENTITY_HELP = 'open the vault as the member whose identity file this is (default: $COFFER_IDENTITY); its passphrase: $COFFER_IDENTITY_PASSPHRASE or a prompt';
 
+export const KDF_HELP_AFTER =
+  '\nThe three --kdf-* options go together. Values below the defaults make the passphrase\n' +
+  'cheaper to guess: they are for tests, and creation prints a warning.';
+
 /** The three Argon2id options of commands that seal something under a passphrase (`vault create`, `identity create`...). */
 export function withKdfOptions(command: Command, memoryHelp: string): Command {
   return command

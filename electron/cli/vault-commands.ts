@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
-import { withCommonOptions, withKdfOptions, type RunState } from './options.js';
+import { KDF_HELP_AFTER, withCommonOptions, withKdfOptions, type RunState } from './options.js';
 import { positiveInteger } from './parsers.js';
 import type { ChangePassphraseOptions, CreateOptions, ResetPassphraseOptions } from './vault-actions.js';
 
@@ -23,11 +23,7 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       .option('--retention-days <days>', 'soft-delete retention, 7..90 days, fixed at creation (default 90)', positiveInteger),
     'Argon2id memory in MiB (default 64)',
   )
-    .addHelpText(
-      'after',
-      '\nThe three --kdf-* options go together. Values below the defaults make the passphrase\n' +
-        'cheaper to guess: they are for tests, and creation prints a warning.',
-    )
+    .addHelpText('after', KDF_HELP_AFTER)
     .action(async (opts: CreateOptions, cmd: Command) => (await actions()).createVault(io, opts, cmd));
 
   vault
