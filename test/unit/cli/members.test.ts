@@ -141,6 +141,10 @@ describe('coffer member', () => {
     const read = await asBob(['secret', 'get', '-n', 'db-password']);
     expectOk(read);
     expect(read.stdout.toString()).toBe('value-before');
+    // --identity may follow the verb, as --vault and --passphrase-file may.
+    const after = await run(['secret', 'get', '-n', 'db-password', '--vault', vault, '--identity', bobCard.file], bob, { COFFER_IDENTITY_PASSPHRASE: BOB_PASSPHRASE });
+    expectOk(after);
+    expect(after.stdout.toString()).toBe('value-before');
     // $COFFER_IDENTITY does what --identity does.
     const viaEnv = await run(['--vault', vault, 'vault', 'info'], bob, { COFFER_IDENTITY: bobCard.file, COFFER_IDENTITY_PASSPHRASE: BOB_PASSPHRASE });
     expectOk(viaEnv);
