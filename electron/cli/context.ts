@@ -164,8 +164,9 @@ export class CliContext {
 
   /**
    * Opens the vault (asking for the passphrase only once the file is known to exist), runs `fn`, closes it.
-   * Unlock order (CLI.md "Common"): --passphrase-file, $COFFER_PASSPHRASE, an identity file (identityFile()),
-   * the OS keychain when this computer remembers the vault, a prompt on a terminal. `passphraseOnly` leaves
+   * Unlock order (CLI.md "Common"): --passphrase-file or --identity (not both), $COFFER_PASSPHRASE,
+   * $COFFER_IDENTITY (identityFile()), the OS keychain when this computer remembers the vault, a prompt
+   * on a terminal. `passphraseOnly` leaves
    * the identity and the keychain out: for commands that act on the passphrase (remember, change-passphrase,
    * recovery-key), knowing it is the point.
    */
