@@ -206,7 +206,7 @@ export class VaultSession implements Vault {
       // A warm open (C11): the snapshot's prefix is trusted, only the commits after it are read.
       if (!acceptRollback && !graph && (await this.warmLoad(data, sha256))) return;
       await this.bodyCache.load();
-      const g0 = graph ?? buildGraph(data, { deferSignatures: true });
+      const g0 = graph ?? buildGraph(data, { deferSignatures: true, deferLargeHashes: true });
       checkNotCut(g0);
       // A computer that never opened the vault starts from its newest checkpoint (C11).
       if (!acceptRollback && this.cache.verified.size === 0 && (await this.coldFromCheckpoint(data, g0))) return;

@@ -35,7 +35,7 @@ import type { VaultCore } from '../core.js';
 import { KIND_RECORDS } from '../state/kinds.js';
 import type { SnapshotRefs } from '../state/object-kind.js';
 import { writeNewFile } from '../store/vault-file.js';
-import { CofferError } from '../errors.js';
+import { CofferError, corrupted } from '../errors.js';
 
 const LABEL = utf8('coffer/v1 snapshot\0');
 const SNAPSHOT_VERSION = 2;
@@ -142,24 +142,41 @@ export function refsWriter(first: readonly string[] = [], apart = false): Snapsh
     },
     deferredText: () => Buffer.from(chunks.join(''), 'utf8'),
     inline: !apart,
+    untrusted: false,
   };
 }
 
 /**
  * References for restoring a state: strings by number from `str`; deferred parts read
- * back from `deferredText` (a snapshot's), or inline without it (a checkpoint's).
+ * back from `deferredText` (a snapshot's, a checkpoint's), or inline without it (a
+ * version-2 checkpoint's). `untrusted` (a checkpoint's): a deferred part that does not
+ * read is VaultCorrupted, named by `what`.
  */
-export function refsReader(str: (n: number) => string, deferredText?: () => Buffer): SnapshotRefs {
+export function refsReader(str: (n: number) => string, deferredText?: () => Buffer, untrusted?: { what: string }): SnapshotRefs {
   return {
     ref: () => -1,
     str,
     defer: (v) => v,
     deferred<T>(saved: unknown): () => T {
       if (!deferredText) return () => saved as T;
-      const [off, len] = saved as [number, number];
-      return () => JSON.parse(deferredText().toString('utf8', off, off + len)) as T;
+      if (!untrusted) {
+        const [off, len] = saved as [number, number];
+        return () => JSON.parse(deferredText().toString('utf8', off, off + len)) as T;
+      }
+      return () => {
+        const text = deferredText();
+        const [off, len] = Array.isArray(saved) ? (saved as unknown[]) : [];
+        const inside = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= text.length;
+        if (!inside(off) || !inside(len) || off + len > text.length) throw corrupted(untrusted.what, 'a part of its state lies outside it');
+        try {
+          return JSON.parse(text.toString('utf8', off, off + len)) as T;
+        } catch {
+          throw corrupted(untrusted.what, 'a part of its state is not JSON');
+        }
+      };
     },
     inline: deferredText === undefined,
+    untrusted: untrusted !== undefined,
   };
 }
 

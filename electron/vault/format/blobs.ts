@@ -5,7 +5,9 @@
  * from the file only when asked for, so an open does not build one object per
  * value of the vault.
  */
+import { hash } from 'node:crypto';
 import { fromB64u } from '../crypto/index.js';
+import { corrupted } from '../errors.js';
 
 export interface BlobEntry {
   bytes: Uint8Array;
@@ -60,7 +62,11 @@ export class SortedBlobTable {
   }
 }
 
-/** A value line of a file, decoded when the value is read: an open holds where values lie, not their bytes. */
+/**
+ * A value line of a file, decoded when the value is read: an open holds where values lie,
+ * not their bytes. `expect`: a line the open did not hash (a large one, graph.ts
+ * deferLargeHashes), checked against the hash its commit lists when read.
+ */
 export class FileBlob implements BlobEntry {
   readonly where: [number, number];
   private decoded: Uint8Array | undefined;
@@ -70,52 +76,170 @@ export class FileBlob implements BlobEntry {
     readonly line: number,
     start: number,
     end: number,
+    private readonly expect?: string,
   ) {
     this.where = [start, end];
   }
 
   get bytes(): Uint8Array {
     // "B " + base64url + LF.
-    return (this.decoded ??= fromB64u(this.file.toString('latin1', this.where[0] + 2, this.where[1] - 1)));
+    const text = this.file.toString('latin1', this.where[0] + 2, this.where[1] - 1);
+    if (this.expect === undefined) return (this.decoded ??= fromB64u(text));
+    if (!this.decoded) {
+      let bytes: Uint8Array;
+      try {
+        bytes = fromB64u(text);
+      } catch {
+        throw corrupted(`line ${this.line}`, 'invalid base64url');
+      }
+      if (hash('sha256', bytes, 'hex') !== this.expect) throw corrupted(`line ${this.line}`, 'the value line is not the one its commit lists (it was altered)');
+      this.decoded = bytes;
+    }
+    return this.decoded;
   }
 }
 
-/** Blobs by hash: a snapshot's sorted table (if any) and the blobs read or written after it. */
+/**
+ * The value lines one pass over a file read, without an object per line: their hashes
+ * and places in arrays, found through an open-addressing table on each hash's first 32
+ * bits (SHA-256 output is uniform). A Map of 500,000 hex keys to as many objects was
+ * most of what an open paid for its blob lines. Filled by one pass of verifyEntries
+ * (format/graph.ts), then only read.
+ */
+export class FileLines {
+  private readonly hashes: string[] = [];
+  /** Line start, line end (past its LF) and line number of each entry. */
+  private readonly places: number[] = [];
+  /** Entries whose line was not hashed when read: checked against their hash when decoded. */
+  private readonly unchecked = new Set<number>();
+  private slots = new Int32Array(1024);
+  private removed = 0;
+
+  constructor(private readonly file: Buffer) {}
+
+  get size(): number {
+    return this.hashes.length - this.removed;
+  }
+
+  private slotOf(hash: string): number {
+    const mask = this.slots.length - 1;
+    let i = parseInt(hash.slice(0, 8), 16) & mask;
+    for (;;) {
+      const at = this.slots[i]!;
+      if (at === 0 || this.hashes[at - 1] === hash) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The entry of `hash`, or -1. */
+  find(hash: string): number {
+    const at = this.slots[this.slotOf(hash)]!;
+    return at === 0 || this.places[(at - 1) * 3] === -1 ? -1 : at - 1;
+  }
+
+  /** Adds a line; false (and nothing changed) when its hash is here already. `unchecked`: not hashed yet (FileBlob). */
+  add(hash: string, start: number, end: number, line: number, unchecked = false): boolean {
+    const slot = this.slotOf(hash);
+    if (this.slots[slot] !== 0) return false;
+    if (unchecked) this.unchecked.add(this.hashes.length);
+    this.hashes.push(hash);
+    this.places.push(start, end, line);
+    this.slots[slot] = this.hashes.length;
+    // At most half full: probes stay short.
+    if (this.hashes.length * 2 > this.slots.length) this.grow();
+    return true;
+  }
+
+  /** Forgets a line (an interrupted save's orphan line): its entry stays, marked gone. */
+  remove(hash: string): boolean {
+    const i = this.find(hash);
+    if (i < 0) return false;
+    this.places[i * 3] = -1;
+    this.removed++;
+    return true;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    this.hashes.forEach((h, k) => {
+      let i = parseInt(h.slice(0, 8), 16) & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = k + 1;
+    });
+  }
+
+  entry(i: number): FileBlob {
+    return new FileBlob(this.file, this.places[i * 3 + 2]!, this.places[i * 3]!, this.places[i * 3 + 1]!, this.unchecked.has(i) ? this.hashes[i] : undefined);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, FileBlob]> {
+    for (let i = 0; i < this.hashes.length; i++) if (this.places[i * 3] !== -1) yield [this.hashes[i]!, this.entry(i)];
+  }
+}
+
+/**
+ * Blobs by hash: a snapshot's sorted table (if any), the lines each pass over a file
+ * read, and the blobs set one by one (written by this session, or taken from another
+ * copy), which come first.
+ */
 export class BlobIndex implements Iterable<[string, BlobEntry]> {
   private readonly added: Map<string, BlobEntry>;
+  private readonly lines: FileLines[];
 
   constructor(
     private readonly table?: SortedBlobTable,
     added?: Iterable<[string, BlobEntry]>,
+    lines: readonly FileLines[] = [],
   ) {
     this.added = new Map(added);
+    this.lines = [...lines];
   }
 
   get size(): number {
-    return (this.table?.size ?? 0) + this.added.size;
+    let n = (this.table?.size ?? 0) + this.added.size;
+    for (const l of this.lines) n += l.size;
+    for (const h of this.added.keys()) if (this.inLines(h) >= 0 || (this.table && this.table.indexOf(h) >= 0)) n--;
+    return n;
+  }
+
+  private inLines(hash: string): number {
+    for (let k = 0; k < this.lines.length; k++) if (this.lines[k]!.find(hash) >= 0) return k;
+    return -1;
   }
 
   get(hash: string): BlobEntry | undefined {
     const b = this.added.get(hash);
-    if (b || !this.table) return b;
+    if (b) return b;
+    for (const l of this.lines) {
+      const i = l.find(hash);
+      if (i >= 0) return l.entry(i);
+    }
+    if (!this.table) return undefined;
     const i = this.table.indexOf(hash);
     return i < 0 ? undefined : this.table.entryAt(i);
   }
 
   has(hash: string): boolean {
-    return this.added.has(hash) || (this.table !== undefined && this.table.indexOf(hash) >= 0);
+    return this.added.has(hash) || this.inLines(hash) >= 0 || (this.table !== undefined && this.table.indexOf(hash) >= 0);
+  }
+
+  /** Lines of a new pass over `file` go here (verifyEntries). */
+  newPass(file: Buffer): FileLines {
+    const l = new FileLines(file);
+    this.lines.push(l);
+    return l;
   }
 
   /**
-   * Adds `blob` and says whether its hash was new, in one lookup. When it was not, false,
-   * and the earlier entry of that hash has been replaced: the caller restores it (a file
-   * with a value line twice is damaged; only `vault check` and repair read on).
+   * Adds a line of the pass `lines` and says whether its hash was new; when it was not,
+   * nothing changes (a file with a value line twice is damaged; only `vault check` and
+   * repair read on, and the first line of the hash stays the one read).
    */
-  addIfNew(hash: string, blob: BlobEntry): boolean {
-    if (this.table && this.table.indexOf(hash) >= 0) return false;
-    const before = this.added.size;
-    this.added.set(hash, blob);
-    return this.added.size > before;
+  addLine(lines: FileLines, hash: string, start: number, end: number, line: number, unchecked = false): boolean {
+    if (this.added.has(hash) || (this.table && this.table.indexOf(hash) >= 0)) return false;
+    for (const l of this.lines) if (l !== lines && l.find(hash) >= 0) return false;
+    return lines.add(hash, start, end, line, unchecked);
   }
 
   set(hash: string, blob: BlobEntry): this {
@@ -125,16 +249,23 @@ export class BlobIndex implements Iterable<[string, BlobEntry]> {
 
   /** Forgets a blob read after the table (an interrupted save's orphan lines); the table itself never changes. */
   delete(hash: string): boolean {
-    return this.added.delete(hash);
+    const was = this.added.delete(hash);
+    const k = this.inLines(hash);
+    return (k >= 0 && this.lines[k]!.remove(hash)) || was;
   }
 
-  /** A copy that shares the (immutable) table. */
+  /** A copy that shares the table and the passes' lines (neither changes once its pass is done). */
   copy(): BlobIndex {
-    return new BlobIndex(this.table, this.added);
+    return new BlobIndex(this.table, this.added, this.lines);
   }
 
   *[Symbol.iterator](): IterableIterator<[string, BlobEntry]> {
-    if (this.table) for (let i = 0; i < this.table.size; i++) yield [this.table.hashAt(i), this.table.entryAt(i)];
+    const shadowed = (h: string): boolean => this.added.has(h);
+    if (this.table) for (let i = 0; i < this.table.size; i++) {
+      const h = this.table.hashAt(i);
+      if (!shadowed(h)) yield [h, this.table.entryAt(i)];
+    }
+    for (const l of this.lines) for (const [h, b] of l) if (!shadowed(h)) yield [h, b];
     yield* this.added;
   }
 

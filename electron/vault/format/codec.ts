@@ -10,6 +10,7 @@
  * types are damage (VAULT-MODEL C3), reported with the line number.
  */
 import { CofferError, corrupted } from '../errors.js';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { b64uLength, decodeB64uInto, fromB64u, fromHex, HEX64, toB64u } from '../crypto/index.js';
 
@@ -281,18 +282,59 @@ export function parseCommitLine(text: string, formatVersion: number): { payloadT
   }
   if (sig.length !== 64) fail('the signature is not 64 bytes');
   let raw: unknown;
+  // The body, most of a large commit's bytes, is cut out before JSON.parse and the
+  // canonical check and put back after: JSON spells a base64url string as it is.
+  const body = topLevelBody(payloadText);
+  const parsed = body ? payloadText.slice(0, body.start) + payloadText.slice(body.end) : payloadText;
   try {
-    raw = JSON.parse(payloadText);
+    raw = JSON.parse(parsed);
   } catch {
     fail('the commit is not valid JSON');
   }
-  if (canonicalJson(raw) !== payloadText) fail('the commit is not in canonical form');
+  if (canonicalJson(raw) !== parsed) fail('the commit is not in canonical form');
+  if (body) (raw as { body: string }).body = payloadText.slice(body.start, body.end);
   return { payloadText, payload: validatePayload(raw, formatVersion), sig };
 }
 
+/** Before the body, a commit's canonical payload holds only `author` and, maybe, `blobs` (its keys are sorted). */
+const BEFORE_BODY = /^\{"author":"[A-Za-z0-9_-]*"(?:,"blobs":\[(?:"[0-9a-f]*"(?:,"[0-9a-f]*")*)?\])?,"body":"$/;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** Where the text of a commit's top-level `body` string lies (quotes excluded), if it is plain base64url. */
+function topLevelBody(payload: string): { start: number; end: number } | undefined {
+  const at = payload.indexOf('"body":"');
+  if (at < 0) return undefined;
+  const start = at + 8;
+  const end = payload.indexOf('"', start);
+  if (end < 0 || !BEFORE_BODY.test(payload.slice(0, start)) || !BASE64URL.test(payload.slice(start, end))) return undefined;
+  return { start, end };
+}
+
+/**
+ * parseCommitLine on the bytes of a line, with its id (C3: SHA-256 of the payload's exact
+ * stored bytes) hashed from those bytes: hashing the decoded text would encode it again.
+ * An ASCII line (every line this version writes) is decoded as latin1, a cheaper copy.
+ */
+function readCommitLine(buf: Buffer, start: number, end: number, formatVersion: number): { payloadText: string; payload: AnyPayload; sig: Uint8Array; id: string } {
+  const line = buf.subarray(start, end);
+  const ascii = isAscii(line);
+  if (!ascii && !isUtf8(line)) fail('the commit is not valid UTF-8');
+  const parsed = parseCommitLine(line.toString(ascii ? 'latin1' : 'utf8'), formatVersion);
+  // The payload is the line up to its last space (the signature has none), so its bytes end there too.
+  const id = hash('sha256', line.subarray(0, line.lastIndexOf(0x20)), 'hex');
+  return { ...parsed, id };
+}
+
+/**
+ * A value line longer than this (1 MiB) is a checkpoint's state chunk: no value of an
+ * object comes near it. An open may leave such lines undecoded and unhashed; each is
+ * checked against the hash its commit lists when it is read (format/blobs.ts).
+ */
+export const LARGE_BLOB_LINE = 1024 * 1024;
+
 export type FileEntry =
   | { kind: 'blob'; line: number; hash: string; start: number; end: number }
-  | { kind: 'commit'; line: number; start: number; end: number; payloadText: string; payload: AnyPayload; sig: Uint8Array };
+  | { kind: 'commit'; line: number; start: number; end: number; payloadText: string; payload: AnyPayload; sig: Uint8Array; id: string };
 
 export interface ParsedFile {
   vaultId: string;
@@ -346,6 +388,8 @@ export function parseVaultFile(
     salvage?: boolean;
     /** Start at this byte offset, the start of line `line` (a prefix known to be verified: cache/snapshot.ts). */
     startAt?: { offset: number; line: number };
+    /** Value lines over LARGE_BLOB_LINE bytes are neither decoded nor hashed here: their hash is '' (graph.ts). */
+    deferLargeHashes?: boolean;
   } = {},
   issues: ParseIssue[] = [],
 ): ParsedFile {
@@ -380,7 +424,9 @@ export function parseVaultFile(
       continue;
     }
     try {
-      if (tag === 0x42) {
+      if (tag === 0x42 && opts.deferLargeHashes && nl - start > LARGE_BLOB_LINE) {
+        entries.push({ kind: 'blob', line, hash: '', start, end: pos });
+      } else if (tag === 0x42) {
         // Decoded into one reused buffer to be hashed; the bytes are decoded again from the file when read.
         const text = buf.toString('latin1', start + 2, nl);
         if (scratch.length < text.length) scratch = Buffer.allocUnsafe(text.length);
@@ -391,7 +437,7 @@ export function parseVaultFile(
         }
         entries.push({ kind: 'blob', line, hash: hash('sha256', scratch.subarray(0, n), 'hex'), start, end: pos });
       } else {
-        entries.push({ kind: 'commit', line, start, end: pos, ...parseCommitLine(buf.subarray(start + 2, nl).toString('utf8'), formatVersion) });
+        entries.push({ kind: 'commit', line, start, end: pos, ...readCommitLine(buf, start + 2, nl, formatVersion) });
       }
     } catch (e) {
       if (e instanceof SchemaError) damage(line, e.message);

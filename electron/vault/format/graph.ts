@@ -28,7 +28,7 @@ import {
   type ParseIssue,
   type ParsedFile,
 } from './codec.js';
-import { BlobIndex, FileBlob } from './blobs.js';
+import { BlobIndex } from './blobs.js';
 
 type CommitEntry = Extract<FileEntry, { kind: 'commit' }>;
 
@@ -109,6 +109,11 @@ export interface GraphOptions {
   salvage?: boolean;
   /** Check structure only; the caller runs verifySignatures() later (open: after unlock, with the cache). */
   deferSignatures?: boolean;
+  /**
+   * Large value lines (checkpoint chunks, over LARGE_BLOB_LINE) take the hash their commit
+   * lists for them by position, and are checked against it when read (open: most are never read).
+   */
+  deferLargeHashes?: boolean;
 }
 
 /**
@@ -145,7 +150,7 @@ export function checkNotCut(g: Graph): void {
 
 /** Parses and verifies a vault file. Throws VaultCorrupted naming the first damaged part unless salvaging. */
 export function buildGraph(bytes: Uint8Array, opts: GraphOptions = {}, problems: GraphProblems = { issues: [] }): Graph {
-  const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false }, problems.issues);
+  const parsed: ParsedFile = parseVaultFile(bytes, { salvage: opts.salvage ?? false, deferLargeHashes: (opts.deferLargeHashes ?? false) && !opts.salvage }, problems.issues);
   return verifyEntries(parsed, bytes, opts, problems);
 }
 
@@ -160,7 +165,7 @@ export function extendGraph(bytes: Uint8Array, base: GraphBase, opts: GraphOptio
   for (const e of parsed.entries) {
     if (e.kind !== 'commit') continue;
     if (isGenesis(e.payload) || !e.payload.parents.every((p) => known.has(p))) return undefined;
-    known.add(commitId(e.payloadText));
+    known.add(e.id);
   }
   return verifyEntries(parsed, bytes, opts, { issues: [] }, base);
 }
@@ -209,24 +214,21 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   let prevCommitLine = base ? base.nextLine - 1 : 1;
   const slotCommits = base ? [...base.slotCommits] : [];
 
-  // Until a value line repeats, adding a blob and finding it new is one step (BlobIndex.addIfNew);
-  // after one does (damage), each line is looked up first.
-  let repeated = false;
-  for (const [i, entry] of parsed.entries.entries()) {
+  const lines = blobs.newPass(file);
+  // Large lines left unhashed (deferLargeHashes) since the previous commit, by their place among its lines.
+  let unhashed: { at: number; entry: Extract<FileEntry, { kind: 'blob' }> }[] = [];
+  for (const entry of parsed.entries) {
     if (entry.kind === 'blob') {
+      if (entry.hash === '') {
+        unhashed.push({ at: pendingBlobs.length, entry });
+        pendingBlobs.push('');
+        continue;
+      }
       // Where it lies: its bytes are read from there when a value is (a snapshot of this graph keeps the place: cache/snapshot.ts).
-      const blob = new FileBlob(file, entry.line, entry.start, entry.end);
-      if (repeated ? blobs.has(entry.hash) : !blobs.addIfNew(entry.hash, blob)) {
-        if (!repeated) {
-          // addIfNew replaced the first line's entry: put it back (the first of this hash before this one).
-          const first = parsed.entries.slice(0, i).find((e) => e.kind === 'blob' && e.hash === entry.hash);
-          if (first?.kind === 'blob') blobs.set(entry.hash, new FileBlob(file, first.line, first.start, first.end));
-          repeated = true;
-        }
+      if (!blobs.addLine(lines, entry.hash, entry.start, entry.end, entry.line)) {
         damage(`line ${entry.line}`, 'the same value blob appears twice', entry.line);
         continue;
       }
-      if (repeated) blobs.set(entry.hash, blob);
       pendingBlobs.push(entry.hash);
       continue;
     }
@@ -237,6 +239,26 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
     // The usual case, as commit-builder writes them: the value lines just before a commit are
     // its blobs, in its order. Then each is present and its own, with no lookup.
     const listed = isGenesis(entry.payload) || isNewer(entry.payload) ? undefined : (entry.payload.blobs ?? []);
+    for (const { at, entry: line } of unhashed) {
+      // A large line takes the hash listed at its place, checked when it is read; where the
+      // places do not match up, it is hashed now, as every line is without deferLargeHashes.
+      const expect = listed !== undefined && listed.length === ownBlobs.length ? listed[at] : undefined;
+      let h = expect;
+      if (h === undefined) {
+        try {
+          h = hashBlob(fromB64u(file.toString('latin1', line.start + 2, line.end - 1)));
+        } catch {
+          damage(`line ${line.line}`, 'invalid base64url', line.line);
+          continue;
+        }
+      }
+      if (!blobs.addLine(lines, h, line.start, line.end, line.line, expect !== undefined)) {
+        damage(`line ${line.line}`, 'the same value blob appears twice', line.line);
+        continue;
+      }
+      ownBlobs[at] = h;
+    }
+    unhashed = [];
     const ownInOrder = listed !== undefined && listed.length === ownBlobs.length && listed.every((b, i) => b === ownBlobs[i]);
     let lost: string[] = [];
     const c = checkCommit(entry, parsed.vaultId, opts.deferSignatures ? undefined : opts.trusted, opts.deferSignatures ?? false);
@@ -360,7 +382,7 @@ function verifyEntries(parsed: ParsedFile, bytes: Uint8Array, opts: GraphOptions
   if (pendingBlobs.length > 0) {
     interruptedSave = true;
     truncateTo = lastCommitEnd;
-    for (const b of pendingBlobs) blobs.delete(b);
+    for (const b of pendingBlobs) if (b !== '') blobs.delete(b);
   }
   const heads = commits.filter((c) => !childCount.has(c.id)).map((c) => c.id);
   return {
@@ -387,7 +409,7 @@ function checkCommit(
   trusted: Set<string> | undefined,
   skipSignature: boolean,
 ): { id: string } | { part: string; message: string } {
-  const id = commitId(entry.payloadText);
+  const id = entry.id;
   const p = entry.payload;
   const signed = (): boolean => ed25519Verify(fromB64u(p.author), signatureMessage(id), entry.sig);
   const forged = { part: commitPart(id, entry.line), message: BAD_SIGNATURE };

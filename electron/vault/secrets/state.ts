@@ -3,6 +3,7 @@
  * each name's versions in creation order, soft deletion, purges, and the end
  * of retention (Key Vault purges a deleted secret at scheduledPurgeDate, D-sd).
  */
+import { corrupted } from '../errors.js';
 import type { FoldAt, SnapshotRefs } from '../state/object-kind.js';
 import { newestAttrs, newestVersion, StoredObject, VersionedObjects, type ObjectOf, type StoredRows, type VersionOf } from '../state/versioned.js';
 import type { SecretVersionState } from './model.js';
@@ -105,7 +106,18 @@ class SecretRows implements StoredRows<SecretVersionState, SecretRow> {
   }
 
   older(saved: unknown): SavedVersion[] {
-    return this.refs.deferred<SavedVersion[]>(saved)();
+    const rows = this.refs.deferred<SavedVersion[]>(saved)();
+    // A checkpoint's deferred rows are checked when first read (its inline ones were at the restore).
+    if (this.refs.untrusted && !this.refs.inline) {
+      try {
+        if (!Array.isArray(rows)) throw new TypeError('saved versions of the wrong shape');
+        rows.forEach(checkVersion);
+      } catch (e) {
+        if (e instanceof TypeError) throw corrupted('the checkpoint this open started from', 'a saved secret version has the wrong shape');
+        throw e;
+      }
+    }
+    return rows;
   }
 
   blobOf(r: SecretRow): { version: string; blob: string } {
@@ -243,15 +255,17 @@ export class SecretsState extends VersionedObjects<SecretVersionState> {
   static restore(saved: SavedSecrets, refs: SnapshotRefs): SecretsState {
     const state = new SecretsState();
     const restoreGroup = (g: SavedGroup, into: Map<string, SecretObject>): void => {
-      // A checkpoint's rows (inline) are checked now; a snapshot is this computer's own sealed data.
-      if (refs.inline) checkGroup(g);
+      // A checkpoint's rows are checked now (deferred ones when read); a snapshot is this computer's own sealed data.
+      if (refs.untrusted) checkGroup(g);
       const rows = new SecretRows(saved.tags, refs, g.newest);
       for (let i = 0; i < g.names.length; i++) {
         const older = g.older[i];
-        if (refs.inline) {
+        if (refs.untrusted) {
           checkVersion(rows.row(i));
-          if (older !== null && (!Array.isArray(older) || older.length !== g.counts[i]! - 1)) throw new TypeError('saved versions of the wrong shape');
-          (older as SavedVersion[] | null)?.forEach(checkVersion);
+          if (refs.inline) {
+            if (older !== null && (!Array.isArray(older) || older.length !== g.counts[i]! - 1)) throw new TypeError('saved versions of the wrong shape');
+            (older as SavedVersion[] | null)?.forEach(checkVersion);
+          } else if ((older === null) !== (g.counts[i] === 1)) throw new TypeError('saved versions of the wrong shape');
         }
         const name = g.names[i]!;
         const o = new StoredObject<SecretVersionState, SecretRow>(nameKey(name), name, g.deleted[i]!, g.counts[i]!, rows, i, older);

@@ -15,11 +15,11 @@
  * trusted; `vault check` still verifies everything.
  */
 import { hash } from 'node:crypto';
-import { utf8 } from '../crypto/index.js';
-import { CofferError } from '../errors.js';
+import { concatBytes, utf8 } from '../crypto/index.js';
+import { CofferError, corrupted } from '../errors.js';
 import type { CommitPayload } from '../format/codec.js';
 import type { Graph } from '../format/graph.js';
-import { checkpointChunk } from '../format/commit-builder.js';
+import { CHECKPOINT_CHUNK, checkpointChunk } from '../format/commit-builder.js';
 import type { CheckpointRecord, CoreRecord, Hlc } from '../format/records.js';
 import type { DecodedCommit } from '../access/authorize.js';
 import { exportFoldedState, importFoldedState, refsReader, refsWriter } from '../cache/snapshot.js';
@@ -31,17 +31,35 @@ export const CHECKPOINT_EVERY = 10_000;
 
 type BatchRecord = Extract<CoreRecord, { t: 'batch' }>;
 
-/** The content's own version (FORMAT.md §7.3): 2 since the secrets' compact form keeps each secret's newest version apart. */
-const CONTENT_VERSION = 2;
+/**
+ * The content's own version (FORMAT.md §7.3). 3: a header line, the main JSON, then the
+ * deferred parts (older versions) apart, decrypted and parsed only when first read, and
+ * the references as one text. 2 (every part inline, in one JSON) is still read.
+ */
+const CONTENT_VERSION = 3;
+const INLINE_CONTENT_VERSION = 2;
+/** A version-3 header line is short: `{"v":3,"main":<bytes>,"deferred":<bytes>}` and its LF. */
+const HEADER_MAX_BYTES = 128;
 
 export interface CheckpointContent {
-  v: typeof CONTENT_VERSION;
+  v: typeof CONTENT_VERSION | typeof INLINE_CONTENT_VERSION;
   refs: string[];
   state: unknown;
   /** Each covered value commit's batch keys (what reading its values needs). */
   batches: [string, BatchRecord[]][];
   /** Clock and time of the covered commits that a replayed commit has as a parent. */
   clocks: [string, number, number, number][];
+  /** Version 3: the deferred parts' text, decrypted when first asked for. */
+  deferredText?: () => Buffer;
+}
+
+/** The main JSON of a version-3 content: the references as one text, one per line (none holds a line break). */
+interface MainJson {
+  v: typeof CONTENT_VERSION;
+  refs: string;
+  state: unknown;
+  batches: CheckpointContent['batches'];
+  clocks: CheckpointContent['clocks'];
 }
 
 /** The hash over a set of commit ids that a checkpoint names (FORMAT.md §7.2). */
@@ -53,7 +71,7 @@ export function coverHash(ids: Iterable<string>): string {
 export function checkpointOf(core: VaultCore): { record: CheckpointRecord; content: Uint8Array } {
   const g = core.graph;
   const ids = g.commits.map((c) => c.id);
-  const refs = refsWriter();
+  const refs = refsWriter([], true);
   const state = exportFoldedState(core, refs);
   const batches: CheckpointContent['batches'] = [];
   const needClock = new Set<string>(g.heads);
@@ -67,7 +85,12 @@ export function checkpointOf(core: VaultCore): { record: CheckpointRecord; conte
     if (b.length > 0 && core.accepted.has(id)) batches.push([id, b]);
     if (d.body && needClock.has(id)) clocks.push([id, d.body.hlc[0], d.body.hlc[1], d.body.time]);
   }
-  const content: CheckpointContent = { v: CONTENT_VERSION, refs: refs.list, state, batches, clocks };
+  // References are commit ids, epochs and blob hashes (hex): one line each, read with one split.
+  if (refs.list.some((r) => r.includes('\n'))) throw new CofferError('Internal', 'a checkpoint reference holds a line break');
+  const main: MainJson = { v: CONTENT_VERSION, refs: refs.list.join('\n'), state, batches, clocks };
+  const mainBytes = utf8(JSON.stringify(main));
+  const deferred = refs.deferredText();
+  const header = utf8(`${JSON.stringify({ v: CONTENT_VERSION, main: mainBytes.length, deferred: deferred.length })}\n`);
   return {
     record: {
       t: 'checkpoint',
@@ -76,7 +99,7 @@ export function checkpointOf(core: VaultCore): { record: CheckpointRecord; conte
       rejected: [...core.rejected, ...core.unreadable].map((r) => ({ id: r.id, reason: r.reason.slice(0, 1024) })),
       state: [],
     },
-    content: utf8(JSON.stringify(content)),
+    content: concatBytes(header, mainBytes, deferred),
   };
 }
 
@@ -109,7 +132,12 @@ export function checkCoverage(g: Graph, cp: DecodedCommit, record: CheckpointRec
   return undefined;
 }
 
-/** Decrypts a checkpoint's content (its state blobs under its meta batch key). */
+/**
+ * Decrypts a checkpoint's content (its state chunks under its meta batch key): of a
+ * version-3 content, the chunks that hold the header and the main JSON now, the rest
+ * when a deferred part is first read. Undefined when it cannot be used (the caller
+ * takes the full path).
+ */
 export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: CheckpointRecord): CheckpointContent | undefined {
   const batch = cp.body!.records.find((r): r is BatchRecord => r.t === 'batch' && r.scope === 'meta');
   if (!batch) return undefined;
@@ -121,26 +149,59 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
     if (e instanceof CofferError) return undefined;
     throw e;
   }
-  const parts: Uint8Array[] = [];
+  const chunk = (i: number): Uint8Array =>
+    openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![record.state[i]!]!), `checkpoint state ${i}`);
   try {
-    for (const [i, b] of record.state.entries()) {
-      parts.push(openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![b]!), `checkpoint state ${i}`));
-    }
-    const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
-    const ok =
-      content?.v === CONTENT_VERSION &&
-      Array.isArray(content.refs) &&
-      content.refs.every((r) => typeof r === 'string') &&
-      Array.isArray(content.batches) &&
-      Array.isArray(content.clocks) &&
-      content.state !== null &&
-      typeof content.state === 'object';
-    return ok ? content : undefined;
+    const first = chunk(0);
+    const header = readHeader(first);
+    if (!header) return readInline([first, ...record.state.slice(1).map((_, i) => chunk(i + 1))]);
+    const mainEnd = header.length + header.main;
+    const total = mainEnd + header.deferred;
+    if (record.state.length !== Math.max(1, Math.ceil(total / CHECKPOINT_CHUNK))) return undefined;
+    const parts = [first];
+    for (let have = first.length; have < mainEnd; have += parts.at(-1)!.length) parts.push(chunk(parts.length));
+    const head = Buffer.concat(parts);
+    const main = JSON.parse(head.toString('utf8', header.length, mainEnd)) as MainJson;
+    if (main?.v !== CONTENT_VERSION || typeof main.refs !== 'string' || !wellFormed(main)) return undefined;
+    let deferred: Buffer | undefined;
+    const deferredText = (): Buffer => {
+      if (!deferred) {
+        // The rest of the chunk the main JSON ends in, then the chunks after it.
+        const rest = [head.subarray(mainEnd), ...record.state.slice(parts.length).map((_, i) => chunk(parts.length + i))];
+        const text = Buffer.concat(rest);
+        if (text.length !== header.deferred) throw corrupted(`checkpoint ${cp.c.id.slice(0, 12)}`, 'its state is shorter or longer than its header says');
+        deferred = text;
+      }
+      return deferred;
+    };
+    return { v: CONTENT_VERSION, refs: main.refs === '' ? [] : main.refs.split('\n'), state: main.state, batches: main.batches, clocks: main.clocks, deferredText };
   } catch (e) {
     // A chunk missing or altered, or content of the wrong shape: this checkpoint is unusable, the vault is not.
     if (e instanceof CofferError || e instanceof SyntaxError || e instanceof TypeError) return undefined;
     throw e;
   }
+}
+
+/** A version-3 header line at the start of the first chunk, or undefined (version 2 starts with its JSON). */
+function readHeader(first: Uint8Array): { length: number; main: number; deferred: number } | undefined {
+  const bytes = Buffer.from(first.buffer, first.byteOffset, first.byteLength);
+  const nl = bytes.subarray(0, HEADER_MAX_BYTES).indexOf(0x0a);
+  if (nl < 0) return undefined;
+  const h = JSON.parse(bytes.toString('utf8', 0, nl)) as { v?: unknown; main?: unknown; deferred?: unknown };
+  const size = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (h?.v !== CONTENT_VERSION || !size(h.main) || !size(h.deferred)) throw new TypeError('a checkpoint header of the wrong shape');
+  return { length: nl + 1, main: h.main, deferred: h.deferred };
+}
+
+/** A version-2 content: one JSON text over every chunk, every part inline. */
+function readInline(parts: Uint8Array[]): CheckpointContent | undefined {
+  const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
+  const ok = content?.v === INLINE_CONTENT_VERSION && Array.isArray(content.refs) && content.refs.every((r) => typeof r === 'string') && wellFormed(content);
+  return ok ? content : undefined;
+}
+
+function wellFormed(c: { state: unknown; batches: unknown; clocks: unknown }): boolean {
+  return Array.isArray(c.batches) && Array.isArray(c.clocks) && c.state !== null && typeof c.state === 'object';
 }
 
 /**
@@ -159,5 +220,5 @@ export function applyCheckpoint(core: VaultCore, content: CheckpointContent, cov
     const hlc: Hlc = [h0, h1];
     d.body = d.body ? { ...d.body, hlc, time } : { hlc, time, records: [] };
   }
-  importFoldedState(core, content.state, refsReader((n) => content.refs[n]!));
+  importFoldedState(core, content.state, refsReader((n) => content.refs[n]!, content.deferredText, { what: 'the checkpoint this open started from' }));
 }

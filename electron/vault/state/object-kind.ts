@@ -81,8 +81,9 @@ export function recordBlob<R>(type: Pick<RecordType<unknown, R>, 'writesValue' |
 
 /**
  * How a kind's compact form is stored: strings stored once (commit ids, epochs,
- * blob hashes) referred to by number, and parts deferred (a warm snapshot keeps
- * them apart and parses one only when it is read; a checkpoint keeps them inline).
+ * blob hashes) referred to by number, and parts deferred (kept apart and parsed
+ * only when read: a warm snapshot's, and a checkpoint's since its content version 3;
+ * a version-2 checkpoint keeps them inline).
  */
 export interface SnapshotRefs {
   ref(s: string): number;
@@ -91,6 +92,11 @@ export interface SnapshotRefs {
   defer(value: unknown): unknown;
   /** What defer() returned, as a function that reads the value back. */
   deferred<T>(saved: unknown): () => T;
-  /** Deferred parts are kept inline (a checkpoint's: checked when restored, as nothing else checks them). */
+  /** Deferred parts are kept inline (a version-2 checkpoint's). */
   readonly inline: boolean;
+  /**
+   * The parts come from a checkpoint, which nothing else checks: each kind checks their
+   * shapes when it restores them, and deferred parts when it reads them.
+   */
+  readonly untrusted: boolean;
 }

@@ -5,6 +5,7 @@
  * (Key Vault purges a deleted object at scheduledPurgeDate, D-sd). Each kind's
  * reducer keeps its own attributes in `V` and calls these steps.
  */
+import { corrupted } from '../errors.js';
 import type { FoldAt } from './object-kind.js';
 import type { Hlc } from '../format/records.js';
 import { nameKey } from '../secrets/rules.js';
@@ -79,7 +80,15 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
 
   /** Its saved rows while nothing has built its versions (they are then exactly its state, but `deleted`): saving it again copies them. */
   get saved(): { rows: StoredRows<V, Row>; newest: Row; older: Row[] } | undefined {
-    return this.full ? undefined : { rows: this.rows, newest: this.newestRow, older: this.olderSaved === null ? [] : this.rows.older(this.olderSaved) };
+    return this.full ? undefined : { rows: this.rows, newest: this.newestRow, older: this.olderRows() };
+  }
+
+  /** The older versions' rows, as many as the restore said it has (a checkpoint's are read only now). */
+  private olderRows(): Row[] {
+    if (this.olderSaved === null) return [];
+    const rows = this.rows.older(this.olderSaved);
+    if (rows.length !== this.count - 1) throw corrupted(`the versions of ${this.name}`, 'the saved state holds a different number of versions than it says');
+    return rows;
   }
 
   latest(): VersionOf<V> {
@@ -95,7 +104,7 @@ export class StoredObject<V, Row = unknown> implements ObjectOf<V> {
   private build(): { versions: Map<string, VersionOf<V>>; order: string[] } {
     if (!this.full) {
       // The newest keeps its identity: a caller may hold it from latest().
-      const all = (this.olderSaved === null ? [] : this.rows.older(this.olderSaved)).map((r) => this.rows.version(r, this.name));
+      const all = this.olderRows().map((r) => this.rows.version(r, this.name));
       all.push(this.latest());
       this.full = { versions: new Map(all.map((v) => [v.version, v])), order: all.map((v) => v.version) };
     }

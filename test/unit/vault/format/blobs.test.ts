@@ -105,3 +105,44 @@ describe('a value line that appears twice', () => {
     }
   });
 });
+
+describe('FileLines: the value lines of one pass over a file', () => {
+  const hex = (prefix: string, i: number): string => (prefix + i.toString(16).padStart(8, '0')).padEnd(64, 'a');
+
+  it('finds every line it holds, also hashes whose first 32 bits collide, across its growth', () => {
+    const file = Buffer.alloc(0);
+    const index = new BlobIndex();
+    const pass = index.newPass(file);
+    const hashes = [...Array.from({ length: 3000 }, (_, i) => hex('', i)), ...Array.from({ length: 50 }, (_, i) => `00000001${i.toString(16).padStart(56, '0')}`)];
+    hashes.forEach((h, i) => expect(index.addLine(pass, h, i * 10, i * 10 + 5, i + 2)).toBe(true));
+    expect(index.size).toBe(hashes.length);
+    hashes.forEach((h, i) => {
+      const b = index.get(h)!;
+      expect(b.line).toBe(i + 2);
+      expect(b.where).toEqual([i * 10, i * 10 + 5]);
+    });
+    expect(index.has('f'.repeat(64))).toBe(false);
+    expect(index.addLine(pass, hashes[7]!, 0, 1, 1), 'a hash read twice is refused, the first line stays').toBe(false);
+    expect(index.get(hashes[7]!)!.line).toBe(9);
+  });
+
+  it('forgets a removed line; a copy shares the finished passes, and a later pass of the copy is its own', () => {
+    const index = new BlobIndex();
+    const pass = index.newPass(Buffer.alloc(0));
+    index.addLine(pass, hex('', 1), 0, 1, 2);
+    index.addLine(pass, hex('', 2), 1, 2, 3);
+    expect(index.delete(hex('', 2))).toBe(true);
+    expect(index.has(hex('', 2))).toBe(false);
+    expect([...index.keys()]).toEqual([hex('', 1)]);
+    const copy = index.copy();
+    const later = copy.newPass(Buffer.alloc(0));
+    expect(copy.addLine(later, hex('', 1), 5, 6, 9), 'a hash of an earlier pass is not added again').toBe(false);
+    expect(copy.addLine(later, hex('', 3), 5, 6, 9)).toBe(true);
+    expect(copy.has(hex('', 3))).toBe(true);
+    expect(index.has(hex('', 3))).toBe(false);
+    // A blob set one by one comes first and is counted once.
+    copy.set(hex('', 1), { bytes: new Uint8Array(1), line: 0 });
+    expect(copy.get(hex('', 1))!.line).toBe(0);
+    expect(copy.size).toBe(2);
+  });
+});

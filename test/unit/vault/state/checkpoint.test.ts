@@ -14,6 +14,11 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { createIdentity, mergeVaultFiles } from '../../../../electron/vault/vault.js';
 import { checkpointOf } from '../../../../electron/vault/state/checkpoint.js';
+import { exportFoldedState, refsWriter } from '../../../../electron/vault/cache/snapshot.js';
+import { utf8 } from '../../../../electron/vault/crypto/index.js';
+import { buildGraph } from '../../../../electron/vault/format/graph.js';
+import { LARGE_BLOB_LINE } from '../../../../electron/vault/format/codec.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { VaultCore } from '../../../../electron/vault/core.js';
 import { cleanupTemp, closeSettled, create, freshProfile, open, propertyRuns, propertySeed, stateOf, tempDir, text } from '../merge/helpers.js';
 import { addMembers, newMember, openAsMember } from '../../../helpers/vault.js';
@@ -196,5 +201,128 @@ describe('checkpoints', () => {
     expect(cold.info().rejectedCommits).toEqual(full.info().rejectedCommits);
     cold.close();
     full.close();
+  });
+
+  describe('content version 3: the older versions apart, read when first asked for', () => {
+    /** Writes a checkpoint whose content `craft` makes from the writer's own (version 3). */
+    async function craftedCheckpoint(v: Vault, craft: (core: VaultCore, content: Uint8Array) => Uint8Array): Promise<void> {
+      const session = v as unknown as { write: (b: (core: VaultCore) => unknown) => Promise<unknown> };
+      await session.write((core) => {
+        const { record, content } = checkpointOf(core);
+        return { pending: { records: [record], newEpoch: true, checkpointState: craft(core, content) }, result: () => undefined };
+      });
+    }
+    /** The header, main JSON and deferred text of a version-3 content. */
+    const split = (content: Uint8Array): { header: { v: number; main: number; deferred: number }; main: Buffer; deferred: Buffer } => {
+      const b = Buffer.from(content);
+      const nl = b.indexOf(0x0a);
+      const header = JSON.parse(b.toString('utf8', 0, nl)) as { v: number; main: number; deferred: number };
+      return { header, main: b.subarray(nl + 1, nl + 1 + header.main), deferred: b.subarray(nl + 1 + header.main) };
+    };
+
+    async function vaultWithVersions(dir: string): Promise<Vault> {
+      const v = await create(join(dir, 'v.coffer'), join(dir, 'owner'));
+      for (let i = 0; i < 3; i++) for (let k = 0; k < 3; k++) await v.secrets.set({ name: `s${i}`, value: text(`${i}.${k}`), tags: { k: String(k) } });
+      await v.secrets.set({ name: 'one', value: text('only') });
+      return v;
+    }
+
+    it('a cold open reads the older versions only when they are asked for, and shows what the writer shows', async () => {
+      const dir = await tempDir('coffer-cp-');
+      const v = await vaultWithVersions(dir);
+      let written: Uint8Array | undefined;
+      await craftedCheckpoint(v, (_core, content) => (written = content));
+      const { header, deferred } = split(written!);
+      expect(header.v).toBe(3);
+      expect(header.deferred).toBe(deferred.length);
+      expect(deferred.length).toBeGreaterThan(0);
+      const cold = await open(join(dir, 'v.coffer'), freshProfile(dir));
+      expect(flags(cold).loadedFromCheckpoint).toBe(true);
+      expect(cold.secrets.list()).toEqual(v.secrets.list());
+      expect(cold.secrets.listVersions('s1').length).toBe(3);
+      expect(await stateOf(cold)).toEqual(await stateOf(v));
+      cold.close();
+      v.close();
+    });
+
+    it('a version-2 checkpoint (every part inline, in one JSON) is still used', async () => {
+      const dir = await tempDir('coffer-cp-');
+      const v = await vaultWithVersions(dir);
+      await craftedCheckpoint(v, (core, content) => {
+        const main = JSON.parse(split(content).main.toString('utf8')) as { batches: unknown; clocks: unknown };
+        const refs = refsWriter();
+        const state = exportFoldedState(core, refs);
+        return utf8(JSON.stringify({ v: 2, refs: refs.list, state, batches: main.batches, clocks: main.clocks }));
+      });
+      const cold = await open(join(dir, 'v.coffer'), freshProfile(dir));
+      expect(flags(cold).loadedFromCheckpoint).toBe(true);
+      expect(await stateOf(cold)).toEqual(await stateOf(v));
+      cold.close();
+      v.close();
+    });
+
+    it('a header that does not match the content: the checkpoint is not used, with the warning', async () => {
+      const dir = await tempDir('coffer-cp-');
+      const v = await vaultWithVersions(dir);
+      await craftedCheckpoint(v, (_core, content) => {
+        const { header, main, deferred } = split(content);
+        return Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, main: header.main + 1 })}\n`), main, deferred]);
+      });
+      const warnings: string[] = [];
+      const { openVault } = await import('../../../../electron/vault/vault.js');
+      const cold = await openVault({ path: join(dir, 'v.coffer'), profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+      expect(flags(cold).loadedFromCheckpoint).toBe(false);
+      expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used: its state does not decrypt/.test(w))).toBe(true);
+      expect(await stateOf(cold)).toEqual(await stateOf(v));
+      cold.close();
+      v.close();
+    });
+
+    it("older versions of the wrong shape, signed by an Administrator: the open stands, reading them is VaultCorrupted naming the checkpoint", async () => {
+      const dir = await tempDir('coffer-cp-');
+      const v = await vaultWithVersions(dir);
+      await craftedCheckpoint(v, (_core, content) => {
+        const { header, main, deferred } = split(content);
+        // Same length, so every offset still points at its part: each older row's version id becomes a number.
+        const bad = Buffer.from(deferred.toString('utf8').replace(/"[0-9a-f]{32}"/g, (m) => '1'.padEnd(m.length, ' ')));
+        expect(bad.equals(deferred)).toBe(false);
+        expect(bad.length).toBe(deferred.length);
+        return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), main, bad]);
+      });
+      const cold = await open(join(dir, 'v.coffer'), freshProfile(dir));
+      expect(flags(cold).loadedFromCheckpoint).toBe(true);
+      expect(cold.secrets.list().map((s) => s.id.split('/').pop())).toEqual(v.secrets.list().map((s) => s.id.split('/').pop()));
+      await expect(cold.secrets.getValue('one')).resolves.toEqual(text('only'));
+      expect(() => cold.secrets.listVersions('s1')).toThrow(expect.objectContaining({ code: 'VaultCorrupted', message: expect.stringMatching(/checkpoint this open started from/) }));
+      cold.close();
+      v.close();
+    });
+
+    it('a state chunk over 1 MiB is not hashed by an open; altered, it is found when read, and the open takes the full path', async () => {
+      const dir = await tempDir('coffer-cp-');
+      const path = join(dir, 'v.coffer');
+      const v = await create(path, join(dir, 'owner'));
+      // Enough secrets for a state chunk line over LARGE_BLOB_LINE.
+      await v.secrets.import(Array.from({ length: 9000 }, (_, i) => ({ name: `bulk-${i}`, value: text(`v${i}`), tags: { team: 'a'.repeat(40), n: String(i) } })));
+      await v.checkpoint();
+      v.close();
+      const bytes = await readFile(path);
+      const lines = bytes.toString('latin1').split('\n');
+      const big = lines.findIndex((l) => l.startsWith('B ') && l.length > LARGE_BLOB_LINE);
+      expect(big).toBeGreaterThan(0);
+      // Another valid base64url character: a different blob, the same length.
+      const at = 100;
+      lines[big] = lines[big]!.slice(0, at) + (lines[big]![at] === 'A' ? 'B' : 'A') + lines[big]!.slice(at + 1);
+      await writeFile(path, Buffer.from(lines.join('\n'), 'latin1'));
+      const warnings: string[] = [];
+      const { openVault } = await import('../../../../electron/vault/vault.js');
+      const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+      expect(flags(cold).loadedFromCheckpoint).toBe(false);
+      expect(warnings.some((w) => /was not used: its state does not decrypt/.test(w))).toBe(true);
+      expect(cold.secrets.list().length).toBe(9000);
+      cold.close();
+      // A full check hashes every line and names it.
+      expect(() => buildGraph(new Uint8Array(Buffer.from(lines.join('\n'), 'latin1')))).toThrow(new RegExp(`line ${big + 1}|its value line is damaged`));
+    });
   });
 });
