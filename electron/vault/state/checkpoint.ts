@@ -32,18 +32,22 @@ export const CHECKPOINT_EVERY = 10_000;
 type BatchRecord = Extract<CoreRecord, { t: 'batch' }>;
 
 /**
- * The content's own version (FORMAT.md §7.3). 3: a header line, the main JSON, then the
- * deferred parts (older versions) apart, decrypted and parsed only when first read, and
- * the references as one text. 2 (every part inline, in one JSON) is still read.
+ * The content's own version (FORMAT.md §7.3). 3: a header line, the main JSON, the
+ * references as a table of 32-byte hashes, then the deferred parts (older versions);
+ * the table and the deferred parts are decrypted when first read. 2 (every part inline,
+ * in one JSON) is still read.
  */
 const CONTENT_VERSION = 3;
 const INLINE_CONTENT_VERSION = 2;
-/** A version-3 header line is short: `{"v":3,"main":<bytes>,"deferred":<bytes>}` and its LF. */
+/** A version-3 header line is short: `{"v":3,"main":…,"refs":…,"deferred":…}` and its LF. */
 const HEADER_MAX_BYTES = 128;
+const HASH_BYTES = 32;
+const HEX64 = /^[0-9a-f]{64}$/;
 
 export interface CheckpointContent {
   v: typeof CONTENT_VERSION | typeof INLINE_CONTENT_VERSION;
-  refs: string[];
+  /** Reference n (a commit id, epoch or blob hash the state names by number). */
+  ref(n: number): string;
   state: unknown;
   /** Each covered value commit's batch keys (what reading its values needs). */
   batches: [string, BatchRecord[]][];
@@ -53,10 +57,10 @@ export interface CheckpointContent {
   deferredText?: () => Buffer;
 }
 
-/** The main JSON of a version-3 content: the references as one text, one per line (none holds a line break). */
+/** The main JSON of a version-3 content; `refs`: the references that are not 64 hex digits, by number. */
 interface MainJson {
   v: typeof CONTENT_VERSION;
-  refs: string;
+  refs: [number, string][];
   state: unknown;
   batches: CheckpointContent['batches'];
   clocks: CheckpointContent['clocks'];
@@ -85,12 +89,14 @@ export function checkpointOf(core: VaultCore): { record: CheckpointRecord; conte
     if (b.length > 0 && core.accepted.has(id)) batches.push([id, b]);
     if (d.body && needClock.has(id)) clocks.push([id, d.body.hlc[0], d.body.hlc[1], d.body.time]);
   }
-  // References are commit ids, epochs and blob hashes (hex): one line each, read with one split.
-  if (refs.list.some((r) => r.includes('\n'))) throw new CofferError('Internal', 'a checkpoint reference holds a line break');
-  const main: MainJson = { v: CONTENT_VERSION, refs: refs.list.join('\n'), state, batches, clocks };
+  // Most references are SHA-256 hashes (commit ids, blob hashes): 32 bytes each in the table; the others by number in the JSON.
+  const table = Buffer.alloc(refs.list.length * HASH_BYTES);
+  const other: [number, string][] = [];
+  refs.list.forEach((r, n) => (HEX64.test(r) ? table.write(r, n * HASH_BYTES, 'hex') : other.push([n, r])));
+  const main: MainJson = { v: CONTENT_VERSION, refs: other, state, batches, clocks };
   const mainBytes = utf8(JSON.stringify(main));
   const deferred = refs.deferredText();
-  const header = utf8(`${JSON.stringify({ v: CONTENT_VERSION, main: mainBytes.length, deferred: deferred.length })}\n`);
+  const header = utf8(`${JSON.stringify({ v: CONTENT_VERSION, main: mainBytes.length, refs: table.length, deferred: deferred.length })}\n`);
   return {
     record: {
       t: 'checkpoint',
@@ -99,7 +105,7 @@ export function checkpointOf(core: VaultCore): { record: CheckpointRecord; conte
       rejected: [...core.rejected, ...core.unreadable].map((r) => ({ id: r.id, reason: r.reason.slice(0, 1024) })),
       state: [],
     },
-    content: concatBytes(header, mainBytes, deferred),
+    content: concatBytes(header, mainBytes, table, deferred),
   };
 }
 
@@ -149,32 +155,64 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
     if (e instanceof CofferError) return undefined;
     throw e;
   }
-  const chunk = (i: number): Uint8Array =>
-    openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![record.state[i]!]!), `checkpoint state ${i}`);
+  const chunks = new Map<number, Uint8Array>();
+  const chunk = (i: number): Uint8Array => {
+    let c = chunks.get(i);
+    if (!c) {
+      c = openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![record.state[i]!]!), `checkpoint state ${i}`);
+      chunks.set(i, c);
+    }
+    return c;
+  };
+  // Bytes [from, to) of the content, from the chunks that hold them (each CHECKPOINT_CHUNK long but the last).
+  const region = (from: number, to: number): Buffer => {
+    const parts: Uint8Array[] = [];
+    for (let i = Math.floor(from / CHECKPOINT_CHUNK); i * CHECKPOINT_CHUNK < to; i++) {
+      const c = chunk(i);
+      const at = i * CHECKPOINT_CHUNK;
+      parts.push(c.subarray(Math.max(0, from - at), Math.min(c.length, to - at)));
+    }
+    const out = Buffer.concat(parts);
+    if (out.length !== to - from) throw corrupted(`checkpoint ${cp.c.id.slice(0, 12)}`, 'its state is shorter than its header says');
+    return out;
+  };
   try {
-    const first = chunk(0);
-    const header = readHeader(first);
-    if (!header) return readInline([first, ...record.state.slice(1).map((_, i) => chunk(i + 1))]);
+    const header = readHeader(chunk(0));
+    if (!header) return readInline(record.state.map((_, i) => chunk(i)));
     const mainEnd = header.length + header.main;
-    const total = mainEnd + header.deferred;
-    if (record.state.length !== Math.max(1, Math.ceil(total / CHECKPOINT_CHUNK))) return undefined;
-    const parts = [first];
-    for (let have = first.length; have < mainEnd; have += parts.at(-1)!.length) parts.push(chunk(parts.length));
-    const head = Buffer.concat(parts);
-    const main = JSON.parse(head.toString('utf8', header.length, mainEnd)) as MainJson;
-    if (main?.v !== CONTENT_VERSION || typeof main.refs !== 'string' || !wellFormed(main)) return undefined;
+    const refsEnd = mainEnd + header.refs;
+    const total = refsEnd + header.deferred;
+    if (record.state.length !== Math.max(1, Math.ceil(total / CHECKPOINT_CHUNK)) || header.refs % HASH_BYTES !== 0) return undefined;
+    const main = JSON.parse(region(header.length, mainEnd).toString('utf8')) as MainJson;
+    // Decrypted chunks are kept only while one region is read.
+    chunks.clear();
+    if (main?.v !== CONTENT_VERSION || !Array.isArray(main.refs) || !wellFormed(main)) return undefined;
+    const count = header.refs / HASH_BYTES;
+    const other = new Map<number, string>();
+    for (const r of main.refs) {
+      if (!Array.isArray(r) || !Number.isSafeInteger(r[0]) || r[0] < 0 || r[0] >= count || typeof r[1] !== 'string') return undefined;
+      other.set(r[0], r[1]);
+    }
+    let table: Buffer | undefined;
     let deferred: Buffer | undefined;
+    const ref = (n: number): string => {
+      const o = other.get(n);
+      if (o !== undefined) return o;
+      if (!Number.isSafeInteger(n) || n < 0 || n >= count) throw corrupted('the checkpoint this open started from', 'its state names a reference it does not hold');
+      if (!table) {
+        table = region(mainEnd, refsEnd);
+        chunks.clear();
+      }
+      return table.toString('hex', n * HASH_BYTES, (n + 1) * HASH_BYTES);
+    };
     const deferredText = (): Buffer => {
       if (!deferred) {
-        // The rest of the chunk the main JSON ends in, then the chunks after it.
-        const rest = [head.subarray(mainEnd), ...record.state.slice(parts.length).map((_, i) => chunk(parts.length + i))];
-        const text = Buffer.concat(rest);
-        if (text.length !== header.deferred) throw corrupted(`checkpoint ${cp.c.id.slice(0, 12)}`, 'its state is shorter or longer than its header says');
-        deferred = text;
+        deferred = region(refsEnd, total);
+        chunks.clear();
       }
       return deferred;
     };
-    return { v: CONTENT_VERSION, refs: main.refs === '' ? [] : main.refs.split('\n'), state: main.state, batches: main.batches, clocks: main.clocks, deferredText };
+    return { v: CONTENT_VERSION, ref, state: main.state, batches: main.batches, clocks: main.clocks, deferredText };
   } catch (e) {
     // A chunk missing or altered, or content of the wrong shape: this checkpoint is unusable, the vault is not.
     if (e instanceof CofferError || e instanceof SyntaxError || e instanceof TypeError) return undefined;
@@ -183,21 +221,21 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
 }
 
 /** A version-3 header line at the start of the first chunk, or undefined (version 2 starts with its JSON). */
-function readHeader(first: Uint8Array): { length: number; main: number; deferred: number } | undefined {
+function readHeader(first: Uint8Array): { length: number; main: number; refs: number; deferred: number } | undefined {
   const bytes = Buffer.from(first.buffer, first.byteOffset, first.byteLength);
   const nl = bytes.subarray(0, HEADER_MAX_BYTES).indexOf(0x0a);
   if (nl < 0) return undefined;
-  const h = JSON.parse(bytes.toString('utf8', 0, nl)) as { v?: unknown; main?: unknown; deferred?: unknown };
+  const h = JSON.parse(bytes.toString('utf8', 0, nl)) as { v?: unknown; main?: unknown; refs?: unknown; deferred?: unknown };
   const size = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
-  if (h?.v !== CONTENT_VERSION || !size(h.main) || !size(h.deferred)) throw new TypeError('a checkpoint header of the wrong shape');
-  return { length: nl + 1, main: h.main, deferred: h.deferred };
+  if (h?.v !== CONTENT_VERSION || !size(h.main) || !size(h.refs) || !size(h.deferred)) throw new TypeError('a checkpoint header of the wrong shape');
+  return { length: nl + 1, main: h.main, refs: h.refs, deferred: h.deferred };
 }
 
 /** A version-2 content: one JSON text over every chunk, every part inline. */
 function readInline(parts: Uint8Array[]): CheckpointContent | undefined {
-  const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as CheckpointContent;
+  const content = JSON.parse(Buffer.concat(parts).toString('utf8')) as Omit<CheckpointContent, 'ref'> & { refs: string[] };
   const ok = content?.v === INLINE_CONTENT_VERSION && Array.isArray(content.refs) && content.refs.every((r) => typeof r === 'string') && wellFormed(content);
-  return ok ? content : undefined;
+  return ok ? { ...content, ref: (n) => content.refs[n]! } : undefined;
 }
 
 function wellFormed(c: { state: unknown; batches: unknown; clocks: unknown }): boolean {
@@ -220,5 +258,5 @@ export function applyCheckpoint(core: VaultCore, content: CheckpointContent, cov
     const hlc: Hlc = [h0, h1];
     d.body = d.body ? { ...d.body, hlc, time } : { hlc, time, records: [] };
   }
-  importFoldedState(core, content.state, refsReader((n) => content.refs[n]!, content.deferredText, { what: 'the checkpoint this open started from' }));
+  importFoldedState(core, content.state, refsReader(content.ref, content.deferredText, { what: 'the checkpoint this open started from' }));
 }

@@ -212,12 +212,13 @@ describe('checkpoints', () => {
         return { pending: { records: [record], newEpoch: true, checkpointState: craft(core, content) }, result: () => undefined };
       });
     }
-    /** The header, main JSON and deferred text of a version-3 content. */
-    const split = (content: Uint8Array): { header: { v: number; main: number; deferred: number }; main: Buffer; deferred: Buffer } => {
+    /** The header, main JSON, reference table and deferred text of a version-3 content. */
+    const split = (content: Uint8Array): { header: { v: number; main: number; refs: number; deferred: number }; main: Buffer; refs: Buffer; deferred: Buffer } => {
       const b = Buffer.from(content);
       const nl = b.indexOf(0x0a);
-      const header = JSON.parse(b.toString('utf8', 0, nl)) as { v: number; main: number; deferred: number };
-      return { header, main: b.subarray(nl + 1, nl + 1 + header.main), deferred: b.subarray(nl + 1 + header.main) };
+      const header = JSON.parse(b.toString('utf8', 0, nl)) as { v: number; main: number; refs: number; deferred: number };
+      const mainEnd = nl + 1 + header.main;
+      return { header, main: b.subarray(nl + 1, mainEnd), refs: b.subarray(mainEnd, mainEnd + header.refs), deferred: b.subarray(mainEnd + header.refs) };
     };
 
     async function vaultWithVersions(dir: string): Promise<Vault> {
@@ -236,6 +237,9 @@ describe('checkpoints', () => {
       expect(header.v).toBe(3);
       expect(header.deferred).toBe(deferred.length);
       expect(deferred.length).toBeGreaterThan(0);
+      // Commit ids and blob hashes as 32 bytes each, in the table.
+      expect(header.refs % 32).toBe(0);
+      expect(header.refs).toBeGreaterThan(0);
       const cold = await open(join(dir, 'v.coffer'), freshProfile(dir));
       expect(flags(cold).loadedFromCheckpoint).toBe(true);
       expect(cold.secrets.list()).toEqual(v.secrets.list());
@@ -265,8 +269,8 @@ describe('checkpoints', () => {
       const dir = await tempDir('coffer-cp-');
       const v = await vaultWithVersions(dir);
       await craftedCheckpoint(v, (_core, content) => {
-        const { header, main, deferred } = split(content);
-        return Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, main: header.main + 1 })}\n`), main, deferred]);
+        const { header, main, refs, deferred } = split(content);
+        return Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, main: header.main + 1 })}\n`), main, refs, deferred]);
       });
       const warnings: string[] = [];
       const { openVault } = await import('../../../../electron/vault/vault.js');
@@ -282,12 +286,12 @@ describe('checkpoints', () => {
       const dir = await tempDir('coffer-cp-');
       const v = await vaultWithVersions(dir);
       await craftedCheckpoint(v, (_core, content) => {
-        const { header, main, deferred } = split(content);
+        const { header, main, refs, deferred } = split(content);
         // Same length, so every offset still points at its part: each older row's version id becomes a number.
         const bad = Buffer.from(deferred.toString('utf8').replace(/"[0-9a-f]{32}"/g, (m) => '1'.padEnd(m.length, ' ')));
         expect(bad.equals(deferred)).toBe(false);
         expect(bad.length).toBe(deferred.length);
-        return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), main, bad]);
+        return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), main, refs, bad]);
       });
       const cold = await open(join(dir, 'v.coffer'), freshProfile(dir));
       expect(flags(cold).loadedFromCheckpoint).toBe(true);
