@@ -517,9 +517,33 @@ export interface PublicIdentity {
 export interface MembersApi {
   list(): MemberInfo[];
   add(identity: PublicIdentity, roles: RoleName[]): Promise<MemberInfo>;
-  setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo>;
-  /** Returns the names of the secrets the removed member could read: rotate them. */
-  remove(signPub: Uint8Array): Promise<{ exposedSecrets: string[] }>;
+  /** Replaces the member's roles; `exposed` lists what they could read in the scopes they lose (empty when they lose none). */
+  setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo & { exposed: ExposedObject[] }>;
+  /**
+   * Removes the member; `exposed` lists every object they could ever read (the exposure
+   * report), `exposedSecrets` the names among them of kind `secrets`.
+   */
+  remove(signPub: Uint8Array): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }>;
+  /**
+   * The objects whose current value a removed or lowered member can still decrypt:
+   * each stays listed until a new version is written (FORMAT.md §8.7).
+   */
+  needsRotation(): ExposedObject[];
+}
+
+/**
+ * An object a member who lost read access could decrypt a value of (VAULT-MODEL V5;
+ * FORMAT.md §8.7: the epochs they held the scope's key in, and every epoch before them).
+ */
+export interface ExposedObject {
+  kind: 'secrets' | 'keys' | 'certificates' | 'cas';
+  name: string;
+  /** Soft-deleted: recover it to write a new version, or purge it. */
+  deleted?: true;
+  /** A certificate's own key or secret: renewing the certificate writes its new version. */
+  certificate?: true;
+  /** The private key of the certificate's pending request: delete the request and make a new one. */
+  pendingRequest?: true;
 }
 
 export interface Vault {

@@ -1,12 +1,14 @@
 /**
  * Members and roles of a vault (VAULT-MODEL V3–V5): every change is one commit
- * that starts a new key epoch (C7).
+ * that starts a new key epoch (C7). Lowering or removing a member reports what
+ * they could read (./exposure.ts), from the whole history of their roles.
  */
 import type { RoleName } from '../../../shared/keyvault.js';
-import type { MemberInfo, MembersApi, PublicIdentity } from '../api.js';
+import type { ExposedObject, MemberInfo, MembersApi, PublicIdentity } from '../api.js';
 import { toB64u } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { memberKeyId } from './identity.js';
+import { epochsReadBy, epochsReadByFormerMembers, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
 import { parseRole, scopesOf } from './roles.js';
 import type { MemberState } from '../core.js';
 import type { VaultSession } from '../session.js';
@@ -42,33 +44,44 @@ export class MembersOperations implements MembersApi {
     });
   }
 
-  setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo> {
+  async setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo & { exposed: ExposedObject[] }> {
     const rs = this.checkRoles(roles);
     const sign = toB64u(signPub);
     this.v.require('members/manage');
-    return this.v.write((core) => {
+    let exposed: ExposedObject[] = [];
+    const info = await this.v.write((core) => {
       const m = core.currentMembers().get(sign);
       if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
+      // V5: what they could read in the scopes they lose, from the history before this change.
+      const kept = scopesOf(rs);
+      const lost = new Set(VALUE_SCOPES.filter((s) => scopesOf(m.roles).has(s) && !kept.has(s)));
+      exposed = lost.size > 0 ? objectsSealedUnder(core, epochsReadBy(core, sign, lost), false) : [];
       return {
         pending: { records: [{ t: 'member', sign, enc: m.enc, name: m.name, roles: rs }], newEpoch: true },
         result: (c) => memberInfo(c.currentMembers().get(sign)!),
       };
     });
+    return { ...info, exposed };
   }
 
-  async remove(signPub: Uint8Array): Promise<{ exposedSecrets: string[] }> {
+  async remove(signPub: Uint8Array): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }> {
     const sign = toB64u(signPub);
     this.v.require('members/manage');
-    let exposed: string[] = [];
+    let exposed: ExposedObject[] = [];
     await this.v.write((core) => {
       const m = core.currentMembers().get(sign);
       if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
       if (sign === toB64u(core.me.signPub)) throw new CofferError('BadParameter', 'You cannot remove yourself.');
-      // V5: what the member could read, so it can be rotated.
-      exposed = scopesOf(m.roles).has('secrets') ? [...core.secrets.values()].map((o) => o.name).sort() : [];
+      // V5: every value of every scope they ever held a key of, so it can be rotated.
+      exposed = objectsSealedUnder(core, epochsReadBy(core, sign), false);
       return { pending: { records: [{ t: 'remove', sign }], newEpoch: true }, result: () => undefined };
     });
     await this.v.audit('VaultMemberRemove', 'ok');
-    return { exposedSecrets: exposed };
+    return { exposed, exposedSecrets: exposed.filter((o) => o.kind === 'secrets').map((o) => o.name) };
+  }
+
+  needsRotation(): ExposedObject[] {
+    const core = this.v.core;
+    return objectsSealedUnder(core, epochsReadByFormerMembers(core), true);
   }
 }

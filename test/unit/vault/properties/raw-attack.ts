@@ -73,6 +73,14 @@ export interface AttackResult {
   tries: number;
 }
 
+/** The records that write a value, with the collection of their object id and the scope that seals it (FORMAT.md §6.7). */
+const VALUE_RECORDS: Record<string, { collection: string; scope: Scope }> = {
+  secret: { collection: 'secrets', scope: 'secrets' },
+  key: { collection: 'keys', scope: 'keys' },
+  ca: { collection: 'cas', scope: 'ca' },
+  'certificate.pending': { collection: 'certificates', scope: 'ca' },
+};
+
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResult {
@@ -99,7 +107,7 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
   const memberEncs = new Set<string>();
   const privs = new Map<string, X25519Pair & { own: boolean }>();
   const symKeys = new Map<string, Uint8Array>();
-  const versions = new Map<string, { oid: string; version: string }>();
+  const versions = new Map<string, { oid: string; version: string; scope: string }>();
   const addPriv = (priv: Uint8Array): void => {
     let pub: Uint8Array;
     try {
@@ -194,9 +202,11 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
         }
       }
       if (r.t === 'batch') addStanza(r.key, `commit ${commitId.slice(0, 8)} batch key`, 'commit', pair);
-      if (r.t === 'secret' && typeof r.name === 'string' && typeof r.version === 'string') {
-        const oid = objectId(vid, 'secrets', r.name);
-        versions.set(`${oid}/${r.version}`, { oid, version: r.version });
+      // Every record that writes a value (FORMAT.md §6.7): its object id and the scope it is sealed under.
+      const valueOf = VALUE_RECORDS[String(r.t)];
+      if (valueOf && typeof r.name === 'string' && typeof r.version === 'string') {
+        const oid = objectId(vid, valueOf.collection, r.name);
+        versions.set(`${oid}/${r.version}`, { oid, version: r.version, scope: valueOf.scope });
       }
     }
   };
@@ -283,7 +293,7 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
     for (const b of file.blobs) {
       if (result.values.has(b.hash)) continue;
       outer: for (const [kk, k] of symKeys) {
-        for (const { oid, version } of versions.values()) {
+        for (const { oid, version, scope } of versions.values()) {
           const t = `${kk}|${b.hash}|${oid}/${version}`;
           if (triedBlob.has(t)) continue;
           triedBlob.add(t);
@@ -293,7 +303,7 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
               tries++;
               let plain: Uint8Array;
               try {
-                plain = open(key, b.bytes, valueAd(vid, oid, version, e));
+                plain = open(key, b.bytes, valueAd(vid, oid, version, e, scope));
               } catch {
                 continue;
               }

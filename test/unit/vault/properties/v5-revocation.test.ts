@@ -109,7 +109,7 @@ describe('V5: removing a member', () => {
   it('removing a member who could read no value exposes nothing', async () => {
     const rita = newMember('rita-reader');
     await t.vault.members.add(rita.publicIdentity, ['Key Vault Reader']);
-    expect(await t.vault.members.remove(rita.identity.signPub)).toEqual({ exposedSecrets: [] });
+    expect(await t.vault.members.remove(rita.identity.signPub)).toEqual({ exposed: [], exposedSecrets: [] });
   });
 });
 
