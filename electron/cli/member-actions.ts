@@ -4,7 +4,7 @@
  * role names are checked before the vault is unlocked.
  */
 import type { Command } from 'commander';
-import { loadIdentities, type Identities, type MemberInfo, type RoleName } from '../vault/index.js';
+import { loadIdentities, type ExposedObject, type Identities, type MemberInfo, type RoleName } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -55,26 +55,41 @@ export async function addMember(io: CliIo, opts: MemberAddOptions, cmd: Command)
   });
 }
 
-/** `member set-role`: replaces the member's roles. */
+/** Tells what to rotate: the report itself is in the JSON printed (V5). */
+function warnExposed(ctx: CliContext, who: string, exposed: readonly ExposedObject[]): void {
+  if (exposed.length === 0) return;
+  ctx.warn(
+    `${who} could read ${exposed.length} object(s) until now: write a new version of each (a secret's new value, a key's rotation, a certificate's renewal); ` +
+      '`coffer member exposure` lists those still to rotate',
+  );
+}
+
+/** `member set-role`: replaces the member's roles; prints the member and what they could read in the scopes they lost. */
 export async function setMemberRoles(io: CliIo, opts: MemberSetRoleOptions, cmd: Command): Promise<void> {
   const identities = await loadIdentities();
   const rs = roles(identities, opts.role);
-  await CliContext.fromCommand(io, cmd).withVault(async (v) => {
-    const { signPub } = identities.findMember(v.members.list(), opts.member);
-    await printJson(io, shown(identities, await v.members.setRoles(signPub, rs)));
+  const ctx = CliContext.fromCommand(io, cmd);
+  await ctx.withVault(async (v) => {
+    const { member: m, signPub } = identities.findMember(v.members.list(), opts.member);
+    const { exposed, ...after } = await v.members.setRoles(signPub, rs);
+    warnExposed(ctx, m.name, exposed);
+    await printJson(io, { ...shown(identities, after), exposed });
   });
 }
 
-/** `member remove`: prints the exposure report, the secrets the member could read. */
+/** `member remove`: prints the exposure report, every object the member could ever read. */
 export async function removeMember(io: CliIo, opts: MemberRefOptions, cmd: Command): Promise<void> {
   const identities = await loadIdentities();
   const ctx = CliContext.fromCommand(io, cmd);
   await ctx.withVault(async (v) => {
     const { member: m, signPub } = identities.findMember(v.members.list(), opts.member);
-    const { exposedSecrets } = await v.members.remove(signPub);
-    if (exposedSecrets.length > 0) {
-      ctx.warn(`${m.name} could read ${exposedSecrets.length} secret(s) until now: set a new value for each (exposedSecrets)`);
-    }
-    await printJson(io, { removed: shown(identities, m), exposedSecrets });
+    const { exposed, exposedSecrets } = await v.members.remove(signPub);
+    warnExposed(ctx, m.name, exposed);
+    await printJson(io, { removed: shown(identities, m), exposed, exposedSecrets });
   });
+}
+
+/** `member exposure`: the objects a removed or lowered member can still decrypt the current value of. */
+export async function listExposure(io: CliIo, cmd: Command): Promise<void> {
+  await CliContext.fromCommand(io, cmd).withVault((v) => printJson(io, v.members.needsRotation()));
 }

@@ -27,7 +27,8 @@ export function addMemberCommands(program: Command, io: CliIo): void {
       '\nExamples:\n' +
         '  coffer member add --invite "coffer-invite:..." --role "Key Vault Secrets User"\n' +
         '  coffer member set-role --member 7K3M-QX2P-R8TD-0AB4-C9EF-H2JK --role "Key Vault Reader"\n' +
-        '  coffer member remove --member 3f2a9c0d1b4e5f60   # prints the secrets to rotate\n' +
+        '  coffer member remove --member 3f2a9c0d1b4e5f60   # prints what they could read, to rotate\n' +
+        '  coffer member exposure                           # what still needs rotation\n' +
         '\nEach change starts a new key epoch: what is written afterwards follows the new roles.\n',
     );
 
@@ -46,16 +47,21 @@ export function addMemberCommands(program: Command, io: CliIo): void {
 
   member
     .command('set-role')
-    .description("replace a member's roles and print the member")
+    .description("replace a member's roles and print the member, with what they could read in the scopes they lose (exposed)")
     .requiredOption('--member <id>', MEMBER_HELP)
     .option('--role <role>', ROLE_HELP, collect, [])
     .action(async (opts: MemberSetRoleOptions, cmd: Command) => (await actions()).setMemberRoles(io, opts, cmd));
 
   member
     .command('remove')
-    .description('remove a member and print the secrets they could read, to rotate')
+    .description('remove a member and print every object they could ever read (exposed), to rotate')
     .requiredOption('--member <id>', MEMBER_HELP)
     .action(async (opts: MemberRefOptions, cmd: Command) => (await actions()).removeMember(io, opts, cmd));
+
+  member
+    .command('exposure')
+    .description('print the objects whose current value a removed or lowered member can still decrypt: each until a new version is written')
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).listExposure(io, cmd));
 
   for (const command of member.commands) withCommonOptions(command, { unlock: true });
 }

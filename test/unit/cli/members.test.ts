@@ -160,31 +160,42 @@ describe('coffer member', () => {
   it('as a Reader (set by fingerprint), Bob lists secrets but cannot read a value', async () => {
     const set = await asAlice(['--vault', vault, 'member', 'set-role', '--member', bobCard.fingerprint.toLowerCase(), '--role', 'Key Vault Reader']);
     expectOk(set);
-    expect(json<Member>(set).roles).toEqual(['Key Vault Reader']);
+    // The exposure report of the scope he lost (V5): the secret he could read.
+    expect(json<Member & { exposed: unknown[] }>(set)).toMatchObject({ roles: ['Key Vault Reader'], exposed: [{ kind: 'secrets', name: 'db-password' }] });
+    expect(set.stderr).toContain('coffer: warning: Bob could read 1 object(s) until now');
     const list = await asBob(['secret', 'list']);
     expectOk(list);
     expect(json<{ id: string }[]>(list).map((s) => s.id.split('/').pop())).toEqual(['db-password']);
     expectError(await asBob(['secret', 'get', '-n', 'db-password']), 4, 'Forbidden');
   });
 
-  it('remove prints the secrets Bob could read; a secret written afterwards is out of his reach', async () => {
-    expectOk(await asAlice(['--vault', vault, 'member', 'set-role', '--member', bobCard.id, '--role', 'Key Vault Secrets User']));
+  it('remove prints what Bob could read; `member exposure` lists it until rotated; a secret written afterwards is out of his reach', async () => {
+    const raised = await asAlice(['--vault', vault, 'member', 'set-role', '--member', bobCard.id, '--role', 'Key Vault Secrets User']);
+    expectOk(raised);
+    expect(json<{ exposed: unknown[] }>(raised).exposed).toEqual([]); // he lost no scope
     const removed = await asAlice(['--vault', vault, 'member', 'remove', '--member', bobCard.id]);
     expectOk(removed);
     expect(json(removed)).toEqual({
       removed: { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'] },
+      exposed: [{ kind: 'secrets', name: 'db-password' }],
       exposedSecrets: ['db-password'],
     });
-    expect(removed.stderr).toContain('coffer: warning: Bob could read 1 secret(s)');
+    expect(removed.stderr).toContain('coffer: warning: Bob could read 1 object(s) until now');
+    const before = await asAlice(['--vault', vault, 'member', 'exposure']);
+    expectOk(before);
+    expect(json(before)).toEqual([{ kind: 'secrets', name: 'db-password' }]);
     expectOk(await asAlice(['--vault', vault, 'secret', 'set', '-n', 'after-removal', '--value-stdin'], 'value-after'));
     expectOk(await asAlice(['--vault', vault, 'secret', 'set', '-n', 'db-password', '--value-stdin'], 'rotated-after'));
+    const rotated = await asAlice(['--vault', vault, 'member', 'exposure']);
+    expectOk(rotated);
+    expect(json(rotated)).toEqual([]);
 
     // V5: what follows the removal is under epochs Bob's identity cannot read; he sees the state before it.
     const after = await asBob(['secret', 'get', '-n', 'after-removal']);
     expect(after.code).toBe(3);
     expect(after.stderr).toMatch(/^coffer: warning: .*cannot read: it was removed.*\ncoffer: error: SecretNotFound: /);
-    const rotated = await asBob(['secret', 'get', '-n', 'db-password']);
-    expect(rotated.stdout.toString()).not.toContain('rotated-after');
+    const asRemoved = await asBob(['secret', 'get', '-n', 'db-password']);
+    expect(asRemoved.stdout.toString()).not.toContain('rotated-after');
     const all = outputs.filter((r) => r.stdout.toString().includes('value-after') || r.stdout.toString().includes('rotated-after'));
     expect(all).toEqual([]);
     expectError(await asAlice(['--vault', vault, 'member', 'remove', '--member', bobCard.id]), 3, 'NotFound');
