@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExposedObject, Vault } from '../../../../electron/vault/api.js';
 import type { VaultCore } from '../../../../electron/vault/core.js';
+import { mergeVaultFiles } from '../../../../electron/vault/vault.js';
 import { OBJECT_KINDS } from '../../../../electron/vault/state/kinds.js';
 import { VersionedObjects } from '../../../../electron/vault/state/versioned.js';
 import { CertificatesState } from '../../../../electron/vault/certificates/state.js';
-import { addMembers, createTestVault, enc, newMember, openAsMember, openWithPassphrase, removeTempDirs, type TestMember, type TestVault } from '../../../helpers/vault.js';
+import { addMembers, copyVaultFile, createTestVault, enc, newMember, openAsMember, openWithPassphrase, removeTempDirs, type TestMember, type TestVault } from '../../../helpers/vault.js';
 import { closeSettled, coreOf } from '../merge/helpers.js';
 import { rawAttack, recoveredCanaries, type AttackResult } from '../properties/raw-attack.js';
 
@@ -187,5 +188,47 @@ describe('exposure report: certificates and CAs', () => {
     const op = t.vault.certificates.getOperation('p');
     await t.vault.certificates.merge('p', await t.vault.cas.signCsr('ca1', Buffer.from(op.csr!, 'base64')));
     expect(t.vault.members.needsRotation()).toEqual([{ kind: 'cas', name: 'ca1' }]);
+  });
+});
+
+describe('exposure across merged copies', () => {
+  it('a value written on another copy under an epoch the removed member held, concurrently with the removal, is exposed and marked', async () => {
+    const C = { s1: 'expcanary-merge-s1-Wc6Ra2Zn', s4: 'expcanary-merge-s4-Jd9Lu3Ok', a1: 'expcanary-merge-a1-Tm1Hs5Yb', s4b: 'expcanary-merge-s4b-Qe8Xv0Gi' };
+    const t = await createTestVault();
+    const bob = newMember('bob');
+    const kim = newMember('kim');
+    await addMembers(t.vault, [
+      [bob, ['Key Vault Secrets Officer']],
+      [kim, ['Key Vault Secrets Officer']],
+    ]);
+    await t.vault.secrets.set({ name: 's1', value: enc(C.s1) });
+    await closeSettled(t.vault);
+    const a = join(t.dir, 'A.coffer');
+    const b = join(t.dir, 'B.coffer');
+    await copyVaultFile(t.path, a);
+    await copyVaultFile(t.path, b);
+
+    const va = await openWithPassphrase(a, join(t.dir, 'profile-A'), t.passphrase);
+    expect((await va.members.remove(bob.identity.signPub)).exposed).toEqual([secret('s1')]);
+    await va.secrets.set({ name: 'a1', value: enc(C.a1) });
+    va.close();
+    const vb = await openAsMember(b, kim, { profileDir: join(t.dir, 'profile-B') });
+    await vb.secrets.set({ name: 's4', value: enc(C.s4) }); // under the epoch Bob still held on this copy
+    vb.close();
+
+    const merged = join(t.dir, 'M.coffer');
+    await mergeVaultFiles(a, b, merged);
+    const owner = await openWithPassphrase(merged, join(t.dir, 'profile-M'), t.passphrase);
+    expect(owner.info().rejectedCommits).toEqual([]);
+    expect(owner.members.needsRotation()).toEqual([secret('s1'), secret('s4')]);
+    const asKim = await openAsMember(merged, kim, { profileDir: join(t.dir, 'profile-M-kim') });
+    expect(asKim.members.needsRotation()).toEqual([secret('s1'), secret('s4')]);
+    asKim.close();
+    expect(recoveredCanaries(rawAttack(await readFile(merged), [pair(bob)]), Object.values(C)).sort()).toEqual([C.s1, C.s4].sort());
+
+    await owner.secrets.set({ name: 's4', value: enc(C.s4b) });
+    expect(owner.members.needsRotation()).toEqual([secret('s1')]);
+    owner.close();
+    expect(recoveredCanaries(rawAttack(await readFile(merged), [pair(bob)]), Object.values(C)).sort()).toEqual([C.s1, C.s4].sort());
   });
 });
