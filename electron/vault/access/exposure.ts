@@ -90,8 +90,11 @@ export function objectsSealedUnder(core: VaultCore, epochs: EpochsByScope, newes
       for (const p of state.pending.values()) if (p.key && readable.has(p.key.epoch)) out.push({ kind: collection, name: p.name, pendingRequest: true });
     }
   }
-  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || Number(!!a.pendingRequest) - Number(!!b.pendingRequest));
+  // By code point, not by locale: every computer lists them in the same order.
+  return out.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name.toLowerCase(), b.name.toLowerCase()) || Number(!!a.pendingRequest) - Number(!!b.pendingRequest));
 }
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function entry(kind: ExposedObject['kind'], o: ObjectOf<unknown>, managed: boolean): ExposedObject {
   return { kind, name: o.name, ...(o.deleted ? { deleted: true as const } : {}), ...(managed ? { certificate: true as const } : {}) };
