@@ -27,6 +27,14 @@ afterAll(cleanupTemp);
 
 const flags = (v: Vault): { loadedFromCheckpoint: boolean; loadedWarm: boolean } => v as unknown as { loadedFromCheckpoint: boolean; loadedWarm: boolean };
 
+/** Opens `path` on a computer that never saw it (a fresh profile beside it), with the open's warnings. */
+async function openCold(path: string, dir: string): Promise<{ cold: Vault; warnings: string[] }> {
+  const warnings: string[] = [];
+  const { openVault } = await import('../../../../electron/vault/vault.js');
+  const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+  return { cold, warnings };
+}
+
 describe('checkpoints', () => {
   it('property: a cold open from a checkpoint shows what the writer shows', async () => {
     let fromCheckpoint = 0;
@@ -112,9 +120,7 @@ describe('checkpoints', () => {
       return { pending: { records: [{ ...record, covers: 'f'.repeat(64) }], newEpoch: true, checkpointState: content }, result: () => undefined };
     });
     await v.secrets.set({ name: 'b', value: text('2') });
-    const warnings: string[] = [];
-    const { openVault } = await import('../../../../electron/vault/vault.js');
-    const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+    const { cold, warnings } = await openCold(path, dir);
     expect(flags(cold).loadedFromCheckpoint).toBe(false);
     expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used: it does not cover the commits before it/.test(w))).toBe(true);
     expect(await stateOf(cold)).toEqual(await stateOf(v));
@@ -159,9 +165,7 @@ describe('checkpoints', () => {
     await asAnn.checkpoint();
     asAnn.close();
     await mergeVaultFiles(path, copy, path, { profileDir: join(dir, 'owner') });
-    const warnings: string[] = [];
-    const { openVault } = await import('../../../../electron/vault/vault.js');
-    const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+    const { cold, warnings } = await openCold(path, dir);
     expect(flags(cold).loadedFromCheckpoint).toBe(false);
     expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used/.test(w))).toBe(true);
     const full = await open(path, join(dir, 'owner'));
@@ -272,9 +276,7 @@ describe('checkpoints', () => {
         const { header, main, refs, deferred } = split(content);
         return Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, main: header.main + 1 })}\n`), main, refs, deferred]);
       });
-      const warnings: string[] = [];
-      const { openVault } = await import('../../../../electron/vault/vault.js');
-      const cold = await openVault({ path: join(dir, 'v.coffer'), profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+      const { cold, warnings } = await openCold(join(dir, 'v.coffer'), dir);
       expect(flags(cold).loadedFromCheckpoint).toBe(false);
       expect(warnings.some((w) => /Checkpoint [0-9a-f]{12} was not used: its state does not decrypt/.test(w))).toBe(true);
       expect(await stateOf(cold)).toEqual(await stateOf(v));
@@ -318,9 +320,7 @@ describe('checkpoints', () => {
       const at = 100;
       lines[big] = lines[big]!.slice(0, at) + (lines[big]![at] === 'A' ? 'B' : 'A') + lines[big]!.slice(at + 1);
       await writeFile(path, Buffer.from(lines.join('\n'), 'latin1'));
-      const warnings: string[] = [];
-      const { openVault } = await import('../../../../electron/vault/vault.js');
-      const cold = await openVault({ path, profileDir: freshProfile(dir), passphrase: text('merge suite passphrase'), onWarning: (m) => warnings.push(m) });
+      const { cold, warnings } = await openCold(path, dir);
       expect(flags(cold).loadedFromCheckpoint).toBe(false);
       expect(warnings.some((w) => /was not used: its state does not decrypt/.test(w))).toBe(true);
       expect(cold.secrets.list().length).toBe(9000);
