@@ -47,9 +47,11 @@ import type {
   KeyOperationResult,
   KeyRotationPolicy,
   KeyVerifyResult,
+  RoleName,
   SecretBundle,
   SecretItem,
 } from './keyvault.js';
+import { ROLE_NAMES } from './keyvault.js';
 import {
   ACME_CHALLENGES,
   CERTIFICATE_CONTENT_TYPES,
@@ -148,6 +150,12 @@ export const LIMITS = Object.freeze({
   dnsNameLength: 300,
   /** A TXT record's value: an ACME dns-01 value is 43 characters (base64url SHA-256). */
   dnsValueLength: 255,
+  /**
+   * An invite as pasted (access/identity-file.ts: `coffer-invite:` and at
+   * most 358 characters of base64url for a 128-byte name); room for the line
+   * breaks and spaces of a wrapped paste, which the engine's parser skips.
+   */
+  inviteLength: 1024,
 });
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -346,6 +354,19 @@ const dnsChallengeId = z
   .max(36, { abort: true })
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'must be the id of a DNS record shown by the app' });
 
+/** A pasted invite: bounded text; the engine's parseInvite (in main) checks everything else. */
+const invite = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(LIMITS.inviteLength, { error: `must be at most ${LIMITS.inviteLength} characters: an invite is one string of about 300`, abort: true });
+/** A member's Ed25519 signing key as MemberInfo.signPub holds it: base64url of exactly 32 bytes (43 characters). */
+const signPub = z
+  .string()
+  .max(43, { abort: true })
+  .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be a member key: 32 bytes of base64url (43 characters)' });
+/** One or more of Key Vault's built-in roles (shared/keyvault.ts ROLE_NAMES, the engine's list). */
+const roles = z.array(z.enum(ROLE_NAMES)).min(1, { error: 'choose at least one role' }).max(ROLE_NAMES.length);
+
 const nameOnly = z.strictObject({ name: secretName });
 const nameAndVersion = z.strictObject({ name: secretName, version: secretVersion.optional() });
 
@@ -424,6 +445,37 @@ export type { CertificateAuthorityView, CertificateContactsView, CertificateList
 /** `certificates:export`: where main wrote the file, or null when the user cancelled the save dialog. */
 export interface ExportResult {
   path: string;
+}
+
+/**
+ * A vault member as the Members view lists it (the engine's MemberInfo
+ * without the encryption key): the short id (16 hex digits of the signing
+ * key), the fingerprint of both public keys (access/identity-file.ts, in
+ * groups of four), the roles, and the signing key (base64url) that
+ * `members:setRoles` and `members:remove` name the member by.
+ */
+export interface MemberView {
+  id: string;
+  name: string;
+  fingerprint: string;
+  roles: RoleName[];
+  signPub: string;
+}
+
+/** `members:readInvite`: what an invite carries, checked by main (its self-signature verified), to compare out of band. */
+export interface InvitePreview {
+  name: string;
+  id: string;
+  fingerprint: string;
+}
+
+/**
+ * `members:remove`: who was removed and the exposure report, the names of
+ * the secrets they could read (VAULT-MODEL V5): each needs a new value.
+ */
+export interface RemovedMember {
+  removed: MemberView;
+  exposedSecrets: string[];
 }
 
 export interface CopyResult {
@@ -687,6 +739,20 @@ export const contract = {
   'certificates:getContacts': channel<CertificateContactsView>()(empty),
   'certificates:setContacts': channel<CertificateContactsView>()(z.strictObject({ contacts: z.array(certificateContact).max(LIMITS.contacts) })),
   'certificates:deleteContacts': channel<CertificateContactsView>()(empty),
+
+  /**
+   * Team vaults: the members and their roles (the engine's MembersApi). Every
+   * change needs the Key Vault Administrator role; the engine refuses it
+   * otherwise (Forbidden), and keeps its other rules (the last Administrator
+   * stays). An invite is parsed and verified in main, never in the page: add
+   * takes the invite again, not keys from the renderer.
+   */
+  'members:list': channel<MemberView[]>()(empty),
+  'members:readInvite': channel<InvitePreview>()(z.strictObject({ invite })),
+  'members:add': channel<MemberView>()(z.strictObject({ invite, roles })),
+  /** Replaces the member's roles. */
+  'members:setRoles': channel<MemberView>()(z.strictObject({ signPub, roles })),
+  'members:remove': channel<RemovedMember>()(z.strictObject({ signPub })),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(

@@ -1,7 +1,8 @@
 /**
  * Main's handlers for every channel of shared/contract.ts, on the real engine
  * through a VaultSessionManager: the vault and dialog channels here, each
- * object kind's in its own module (secrets.ts, keys.ts, certificates.ts). Inputs arrive parsed
+ * object kind's in its own module (secrets.ts, keys.ts, certificates.ts), the
+ * team vault's members and roles in members.ts. Inputs arrive parsed
  * (ipc/register.ts); the engine checks Key Vault's rules again and its
  * CofferErrors become results. While a vault is open, scheduled-work.ts rotates
  * keys whose rotation policies are due and runs certificates' lifetime actions.
@@ -16,6 +17,7 @@ import { DialogService, type DialogLike } from './dialogs.js';
 import { DnsChallenges } from './dns-challenges.js';
 import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './scheduled-work.js';
 import { keyHandlers } from './keys.js';
+import { memberHandlers } from './members.js';
 import { secretHandlers } from './secrets.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
 import { SettingsStore } from './settings.js';
@@ -178,6 +180,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...secretHandlers({ session, settings, clipboard }),
     ...keyHandlers({ session, settings, clipboard }),
     ...certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }),
+    ...memberHandlers({ session }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),

@@ -22,7 +22,7 @@ const parse = (channel: keyof typeof contract, input: unknown) => {
 };
 
 describe('contract', () => {
-  it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4), for keys and for certificates', () => {
+  it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4), for keys, for certificates and for members', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
@@ -42,6 +42,7 @@ describe('contract', () => {
         'certificates:listCas', 'certificates:listIssuers', 'certificates:createIssuer', 'certificates:updateIssuer',
         'certificates:deleteIssuer', 'certificates:revoke', 'certificates:dnsReady', 'certificates:dnsCancel',
         'certificates:getContacts', 'certificates:setContacts', 'certificates:deleteContacts',
+        'members:list', 'members:readInvite', 'members:add', 'members:setRoles', 'members:remove',
         'settings:get', 'settings:set',
       ].sort(),
     );

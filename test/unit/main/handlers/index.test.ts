@@ -16,6 +16,7 @@ import { CHANNELS, LIMITS, type Channel, type Result } from '../../../../shared/
 import { removeTempDirs } from '../../../helpers/vault.js';
 import { stripDeletedValue, stripValue } from '../../../../electron/main/handlers/index.js';
 import type { SecretsApi } from '../../../../electron/vault/api.js';
+import { createIdentityFile } from '../../../../electron/vault/access/identity-file.js';
 import { frame, ORIGIN, PASSPHRASE, startApp, startUnlockedApp, type TestApp } from '../helpers.js';
 
 afterAll(removeTempDirs);
@@ -449,6 +450,29 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { contacts: Array.from({ length: 65 }, (_, i) => ({ email: `p${i}@example.com` })) }, field: 'contacts: Too big' },
   ],
   'certificates:deleteContacts': [{ input: { contacts: [] }, field: 'unknown field contacts' }],
+  'members:list': [{ input: { all: true }, field: 'unknown field all' }],
+  'members:readInvite': [
+    { input: {}, field: 'invite: is required' },
+    { input: { invite: 5 }, field: 'invite: Invalid input' },
+    { input: { invite: '' }, field: 'invite: must not be empty' },
+    { input: { invite: `coffer-invite:${'A'.repeat(LIMITS.inviteLength)}` }, field: `invite: must be at most ${LIMITS.inviteLength} characters` },
+  ],
+  'members:add': [
+    { input: { invite: 'coffer-invite:AAAA' }, field: 'roles: is required' },
+    { input: { invite: 'coffer-invite:AAAA', roles: [] }, field: 'roles: choose at least one role' },
+    { input: { invite: 'coffer-invite:AAAA', roles: ['Owner'] }, field: 'roles.[0]: Invalid option' },
+    { input: { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'], signPub: 'A'.repeat(43) }, field: 'unknown field signPub' },
+  ],
+  'members:setRoles': [
+    { input: { signPub: 'A'.repeat(42), roles: ['Key Vault Reader'] }, field: 'signPub: must be a member key' },
+    { input: { signPub: `${'A'.repeat(42)}=`, roles: ['Key Vault Reader'] }, field: 'signPub: must be a member key' },
+    { input: { signPub: 'A'.repeat(44), roles: ['Key Vault Reader'] }, field: 'signPub: Too big' },
+    { input: { signPub: 'A'.repeat(43), roles: ['key vault reader'] }, field: 'roles.[0]: Invalid option' },
+  ],
+  'members:remove': [
+    { input: {}, field: 'signPub: is required' },
+    { input: { signPub: `${'A'.repeat(42)}+` }, field: 'signPub: must be a member key' },
+  ],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -566,6 +590,11 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'certificates:getContacts': {},
       'certificates:setContacts': { contacts: [{ email: 'ops@example.com' }] },
       'certificates:deleteContacts': {},
+      'members:list': {},
+      'members:readInvite': { invite: 'coffer-invite:AAAA' },
+      'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
+      'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
+      'members:remove': { signPub: 'A'.repeat(43) },
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -692,6 +721,14 @@ describe('values never leave main except through secrets:reveal', () => {
     expect(outputs.filter((o) => o.channel !== 'keys:decrypt' && o.text.includes(PLAIN))).toEqual([]);
     expect(outputs.filter((o) => privateParts.some((p) => o.text.includes(p)))).toEqual([]);
     expect(app.clipboard.writes.filter((w) => privateParts.some((p) => w.includes(p)))).toEqual([]);
+    // Members: an invite read and added, its roles changed, then removed with the exposure report.
+    const card = await createIdentityFile({ path: join(app.dir, 'bob.json'), passphrase: new TextEncoder().encode('CANARY-identity-passphrase'), name: 'Bob', kdf: TEST_KDF });
+    await call('members:readInvite', { invite: card.invite });
+    await call('members:add', { invite: card.invite, roles: ['Key Vault Secrets User'] });
+    await call('members:list');
+    const bobKey = (await app.ok('members:list')).find((m) => m.name === 'Bob')?.signPub;
+    await call('members:setRoles', { signPub: bobKey, roles: ['Key Vault Reader', 'Key Vault Secrets User'] });
+    await call('members:remove', { signPub: bobKey });
     await call('vault:status');
     await call('vault:recent');
     await call('vault:suggestPath');

@@ -100,6 +100,11 @@ const VALID: Record<Channel, unknown> = {
   'certificates:getContacts': {},
   'certificates:setContacts': { contacts: [] },
   'certificates:deleteContacts': {},
+  'members:list': {},
+  'members:readInvite': { invite: 'coffer-invite:AAAA' },
+  'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
+  'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
+  'members:remove': { signPub: 'A'.repeat(43) },
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -121,7 +126,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(76);
+    expect(CHANNELS.length).toBe(81);
   });
 
   it('dispose() removes every handler', () => {
