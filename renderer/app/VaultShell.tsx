@@ -1,6 +1,7 @@
 /**
  * The unlocked vault: the top bar (the vault's path, Settings, Security,
- * Lock), the navigation between object kinds (app/kinds.tsx), the banners
+ * Lock), the navigation between object kinds (app/kinds.tsx) and the
+ * vault's own views (app/views.tsx: Members), the banners
  * every kind shares (a copy missing changes, notices) and the chosen kind's
  * screen. Main's events land here: the menu's commands go to the kind they
  * are for, keys rotated on schedule become a notice, and a DNS record an
@@ -18,6 +19,7 @@ import { useAutoLock } from '../features/vault/useAutoLock.js';
 import { KINDS } from './kinds.js';
 import { L } from './labels.js';
 import { useShell } from './shell.js';
+import { VIEWS } from './views.js';
 
 export function VaultShell() {
   useAutoLock();
@@ -26,7 +28,9 @@ export function VaultShell() {
   const notice = useSession((s) => s.notice);
   const dismissNotice = useSession((s) => s.dismissNotice);
   const kind = useShell((s) => s.kind);
+  const view = useShell((s) => s.view);
   const go = useShell((s) => s.go);
+  const show = useShell((s) => s.show);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [securityOpen, setSecurityOpen] = useState(false);
 
@@ -34,7 +38,7 @@ export function VaultShell() {
     () =>
       subscribeMainEvents((e) => {
         if (e.type === 'command') {
-          // The menu's New secret is for secrets; Find searches the kind in view.
+          // The menu's New secret is for secrets; Find searches the kind in view (from Members, the last kind shown).
           if (e.command === 'newSecret') useShell.getState().ask('secrets', 'new');
           else useShell.getState().ask(useShell.getState().kind, 'find');
         } else if (e.type === 'keysRotated') {
@@ -46,7 +50,7 @@ export function VaultShell() {
     [],
   );
 
-  const current = KINDS.find((k) => k.id === kind) ?? KINDS[0]!;
+  const current = (view === null ? undefined : VIEWS.find((v) => v.id === view)) ?? KINDS.find((k) => k.id === kind) ?? KINDS[0]!;
   return (
     <div className="vault">
       <header className="topbar">
@@ -74,7 +78,17 @@ export function VaultShell() {
           <ul>
             {KINDS.map(({ id, label, Icon }) => (
               <li key={id}>
-                <button type="button" aria-current={id === kind ? 'page' : undefined} onClick={() => go(id)}>
+                <button type="button" aria-current={view === null && id === kind ? 'page' : undefined} onClick={() => go(id)}>
+                  <Icon aria-hidden="true" className="icon" />
+                  {label}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <ul aria-label={L.viewsNav} className="views-nav">
+            {VIEWS.map(({ id, label, Icon }) => (
+              <li key={id}>
+                <button type="button" aria-current={id === view ? 'page' : undefined} onClick={() => show(id)}>
                   <Icon aria-hidden="true" className="icon" />
                   {label}
                 </button>

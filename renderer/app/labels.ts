@@ -549,6 +549,53 @@ export const L = {
   revokeConfirm: 'Revoke',
   revokedStatus: (short: string): string => `Version ${short} is revoked.`,
   revokedText: (reason: string, date: string): string => `Revoked on ${date} (${(L.revocationReasonNames[reason] ?? reason).toLowerCase()}).`,
+
+  // Members of a team vault (the engine's MembersApi): a view of the vault, not a kind of object
+  viewsNav: 'Vault administration',
+  membersNav: 'Members',
+  membersTitle: 'Members',
+  membersTable: 'Members of this vault',
+  colMemberName: 'Name',
+  colMemberId: 'Id',
+  colMemberFingerprint: 'Fingerprint',
+  colMemberRoles: 'Roles',
+  membersExplain: 'Each member opens the vault with their own identity; their roles decide what they can read and change.',
+  membersNotAdmin: (roles: readonly string[]): string =>
+    `Adding members, changing roles and removing members needs the Key Vault Administrator role. Your roles: ${roles.length > 0 ? roles.join(', ') : 'none'}.`,
+  addMemberButton: 'Add member…',
+  changeRolesButton: 'Change roles…',
+  removeMemberButton: 'Remove…',
+  changeRolesOf: (name: string, id: string): string => `Change roles of ${name} (${id})`,
+  removeMemberOf: (name: string, id: string): string => `Remove ${name} (${id})`,
+  addMemberDialog: 'Add a member',
+  addMemberExplain: 'Paste the invite the person gave you (`coffer identity show` prints it on their computer).',
+  fieldInvite: 'Invite',
+  readInviteButton: 'Check invite',
+  inviteFrom: (name: string): string => `Invite from ${name}`,
+  inviteFingerprint: 'Fingerprint',
+  inviteMemberId: (id: string): string => `Member id ${id}`,
+  inviteCompareExplain:
+    'An invite proves only that its sender holds the keys in it, not who they are. Ask the person to read their fingerprint to you by another channel (in person, by phone or video) and compare every group.',
+  confirmCompared: (name: string): string => `I compared this fingerprint with ${name} by another channel, and every group matches`,
+  confirmComparedRequired: 'Compare the fingerprint with the person by another channel, then tick the box to say it matches.',
+  rolesLegend: 'Roles (Key Vault built-in roles)',
+  rolesRequired: 'Choose at least one role.',
+  addMemberConfirm: 'Add member',
+  inviteChanged: 'The invite changed: check it again.',
+  memberAdded: (name: string): string => `${name} is a member now.`,
+  changeRolesDialog: (name: string): string => `Change roles of ${name}`,
+  rolesChanged: (name: string): string => `Roles of ${name} changed.`,
+  removeMemberDialog: (name: string): string => `Remove ${name} from the vault?`,
+  removeMemberExplain: (name: string): string =>
+    `${name} will receive nothing written to the vault from now on. What they could read until now may have been copied: the next step lists the secrets that need a new value.`,
+  removedDialog: (name: string): string => `${name} was removed`,
+  exposureNone: (name: string): string => `${name} could read no secrets: nothing needs a new value.`,
+  exposureExplain: (name: string, n: number): string =>
+    `${name} could read ${n === 1 ? 'this secret' : `these ${n} secrets`} and may have kept a copy. Give each a new value (New version) and change it wherever it is used.`,
+  exposureList: 'Secrets that need a new value',
+  exposureSecretsOnly: 'This list shows secrets only.',
+  openSecret: (name: string): string => `Open secret ${name}`,
+  exposureDeleted: 'deleted: recover it to give it a new value, or purge it',
 } as const;
 
 /** The first 8 characters of a version id, as shown in the UI. */

@@ -12,6 +12,10 @@
  * sign are reversible stand-ins (decrypt(encrypt(x)) = x, verify(sign(x))
  * true, verify of anything else false), the PEM and thumbprint are
  * placeholders derived from the version.
+ *
+ * Members (fake-api-members.ts): each vault starts with its owner, an
+ * Administrator; `members` and `myRoles` on a vault change who is listed
+ * and what vault:status says the opener's roles are.
  */
 import type {
   AppEvent,
@@ -41,6 +45,8 @@ import { KEY_OPERATIONS, KEY_OPS, type KeyOp, type KeyOperation, type KeyType } 
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 import type { LackingReport } from '../../../shared/vault-types.js';
 import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
+import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
+import type { RoleName } from '../../../shared/keyvault.js';
 
 interface Version {
   version: string;
@@ -94,6 +100,10 @@ interface FakeVault {
   recoveryKey?: string;
   /** The open copy lacks commits seen here (info().lacking); not writable: secret writes answer VaultRolledBack. */
   lacking?: LackingReport;
+  /** The vault's members, the first being the one who opened it (fake-api-members.ts); the owner alone by default. */
+  members: FakeMember[];
+  /** The roles of the member who opened it (info().roles). */
+  myRoles: RoleName[];
 }
 
 const VAULT_ID = '0123456789abcdef0123456789abcdef';
@@ -164,7 +174,14 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       throw new Error('installFake() first');
     },
     addVault(path, passphrase) {
-      const v: FakeVault = { passphrase, secrets: new Map(), keys: new Map(), certificates: { certs: new Map(), cas: [], issuers: [], revoked: [] } };
+      const v: FakeVault = {
+        passphrase,
+        secrets: new Map(),
+        keys: new Map(),
+        certificates: { certs: new Map(), cas: [], issuers: [], revoked: [] },
+        members: [{ ...OWNER, roles: [...OWNER.roles] }],
+        myRoles: [...OWNER.roles],
+      };
       fake.vaults.set(path, v);
       return v;
     },
@@ -246,9 +263,9 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
           keyVersions,
           deletedKeys,
           commits: 1,
-          members: 1,
+          members: v.members.length,
         },
-        roles: ['Key Vault Administrator'],
+        roles: [...v.myRoles],
         unlockedWith: fake.unlockedWith,
         remembered: v.remembered ?? false,
         recoveryKey: v.recoveryKey !== undefined,
@@ -464,6 +481,20 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     if (label === 'RSA PRIVATE KEY' || label === 'PRIVATE KEY') return { kty: 'RSA', size: 2048 };
     return err('BadParameter', `PEM block ${label} is not a private key`);
   };
+
+  /** The members' view of a vault: its list, the opener's roles (kept in step with vault:status), its secrets' names. */
+  const memberStore = (v: FakeVault) => ({
+    get members() {
+      return v.members;
+    },
+    get myRoles() {
+      return v.myRoles;
+    },
+    set myRoles(roles: RoleName[]) {
+      v.myRoles = roles;
+    },
+    secretNames: () => [...v.secrets.keys()],
+  });
 
   // A certificate order by a dns-01 issuer answers once the user answers its record (a promise).
   type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> | Promise<Result<unknown>> };
@@ -836,6 +867,16 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       },
       exports: fake.certificateExports,
       emit: (e) => fake.emit(e),
+    }),
+    ...memberChannels({
+      store: () => {
+        const v = current();
+        return 'ok' in v ? v : memberStore(v);
+      },
+      writableStore: () => {
+        const v = writable();
+        return 'ok' in v ? v : memberStore(v);
+      },
     }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {

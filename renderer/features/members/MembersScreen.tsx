@@ -1,0 +1,118 @@
+/**
+ * The Members view of a team vault: every member with their name, short id,
+ * fingerprint and roles. A member with the Key Vault Administrator role adds
+ * members by invite, changes roles and removes members (dialogs.tsx); anyone
+ * else sees the list and why those controls are not offered (the engine
+ * would refuse them: only the Administrator role manages members).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { MemberView, RemovedMember } from '../../../shared/contract.js';
+import { L } from '../../app/labels.js';
+import { KindScreen } from '../../lib/objects/KindScreen.js';
+import { useSession } from '../vault/store.js';
+import { AddMemberDialog, ExposureReportDialog, Fingerprint, RemoveMemberDialog, RolesDialog } from './dialogs.js';
+import { useMembers } from './store.js';
+
+/** The role that manages members (the engine's `members/manage`). */
+export const ADMIN_ROLE = 'Key Vault Administrator';
+
+type Open = { type: 'add' } | { type: 'roles'; member: MemberView } | { type: 'remove'; member: MemberView } | { type: 'removed'; report: RemovedMember } | null;
+
+export function MembersScreen() {
+  const members = useMembers((s) => s.members);
+  const error = useMembers((s) => s.error);
+  const status = useMembers((s) => s.status);
+  const myRoles = useSession((s) => s.vault?.roles ?? []);
+  const isAdmin = myRoles.includes(ADMIN_ROLE);
+  const [open, setOpen] = useState<Open>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  /** The removed member's row (whose Remove button had the focus) is gone: the focus goes to Add member. */
+  const closeReport = () => {
+    setOpen(null);
+    requestAnimationFrame(() => {
+      if (document.activeElement === document.body || document.activeElement === null) addRef.current?.focus();
+    });
+  };
+
+  useEffect(() => {
+    useMembers.setState({ error: null, status: null });
+    void useMembers.getState().load();
+  }, []);
+
+  return (
+    <KindScreen
+      title={L.membersTitle}
+      error={error}
+      status={status}
+      actions={
+        isAdmin ? (
+          <button ref={addRef} type="button" className="primary" onClick={() => setOpen({ type: 'add' })}>
+            {L.addMemberButton}
+          </button>
+        ) : null
+      }
+    >
+      <div className="members">
+        <p className="hint">{L.membersExplain}</p>
+        {isAdmin ? null : <p className="note">{L.membersNotAdmin(myRoles)}</p>}
+        {members === null ? (
+          <p className="muted">{L.loading}</p>
+        ) : (
+          <div className="table-wrap">
+            <table aria-label={L.membersTable}>
+              <thead>
+                <tr>
+                  <th scope="col">{L.colMemberName}</th>
+                  <th scope="col">{L.colMemberId}</th>
+                  <th scope="col">{L.colMemberFingerprint}</th>
+                  <th scope="col">{L.colMemberRoles}</th>
+                  {isAdmin ? <th scope="col">{L.colActions}</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {members.map((m) => (
+                  <tr key={m.signPub}>
+                    <th scope="row" className="break">
+                      {m.name}
+                    </th>
+                    <td>
+                      <code>{m.id}</code>
+                    </td>
+                    <td>
+                      <Fingerprint value={m.fingerprint} />
+                    </td>
+                    <td>
+                      <ul className="plain">
+                        {m.roles.map((r) => (
+                          <li key={r}>{r}</li>
+                        ))}
+                      </ul>
+                    </td>
+                    {isAdmin ? (
+                      <td>
+                        <div className="row-actions">
+                          <button type="button" aria-label={L.changeRolesOf(m.name, m.id)} onClick={() => setOpen({ type: 'roles', member: m })}>
+                            {L.changeRolesButton}
+                          </button>
+                          <button type="button" aria-label={L.removeMemberOf(m.name, m.id)} onClick={() => setOpen({ type: 'remove', member: m })}>
+                            {L.removeMemberButton}
+                          </button>
+                        </div>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+      {open?.type === 'add' ? <AddMemberDialog onClose={() => setOpen(null)} /> : null}
+      {open?.type === 'roles' ? <RolesDialog member={open.member} onClose={() => setOpen(null)} /> : null}
+      {open?.type === 'remove' ? (
+        <RemoveMemberDialog member={open.member} onClose={() => setOpen(null)} onRemoved={(report) => setOpen({ type: 'removed', report })} />
+      ) : null}
+      {open?.type === 'removed' ? <ExposureReportDialog report={open.report} onClose={closeReport} /> : null}
+    </KindScreen>
+  );
+}

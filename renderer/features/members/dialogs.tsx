@@ -1,0 +1,250 @@
+/**
+ * The Members view's dialogs. Add member: the invite pasted, read and
+ * verified by main (members:readInvite), its sender's name and fingerprint
+ * shown large, in groups, to compare out of band; the person confirms they
+ * did, chooses roles, and main reads the invite again to add it (the page
+ * never hands main keys). Change roles; remove, then the exposure report:
+ * the secrets the member could read, each to be given a new value (its
+ * detail is one click away).
+ */
+import { Fragment, useEffect, useId, useState, type FormEvent } from 'react';
+import { LIMITS, type InvitePreview, type MemberView, type RemovedMember } from '../../../shared/contract.js';
+import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
+import { L } from '../../app/labels.js';
+import { useShell } from '../../app/shell.js';
+import { call } from '../../lib/api.js';
+import { nameFromId } from '../../lib/format.js';
+import { Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
+import { Checkbox } from '../../lib/Field.js';
+import { useSecrets } from '../secrets/store.js';
+import { useMembers } from './store.js';
+
+/** A fingerprint in its groups of four, spaced for reading aloud (`large` in the add dialog). */
+export function Fingerprint({ value, large = false }: { value: string; large?: boolean }) {
+  const groups = value.split('-');
+  return (
+    <code className={large ? 'fingerprint large' : 'fingerprint'}>
+      {groups.map((g, i) => (
+        <Fragment key={i}>
+          {i > 0 ? ' ' : ''}
+          <span className="fp-group">{g}</span>
+        </Fragment>
+      ))}
+    </code>
+  );
+}
+
+/** One checkbox per Key Vault built-in role (the engine's list, shared/keyvault.ts). */
+function RoleChoices({ roles, onChange }: { roles: readonly RoleName[]; onChange: (roles: RoleName[]) => void }) {
+  return (
+    <fieldset className="field roles">
+      <legend>{L.rolesLegend}</legend>
+      {ROLE_NAMES.map((r) => (
+        <Checkbox
+          key={r}
+          label={r}
+          checked={roles.includes(r)}
+          onChange={(on) => onChange(on ? ROLE_NAMES.filter((x) => x === r || roles.includes(x)) : roles.filter((x) => x !== r))}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+export function AddMemberDialog({ onClose }: { onClose: () => void }) {
+  const add = useMembers((s) => s.add);
+  const [invite, setInvite] = useState('');
+  const [preview, setPreview] = useState<InvitePreview | null>(null);
+  const [compared, setCompared] = useState(false);
+  const [roles, setRoles] = useState<RoleName[]>([]);
+  const { error, setError, busy: adding, run } = useSubmit(onClose);
+  const [reading, setReading] = useState(false);
+  const busy = adding || reading;
+  const inviteId = useId();
+  const explainId = useId();
+
+  const edit = (text: string) => {
+    setInvite(text);
+    // A different invite is a different person: read and compare again.
+    if (preview !== null) {
+      setPreview(null);
+      setCompared(false);
+      setError(L.inviteChanged);
+    }
+  };
+
+  /** Main reads and verifies the invite; its error (altered, truncated, not an invite) shows here. */
+  const read = async () => {
+    setReading(true);
+    setError(null);
+    const r = await call('members:readInvite', { invite });
+    setReading(false);
+    if (r.ok) setPreview(r.value);
+    else setError(r.message);
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    if (preview === null) {
+      void read();
+      return;
+    }
+    if (!compared) return setError(L.confirmComparedRequired);
+    if (roles.length === 0) return setError(L.rolesRequired);
+    void run(() => add(invite, roles));
+  };
+
+  return (
+    <Dialog title={L.addMemberDialog} onClose={onClose}>
+      <form onSubmit={submit} aria-busy={busy} noValidate>
+        <div className="field">
+          <label htmlFor={inviteId}>{L.fieldInvite}</label>
+          <textarea
+            id={inviteId}
+            value={invite}
+            rows={4}
+            maxLength={LIMITS.inviteLength}
+            onChange={(e) => edit(e.target.value)}
+            aria-describedby={explainId}
+            spellCheck={false}
+            autoComplete="off"
+            className="invite"
+          />
+          <span id={explainId} className="hint">
+            {L.addMemberExplain}
+          </span>
+        </div>
+        {preview === null ? null : (
+          <section aria-label={L.inviteFrom(preview.name)} className="invite-preview">
+            <h3 className="break">{L.inviteFrom(preview.name)}</h3>
+            <p className="muted">{L.inviteMemberId(preview.id)}</p>
+            <p>{L.inviteFingerprint}:</p>
+            <p>
+              <Fingerprint value={preview.fingerprint} large />
+            </p>
+            <p className="hint">{L.inviteCompareExplain}</p>
+            <Checkbox label={L.confirmCompared(preview.name)} checked={compared} onChange={setCompared} />
+            <RoleChoices roles={roles} onChange={setRoles} />
+          </section>
+        )}
+        <ErrorAlert message={error} />
+        <div className="actions">
+          <button type="submit" className="primary">
+            {preview === null ? L.readInviteButton : L.addMemberConfirm}
+          </button>
+          <button type="button" onClick={onClose}>
+            {L.cancelButton}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function RolesDialog({ member, onClose }: { member: MemberView; onClose: () => void }) {
+  const setMemberRoles = useMembers((s) => s.setRoles);
+  const [roles, setRoles] = useState<RoleName[]>(member.roles);
+  const { error, setError, busy, run } = useSubmit(onClose);
+  const submit = () => {
+    if (roles.length === 0) return setError(L.rolesRequired);
+    void run(() => setMemberRoles(member, roles));
+  };
+  return (
+    <FormDialog title={L.changeRolesDialog(member.name)} onClose={onClose} onSubmit={submit} error={error} busy={busy}>
+      <p className="muted">
+        {L.inviteMemberId(member.id)} · <Fingerprint value={member.fingerprint} />
+      </p>
+      <RoleChoices roles={roles} onChange={setRoles} />
+    </FormDialog>
+  );
+}
+
+export function RemoveMemberDialog({ member, onClose, onRemoved }: { member: MemberView; onClose: () => void; onRemoved: (report: RemovedMember) => void }) {
+  const remove = useMembers((s) => s.remove);
+  // On success this dialog gives way to the exposure report (onRemoved), rather than closing.
+  const { error, busy, run } = useSubmit(() => undefined);
+  return (
+    <FormDialog
+      title={L.removeMemberDialog(member.name)}
+      onClose={onClose}
+      onSubmit={() =>
+        void run(async () => {
+          const r = await remove(member);
+          if (!r.ok) return r;
+          onRemoved(r.value);
+          return null;
+        })
+      }
+      error={error}
+      busy={busy}
+      confirm={L.removeConfirm}
+    >
+      <p className="muted">
+        {L.inviteMemberId(member.id)} · <Fingerprint value={member.fingerprint} />
+      </p>
+      <p>{L.removeMemberExplain(member.name)}</p>
+    </FormDialog>
+  );
+}
+
+/** Opens a secret's detail (its versions, New version) on the Secrets screen. */
+function openSecret(name: string): void {
+  useShell.getState().go('secrets');
+  useSecrets.getState().setView('live');
+  void useSecrets.getState().select(name);
+}
+
+export function ExposureReportDialog({ report, onClose }: { report: RemovedMember; onClose: () => void }) {
+  const { removed, exposedSecrets } = report;
+  // Which of them are live (a deleted one has no detail to open): null until known, or when the list cannot be read.
+  const [live, setLive] = useState<Set<string> | null>(null);
+  useEffect(() => {
+    let current = true;
+    if (exposedSecrets.length > 0) {
+      void call('secrets:list', {}).then((r) => {
+        if (current && r.ok) setLive(new Set(r.value.map((i) => nameFromId(i.id))));
+      });
+    }
+    return () => {
+      current = false;
+    };
+  }, [exposedSecrets]);
+  return (
+    <Dialog title={L.removedDialog(removed.name)} onClose={onClose} initialFocus=".actions .primary">
+      {exposedSecrets.length === 0 ? (
+        <p>{L.exposureNone(removed.name)}</p>
+      ) : (
+        <>
+          <p>{L.exposureExplain(removed.name, exposedSecrets.length)}</p>
+          <ul aria-label={L.exposureList} className="exposure">
+            {exposedSecrets.map((name) => (
+              <li key={name}>
+                <span className="break">{name}</span>
+                {live === null || live.has(name) ? (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      onClose();
+                      openSecret(name);
+                    }}
+                  >
+                    {L.openSecret(name)}
+                  </button>
+                ) : (
+                  <span className="muted"> ({L.exposureDeleted})</span>
+                )}
+              </li>
+            ))}
+          </ul>
+          <p className="hint">{L.exposureSecretsOnly}</p>
+        </>
+      )}
+      <div className="actions">
+        <button type="button" className="primary" onClick={onClose}>
+          {L.doneButton}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * The Members view's state: the vault's members as main lists them (public
+ * data: name, id, fingerprint, roles), and the changes an Administrator
+ * makes. Main checks every invite and the engine every rule; a refusal
+ * comes back as an ErrorResult whose message the dialog shows. After each
+ * change the list and the session's vault summary (the caller's roles, the
+ * member count) are asked for again.
+ */
+import { create } from 'zustand';
+import type { ErrorResult, MemberView, RemovedMember, Result } from '../../../shared/contract.js';
+import type { RoleName } from '../../../shared/keyvault.js';
+import { call } from '../../lib/api.js';
+import { onReset } from '../../lib/reset.js';
+import { L } from '../../app/labels.js';
+import { useSession } from '../vault/store.js';
+
+interface MembersState {
+  /** Null until loaded. */
+  members: MemberView[] | null;
+  error: string | null;
+  status: string | null;
+  load(): Promise<void>;
+  add(invite: string, roles: RoleName[]): Promise<ErrorResult | null>;
+  setRoles(member: MemberView, roles: RoleName[]): Promise<ErrorResult | null>;
+  remove(member: MemberView): Promise<Result<RemovedMember>>;
+}
+
+const initial = { members: null, error: null, status: null };
+
+export const useMembers = create<MembersState>()((set, get) => {
+  /** After a change: the list, and the session's summary (roles may be the caller's own). */
+  const changed = async (status: string) => {
+    set({ status, error: null });
+    await Promise.all([get().load(), useSession.getState().refresh()]);
+  };
+  return {
+    ...initial,
+
+    async load() {
+      const r = await call('members:list', {});
+      if (r.ok) set({ members: r.value });
+      else set({ error: r.message, members: get().members ?? [] });
+    },
+
+    async add(invite, roles) {
+      const r = await call('members:add', { invite, roles });
+      if (!r.ok) return r;
+      await changed(L.memberAdded(r.value.name));
+      return null;
+    },
+
+    async setRoles(member, roles) {
+      const r = await call('members:setRoles', { signPub: member.signPub, roles });
+      if (!r.ok) return r;
+      await changed(L.rolesChanged(member.name));
+      return null;
+    },
+
+    async remove(member) {
+      const r = await call('members:remove', { signPub: member.signPub });
+      if (r.ok) await changed(L.removedDialog(member.name));
+      return r;
+    },
+  };
+});
+
+onReset(() => useMembers.setState(initial));
