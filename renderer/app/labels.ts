@@ -589,6 +589,7 @@ export const L = {
   removeMemberExplain: (name: string): string =>
     `${name} will receive nothing written to the vault from now on. What they could read until now may have been copied: the next step lists the secrets that need a new value.`,
   removedDialog: (name: string): string => `${name} was removed`,
+  memberRemoved: (name: string): string => `${name} was removed from the vault.`,
   exposureNone: (name: string): string => `${name} could read no secrets: nothing needs a new value.`,
   exposureExplain: (name: string, n: number): string =>
     `${name} could read ${n === 1 ? 'this secret' : `these ${n} secrets`} and may have kept a copy. Give each a new value (New version) and change it wherever it is used.`,

@@ -58,7 +58,7 @@ export const useMembers = create<MembersState>()((set, get) => {
 
     async remove(member) {
       const r = await call('members:remove', { signPub: member.signPub });
-      if (r.ok) await changed(L.removedDialog(member.name));
+      if (r.ok) await changed(L.memberRemoved(member.name));
       return r;
     },
   };
