@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { MemberView, RemovedMember } from '../../../shared/contract.js';
+import type { RoleName } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { useSession } from '../vault/store.js';
@@ -14,7 +15,7 @@ import { AddMemberDialog, ExposureReportDialog, Fingerprint, RemoveMemberDialog,
 import { useMembers } from './store.js';
 
 /** The role that manages members (the engine's `members/manage`). */
-export const ADMIN_ROLE = 'Key Vault Administrator';
+export const ADMIN_ROLE: RoleName = 'Key Vault Administrator';
 
 type Open = { type: 'add' } | { type: 'roles'; member: MemberView } | { type: 'remove'; member: MemberView } | { type: 'removed'; report: RemovedMember } | null;
 
