@@ -220,6 +220,21 @@ describe('the Members view', () => {
     expect(screen.getByRole('button', { name: L.newVersionButton })).toBeTruthy();
   });
 
+  it('closing the report leaves the focus on Add member (the removed row is gone)', async () => {
+    await goToMembers();
+    const remove = within(rowOf('Carol')).getByRole('button', { name: L.removeMemberOf('Carol', FAKE_INVITES.carol.id) });
+    remove.focus();
+    activateFocused();
+    const confirm = await screen.findByRole('dialog', { name: L.removeMemberDialog('Carol') });
+    fireEvent.click(within(confirm).getByRole('button', { name: L.removeConfirm }));
+    const report = await screen.findByRole('dialog', { name: L.removedDialog('Carol') });
+    // The report's focus starts on Close: Enter there cannot open a secret by accident.
+    expect(document.activeElement).toBe(within(report).getByRole('button', { name: L.doneButton }));
+    activateFocused();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: L.addMemberButton })));
+    expect(screen.getByRole('status').textContent).toBe(L.memberRemoved('Carol'));
+  });
+
   it('the engine’s refusal to remove oneself is a message in the confirmation', async () => {
     await goToMembers();
     fireEvent.click(within(rowOf('owner')).getByRole('button', { name: L.removeMemberOf('owner', OWNER.id) }));
