@@ -60,6 +60,8 @@ export interface VaultInfo {
     members: number;
   };
   roles: RoleName[];
+  /** This session's member id (the first 16 hex digits of its signing key, as member lists show it). */
+  memberId: string;
   /** How this session was unlocked. */
   unlockedWith: UnlockMethod;
   /** Whether this computer remembers the vault (OS keychain unlock). */

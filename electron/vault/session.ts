@@ -12,7 +12,7 @@ import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitP
 import { prefixGraph, SNAPSHOT_TAIL_BYTES, SNAPSHOT_TAIL_COMMITS, SnapshotFile, takeSnapshot } from './cache/snapshot.js';
 import { buildGraph, checkNotCut, extendGraph, hashBlob, verifySignaturesParallel, type Graph, type GraphCommit } from './format/graph.js';
 import type { Body } from './format/records.js';
-import { openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
+import { memberKeyId, openSlot, sealSlot, wipeIdentity, type MemberIdentity } from './access/identity.js';
 import { generateRecoveryKey } from './access/recovery-key.js';
 import { forgetRemembered, rememberIdentity, rememberedPath } from './access/remembered.js';
 import { UnlockAttempts } from './access/unlock-attempts.js';
@@ -373,6 +373,7 @@ export class VaultSession implements Vault {
         members: c.currentMembers().size,
       },
       roles: c.myRoles(),
+      memberId: memberKeyId(this.me.signPub),
       unlockedWith: this.unlockedWith,
       remembered: existsSync(rememberedPath(this.profileDir, c.vaultId)),
       recoveryKey: this.mySlots().some((s) => s.use === 'recovery'),

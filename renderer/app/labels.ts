@@ -560,6 +560,7 @@ export const L = {
   colMemberFingerprint: 'Fingerprint',
   colMemberRoles: 'Roles',
   membersExplain: 'Each member opens the vault with their own identity; their roles decide what they can read and change.',
+  memberYou: 'you',
   membersNotAdmin: (roles: readonly string[]): string =>
     `Adding members, changing roles and removing members needs the Key Vault Administrator role. Your roles: ${roles.length > 0 ? roles.join(', ') : 'none'}.`,
   addMemberButton: 'Add member…',

@@ -24,6 +24,7 @@ export function MembersScreen() {
   const error = useMembers((s) => s.error);
   const status = useMembers((s) => s.status);
   const myRoles = useSession((s) => s.vault?.roles ?? []);
+  const myId = useSession((s) => s.vault?.memberId);
   const isAdmin = myRoles.includes(ADMIN_ROLE);
   const [open, setOpen] = useState<Open>(null);
   const addRef = useRef<HTMLButtonElement>(null);
@@ -78,6 +79,13 @@ export function MembersScreen() {
                     </th>
                     <td>
                       <code>{m.id}</code>
+                      {/* Beside the id, not in the row header, whose text names the row. */}
+                      {m.id === myId ? (
+                        <>
+                          {' '}
+                          <span className="chip">{L.memberYou}</span>
+                        </>
+                      ) : null}
                     </td>
                     <td>
                       <Fingerprint value={m.fingerprint} />
@@ -95,9 +103,12 @@ export function MembersScreen() {
                           <button type="button" aria-label={L.changeRolesOf(m.name, m.id)} onClick={() => setOpen({ type: 'roles', member: m })}>
                             {L.changeRolesButton}
                           </button>
-                          <button type="button" aria-label={L.removeMemberOf(m.name, m.id)} onClick={() => setOpen({ type: 'remove', member: m })}>
-                            {L.removeMemberButton}
-                          </button>
+                          {/* The engine refuses removing oneself: the creator hands the role on and steps down instead. */}
+                          {m.id === myId ? null : (
+                            <button type="button" aria-label={L.removeMemberOf(m.name, m.id)} onClick={() => setOpen({ type: 'remove', member: m })}>
+                              {L.removeMemberButton}
+                            </button>
+                          )}
                         </div>
                       </td>
                     ) : null}

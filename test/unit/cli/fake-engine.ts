@@ -420,6 +420,7 @@ export function fakeEngine(): FakeEngine {
       kdf: { memoryKiB: 8192, iterations: 1, parallelism: 1 },
       counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, keys: 0, keyVersions: 0, deletedKeys: 0, commits: 1, members: 1 },
       roles: ['Key Vault Administrator'],
+      memberId: '0123456789abcdef',
       unlockedWith: 'passphrase',
       remembered: false,
       recoveryKey: false,

@@ -266,6 +266,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
           members: v.members.length,
         },
         roles: [...v.myRoles],
+        memberId: v.members[0]?.id ?? OWNER.id,
         unlockedWith: fake.unlockedWith,
         remembered: v.remembered ?? false,
         recoveryKey: v.recoveryKey !== undefined,

@@ -235,13 +235,13 @@ describe('the Members view', () => {
     expect(screen.getByRole('status').textContent).toBe(L.memberRemoved('Carol'));
   });
 
-  it('the engine’s refusal to remove oneself is a message in the confirmation', async () => {
+  it('the caller’s own row is marked and offers no Remove (the engine refuses removing oneself)', async () => {
     await goToMembers();
-    fireEvent.click(within(rowOf('owner')).getByRole('button', { name: L.removeMemberOf('owner', OWNER.id) }));
-    const confirm = await screen.findByRole('dialog', { name: L.removeMemberDialog('owner') });
-    fireEvent.click(within(confirm).getByRole('button', { name: L.removeConfirm }));
-    expect((await within(confirm).findByRole('alert')).textContent).toBe('You cannot remove yourself.');
-    expect(rowOf('owner')).toBeTruthy();
+    const own = rowOf('owner');
+    expect(within(own).getByText(L.memberYou)).toBeTruthy();
+    expect(within(own).queryByRole('button', { name: L.removeMemberOf('owner', OWNER.id) })).toBeNull();
+    expect(within(own).getByRole('button', { name: L.changeRolesOf('owner', OWNER.id) })).toBeTruthy();
+    expect(within(rowOf('Carol')).queryByText(L.memberYou)).toBeNull();
   });
 
   it('without the Administrator role: the list, no add, change or remove, and the reason', async () => {
