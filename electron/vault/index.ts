@@ -13,8 +13,9 @@
  * (which loads @napi-rs/keyring on first use), the atomic new-file writer,
  * the child-process environment, PEM, and the CLI's input parsers. Whatever pulls
  * in the crypto primitives, Argon2id or the format — the engine proper
- * (vault.ts), the recovery-key parser and the identity files — is loaded on first use through
- * loadEngine(), loadRecoveryKey() and loadIdentities().
+ * (vault.ts), the recovery-key parser, the identity files and the conflicted-copies merge — is
+ * loaded on first use through loadEngine(), loadRecoveryKey(), loadIdentities() and
+ * loadConflictedCopies().
  */
 import type { VaultEngine } from './api.js';
 
@@ -23,6 +24,7 @@ import type { VaultEngine } from './api.js';
 export type * from './api.js';
 export type { CreateIdentityFileOptions, IdentityCard, Invitation, MemberIdentity } from './access/identity-file.js';
 export type { RoleName } from '../../shared/keyvault.js';
+export type { ConflictedCopiesReport, ConflictedCopy, ConflictedCopyResult, MergeConflictedCopiesOptions, SyncService } from './merge/conflicted-copies.js';
 
 // ------------------------------------------------------------------ light modules
 
@@ -78,4 +80,13 @@ export type Identities = Pick<
 export async function loadIdentities(): Promise<Identities> {
   const [files, { parseRole }] = await Promise.all([import('./access/identity-file.js'), import('./access/roles.js')]);
   return { ...files, parseRole };
+}
+
+/** Sync folders' conflicted copies of a vault (merge/conflicted-copies.ts): found by each service's naming, merged in place and moved aside. */
+export type ConflictedCopies = Pick<typeof import('./merge/conflicted-copies.js'), 'conflictedCopyService' | 'findConflictedCopies' | 'mergeConflictedCopies'>;
+
+/** Loaded on first use: merging pulls in the format and the crypto primitives. */
+export async function loadConflictedCopies(): Promise<ConflictedCopies> {
+  const { conflictedCopyService, findConflictedCopies, mergeConflictedCopies } = await import('./merge/conflicted-copies.js');
+  return { conflictedCopyService, findConflictedCopies, mergeConflictedCopies };
 }
