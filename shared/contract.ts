@@ -84,7 +84,7 @@ import {
   SECRET_NAME_PATTERN,
   SECRET_VERSION_PATTERN,
 } from './limits.js';
-import type { ErrorCode, VaultInfo } from './vault-types.js';
+import type { ErrorCode, ExposedObject, VaultInfo } from './vault-types.js';
 
 // ------------------------------------------------------------------ limits
 
@@ -470,12 +470,13 @@ export interface InvitePreview {
 }
 
 /**
- * `members:remove`: who was removed and the exposure report, the names of
- * the secrets they could read (VAULT-MODEL V5): each needs a new value.
+ * `members:remove`: who was removed and the exposure report (VAULT-MODEL V5;
+ * FORMAT.md §8.7): every object they could ever read a value of, from the
+ * whole history of their roles; each needs a new version.
  */
 export interface RemovedMember {
   removed: MemberView;
-  exposedSecrets: string[];
+  exposed: ExposedObject[];
 }
 
 export interface CopyResult {

@@ -109,3 +109,18 @@ export type ErrorCode = keyof typeof exitCodes;
 
 /** The CLI's exit code for each error code. */
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze(exitCodes);
+
+/**
+ * An object a member who lost read access could decrypt a value of (VAULT-MODEL V5;
+ * FORMAT.md §8.7: the epochs they held the scope's key in, and every epoch before them).
+ */
+export interface ExposedObject {
+  kind: 'secrets' | 'keys' | 'certificates' | 'cas';
+  name: string;
+  /** Soft-deleted: recover it to write a new version, or purge it. */
+  deleted?: true;
+  /** A certificate's own key or secret: renewing the certificate writes its new version. */
+  certificate?: true;
+  /** The private key of the certificate's pending request: delete the request and make a new one. */
+  pendingRequest?: true;
+}

@@ -26,7 +26,7 @@ import type {
   SecretBundle,
   SecretItem,
 } from '../../shared/keyvault.js';
-import type { KdfParams, VaultInfo } from '../../shared/vault-types.js';
+import type { ExposedObject, KdfParams, VaultInfo } from '../../shared/vault-types.js';
 import type { KeyDetailsView } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
@@ -34,7 +34,7 @@ import type { UnlockClock } from './access/unlock-attempts.js';
 export type { Keychain } from './store/keychain.js';
 export type { UnlockClock } from './access/unlock-attempts.js';
 /** Defined once in shared/ (the IPC contract carries VaultInfo as it is). */
-export type { KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
+export type { ExposedObject, KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
 
 export interface CreateVaultOptions {
   path: string;
@@ -531,20 +531,6 @@ export interface MembersApi {
   needsRotation(): ExposedObject[];
 }
 
-/**
- * An object a member who lost read access could decrypt a value of (VAULT-MODEL V5;
- * FORMAT.md §8.7: the epochs they held the scope's key in, and every epoch before them).
- */
-export interface ExposedObject {
-  kind: 'secrets' | 'keys' | 'certificates' | 'cas';
-  name: string;
-  /** Soft-deleted: recover it to write a new version, or purge it. */
-  deleted?: true;
-  /** A certificate's own key or secret: renewing the certificate writes its new version. */
-  certificate?: true;
-  /** The private key of the certificate's pending request: delete the request and make a new one. */
-  pendingRequest?: true;
-}
 
 export interface Vault {
   readonly path: string;

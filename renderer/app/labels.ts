@@ -588,15 +588,18 @@ export const L = {
   rolesChanged: (name: string): string => `Roles of ${name} changed.`,
   removeMemberDialog: (name: string): string => `Remove ${name} from the vault?`,
   removeMemberExplain: (name: string): string =>
-    `${name} will receive nothing written to the vault from now on. What they could read until now may have been copied: the next step lists the secrets that need a new value.`,
+    `${name} will receive nothing written to the vault from now on. What they could read until now may have been copied: the next step lists what they could read, which needs a new version.`,
   removedDialog: (name: string): string => `${name} was removed`,
   memberRemoved: (name: string): string => `${name} was removed from the vault.`,
-  exposureNone: (name: string): string => `${name} could read no secrets: nothing needs a new value.`,
+  exposureNone: (name: string): string => `${name} could read no values: nothing needs a new version.`,
   exposureExplain: (name: string, n: number): string =>
-    `${name} could read ${n === 1 ? 'this secret' : `these ${n} secrets`} and may have kept a copy. Give each a new value (New version) and change it wherever it is used.`,
-  exposureList: 'Secrets that need a new value',
-  exposureSecretsOnly: 'This list shows secrets only.',
-  openSecret: (name: string): string => `Open secret ${name}`,
+    `${name} could read ${n === 1 ? 'this object' : `these ${n} objects`} and may have kept a copy. Give each a new version (a secret's new value, a key's rotation, a certificate's renewal) and change it wherever it is used.`,
+  exposureList: 'Objects that need a new version',
+  exposedKind: (kind: 'secrets' | 'keys' | 'certificates' | 'cas'): string => ({ secrets: 'Secret', keys: 'Key', certificates: 'Certificate', cas: 'CA' })[kind],
+  openObject: (kind: 'secrets' | 'keys' | 'certificates', name: string): string => `Open ${({ secrets: 'secret', keys: 'key', certificates: 'certificate' })[kind]} ${name}`,
+  exposureRenew: "the certificate's own: renew the certificate",
+  exposurePending: "its pending request's key: delete the request and make a new one",
+  exposureCa: 'a CA of the vault: make a new CA and issue from it',
   exposureDeleted: 'deleted: recover it to give it a new value, or purge it',
 } as const;
 

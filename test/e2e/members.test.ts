@@ -134,7 +134,7 @@ describe('the Members view (Chromium, real main handlers, keyboard only)', () =>
     await page.keyboard.press('Enter');
     const report = dialog(L.removedDialog('Bob'));
     await visible(report);
-    await visible(button(report, L.openSecret('db-password')));
+    await visible(button(report, L.openObject('secrets', 'db-password')));
     expect(await report.getByRole('list', { name: L.exposureList, exact: true }).textContent()).toContain('db-password');
     await checkScreen('members-04-exposure-report');
     await page.keyboard.press('Enter');

@@ -76,8 +76,8 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
     'members:remove': async ({ signPub }) => {
       const identities = await loadIdentities();
       const { member, key } = find(signPub);
-      const { exposedSecrets } = await members().remove(key);
-      return { removed: memberView(identities, member), exposedSecrets: [...exposedSecrets] };
+      const { exposed } = await members().remove(key);
+      return { removed: memberView(identities, member), exposed: exposed.map((e) => ({ ...e })) };
     },
   };
 }

@@ -7,15 +7,17 @@
  * the secrets the member could read, each to be given a new value (its
  * detail is one click away).
  */
-import { Fragment, useEffect, useId, useState, type FormEvent } from 'react';
+import { Fragment, useId, useState, type FormEvent } from 'react';
 import { LIMITS, type InvitePreview, type MemberView, type RemovedMember } from '../../../shared/contract.js';
+import type { ExposedObject } from '../../../shared/vault-types.js';
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
-import { useShell } from '../../app/shell.js';
+import { useShell, type KindId } from '../../app/shell.js';
 import { call } from '../../lib/api.js';
-import { nameFromId } from '../../lib/format.js';
 import { Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
 import { Checkbox } from '../../lib/Field.js';
+import { useCertificates } from '../certificates/store.js';
+import { useKeys } from '../keys/store.js';
 import { useSecrets } from '../secrets/store.js';
 import { useMembers } from './store.js';
 
@@ -188,56 +190,61 @@ export function RemoveMemberDialog({ member, onClose, onRemoved }: { member: Mem
   );
 }
 
-/** Opens a secret's detail (its versions, New version) on the Secrets screen. */
-function openSecret(name: string): void {
-  useShell.getState().go('secrets');
-  useSecrets.getState().setView('live');
-  void useSecrets.getState().select(name);
+/** Where an exposed object gets its new version: the screen of its kind (a certificate's own key or secret: the certificate's). */
+function screenOf(e: ExposedObject): KindId | undefined {
+  if (e.certificate || e.pendingRequest) return 'certificates';
+  return e.kind === 'cas' ? undefined : e.kind;
+}
+
+const STORES = { secrets: useSecrets, keys: useKeys, certificates: useCertificates } as const;
+
+/** Opens the object's detail on its screen, where New version, Rotate or Renew writes its new version. */
+function openObject(kind: KindId, name: string): void {
+  useShell.getState().go(kind);
+  const store = STORES[kind].getState();
+  store.setView('live');
+  void store.select(name);
 }
 
 export function ExposureReportDialog({ report, onClose }: { report: RemovedMember; onClose: () => void }) {
-  const { removed, exposedSecrets } = report;
-  // Which of them are live (a deleted one has no detail to open): null until known, or when the list cannot be read.
-  const [live, setLive] = useState<Set<string> | null>(null);
-  useEffect(() => {
-    let current = true;
-    if (exposedSecrets.length > 0) {
-      void call('secrets:list', {}).then((r) => {
-        if (current && r.ok) setLive(new Set(r.value.map((i) => nameFromId(i.id))));
-      });
-    }
-    return () => {
-      current = false;
-    };
-  }, [exposedSecrets]);
+  const { removed, exposed } = report;
   return (
     <Dialog title={L.removedDialog(removed.name)} onClose={onClose} initialFocus=".actions .primary">
-      {exposedSecrets.length === 0 ? (
+      {exposed.length === 0 ? (
         <p>{L.exposureNone(removed.name)}</p>
       ) : (
         <>
-          <p>{L.exposureExplain(removed.name, exposedSecrets.length)}</p>
+          <p>{L.exposureExplain(removed.name, exposed.length)}</p>
           <ul aria-label={L.exposureList} className="exposure">
-            {exposedSecrets.map((name) => (
-              <li key={name}>
-                <span className="break">{name}</span>
-                {live === null || live.has(name) ? (
-                  <button
-                    type="button"
-                    onClick={() => {
-                      onClose();
-                      openSecret(name);
-                    }}
-                  >
-                    {L.openSecret(name)}
-                  </button>
-                ) : (
-                  <span className="muted"> ({L.exposureDeleted})</span>
-                )}
-              </li>
-            ))}
+            {exposed.map((e) => {
+              const screen = screenOf(e);
+              return (
+                <li key={`${e.kind}/${e.name}/${e.pendingRequest ? 'pending' : ''}`}>
+                  <span className="break">
+                    {L.exposedKind(e.kind)} {e.name}
+                  </span>
+                  {e.deleted ? (
+                    <span className="muted"> ({L.exposureDeleted})</span>
+                  ) : screen ? (
+                    <>
+                      {e.certificate || e.pendingRequest ? <span className="muted"> ({e.pendingRequest ? L.exposurePending : L.exposureRenew})</span> : null}{' '}
+                      <button
+                        type="button"
+                        onClick={() => {
+                          onClose();
+                          openObject(screen, e.name);
+                        }}
+                      >
+                        {L.openObject(screen, e.name)}
+                      </button>
+                    </>
+                  ) : (
+                    <span className="muted"> ({L.exposureCa})</span>
+                  )}
+                </li>
+              );
+            })}
           </ul>
-          <p className="hint">{L.exposureSecretsOnly}</p>
         </>
       )}
       <div className="actions">

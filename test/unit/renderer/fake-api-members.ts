@@ -123,8 +123,8 @@ export function memberChannels(ctx: { store(): FakeMemberStore | ErrorResult; wr
       if (m === s.members[0]) return err('BadParameter', 'You cannot remove yourself.');
       if (!keepsAdmin(s.members.filter((x) => x !== m))) return noAdmin();
       s.members.splice(s.members.indexOf(m), 1);
-      const exposedSecrets = m.roles.some((r) => READS_SECRETS.includes(r)) ? s.secretNames().sort() : [];
-      return ok({ removed: { ...m, roles: [...m.roles] }, exposedSecrets });
+      const exposed = m.roles.some((r) => READS_SECRETS.includes(r)) ? s.secretNames().sort().map((name) => ({ kind: 'secrets' as const, name })) : [];
+      return ok({ removed: { ...m, roles: [...m.roles] }, exposed });
     },
   };
 }

@@ -201,7 +201,7 @@ describe('the Members view', () => {
     expect(alert.textContent).not.toMatch(/\bat\b.*\.(ts|js):\d+/);
   });
 
-  it('removes a member after confirmation, then shows the secrets that need a new value; one opens on the Secrets screen', async () => {
+  it('removes a member after confirmation, then shows the objects that need a new version; a secret opens on the Secrets screen', async () => {
     const r = await goToMembers();
     fireEvent.click(within(rowOf('Carol')).getByRole('button', { name: L.removeMemberOf('Carol', FAKE_INVITES.carol.id) }));
     const confirm = await screen.findByRole('dialog', { name: L.removeMemberDialog('Carol') });
@@ -210,14 +210,43 @@ describe('the Members view', () => {
     const report = await screen.findByRole('dialog', { name: L.removedDialog('Carol') });
     expect(within(report).getByText(L.exposureExplain('Carol', 2))).toBeTruthy();
     const list = within(report).getByRole('list', { name: L.exposureList });
-    expect(within(list).getAllByRole('listitem').map((li) => li.querySelector('span')?.textContent)).toEqual(['api-token', 'db-password']);
-    expect(within(report).getByText(L.exposureSecretsOnly)).toBeTruthy();
+    expect(within(list).getAllByRole('listitem').map((li) => li.querySelector('span')?.textContent)).toEqual(['Secret api-token', 'Secret db-password']);
     // Carol is gone from the list behind it.
     expect(within(table()).queryByRole('rowheader', { name: 'Carol' })).toBeNull();
-    fireEvent.click(await within(report).findByRole('button', { name: L.openSecret('db-password') }));
+    fireEvent.click(await within(report).findByRole('button', { name: L.openObject('secrets', 'db-password') }));
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(await screen.findByRole('region', { name: L.detailRegion('db-password') })).toBeTruthy();
     expect(screen.getByRole('button', { name: L.newVersionButton })).toBeTruthy();
+  });
+
+  it('the report names keys, a certificate’s own objects and the vault’s CAs, each with the way to its new version', async () => {
+    const fake = seeded();
+    const api = fake.api as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    const remove = api['members:remove']!;
+    api['members:remove'] = async (input) => {
+      const r = (await remove(input)) as { ok: boolean; value?: { exposed: unknown[] } };
+      r.value?.exposed.push(
+        { kind: 'keys', name: 'signing' },
+        { kind: 'secrets', name: 'web', certificate: true },
+        { kind: 'certificates', name: 'web', pendingRequest: true },
+        { kind: 'cas', name: 'root-ca' },
+      );
+      return r;
+    };
+    await goToMembers(fake);
+    fireEvent.click(within(rowOf('Carol')).getByRole('button', { name: L.removeMemberOf('Carol', FAKE_INVITES.carol.id) }));
+    fireEvent.click(within(await screen.findByRole('dialog', { name: L.removeMemberDialog('Carol') })).getByRole('button', { name: L.removeConfirm }));
+    const report = await screen.findByRole('dialog', { name: L.removedDialog('Carol') });
+    expect(within(report).getByText(L.exposureExplain('Carol', 6))).toBeTruthy();
+    const items = within(within(report).getByRole('list', { name: L.exposureList })).getAllByRole('listitem');
+    expect(items.map((li) => li.querySelector('span')?.textContent)).toEqual(['Secret api-token', 'Secret db-password', 'Key signing', 'Secret web', 'Certificate web', 'CA root-ca']);
+    expect(within(items[2]!).getByRole('button', { name: L.openObject('keys', 'signing') })).toBeTruthy();
+    // A certificate's own secret and its pending request's key get their new version from the certificate.
+    expect(within(items[3]!).getByText(new RegExp(L.exposureRenew))).toBeTruthy();
+    expect(within(items[3]!).getByRole('button', { name: L.openObject('certificates', 'web') })).toBeTruthy();
+    expect(within(items[4]!).getByText(new RegExp(L.exposurePending))).toBeTruthy();
+    expect(within(items[5]!).getByText(new RegExp(L.exposureCa))).toBeTruthy();
+    expect(within(items[5]!).queryByRole('button')).toBeNull();
   });
 
   it('closing the report leaves the focus on Add member (the removed row is gone)', async () => {

@@ -120,7 +120,7 @@ describe('members:* (real handlers and engine)', () => {
     const b = (await app.ok('members:list')).find((m) => m.name === 'Bob')!;
     const r = await app.ok('members:remove', { signPub: b.signPub });
     expect(r.removed).toMatchObject({ name: 'Bob', id: b.id, fingerprint: b.fingerprint });
-    expect([...r.exposedSecrets].sort()).toEqual(['api-token', 'db-password']);
+    expect(r.exposed.map((e) => `${e.kind}/${e.name}`).sort()).toEqual(['secrets/api-token', 'secrets/db-password']);
     expect(JSON.stringify(r)).not.toContain('value');
     expect((await app.ok('members:list')).map((m) => m.name)).not.toContain('Bob');
     expectError(await app.call('members:remove', { signPub: b.signPub }), 'NotFound');
