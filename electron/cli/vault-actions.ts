@@ -3,9 +3,9 @@
  * loaded when a verb runs, with the engine behind CliContext.
  */
 import type { Command } from 'commander';
-import { CofferError, loadRecoveryKey, type CheckReport, type KdfParams } from '../vault/index.js';
+import { CofferError, loadConflictedCopies, loadRecoveryKey, type CheckReport, type KdfParams } from '../vault/index.js';
 import { CliContext } from './context.js';
-import { usageError } from './errors.js';
+import { batchFailureError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import type { RunState } from './options.js';
 import { printJson } from './output.js';
@@ -45,8 +45,22 @@ export async function vaultInfo(io: CliIo, cmd: Command): Promise<void> {
   await CliContext.fromCommand(io, cmd).withVault((v) => printJson(io, v.info()));
 }
 
-/** `vault merge`: no passphrase needed; prints {commits, added}. */
-export async function mergeVault(io: CliIo, opts: { other: string; output?: string }, cmd: Command): Promise<void> {
+export interface MergeOptions {
+  other?: string;
+  output?: string;
+  conflicts?: boolean;
+}
+
+/**
+ * `vault merge`: no passphrase needed. With --other, prints {commits, added}; with --conflicts,
+ * the sync folder's conflicted copies (mergeConflicts).
+ */
+export async function mergeVault(io: CliIo, opts: MergeOptions, cmd: Command): Promise<void> {
+  if (opts.conflicts === true) {
+    if (opts.other !== undefined || opts.output !== undefined) throw usageError('--conflicts merges the copies beside the vault into it: give it without --other and --output');
+    return mergeConflicts(io, cmd);
+  }
+  if (opts.other === undefined) throw usageError('Give --other FILE (another copy of the vault), or --conflicts to merge the conflicted copies a sync folder left beside it');
   const ctx = CliContext.fromCommand(io, cmd);
   const ours = ctx.vaultPath();
   ctx.requireVaultFile(ours);
@@ -55,6 +69,23 @@ export async function mergeVault(io: CliIo, opts: { other: string; output?: stri
   const output = opts.output === undefined ? ours : ctx.path(opts.output);
   const engine = await ctx.engine();
   await printJson(io, await engine.mergeVaultFiles(ours, theirs, output));
+}
+
+/**
+ * `vault merge --conflicts`: prints {vault, copies, summary}, then fails as a batch verb does
+ * (batchFailureError: the first copy not merged gives the exit code) unless every copy was merged.
+ */
+async function mergeConflicts(io: CliIo, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const path = ctx.vaultPath();
+  ctx.requireVaultFile(path);
+  const { mergeConflictedCopies } = await loadConflictedCopies();
+  const report = await mergeConflictedCopies(path, { profileDir: ctx.profileDir() });
+  await printJson(io, report);
+  const notMerged = report.copies.flatMap((c) => (c.result === 'merged' ? [] : [{ name: c.file, code: c.code, message: c.message }]));
+  if (notMerged.length > 0) {
+    throw batchFailureError(notMerged, `${notMerged.length} of ${report.copies.length} conflicted copies were not merged and were left as they are`);
+  }
 }
 
 /** `vault checkpoint`: an Administrator's checkpoint commit. */

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { KDF_HELP_AFTER, withCommonOptions, withKdfOptions, type RunState } from './options.js';
 import { positiveInteger } from './parsers.js';
-import type { ChangePassphraseOptions, CreateOptions, ResetPassphraseOptions } from './vault-actions.js';
+import type { ChangePassphraseOptions, CreateOptions, MergeOptions, ResetPassphraseOptions } from './vault-actions.js';
 
 /** The verbs' code, and the engine behind it: loaded when a verb runs. */
 const actions = (): Promise<typeof import('./vault-actions.js')> => import('./vault-actions.js');
@@ -34,9 +34,18 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   vault
     .command('merge')
     .description('merge the commits of another copy of this vault (no passphrase needed) and print {commits, added}')
-    .requiredOption('--other <file>', 'the other copy of the vault')
+    .option('--other <file>', 'the other copy of the vault')
     .option('--output <file>', 'where to write the result (default: the vault itself)')
-    .action(async (opts: { other: string; output?: string }, cmd: Command) => (await actions()).mergeVault(io, opts, cmd));
+    .option('--conflicts', "merge the sync folder's conflicted copies of the vault into it and move each merged one aside")
+    .addHelpText(
+      'after',
+      '\nWith --conflicts (instead of --other), the copies beside the vault that Dropbox, OneDrive,\n' +
+        'Nextcloud or Syncthing left under their conflicted-copy names are merged one by one; each\n' +
+        'merged copy is renamed `<copy>.merged-<UTC time>` beside it (never deleted). A copy of another\n' +
+        'vault or a damaged copy is reported and left as it is. Prints {vault, copies, summary}; exit 0\n' +
+        'when every copy was merged, else the code of the first that was not.',
+    )
+    .action(async (opts: MergeOptions, cmd: Command) => (await actions()).mergeVault(io, opts, cmd));
 
   vault
     .command('checkpoint')
