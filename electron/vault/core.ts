@@ -286,6 +286,11 @@ export class VaultCore {
   get unreadable(): Rejection[] {
     return this.authorizer.unreadable;
   }
+
+  /** An epoch commit this identity cannot read that may be its removal (Authorizer.possibleRemovalOf). */
+  possibleRemoval(): string | undefined {
+    return this.authorizer.possibleRemovalOf(this.myKey);
+  }
   checkAuthorized(d: DecodedCommit): string | undefined {
     return this.authorizer.checkAuthorized(d);
   }

@@ -453,6 +453,15 @@ export class VaultSession implements Vault {
         // Before the state changes: the owed snapshot describes the state as read.
         this.payOwedSnapshot();
         if (this.lacking?.membership) throw this.lacking.refusal();
+        // What the readers refuse, no writer writes: after a removal this identity cannot read, they reject its commits (V4).
+        const removal = this.core.possibleRemoval();
+        if (removal) {
+          throw new CofferError(
+            'Forbidden',
+            `This identity can no longer write to this vault: commit ${removal.slice(0, 12)}, written by an Administrator who may remove it, is under a key epoch it cannot read, so it was most likely removed. Ask an Administrator of the vault.`,
+            { innerCode: 'ForbiddenByRbac' },
+          );
+        }
         if (this.core.graph.newerFormat) throw new CofferError('Forbidden', newerFormatMessage(this.core.graph), { innerCode: 'NewerFormat' });
         const { pending, result } = build(this.core);
         // End of retention: purge what expired, in this same commit, when this member may purge.

@@ -435,6 +435,25 @@ export class Authorizer {
     return seen;
   }
 
+  /**
+   * An epoch commit `me` cannot read whose author, as of its parents, may remove `me`:
+   * an Administrator senior to it (C5). That is most likely its removal, after which every
+   * reader rejects what it writes (V4). An unreadable epoch commit by anyone else cannot be
+   * a removal that stands, so it stops nobody's write.
+   */
+  possibleRemovalOf(me: string): string | undefined {
+    for (const u of this.unreadable) {
+      const d = this.host.decoded.get(u.id);
+      if (!d?.p.newEpoch || d.p.author === me) continue;
+      const members = this.membershipAt(this.parentEvents(d.p));
+      const author = members.get(d.p.author);
+      const target = members.get(me);
+      if (!author || !target || !managesMembers(author.roles)) continue;
+      if (target.rank === undefined || (author.rank ?? Infinity) < target.rank) return u.id;
+    }
+    return undefined;
+  }
+
   /** Membership as of one accepted commit (its ancestry, itself included). */
   membersAtCommit(id: string): Map<string, MemberState> {
     return this.membershipAt(this.memberEvents.get(id) ?? []);

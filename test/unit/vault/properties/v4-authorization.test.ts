@@ -295,9 +295,15 @@ describe('V4: commits concurrent with their author\'s removal', () => {
   it('a removed member writing after the removal (its client cannot read it, but it is a parent) is rejected', async () => {
     const { t, bob } = await team();
     await t.vault.members.remove(bob.identity.signPub);
+    // Bob's own client cannot read the removal, but sees an epoch commit it cannot read by an
+    // Administrator senior to it: it writes nothing the readers would reject.
     const asBob = await openAsMember(t.path, bob);
-    await asBob.secrets.set({ name: 'after-removal', value: enc('late') }); // bob's client does not know
+    const before = await readFile(t.path);
+    await rejectsWith(asBob.secrets.set({ name: 'after-removal', value: enc('late') }), 'Forbidden');
+    expect((await readFile(t.path)).equals(before)).toBe(true);
     asBob.close();
+    // A modified client's commit, with the removal as a parent, is rejected by every reader.
+    await appendToFile(t.path, (await craftAs(t, bob, { records: [{ t: 'secret.delete', name: 'base' }] })).text);
     const last = parseVaultLines(await readFile(t.path)).commits.at(-1)!;
     expect(last.payload.author).toBe(Buffer.from(bob.identity.signPub).toString('base64url'));
     const { cold, warm } = await ownerViews(t);
