@@ -19,7 +19,7 @@ process.chdir(root);
 const KEYCHAIN_TESTS = 'the OS keychain tests (test/unit/vault/access/remembered.test.ts, test/unit/cli/keychain.test.ts) against a real Secret Service';
 const ACME_TESTS = "test/unit/vault/certificates/acme.test.ts (ACME orders against Let's Encrypt's test CA pebble, with pebble-challtestsrv as its DNS, on loopback)";
 const TOOLS = [
-  { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts (the vault merge driver with real git)' },
+  { bin: 'git', pkg: 'git', why: 'test/interop/git-merge.test.ts and test/unit/cli/git-team.test.ts (the merge driver and a team of three clones with real git)' },
   { bin: 'chromium', pkg: 'chromium', why: 'test/e2e (the app as a person uses it, in headless Chromium)' },
   { bin: 'dbus-daemon', pkg: 'dbus', why: KEYCHAIN_TESTS },
   { bin: 'dbus-monitor', pkg: 'dbus', why: 'test/unit/main/screen-lock-linux.test.ts (the screen lock seen on a real session bus)' },
