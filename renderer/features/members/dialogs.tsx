@@ -7,14 +7,14 @@
  * the secrets the member could read, each to be given a new value (its
  * detail is one click away).
  */
-import { Fragment, useId, useState, type FormEvent } from 'react';
+import { Fragment, useId, useState } from 'react';
 import { LIMITS, type InvitePreview, type MemberView, type RemovedMember } from '../../../shared/contract.js';
 import type { ExposedObject } from '../../../shared/vault-types.js';
 import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { useShell, type KindId } from '../../app/shell.js';
 import { call } from '../../lib/api.js';
-import { Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
+import { Dialog, FormDialog, useSubmit } from '../../lib/Dialog.js';
 import { Checkbox } from '../../lib/Field.js';
 import { useCertificates } from '../certificates/store.js';
 import { useKeys } from '../keys/store.js';
@@ -85,9 +85,7 @@ export function AddMemberDialog({ onClose }: { onClose: () => void }) {
     else setError(r.message);
   };
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
+  const submit = () => {
     if (preview === null) {
       void read();
       return;
@@ -98,8 +96,14 @@ export function AddMemberDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title={L.addMemberDialog} onClose={onClose}>
-      <form onSubmit={submit} aria-busy={busy} noValidate>
+    <FormDialog
+      title={L.addMemberDialog}
+      onClose={onClose}
+      onSubmit={submit}
+      error={error}
+      busy={busy}
+      confirm={preview === null ? L.readInviteButton : L.addMemberConfirm}
+    >
         <div className="field">
           <label htmlFor={inviteId}>{L.fieldInvite}</label>
           <textarea
@@ -130,17 +134,7 @@ export function AddMemberDialog({ onClose }: { onClose: () => void }) {
             <RoleChoices roles={roles} onChange={setRoles} />
           </section>
         )}
-        <ErrorAlert message={error} />
-        <div className="actions">
-          <button type="submit" className="primary">
-            {preview === null ? L.readInviteButton : L.addMemberConfirm}
-          </button>
-          <button type="button" onClick={onClose}>
-            {L.cancelButton}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    </FormDialog>
   );
 }
 
