@@ -89,12 +89,30 @@ export async function startSecretService(): Promise<SecretService> {
         .map((l) => l.slice('label = '.length));
     },
     lock: () => {
-      dbusSend(childEnv, [
-        '--dest=org.freedesktop.secrets',
-        '/org/freedesktop/secrets',
-        'org.freedesktop.Secret.Service.Lock',
-        'array:objpath:/org/freedesktop/secrets/collection/login',
-      ]);
+      // The daemon may answer before the collection reports itself locked (seen under load in
+      // CI): wait until it does, so a test never reads a keychain it believes locked.
+      const locked = (): boolean =>
+        /boolean true/.test(
+          dbusSend(childEnv, [
+            '--dest=org.freedesktop.secrets',
+            '/org/freedesktop/secrets/collection/login',
+            'org.freedesktop.DBus.Properties.Get',
+            'string:org.freedesktop.Secret.Collection',
+            'string:Locked',
+          ]),
+        );
+      const started = Date.now();
+      do {
+        dbusSend(childEnv, [
+          '--dest=org.freedesktop.secrets',
+          '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock',
+          'array:objpath:/org/freedesktop/secrets/collection/login',
+        ]);
+        if (locked()) return;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      } while (Date.now() - started < 15_000);
+      throw new Error('gnome-keyring-daemon did not lock the login collection within 15 s');
     },
     stop,
   };
