@@ -70,6 +70,9 @@ export function membersAfter(members: ReadonlyMap<string, MemberState>, records:
 export const isMembershipRecord = (r: VaultRecord): boolean => r.t === 'member' || r.t === 'remove';
 const managesMembers = (roles: readonly RoleName[]): boolean => permits(roles, 'members/manage');
 
+/** Seniority (C5): one removes or demotes only a member without a rank or of a larger rank than one's own. */
+const outranks = (author: MemberState, target: MemberState): boolean => target.rank === undefined || (author.rank ?? Infinity) < target.rank;
+
 /**
  * A canonical linear extension of the graph: parents first, ready commits in
  * `key` order (Kahn's algorithm with a heap). Commits added later never change
@@ -293,7 +296,7 @@ export class Authorizer {
       if ((r.t === 'remove' || r.t === 'member') && r.sign !== p.author) {
         const target = members.get(r.sign);
         const demotes = r.t === 'remove' || !managesMembers(r.roles);
-        if (target?.rank !== undefined && demotes && !((author.rank ?? Infinity) < target.rank)) {
+        if (target && demotes && !outranks(author, target)) {
           return `its author may not ${r.t === 'remove' ? 'remove' : 'demote'} a member senior to them`;
         }
       }
@@ -448,8 +451,7 @@ export class Authorizer {
       const members = this.membershipAt(this.parentEvents(d.p));
       const author = members.get(d.p.author);
       const target = members.get(me);
-      if (!author || !target || !managesMembers(author.roles)) continue;
-      if (target.rank === undefined || (author.rank ?? Infinity) < target.rank) return u.id;
+      if (author && target && managesMembers(author.roles) && outranks(author, target)) return u.id;
     }
     return undefined;
   }

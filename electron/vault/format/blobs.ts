@@ -19,6 +19,11 @@ export interface BlobEntry {
 
 const HASH_BYTES = 32;
 
+/** A blob's hash (FORMAT.md §3.2): hex SHA-256 of its decoded bytes, one-shot. */
+export function hashBlob(bytes: Uint8Array): string {
+  return hash('sha256', bytes, 'hex');
+}
+
 /**
  * A verified prefix's blob lines, sorted by hash: `hashes` holds their SHA-256
  * hashes (32 bytes each) in that order, `where` three numbers per blob (line
@@ -92,7 +97,7 @@ export class FileBlob implements BlobEntry {
       } catch {
         throw corrupted(`line ${this.line}`, 'invalid base64url');
       }
-      if (hash('sha256', bytes, 'hex') !== this.expect) throw corrupted(`line ${this.line}`, 'the value line is not the one its commit lists (it was altered)');
+      if (hashBlob(bytes) !== this.expect) throw corrupted(`line ${this.line}`, 'the value line is not the one its commit lists (it was altered)');
       this.decoded = bytes;
     }
     return this.decoded;

@@ -13,6 +13,7 @@ import { CofferError, corrupted } from '../errors.js';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { b64uLength, decodeB64uInto, fromB64u, fromHex, HEX64, toB64u } from '../crypto/index.js';
+import { hashBlob } from './blobs.js';
 
 /** The format this Coffer writes (FORMAT.md §1). It reads every version from 1 up to it. */
 export const FORMAT_VERSION = 2;
@@ -435,7 +436,7 @@ export function parseVaultFile(
           damage(line, 'invalid base64url');
           continue;
         }
-        entries.push({ kind: 'blob', line, hash: hash('sha256', scratch.subarray(0, n), 'hex'), start, end: pos });
+        entries.push({ kind: 'blob', line, hash: hashBlob(scratch.subarray(0, n)), start, end: pos });
       } else {
         entries.push({ kind: 'commit', line, start, end: pos, ...readCommitLine(buf, start + 2, nl, formatVersion) });
       }

@@ -28,7 +28,9 @@ import {
   type ParseIssue,
   type ParsedFile,
 } from './codec.js';
-import { BlobIndex } from './blobs.js';
+import { BlobIndex, hashBlob } from './blobs.js';
+
+export { hashBlob };
 
 type CommitEntry = Extract<FileEntry, { kind: 'commit' }>;
 
@@ -92,10 +94,6 @@ export function verifiedKey(id: string, sig: Uint8Array): string {
 // One-shot hashing (crypto.hash, Node ≥ 20.12): no Hash object per line.
 export function commitId(payloadText: string): string {
   return hash('sha256', payloadText, 'hex');
-}
-
-export function hashBlob(bytes: Uint8Array): string {
-  return hash('sha256', bytes, 'hex');
 }
 
 export function signatureMessage(id: string): Uint8Array {
