@@ -84,6 +84,15 @@ function chooseFile(input: HTMLElement, name: string, content: string) {
   fireEvent.change(input, { target: { files: [new File([content], name)] } });
 }
 
+/** Opens the New certificate wizard on its first step. */
+async function openWizard() {
+  await goToCertificates();
+  fireEvent.click(screen.getByRole('button', { name: L.newCertificateButton }));
+  const d = await screen.findByRole('dialog', { name: L.newCertificateDialog });
+  await within(d).findByLabelText(L.fieldSubject);
+  return d;
+}
+
 describe('certificates list', () => {
   it('is a kind in the navigation; rows show the subject and the days left, coloured by expiry; search by subject', async () => {
     renderApp(seeded(), manualClock(NOW * 1000));
@@ -257,14 +266,6 @@ describe('certificate detail', () => {
 });
 
 describe('the create wizard', () => {
-  async function openWizard() {
-    await goToCertificates();
-    fireEvent.click(screen.getByRole('button', { name: L.newCertificateButton }));
-    const d = await screen.findByRole('dialog', { name: L.newCertificateDialog });
-    await within(d).findByLabelText(L.fieldSubject);
-    return d;
-  }
-
   it('self-signed from the default policy: a subject is required; the certificate is created and opened', async () => {
     const r = renderApp(seeded(), manualClock(NOW * 1000));
     const d = await openWizard();
@@ -398,14 +399,6 @@ describe('ACME issuers', () => {
     await goToCertificates();
     fireEvent.click(screen.getByRole('button', { name: L.issuersButton }));
     return screen.findByRole('dialog', { name: L.issuersDialog });
-  }
-
-  async function openWizard() {
-    await goToCertificates();
-    fireEvent.click(screen.getByRole('button', { name: L.newCertificateButton }));
-    const d = await screen.findByRole('dialog', { name: L.newCertificateDialog });
-    await within(d).findByLabelText(L.fieldSubject);
-    return d;
   }
 
   it('the Issuers dialog adds an issuer (terms agreed, a private CA’s certificate), lists it, disables it and deletes it after confirmation', async () => {
