@@ -155,20 +155,14 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
     if (e instanceof CofferError) return undefined;
     throw e;
   }
-  const chunks = new Map<number, Uint8Array>();
-  const chunk = (i: number): Uint8Array => {
-    let c = chunks.get(i);
-    if (!c) {
-      c = openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![record.state[i]!]!), `checkpoint state ${i}`);
-      chunks.set(i, c);
-    }
-    return c;
-  };
-  // Bytes [from, to) of the content, from the chunks that hold them (each CHECKPOINT_CHUNK long but the last).
-  const region = (from: number, to: number): Buffer => {
+  const chunk = (i: number): Uint8Array =>
+    openValue(core.vaultIdBytes, key, checkpointChunk(i, cp.p.epoch), core.graph.blobs.get(cp.p.blobs![record.state[i]!]!), `checkpoint state ${i}`);
+  // Bytes [from, to) of the content, from the chunks that hold them (each CHECKPOINT_CHUNK long but the last);
+  // `first`: chunk 0, already decrypted. Decrypted chunks are kept only while one region is read.
+  const region = (from: number, to: number, first?: Uint8Array): Buffer => {
     const parts: Uint8Array[] = [];
     for (let i = Math.floor(from / CHECKPOINT_CHUNK); i * CHECKPOINT_CHUNK < to; i++) {
-      const c = chunk(i);
+      const c = i === 0 && first ? first : chunk(i);
       const at = i * CHECKPOINT_CHUNK;
       parts.push(c.subarray(Math.max(0, from - at), Math.min(c.length, to - at)));
     }
@@ -177,15 +171,14 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
     return out;
   };
   try {
-    const header = readHeader(chunk(0));
-    if (!header) return readInline(record.state.map((_, i) => chunk(i)));
+    const first = chunk(0);
+    const header = readHeader(first);
+    if (!header) return readInline([first, ...record.state.slice(1).map((_, i) => chunk(i + 1))]);
     const mainEnd = header.length + header.main;
     const refsEnd = mainEnd + header.refs;
     const total = refsEnd + header.deferred;
     if (record.state.length !== Math.max(1, Math.ceil(total / CHECKPOINT_CHUNK)) || header.refs % HASH_BYTES !== 0) return undefined;
-    const main = JSON.parse(region(header.length, mainEnd).toString('utf8')) as MainJson;
-    // Decrypted chunks are kept only while one region is read.
-    chunks.clear();
+    const main = JSON.parse(region(header.length, mainEnd, first).toString('utf8')) as MainJson;
     if (main?.v !== CONTENT_VERSION || !Array.isArray(main.refs) || !wellFormed(main)) return undefined;
     const count = header.refs / HASH_BYTES;
     const other = new Map<number, string>();
@@ -199,19 +192,10 @@ export function readCheckpoint(core: VaultCore, cp: DecodedCommit, record: Check
       const o = other.get(n);
       if (o !== undefined) return o;
       if (!Number.isSafeInteger(n) || n < 0 || n >= count) throw corrupted('the checkpoint this open started from', 'its state names a reference it does not hold');
-      if (!table) {
-        table = region(mainEnd, refsEnd);
-        chunks.clear();
-      }
+      table ??= region(mainEnd, refsEnd);
       return table.toString('hex', n * HASH_BYTES, (n + 1) * HASH_BYTES);
     };
-    const deferredText = (): Buffer => {
-      if (!deferred) {
-        deferred = region(refsEnd, total);
-        chunks.clear();
-      }
-      return deferred;
-    };
+    const deferredText = (): Buffer => (deferred ??= region(refsEnd, total));
     return { v: CONTENT_VERSION, ref, state: main.state, batches: main.batches, clocks: main.clocks, deferredText };
   } catch (e) {
     // A chunk missing or altered, or content of the wrong shape: this checkpoint is unusable, the vault is not.
