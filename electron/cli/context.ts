@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CofferError, defaultVaultPath, ensureProfileDir, loadIdentities, osKeychain, resolveProfileDir, type Keychain, type Vault } from '../vault/index.js';
+import { CofferError, defaultVaultPath, ensureProfileDir, loadIdentities, osKeychain, resolveProfileDir, type Keychain, type MemberIdentity, type Vault } from '../vault/index.js';
 import { loadEngine, type CliEngine } from './engine.js';
 import { fileError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -87,29 +87,33 @@ export class CliContext {
     }
   }
 
-  /** Creates a vault (passphrase asked twice at a prompt), runs `fn`, closes it. */
+  /**
+   * Creates a vault, runs `fn`, closes it. With an identity file (identityFile()), a team
+   * vault whose creator is that member, named as in the file (C8: no passphrase slot);
+   * otherwise a personal vault (passphrase asked twice at a prompt).
+   */
   async createVault<T>(
     options: { retentionDays?: number; kdf?: { memoryKiB: number; iterations: number; parallelism: number } },
     fn: (vault: Vault) => Promise<T>,
   ): Promise<T> {
-    if (this.common.identity !== undefined) {
-      // createVault seals its creator in a passphrase slot; the engine cannot make an identity file's member the creator.
-      throw usageError('`vault create` makes a vault opened by a passphrase and takes no --identity: create it, then add your identity with `coffer member add --invite ... --role "Key Vault Administrator"`');
-    }
     const path = this.vaultPath();
     if (existsSync(path)) {
       throw new CofferError('VaultExists', `A vault already exists at ${path}`);
     }
-    return this.withUnlocked(path, 'create', fn, (engine, profileDir, passphrase) =>
-      engine.createVault({
-        path,
-        profileDir,
-        passphrase,
-        ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
-        ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
-        onWarning: this.onWarning,
-      }),
-    );
+    const settings = {
+      path,
+      ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+      ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
+      onWarning: this.onWarning,
+    };
+    const identityFile = this.identityFile();
+    if (identityFile !== undefined) {
+      if (options.kdf !== undefined) throw usageError('The --kdf-* options set a passphrase slot; a vault created by --identity has none');
+      const profileDir = this.profileDir();
+      const [engine] = await Promise.all([this.engine(), ensureProfileDir(profileDir)]);
+      return this.run(await this.asIdentity(identityFile, (member, name) => engine.createVault({ ...settings, profileDir, identity: member, displayName: name })), fn);
+    }
+    return this.withUnlocked(path, 'create', fn, (engine, profileDir, passphrase) => engine.createVault({ ...settings, profileDir, passphrase }));
   }
 
   /** The OS keychain (a fake in tests); `$COFFER_KEYCHAIN_SERVICE` names the service its entries are filed under. */
@@ -143,23 +147,33 @@ export class CliContext {
     return fromEnv === undefined ? undefined : this.path(fromEnv);
   }
 
-  /** Opens the vault as the member of `identityFile`: its passphrase from $COFFER_IDENTITY_PASSPHRASE or a prompt. */
-  private async openAsIdentity(engine: CliEngine, path: string, profileDir: string, identityFile: string): Promise<Vault> {
+  /**
+   * Unlocks `identityFile` (its passphrase from $COFFER_IDENTITY_PASSPHRASE or a prompt) and hands
+   * the member and the file's display name to `use`, which opens or creates a vault with them.
+   */
+  private async asIdentity(identityFile: string, use: (member: MemberIdentity, name: string) => Promise<Vault>): Promise<Vault> {
     const identities = await loadIdentities();
     const member = await unlockIdentity(this.io, identities, identityFile);
     try {
-      return await engine.openVault({
-        path,
-        profileDir,
-        identity: member,
-        onWarning: this.onWarning,
-        ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
-      });
+      return await use(member, (await identities.readIdentityFile(identityFile)).name);
     } catch (e) {
       // An open that fails early may not have taken the identity yet: its keys go here.
       identities.wipeIdentity(member);
       throw e;
     }
+  }
+
+  /** Opens the vault as the member of `identityFile`. */
+  private openAsIdentity(engine: CliEngine, path: string, profileDir: string, identityFile: string): Promise<Vault> {
+    return this.asIdentity(identityFile, (member) =>
+      engine.openVault({
+        path,
+        profileDir,
+        identity: member,
+        onWarning: this.onWarning,
+        ...(this.common.acceptRollback === true ? { acceptRollback: true } : {}),
+      }),
+    );
   }
 
   /**

@@ -19,11 +19,17 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   withKdfOptions(
     vault
       .command('create')
-      .description('create a new vault (asks for a new passphrase twice on a terminal) and print its info')
+      .description('create a new vault (asks for a new passphrase twice on a terminal, or is created by --identity) and print its info')
       .option('--retention-days <days>', 'soft-delete retention, 7..90 days, fixed at creation (default 90)', positiveInteger),
     'Argon2id memory in MiB (default 64)',
   )
-    .addHelpText('after', KDF_HELP_AFTER)
+    .addHelpText(
+      'after',
+      KDF_HELP_AFTER +
+        '\n\nWith --identity FILE (or $COFFER_IDENTITY), a team vault: that identity is its creator and\n' +
+        'Administrator, under the name in the file, and there is no passphrase: each member opens it\n' +
+        'with their own identity file (add them with `coffer member add --invite ...`).',
+    )
     .action(async (opts: CreateOptions, cmd: Command) => (await actions()).createVault(io, opts, cmd));
 
   vault
@@ -140,6 +146,6 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair', 'remember', 'forget', 'change-passphrase', 'reset-passphrase']);
   for (const command of vault.commands) {
     const name = command.name();
-    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name), identity: name === 'info' });
+    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name), identity: name === 'info' || name === 'create' });
   }
 }

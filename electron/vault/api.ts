@@ -36,10 +36,18 @@ export type { UnlockClock } from './access/unlock-attempts.js';
 /** Defined once in shared/ (the IPC contract carries VaultInfo as it is). */
 export type { ExposedObject, KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
 
+/** Exactly one of `passphrase` and `identity` (BadParameter otherwise). */
 export interface CreateVaultOptions {
   path: string;
   profileDir: string;
-  passphrase: Uint8Array;
+  /** A personal vault: its creator is a new member identity, sealed in a passphrase slot (C8). */
+  passphrase?: Uint8Array;
+  /**
+   * A team vault (C8: no vault-wide passphrase): this member identity (an identity
+   * file's) is the creator and Administrator, no slot is written, and the vault opens
+   * with OpenVaultOptions.identity. The engine wipes it on close.
+   */
+  identity?: { signSeed: Uint8Array; signPub: Uint8Array; encPriv: Uint8Array; encPub: Uint8Array };
   /** Soft-delete retention, 7..90 days, fixed at creation as in Key Vault (default 90). */
   retentionDays?: number;
   kdf?: KdfParams;

@@ -32,14 +32,17 @@ import { VaultSession } from './session.js';
 // ------------------------------------------------------------------ create
 
 export async function createVault(options: CreateVaultOptions): Promise<Vault> {
+  if ((options.passphrase === undefined) === (options.identity === undefined)) {
+    throw new CofferError('BadParameter', 'A new vault is sealed by a passphrase or created by a member identity: give exactly one of them.');
+  }
   const kdf = options.kdf ?? DEFAULT_KDF;
   const retentionDays = options.retentionDays ?? 90;
   validateRetentionDays(retentionDays);
-  const { warnings } = checkKdfParams(kdf);
-  for (const w of warnings) options.onWarning?.(w);
+  if (options.passphrase) for (const w of checkKdfParams(kdf).warnings) options.onWarning?.(w);
   await ensureProfileDir(options.profileDir);
 
-  const me = createIdentity();
+  // A team vault's creator is the identity given (C8: no vault-wide passphrase); a personal vault's, a new one.
+  const me = options.identity ?? createIdentity();
   // Genesis (C4): names its author, the vault's first Administrator; its hash is the vault id.
   const genesis: GenesisPayload = { v: FORMAT_VERSION, genesis: toB64u(randomBytes(32)), author: toB64u(me.signPub), seq: 0, parents: [] };
   const gText = canonicalJson(genesis);
@@ -48,19 +51,19 @@ export async function createVault(options: CreateVaultOptions): Promise<Vault> {
   const graph = buildGraph(Buffer.from(lines.join('')));
   const core = new VaultCore(graph, me);
   core.build();
-  const slot = await sealSlot(me, options.passphrase, kdf, Buffer.from(gId, 'hex'));
+  const slots = options.passphrase ? [await sealSlot(me, options.passphrase, kdf, Buffer.from(gId, 'hex'))] : undefined;
   const first = buildCommit(core, {
     records: [
       { t: 'settings', retentionDays },
       { t: 'member', sign: toB64u(me.signPub), enc: toB64u(me.encPub), name: options.displayName ?? 'owner', roles: ['Key Vault Administrator'] },
     ],
-    slots: [slot],
+    ...(slots ? { slots } : {}),
     newEpoch: true,
   });
   const data = Buffer.from(lines.join('') + first.text);
   await createVaultFile(options.path, data);
   await rememberSlots(options.profileDir, gId, { author: toB64u(me.signPub) });
-  const vault = new VaultSession(options.path, options.profileDir, me, kdf, 'passphrase', options.onWarning);
+  const vault = new VaultSession(options.path, options.profileDir, me, kdf, options.passphrase ? 'passphrase' : 'identity', options.onWarning);
   await vault.load();
   await vault.audit('VaultCreate', 'ok');
   return vault;

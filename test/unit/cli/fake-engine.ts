@@ -161,7 +161,7 @@ export function fakeEngine(): FakeEngine {
     async createVault(options: CreateVaultOptions): Promise<Vault> {
       record('createVault', { ...options, passphrase: undefined, onWarning: typeof options.onWarning });
       options.onWarning?.('KDF parameters below the defaults');
-      return vault(options.path, options.passphrase, options.retentionDays ?? 90);
+      return vault(options.path, options.passphrase ?? new Uint8Array(0), options.retentionDays ?? 90);
     },
     async openVault(options: OpenVaultOptions): Promise<Vault> {
       record('openVault', { ...options, passphrase: undefined, keychain: options.keychain && 'keychain', recoveryKey: options.recoveryKey && 'recoveryKey', onWarning: typeof options.onWarning });

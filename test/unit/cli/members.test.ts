@@ -206,7 +206,7 @@ describe('coffer member', () => {
     await import('node:fs/promises').then((fs) => fs.writeFile(pw, ALICE_PASSPHRASE, { mode: 0o600 }));
     expectError(await run(['--vault', vault, '--passphrase-file', pw, '--identity', bobCard.file, 'secret', 'list'], alice, {}), 2, 'BadParameter');
     expectError(await run(['--vault', vault, '--identity', bobCard.file, 'vault', 'remember'], alice, {}), 2, 'BadParameter');
-    expectError(await run(['--vault', join(alice, 'new.coffer'), '--identity', bobCard.file, 'vault', 'create', ...TEST_KDF_ARGS], alice, {}), 2, 'BadParameter');
+    expectError(await run(['--vault', join(alice, 'new.coffer'), '--passphrase-file', pw, '--identity', bobCard.file, 'vault', 'create'], alice, {}), 2, 'BadParameter');
   });
 
   it('no passphrase appears in any output', () => {

@@ -32,7 +32,7 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number; settled?: Prom
   const wait = () => new Promise((r) => setTimeout(r, opts.delayMs ?? 0));
   const engine: SessionEngine = {
     createVault: async (o: CreateVaultOptions) => {
-      seen.push({ op: 'create', passphrase: o.passphrase, copy: new TextDecoder().decode(o.passphrase), kdf: o.kdf });
+      seen.push({ op: 'create', passphrase: o.passphrase!, copy: new TextDecoder().decode(o.passphrase), kdf: o.kdf });
       await wait();
       return make(o.path);
     },

@@ -1,0 +1,102 @@
+// A team vault through the built CLI, with no vault-wide passphrase (VAULT-MODEL C8): Ann
+// creates it with her identity file; Bob and Carol are added from their invites.
+// Each person has their own COFFER_HOME; no passphrase reaches any output.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_KDF_ARGS, json, makeTempHome, removeTempHome, runCoffer, type CofferResult } from '../../helpers/cli.js';
+
+const PASSPHRASES = { ann: 'ann-canary-passphrase-0c9d21', bob: 'bob-canary-passphrase-e5a7b3', carol: 'carol-canary-passphrase-41f6d8' };
+type Person = keyof typeof PASSPHRASES;
+const ERROR_LINE = /^coffer: error: [A-Za-z]+: (?:[A-Za-z]+: )?[^\n]+\n$/;
+
+interface Card {
+  name: string;
+  id: string;
+  invite: string;
+  file: string;
+}
+interface Member {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+const homes = {} as Record<Person, string>;
+const cards = {} as Record<Person, Card>;
+let vault: string;
+const outputs: CofferResult[] = [];
+
+/** Runs as `who`, through their identity file (its passphrase from the environment). */
+async function as(who: Person, args: string[], input?: string): Promise<CofferResult> {
+  const r = await runCoffer(['--vault', vault, ...args], {
+    home: homes[who],
+    env: { COFFER_IDENTITY: cards[who].file, COFFER_IDENTITY_PASSPHRASE: PASSPHRASES[who] },
+    ...(input === undefined ? {} : { input }),
+  });
+  outputs.push(r);
+  return r;
+}
+
+function expectOk(r: CofferResult): void {
+  expect({ code: r.code, stderr: r.stderr.replace(/^coffer: warning: [^\n]+\n/gm, '') }).toEqual({ code: 0, stderr: '' });
+}
+
+function expectError(r: CofferResult, exit: number, code: string): void {
+  expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: exit, stderr: expect.stringMatching(ERROR_LINE) });
+  expect(r.stderr.startsWith(`coffer: error: ${code}: `)).toBe(true);
+}
+
+beforeAll(async () => {
+  for (const who of Object.keys(PASSPHRASES) as Person[]) {
+    homes[who] = await makeTempHome();
+    const created = await runCoffer(['identity', 'create', '--name', who[0]!.toUpperCase() + who.slice(1), ...TEST_KDF_ARGS], {
+      home: homes[who],
+      env: { COFFER_IDENTITY_PASSPHRASE: PASSPHRASES[who] },
+    });
+    expectOk(created);
+    cards[who] = json<Card>(created);
+  }
+  vault = join(homes.ann, 'team.coffer');
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(homes).map((h) => removeTempHome(h)));
+});
+
+describe('vault create --identity', () => {
+  it('creates a team vault whose creator and Administrator is the identity, under its name', async () => {
+    const created = await as('ann', ['vault', 'create']);
+    expectOk(created);
+    expect(json<{ unlockedWith: string; roles: string[] }>(created)).toMatchObject({ unlockedWith: 'identity', roles: ['Key Vault Administrator'] });
+    expectOk(await as('ann', ['secret', 'set', '-n', 'db', '--value-stdin'], 'db-value'));
+    expect(json<Member[]>(await as('ann', ['member', 'list']))).toEqual([expect.objectContaining({ id: cards.ann.id, name: 'Ann', roles: ['Key Vault Administrator'] })]);
+  });
+
+  it('has no passphrase: a passphrase open is refused', async () => {
+    const r = await runCoffer(['--vault', vault, 'secret', 'list'], { home: homes.ann, env: { COFFER_PASSPHRASE: 'anything' } });
+    expectError(r, 4, 'VaultLocked');
+    expect(r.stderr).toContain('This vault has no passphrase slot; open it with a member identity.');
+  });
+
+  it('refuses the --kdf-* options, which set a passphrase slot', async () => {
+    expectError(await as('ann', ['vault', 'create', '--vault', join(homes.ann, 'other.coffer'), ...TEST_KDF_ARGS]), 2, 'BadParameter');
+  });
+
+  it('members added from invites read by role', async () => {
+    expectOk(await as('ann', ['member', 'add', '--invite', cards.bob.invite, '--role', 'Key Vault Secrets User']));
+    const got = await as('bob', ['secret', 'get', '-n', 'db']);
+    expectOk(got);
+    expect(got.stdout.toString('utf8')).toBe('db-value');
+  });
+});
+
+describe('no passphrase in any output', () => {
+  it('holds for every command run', () => {
+    for (const r of outputs) {
+      for (const pw of Object.values(PASSPHRASES)) {
+        expect(r.stdout.toString('utf8')).not.toContain(pw);
+        expect(r.stderr).not.toContain(pw);
+      }
+    }
+  });
+});
