@@ -156,6 +156,8 @@ export const LIMITS = Object.freeze({
    * breaks and spaces of a wrapped paste, which the engine's parser skips.
    */
   inviteLength: 1024,
+  /** An identity's display name (access/identity-file.ts: 1..128 bytes of UTF-8, checked again in main). */
+  displayNameLength: 128,
 });
 
 export const DEFAULT_SETTINGS: Readonly<AppSettings> = Object.freeze({
@@ -364,6 +366,11 @@ const signPub = z
   .string()
   .max(43, { abort: true })
   .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be a member key: 32 bytes of base64url (43 characters)' });
+/** The display name of a new identity: bounded text; the engine's checkDisplayName (in main) refuses control characters and counts bytes. */
+const displayName = z
+  .string()
+  .max(LIMITS.displayNameLength, { error: `must be at most ${LIMITS.displayNameLength} characters`, abort: true })
+  .refine((n) => n.trim() !== '', { error: 'must not be empty' });
 /** One or more of Key Vault's built-in roles (shared/keyvault.ts ROLE_NAMES, the engine's list). */
 const roles = z.array(z.enum(ROLE_NAMES)).min(1, { error: 'choose at least one role' }).max(ROLE_NAMES.length);
 
@@ -477,6 +484,19 @@ export interface InvitePreview {
 export interface RemovedMember {
   removed: MemberView;
   exposed: ExposedObject[];
+}
+
+/**
+ * `identity:get` and `identity:create`: the person's identity in the profile
+ * (access/identity-file.ts), as `coffer identity show` prints it. Public
+ * data only: the invite is what its owner hands an Administrator.
+ */
+export interface IdentityView {
+  name: string;
+  /** Member key id: 16 hex digits, as member lists show it. */
+  id: string;
+  fingerprint: string;
+  invite: string;
 }
 
 export interface CopyResult {
@@ -754,6 +774,15 @@ export const contract = {
   /** Replaces the member's roles. */
   'members:setRoles': channel<MemberView>()(z.strictObject({ signPub, roles })),
   'members:remove': channel<RemovedMember>()(z.strictObject({ signPub })),
+
+  /**
+   * The person's identity in the profile (identity.json, sealed by its own
+   * passphrase): null when there is none; create one; copy its invite (main
+   * writes it and clears it later, as every copy).
+   */
+  'identity:get': channel<IdentityView | null>()(empty),
+  'identity:create': channel<IdentityView>()(z.strictObject({ name: displayName, passphrase })),
+  'identity:copyInvite': channel<CopyResult>()(empty),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(

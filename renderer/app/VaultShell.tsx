@@ -1,16 +1,17 @@
 /**
  * The unlocked vault: the top bar (the vault's path, Settings, Security,
- * Lock), the navigation between object kinds (app/kinds.tsx) and the
+ * My identity, Lock), the navigation between object kinds (app/kinds.tsx) and the
  * vault's own views (app/views.tsx: Members), the banners
  * every kind shares (a copy missing changes, notices) and the chosen kind's
  * screen. Main's events land here: the menu's commands go to the kind they
  * are for, keys rotated on schedule become a notice, and a DNS record an
  * ACME order waits for shows as a dialog over any screen.
  */
-import { Lock, Settings, ShieldCheck } from 'lucide-react';
+import { IdCard, Lock, Settings, ShieldCheck } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { subscribeMainEvents } from '../lib/api.js';
 import { DnsChallengeHost } from '../features/certificates/DnsChallengeDialog.js';
+import { IdentityDialog } from '../features/identity/IdentityDialog.js';
 import { SettingsDialog } from '../features/settings/SettingsDialog.js';
 import { LackingBanner } from '../features/vault/LackingBanner.js';
 import { SecurityDialog } from '../features/vault/SecurityDialog.js';
@@ -33,6 +34,7 @@ export function VaultShell() {
   const show = useShell((s) => s.show);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [securityOpen, setSecurityOpen] = useState(false);
+  const [identityOpen, setIdentityOpen] = useState(false);
 
   useEffect(
     () =>
@@ -66,6 +68,10 @@ export function VaultShell() {
           <button type="button" onClick={() => setSecurityOpen(true)}>
             <ShieldCheck aria-hidden="true" className="icon" />
             {L.securityButton}
+          </button>
+          <button type="button" onClick={() => setIdentityOpen(true)}>
+            <IdCard aria-hidden="true" className="icon" />
+            {L.myIdentityButton}
           </button>
           <button type="button" onClick={() => void lock()} aria-keyshortcuts="Control+L Meta+L">
             <Lock aria-hidden="true" className="icon" />
@@ -111,6 +117,7 @@ export function VaultShell() {
       </div>
       {settingsOpen ? <SettingsDialog onClose={() => setSettingsOpen(false)} /> : null}
       {securityOpen ? <SecurityDialog onClose={() => setSecurityOpen(false)} /> : null}
+      {identityOpen ? <IdentityDialog onClose={() => setIdentityOpen(false)} /> : null}
       <DnsChallengeHost />
     </div>
   );

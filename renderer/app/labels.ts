@@ -601,6 +601,22 @@ export const L = {
   exposurePending: "its pending request's key: delete the request and make a new one",
   exposureCa: 'a CA of the vault: make a new CA and issue from it',
   exposureDeleted: 'deleted: recover it to give it a new value, or purge it',
+
+  // The person's identity in the profile (identity.json): the invite they hand an Administrator
+  myIdentityButton: 'My identity',
+  identityDialog: 'My identity',
+  identityNoneExplain:
+    'An identity lets you be a member of team vaults: you give its invite to a vault’s Administrator, who adds you. It lives in this profile, sealed by its own passphrase.',
+  identityName: 'Display name',
+  identityNameHint: 'Shown to the other members of each vault you join.',
+  identityPassphrase: 'Identity passphrase',
+  identityRepeat: 'Repeat the identity passphrase',
+  createIdentityButton: 'Create identity',
+  identityInvite: 'Your invite',
+  identityInviteExplain: 'Give this invite to an Administrator of the vault you are to join (it holds only public keys).',
+  copyInviteButton: 'Copy invite',
+  identityFingerprintExplain:
+    'The Administrator will ask you to read this fingerprint to them by another channel (in person, by phone or video) before adding you.',
 } as const;
 
 /** The first 8 characters of a version id, as shown in the UI. */

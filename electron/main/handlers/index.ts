@@ -15,6 +15,7 @@ import { certificateHandlers } from './certificates.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
 import { DnsChallenges } from './dns-challenges.js';
+import { identityHandlers } from './identity.js';
 import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './scheduled-work.js';
 import { keyHandlers } from './keys.js';
 import { memberHandlers } from './members.js';
@@ -52,7 +53,7 @@ export interface MainServicesOptions {
   keychain: Keychain;
   /** Default: the real engine (electron/vault/vault.js), loaded on first use. */
   engine?: SessionEngine;
-  /** Test-only: KDF for vaults created through `vault:create` (see VaultSessionManager). */
+  /** Test-only: KDF for vaults created through `vault:create` (see VaultSessionManager) and identities through `identity:create`. */
   kdf?: KdfParams;
   /** Unix seconds, for the recent list. */
   now?: () => number;
@@ -181,6 +182,13 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...keyHandlers({ session, settings, clipboard }),
     ...certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }),
     ...memberHandlers({ session }),
+    ...identityHandlers({
+      profileDir: options.profileDir,
+      settings,
+      clipboard,
+      ...(options.kdf ? { kdf: options.kdf } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),

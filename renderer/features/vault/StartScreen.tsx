@@ -1,13 +1,15 @@
-/** Start: create a vault, or open one (recent list, file picker, typed path, drag and drop). */
+/** Start: create a vault, or open one (recent list, file picker, typed path, drag and drop); the person's identity (My identity). */
 import { useEffect, useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
+import { IdentityDialog } from '../identity/IdentityDialog.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
 export function StartScreen() {
+  const [identityOpen, setIdentityOpen] = useState(false);
   return (
     <main className="start">
       <h1>{L.appTitle}</h1>
@@ -15,6 +17,12 @@ export function StartScreen() {
         <CreateForm />
         <OpenForm />
       </div>
+      <p>
+        <button type="button" onClick={() => setIdentityOpen(true)}>
+          {L.myIdentityButton}
+        </button>
+      </p>
+      {identityOpen ? <IdentityDialog onClose={() => setIdentityOpen(false)} /> : null}
     </main>
   );
 }

@@ -43,6 +43,7 @@ describe('contract', () => {
         'certificates:deleteIssuer', 'certificates:revoke', 'certificates:dnsReady', 'certificates:dnsCancel',
         'certificates:getContacts', 'certificates:setContacts', 'certificates:deleteContacts',
         'members:list', 'members:readInvite', 'members:add', 'members:setRoles', 'members:remove',
+        'identity:get', 'identity:create', 'identity:copyInvite',
         'settings:get', 'settings:set',
       ].sort(),
     );

@@ -46,6 +46,7 @@ import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 import type { LackingReport } from '../../../shared/vault-types.js';
 import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
 import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
+import { identityChannels, type FakeIdentityState } from './fake-api-identity.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 
 interface Version {
@@ -146,6 +147,8 @@ export interface FakeCoffer {
   failNext: Partial<Record<Channel, ErrorResult>>;
   /** Every certificate export main would have written (the save dialog answers from pickerAnswers). */
   certificateExports: { name: string; format: string; path: string; protected: boolean }[];
+  /** The profile's identity (fake-api-identity.ts); none by default. */
+  identity: FakeIdentityState;
 }
 
 const err = (code: ErrorResult['code'], message: string, innerCode?: string): ErrorResult => ({ ok: false, code, message, ...(innerCode ? { innerCode } : {}) });
@@ -169,6 +172,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
     pickerAnswers: [],
     failNext: {},
     certificateExports: [],
+    identity: { current: null },
     pemPassword: 'pem password',
     emit: () => {
       throw new Error('installFake() first');
@@ -498,6 +502,11 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
   });
 
   // A certificate order by a dns-01 issuer answers once the user answers its record (a promise).
+  /** A copy main makes (a CSR, an invite): the text on the clipboard, cleared after the user's delay. */
+  const copyText = (text: string) => {
+    fake.clipboard = text;
+    return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
+  };
   type Impl = { [C in Channel]: (input: ChannelInput<C>) => Result<unknown> | Promise<Result<unknown>> };
   const impl: Impl = {
     'vault:create': ({ path, passphrase }) => {
@@ -862,10 +871,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       now: () => fake.now(),
       newVersion,
       nextSavePath: () => fake.pickerAnswers.shift() ?? null,
-      copy: (text) => {
-        fake.clipboard = text;
-        return ok({ clearsInSeconds: fake.settings.clipboardClearSeconds });
-      },
+      copy: copyText,
       exports: fake.certificateExports,
       emit: (e) => fake.emit(e),
     }),
@@ -878,6 +884,10 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         const v = writable();
         return 'ok' in v ? v : memberStore(v);
       },
+    }),
+    ...identityChannels({
+      state: fake.identity,
+      copy: copyText,
     }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {

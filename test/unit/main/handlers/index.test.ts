@@ -473,6 +473,15 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: {}, field: 'signPub: is required' },
     { input: { signPub: `${'A'.repeat(42)}+` }, field: 'signPub: must be a member key' },
   ],
+  'identity:get': [{ input: { file: '/x' }, field: 'unknown field file' }],
+  'identity:create': [
+    { input: { passphrase: 'p' }, field: 'name: is required' },
+    { input: { name: '   ', passphrase: 'p' }, field: 'name: must not be empty' },
+    { input: { name: 'n'.repeat(LIMITS.displayNameLength + 1), passphrase: 'p' }, field: `name: must be at most ${LIMITS.displayNameLength} characters` },
+    { input: { name: 'Ann' }, field: 'passphrase: is required' },
+    { input: { name: 'Ann', passphrase: 'p', kdf: { memoryKiB: 8 } }, field: 'unknown field kdf' },
+  ],
+  'identity:copyInvite': [{ input: { invite: 'coffer-invite:AAAA' }, field: 'unknown field invite' }],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -595,6 +604,9 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
       'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
       'members:remove': { signPub: 'A'.repeat(43) },
+      'identity:get': {},
+      'identity:create': { name: 'Ann', passphrase: 'p' },
+      'identity:copyInvite': {},
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -729,6 +741,11 @@ describe('values never leave main except through secrets:reveal', () => {
     const bobKey = (await app.ok('members:list')).find((m) => m.name === 'Bob')?.signPub;
     await call('members:setRoles', { signPub: bobKey, roles: ['Key Vault Reader', 'Key Vault Secrets User'] });
     await call('members:remove', { signPub: bobKey });
+    // The person's identity: created with its own passphrase, shown (public data), its invite copied.
+    await call('identity:get');
+    await call('identity:create', { name: 'Ann', passphrase: 'CANARY-identity-create' });
+    await call('identity:get');
+    await call('identity:copyInvite');
     await call('vault:status');
     await call('vault:recent');
     await call('vault:suggestPath');
@@ -759,7 +776,7 @@ describe('values never leave main except through secrets:reveal', () => {
     expect([...seen].sort()).toEqual([...CHANNELS].sort());
     expect(revealed).toMatchObject({ ok: true, value: { value: CANARY2 } });
     // The value, the imported key's public JWK, then a CSR.
-    expect(app.clipboard.writes).toEqual([CANARY2, expect.stringContaining('"kty":"RSA"'), expect.stringContaining('-----BEGIN CERTIFICATE REQUEST-----')]);
+    expect(app.clipboard.writes).toEqual([CANARY2, expect.stringContaining('"kty":"RSA"'), expect.stringContaining('-----BEGIN CERTIFICATE REQUEST-----'), expect.stringMatching(/^coffer-invite:/)]);
     // Events to the renderer carry no value either.
     expect(JSON.stringify(app.events)).not.toContain('CANARY');
     const leaks = outputs.filter((o) => o.channel !== 'secrets:reveal' && o.text.includes('CANARY'));

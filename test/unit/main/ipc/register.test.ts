@@ -105,6 +105,9 @@ const VALID: Record<Channel, unknown> = {
   'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
   'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
   'members:remove': { signPub: 'A'.repeat(43) },
+  'identity:get': {},
+  'identity:create': { name: 'Ann', passphrase: 'p' },
+  'identity:copyInvite': {},
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -126,7 +129,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(81);
+    expect(CHANNELS.length).toBe(84);
   });
 
   it('dispose() removes every handler', () => {

@@ -1,0 +1,49 @@
+/**
+ * The person's identity in the profile, as main reads it (identity:get):
+ * public data only (name, id, fingerprint, invite). Its passphrase never
+ * enters this store: the forms keep it in component state and pass it
+ * straight to `call`.
+ */
+import { create } from 'zustand';
+import type { ErrorResult, IdentityView } from '../../../shared/contract.js';
+import { L } from '../../app/labels.js';
+import { call } from '../../lib/api.js';
+import { onReset } from '../../lib/reset.js';
+
+interface IdentityState {
+  /** Undefined until main answered; null when the profile has no identity. */
+  identity: IdentityView | null | undefined;
+  error: string | null;
+  status: string | null;
+  load(): Promise<void>;
+  create(name: string, passphrase: string): Promise<ErrorResult | null>;
+  copyInvite(): Promise<void>;
+}
+
+const initial = { identity: undefined, error: null, status: null };
+
+export const useIdentity = create<IdentityState>()((set) => ({
+  ...initial,
+
+  async load() {
+    const r = await call('identity:get', {});
+    if (r.ok) set({ identity: r.value, error: null });
+    else set({ error: r.message });
+  },
+
+  async create(name, passphrase) {
+    const r = await call('identity:create', { name, passphrase });
+    if (!r.ok) return r;
+    set({ identity: r.value, error: null, status: null });
+    return null;
+  },
+
+  async copyInvite() {
+    set({ error: null, status: null });
+    const r = await call('identity:copyInvite', {});
+    if (r.ok) set({ status: L.copied(r.value.clearsInSeconds) });
+    else set({ error: r.message });
+  },
+}));
+
+onReset(() => useIdentity.setState(initial));

@@ -1,0 +1,79 @@
+/**
+ * The `identity:*` channels through the real gate and handlers on the real
+ * engine (small test KDF, the session manager's seam): a profile without an
+ * identity answers null; one is created in the profile (what `coffer
+ * identity show` then reads), its passphrase opens it and nothing else
+ * does, a second create is refused; its invite is copied by main and
+ * cleared after the user's delay; no passphrase in any answer or warning.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Result } from '../../../../shared/contract.js';
+import { parseInvite, readIdentityFile, unlockIdentityFile, wipeIdentity } from '../../../../electron/vault/access/identity-file.js';
+import { removeTempDirs } from '../../../helpers/vault.js';
+import { startApp, type TestApp } from '../helpers.js';
+
+afterAll(removeTempDirs);
+
+const IDENTITY_PASSPHRASE = 'CANARY-identity passphrase 7c1e';
+
+function expectError(r: Result<unknown>, code: string): { message: string } {
+  if (r.ok) throw new Error(`expected ${code}, got ok`);
+  expect(r.code).toBe(code);
+  expect(r.message).not.toMatch(/\n\s+at |\.ts:\d+/);
+  expect(r.message).not.toContain('CANARY');
+  return r;
+}
+
+describe('identity:* (real handlers and engine)', () => {
+  let app: TestApp;
+
+  it('answers null while the profile has no identity (the profile folder not even made yet); copying is NotFound', async () => {
+    app = await startApp();
+    expect(await app.ok('identity:get')).toBeNull();
+    expect(expectError(await app.call('identity:copyInvite'), 'NotFound').message).toBe('This profile has no identity yet: create one first.');
+    expect(app.clipboard.writes).toEqual([]);
+  });
+
+  it('creates identity.json in the profile, sealed by its own passphrase with the configured KDF; answers its public card', async () => {
+    const card = await app.ok('identity:create', { name: '  Ann Example ', passphrase: IDENTITY_PASSPHRASE });
+    const file = join(app.profileDir, 'identity.json');
+    expect(card).toEqual(await readIdentityFile(file));
+    expect(Object.keys(card).sort()).toEqual(['fingerprint', 'id', 'invite', 'name']);
+    expect(card.name).toBe('Ann Example');
+    expect(card.fingerprint).toMatch(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/);
+    expect(parseInvite(card.invite)).toMatchObject({ name: 'Ann Example', id: card.id, fingerprint: card.fingerprint });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // The test seam's small parameters (DECISIONS.md), as vaults created through vault:create.
+    const json = JSON.parse(await readFile(file, 'utf8')) as { kdf: unknown };
+    expect(json.kdf).toEqual({ m: 8192, t: 1, p: 1 });
+    const identity = await unlockIdentityFile(file, new TextEncoder().encode(IDENTITY_PASSPHRASE));
+    wipeIdentity(identity);
+    await expect(unlockIdentityFile(file, new TextEncoder().encode('another passphrase'))).rejects.toMatchObject({ code: 'WrongPassphrase' });
+    expect(await app.ok('identity:get')).toEqual(card);
+  });
+
+  it('never replaces an identity: a second create is Conflict and the first stays', async () => {
+    const before = await app.ok('identity:get');
+    const r = expectError(await app.call('identity:create', { name: 'Mallory', passphrase: 'CANARY-other' }), 'Conflict');
+    expect(r.message).toContain('already exists');
+    expect(await app.ok('identity:get')).toEqual(before);
+  });
+
+  it('refuses a display name the engine refuses (control characters), naming why', async () => {
+    const other = await startApp();
+    const r = expectError(await other.call('identity:create', { name: 'Ann\u202eevil', passphrase: 'CANARY-x' }), 'BadParameter');
+    expect(r.message).toBe('The display name holds control or invisible formatting characters.');
+    expect(await other.ok('identity:get')).toBeNull();
+  });
+
+  it('copies the invite through the clipboard service, cleared after the delay', async () => {
+    const card = (await app.ok('identity:get'))!;
+    expect(await app.ok('identity:copyInvite')).toEqual({ clearsInSeconds: 30 });
+    expect(app.clipboard.writes).toEqual([card.invite]);
+    app.timers.advance(30_000);
+    expect(app.clipboard.text).toBe('');
+    expect(app.warnings.join('\n')).not.toContain('CANARY');
+  });
+});
