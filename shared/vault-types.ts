@@ -124,3 +124,46 @@ export interface ExposedObject {
   /** The private key of the certificate's pending request: delete the request and make a new one. */
   pendingRequest?: true;
 }
+
+/**
+ * One thing a commit did, as the vault's history names it (electron/vault/state/history.ts):
+ * each object kind describes its own records; members, key epochs, checkpoints and
+ * settings are the vault's.
+ */
+export interface HistoryChange {
+  /** `secrets`, `keys`, `certificates`, `cas`, `members` or `vault`. */
+  kind: string;
+  /** `secrets/db`, `members/<member id>`, `certificates/issuers/<name>`, or the kind alone (`vault`). */
+  object: string;
+  /** The version written or changed, when the record names one. */
+  version?: string;
+  /** "new version", "attributes", "deleted", "recovered", "purged", "member added", "roles changed", "member removed", "new key epoch", "checkpoint"… */
+  action: string;
+  /** A few words more: the member's name and roles, how many versions were purged… */
+  detail?: string;
+}
+
+/** One commit of the vault's history (Vault.history), newest first. */
+export interface HistoryEntry {
+  /** The commit id (64 hex). */
+  commit: string;
+  /** The commit's clock (its HLC time, Unix milliseconds); null when its body is unreadable here. */
+  time: number | null;
+  /** Its author, as MemberInfo names members; name "unknown member" when no readable record names them. */
+  author: { id: string; name: string };
+  /** What it did; null when this member cannot read its body (see `unreadable`). */
+  changes: HistoryChange[] | null;
+  /** Why this member cannot read it (an epoch it holds no key of, a newer format…). */
+  unreadable?: string;
+  /** Set when the commit was rejected (VAULT-MODEL C5: unauthorized, after a removal…): shown, never applied. */
+  rejected?: string;
+}
+
+export interface HistoryOptions {
+  /** Only commits from this time on (Unix milliseconds). */
+  since?: number;
+  /** Only the changes to one object: `secrets/NAME`, `keys/NAME` or `certificates/NAME`. */
+  object?: string;
+  /** At most this many entries (the newest). */
+  limit?: number;
+}

@@ -26,7 +26,7 @@ import type {
   SecretBundle,
   SecretItem,
 } from '../../shared/keyvault.js';
-import type { ExposedObject, KdfParams, VaultInfo } from '../../shared/vault-types.js';
+import type { ExposedObject, HistoryEntry, HistoryOptions, KdfParams, VaultInfo } from '../../shared/vault-types.js';
 import type { KeyDetailsView } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
@@ -35,6 +35,7 @@ export type { Keychain } from './store/keychain.js';
 export type { UnlockClock } from './access/unlock-attempts.js';
 /** Defined once in shared/ (the IPC contract carries VaultInfo as it is). */
 export type { ExposedObject, KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
+export type { HistoryChange, HistoryEntry, HistoryOptions } from '../../shared/vault-types.js';
 
 /** Exactly one of `passphrase` and `identity` (BadParameter otherwise). */
 export interface CreateVaultOptions {
@@ -573,6 +574,18 @@ export interface Vault {
    * then reads only the commits after it. Returns how many commits it covers.
    */
   checkpoint(): Promise<{ commits: number }>;
+  /**
+   * Who changed what (state/history.ts): the commits, newest first, each with its author,
+   * clock and changes; rejected commits with their reason, bodies this member cannot read
+   * as unreadable. With `object`, only the changes to it (who wrote each version, and when).
+   */
+  history(options?: HistoryOptions): HistoryEntry[];
+  /**
+   * Reads what other writers added to the file since this session last read or wrote it
+   * (no relock; verified as a write verifies a changed file). `changed`: new commits came;
+   * `commits`: them, described as history() describes them.
+   */
+  refresh(): Promise<{ changed: boolean; commits: HistoryEntry[] }>;
   /** Wipes key material held in memory; the warm snapshot this open owes is taken first and written in the background. */
   close(): void;
   /** Resolves when the writes left to the background (audit records, the warm snapshot) are done. */

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { ForgetResult, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
+import type { ForgetResult, HistoryEntry, HistoryOptions, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
@@ -21,6 +21,7 @@ import { isMembershipRecord } from './access/authorize.js';
 import { VaultCore } from './core.js';
 import { versionCount, type ObjectOf } from './state/versioned.js';
 import { CHECKPOINT_EVERY, checkpointOf } from './state/checkpoint.js';
+import { VaultHistory } from './state/history.js';
 import { AuditLog } from './audit/log.js';
 import { BodyCache } from './cache/body-cache.js';
 import { VerifiedCache } from './cache/verified-cache.js';
@@ -73,6 +74,8 @@ export class VaultSession implements Vault {
   readonly certificates: CertificatesOperations;
   readonly cas: CertificateAuthorities;
   readonly members: MembersApi;
+  /** What each commit did, read once per commit (state/history.ts). */
+  private readonly historyLog = new VaultHistory(() => this.core);
   private closed = false;
 
   constructor(
@@ -448,8 +451,7 @@ export class VaultSession implements Vault {
         // tell: saving stays proportional to the change, not to the vault.
         // The stamp includes the file's last bytes: a same-size, same-mtime rewrite in place
         // (coarse-mtime file systems, rsync --inplace -t) is still noticed.
-        const st = await fileStamp(this.path);
-        if (!sameStamp(st, this.stamp) || st.size !== this.bytesSize) await this.reloadChanged();
+        await this.reloadIfChanged();
         // Before the state changes: the owed snapshot describes the state as read.
         this.payOwedSnapshot();
         if (this.lacking?.membership) throw this.lacking.refusal();
@@ -506,6 +508,36 @@ export class VaultSession implements Vault {
     this.onWarning?.(`The vault file was upgraded from format version ${this.core.graph.formatVersion} to ${FORMAT_VERSION}: Coffer versions that read only version ${this.core.graph.formatVersion} can no longer open it.`);
     this.core.graph.formatVersion = FORMAT_VERSION;
     return 'appended';
+  }
+
+  /** Re-reads the file if another writer changed it since this session last read or wrote it (the caller holds the vault's lock). */
+  private async reloadIfChanged(): Promise<boolean> {
+    const st = await fileStamp(this.path);
+    if (sameStamp(st, this.stamp) && st.size === this.bytesSize) return false;
+    await this.reloadChanged();
+    return true;
+  }
+
+  history(options?: HistoryOptions): HistoryEntry[] {
+    if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+    return this.historyLog.list(options);
+  }
+
+  /**
+   * Takes in what other writers (another member, the CLI, git, a sync tool) added to the
+   * file, without a relock: read under the vault's lock and verified exactly as a write
+   * re-reads a changed file (rollback, lacking copies, rejected commits reported), then
+   * the new commits described as history() describes them.
+   */
+  async refresh(): Promise<{ changed: boolean; commits: HistoryEntry[] }> {
+    if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+    return withFileLock(vaultLockPath(this.path), async () => {
+      if (this.closed) throw new CofferError('VaultLocked', 'The vault is closed.');
+      const before = new Set(this.core.graph.byId.keys());
+      if (!(await this.reloadIfChanged())) return { changed: false, commits: [] };
+      const added = this.core.graph.commits.filter((c) => !before.has(c.id)).map((c) => c.id);
+      return { changed: added.length > 0, commits: this.historyLog.entries(added) };
+    });
   }
 
   /**

@@ -12,6 +12,8 @@ import { bad, b64, bool, checkTags, fields, int, isInt, isObj, list, NAME, oneOf
 import { nameOnly } from '../keys/records.js';
 import { CERTIFICATE_KEY_USAGES, REVOCATION_REASONS, type RevocationReason } from '../../../shared/certificate-types.js';
 import type { CertificatePermission } from './permissions.js';
+import { describeNamed } from '../state/record-change.js';
+import type { HistoryChange } from '../../../shared/vault-types.js';
 
 export const CERTIFICATE_ORIGINS = ['create', 'import', 'merge', 'renew', 'restore'] as const;
 /** X.509 key usages as Key Vault's policy names them: defined once in shared/ for the app's forms too. */
@@ -401,3 +403,36 @@ export const caRecordSchemas = {
   },
   'ca.delete': { validate: nameOnly, permission: (): CertificatePermission => 'certificatecas/delete', since: 2 },
 } as const;
+
+const describeCertificate = describeNamed('certificates', {
+  certificate: 'new version',
+  'certificate.update': 'attributes',
+  'certificate.delete': 'deleted',
+  'certificate.recover': 'recovered',
+  'certificate.purge': 'purged',
+  'certificate.policy': 'policy',
+  'certificate.pending': 'certificate request',
+  'certificate.pending.delete': 'request deleted',
+  'certificate.revoke': 'revoked',
+});
+const describeIssuer = describeNamed('certificates/issuers', { 'certificate.issuer': 'issuer set', 'certificate.issuer.delete': 'issuer deleted' });
+
+/**
+ * How the vault's history names certificate records (state/record-change.ts). Issuers
+ * are named apart from certificates (a name holds no `/`, so they never meet), and the
+ * contacts are the collection's own.
+ */
+export function describeCertificateRecord(r: { t: string }): HistoryChange | undefined {
+  if (r.t === 'certificate.contacts') return { kind: 'certificates', object: 'certificates', action: 'contacts' };
+  const issuer = describeIssuer(r);
+  return issuer ? { ...issuer, kind: 'certificates' } : describeCertificate(r);
+}
+
+/** How the vault's history names the CAs' records (state/record-change.ts). */
+export const describeCaRecord = describeNamed('cas', {
+  ca: 'new version',
+  'ca.issue': 'certificate issued',
+  'ca.revoke': 'certificate revoked',
+  'ca.crl': 'CRL',
+  'ca.delete': 'deleted',
+});

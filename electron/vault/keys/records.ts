@@ -10,6 +10,7 @@ import { bad, b64, bool, checkTags, fields, int, isInt, isObj, isoDuration, list
 import type { KeyLifetimeAction } from '../../../shared/keyvault.js';
 import type { KeyPermission } from './permissions.js';
 import type { CertificatePermission } from '../certificates/permissions.js';
+import { describeNamed } from '../state/record-change.js';
 import { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOp, type KeyType } from '../../../shared/key-types.js';
 
 export { EC_CURVES, KEY_OPS, KEY_TYPES, OCT_SIZES, OKP_CURVES, RSA_SIZES, type KeyOp, type KeyType };
@@ -203,3 +204,13 @@ function nameOrManaged(v: Fields, what: string): void {
   managedFlag(v, what);
   str(v.name, NAME, `${what}.name`);
 }
+
+/** How the vault's history names key records (state/record-change.ts). */
+export const describeKeyRecord = describeNamed('keys', {
+  key: 'new version',
+  'key.update': 'attributes',
+  'key.delete': 'deleted',
+  'key.recover': 'recovered',
+  'key.purge': 'purged',
+  'key.policy': 'rotation policy',
+});

@@ -7,6 +7,7 @@ import { MAX_CONTENT_TYPE } from './rules.js';
 import { bad, checkTags, fields, isInt, isObj, NAME, str, VERSION, type Fields } from '../format/schema.js';
 import type { SecretPermission } from './permissions.js';
 import type { CertificatePermission } from '../certificates/permissions.js';
+import { describeNamed } from '../state/record-change.js';
 
 export interface SecretAttrSet {
   enabled?: boolean;
@@ -116,3 +117,12 @@ export const secretRecordSchemas = {
     permission: (r: { managed?: true }): SecretPermission | CertificatePermission => (r.managed ? 'certificates/purge' : 'secrets/purge'),
   },
 } as const;
+
+/** How the vault's history names secret records (state/record-change.ts). */
+export const describeSecretRecord = describeNamed('secrets', {
+  secret: 'new version',
+  'secret.update': 'attributes',
+  'secret.delete': 'deleted',
+  'secret.recover': 'recovered',
+  'secret.purge': 'purged',
+});

@@ -443,6 +443,8 @@ export function fakeEngine(): FakeEngine {
         record('checkpoint');
         return { commits: 7 };
       },
+      history: () => [],
+      refresh: async () => ({ changed: false, commits: [] }),
       // Keys are not in the CLI yet: every call fails.
       keys: new Proxy({}, { get: () => () => Promise.reject(new Error('not in the fake')) }) as KeysApi,
       certificates: certificates(),
