@@ -89,6 +89,18 @@ export async function removeMember(io: CliIo, opts: MemberRefOptions, cmd: Comma
   });
 }
 
+/** `member leave`: this member's own removal, with the exposure report as `member remove` prints it. */
+export async function leaveVault(io: CliIo, cmd: Command): Promise<void> {
+  const identities = await loadIdentities();
+  const ctx = CliContext.fromCommand(io, cmd);
+  await ctx.withVault(async (v) => {
+    const me = v.members.list().find((m) => m.id === v.info().memberId);
+    const { exposed, exposedSecrets } = await v.members.leave();
+    warnExposed(ctx, 'You', exposed);
+    await printJson(io, { left: me ? shown(identities, me) : null, exposed, exposedSecrets });
+  });
+}
+
 /** `member exposure`: the objects a removed or lowered member can still decrypt the current value of. */
 export async function listExposure(io: CliIo, cmd: Command): Promise<void> {
   await CliContext.fromCommand(io, cmd).withVault((v) => printJson(io, v.members.needsRotation()));

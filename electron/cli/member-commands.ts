@@ -28,6 +28,7 @@ export function addMemberCommands(program: Command, io: CliIo): void {
         '  coffer member add --invite "coffer-invite:..." --role "Key Vault Secrets User"\n' +
         '  coffer member set-role --member 7K3M-QX2P-R8TD-0AB4-C9EF-H2JK --role "Key Vault Reader"\n' +
         '  coffer member remove --member 3f2a9c0d1b4e5f60   # prints what they could read, to rotate\n' +
+        '  coffer member leave                              # hand the Administrator role on first\n' +
         '  coffer member exposure                           # what still needs rotation\n' +
         '\nEach change starts a new key epoch: what is written afterwards follows the new roles.\n',
     );
@@ -57,6 +58,17 @@ export function addMemberCommands(program: Command, io: CliIo): void {
     .description('remove a member and print every object they could ever read (exposed), to rotate')
     .requiredOption('--member <id>', MEMBER_HELP)
     .action(async (opts: MemberRefOptions, cmd: Command) => (await actions()).removeMember(io, opts, cmd));
+
+  member
+    .command('leave')
+    .description('leave the vault by your own commit (Administrators, while another Administrator remains) and print what you could read (exposed)')
+    .addHelpText(
+      'after',
+      '\nThe creator leaves this way, after giving another member the Key Vault Administrator\n' +
+        'role (`coffer member set-role`); the most senior Administrator left then manages everyone.\n' +
+        'Afterwards your identity can no longer write to the vault.',
+    )
+    .action(async (_opts: unknown, cmd: Command) => (await actions()).leaveVault(io, cmd));
 
   member
     .command('exposure')

@@ -534,6 +534,13 @@ export interface MembersApi {
    */
   remove(signPub: Uint8Array): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }>;
   /**
+   * This member leaves the vault by their own commit (VAULT-MODEL C5: the creator leaves
+   * after handing the role on), reporting what they could read as remove does. Forbidden
+   * unless they manage members (only such a member writes membership commits); Conflict
+   * when no other member who manages members remains. Their client writes nothing after it.
+   */
+  leave(): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }>;
+  /**
    * The objects whose current value a removed or lowered member can still decrypt:
    * each stays listed until a new version is written (FORMAT.md §8.7).
    */

@@ -458,9 +458,12 @@ export class VaultSession implements Vault {
         // What the readers refuse, no writer writes: after a removal this identity cannot read, they reject its commits (V4).
         const removal = this.core.possibleRemoval();
         if (removal) {
+          const left = this.core.graph.byId.get(removal)?.author === this.core.myKey;
           throw new CofferError(
             'Forbidden',
-            `This identity can no longer write to this vault: commit ${removal.slice(0, 12)}, written by an Administrator who may remove it, is under a key epoch it cannot read, so it was most likely removed. Ask an Administrator of the vault.`,
+            left
+              ? `This identity left this vault by its own commit ${removal.slice(0, 12)}: it can no longer write to it. Ask an Administrator of the vault to add it again.`
+              : `This identity can no longer write to this vault: commit ${removal.slice(0, 12)}, written by an Administrator who may remove it, is under a key epoch it cannot read, so it was most likely removed. Ask an Administrator of the vault.`,
             { innerCode: 'ForbiddenByRbac' },
           );
         }

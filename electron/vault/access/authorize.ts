@@ -440,14 +440,16 @@ export class Authorizer {
 
   /**
    * An epoch commit `me` cannot read whose author, as of its parents, may remove `me`:
-   * an Administrator senior to it (C5). That is most likely its removal, after which every
-   * reader rejects what it writes (V4). An unreadable epoch commit by anyone else cannot be
-   * a removal that stands, so it stops nobody's write.
+   * an Administrator senior to it (C5), or `me` itself (it left). That is most likely its
+   * removal, after which every reader rejects what it writes (V4). An unreadable epoch
+   * commit by anyone else cannot be a removal that stands, so it stops nobody's write.
    */
   possibleRemovalOf(me: string): string | undefined {
     for (const u of this.unreadable) {
       const d = this.host.decoded.get(u.id);
-      if (!d?.p.newEpoch || d.p.author === me) continue;
+      if (!d?.p.newEpoch) continue;
+      // Its own epoch commit that this identity cannot read: it left the vault by it (C5).
+      if (d.p.author === me) return u.id;
       const members = this.membershipAt(this.parentEvents(d.p));
       const author = members.get(d.p.author);
       const target = members.get(me);

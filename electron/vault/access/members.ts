@@ -9,9 +9,19 @@ import { toB64u } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { memberKeyId } from './identity.js';
 import { epochsReadBy, epochsReadByFormerMembers, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
-import { parseRole, scopesOf } from './roles.js';
-import type { MemberState } from '../core.js';
+import { parseRole, permits, scopesOf } from './roles.js';
+import type { MemberState, VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
+
+/** Leaving needs a commit only a member who manages members may write, and one of them must remain (C5). */
+function checkMayLeave(core: VaultCore, me: MemberState): void {
+  if (!permits(me.roles, 'members/manage')) {
+    throw new CofferError('Forbidden', 'Only an Administrator leaves a vault by their own commit: ask an Administrator of the vault to remove you.', { innerCode: 'ForbiddenByRbac' });
+  }
+  if (![...core.currentMembers().values()].some((o) => o.sign !== me.sign && permits(o.roles, 'members/manage'))) {
+    throw new CofferError('Conflict', 'You are the last Administrator of this vault: give another member the Key Vault Administrator role first, then leave.');
+  }
+}
 
 function memberInfo(m: MemberState): MemberInfo {
   return { id: memberKeyId(m.sign), name: m.name, roles: m.roles, signPub: m.sign, encPub: m.enc };
@@ -64,19 +74,32 @@ export class MembersOperations implements MembersApi {
     return { ...info, exposed };
   }
 
-  async remove(signPub: Uint8Array): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }> {
-    const sign = toB64u(signPub);
-    this.v.require('members/manage');
+  remove(signPub: Uint8Array): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }> {
+    return this.removeMember(toB64u(signPub), false);
+  }
+
+  /**
+   * This member leaves the vault by their own commit (C5: the creator leaves after handing
+   * the role on). Only a member who manages members writes membership commits (FORMAT.md
+   * §8.3), and one of them must remain; what they could read is reported as for remove.
+   */
+  leave(): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }> {
+    return this.removeMember(this.v.core.myKey, true);
+  }
+
+  private async removeMember(sign: string, leaving: boolean): Promise<{ exposed: ExposedObject[]; exposedSecrets: string[] }> {
+    if (!leaving) this.v.require('members/manage');
     let exposed: ExposedObject[] = [];
     await this.v.write((core) => {
       const m = core.currentMembers().get(sign);
       if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
-      if (sign === toB64u(core.me.signPub)) throw new CofferError('BadParameter', 'You cannot remove yourself.');
+      if (leaving) checkMayLeave(core, m);
+      else if (sign === core.myKey) throw new CofferError('BadParameter', 'You cannot remove yourself.');
       // V5: every value of every scope they ever held a key of, so it can be rotated.
       exposed = objectsSealedUnder(core, epochsReadBy(core, sign), false);
       return { pending: { records: [{ t: 'remove', sign }], newEpoch: true }, result: () => undefined };
     });
-    await this.v.audit('VaultMemberRemove', 'ok');
+    await this.v.audit(leaving ? 'VaultMemberLeave' : 'VaultMemberRemove', 'ok');
     return { exposed, exposedSecrets: exposed.filter((o) => o.kind === 'secrets').map((o) => o.name) };
   }
 

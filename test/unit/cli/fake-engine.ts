@@ -454,6 +454,7 @@ export function fakeEngine(): FakeEngine {
         add: () => Promise.reject(new Error('not in the fake')),
         setRoles: () => Promise.reject(new Error('not in the fake')),
         remove: () => Promise.reject(new Error('not in the fake')),
+        leave: () => Promise.reject(new Error('not in the fake')),
         needsRotation: () => [],
       },
       changePassphrase: async (p: Uint8Array, kdf?: unknown) => void record('changePassphrase', Buffer.from(p).toString('utf8'), kdf),

@@ -90,6 +90,26 @@ describe('vault create --identity', () => {
   });
 });
 
+describe('member leave', () => {
+  it('refuses the last Administrator, and a member who does not manage members', async () => {
+    const last = await as('ann', ['member', 'leave']);
+    expectError(last, 6, 'Conflict');
+    expect(last.stderr).toContain('You are the last Administrator of this vault');
+    expectError(await as('bob', ['member', 'leave']), 4, 'Forbidden');
+  });
+
+  it('the creator hands the role on, leaves, and can no longer write', async () => {
+    expectOk(await as('ann', ['member', 'set-role', '--member', cards.bob.id, '--role', 'Key Vault Administrator']));
+    const left = await as('ann', ['member', 'leave']);
+    expectOk(left);
+    expect(json<{ left: Member; exposedSecrets: string[] }>(left)).toMatchObject({ left: { id: cards.ann.id, name: 'Ann' }, exposedSecrets: ['db'] });
+    const late = await as('ann', ['secret', 'set', '-n', 'late', '--value-stdin'], 'x');
+    expectError(late, 4, 'Forbidden');
+    expect(json<Member[]>(await as('bob', ['member', 'list'])).map((m) => m.name)).toEqual(['Bob']);
+    expectOk(await as('bob', ['member', 'add', '--invite', cards.carol.invite, '--role', 'Key Vault Reader']));
+  });
+});
+
 describe('no passphrase in any output', () => {
   it('holds for every command run', () => {
     for (const r of outputs) {
