@@ -14,19 +14,35 @@ export interface MemberRefOptions {
   member: string;
 }
 
-export interface MemberAddOptions {
+/** `--scope secrets/NAME | keys/NAME | certificates/NAME`: the roles given hold on that object only. */
+export interface ScopeOption {
+  scope?: string;
+}
+
+export interface MemberAddOptions extends ScopeOption {
   invite: string;
   role: string[];
 }
 
-export interface MemberSetRoleOptions extends MemberRefOptions {
+export interface MemberSetRoleOptions extends MemberRefOptions, ScopeOption {
   role: string[];
 }
 
-/** A member as printed: MemberInfo's id, name and roles with the fingerprint, without the raw public keys. */
-function shown(identities: Identities, m: MemberInfo): { id: string; name: string; fingerprint: string; roles: RoleName[] } {
-  return { id: m.id, name: m.name, fingerprint: identities.fingerprint(m.signPub, m.encPub), roles: m.roles };
+export type MemberRemoveOptions = MemberRefOptions & ScopeOption;
+
+/** A member as printed: MemberInfo's id, name, roles and roles on single objects with the fingerprint, without the raw public keys. */
+function shown(identities: Identities, m: MemberInfo): { id: string; name: string; fingerprint: string; roles: RoleName[]; grants: MemberInfo['grants'] } {
+  return { id: m.id, name: m.name, fingerprint: identities.fingerprint(m.signPub, m.encPub), roles: m.roles, grants: m.grants };
 }
+
+/** The one role a `--scope` takes (Key Vault assigns one role per assignment). */
+function scopedRole(identities: Identities, given: string[]): RoleName {
+  const rs = roles(identities, given);
+  if (rs.length !== 1) throw usageError('With --scope give one --role, e.g. --role "Key Vault Secrets User"');
+  return rs[0]!;
+}
+
+const READER: RoleName = 'Key Vault Reader';
 
 function roles(identities: Identities, given: string[]): RoleName[] {
   if (given.length === 0) throw usageError('Give at least one --role, e.g. --role "Key Vault Secrets User"');
@@ -43,10 +59,12 @@ export async function listMembers(io: CliIo, cmd: Command): Promise<void> {
 export async function addMember(io: CliIo, opts: MemberAddOptions, cmd: Command): Promise<void> {
   const identities = await loadIdentities();
   const invitation = identities.parseInvite(opts.invite);
-  const rs = roles(identities, opts.role);
+  // A role on one object: the member reads names and attributes as a Reader does, and that object's values.
+  const rs = opts.scope === undefined ? roles(identities, opts.role) : [READER];
+  const grants = opts.scope === undefined ? [] : [{ object: opts.scope, role: scopedRole(identities, opts.role) }];
   const ctx = CliContext.fromCommand(io, cmd);
   await ctx.withVault(async (v) => {
-    const added = await v.members.add(invitation, rs);
+    const added = await v.members.add(invitation, rs, grants);
     ctx.warn(
       `added ${invitation.name} with fingerprint ${invitation.fingerprint}: compare it with the one they read to you out of band; ` +
         `the invite alone does not prove who sent it (\`coffer member remove --member ${added.id}\` undoes the add)`,
@@ -64,25 +82,42 @@ function warnExposed(ctx: CliContext, who: string, exposed: readonly ExposedObje
   );
 }
 
-/** `member set-role`: replaces the member's roles; prints the member and what they could read in the scopes they lost. */
+/**
+ * `member set-role`: replaces the member's roles, or with --scope their role on that object;
+ * prints the member and what they could read in the scopes they lost.
+ */
 export async function setMemberRoles(io: CliIo, opts: MemberSetRoleOptions, cmd: Command): Promise<void> {
   const identities = await loadIdentities();
-  const rs = roles(identities, opts.role);
+  const scoped = opts.scope === undefined ? undefined : { object: opts.scope, role: scopedRole(identities, opts.role) };
+  const rs = scoped ? [] : roles(identities, opts.role);
   const ctx = CliContext.fromCommand(io, cmd);
   await ctx.withVault(async (v) => {
     const { member: m, signPub } = identities.findMember(v.members.list(), opts.member);
+    if (scoped) {
+      await printJson(io, { ...shown(identities, await v.members.grant(signPub, scoped.object, scoped.role)), exposed: [] });
+      return;
+    }
     const { exposed, ...after } = await v.members.setRoles(signPub, rs);
     warnExposed(ctx, m.name, exposed);
     await printJson(io, { ...shown(identities, after), exposed });
   });
 }
 
-/** `member remove`: prints the exposure report, every object the member could ever read. */
-export async function removeMember(io: CliIo, opts: MemberRefOptions, cmd: Command): Promise<void> {
+/**
+ * `member remove`: prints the exposure report, every object the member could ever read.
+ * With --scope, ends their role on that object only and reports it when they could read it.
+ */
+export async function removeMember(io: CliIo, opts: MemberRemoveOptions, cmd: Command): Promise<void> {
   const identities = await loadIdentities();
   const ctx = CliContext.fromCommand(io, cmd);
   await ctx.withVault(async (v) => {
     const { member: m, signPub } = identities.findMember(v.members.list(), opts.member);
+    if (opts.scope !== undefined) {
+      const { exposed, ...after } = await v.members.revokeGrant(signPub, opts.scope);
+      warnExposed(ctx, m.name, exposed);
+      await printJson(io, { ...shown(identities, after), exposed });
+      return;
+    }
     const { exposed, exposedSecrets } = await v.members.remove(signPub);
     warnExposed(ctx, m.name, exposed);
     await printJson(io, { removed: shown(identities, m), exposed, exposedSecrets });

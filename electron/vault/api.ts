@@ -30,6 +30,7 @@ import type { ExposedObject, HistoryEntry, HistoryOptions, KdfParams, VaultInfo 
 import type { KeyDetailsView } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
+import type { ObjectGrant } from './access/grants.js';
 
 export type { Keychain } from './store/keychain.js';
 export type { UnlockClock } from './access/unlock-attempts.js';
@@ -500,6 +501,8 @@ export interface CertificateAuthoritiesApi {
 }
 
 /** A member as listed (public data only). */
+export type { ObjectGrant };
+
 export interface MemberInfo {
   /** Short id: first 16 hex of the signing key. */
   id: string;
@@ -508,6 +511,8 @@ export interface MemberInfo {
   /** base64url Ed25519 and X25519 public keys. */
   signPub: string;
   encPub: string;
+  /** Roles on single objects (Key Vault's object scope), by object (`secrets/name`). */
+  grants: ObjectGrant[];
 }
 
 /** A member's public identity: what an invite carries (C2). */
@@ -525,7 +530,8 @@ export interface PublicIdentity {
  */
 export interface MembersApi {
   list(): MemberInfo[];
-  add(identity: PublicIdentity, roles: RoleName[]): Promise<MemberInfo>;
+  /** `grants`: roles on single objects, given in the same commit (see grant()). */
+  add(identity: PublicIdentity, roles: RoleName[], grants?: readonly ObjectGrant[]): Promise<MemberInfo>;
   /** Replaces the member's roles; `exposed` lists what they could read in the scopes they lose (empty when they lose none). */
   setRoles(signPub: Uint8Array, roles: RoleName[]): Promise<MemberInfo & { exposed: ExposedObject[] }>;
   /**
@@ -545,6 +551,15 @@ export interface MembersApi {
    * each stays listed until a new version is written (FORMAT.md §8.7).
    */
   needsRotation(): ExposedObject[];
+  /**
+   * Gives the member `role` on one object (`secrets/NAME`, `keys/NAME`, `certificates/NAME`):
+   * its values' data keys are wrapped to them (FORMAT.md §6.10). The reading roles only:
+   * Secrets User on a secret, Crypto User or Crypto Service Encryption User on a key,
+   * Certificate User on a certificate. Replaces an earlier role on that object.
+   */
+  grant(signPub: Uint8Array, object: string, role: RoleName): Promise<MemberInfo>;
+  /** Ends the member's role on the object; `exposed` is the object when they could read a version of it. */
+  revokeGrant(signPub: Uint8Array, object: string): Promise<MemberInfo & { exposed: ExposedObject[] }>;
 }
 
 
@@ -628,6 +643,34 @@ export interface RepairResult {
   lostValues: string[] | null;
 }
 
+/** Where and how `refoundVault` makes the new vault. */
+export interface RefoundVaultOptions {
+  /** The new vault file (must not exist). */
+  path: string;
+  /**
+   * The new vault's passphrase, when the old one was opened other than by a member identity:
+   * then its creator is a new member identity sealed under it, as createVault makes. Opened by
+   * an identity, the new vault is a team vault created by that identity (no passphrase).
+   */
+  passphrase?: Uint8Array;
+  kdf?: KdfParams;
+  /** Members (base64url signing keys) not to add to the new vault. */
+  leaveOut?: string[];
+  onWarning?: (message: string) => void;
+}
+
+/** What re-founding copied (counts per kind), the members added again, and what it left behind. */
+export interface RefoundResult {
+  path: string;
+  /** The new vault's id: object ids name it, so they change; version ids are kept. */
+  id: string;
+  copied: { secrets: number; secretVersions: number; keys: number; keyVersions: number; certificates: number; certificateVersions: number; cas: number; issuers: number; contacts: number };
+  members: { id: string; name: string; roles: RoleName[] }[];
+  leftOut?: { id: string; name: string; roles: RoleName[] }[];
+  /** Deleted objects (recover them in the old vault first to keep them) and pending certificate requests, by name. */
+  notCopied: { deletedSecrets: string[]; deletedKeys: string[]; deletedCertificates: string[]; pendingCertificates: string[] };
+}
+
 export interface MergeResult {
   /** Commits in the result. */
   commits: number;
@@ -647,6 +690,14 @@ export interface MergeResult {
 export type VaultEngine = {
   createVault(options: CreateVaultOptions): Promise<Vault>;
   openVault(options: OpenVaultOptions): Promise<Vault>;
+  /**
+   * Re-founds `vault` (VAULT-MODEL C5): a new vault at `options.path` created by the member who
+   * opened it, holding a copy of every live object (every version, attribute and value; keys'
+   * rotation policies, certificates' policies, the CAs, issuers and contacts), then every
+   * member but the actor added again with their roles. The old file is only read. Forbidden,
+   * naming what is missing, unless the actor may read everything (an Administrator).
+   */
+  refoundVault(vault: Vault, options: RefoundVaultOptions): Promise<RefoundResult>;
   /**
    * Structure and every signature, without unlocking. With `unlock`, the file is also opened
    * in a throwaway profile: each live version whose value line is missing is a problem

@@ -13,7 +13,7 @@ import { checkCommitment, fromB64u, isDecryptionFailed, toB64u, unpad, wipe, key
 import { corrupted } from './errors.js';
 import { canonicalJson, isGenesis, isNewer, type CommitPayload } from './format/codec.js';
 import type { Graph, GraphCommit } from './format/graph.js';
-import { commitKeyContext, open, unwrapCommitKey } from './format/keys.js';
+import { commitKeyContext, deriveDataKey, open, unwrapCommitKey } from './format/keys.js';
 import { validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
 import { Authorizer, canonicalOrder, isMembershipRecord, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
@@ -22,7 +22,8 @@ import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from '
 import { Keyring, type EpochInfo } from './access/keyring.js';
 import { permits, type Permission, type Scope } from './access/roles.js';
 import { VaultState } from './state/fold.js';
-import { bodyAd, openValue } from './state/values.js';
+import { bodyAd, objectId, openWithDataKey } from './state/values.js';
+import { grantedDataKey } from './access/grants.js';
 import { secretsKind } from './secrets/kind.js';
 import type { SecretObject, SecretVersion, SecretsState } from './secrets/state.js';
 import { keysKind } from './keys/kind.js';
@@ -426,17 +427,34 @@ export class VaultCore {
    * kind in messages ("key db version 3fa2…"). Forbidden when this member cannot read the scope.
    */
   readKindValue<V>(kind: ObjectKind<unknown>, o: ObjectOf<V>, v: VersionOf<V>, what: string): Uint8Array {
+    const dk = this.dataKey(kind, o, v);
+    try {
+      return openWithDataKey(
+        this.vaultIdBytes,
+        dk,
+        { collection: kind.collection, name: o.name, version: v.version, epoch: v.epoch, scope: kind.valueScope },
+        this.graph.blobs.get(v.blob!),
+        `${what} ${o.name} version ${v.version}`,
+      );
+    } finally {
+      wipe(dk);
+    }
+  }
+
+  /**
+   * One version's data key (C6): derived from its commit's batch key when this member reads
+   * the kind's scope, else from a grant on the object (access/grants.ts). The caller wipes it.
+   */
+  dataKey<V>(kind: ObjectKind<unknown>, o: ObjectOf<V>, v: VersionOf<V>): Uint8Array {
     const d = this.decoded.get(v.commitId);
+    if (!this.keyring.scopeKey(v.epoch, kind.valueScope)) {
+      const granted = grantedDataKey(this, kind.collection, o.name, v.version);
+      if (granted) return granted;
+    }
     const batch = d?.body?.records.find((r) => r.t === 'batch' && r.scope === kind.valueScope);
     if (!d || !batch || batch.t !== 'batch') throw corrupted(`commit ${v.commitId.slice(0, 12)}`, 'the value key is missing');
     const bk = this.keyring.batchKey(v.commitId, d.p, kind.valueScope, batch);
-    return openValue(
-      this.vaultIdBytes,
-      bk,
-      { collection: kind.collection, name: o.name, version: v.version, epoch: v.epoch, scope: kind.valueScope },
-      this.graph.blobs.get(v.blob!),
-      `${what} ${o.name} version ${v.version}`,
-    );
+    return deriveDataKey(bk, objectId(this.vaultIdBytes, kind.collection, o.name), v.version);
   }
 
   wipe(): void {

@@ -3,6 +3,7 @@
  * audit log, and the write path — lock, re-read if the file changed underneath,
  * build the commit from the fresh state, append + fsync (V7, C10).
  */
+import { grantRoles } from './access/grants.js';
 import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { ForgetResult, HistoryEntry, HistoryOptions, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
@@ -389,7 +390,9 @@ export class VaultSession implements Vault {
     this.onWarning?.(message);
   }
 
-  require(p: Permission): void {
+  /** `on`: the object acted on, whose grants (a role at its scope, access/grants.ts) count too. */
+  require(p: Permission, on?: { collection: string; name: string }): void {
+    if (on && permits(grantRoles(this.core, this.core.myKey, on.collection, on.name), p)) return;
     if (!permits(this.core.myRoles(), p)) {
       throw new CofferError('Forbidden', `Caller is not authorized to perform this action (${p}) on this vault.`, { innerCode: 'ForbiddenByRbac' });
     }

@@ -17,6 +17,7 @@ import type { Graph } from '../format/graph.js';
 import { compareHlc, type Body, type VaultRecord } from '../format/records.js';
 import { KIND_RECORDS } from '../state/kinds.js';
 import { recordBlob } from '../state/object-kind.js';
+import { grantKeyWithoutVersion } from './grants.js';
 import type { EpochInfo } from './keyring.js';
 import { permits, ROLE_SCOPES, type Permission } from './roles.js';
 
@@ -130,8 +131,6 @@ export function canonicalOrder<T extends { id: string; parents: readonly string[
   }
   return out;
 }
-
-const GRANT_KEY_PERMISSION = { secrets: 'secrets/setSecret', keys: 'keys/create', certificates: 'certificates/create' } as const satisfies Record<string, Permission>;
 
 /** The value blobs of a body's records, each with the scope its batch key must be of. */
 export function valueBlobs(records: readonly VaultRecord[]): { blob: number; scope: string }[] {
@@ -262,13 +261,11 @@ export class Authorizer {
       case 'grant':
       case 'grant.revoke':
         return 'members/manage';
-      case 'grant.key':
-        // Written beside a new version by whoever may write versions of that kind.
-        return GRANT_KEY_PERMISSION[r.object.slice(0, r.object.indexOf('/')) as keyof typeof GRANT_KEY_PERMISSION];
       case 'checkpoint':
         return 'vault/checkpoint';
       case 'batch':
-        return undefined; // checked with the values it seals, below
+      case 'grant.key':
+        return undefined; // checked with the values they go with, below
       default:
         return KIND_RECORDS.get(r.t)!.type.permission(r) as Permission;
     }
@@ -328,6 +325,9 @@ export class Authorizer {
     if (new Set(batchScopes).size !== batchScopes.length || [...batchScopes].sort().join() !== used.join()) {
       return 'it writes values without exactly one batch key for each scope it seals values under';
     }
+    // A version's data key goes to grantees only beside that version, by its writer (FORMAT.md §6.10).
+    const strayKey = grantKeyWithoutVersion(d.body.records);
+    if (strayKey) return `it wraps a data key of ${strayKey} without writing that version`;
     // Only accepted parents count; a child's clock may equal its parents' (C5: no writer ever
     // needs to exceed them, so a crafted clock at the bound stops nobody).
     for (const x of p.parents) {

@@ -11,6 +11,7 @@ import { CertificatesState } from '../certificates/state.js';
 import { OBJECT_KINDS } from '../state/kinds.js';
 import { newestVersion, VersionedObjects, type ObjectOf, type VersionOf } from '../state/versioned.js';
 import { membersAfter, type MemberState } from './authorize.js';
+import { isGranted } from './grants.js';
 import { scopesOf, type Scope } from './roles.js';
 
 /** The scopes that seal values (`meta` seals names and attributes, readable by every member). */
@@ -66,22 +67,23 @@ export function epochsReadByFormerMembers(core: VaultCore): EpochsByScope {
 }
 
 /**
- * The objects with a value sealed under one of `epochs`: with `newestOnly`, only an
+ * The objects with a value sealed under one of `epochs`, or among `granted` (by value object, versions): with `newestOnly`, only an
  * object's current value counts (needs rotation); otherwise any version not purged
  * (the exposure report). Deleted objects count: their values are in the file until purged.
  */
-export function objectsSealedUnder(core: VaultCore, epochs: EpochsByScope, newestOnly: boolean): ExposedObject[] {
+export function objectsSealedUnder(core: VaultCore, epochs: EpochsByScope, newestOnly: boolean, granted: ReadonlyMap<string, ReadonlySet<string>> = new Map()): ExposedObject[] {
   const out: ExposedObject[] = [];
   for (const kind of OBJECT_KINDS) {
     const readable = epochs[kind.valueScope];
-    if (readable.size === 0) continue;
     const collection = kind.collection as ExposedObject['kind'];
+    if (readable.size === 0 && ![...granted.keys()].some((k) => k.startsWith(`${collection}/`))) continue;
     const state: unknown = core.state.of(kind);
     if (state instanceof VersionedObjects) {
       const objects = state as VersionedObjects<unknown>;
-      const sealed = (v: VersionOf<unknown>): boolean => v.blob !== undefined && readable.has(v.epoch);
+      // Sealed under an epoch they read, or a version whose data key was wrapped to them (access/grants.ts).
+      const sealed = (o: ObjectOf<unknown>, v: VersionOf<unknown>): boolean => v.blob !== undefined && (readable.has(v.epoch) || isGranted(granted, collection, o, v));
       for (const o of [...objects.objects.values(), ...objects.expired.values()]) {
-        const hit = newestOnly ? sealed(newestVersion(o)) : [...o.versions.values()].some(sealed);
+        const hit = newestOnly ? sealed(o, newestVersion(o)) : [...o.versions.values()].some((v) => sealed(o, v));
         if (hit) out.push(entry(collection, o, objects.isManaged(o)));
       }
     }

@@ -4,12 +4,13 @@
  * they could read (./exposure.ts), from the whole history of their roles.
  */
 import type { RoleName } from '../../../shared/keyvault.js';
-import type { ExposedObject, MemberInfo, MembersApi, PublicIdentity } from '../api.js';
+import type { ExposedObject, MemberInfo, MembersApi, ObjectGrant, PublicIdentity } from '../api.js';
 import { toB64u } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { memberKeyId } from './identity.js';
 import { epochsReadBy, epochsReadByFormerMembers, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
 import { parseRole, permits, scopesOf } from './roles.js';
+import { buildGrant, grantsByMember, parseGrantObject, versionsGrantedTo } from './grants.js';
 import type { MemberState, VaultCore } from '../core.js';
 import type { VaultSession } from '../session.js';
 
@@ -23,15 +24,20 @@ function checkMayLeave(core: VaultCore, me: MemberState): void {
   }
 }
 
-function memberInfo(m: MemberState): MemberInfo {
-  return { id: memberKeyId(m.sign), name: m.name, roles: m.roles, signPub: m.sign, encPub: m.enc };
+function memberInfo(m: MemberState, grants: ReadonlyMap<string, ObjectGrant[]>): MemberInfo {
+  return { id: memberKeyId(m.sign), name: m.name, roles: m.roles, signPub: m.sign, encPub: m.enc, grants: grants.get(m.sign) ?? [] };
 }
+
+/** One member as they are after a write. */
+const memberAfter = (c: VaultCore, sign: string): MemberInfo => memberInfo(c.currentMembers().get(sign)!, grantsByMember(c));
 
 export class MembersOperations implements MembersApi {
   constructor(private readonly v: VaultSession) {}
 
   list(): MemberInfo[] {
-    return [...this.v.core.currentMembers().values()].map(memberInfo);
+    const core = this.v.core;
+    const grants = grantsByMember(core);
+    return [...core.currentMembers().values()].map((m) => memberInfo(m, grants));
   }
 
   private checkRoles(roles: RoleName[]): RoleName[] {
@@ -39,7 +45,7 @@ export class MembersOperations implements MembersApi {
     return roles.map((r) => parseRole(r));
   }
 
-  add(identity: PublicIdentity, roles: RoleName[]): Promise<MemberInfo> {
+  async add(identity: PublicIdentity, roles: RoleName[], grants: readonly ObjectGrant[] = []): Promise<MemberInfo> {
     const rs = this.checkRoles(roles);
     if (identity.signPub?.length !== 32 || identity.encPub?.length !== 32) throw new CofferError('BadParameter', 'The identity must hold a 32-byte signing key and a 32-byte encryption key.');
     const name = String(identity.name ?? '').slice(0, 200);
@@ -47,9 +53,11 @@ export class MembersOperations implements MembersApi {
     this.v.require('members/manage');
     return this.v.write((core) => {
       if (core.currentMembers().has(sign)) throw new CofferError('Conflict', `${memberKeyId(sign)} is already a member; use setRoles.`);
+      const m: MemberState = { sign, enc: toB64u(identity.encPub), name, roles: rs };
+      // One commit: the member and their roles on single objects stand or fail together.
       return {
-        pending: { records: [{ t: 'member', sign, enc: toB64u(identity.encPub), name, roles: rs }], newEpoch: true },
-        result: (c) => memberInfo(c.currentMembers().get(sign)!),
+        pending: { records: [{ t: 'member', sign, enc: m.enc, name, roles: rs }, ...grants.map((g) => buildGrant(core, m, g.object, parseRole(g.role)))], newEpoch: true },
+        result: (c) => memberAfter(c, sign),
       };
     });
   }
@@ -68,7 +76,7 @@ export class MembersOperations implements MembersApi {
       exposed = lost.size > 0 ? objectsSealedUnder(core, epochsReadBy(core, sign, lost), false) : [];
       return {
         pending: { records: [{ t: 'member', sign, enc: m.enc, name: m.name, roles: rs }], newEpoch: true },
-        result: (c) => memberInfo(c.currentMembers().get(sign)!),
+        result: (c) => memberAfter(c, sign),
       };
     });
     return { ...info, exposed };
@@ -96,7 +104,7 @@ export class MembersOperations implements MembersApi {
       if (leaving) checkMayLeave(core, m);
       else if (sign === core.myKey) throw new CofferError('BadParameter', 'You cannot remove yourself.');
       // V5: every value of every scope they ever held a key of, so it can be rotated.
-      exposed = objectsSealedUnder(core, epochsReadBy(core, sign), false);
+      exposed = objectsSealedUnder(core, epochsReadBy(core, sign), false, versionsGrantedTo(core, (s) => s === sign));
       return { pending: { records: [{ t: 'remove', sign }], newEpoch: true }, result: () => undefined };
     });
     await this.v.audit(leaving ? 'VaultMemberLeave' : 'VaultMemberRemove', 'ok');
@@ -105,6 +113,36 @@ export class MembersOperations implements MembersApi {
 
   needsRotation(): ExposedObject[] {
     const core = this.v.core;
-    return objectsSealedUnder(core, epochsReadByFormerMembers(core), true);
+    // Former grantees too: a removed member, or one whose role on the object ended.
+    const formerGrantees = versionsGrantedTo(core, (sign, object) => !core.state.grants.get(object)?.has(sign));
+    return objectsSealedUnder(core, epochsReadByFormerMembers(core), true, formerGrantees);
+  }
+
+  async grant(signPub: Uint8Array, object: string, role: RoleName): Promise<MemberInfo> {
+    const sign = toB64u(signPub);
+    const r = parseRole(role);
+    this.v.require('members/manage');
+    return this.v.write((core) => {
+      const m = core.currentMembers().get(sign);
+      if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault: add them first.`);
+      return { pending: { records: [buildGrant(core, m, object, r)] }, result: (c) => memberAfter(c, sign) };
+    });
+  }
+
+  async revokeGrant(signPub: Uint8Array, object: string): Promise<MemberInfo & { exposed: ExposedObject[] }> {
+    const sign = toB64u(signPub);
+    const { key } = parseGrantObject(object);
+    this.v.require('members/manage');
+    let exposed: ExposedObject[] = [];
+    const info = await this.v.write((core) => {
+      const m = core.currentMembers().get(sign);
+      if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
+      if (!core.state.grants.get(key)?.has(sign)) throw new CofferError('NotFound', `${memberKeyId(sign)} holds no role on ${object}.`);
+      // V5: the versions of this object whose keys were ever wrapped to them.
+      const none = { secrets: new Set<string>(), keys: new Set<string>(), certificates: new Set<string>(), ca: new Set<string>() };
+      exposed = objectsSealedUnder(core, none, false, versionsGrantedTo(core, (s, o) => s === sign && o === key));
+      return { pending: { records: [{ t: 'grant.revoke', sign, object: key }] }, result: (c) => memberAfter(c, sign) };
+    });
+    return { ...info, exposed };
   }
 }

@@ -18,6 +18,8 @@ export const certificatesKind: ObjectKind<CertificatesState, CertificatePermissi
   records: withReducer<CertificatesState, CertificateRecord>(certificateRecordSchemas as unknown as Schemas<CertificatesState>, (s, r, at) => s.apply(r, at)),
   createState: () => new CertificatesState(),
   settle: (s, vault, now) => s.settle(vault, now),
+  // Certificate User reads the certificate's secret (its key and chain), as in Key Vault.
+  objectScope: { roles: ['Key Vault Certificate User'], valueCollection: 'secrets' },
   versions: { word: 'certificate', purge: (name, versions) => ({ t: 'certificate.purge', name, versions }) },
 };
 

@@ -879,7 +879,7 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
         if (encoding === 'DER') return cer;
         if (encoding === 'PEM') return new Uint8Array(Buffer.from(pki.derToPem(cer, 'CERTIFICATE')));
         // The key and chain come from the managed secret, as Key Vault's download of the secret.
-        this.v.require('secrets/getSecret');
+        this.v.require('secrets/getSecret', { collection: 'secrets', name: o.name });
         const s = this.core.secrets.get(o.key);
         const sv = s?.versions.get(v.version);
         if (!s || !sv) throw new CofferError('NotFound', `Certificate ${o.name} version ${v.version} has no secret with its key.`);

@@ -15,6 +15,7 @@ import { permits, scopesOf, SCOPES, type Scope } from '../access/roles.js';
 import { membersAfter } from '../access/authorize.js';
 import { bodyAd, type DecodedCommit, type MemberState, type VaultCore } from '../core.js';
 import { sealValue, type ValueRef } from '../state/values.js';
+import { grantKeysFor } from '../access/grants.js';
 
 /** A pending write: records plus the values they reference (one per record that writes a value, in record order). */
 export interface PendingCommit {
@@ -135,7 +136,11 @@ export function buildCommit(core: VaultCore, pending: PendingCommit): BuiltCommi
   }
   for (const [scope, list] of byScope) {
     withBatch(scope, (batch) => {
-      for (const { r, collection, value } of list) r.blob = addBlob(batch, { collection, name: r.name, version: r.version, epoch, scope }, value);
+      for (const { r, collection, value } of list) {
+        r.blob = addBlob(batch, { collection, name: r.name, version: r.version, epoch, scope }, value);
+        // The new version's data key goes to those who hold a role on its object (FORMAT.md §6.10).
+        records.push(...grantKeysFor(core, collection, r.name, r.version, batch));
+      }
     });
   }
   const checkpoint = records.find((r) => r.t === 'checkpoint');

@@ -52,6 +52,11 @@ export function commitKeyContext(vaultId: Uint8Array, epoch: string, scope: Scop
   return concatBytes(label('commit-key'), vaultId, Buffer.from(epoch, 'hex'), utf8(scope), author, u64be(seq));
 }
 
+/** Context of one version's data key wrapped to a grantee (a role on one object, FORMAT.md §6.10). */
+export function grantKeyContext(vaultId: Uint8Array, objectId: string, version: string, recipient: Uint8Array): Uint8Array {
+  return concatBytes(label('grant-key'), vaultId, utf8(objectId), Buffer.from(version, 'hex'), recipient);
+}
+
 export function wrapToMember(recipient: Uint8Array, key: Uint8Array, context: Uint8Array): Stanza {
   const w = wrapKey(recipient, key, context);
   return { epk: toB64u(w.epk), ct: toB64u(w.ct) };

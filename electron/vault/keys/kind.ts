@@ -16,6 +16,7 @@ export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   records: withReducer<KeysState, KeyRecord>(keyRecordSchemas as unknown as Record<string, Omit<RecordType<KeysState, KeyRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new KeysState(),
   settle: (s, vault, now) => s.settle(vault, now),
+  objectScope: { roles: ['Key Vault Crypto User', 'Key Vault Crypto Service Encryption User'], valueCollection: 'keys' },
   versions: {
     word: 'key',
     purge: (name, versions, managed) => ({ t: 'key.purge', name, versions, ...(managed ? { managed: true } : {}) }),

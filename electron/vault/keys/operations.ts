@@ -508,7 +508,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
       name,
       () => {
         const rule = OPERATIONS[op];
-        this.v.require(rule.permission);
+        this.v.require(rule.permission, { collection: 'keys', name });
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;
@@ -607,7 +607,7 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
         const format = options.format ?? 'jwk';
         if (format !== 'jwk' && format !== 'pem') throw badParameter('The export format is jwk or pem.');
         if (options.password !== undefined && (!includePrivate || format !== 'pem')) throw badParameter('A password encrypts a private PEM export only.');
-        this.v.require(includePrivate ? 'keys/release' : 'keys/read');
+        this.v.require(includePrivate ? 'keys/release' : 'keys/read', { collection: 'keys', name });
         const o = this.live(name);
         const v = this.version(o, version);
         ver = v.version;

@@ -18,6 +18,7 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   save: (s, refs) => s.save(refs),
   restore: (saved, refs) => SecretsState.restore(saved as SavedSecrets, refs),
   settle: (s, vault, now) => s.settle(vault, now),
+  objectScope: { roles: ['Key Vault Secrets User'], valueCollection: 'secrets' },
   versions: {
     word: 'secret',
     purge: (name, versions, managed) => ({ t: 'secret.purge', name, versions, ...(managed ? { managed: true } : {}) }),

@@ -125,7 +125,7 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
   }
 
   private readChecked(name: string, version?: string): { o: SecretObject; v: SecretVersion; value: Uint8Array } {
-    this.v.require('secrets/getSecret');
+    this.v.require('secrets/getSecret', { collection: 'secrets', name });
     const o = this.live(name);
     const v = this.version(o, version);
     // Key Vault: a disabled secret's value cannot be read (403 Forbidden, SecretDisabled).

@@ -11,6 +11,7 @@ import type { Stanza } from '../format/codec.js';
 import { compareHlc, type Hlc } from '../format/records.js';
 import type { ObjectKind, SnapshotRefs } from './object-kind.js';
 import { KIND_RECORDS, OBJECT_KINDS } from './kinds.js';
+import { grantKey } from '../access/grants.js';
 
 export class VaultState {
   retentionDays = 90;
@@ -69,17 +70,23 @@ export class VaultState {
         continue;
       }
       if (r.t === 'grant') {
-        const byMember = this.grants.get(r.object) ?? new Map();
+        const object = grantKey(r.object);
+        const byMember = this.grants.get(object) ?? new Map();
         byMember.set(r.sign, { role: r.role, keys: new Map(r.keys.map((k) => [k.version, { key: k.key, kc: k.kc }])) });
-        this.grants.set(r.object, byMember);
+        this.grants.set(object, byMember);
         continue;
       }
       if (r.t === 'grant.revoke') {
-        this.grants.get(r.object)?.delete(r.sign);
+        this.grants.get(grantKey(r.object))?.delete(r.sign);
         continue;
       }
       if (r.t === 'grant.key') {
-        this.grants.get(r.object)?.get(r.sign)?.keys.set(r.version, { key: r.key, kc: r.kc });
+        this.grants.get(grantKey(r.object))?.get(r.sign)?.keys.set(r.version, { key: r.key, kc: r.kc });
+        continue;
+      }
+      // A removed member's grants end with their membership: a later re-add starts without them.
+      if (r.t === 'remove') {
+        for (const byMember of this.grants.values()) byMember.delete(r.sign);
         continue;
       }
       const k = KIND_RECORDS.get(r.t);

@@ -66,6 +66,12 @@ export interface ObjectKind<S, P extends string = string> {
   };
   /** After a fold or an own write: end-of-retention and similar time rules. */
   settle?(state: S, vault: { retentionDays: number }, nowSeconds: number): void;
+  /**
+   * Roles Coffer grants on one object of this kind (Key Vault's object scope,
+   * access/grants.ts): the reading roles, whose rights a wrapped data key carries,
+   * and the collection whose values such a grant opens (a certificate's: its secret).
+   */
+  objectScope?: { roles: readonly RoleName[]; valueCollection: string };
 }
 
 /** A kind's record schemas, each folded by the kind's one reducer. */

@@ -49,15 +49,28 @@ export function openValue(
   blob: { bytes: Uint8Array; line: number } | undefined,
   what: string,
 ): Uint8Array {
+  const dk = deriveDataKey(batchKey, objectId(vaultId, ref.collection, ref.name), ref.version);
+  try {
+    return openWithDataKey(vaultId, dk, ref, blob, what);
+  } finally {
+    wipe(dk);
+  }
+}
+
+/** The same, with the version's data key itself (derived, or from a grant: access/grants.ts). */
+export function openWithDataKey(
+  vaultId: Uint8Array,
+  dataKey: Uint8Array,
+  ref: ValueRef,
+  blob: { bytes: Uint8Array; line: number } | undefined,
+  what: string,
+): Uint8Array {
   if (!blob) throw corrupted(`value of ${what}`, 'the value line is missing from the file');
   const oid = objectId(vaultId, ref.collection, ref.name);
-  const dk = deriveDataKey(batchKey, oid, ref.version);
   try {
-    return unpad(open(dk, blob.bytes, valueAd(vaultId, oid, ref.version, ref.epoch, ref.scope)));
+    return unpad(open(dataKey, blob.bytes, valueAd(vaultId, oid, ref.version, ref.epoch, ref.scope)));
   } catch (e) {
     if (isDecryptionFailed(e)) throw corrupted(`value of ${what} (line ${blob.line})`, 'the value does not decrypt: it was altered or moved');
     throw e;
-  } finally {
-    wipe(dk);
   }
 }

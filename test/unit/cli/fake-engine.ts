@@ -195,6 +195,7 @@ export function fakeEngine(): FakeEngine {
       record('upgradeVaultFile', path);
       return { from: 1, to: 2, upgraded: true };
     },
+    refoundVault: () => Promise.reject(new Error('not in the fake')),
   };
 
   function record(method: string, ...args: unknown[]): void {
@@ -456,6 +457,8 @@ export function fakeEngine(): FakeEngine {
         remove: () => Promise.reject(new Error('not in the fake')),
         leave: () => Promise.reject(new Error('not in the fake')),
         needsRotation: () => [],
+        grant: () => Promise.reject(new Error('not in the fake')),
+        revokeGrant: () => Promise.reject(new Error('not in the fake')),
       },
       changePassphrase: async (p: Uint8Array, kdf?: unknown) => void record('changePassphrase', Buffer.from(p).toString('utf8'), kdf),
       verifyPassphrase: () => Promise.reject(new Error('not in the fake')),

@@ -28,6 +28,7 @@ interface Member {
   name: string;
   fingerprint: string;
   roles: string[];
+  grants: { object: string; role: string }[];
 }
 
 let alice: string;
@@ -108,7 +109,9 @@ describe('coffer identity', () => {
 
 describe('coffer member', () => {
   it('an identity that is not a member cannot open the vault', async () => {
-    const r = await run(['--vault', vault, '--identity', join(carol, 'carol.json'), 'secret', 'list'], carol, { COFFER_IDENTITY_PASSPHRASE: CAROL_PASSPHRASE });
+    const created = await run(['identity', 'create', '--name', 'Stranger', '-f', join(carol, 'stranger.json'), ...TEST_KDF_ARGS], carol, { COFFER_IDENTITY_PASSPHRASE: CAROL_PASSPHRASE });
+    expectOk(created);
+    const r = await run(['--vault', vault, '--identity', join(carol, 'stranger.json'), 'secret', 'list'], carol, { COFFER_IDENTITY_PASSPHRASE: CAROL_PASSPHRASE });
     expectError(r, 4, 'Forbidden');
   });
 
@@ -128,14 +131,14 @@ describe('coffer member', () => {
   it('Alice adds Bob as Secrets User (showing the invite\'s fingerprint); Bob opens with --identity and reads the secret', async () => {
     const added = await asAlice(['--vault', vault, 'member', 'add', '--invite', bobCard.invite, '--role', 'Key Vault Secrets User']);
     expectOk(added);
-    expect(json<Member>(added)).toEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'] });
+    expect(json<Member>(added)).toEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] });
     expect(added.stderr).toContain(bobCard.fingerprint);
 
     const list = await asAlice(['--vault', vault, 'member', 'list']);
     expectOk(list);
     const members = json<Member[]>(list);
     expect(members).toHaveLength(2);
-    expect(members).toContainEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'] });
+    expect(members).toContainEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] });
     expect(members.find((m) => m.id !== bobCard.id)?.roles).toEqual(['Key Vault Administrator']);
 
     const read = await asBob(['secret', 'get', '-n', 'db-password']);
@@ -176,7 +179,7 @@ describe('coffer member', () => {
     const removed = await asAlice(['--vault', vault, 'member', 'remove', '--member', bobCard.id]);
     expectOk(removed);
     expect(json(removed)).toEqual({
-      removed: { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'] },
+      removed: { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] },
       exposed: [{ kind: 'secrets', name: 'db-password' }],
       exposedSecrets: ['db-password'],
     });
@@ -199,6 +202,44 @@ describe('coffer member', () => {
     const all = outputs.filter((r) => r.stdout.toString().includes('value-after') || r.stdout.toString().includes('rotated-after'));
     expect(all).toEqual([]);
     expectError(await asAlice(['--vault', vault, 'member', 'remove', '--member', bobCard.id]), 3, 'NotFound');
+  });
+
+  it('--scope: a role on one secret; Carol reads that secret and no other; set-role --scope adds one, remove --scope ends one with its report', async () => {
+    const created = await run(['identity', 'create', '--name', 'Carol', ...TEST_KDF_ARGS], carol, { COFFER_IDENTITY_PASSPHRASE: CAROL_PASSPHRASE });
+    expectOk(created);
+    const carolCard = json<Card>(created);
+    const asCarol = (args: string[]): Promise<CofferResult> => run(['--vault', vault, '--identity', carolCard.file, ...args], carol, { COFFER_IDENTITY_PASSPHRASE: CAROL_PASSPHRASE });
+    expectOk(await asAlice(['--vault', vault, 'secret', 'set', '-n', 'api-key', '--value-stdin'], 'api-value'));
+    const user = ['--role', 'Key Vault Secrets User'];
+    // One role per scope, and only the reading roles: refused before anything is written.
+    expectError(await asAlice(['--vault', vault, 'member', 'add', '--invite', carolCard.invite, ...user, '--role', 'Key Vault Reader', '--scope', 'secrets/api-key']), 2, 'BadParameter');
+    expectError(await asAlice(['--vault', vault, 'member', 'add', '--invite', carolCard.invite, '--role', 'Key Vault Secrets Officer', '--scope', 'secrets/api-key']), 2, 'BadParameter');
+    expectError(await asAlice(['--vault', vault, 'member', 'add', '--invite', carolCard.invite, ...user, '--scope', 'vaults/x']), 2, 'BadParameter');
+    expectError(await asAlice(['--vault', vault, 'member', 'add', '--invite', carolCard.invite, ...user, '--scope', 'secrets/nope']), 3, 'NotFound');
+    expect(json<Member[]>(await asAlice(['--vault', vault, 'member', 'list'])).map((m) => m.name)).not.toContain('Carol');
+
+    const added = await asAlice(['--vault', vault, 'member', 'add', '--invite', carolCard.invite, ...user, '--scope', 'secrets/api-key']);
+    expectOk(added);
+    expect(json<Member>(added)).toMatchObject({ name: 'Carol', roles: ['Key Vault Reader'], grants: [{ object: 'secrets/api-key', role: 'Key Vault Secrets User' }] });
+    const read = await asCarol(['secret', 'get', '-n', 'api-key']);
+    expectOk(read);
+    expect(read.stdout.toString()).toBe('api-value');
+    expectError(await asCarol(['secret', 'get', '-n', 'db-password']), 4, 'Forbidden');
+
+    const more = await asAlice(['--vault', vault, 'member', 'set-role', '--member', carolCard.id, ...user, '--scope', 'secrets/db-password']);
+    expectOk(more);
+    expect(json<Member>(more).grants).toEqual([
+      { object: 'secrets/api-key', role: 'Key Vault Secrets User' },
+      { object: 'secrets/db-password', role: 'Key Vault Secrets User' },
+    ]);
+    expect((await asCarol(['secret', 'get', '-n', 'db-password'])).stdout.toString()).toBe('rotated-after');
+
+    const ended = await asAlice(['--vault', vault, 'member', 'remove', '--member', carolCard.id, '--scope', 'secrets/api-key']);
+    expectOk(ended);
+    expect(json<Member & { exposed: unknown[] }>(ended)).toMatchObject({ grants: [{ object: 'secrets/db-password' }], exposed: [{ kind: 'secrets', name: 'api-key' }] });
+    expect(ended.stderr).toContain('coffer: warning: Carol could read 1 object(s) until now');
+    expectError(await asCarol(['secret', 'get', '-n', 'api-key']), 4, 'Forbidden');
+    expect(json(await asAlice(['--vault', vault, 'member', 'exposure']))).toEqual([{ kind: 'secrets', name: 'api-key' }]);
   });
 
   it('--identity with --passphrase-file, or on commands that act on the passphrase, is a usage error', async () => {

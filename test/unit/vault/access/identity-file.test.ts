@@ -206,7 +206,7 @@ describe('invites and fingerprints', () => {
   it('findMember takes a member id or a fingerprint typed loosely', async () => {
     const { card } = await newFile('Bob');
     const inv = parseInvite(card.invite);
-    const members = [{ id: inv.id, name: 'Bob', roles: [], signPub: toB64u(inv.signPub), encPub: toB64u(inv.encPub) }];
+    const members = [{ id: inv.id, name: 'Bob', roles: [], signPub: toB64u(inv.signPub), encPub: toB64u(inv.encPub), grants: [] }];
     expect(findMember(members, inv.id.toUpperCase()).member.name).toBe('Bob');
     const found = findMember(members, card.fingerprint.toLowerCase().replace(/-/g, ' '));
     expect(found.member.name).toBe('Bob');

@@ -14,6 +14,7 @@
  *   member wraps (every epoch × scope × recipient it knows: itself and every
  *   member's key), chains (every epoch × scope × previous epoch), commit keys
  *   (every epoch × scope, with the stanza's commit author and sequence),
+ *   granted data keys (every version seen × every member's key),
  *   backups (every epoch) and the empty context. A recovered key is tried in
  *   its stanza's family over every epoch, scope and previous epoch (every
  *   family with every recovered key too triples the CPU time of the V3 and V5
@@ -32,7 +33,7 @@
  */
 import { SCOPES, type Scope } from '../../../../electron/vault/access/roles.js';
 import { bodyAd, objectId, valueAd } from '../../../../electron/vault/core.js';
-import { chainContext, commitKeyContext, deriveDataKey, label, memberWrapContext, SharedSecretCache, unwrapCommitKey } from '../../../../electron/vault/format/keys.js';
+import { chainContext, commitKeyContext, deriveDataKey, grantKeyContext, label, memberWrapContext, SharedSecretCache, unwrapCommitKey } from '../../../../electron/vault/format/keys.js';
 import { concatBytes, fromB64u, open, toB64u, unpad, x25519PublicKey } from '../../../../electron/vault/crypto/index.js';
 import { parseVaultLines } from '../../../helpers/vault.js';
 
@@ -41,7 +42,7 @@ export interface X25519Pair {
   pub: Uint8Array;
 }
 
-type Family = 'member' | 'chain' | 'commit' | 'backup' | 'empty';
+type Family = 'member' | 'chain' | 'commit' | 'grant' | 'backup' | 'empty';
 
 interface Pair {
   author: Uint8Array;
@@ -52,8 +53,8 @@ interface StanzaRef {
   epk: string;
   ct: string;
   where: string;
-  /** What the stanza's place in the file says it carries: a key for members, a chained older key, a commit key. */
-  family: 'member' | 'chain' | 'commit';
+  /** What the stanza's place in the file says it carries: a key for members, a chained older key, a commit key, a granted data key. */
+  family: 'member' | 'chain' | 'commit' | 'grant';
   /** Author and sequence number of the commit that holds it. */
   pair: Pair;
 }
@@ -162,6 +163,16 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
     }
     return l;
   };
+  // A granted data key (FORMAT.md §6.10): every version seen × the recipient; rebuilt as versions are found.
+  const grantCtx = new Map<string, { size: number; list: Uint8Array[] }>();
+  const grantContexts = (recipient: string): Uint8Array[] => {
+    let l = grantCtx.get(recipient);
+    if (!l || l.size !== versions.size) {
+      l = { size: versions.size, list: [...versions.values()].map((v) => grantKeyContext(vid, v.oid, v.version, fromB64u(recipient))) };
+      grantCtx.set(recipient, l);
+    }
+    return l.list;
+  };
   const otherContexts: Uint8Array[] = [...epochs.map((e) => concatBytes(label('backup'), vid, hexBytes(e))), new Uint8Array(0)];
   /**
    * A held identity key is tried in every family; a recovered key in its
@@ -178,6 +189,10 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
     }
     if (key.own || s.family === 'chain') add('chain', chainContexts);
     if (key.own || s.family === 'commit') add('commit', commitContexts(s.pair));
+    if (key.own || s.family === 'grant') {
+      add('grant', grantContexts(toB64u(key.pub)));
+      if (key.own) for (const r of memberEncs) if (r !== toB64u(key.pub)) add('grant', grantContexts(r));
+    }
     if (key.own) add('backup', otherContexts);
     return out;
   };
@@ -202,6 +217,8 @@ export function rawAttack(fileBytes: Uint8Array, held: X25519Pair[]): AttackResu
         }
       }
       if (r.t === 'batch') addStanza(r.key, `commit ${commitId.slice(0, 8)} batch key`, 'commit', pair);
+      if (r.t === 'grant' && Array.isArray(r.keys)) r.keys.forEach((k, i) => isObj(k) && addStanza(k.key, `commit ${commitId.slice(0, 8)} grant key ${i}`, 'grant', pair));
+      if (r.t === 'grant.key') addStanza(r.key, `commit ${commitId.slice(0, 8)} grant key`, 'grant', pair);
       // Every record that writes a value (FORMAT.md §6.7): its object id and the scope it is sealed under.
       const valueOf = VALUE_RECORDS[String(r.t)];
       if (valueOf && typeof r.name === 'string' && typeof r.version === 'string') {
