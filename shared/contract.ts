@@ -84,7 +84,7 @@ import {
   SECRET_NAME_PATTERN,
   SECRET_VERSION_PATTERN,
 } from './limits.js';
-import type { ErrorCode, ExposedObject, VaultInfo } from './vault-types.js';
+import type { ErrorCode, ExposedObject, HistoryEntry, VaultInfo } from './vault-types.js';
 
 // ------------------------------------------------------------------ limits
 
@@ -350,6 +350,34 @@ const certificateContact = z.strictObject({
   name: z.string().max(LIMITS.contactNameLength).optional(),
   phone: z.string().max(LIMITS.contactPhoneLength).optional(),
 });
+/** `vault:history`'s object: one of the kinds whose versions the history names (the engine checks it again). */
+const historyObject = z
+  .string()
+  .max(13 + LIMITS.nameLength, { abort: true })
+  .regex(/^(secrets|keys|certificates)\/[0-9a-zA-Z-]{1,127}$/, { error: 'must be secrets/NAME, keys/NAME or certificates/NAME' });
+/** One commit of the vault's history as main sends it (shared/vault-types.ts HistoryEntry), bounded for the preload's check. */
+const historyEntry = z.strictObject({
+  commit: z.string().regex(/^[0-9a-f]{64}$/),
+  time: z.number().int().min(0).nullable(),
+  author: z.strictObject({ id: z.string().max(64), name: z.string().max(256) }),
+  changes: z
+    .array(
+      z.strictObject({
+        kind: z.string().max(64),
+        object: z.string().max(300),
+        version: z.string().max(64).optional(),
+        action: z.string().max(100),
+        detail: z.string().max(1000).optional(),
+      }),
+    )
+    .max(100)
+    .nullable(),
+  unreadable: z.string().max(1000).optional(),
+  rejected: z.string().max(1000).optional(),
+});
+/** How much of a change the `vaultChanged` event carries: the newest commits, each with its first changes (`count` says how many came). */
+export const VAULT_CHANGED_LIMITS = Object.freeze({ commits: 50, changes: 100 });
+
 /** The id main gives a DNS record waiting to be published (a random UUID). */
 const dnsChallengeId = z
   .string()
@@ -528,6 +556,8 @@ export const contract = {
     }),
   ),
   'vault:open': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
+  /** Opens the vault as a member, with the profile's identity (identity.json) and that identity's passphrase. */
+  'vault:openWithIdentity': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
   /** Unlocks with the key this computer keeps in the OS keychain ("remember on this computer"). */
   'vault:unlockWithKeychain': channel<VaultStatus>()(z.strictObject({ path: absolutePath })),
   /** Passphrase lost: opens with the recovery key and seals the identity under a new passphrase. */
@@ -546,6 +576,14 @@ export const contract = {
   'vault:recent': channel<RecentVault[]>()(empty),
   /** Where a new vault goes unless the user chooses: the profile's personal vault, or null if it exists already. */
   'vault:suggestPath': channel<SuggestedPath>()(empty),
+  /**
+   * Who changed what (the engine's Vault.history): the commits from `since` (Unix
+   * milliseconds) on, newest first, or only those that changed `object`; rejected
+   * commits with their reason, commits this member cannot read as such.
+   */
+  'vault:history': channel<HistoryEntry[]>()(
+    z.strictObject({ since: z.number().int().min(0).max(MAX_UNIX_TIME * 1000).optional(), object: historyObject.optional() }),
+  ),
 
   // The OS file pickers (main shows them: the renderer has no file system).
   // Null when the user cancels. A chosen new path always ends in .coffer.
@@ -874,6 +912,16 @@ export const appEventSchema = z.discriminatedUnion('type', [
   }),
   /** The record of `id` is no longer waited for (the order ended, failed, timed out, or the vault locked): its dialog closes. */
   z.strictObject({ type: z.literal('dnsChallengeEnded'), id: dnsChallengeId }),
+  /**
+   * The open vault's file changed underneath (another member, the CLI, git, a sync
+   * tool) and main took the new commits in without a relock: `count` of them, the
+   * newest described (at most VAULT_CHANGED_LIMITS). The page reloads what it shows.
+   */
+  z.strictObject({
+    type: z.literal('vaultChanged'),
+    count: z.number().int().min(1),
+    commits: z.array(historyEntry).max(VAULT_CHANGED_LIMITS.commits),
+  }),
 ]);
 export type AppEvent = z.infer<typeof appEventSchema>;
 

@@ -12,6 +12,7 @@ import { useEffect, useState } from 'react';
 import { subscribeMainEvents } from '../lib/api.js';
 import { DnsChallengeHost } from '../features/certificates/DnsChallengeDialog.js';
 import { IdentityDialog } from '../features/identity/IdentityDialog.js';
+import { useIdentity } from '../features/identity/store.js';
 import { SettingsDialog } from '../features/settings/SettingsDialog.js';
 import { LackingBanner } from '../features/vault/LackingBanner.js';
 import { SecurityDialog } from '../features/vault/SecurityDialog.js';
@@ -25,6 +26,8 @@ import { VIEWS } from './views.js';
 export function VaultShell() {
   useAutoLock();
   const path = useSession((s) => s.path);
+  const openedAs = useSession((s) => (s.vault?.unlockedWith === 'identity' ? s.vault.memberId : null));
+  const myIdentity = useIdentity((s) => s.identity);
   const lock = useSession((s) => s.lock);
   const notice = useSession((s) => s.notice);
   const dismissNotice = useSession((s) => s.dismissNotice);
@@ -35,6 +38,11 @@ export function VaultShell() {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [securityOpen, setSecurityOpen] = useState(false);
   const [identityOpen, setIdentityOpen] = useState(false);
+
+  // Opened as a member: the top bar names them (the profile's identity has the name; the vault's id is the member id).
+  useEffect(() => {
+    if (openedAs !== null && useIdentity.getState().identity === undefined) void useIdentity.getState().load();
+  }, [openedAs]);
 
   useEffect(
     () =>
@@ -60,6 +68,7 @@ export function VaultShell() {
         <span className="path" title={path ?? ''}>
           {path}
         </span>
+        {openedAs === null ? null : <span className="chip">{L.openedAs(myIdentity?.id === openedAs ? myIdentity.name : null, openedAs)}</span>}
         <div className="actions">
           <button type="button" onClick={() => setSettingsOpen(true)}>
             <Settings aria-hidden="true" className="icon" />

@@ -617,6 +617,10 @@ export const L = {
   copyInviteButton: 'Copy invite',
   identityFingerprintExplain:
     'The Administrator will ask you to read this fingerprint to them by another channel (in person, by phone or video) before adding you.',
+  openWithLegend: 'Open with',
+  openWithPassphrase: 'The vault’s passphrase',
+  openWithIdentity: (name: string, id: string): string => `My identity, ${name} (${id})`,
+  openedAs: (name: string | null, id: string): string => (name === null ? `Opened as member ${id}` : `Opened as ${name} (${id})`),
 } as const;
 
 /** The first 8 characters of a version id, as shown in the UI. */

@@ -2,7 +2,12 @@
  * My identity as a person uses it, from the keyboard: created on the start
  * screen (name, passphrase twice), its invite copied by main and its
  * fingerprint in groups, as `coffer identity show` prints them from the
- * same profile. Real main handlers and engine, the built renderer in
+ * same profile. Then the vault's Administrator (the engine, in another
+ * profile) adds Bob by that invite as a Secrets User, and Bob opens the
+ * vault in the app with his identity: a wrong identity passphrase is said
+ * on the Open form, the right one opens the vault as Bob (the top bar names
+ * him), and he sees what his role allows: the secret listed, the Members
+ * view without changes to offer. Real main handlers and engine, the built renderer in
  * Chromium; each screen passes axe (screenshots in
  * test-results/e2e/identity-*.png).
  */
@@ -10,8 +15,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
-import { readIdentityFile } from '../../electron/vault/access/identity-file.js';
-import { axeScan, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { parseInvite, readIdentityFile } from '../../electron/vault/access/identity-file.js';
+import { createVault } from '../../electron/vault/vault.js';
+import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
 
 const IDENTITY_PASSPHRASE = 'bob identity passphrase 5e1d!';
 const UI_TIMEOUT = 15_000;
@@ -67,6 +73,49 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     expect(app.clipboard.text).toBe(shown.invite);
     await page.keyboard.press('Escape');
     await hidden(d);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('opens a team vault as Bob, added by its Administrator: the identity passphrase on the Open form, then what a Secrets User sees', async () => {
+    const bob = await readIdentityFile(join(app.profileDir, 'identity.json'));
+    const vaultPath = join(app.vaultDir, 'team.coffer');
+    const owner = await createVault({ path: vaultPath, profileDir: join(app.vaultDir, 'owner-profile'), passphrase: new TextEncoder().encode('owner passphrase 0a9f'), kdf: E2E_KDF });
+    await owner.secrets.set({ name: 'db-password', value: new TextEncoder().encode('identity-e2e-value-6d2b') });
+    const { signPub, encPub, name } = parseInvite(bob.invite);
+    await owner.members.add({ signPub, encPub, name }, ['Key Vault Secrets User']);
+    owner.close();
+    await owner.settled();
+
+    const open = page.getByRole('region', { name: L.openRegion, exact: true });
+    await open.getByLabel(L.openPath, { exact: true }).fill(vaultPath);
+    const choice = open.getByRole('group', { name: L.openWithLegend, exact: true });
+    await choice.getByLabel(L.openWithIdentity('Bob', bob.id), { exact: true }).check();
+    const field = open.getByLabel(L.identityPassphrase, { exact: true });
+    await field.focus();
+    await page.keyboard.insertText('not the identity passphrase');
+    await page.keyboard.press('Enter');
+    const alert = open.getByRole('alert');
+    await visible(alert);
+    expect(await alert.textContent()).toBe(`The passphrase of the identity ${join(app.profileDir, 'identity.json')} is wrong.`);
+    await checkScreen('identity-03-open-with-identity');
+
+    await field.focus();
+    await page.keyboard.insertText(IDENTITY_PASSPHRASE);
+    await page.keyboard.press('Enter');
+    await visible(page.getByText(L.openedAs('Bob', bob.id), { exact: true }));
+    await visible(page.getByRole('option', { name: 'db-password' }));
+    await checkScreen('identity-04-vault-as-bob');
+
+    const nav = page.getByRole('navigation', { name: L.kindsNav });
+    await button(nav, L.membersNav).focus();
+    await page.keyboard.press('Enter');
+    const bobRow = page.getByRole('table', { name: L.membersTable, exact: true }).getByRole('row').filter({ hasText: bob.id });
+    await visible(bobRow);
+    expect(await bobRow.textContent()).toContain(L.memberYou);
+    expect(await bobRow.textContent()).toContain('Key Vault Secrets User');
+    await visible(page.getByText(L.membersNotAdmin(['Key Vault Secrets User']), { exact: true }));
+    expect(await button(page, L.addMemberButton).count()).toBe(0);
+    expect(await page.content()).not.toContain(IDENTITY_PASSPHRASE);
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { DnsChallenges } from './dns-challenges.js';
 import { identityHandlers } from './identity.js';
 import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './scheduled-work.js';
 import { keyHandlers } from './keys.js';
+import { historyHandlers, VaultWatcher } from './history.js';
 import { memberHandlers } from './members.js';
 import { secretHandlers } from './secrets.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
@@ -72,6 +73,8 @@ export interface MainServices {
   certificateRenewal: ScheduledWork;
   /** dns-01 records waiting for the user's answer. */
   dnsChallenges: DnsChallenges;
+  /** Takes in other writers' changes to the open vault's file, and tells the renderer (history.ts). */
+  vaultWatcher: VaultWatcher;
   /** Resolves when the clipboard clears begun by a lock, and the closed vaults' background writes, are done (app.ts waits for it before quitting). */
   settled(): Promise<void>;
 }
@@ -125,6 +128,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
   };
   const keyRotation = new ScheduledWork(keyRotationTask, scheduled);
   const certificateRenewal = new ScheduledWork(certificateRenewalTask(dnsChallenges), scheduled);
+  const vaultWatcher = new VaultWatcher({
+    session,
+    ...(options.notify ? { notify: options.notify } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
 
   // The recent list is a convenience: failing to save it must not fail an open that worked.
   const remember = (path: string) =>
@@ -141,6 +149,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     },
     'vault:open': async (input) => {
       const status = await session.open(input);
+      await remember(input.path);
+      return status;
+    },
+    'vault:openWithIdentity': async (input) => {
+      const status = await session.openWithIdentity(input);
       await remember(input.path);
       return status;
     },
@@ -182,6 +195,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...keyHandlers({ session, settings, clipboard }),
     ...certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }),
     ...memberHandlers({ session }),
+    ...historyHandlers({ session }),
     ...identityHandlers({
       profileDir: options.profileDir,
       settings,
@@ -202,8 +216,9 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     keyRotation,
     certificateRenewal,
     dnsChallenges,
+    vaultWatcher,
     settled: async () => {
-      await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), certificateRenewal.whenIdle(), session.settled()]);
+      await Promise.allSettled([...pendingClears, keyRotation.whenIdle(), certificateRenewal.whenIdle(), vaultWatcher.whenIdle(), session.settled()]);
     },
   };
 }

@@ -2,13 +2,14 @@
  * The person's identity in the profile, as main reads it (identity:get):
  * public data only (name, id, fingerprint, invite). Its passphrase never
  * enters this store: the forms keep it in component state and pass it
- * straight to `call`.
+ * straight to `call`. It is the profile's, not the vault's: a lock does not
+ * clear it (lib/reset.ts clears what came from the unlocked vault), so the
+ * unlock screen does not ask main again each time.
  */
 import { create } from 'zustand';
 import type { ErrorResult, IdentityView } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
-import { onReset } from '../../lib/reset.js';
 
 interface IdentityState {
   /** Undefined until main answered; null when the profile has no identity. */
@@ -20,10 +21,10 @@ interface IdentityState {
   copyInvite(): Promise<void>;
 }
 
-const initial = { identity: undefined, error: null, status: null };
-
 export const useIdentity = create<IdentityState>()((set) => ({
-  ...initial,
+  identity: undefined,
+  error: null,
+  status: null,
 
   async load() {
     const r = await call('identity:get', {});
@@ -45,5 +46,3 @@ export const useIdentity = create<IdentityState>()((set) => ({
     else set({ error: r.message });
   },
 }));
-
-onReset(() => useIdentity.setState(initial));

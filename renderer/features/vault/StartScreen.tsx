@@ -5,6 +5,7 @@ import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { IdentityDialog } from '../identity/IdentityDialog.js';
+import { OpenWithChoice, type OpenWith } from '../identity/OpenWithChoice.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -121,10 +122,11 @@ function pathFromDrop(e: DragEvent): { path: string; nameOnly: boolean } | null 
 }
 
 function OpenForm() {
-  const { recent, loadRecent, open } = useSession();
+  const { recent, loadRecent, open, openWithIdentity } = useSession();
   const headingId = useId();
   const [path, setPath] = useState('');
   const [pass, setPass] = useState('');
+  const [openWith, setOpenWith] = useState<OpenWith>('passphrase');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -141,10 +143,11 @@ function OpenForm() {
     if (busy) return;
     setError(null);
     setBusy(true);
-    const err = await open(path.trim(), pass);
+    const err = await (openWith === 'identity' ? openWithIdentity(path.trim(), pass) : open(path.trim(), pass));
     setBusy(false);
     if (err) {
-      setError(err.code === 'WrongPassphrase' ? L.wrongPassphrase : err.message);
+      // The identity's own message names its file; the vault's is said in the app's words.
+      setError(err.code === 'WrongPassphrase' && openWith === 'passphrase' ? L.wrongPassphrase : err.message);
       setPass('');
       passRef.current?.focus();
     }
@@ -224,7 +227,8 @@ function OpenForm() {
           }
         />
         {note ? <p className="hint">{note}</p> : null}
-        <Field label={L.openPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
+        <OpenWithChoice value={openWith} onChange={setOpenWith} />
+        <Field label={openWith === 'identity' ? L.identityPassphrase : L.openPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <ErrorAlert message={error} />
         <button type="submit" className="primary">
           {L.openButton}

@@ -2,13 +2,15 @@
  * Unlock: the vault locked (by the user, after idle time, on OS suspend or
  * screen lock) or the last vault at start-up. It opens with the OS keychain
  * when this computer remembers it (a button: never by itself, or a lock would
- * undo itself), with the passphrase (optionally remembering it), or, when the
- * passphrase is lost, with the recovery key plus a new passphrase.
+ * undo itself), with the passphrase (optionally remembering it), with the
+ * profile's identity and its passphrase (a member of a team vault), or, when
+ * the passphrase is lost, with the recovery key plus a new passphrase.
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { L } from '../../app/labels.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Checkbox, Field } from '../../lib/Field.js';
+import { OpenWithChoice, type OpenWith } from '../identity/OpenWithChoice.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -31,8 +33,9 @@ export function UnlockScreen() {
 }
 
 function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
-  const { path, open, goStart, remembered, unlockWithKeychain, forget, error: sessionError } = useSession();
+  const { path, open, openWithIdentity, goStart, remembered, unlockWithKeychain, forget, error: sessionError } = useSession();
   const [pass, setPass] = useState('');
+  const [openWith, setOpenWith] = useState<OpenWith>('passphrase');
   const [remember, setRemember] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,7 +58,7 @@ function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (path !== null) void run(() => open(path, pass, remember), true);
+    if (path !== null) void run(() => (openWith === 'identity' ? openWithIdentity(path, pass) : open(path, pass, remember)), true);
   };
 
   return (
@@ -84,8 +87,17 @@ function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
         </div>
       ) : null}
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <Field label={L.unlockPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} autoFocus={!remembered} required />
-        {remembered ? null : (
+        <OpenWithChoice value={openWith} onChange={setOpenWith} />
+        <Field
+          label={openWith === 'identity' ? L.identityPassphrase : L.unlockPassphrase}
+          type="password"
+          value={pass}
+          onChange={setPass}
+          inputRef={passRef}
+          autoFocus={!remembered}
+          required
+        />
+        {remembered || openWith === 'identity' ? null : (
           <>
             <Checkbox label={L.rememberCheckbox} checked={remember} onChange={setRemember} describedBy={rememberHintId} />
             <p id={rememberHintId} className="hint">

@@ -30,6 +30,8 @@ interface SessionState {
   /** With `remember`, once open the vault is remembered on this computer (a failure becomes `notice`). */
   open(path: string, passphrase: string, remember?: boolean): Promise<ErrorResult | null>;
   unlockWithKeychain(path: string): Promise<ErrorResult | null>;
+  /** Opens as a member, with the profile's identity and its passphrase. */
+  openWithIdentity(path: string, passphrase: string): Promise<ErrorResult | null>;
   resetPassphrase(path: string, recoveryKey: string, newPassphrase: string): Promise<ErrorResult | null>;
   /** The vault at `path` no longer unlocks with the keychain here. */
   forget(path: string): Promise<ErrorResult | null>;
@@ -106,6 +108,10 @@ export const useSession = create<SessionState>()((set, get) => {
     // A keychain that could not unlock may also have stopped remembering the vault: ask main.
     if (err) await get().refresh();
     return err;
+  },
+
+  async openWithIdentity(path, passphrase) {
+    return enter(await call('vault:openWithIdentity', { path, passphrase }));
   },
 
   async resetPassphrase(path, recoveryKey, newPassphrase) {

@@ -25,8 +25,8 @@ describe('contract', () => {
   it('lists the channels the desktop app needs for secrets (issue 3), for unlocking (issue 4), for keys, for certificates and for members', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
-        'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath',
-        'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
+        'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath', 'vault:history',
+        'vault:openWithIdentity', 'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
         'vault:changePassphrase', 'vault:createRecoveryKey', 'vault:removeRecoveryKey',
         'dialog:chooseVault', 'dialog:chooseNewVault',
         'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',

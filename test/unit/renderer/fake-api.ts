@@ -46,6 +46,8 @@ import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
 import type { LackingReport } from '../../../shared/vault-types.js';
 import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
 import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
+import { historyChannels } from './fake-api-history.js';
+import type { HistoryEntry } from '../../../shared/vault-types.js';
 import { identityChannels, type FakeIdentityState } from './fake-api-identity.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 
@@ -105,6 +107,8 @@ interface FakeVault {
   members: FakeMember[];
   /** The roles of the member who opened it (info().roles). */
   myRoles: RoleName[];
+  /** What vault:history answers, newest first (fake-api-history.ts); none by default. */
+  history?: HistoryEntry[];
 }
 
 const VAULT_ID = '0123456789abcdef0123456789abcdef';
@@ -132,7 +136,7 @@ export interface FakeCoffer {
   rotateDue(options?: { now?: number; failing?: string[] }): { rotated: string[]; failed: { name: string; message: string }[] };
   open: string | null;
   /** How the open vault was unlocked. */
-  unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey';
+  unlockedWith: 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
   lastPath: string | null;
   /** What vault:suggestPath answers. */
   suggestedPath: string | null;
@@ -530,6 +534,21 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       remember(path);
       return ok(status());
     },
+    // As a member: the profile's identity opens it when listed among its members (put them first, as the one who opens it).
+    'vault:openWithIdentity': ({ path, passphrase }) => {
+      fake.open = null;
+      fake.lastPath = path;
+      const v = fake.vaults.get(path);
+      const me = fake.identity.current;
+      if (!v) return err('VaultNotFound', `No vault at ${path}.`);
+      if (!me) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+      if (me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
+      if (!v.members.some((m) => m.id === me.id)) return err('Forbidden', 'This identity is not a member of the vault.');
+      fake.open = path;
+      fake.unlockedWith = 'identity';
+      remember(path);
+      return ok(status());
+    },
     'vault:unlockWithKeychain': ({ path }) => {
       fake.open = null;
       fake.lastPath = path;
@@ -889,6 +908,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       state: fake.identity,
       copy: copyText,
     }),
+    ...historyChannels({ store: current }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {
       Object.assign(fake.settings, patch);

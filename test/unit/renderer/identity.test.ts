@@ -6,15 +6,26 @@
  * strength meter; a mismatch is said before main is asked); then, and
  * whenever opened, the invite (copied by main) and the fingerprint in
  * groups, as the Add member dialog shows it.
+ *
+ * Open with my identity: on the unlock screen and the start screen's Open
+ * form, a choice beside the vault's passphrase when the profile has an
+ * identity; the identity's passphrase opens the vault as that member (the
+ * top bar names them); a wrong passphrase or an identity that is not a
+ * member is said as main says it.
  */
-import { fireEvent, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
 import { L } from '../../../renderer/app/labels.js';
+import { useIdentity } from '../../../renderer/features/identity/store.js';
 import { FAKE_IDENTITY } from './fake-api-identity.js';
+import { OWNER } from './fake-api-members.js';
 import { createFakeCoffer, unlockedFake } from './fake-api.js';
 import { renderApp, type } from './setup.js';
 
 const PASS = 'my identity passphrase, long enough';
+
+// The identity is the profile's: no lock clears it, so each test starts from a fresh profile here.
+afterEach(() => useIdentity.setState({ identity: undefined, error: null, status: null }));
 
 async function openDialog(): Promise<HTMLElement> {
   const button = await screen.findByRole('button', { name: L.myIdentityButton });
@@ -80,3 +91,92 @@ describe('My identity', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toBe('The clipboard could not be written; nothing was copied.');
   });
 });
+
+const TEAM = '/v/team.coffer';
+const BOB = { ...FAKE_IDENTITY, name: 'Bob', passphrase: PASS };
+
+/** A locked team vault at TEAM (no passphrase Bob knows) with Bob a Secrets User when `member`; the profile holds Bob's identity. */
+function teamFake(member = true) {
+  const fake = createFakeCoffer();
+  const v = fake.addVault(TEAM, 'the owner passphrase');
+  fake.addSecret(v, 'db-password', { value: 'hunter2' });
+  if (member) {
+    v.members = [{ id: BOB.id, name: 'Bob', fingerprint: BOB.fingerprint, roles: ['Key Vault Secrets User'], signPub: 'b'.repeat(43) }, OWNER];
+    v.myRoles = ['Key Vault Secrets User'];
+  }
+  fake.identity.current = { ...BOB };
+  fake.lastPath = TEAM;
+  return fake;
+}
+
+describe('Open with my identity', () => {
+  it('on the unlock screen: a choice beside the passphrase; a wrong identity passphrase is said, the right one opens as Bob', async () => {
+    const { fake } = renderApp(teamFake());
+    const region = await screen.findByRole('region', { name: L.unlockRegion });
+    const choice = await within(region).findByRole('group', { name: L.openWithLegend });
+    expect(within(region).getByLabelText(L.rememberCheckbox)).toBeTruthy();
+    fireEvent.click(within(choice).getByLabelText(L.openWithIdentity('Bob', BOB.id)));
+    // The identity's passphrase is asked; remembering is about the vault's passphrase, so it goes.
+    const field = within(region).getByLabelText(L.identityPassphrase) as HTMLInputElement;
+    expect(within(region).queryByLabelText(L.rememberCheckbox)).toBeNull();
+
+    type(field, 'not it');
+    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    expect((await within(region).findByRole('alert')).textContent).toBe('The passphrase of the identity /profile/identity.json is wrong.');
+    expect(field.value).toBe('');
+
+    type(field, PASS);
+    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
+    expect(await screen.findByRole('option', { name: 'db-password' })).toBeTruthy();
+    expect(fake.calls.filter((c) => c.channel === 'vault:openWithIdentity').map((c) => c.input)).toEqual([
+      { path: TEAM, passphrase: 'not it' },
+      { path: TEAM, passphrase: PASS },
+    ]);
+    expect(fake.calls.some((c) => c.channel === 'vault:open')).toBe(false);
+  });
+
+  it('on the start screen: offered only once the profile has an identity; opens the chosen vault as Bob', async () => {
+    const fake = teamFake();
+    fake.identity.current = null;
+    fake.lastPath = null;
+    renderApp(fake);
+    const open = await screen.findByRole('region', { name: L.openRegion });
+    await waitForCall(fake, 'identity:get');
+    expect(within(open).queryByRole('group', { name: L.openWithLegend })).toBeNull();
+
+    // Created here: the Open form offers it at once.
+    const dialog = await openDialog();
+    type(await within(dialog).findByLabelText(L.identityName), 'Bob');
+    type(within(dialog).getByLabelText(L.identityPassphrase), PASS);
+    type(within(dialog).getByLabelText(L.identityRepeat), PASS);
+    fireEvent.click(within(dialog).getByRole('button', { name: L.createIdentityButton }));
+    await screen.findByRole('region', { name: 'Bob' });
+    fireEvent.keyDown(screen.getByRole('dialog', { name: L.identityDialog }), { key: 'Escape' });
+    const choice = await within(open).findByRole('group', { name: L.openWithLegend });
+    fireEvent.click(within(choice).getByLabelText(L.openWithIdentity('Bob', BOB.id)));
+    type(within(open).getByLabelText(L.openPath), TEAM);
+    type(within(open).getByLabelText(L.identityPassphrase), PASS);
+    fireEvent.click(within(open).getByRole('button', { name: L.openButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
+  });
+
+  it("an identity that is not a member is refused with main's message, and the vault's own passphrase still works", async () => {
+    renderApp(teamFake(false));
+    const region = await screen.findByRole('region', { name: L.unlockRegion });
+    fireEvent.click(await within(region).findByLabelText(L.openWithIdentity('Bob', BOB.id)));
+    type(within(region).getByLabelText(L.identityPassphrase), PASS);
+    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    expect((await within(region).findByRole('alert')).textContent).toBe('This identity is not a member of the vault.');
+
+    fireEvent.click(within(region).getByLabelText(L.openWithPassphrase));
+    type(within(region).getByLabelText(L.unlockPassphrase), 'the owner passphrase');
+    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    await screen.findByRole('option', { name: 'db-password' });
+    expect(screen.queryByText(/^Opened as/)).toBeNull();
+  });
+});
+
+async function waitForCall(fake: ReturnType<typeof createFakeCoffer>, channel: string): Promise<void> {
+  await waitFor(() => expect(fake.calls.some((c) => c.channel === channel)).toBe(true));
+}

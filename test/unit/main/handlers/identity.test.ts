@@ -11,8 +11,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../../../shared/contract.js';
 import { parseInvite, readIdentityFile, unlockIdentityFile, wipeIdentity } from '../../../../electron/vault/access/identity-file.js';
+import type { OpenVaultOptions } from '../../../../electron/vault/api.js';
+import { CofferError } from '../../../../electron/vault/errors.js';
+import { VaultSessionManager } from '../../../../electron/main/handlers/session.js';
+import { MemoryKeychain } from '../../../helpers/memory-keychain.js';
 import { removeTempDirs } from '../../../helpers/vault.js';
-import { startApp, type TestApp } from '../helpers.js';
+import { startApp, startUnlockedApp, type TestApp } from '../helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -75,5 +79,71 @@ describe('identity:* (real handlers and engine)', () => {
     app.timers.advance(30_000);
     expect(app.clipboard.text).toBe('');
     expect(app.warnings.join('\n')).not.toContain('CANARY');
+  });
+});
+
+describe('vault:openWithIdentity (real handlers and engine, two profiles)', () => {
+  let owner: TestApp;
+  let bob: TestApp;
+  const BOB_PASSPHRASE = 'CANARY-bob identity 91f0';
+
+  it('opens the vault as the member the Administrator added: their id, their roles, what those allow', async () => {
+    owner = await startUnlockedApp();
+    await owner.ok('secrets:set', { name: 'db-password', value: 'CANARY-value-3e1a' });
+    bob = await startApp();
+    const card = await bob.ok('identity:create', { name: 'Bob', passphrase: BOB_PASSPHRASE });
+    await owner.ok('members:add', { invite: card.invite, roles: ['Key Vault Secrets User'] });
+    await owner.ok('vault:lock');
+
+    const status = await bob.ok('vault:openWithIdentity', { path: owner.vaultPath, passphrase: BOB_PASSPHRASE });
+    if (status.state !== 'unlocked') throw new Error('expected the vault open');
+    expect(status.vault).toMatchObject({ memberId: card.id, roles: ['Key Vault Secrets User'], unlockedWith: 'identity' });
+    expect(await bob.ok('secrets:reveal', { name: 'db-password' })).toMatchObject({ value: 'CANARY-value-3e1a' });
+    const write = await bob.call('secrets:set', { name: 'other', value: 'x' });
+    expect(write).toMatchObject({ ok: false, code: 'Forbidden' });
+    // Offered again at the next start, as any vault opened.
+    expect((await bob.ok('vault:recent')).map((r) => r.path)).toEqual([owner.vaultPath]);
+    await bob.ok('vault:lock');
+  });
+
+  it("a wrong identity passphrase is WrongPassphrase, said as the vault's is; the path stays offered", async () => {
+    const r = await bob.call('vault:openWithIdentity', { path: owner.vaultPath, passphrase: 'CANARY-wrong' });
+    const e = expectError(r, 'WrongPassphrase');
+    expect(e.message).toBe(`The passphrase of the identity ${join(bob.profileDir, 'identity.json')} is wrong.`);
+    expect(await bob.ok('vault:status')).toEqual({ state: 'locked', path: owner.vaultPath, remembered: false });
+  });
+
+  it('a profile without an identity, or an identity that is not a member, is refused and leaves the app locked', async () => {
+    const none = await startApp();
+    const r = expectError(await none.call('vault:openWithIdentity', { path: owner.vaultPath, passphrase: 'CANARY-x' }), 'NotFound');
+    expect(r.message).toBe('This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+    await none.ok('identity:create', { name: 'Mallory', passphrase: 'CANARY-mallory' });
+    const refused = expectError(await none.call('vault:openWithIdentity', { path: owner.vaultPath, passphrase: 'CANARY-mallory' }), 'Forbidden');
+    expect(refused.message).toBe('This identity is not a member of the vault.');
+    expect((await none.ok('vault:status')).state).toBe('locked');
+    expect([...owner.warnings, ...bob.warnings, ...none.warnings].join('\n')).not.toContain('CANARY');
+  });
+
+  it('wipes the unlocked identity when the engine fails to open the vault', async () => {
+    let given: OpenVaultOptions['identity'];
+    const session = new VaultSessionManager({
+      profileDir: bob.profileDir,
+      keychain: new MemoryKeychain(),
+      engine: {
+        createVault: () => Promise.reject(new Error('unused')),
+        openVault: (o) => {
+          given = o.identity;
+          return Promise.reject(new CofferError('VaultCorrupted', 'damaged'));
+        },
+        isVaultRemembered: () => Promise.resolve(false),
+        forgetVault: () => Promise.resolve({ forgotten: false }),
+      },
+    });
+    await expect(session.openWithIdentity({ path: owner.vaultPath, passphrase: BOB_PASSPHRASE })).rejects.toMatchObject({ code: 'VaultCorrupted' });
+    expect(given).toBeDefined();
+    for (const part of [given!.signSeed, given!.encPriv]) {
+      expect(part.length).toBe(32);
+      expect(part.every((b) => b === 0)).toBe(true);
+    }
   });
 });

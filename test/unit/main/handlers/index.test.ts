@@ -226,6 +226,12 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { path: `/${'a'.repeat(5000)}`, passphrase: 'p' }, field: 'path: Too big' },
     { input: { path: '/tmp/a.coffer', passphrase: 42 }, field: 'passphrase: Invalid input' },
   ],
+  'vault:openWithIdentity': [
+    { input: { passphrase: 'p' }, field: 'path: is required' },
+    { input: { path: 'rel.coffer', passphrase: 'p' }, field: 'path: must be an absolute path' },
+    { input: { path: '/tmp/a.coffer' }, field: 'passphrase: is required' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p', identity: '/tmp/id.json' }, field: 'unknown field identity' },
+  ],
   'vault:unlockWithKeychain': [
     { input: {}, field: 'path: is required' },
     { input: { path: 'rel.coffer' }, field: 'path: must be an absolute path' },
@@ -253,6 +259,11 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
   'vault:status': [{ input: { path: '/x' }, field: 'unknown field path' }],
   'vault:recent': [{ input: { limit: 3 }, field: 'unknown field limit' }],
   'vault:suggestPath': [{ input: { name: 'x' }, field: 'unknown field name' }],
+  'vault:history': [
+    { input: { since: -1 }, field: 'since: Too small' },
+    { input: { object: 'members/x' }, field: 'object: must be secrets/NAME, keys/NAME or certificates/NAME' },
+    { input: { object: 'secrets/a', limit: 1 }, field: 'unknown field limit' },
+  ],
   'dialog:chooseVault': [{ input: { filters: [] }, field: 'unknown field filters' }],
   'dialog:chooseNewVault': [
     { input: { defaultPath: 'relative.coffer' }, field: 'defaultPath: must be an absolute path' },
@@ -527,6 +538,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     const valid: Record<Channel, unknown> = {
       'vault:create': { path: join(app.dir, 'other.coffer'), passphrase: PASSPHRASE },
       'vault:open': { path: app.vaultPath, passphrase: PASSPHRASE },
+      'vault:openWithIdentity': { path: app.vaultPath, passphrase: 'p' },
       'vault:unlockWithKeychain': { path: app.vaultPath },
       'vault:resetPassphrase': { path: app.vaultPath, recoveryKey: 'k', newPassphrase: 'x' },
       'vault:remember': { passphrase: PASSPHRASE },
@@ -538,6 +550,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'vault:status': {},
       'vault:recent': {},
       'vault:suggestPath': {},
+      'vault:history': {},
       'dialog:chooseVault': {},
       'dialog:chooseNewVault': {},
       'secrets:list': {},
@@ -741,6 +754,9 @@ describe('values never leave main except through secrets:reveal', () => {
     const bobKey = (await app.ok('members:list')).find((m) => m.name === 'Bob')?.signPub;
     await call('members:setRoles', { signPub: bobKey, roles: ['Key Vault Reader', 'Key Vault Secrets User'] });
     await call('members:remove', { signPub: bobKey });
+    // Who changed what: names, times and object names, never a value.
+    await call('vault:history');
+    await call('vault:history', { object: 'secrets/c' });
     // The person's identity: created with its own passphrase, shown (public data), its invite copied.
     await call('identity:get');
     await call('identity:create', { name: 'Ann', passphrase: 'CANARY-identity-create' });
@@ -755,6 +771,7 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('settings:get');
     await call('settings:set', { clipboardClearSeconds: 20 });
     await call('vault:lock');
+    await call('vault:openWithIdentity', { path: app.vaultPath, passphrase: 'CANARY-wrong-identity' });
     await call('vault:open', { path: app.vaultPath, passphrase: 'CANARY-wrong-passphrase' });
     await call('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });
     // Issue 4's channels: remember (wrong passphrase, then right), keychain unlock, forget,

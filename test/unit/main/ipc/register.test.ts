@@ -28,6 +28,7 @@ function spyHandlers(impl?: (channel: Channel, input: unknown) => unknown) {
 const VALID: Record<Channel, unknown> = {
   'vault:create': { path: '/tmp/x/a.coffer', passphrase: 'p' },
   'vault:open': { path: '/tmp/x/a.coffer', passphrase: 'p' },
+  'vault:openWithIdentity': { path: '/tmp/x/a.coffer', passphrase: 'p' },
   'vault:unlockWithKeychain': { path: '/tmp/x/a.coffer' },
   'vault:resetPassphrase': { path: '/tmp/x/a.coffer', recoveryKey: 'k', newPassphrase: 'p' },
   'vault:remember': { passphrase: 'p' },
@@ -39,6 +40,7 @@ const VALID: Record<Channel, unknown> = {
   'vault:status': {},
   'vault:recent': {},
   'vault:suggestPath': {},
+  'vault:history': {},
   'dialog:chooseVault': {},
   'dialog:chooseNewVault': { defaultPath: '/tmp/x/a.coffer' },
   'secrets:list': {},
@@ -129,7 +131,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(84);
+    expect(CHANNELS.length).toBe(86);
   });
 
   it('dispose() removes every handler', () => {
