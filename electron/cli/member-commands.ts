@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import type { MemberAddOptions, MemberRemoveOptions, MemberSetRoleOptions } from './member-actions.js';
 import { withCommonOptions } from './options.js';
+import { collect } from './parsers.js';
 
 /** The verbs' code, and the engine behind it: loaded when a verb runs. */
 const actions = (): Promise<typeof import('./member-actions.js')> => import('./member-actions.js');
@@ -15,7 +16,6 @@ const ROLE_HELP = 'a role by its Key Vault name, e.g. "Key Vault Secrets User"; 
 const MEMBER_HELP = 'the member: their id (16 hex digits) or fingerprint, as `coffer member list` prints them';
 const SCOPE_HELP =
   'one object: secrets/NAME, keys/NAME or certificates/NAME; the role (Secrets User, Crypto User, Crypto Service Encryption User or Certificate User) holds on it only';
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function addMemberCommands(program: Command, io: CliIo): void {
   const member = program

@@ -14,3 +14,6 @@ export function nonNegativeInteger(value: string): number {
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('Must be a whole number.');
   return n;
 }
+
+/** A repeatable option's values, in the order given (`--role A --role B`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

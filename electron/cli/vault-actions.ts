@@ -3,7 +3,8 @@
  * loaded when a verb runs, with the engine behind CliContext.
  */
 import type { Command } from 'commander';
-import { CofferError, loadConflictedCopies, loadRecoveryKey, type CheckReport, type KdfParams } from '../vault/index.js';
+import { existsSync } from 'node:fs';
+import { CofferError, loadConflictedCopies, loadIdentities, loadRecoveryKey, type CheckReport, type KdfParams } from '../vault/index.js';
 import { CliContext } from './context.js';
 import { batchFailureError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -251,6 +252,42 @@ export async function removeRecoveryKey(io: CliIo, cmd: Command): Promise<void> 
   await ctx.withVaultByPassphrase(async (v) => {
     await v.removeRecoveryKey();
     await printJson(io, v.info());
+  });
+}
+
+export interface RefoundOptions extends KdfOptions {
+  to: string;
+  newPassphraseFile?: string;
+  leaveOut: string[];
+}
+
+/**
+ * `vault refound --to FILE` (VAULT-MODEL C5): a new vault created by whoever opens this one
+ * (a team vault when opened by --identity, else one sealed by a new passphrase), holding a
+ * copy of every object, with the members added again; prints what was copied.
+ */
+export async function refound(io: CliIo, opts: RefoundOptions, cmd: Command): Promise<void> {
+  const ctx = CliContext.fromCommand(io, cmd);
+  const to = ctx.path(opts.to);
+  if (existsSync(to)) throw new CofferError('VaultExists', `A vault already exists at ${to}`);
+  const kdf = kdfFromOptions(opts);
+  const [engine, identities] = await Promise.all([ctx.engine(), loadIdentities()]);
+  await ctx.withVault(async (v) => {
+    const leaveOut = opts.leaveOut.map((ref) => identities.findMember(v.members.list(), ref).member.signPub);
+    const byIdentity = v.info().unlockedWith === 'identity';
+    if (byIdentity && (opts.newPassphraseFile !== undefined || kdf !== undefined)) {
+      throw usageError('Opened by an identity, the vault is re-founded as a team vault created by that identity: it takes no --new-passphrase-file and no --kdf-* options');
+    }
+    const passphrase = byIdentity ? undefined : await newPassphrase(ctx, to, opts.newPassphraseFile);
+    try {
+      const result = await engine.refoundVault(v, { path: to, ...(passphrase ? { passphrase } : {}), ...(kdf ? { kdf } : {}), leaveOut, onWarning: ctx.onWarning });
+      const left = Object.values(result.notCopied).reduce((n, names) => n + names.length, 0);
+      if (left > 0) ctx.warn(`${left} deleted object(s) or pending certificate request(s) were not copied (listed in "notCopied"): recover or complete them in the old vault and re-found again to keep them`);
+      ctx.warn(`the new vault has a new id, so every object id names it; version ids are kept. The members added again open ${to} from now on; ${v.path} is left as it was`);
+      await printJson(io, result);
+    } finally {
+      passphrase?.fill(0);
+    }
   });
 }
 

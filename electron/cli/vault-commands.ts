@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
 import { KDF_HELP_AFTER, withCommonOptions, withKdfOptions, type RunState } from './options.js';
-import { positiveInteger } from './parsers.js';
-import type { ChangePassphraseOptions, CreateOptions, MergeOptions, ResetPassphraseOptions } from './vault-actions.js';
+import { collect, positiveInteger } from './parsers.js';
+import type { ChangePassphraseOptions, CreateOptions, MergeOptions, RefoundOptions, ResetPassphraseOptions } from './vault-actions.js';
 
 /** The verbs' code, and the engine behind it: loaded when a verb runs. */
 const actions = (): Promise<typeof import('./vault-actions.js')> => import('./vault-actions.js');
@@ -129,6 +129,28 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
     .option('--new-passphrase-file <file>', 'read the new passphrase from this file (else $COFFER_NEW_PASSPHRASE, else asked twice)')
     .action(async (opts: ResetPassphraseOptions, cmd: Command) => (await actions()).resetPassphrase(io, opts, cmd));
 
+  withKdfOptions(
+    vault
+      .command('refound')
+      .description('copy every object into a new vault that you create, add the members again with their roles, and print what was copied')
+      .requiredOption('--to <file>', 'the new vault file (must not exist); the vault itself is left as it is')
+      .option('--leave-out <member>', 'a member not to add again (id or fingerprint, as `coffer member list` prints them); repeat for several', collect, [])
+      .option('--new-passphrase-file <file>', 'opened by a passphrase: the new vault\'s passphrase from this file (else $COFFER_NEW_PASSPHRASE, else asked twice)'),
+    'opened by a passphrase: Argon2id memory in MiB for the new vault (default 64)',
+  )
+    .addHelpText(
+      'after',
+      '\nFor a team that cannot reach its creator (who alone may remove or demote the other\n' +
+        'Administrators): an Administrator re-founds the vault and becomes the new one\'s creator.\n' +
+        'Opened by --identity, the new vault is a team vault created by that identity; opened by a\n' +
+        'passphrase, it is sealed by a new one. Copied: every live secret, key and certificate with\n' +
+        'all their versions, attributes and values (version ids are kept), rotation and certificate\n' +
+        'policies, the CAs with what they issued and revoked, issuers and contacts. Not copied, and\n' +
+        'listed: deleted objects and pending certificate requests. The new vault has a new id, so\n' +
+        'object ids change; every member then opens the new file.',
+    )
+    .action(async (opts: RefoundOptions, cmd: Command) => (await actions()).refound(io, opts, cmd));
+
   const recovery = vault.command('recovery-key').description('a printable key that unlocks the vault when the passphrase is lost');
   recovery
     .command('create')
@@ -141,11 +163,11 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
   for (const command of recovery.commands) withCommonOptions(command, { unlock: true, identity: false });
 
   // Last, so that each verb's help lists its own options first.
-  const unlocks = new Set(['create', 'info', 'check', 'remember', 'change-passphrase']);
-  const opens = new Set(['info', 'remember', 'change-passphrase', 'reset-passphrase']);
-  const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair', 'remember', 'forget', 'change-passphrase', 'reset-passphrase']);
+  const unlocks = new Set(['create', 'info', 'check', 'remember', 'change-passphrase', 'refound']);
+  const opens = new Set(['info', 'remember', 'change-passphrase', 'reset-passphrase', 'refound']);
+  const takesVault = new Set(['create', 'info', 'merge', 'check', 'repair', 'remember', 'forget', 'change-passphrase', 'reset-passphrase', 'refound']);
   for (const command of vault.commands) {
     const name = command.name();
-    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name), identity: name === 'info' || name === 'create' });
+    if (takesVault.has(name)) withCommonOptions(command, { unlock: unlocks.has(name), opens: opens.has(name), identity: name === 'info' || name === 'create' || name === 'refound' });
   }
 }

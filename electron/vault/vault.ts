@@ -8,8 +8,8 @@ import type { VersionedObjects } from './state/versioned.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
+import { join, resolve } from 'node:path';
+import type { CreateVaultOptions, ForgetResult, KdfParams, Keychain, OpenVaultOptions, RefoundResult, RefoundVaultOptions, RepairResult, UnlockMethod, Vault } from './api.js';
 import { checkKdfParams, DEFAULT_KDF, ed25519Sign, randomBytes, toB64u } from './crypto/index.js';
 import { CofferError } from './errors.js';
 import { canonicalJson, commitLine, FORMAT_VERSION, headerLine, MAX_HEADER_BYTES, parseHeaderLine, readFileHeader, type GenesisPayload, type SlotJson } from './format/codec.js';
@@ -28,6 +28,7 @@ import { validateRetentionDays } from './secrets/rules.js';
 import { repairVaultFile as salvageVaultFile } from './merge/merge.js';
 import { buildCommit } from './format/commit-builder.js';
 import { VaultSession } from './session.js';
+import { checkMayRefound, copyVault } from './state/refound.js';
 
 // ------------------------------------------------------------------ create
 
@@ -209,6 +210,50 @@ async function unlockIdentity(
 }
 
 export { checkVaultFile, describeVaultFile, mergeVaultFiles } from './merge/merge.js';
+
+// ----------------------------------------------------------------- refound
+
+/**
+ * `vault refound` (VAULT-MODEL C5): a new vault created by the member who opened `vault`, the
+ * way they opened it (a member identity makes a team vault, C8; otherwise a new passphrase), in
+ * the same profile, with a copy of everything (state/refound.ts). A new vault that could not be
+ * filled is removed: nothing half-copied is left behind.
+ */
+export async function refoundVault(vault: Vault, options: RefoundVaultOptions): Promise<RefoundResult> {
+  if (!(vault instanceof VaultSession)) throw new CofferError('BadParameter', 'Only a vault this engine opened can be re-founded.');
+  checkMayRefound(vault);
+  if (resolve(options.path) === resolve(vault.path)) throw new CofferError('BadParameter', 'The re-founded vault needs a file of its own: the old one is left as it is.');
+  const byIdentity = vault.unlockedWith === 'identity';
+  if (byIdentity === (options.passphrase !== undefined)) {
+    throw new CofferError(
+      'BadParameter',
+      byIdentity
+        ? 'Opened by a member identity, the vault is re-founded as a team vault created by that identity: it takes no passphrase.'
+        : 'Give the re-founded vault a passphrase, or open the old one with a member identity to make a team vault.',
+    );
+  }
+  const { me, myKey, retentionDays } = vault.core;
+  const target = (await createVault({
+    path: options.path,
+    profileDir: vault.profileDir,
+    retentionDays,
+    displayName: vault.members.list().find((m) => m.signPub === myKey)?.name ?? 'owner',
+    ...(byIdentity
+      ? { identity: { signSeed: me.signSeed.slice(), signPub: me.signPub.slice(), encPriv: me.encPriv.slice(), encPub: me.encPub.slice() } }
+      : { passphrase: options.passphrase!, ...(options.kdf ? { kdf: options.kdf } : {}) }),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  })) as VaultSession;
+  let copied = false;
+  try {
+    const result = await copyVault(vault, target, new Set(options.leaveOut ?? []));
+    copied = true;
+    return result;
+  } finally {
+    target.close();
+    await target.settled();
+    if (!copied) await rm(options.path, { force: true });
+  }
+}
 
 /**
  * `vault upgrade`: rewrites the header of an older-format file to the current

@@ -1,6 +1,7 @@
 // A team vault through the built CLI, with no vault-wide passphrase (VAULT-MODEL C8): Ann
 // creates it with her identity file; Bob and Carol are added from their invites.
 // Each person has their own COFFER_HOME; no passphrase reaches any output.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KDF_ARGS, json, makeTempHome, removeTempHome, runCoffer, type CofferResult } from '../../helpers/cli.js';
@@ -107,6 +108,32 @@ describe('member leave', () => {
     expectError(late, 4, 'Forbidden');
     expect(json<Member[]>(await as('bob', ['member', 'list'])).map((m) => m.name)).toEqual(['Bob']);
     expectOk(await as('bob', ['member', 'add', '--invite', cards.carol.invite, '--role', 'Key Vault Reader']));
+  });
+});
+
+describe('vault refound', () => {
+  it('refuses a member who cannot read everything, naming what they lack', async () => {
+    const r = await as('carol', ['vault', 'refound', '--to', join(homes.carol, 'mine.coffer')]);
+    expectError(r, 4, 'Forbidden');
+    expect(r.stderr).toContain('your roles do not allow secrets/backup');
+  });
+
+  it('an Administrator copies everything into a new vault they create; the old file is left as it was', async () => {
+    const before = await readFile(vault);
+    const to = join(homes.bob, 'refounded.coffer');
+    const r = await as('bob', ['vault', 'refound', '--to', to]);
+    expectOk(r);
+    expect(r.stderr).toContain('version ids are kept');
+    expect(json<{ path: string; copied: Record<string, number>; members: Member[] }>(r)).toMatchObject({
+      path: to,
+      copied: { secrets: 1, secretVersions: 1, keys: 0, certificates: 0, cas: 0 },
+      members: [{ id: cards.carol.id, name: 'Carol', roles: ['Key Vault Reader'] }],
+    });
+    expect((await readFile(vault)).equals(before)).toBe(true);
+    const asBobThere = await runCoffer(['--vault', to, 'secret', 'get', '-n', 'db'], { home: homes.bob, env: { COFFER_IDENTITY: cards.bob.file, COFFER_IDENTITY_PASSPHRASE: PASSPHRASES.bob } });
+    outputs.push(asBobThere);
+    expect(asBobThere.stdout.toString('utf8')).toBe('db-value');
+    expectError(await as('bob', ['vault', 'refound', '--to', to]), 6, 'VaultExists');
   });
 });
 
