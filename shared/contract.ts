@@ -84,7 +84,7 @@ import {
   SECRET_NAME_PATTERN,
   SECRET_VERSION_PATTERN,
 } from './limits.js';
-import type { ErrorCode, ExposedObject, HistoryEntry, VaultInfo } from './vault-types.js';
+import type { ErrorCode, ExposedObject, HistoryEntry, SyncService, VaultInfo } from './vault-types.js';
 
 // ------------------------------------------------------------------ limits
 
@@ -495,6 +495,12 @@ export interface MemberView {
   fingerprint: string;
   roles: RoleName[];
   signPub: string;
+  /** Roles on single objects (`secrets/name`...), given with `coffer member add|set-role --scope`. */
+  grants: { object: string; role: RoleName }[];
+  /** Who added them (a name, or a member id once they are gone) and when (Unix seconds). */
+  added?: { by: string; time: number };
+  /** Why you may not remove or change this member (yourself; a more senior Administrator); absent when you may. */
+  notRemovable?: string;
 }
 
 /** `members:readInvite`: what an invite carries, checked by main (its self-signature verified), to compare out of band. */
@@ -526,6 +532,25 @@ export interface IdentityView {
   fingerprint: string;
   invite: string;
 }
+
+/**
+ * A sync service's conflicted copy beside the open vault (VAULT-MODEL V6;
+ * FORMAT.md §10.1): `mergeable` when it is a copy of this vault; otherwise
+ * `reason` says why it is left as it is (another vault's, damaged, unreadable).
+ */
+export interface ConflictedCopyView {
+  path: string;
+  /** The file's name, as the sync service wrote it beside the vault. */
+  name: string;
+  service: SyncService;
+  mergeable: boolean;
+  reason: string | null;
+}
+
+/** What became of one copy: merged (how many commits the vault lacked, and the file name it was renamed to beside it), or left, and why. */
+export type ConflictedCopyOutcome =
+  | { path: string; name: string; service: SyncService; merged: true; added: number; movedTo: string }
+  | { path: string; name: string; service: SyncService; merged: false; code: ErrorCode; reason: string };
 
 export interface CopyResult {
   /** When main will clear the clipboard, in seconds from now. */
@@ -576,6 +601,10 @@ export const contract = {
   'vault:recent': channel<RecentVault[]>()(empty),
   /** Where a new vault goes unless the user chooses: the profile's personal vault, or null if it exists already. */
   'vault:suggestPath': channel<SuggestedPath>()(empty),
+  /** The open vault's conflicted copies beside it, from Dropbox, OneDrive, Nextcloud or Syncthing (none: an empty list). */
+  'vault:conflictedCopies': channel<ConflictedCopyView[]>()(empty),
+  /** Merges them into the open vault (no passphrase: a union of signed commits) and takes the result in without a relock. */
+  'vault:mergeConflictedCopies': channel<ConflictedCopyOutcome[]>()(empty),
   /**
    * Who changed what (the engine's Vault.history): the commits from `since` (Unix
    * milliseconds) on, newest first, or only those that changed `object`; rejected

@@ -30,9 +30,19 @@ export interface MemberSetRoleOptions extends MemberRefOptions, ScopeOption {
 
 export type MemberRemoveOptions = MemberRefOptions & ScopeOption;
 
-/** A member as printed: MemberInfo's id, name, roles and roles on single objects with the fingerprint, without the raw public keys. */
-function shown(identities: Identities, m: MemberInfo): { id: string; name: string; fingerprint: string; roles: RoleName[]; grants: MemberInfo['grants'] } {
-  return { id: m.id, name: m.name, fingerprint: identities.fingerprint(m.signPub, m.encPub), roles: m.roles, grants: m.grants };
+/**
+ * A member as printed: MemberInfo's id, name, roles and roles on single objects with the
+ * fingerprint, who added them and when (ISO 8601), without the raw public keys.
+ */
+function shown(identities: Identities, m: MemberInfo): { id: string; name: string; fingerprint: string; roles: RoleName[]; grants: MemberInfo['grants']; addedBy?: string; added?: string } {
+  return {
+    id: m.id,
+    name: m.name,
+    fingerprint: identities.fingerprint(m.signPub, m.encPub),
+    roles: m.roles,
+    grants: m.grants,
+    ...(m.added ? { addedBy: m.added.by, added: new Date(m.added.time * 1000).toISOString() } : {}),
+  };
 }
 
 /** The one role a `--scope` takes (Key Vault assigns one role per assignment). */

@@ -513,6 +513,10 @@ export interface MemberInfo {
   encPub: string;
   /** Roles on single objects (Key Vault's object scope), by object (`secrets/name`). */
   grants: ObjectGrant[];
+  /** Who added them (member id; the creator: themselves) and when (Unix seconds, the commit's time). */
+  added?: { by: string; time: number };
+  /** Why the member who opened the vault may not remove or demote this one (seniority, C5); absent when they may. */
+  notRemovable?: string;
 }
 
 /** A member's public identity: what an invite carries (C2). */

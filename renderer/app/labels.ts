@@ -559,6 +559,9 @@ export const L = {
   colMemberId: 'Id',
   colMemberFingerprint: 'Fingerprint',
   colMemberRoles: 'Roles',
+  colMemberAdded: 'Added',
+  memberGrant: (role: string, object: string): string => `${role.replace(/^Key Vault /, '')} on ${object}`,
+  memberAddedBy: (by: string, date: string): string => `by ${by}, ${date}`,
   membersExplain: 'Each member opens the vault with their own identity; their roles decide what they can read and change.',
   memberYou: 'you',
   membersNotAdmin: (roles: readonly string[]): string =>
@@ -621,7 +624,51 @@ export const L = {
   openWithPassphrase: 'The vault’s passphrase',
   openWithIdentity: (name: string, id: string): string => `My identity, ${name} (${id})`,
   openedAs: (name: string | null, id: string): string => (name === null ? `Opened as member ${id}` : `Opened as ${name} (${id})`),
+
+  // Sync folders' conflicted copies of the open vault (Dropbox, OneDrive, Nextcloud, Syncthing)
+  syncServiceNames: { dropbox: 'Dropbox', onedrive: 'OneDrive', nextcloud: 'Nextcloud', syncthing: 'Syncthing' } as Record<string, string>,
+  conflictsTitle: (n: number, services: readonly string[]): string =>
+    `${n === 1 ? 'A conflicted copy' : `${n} conflicted copies`} from ${services.join(' and ')} beside this vault`,
+  conflictsExplain:
+    'Another computer changed the vault before this one’s change reached it, so the sync service kept its version beside the vault. Merging adds what each copy holds to this vault (nothing is lost) and renames the copy aside.',
+  conflictsList: 'Conflicted copies',
+  conflictLeft: (name: string, reason: string): string => `${name}: left as it is (${reason})`,
+  conflictsMergeButton: (n: number): string => (n === 1 ? 'Merge it' : 'Merge them'),
+  conflictsMerging: 'Merging…',
+  conflictsMergedTitle: 'Conflicted copies merged',
+  conflictsPartlyMergedTitle: 'Some conflicted copies were not merged',
+  conflictMerged: (name: string, added: number, movedTo: string): string =>
+    `${name}: merged, ${added === 1 ? '1 change' : `${added} changes`} added; the copy is now ${movedTo}`,
+  conflictNotMerged: (name: string, reason: string): string => `${name}: not merged (${reason})`,
+
+  // History (the engine's Vault.history): who changed what; and changes by others while the vault is open
+  historyNav: 'History',
+  historyTitle: 'History',
+  historyTable: 'Changes to this vault',
+  historyExplain: 'Every change to the vault is signed by the member who made it. Changes another member makes while the vault is open show here without unlocking again.',
+  historyPeriod: 'Show changes of the last',
+  historyDays: (d: number): string => (d === 1 ? '24 hours' : `${d} days`),
+  historyNone: (d: number): string => `No changes in the last ${d === 1 ? '24 hours' : `${d} days`}.`,
+  colWhen: 'When',
+  colWho: 'Who',
+  colWhat: 'What',
+  colAuthor: 'Author',
+  authorUnknown: 'unknown',
+  timeUnknown: 'time unknown',
+  historyRejected: 'Rejected',
+  historyRejectedReason: (reason: string): string => `Not applied: ${reason}.`,
+  historyUnreadable: (reason: string): string => `You cannot read what this change did: ${reason}.`,
+  historyNothingNamed: 'no change to an object',
+  /** "new version of secrets/db (3fa2b1c0)", "deleted secrets/db", "access granted on secrets/db — Bob: Key Vault Secrets User". */
+  historyChange: (action: string, object: string | undefined, version: string | undefined, detail: string | undefined): string =>
+    `${action}${object ? `${HISTORY_OF.has(action) ? ' of' : action.startsWith('access ') ? ' on' : ''} ${object}` : ''}${version ? ` (${version.slice(0, 8)})` : ''}${detail ? ` — ${detail}` : ''}`,
+  vaultChangedNotice: (lines: readonly string[], more: number): string =>
+    `The vault was changed while open. ${lines.join(' ')}${more > 0 ? ` And ${more} more change${more === 1 ? '' : 's'}: see History.` : ''}`,
+  changedBy: (name: string, what: string): string => `Changed by ${name}: ${what}.`,
 } as const;
+
+/** The history's actions that name a part of the object: "new version of secrets/db" (the others are verbs: "deleted secrets/db"). */
+const HISTORY_OF: ReadonlySet<string> = new Set(['new version', 'attributes', 'policy', 'rotation policy', 'certificate request', 'contacts', 'CRL']);
 
 /** The first 8 characters of a version id, as shown in the UI. */
 export const shortVersion = (version: string): string => version.slice(0, 8);

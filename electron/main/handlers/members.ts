@@ -26,9 +26,22 @@ export interface MemberHandlerDeps {
   session: VaultSessionManager;
 }
 
-/** A member as the view shows it: public data only, the fingerprint computed from both public keys. */
-export function memberView(identities: Pick<Identities, 'fingerprint'>, m: MemberInfo): MemberView {
-  return { id: m.id, name: m.name, fingerprint: identities.fingerprint(m.signPub, m.encPub), roles: [...m.roles], signPub: m.signPub };
+/**
+ * A member as the view shows it: public data only, the fingerprint computed from both public
+ * keys; who added them by name when `all` (the current members) still has them, else by id.
+ */
+export function memberView(identities: Pick<Identities, 'fingerprint'>, m: MemberInfo, all: readonly MemberInfo[] = []): MemberView {
+  const by = m.added && (all.find((o) => o.id === m.added!.by)?.name || m.added.by);
+  return {
+    id: m.id,
+    name: m.name,
+    fingerprint: identities.fingerprint(m.signPub, m.encPub),
+    roles: [...m.roles],
+    signPub: m.signPub,
+    grants: m.grants.map((g) => ({ ...g })),
+    ...(m.added ? { added: { by: by!, time: m.added.time } } : {}),
+    ...(m.notRemovable ? { notRemovable: m.notRemovable } : {}),
+  };
 }
 
 /** Each role once, in the order given (the contract has checked each is one of Key Vault's). */
@@ -49,9 +62,8 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
   return {
     'members:list': async () => {
       const identities = await loadIdentities();
-      return members()
-        .list()
-        .map((m) => memberView(identities, m));
+      const all = members().list();
+      return all.map((m) => memberView(identities, m, all));
     },
     // BadParameter, naming what is wrong, for a damaged, truncated or altered invite.
     'members:readInvite': async ({ invite }) => {
@@ -66,18 +78,18 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
         throw new CofferError('Conflict', `${invitation.name} (${invitation.id}) is a member of this vault already: change their roles instead.`);
       }
       const { signPub, encPub, name } = invitation;
-      return memberView(identities, await vault.members.add({ signPub, encPub, name }, distinct(roles)));
+      return memberView(identities, await vault.members.add({ signPub, encPub, name }, distinct(roles)), vault.members.list());
     },
     'members:setRoles': async ({ signPub, roles }) => {
       const identities = await loadIdentities();
       const { key } = find(signPub);
-      return memberView(identities, await members().setRoles(key, distinct(roles)));
+      return memberView(identities, await members().setRoles(key, distinct(roles)), members().list());
     },
     'members:remove': async ({ signPub }) => {
       const identities = await loadIdentities();
       const { member, key } = find(signPub);
       const { exposed } = await members().remove(key);
-      return { removed: memberView(identities, member), exposed: exposed.map((e) => ({ ...e })) };
+      return { removed: memberView(identities, member, members().list()), exposed: exposed.map((e) => ({ ...e })) };
     },
   };
 }

@@ -72,7 +72,7 @@ export const isMembershipRecord = (r: VaultRecord): boolean => r.t === 'member' 
 const managesMembers = (roles: readonly RoleName[]): boolean => permits(roles, 'members/manage');
 
 /** Seniority (C5): one removes or demotes only a member without a rank or of a larger rank than one's own. */
-const outranks = (author: MemberState, target: MemberState): boolean => target.rank === undefined || (author.rank ?? Infinity) < target.rank;
+export const outranks = (author: MemberState, target: MemberState): boolean => target.rank === undefined || (author.rank ?? Infinity) < target.rank;
 
 /**
  * A canonical linear extension of the graph: parents first, ready commits in

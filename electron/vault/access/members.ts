@@ -8,6 +8,7 @@ import type { ExposedObject, MemberInfo, MembersApi, ObjectGrant, PublicIdentity
 import { toB64u } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { memberKeyId } from './identity.js';
+import { outranks } from './authorize.js';
 import { epochsReadBy, epochsReadByFormerMembers, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
 import { parseRole, permits, scopesOf } from './roles.js';
 import { buildGrant, grantsByMember, parseGrantObject, versionsGrantedTo } from './grants.js';
@@ -24,20 +25,66 @@ function checkMayLeave(core: VaultCore, me: MemberState): void {
   }
 }
 
-function memberInfo(m: MemberState, grants: ReadonlyMap<string, ObjectGrant[]>): MemberInfo {
-  return { id: memberKeyId(m.sign), name: m.name, roles: m.roles, signPub: m.sign, encPub: m.enc, grants: grants.get(m.sign) ?? [] };
+/** What member lists show beside each member, computed once per list. */
+interface ListContext {
+  grants: ReadonlyMap<string, ObjectGrant[]>;
+  added: ReadonlyMap<string, MemberInfo['added']>;
+  me: MemberState | undefined;
+}
+
+const listContext = (core: VaultCore): ListContext => ({ grants: grantsByMember(core), added: whenAdded(core), me: core.currentMembers().get(core.myKey) });
+
+/** Why this member may not remove `m` (C5), as the app shows it in place of the action; undefined when they may. */
+function whyNotRemovable(me: MemberState | undefined, m: MemberState): string | undefined {
+  if (!me || !permits(me.roles, 'members/manage')) return 'Only an Administrator manages members.';
+  if (m.sign === me.sign) return 'You cannot remove yourself: give another member the Key Vault Administrator role, then leave the vault.';
+  if (!outranks(me, m)) return `${m.name || 'This member'} became an Administrator before you did: only a more senior Administrator can remove or demote them.`;
+  return undefined;
+}
+
+/**
+ * Who added each member and when: the accepted commit whose `member` record made them a
+ * member since their last removal, in file order (topological); the creator by the genesis.
+ */
+function whenAdded(core: VaultCore): Map<string, MemberInfo['added']> {
+  const out = new Map<string, MemberInfo['added']>();
+  const genesis = core.graph.genesis;
+  for (const c of core.graph.commits) {
+    if (c === genesis || !core.accepted.has(c.id)) continue;
+    const body = core.decoded.get(c.id)?.body;
+    for (const r of body?.records ?? []) {
+      if (r.t === 'remove') out.delete(r.sign);
+      else if (r.t === 'member' && !out.has(r.sign)) out.set(r.sign, { by: memberKeyId(c.author), time: body!.time });
+    }
+  }
+  return out;
+}
+
+function memberInfo(m: MemberState, ctx: ListContext): MemberInfo {
+  const added = ctx.added.get(m.sign);
+  const notRemovable = whyNotRemovable(ctx.me, m);
+  return {
+    id: memberKeyId(m.sign),
+    name: m.name,
+    roles: m.roles,
+    signPub: m.sign,
+    encPub: m.enc,
+    grants: ctx.grants.get(m.sign) ?? [],
+    ...(added ? { added } : {}),
+    ...(notRemovable ? { notRemovable } : {}),
+  };
 }
 
 /** One member as they are after a write. */
-const memberAfter = (c: VaultCore, sign: string): MemberInfo => memberInfo(c.currentMembers().get(sign)!, grantsByMember(c));
+const memberAfter = (c: VaultCore, sign: string): MemberInfo => memberInfo(c.currentMembers().get(sign)!, listContext(c));
 
 export class MembersOperations implements MembersApi {
   constructor(private readonly v: VaultSession) {}
 
   list(): MemberInfo[] {
     const core = this.v.core;
-    const grants = grantsByMember(core);
-    return [...core.currentMembers().values()].map((m) => memberInfo(m, grants));
+    const ctx = listContext(core);
+    return [...core.currentMembers().values()].map((m) => memberInfo(m, ctx));
   }
 
   private checkRoles(roles: RoleName[]): RoleName[] {

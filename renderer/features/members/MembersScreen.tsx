@@ -1,15 +1,18 @@
 /**
  * The Members view of a team vault: every member with their name, short id,
- * fingerprint and roles. A member with the Key Vault Administrator role adds
- * members by invite, changes roles and removes members (dialogs.tsx); anyone
- * else sees the list and why those controls are not offered (the engine
- * would refuse them: only the Administrator role manages members).
+ * fingerprint, roles (at vault scope, and on single objects), and who added
+ * them when. A member with the Key Vault Administrator role adds members by
+ * invite, changes roles and removes members (dialogs.tsx); anyone else sees
+ * the list and why those controls are not offered (the engine would refuse
+ * them: only the Administrator role manages members). Where seniority (the
+ * engine's `notRemovable`) rules out removing a member, the row says why.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { MemberView, RemovedMember } from '../../../shared/contract.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
+import { formatDate } from '../../lib/format.js';
 import { useSession } from '../vault/store.js';
 import { AddMemberDialog, ExposureReportDialog, Fingerprint, RemoveMemberDialog, RolesDialog } from './dialogs.js';
 import { useMembers } from './store.js';
@@ -68,6 +71,7 @@ export function MembersScreen() {
                   <th scope="col">{L.colMemberId}</th>
                   <th scope="col">{L.colMemberFingerprint}</th>
                   <th scope="col">{L.colMemberRoles}</th>
+                  <th scope="col">{L.colMemberAdded}</th>
                   {isAdmin ? <th scope="col">{L.colActions}</th> : null}
                 </tr>
               </thead>
@@ -95,16 +99,24 @@ export function MembersScreen() {
                         {m.roles.map((r) => (
                           <li key={r}>{r}</li>
                         ))}
+                        {m.grants.map((g) => (
+                          <li key={`${g.object} ${g.role}`}>{L.memberGrant(g.role, g.object)}</li>
+                        ))}
                       </ul>
                     </td>
+                    <td>{m.added ? L.memberAddedBy(m.added.by, formatDate(m.added.time)) : ''}</td>
                     {isAdmin ? (
                       <td>
                         <div className="row-actions">
-                          <button type="button" aria-label={L.changeRolesOf(m.name, m.id)} onClick={() => setOpen({ type: 'roles', member: m })}>
-                            {L.changeRolesButton}
-                          </button>
-                          {/* The engine refuses removing oneself: the creator hands the role on and steps down instead. */}
-                          {m.id === myId ? null : (
+                          {/* One's own roles may change (the creator steps down); a senior Administrator's may not (C5). */}
+                          {m.notRemovable && m.id !== myId ? null : (
+                            <button type="button" aria-label={L.changeRolesOf(m.name, m.id)} onClick={() => setOpen({ type: 'roles', member: m })}>
+                              {L.changeRolesButton}
+                            </button>
+                          )}
+                          {m.notRemovable ? (
+                            <span className="muted">{m.notRemovable}</span>
+                          ) : (
                             <button type="button" aria-label={L.removeMemberOf(m.name, m.id)} onClick={() => setOpen({ type: 'remove', member: m })}>
                               {L.removeMemberButton}
                             </button>

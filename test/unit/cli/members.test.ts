@@ -29,7 +29,11 @@ interface Member {
   fingerprint: string;
   roles: string[];
   grants: { object: string; role: string }[];
+  addedBy?: string;
+  added?: string;
 }
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/;
 
 let alice: string;
 let bob: string;
@@ -131,14 +135,16 @@ describe('coffer member', () => {
   it('Alice adds Bob as Secrets User (showing the invite\'s fingerprint); Bob opens with --identity and reads the secret', async () => {
     const added = await asAlice(['--vault', vault, 'member', 'add', '--invite', bobCard.invite, '--role', 'Key Vault Secrets User']);
     expectOk(added);
-    expect(json<Member>(added)).toEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] });
+    const aliceId = json<{ memberId: string }>(await asAlice(['--vault', vault, 'vault', 'info'])).memberId;
+    const bobAdded = { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [], addedBy: aliceId, added: expect.stringMatching(ISO_TIME) };
+    expect(json<Member>(added)).toEqual(bobAdded);
     expect(added.stderr).toContain(bobCard.fingerprint);
 
     const list = await asAlice(['--vault', vault, 'member', 'list']);
     expectOk(list);
     const members = json<Member[]>(list);
     expect(members).toHaveLength(2);
-    expect(members).toContainEqual({ id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] });
+    expect(members).toContainEqual(bobAdded);
     expect(members.find((m) => m.id !== bobCard.id)?.roles).toEqual(['Key Vault Administrator']);
 
     const read = await asBob(['secret', 'get', '-n', 'db-password']);
@@ -179,7 +185,7 @@ describe('coffer member', () => {
     const removed = await asAlice(['--vault', vault, 'member', 'remove', '--member', bobCard.id]);
     expectOk(removed);
     expect(json(removed)).toEqual({
-      removed: { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [] },
+      removed: { id: bobCard.id, name: 'Bob', fingerprint: bobCard.fingerprint, roles: ['Key Vault Secrets User'], grants: [], addedBy: expect.any(String), added: expect.stringMatching(ISO_TIME) },
       exposed: [{ kind: 'secrets', name: 'db-password' }],
       exposedSecrets: ['db-password'],
     });

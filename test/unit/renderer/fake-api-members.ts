@@ -58,6 +58,8 @@ export const OWNER: FakeMember = {
   fingerprint: '0WNR-AAAA-BBBB-CCCC-DDDD-EEEE',
   roles: ['Key Vault Administrator'],
   signPub: key('o'),
+  grants: [],
+  notRemovable: 'You cannot remove yourself: give another member the Key Vault Administrator role, then leave the vault.',
 };
 
 const err = (code: ErrorResult['code'], message: string): ErrorResult => ({ ok: false, code, message });
@@ -100,7 +102,7 @@ export function memberChannels(ctx: { store(): FakeMemberStore | ErrorResult; wr
       const s = manage();
       if ('ok' in s) return s;
       if (s.members.some((m) => m.signPub === i.signPub)) return err('Conflict', `${i.name} (${i.id}) is a member of this vault already: change their roles instead.`);
-      const m: FakeMember = { id: i.id, name: i.name, fingerprint: i.fingerprint, signPub: i.signPub, roles: [...new Set(roles)] };
+      const m: FakeMember = { id: i.id, name: i.name, fingerprint: i.fingerprint, signPub: i.signPub, roles: [...new Set(roles)], grants: [], added: { by: OWNER.name, time: 1_700_000_000 } };
       s.members.push(m);
       return ok({ ...m });
     },

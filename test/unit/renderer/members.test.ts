@@ -13,18 +13,20 @@
  */
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { MemberView } from '../../../shared/contract.js';
 import { L } from '../../../renderer/app/labels.js';
+import { formatDate } from '../../../renderer/lib/format.js';
 import { createFakeCoffer, type FakeCoffer } from './fake-api.js';
 import { FAKE_INVITES, OWNER } from './fake-api-members.js';
 import { DAY, NOW, renderApp, type } from './setup.js';
 
-function seeded(): FakeCoffer {
+function seeded(carolGrants: MemberView['grants'] = []): FakeCoffer {
   const fake = createFakeCoffer({ now: () => NOW });
   const v = fake.addVault('/v/team.coffer', 'pw');
   fake.addSecret(v, 'db-password', { value: 'hunter2', created: NOW - DAY, updated: NOW - DAY });
   fake.addSecret(v, 'api-token', { value: 'tok', created: NOW - DAY, updated: NOW - DAY });
   const { invite: _i, ...carol } = FAKE_INVITES.carol;
-  v.members.push({ ...carol, roles: ['Key Vault Secrets User', 'Key Vault Reader'] });
+  v.members.push({ ...carol, roles: ['Key Vault Secrets User', 'Key Vault Reader'], grants: carolGrants, added: { by: 'owner', time: NOW - DAY } });
   fake.open = '/v/team.coffer';
   fake.lastPath = '/v/team.coffer';
   return fake;
@@ -72,6 +74,18 @@ function activateFocused(): void {
 }
 
 describe('the Members view', () => {
+  it('shows roles on single objects, who added each member and when, and why a Remove is not offered', async () => {
+    await goToMembers(seeded([{ object: 'secrets/api-token', role: 'Key Vault Secrets User' }]));
+    const carol = rowOf('Carol');
+    expect(within(carol).getByText(L.memberGrant('Key Vault Secrets User', 'secrets/api-token'))).toBeTruthy();
+    expect(within(carol).getByText(L.memberAddedBy('owner', formatDate(NOW - DAY)))).toBeTruthy();
+    expect(within(carol).getByRole('button', { name: L.removeMemberOf('Carol', FAKE_INVITES.carol.id) })).toBeTruthy();
+    // One's own row: the reason, in place of the button.
+    const owner = rowOf('owner');
+    expect(within(owner).queryByRole('button', { name: L.removeMemberOf('owner', OWNER.id) })).toBeNull();
+    expect(within(owner).getByText(OWNER.notRemovable!)).toBeTruthy();
+  });
+
   it('is reached from the navigation, marked current, and lists name, id, fingerprint and roles', async () => {
     await goToMembers();
     const membersButton = within(nav()).getByRole('button', { name: L.membersNav });

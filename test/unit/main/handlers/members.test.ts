@@ -62,7 +62,10 @@ describe('members:* (real handlers and engine)', () => {
     const info = app.services.session.current().members.list()[0]!;
     expect(owner!.fingerprint).toBe(fingerprint(info.signPub, info.encPub));
     // Public data only: never the encryption key's private half, nor any of the raw MemberInfo beyond the view.
-    expect(Object.keys(owner!).sort()).toEqual(['fingerprint', 'id', 'name', 'roles', 'signPub']);
+    expect(Object.keys(owner!).sort()).toEqual(['added', 'fingerprint', 'grants', 'id', 'name', 'notRemovable', 'roles', 'signPub']);
+    // The creator added themself (their own member record); their own row says why it has no Remove.
+    expect(owner!.added).toEqual({ by: owner!.name, time: expect.any(Number) });
+    expect(owner!.notRemovable).toMatch(/^You cannot remove yourself/);
   });
 
   it('reads an invite in main: its name, id and fingerprint, as `coffer identity show` prints them', async () => {
