@@ -81,6 +81,17 @@ describe('refoundVault', () => {
   let before: Buffer;
   const newPath = (): string => join(dir, 'new.coffer');
 
+  /** Bob's views of the old and the new vault, each in a profile of its own, closed after `check`. */
+  async function bothVaults(check: (oldV: Vault, newV: Vault) => Promise<void>): Promise<void> {
+    const [oldV, newV] = [await openAsMember(oldPath, bob, { profileDir: join(dir, 'p-bob-old') }), await openAsMember(newPath(), bob, { profileDir: join(dir, 'p-bob-new') })];
+    try {
+      await check(oldV, newV);
+    } finally {
+      oldV.close();
+      newV.close();
+    }
+  }
+
   beforeAll(async () => {
     before = await readFile(oldPath);
     // Bob, an Administrator who cannot reach Ann, re-founds the vault.
@@ -104,9 +115,8 @@ describe('refoundVault', () => {
     expect(result.notCopied).toEqual({ deletedSecrets: ['gone'], deletedKeys: [], deletedCertificates: [], pendingCertificates: [] });
   });
 
-  it('makes a new vault, created by the actor, with the members and roles of the old one', async () => {
-    const [oldV, newV] = [await openAsMember(oldPath, bob, { profileDir: join(dir, 'p-bob-old') }), await openAsMember(newPath(), bob, { profileDir: join(dir, 'p-bob-new') })];
-    try {
+  it('makes a new vault, created by the actor, with the members and roles of the old one', () =>
+    bothVaults(async (oldV, newV) => {
       expect(newV.id).not.toBe(oldV.id);
       expect(result.id).toBe(newV.id);
       expect(newV.info()).toMatchObject({ unlockedWith: 'identity', retentionDays: 30, roles: ['Key Vault Administrator'] });
@@ -114,15 +124,10 @@ describe('refoundVault', () => {
       expect(members(newV)).toEqual(members(oldV));
       // Bob is now the most senior: he may remove Ann, which he could not before.
       await newV.members.remove(ann.identity.signPub);
-    } finally {
-      oldV.close();
-      newV.close();
-    }
-  });
+    }));
 
-  it('copies every secret version with its value and attributes', async () => {
-    const [oldV, newV] = [await openAsMember(oldPath, bob, { profileDir: join(dir, 'p-bob-old') }), await openAsMember(newPath(), bob, { profileDir: join(dir, 'p-bob-new') })];
-    try {
+  it('copies every secret version with its value and attributes', () =>
+    bothVaults(async (oldV, newV) => {
       for (const name of ['db', 'bin']) {
         const versions = oldV.secrets.listVersions(name);
         expect(newV.secrets.listVersions(name).map((i) => ({ ...i, id: nameOf(i.id) }))).toEqual(versions.map((i) => ({ ...i, id: nameOf(i.id) })));
@@ -138,15 +143,10 @@ describe('refoundVault', () => {
       expect(dec(await newV.secrets.getValue('db'))).toBe('db-3');
       expect(newV.secrets.listVersions('db').filter((i) => !i.attributes.enabled)).toHaveLength(1);
       expect(newV.secrets.listDeleted()).toEqual([]);
-    } finally {
-      oldV.close();
-      newV.close();
-    }
-  });
+    }));
 
-  it('copies the key with both versions, its private material and its rotation policy', async () => {
-    const [oldV, newV] = [await openAsMember(oldPath, bob, { profileDir: join(dir, 'p-bob-old') }), await openAsMember(newPath(), bob, { profileDir: join(dir, 'p-bob-new') })];
-    try {
+  it('copies the key with both versions, its private material and its rotation policy', () =>
+    bothVaults(async (oldV, newV) => {
       const versions = oldV.keys.listVersions('signer').map((i) => nameOf(i.kid));
       expect(versions).toHaveLength(2);
       expect(newV.keys.listVersions('signer').map((i) => nameOf(i.kid))).toEqual(versions);
@@ -163,15 +163,10 @@ describe('refoundVault', () => {
       // The policy's own created and updated times are those of the copy's commit.
       const policy = (p: Awaited<ReturnType<Vault['keys']['getRotationPolicy']>>): unknown => ({ lifetimeActions: p.lifetimeActions, expiryTime: p.attributes.expiryTime });
       expect(policy(await newV.keys.getRotationPolicy('signer'))).toEqual(policy(await oldV.keys.getRotationPolicy('signer')));
-    } finally {
-      oldV.close();
-      newV.close();
-    }
-  });
+    }));
 
-  it('copies the certificates with every version and their keys, the CAs with what they issued, and the contacts', async () => {
-    const [oldV, newV] = [await openAsMember(oldPath, bob, { profileDir: join(dir, 'p-bob-old') }), await openAsMember(newPath(), bob, { profileDir: join(dir, 'p-bob-new') })];
-    try {
+  it('copies the certificates with every version and their keys, the CAs with what they issued, and the contacts', () =>
+    bothVaults(async (oldV, newV) => {
       for (const name of ['web', 'api']) {
         const versions = oldV.certificates.listVersions(name).map((i) => nameOf(i.id));
         expect(newV.certificates.listVersions(name).map((i) => nameOf(i.id))).toEqual(versions);
@@ -192,11 +187,7 @@ describe('refoundVault', () => {
       const core = (newV as VaultSession).core;
       const stored = core.state.of(certificatesKind).issuers.get('acme')!;
       expect(Buffer.from(core.readKindValue(certificatesKind, { name: 'acme' } as never, { ...stored.key! } as never, 'issuer'))).toEqual(Buffer.from(issuerKey));
-    } finally {
-      oldV.close();
-      newV.close();
-    }
-  });
+    }));
 
   it('members added again read by their roles in the new vault', async () => {
     const asCarol = await openAsMember(newPath(), carol);
