@@ -4,12 +4,15 @@
  * vault's own views (app/views.tsx: Members), the banners
  * every kind shares (a copy missing changes, notices) and the chosen kind's
  * screen. Main's events land here: the menu's commands go to the kind they
- * are for, keys rotated on schedule become a notice, and a DNS record an
+ * are for, keys rotated on schedule and changes by other writers become a
+ * notice (and the latter reload what every screen shows), and a DNS record an
  * ACME order waits for shows as a dialog over any screen.
  */
 import { IdCard, Lock, Settings, ShieldCheck } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { subscribeMainEvents } from '../lib/api.js';
+import { reloadAllStores } from '../lib/reload.js';
+import { changedNotice } from '../features/history/describe.js';
 import { DnsChallengeHost } from '../features/certificates/DnsChallengeDialog.js';
 import { IdentityDialog } from '../features/identity/IdentityDialog.js';
 import { useIdentity } from '../features/identity/store.js';
@@ -55,6 +58,10 @@ export function VaultShell() {
           useSession.setState({ notice: L.keysRotatedNotice(e.rotated, e.failed) });
         } else if (e.type === 'certificatesRenewed') {
           useSession.setState({ notice: L.certificatesRenewedNotice(e.renewed, e.expiring, e.failed, e.contacts) });
+        } else if (e.type === 'vaultChanged') {
+          // Another writer changed the vault while it is open (main took the commits in): say who and what, show it.
+          useSession.setState({ notice: changedNotice(e.commits, e.count) });
+          void reloadAllStores();
         }
       }),
     [],

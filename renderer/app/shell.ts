@@ -12,7 +12,7 @@ import { onReset } from '../lib/reset.js';
 export type KindId = 'secrets' | 'keys' | 'certificates';
 
 /** Views of the vault that are not a kind of object (app/views.tsx lists their screens). */
-export type ViewId = 'members';
+export type ViewId = 'members' | 'history';
 
 export type ShellRequestType = 'new' | 'find';
 

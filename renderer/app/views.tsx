@@ -4,9 +4,10 @@
  * object kinds (no list of objects, no Deleted tab, no menu requests), so
  * they have their own table; the shell lists them under the kinds.
  */
-import { Users, type LucideIcon } from 'lucide-react';
+import { History, Users, type LucideIcon } from 'lucide-react';
 import type { ComponentType } from 'react';
 import { MembersScreen } from '../features/members/MembersScreen.js';
+import { HistoryScreen } from '../features/history/HistoryScreen.js';
 import { L } from './labels.js';
 import type { ViewId } from './shell.js';
 
@@ -17,4 +18,7 @@ export interface ViewEntry {
   Screen: ComponentType;
 }
 
-export const VIEWS: readonly ViewEntry[] = [{ id: 'members', label: L.membersNav, Icon: Users, Screen: MembersScreen }];
+export const VIEWS: readonly ViewEntry[] = [
+  { id: 'members', label: L.membersNav, Icon: Users, Screen: MembersScreen },
+  { id: 'history', label: L.historyNav, Icon: History, Screen: HistoryScreen },
+];

@@ -12,6 +12,12 @@ export function nameFromId(id: string): string {
   return OBJECT_ID.exec(id)?.[1] ?? id;
 }
 
+/** `collection/name` of an id (`secrets/db`), as the vault's history names objects; null for anything else. */
+export function objectFromId(id: string): string | null {
+  const m = /^coffer:\/\/[^/]+\/([a-z]+)\/([^/]+)(?:\/[^/]+)?$/.exec(id);
+  return m ? `${m[1]}/${m[2]}` : null;
+}
+
 /** The version of a version id, or '' for a base id. */
 export function versionFromId(id: string): string {
   return OBJECT_ID.exec(id)?.[2] ?? '';

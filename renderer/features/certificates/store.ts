@@ -18,6 +18,7 @@ import { call } from '../../lib/api.js';
 import { versionFromId } from '../../lib/format.js';
 import { initialObjects, objectsSlice, type ObjectsState } from '../../lib/objects/store.js';
 import { onReset } from '../../lib/reset.js';
+import { onVaultChanged } from '../../lib/reload.js';
 
 interface CertificatesExtra {
   /** The details of the current version of the selected certificate. */
@@ -245,6 +246,7 @@ export const useCertificates = create<CertificatesState>()((set, get) => ({
   },
 }));
 
+onVaultChanged(async () => void (await Promise.all([useCertificates.getState().reloadShown(), useCertificates.getState().loadDetails()])));
 onReset(() =>
   useCertificates.setState({ ...initialObjects<CertificateListItem, DeletedCertificateItem, CertificateItem>(), details: null, issuers: null, issuersError: null, dnsChallenges: [] }),
 );

@@ -14,6 +14,7 @@ import { call } from '../../lib/api.js';
 import { versionFromId } from '../../lib/format.js';
 import { initialObjects, objectsSlice, type ObjectsState } from '../../lib/objects/store.js';
 import { onReset } from '../../lib/reset.js';
+import { onVaultChanged } from '../../lib/reload.js';
 
 interface KeysExtra {
   /** The details of the current version of the selected key. */
@@ -121,3 +122,4 @@ export const useKeys = create<KeysState>()((set, get) => ({
 }));
 
 onReset(() => useKeys.setState({ ...initialObjects<KeyListItem, DeletedKeyItem, KeyItem>(), details: null, using: null }));
+onVaultChanged(async () => void (await Promise.all([useKeys.getState().reloadShown(), useKeys.getState().loadDetails()])));

@@ -11,6 +11,7 @@ import type { ErrorResult, MemberView, RemovedMember, Result } from '../../../sh
 import type { RoleName } from '../../../shared/keyvault.js';
 import { call } from '../../lib/api.js';
 import { onReset } from '../../lib/reset.js';
+import { onVaultChanged } from '../../lib/reload.js';
 import { L } from '../../app/labels.js';
 import { useSession } from '../vault/store.js';
 
@@ -65,3 +66,6 @@ export const useMembers = create<MembersState>()((set, get) => {
 });
 
 onReset(() => useMembers.setState(initial));
+onVaultChanged(async () => {
+  if (useMembers.getState().members !== null) await useMembers.getState().load();
+});

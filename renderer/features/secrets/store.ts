@@ -11,6 +11,7 @@ import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { initialObjects, objectsSlice, type ObjectsState } from '../../lib/objects/store.js';
 import { onReset } from '../../lib/reset.js';
+import { onVaultChanged } from '../../lib/reload.js';
 
 interface SecretsExtra {
   /** version id → value, only while shown. */
@@ -89,3 +90,4 @@ export const useSecrets = create<SecretsState>()((set, get) => ({
 }));
 
 onReset(() => useSecrets.setState({ ...initialObjects<SecretItem, DeletedSecretItem>(), revealed: {} }));
+onVaultChanged(() => useSecrets.getState().reloadShown());

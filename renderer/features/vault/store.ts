@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { ErrorResult, RecentVault, Result, VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { call } from '../../lib/api.js';
 import { onReset, resetAllStores } from '../../lib/reset.js';
+import { onVaultChanged } from '../../lib/reload.js';
 import { L } from '../../app/labels.js';
 
 export type Screen = 'loading' | 'start' | 'unlock' | 'vault';
@@ -155,3 +156,5 @@ export const useSession = create<SessionState>()((set, get) => {
 });
 
 onReset(() => useSession.setState({ recent: [], notice: null }));
+// The summary (counts, the caller's roles, rejected commits) follows the vault's file.
+onVaultChanged(() => useSession.getState().refresh());

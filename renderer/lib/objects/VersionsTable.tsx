@@ -1,13 +1,14 @@
 /**
  * An object's versions as a table, newest first by their order in the
  * history, the current one (the newest) marked: the attributes every kind
- * has (status, created, updated, not before, expires, tags), the columns the
- * kind adds, and per version what can be done to it.
+ * has (status, created, who wrote it, updated, not before, expires, tags),
+ * the columns the kind adds, and per version what can be done to it.
  */
 import type { ReactNode } from 'react';
 import { L, shortVersion } from '../../app/labels.js';
 import { useClock } from '../clock.js';
-import { formatTime, versionFromId } from '../format.js';
+import { formatTime, objectFromId, versionFromId } from '../format.js';
+import { useVersionAuthors } from './authors.js';
 import { Chips } from './Chips.js';
 import { chipsOf, type ListItem } from './status.js';
 
@@ -28,7 +29,9 @@ export interface VersionsTableProps<T extends ListItem & { attributes: { created
 
 export function VersionsTable<T extends ListItem & { attributes: { created: number } }>({ versions, idOf, columns = [], actions, below }: VersionsTableProps<T>) {
   const now = Math.floor(useClock().now() / 1000);
-  const span = 8 + columns.length;
+  const span = 9 + columns.length;
+  const ids = versions.map((item) => idOf(item));
+  const authors = useVersionAuthors(ids.length > 0 ? objectFromId(ids[0]!) : null, ids.map(versionFromId));
   return (
     <div className="table-wrap">
       <table aria-label={L.versionsTable}>
@@ -37,6 +40,7 @@ export function VersionsTable<T extends ListItem & { attributes: { created: numb
             <th scope="col">{L.colVersion}</th>
             <th scope="col">{L.colStatus}</th>
             <th scope="col">{L.colCreated}</th>
+            <th scope="col">{L.colAuthor}</th>
             <th scope="col">{L.colUpdated}</th>
             <th scope="col">{L.colNotBefore}</th>
             <th scope="col">{L.colExpires}</th>
@@ -64,6 +68,7 @@ export function VersionsTable<T extends ListItem & { attributes: { created: numb
                 </th>
                 <td>{chips.length === 0 ? <span className="chip chip-ok">{L.chipEnabled}</span> : <Chips chips={chips} />}</td>
                 <td>{formatTime(a.created)}</td>
+                <td>{authors === null ? '' : (authors.get(version)?.name ?? <span className="muted">{L.authorUnknown}</span>)}</td>
                 <td>{formatTime(a.updated)}</td>
                 <td>{formatTime(a.nbf)}</td>
                 <td>{formatTime(a.exp)}</td>

@@ -54,6 +54,8 @@ export interface ObjectsActions {
   loadVersions(): Promise<void>;
   /** Reloads the list and, if it is selected, the object's versions (after a write to `name`). */
   refresh(name: string): Promise<void>;
+  /** Reloads what the screen shows (the list of its tab, the selected object's versions): another writer changed the vault. */
+  reloadShown(): Promise<void>;
   remove(name: string): Promise<ErrorResult | null>;
   recover(name: string): Promise<void>;
   purge(name: string): Promise<ErrorResult | null>;
@@ -123,6 +125,14 @@ export function objectsSlice<Item, Deleted, Version, S extends ObjectsState<Item
 
     async refresh(name) {
       await Promise.all([get().loadList(), get().selected === name ? get().loadVersions() : undefined]);
+    },
+
+    async reloadShown() {
+      const { view, items, deleted, selected } = get();
+      await Promise.all([
+        view === 'deleted' ? (deleted === null ? undefined : get().loadDeleted()) : items === null ? undefined : get().loadList(),
+        selected === null ? undefined : get().loadVersions(),
+      ]);
     },
 
     async remove(name) {
