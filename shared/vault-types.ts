@@ -1,7 +1,8 @@
 /**
  * What the vault engine reports and the IPC contract carries, defined once:
  * the open vault's summary (VaultInfo), its KDF parameters, how it was
- * unlocked, and the error codes with the CLI's exit codes. The engine
+ * unlocked, the sync services whose conflicted copies are recognized, and
+ * the error codes with the CLI's exit codes. The engine
  * re-exports these under its own module names (electron/vault/api.ts,
  * electron/vault/errors.ts); shared/contract.ts uses them as they are, so the
  * two sides cannot drift apart.
@@ -21,6 +22,10 @@ export interface KdfParams {
 
 /** How the open vault was unlocked. */
 export type UnlockMethod = 'passphrase' | 'keychain' | 'recoveryKey' | 'identity';
+
+/** The sync services whose conflicted copies of a vault are recognized beside it (electron/vault/merge/conflicted-copies.ts; FORMAT.md §10.1). */
+export const SYNC_SERVICES = ['dropbox', 'onedrive', 'nextcloud', 'syncthing'] as const;
+export type SyncService = (typeof SYNC_SERVICES)[number];
 
 /**
  * Set when the open copy lacks commits this computer has seen (an older copy,

@@ -2,7 +2,8 @@
  * The unlocked vault: the top bar (the vault's path, Settings, Security,
  * My identity, Lock), the navigation between object kinds (app/kinds.tsx) and the
  * vault's own views (app/views.tsx: Members), the banners
- * every kind shares (a copy missing changes, notices) and the chosen kind's
+ * every kind shares (a copy missing changes, a sync service's conflicted
+ * copies, notices) and the chosen kind's
  * screen. Main's events land here: the menu's commands go to the kind they
  * are for, keys rotated on schedule and changes by other writers become a
  * notice (and the latter reload what every screen shows), and a DNS record an
@@ -14,6 +15,7 @@ import { subscribeMainEvents } from '../lib/api.js';
 import { reloadAllStores } from '../lib/reload.js';
 import { changedNotice } from '../features/history/describe.js';
 import { DnsChallengeHost } from '../features/certificates/DnsChallengeDialog.js';
+import { ConflictedCopiesBanner } from '../features/conflicts/ConflictedCopiesBanner.js';
 import { IdentityDialog } from '../features/identity/IdentityDialog.js';
 import { useIdentity } from '../features/identity/store.js';
 import { SettingsDialog } from '../features/settings/SettingsDialog.js';
@@ -120,6 +122,7 @@ export function VaultShell() {
         </nav>
         <main className="vault-main">
           <LackingBanner />
+          <ConflictedCopiesBanner />
           {notice ? (
             <div className="notice" role="alert">
               <span>{notice}</span>

@@ -632,7 +632,8 @@ export const L = {
   conflictsExplain:
     'Another computer changed the vault before this one’s change reached it, so the sync service kept its version beside the vault. Merging adds what each copy holds to this vault (nothing is lost) and renames the copy aside.',
   conflictsList: 'Conflicted copies',
-  conflictLeft: (name: string, reason: string): string => `${name}: left as it is (${reason})`,
+  /** The engine's reason says it is left as it is. */
+  conflictLeft: (name: string, reason: string): string => `${name}: ${reason}`,
   conflictsMergeButton: (n: number): string => (n === 1 ? 'Merge it' : 'Merge them'),
   conflictsMerging: 'Merging…',
   conflictsMergedTitle: 'Conflicted copies merged',

@@ -12,6 +12,7 @@ import type { AppEvent } from '../../../shared/contract.js';
 import { defaultVaultPath, loadEngine, type KdfParams, type Keychain } from '../../vault/index.js';
 import type { Handlers } from '../ipc/register.js';
 import { certificateHandlers } from './certificates.js';
+import { conflictedCopyHandlers } from './conflicted-copies.js';
 import { ClipboardService, type ClipboardItemConstructor, type ClipboardLike, type TimersLike } from './clipboard.js';
 import { DialogService, type DialogLike } from './dialogs.js';
 import { DnsChallenges } from './dns-challenges.js';
@@ -203,6 +204,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       ...(options.kdf ? { kdf: options.kdf } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     }),
+    ...conflictedCopyHandlers({ session, profileDir: options.profileDir }),
 
     'settings:get': () => settings.get(),
     'settings:set': (patch) => settings.set(patch),

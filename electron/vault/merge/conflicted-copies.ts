@@ -25,11 +25,11 @@ import { CofferError, isCofferError } from '../errors.js';
 import { MAX_HEADER_BYTES, parseHeader } from '../format/codec.js';
 import { vaultLockPath, withFileLock } from '../store/lock.js';
 import { describeFsError, readVaultFileFirstLine } from '../store/vault-file.js';
+import type { SyncService } from '../../../shared/vault-types.js';
 import { mergeVaultFiles } from './merge.js';
 
-/** The sync services whose conflicted copies are recognized. */
-export const SYNC_SERVICES = ['dropbox', 'onedrive', 'nextcloud', 'syncthing'] as const;
-export type SyncService = (typeof SYNC_SERVICES)[number];
+// The sync services whose conflicted copies are recognized: defined once in shared/, which the app's contract also reads.
+export { SYNC_SERVICES, type SyncService } from '../../../shared/vault-types.js';
 
 /**
  * A file beside the vault named as a service names a conflicted copy of it, with what its header

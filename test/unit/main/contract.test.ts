@@ -26,6 +26,7 @@ describe('contract', () => {
     expect([...CHANNELS].sort()).toEqual(
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath', 'vault:history',
+        'vault:conflictedCopies', 'vault:mergeConflictedCopies',
         'vault:openWithIdentity', 'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
         'vault:changePassphrase', 'vault:createRecoveryKey', 'vault:removeRecoveryKey',
         'dialog:chooseVault', 'dialog:chooseNewVault',

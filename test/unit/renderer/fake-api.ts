@@ -49,6 +49,7 @@ import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
 import { historyChannels } from './fake-api-history.js';
 import type { HistoryEntry } from '../../../shared/vault-types.js';
 import { identityChannels, type FakeIdentityState } from './fake-api-identity.js';
+import { conflictedCopyChannels, type FakeConflictsHolder } from './fake-api-conflicts.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 
 interface Version {
@@ -91,7 +92,7 @@ interface Key {
   deleted?: { deletedDate: number; scheduledPurgeDate: number };
   policy?: { lifetimeActions: KeyLifetimeAction[]; expiryTime?: string; created: number; updated: number };
 }
-interface FakeVault {
+interface FakeVault extends FakeConflictsHolder {
   passphrase: string;
   secrets: Map<string, Secret>;
   /** By lowercase name. */
@@ -904,6 +905,7 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         return 'ok' in v ? v : memberStore(v);
       },
     }),
+    ...conflictedCopyChannels({ vault: current, addSecret: (v, name, value) => fake.addSecret(v, name, { value }) }),
     ...identityChannels({
       state: fake.identity,
       copy: copyText,

@@ -101,7 +101,7 @@ function teamFake(member = true) {
   const v = fake.addVault(TEAM, 'the owner passphrase');
   fake.addSecret(v, 'db-password', { value: 'hunter2' });
   if (member) {
-    v.members = [{ id: BOB.id, name: 'Bob', fingerprint: BOB.fingerprint, roles: ['Key Vault Secrets User'], signPub: 'b'.repeat(43) }, OWNER];
+    v.members = [{ id: BOB.id, name: 'Bob', fingerprint: BOB.fingerprint, roles: ['Key Vault Secrets User'], signPub: 'b'.repeat(43), grants: [] }, OWNER];
     v.myRoles = ['Key Vault Secrets User'];
   }
   fake.identity.current = { ...BOB };

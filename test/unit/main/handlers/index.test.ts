@@ -259,6 +259,8 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
   'vault:status': [{ input: { path: '/x' }, field: 'unknown field path' }],
   'vault:recent': [{ input: { limit: 3 }, field: 'unknown field limit' }],
   'vault:suggestPath': [{ input: { name: 'x' }, field: 'unknown field name' }],
+  'vault:conflictedCopies': [{ input: { path: '/tmp/a.coffer' }, field: 'unknown field path' }],
+  'vault:mergeConflictedCopies': [{ input: { copies: ['/tmp/a (conflicted copy 2026-12-04 101500).coffer'] }, field: 'unknown field copies' }],
   'vault:history': [
     { input: { since: -1 }, field: 'since: Too small' },
     { input: { object: 'members/x' }, field: 'object: must be secrets/NAME, keys/NAME or certificates/NAME' },
@@ -551,6 +553,8 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'vault:recent': {},
       'vault:suggestPath': {},
       'vault:history': {},
+      'vault:conflictedCopies': {},
+      'vault:mergeConflictedCopies': {},
       'dialog:chooseVault': {},
       'dialog:chooseNewVault': {},
       'secrets:list': {},
@@ -765,6 +769,8 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('vault:status');
     await call('vault:recent');
     await call('vault:suggestPath');
+    await call('vault:conflictedCopies');
+    await call('vault:mergeConflictedCopies');
     app.dialog.willChoose(app.vaultPath);
     await call('dialog:chooseVault');
     await call('dialog:chooseNewVault', {});

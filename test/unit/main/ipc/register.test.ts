@@ -41,6 +41,8 @@ const VALID: Record<Channel, unknown> = {
   'vault:recent': {},
   'vault:suggestPath': {},
   'vault:history': {},
+  'vault:conflictedCopies': {},
+  'vault:mergeConflictedCopies': {},
   'dialog:chooseVault': {},
   'dialog:chooseNewVault': { defaultPath: '/tmp/x/a.coffer' },
   'secrets:list': {},
@@ -131,7 +133,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(86);
+    expect(CHANNELS.length).toBe(88);
   });
 
   it('dispose() removes every handler', () => {
