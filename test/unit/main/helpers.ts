@@ -7,7 +7,8 @@
  */
 import { MemoryKeychain } from '../../helpers/memory-keychain.js';
 import { join } from 'node:path';
-import type { AppEvent, Channel, ChannelOutput, Result } from '../../../shared/contract.js';
+import { expect } from 'vitest';
+import type { AppEvent, Channel, ChannelOutput, ErrorResult, Result } from '../../../shared/contract.js';
 import { ipcChannel } from '../../../shared/contract.js';
 import type { IpcMainLike } from '../../../electron/main/ipc/register.js';
 import { registerHandlers } from '../../../electron/main/ipc/register.js';
@@ -166,6 +167,14 @@ export interface TestApp {
 }
 
 export const PASSPHRASE = 'correct horse battery staple';
+
+/** The error a call answered (an ok fails the test), with `code` and a message for a person: no stack, no source path. */
+export function expectError(r: Result<unknown>, code: string): ErrorResult {
+  if (r.ok) throw new Error(`expected ${code}, got ok`);
+  expect(r.code).toBe(code);
+  expect(r.message).not.toMatch(/\n\s+at |\.ts:\d+/);
+  return r;
+}
 
 export async function startApp(opts: { now?: () => number; platform?: NodeJS.Platform; keychain?: MemoryKeychain } = {}): Promise<TestApp> {
   const dir = await makeTempDir('coffer-main-');
