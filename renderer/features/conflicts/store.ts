@@ -1,13 +1,14 @@
 /**
  * The open vault's conflicted copies (main finds them beside the vault by each
- * sync service's naming) and, once the user asked main to merge them, what
+ * sync service's naming, when the vault opens and whenever main says its file
+ * changed) and, once the user asked main to merge them, what
  * became of each. After a merge every store shows the vault again (main took
  * the merged commits in), as after another writer's change (lib/reload.ts).
  */
 import { create } from 'zustand';
 import type { ConflictedCopyOutcome, ConflictedCopyView } from '../../../shared/contract.js';
 import { call } from '../../lib/api.js';
-import { reloadAllStores } from '../../lib/reload.js';
+import { onVaultChanged, reloadAllStores } from '../../lib/reload.js';
 import { onReset } from '../../lib/reset.js';
 
 interface ConflictsState {
@@ -50,3 +51,5 @@ export const useConflicts = create<ConflictsState>()((set, get) => ({
 }));
 
 onReset(() => useConflicts.setState(initial));
+// A sync service that changed the vault's file may have left a conflicted copy beside it too: look again.
+onVaultChanged(() => useConflicts.getState().check());

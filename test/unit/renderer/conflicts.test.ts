@@ -5,7 +5,8 @@
  * absent when main finds none; otherwise how many and from which service,
  * each copy that cannot be merged with why, and Merge, which main runs on the
  * open vault; then what became of each copy, and the merged secrets shown
- * without a relock. A merge main refuses says why; a lock clears it all.
+ * without a relock. Main saying the vault's file changed makes the page look
+ * again. A merge main refuses says why; a lock clears it all.
  */
 import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +89,15 @@ describe('the banner for conflicted copies beside the open vault', () => {
     fireEvent.click(within(banner).getByRole('button', { name: L.conflictsMergeButton(1) }));
     expect((await within(banner).findByRole('alert')).textContent).toBe('Cannot list the folder /v: EACCES');
     expect(within(banner).getByText(DROPBOX.name)).toBeTruthy();
+  });
+
+  it('main saying the vault file changed (a sync service at work) makes the page look for copies again', async () => {
+    const { fake } = openWith([]);
+    await screen.findByRole('option', { name: 'db-password' });
+    fake.vaults.get('/v/work.coffer')!.conflictedCopies = [{ ...DROPBOX }];
+    fake.emit({ type: 'vaultChanged', count: 1, commits: [] });
+    expect(await screen.findByRole('status', { name: L.conflictsTitle(1, ['Dropbox']) })).toBeTruthy();
+    expect(fake.calls.filter((c) => c.channel === 'vault:conflictedCopies')).toHaveLength(2);
   });
 
   it('goes with the vault: locking clears it', async () => {
