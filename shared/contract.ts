@@ -84,7 +84,7 @@ import {
   SECRET_NAME_PATTERN,
   SECRET_VERSION_PATTERN,
 } from './limits.js';
-import type { ErrorCode, ExposedObject, HistoryEntry, SyncService, VaultInfo } from './vault-types.js';
+import type { ErrorCode, ExposedObject, HistoryEntry, RefoundResult, SyncService, VaultInfo } from './vault-types.js';
 
 // ------------------------------------------------------------------ limits
 
@@ -613,6 +613,15 @@ export const contract = {
   'vault:history': channel<HistoryEntry[]>()(
     z.strictObject({ since: z.number().int().min(0).max(MAX_UNIX_TIME * 1000).optional(), object: historyObject.optional() }),
   ),
+
+  /**
+   * Re-founds the open vault (VAULT-MODEL C5: a team that cannot reach its creator) into a new
+   * file: a vault created by this member the way this one was opened — sealed by `newPassphrase`
+   * when opened by a passphrase, the keychain or a recovery key; a team vault of the identity,
+   * without one, when opened by the identity — holding a copy of every object, with the members
+   * added again. The open vault stays open, and its file is only read.
+   */
+  'vault:refound': channel<RefoundResult>()(z.strictObject({ path: newVaultPath, newPassphrase: passphrase.optional() })),
 
   // The OS file pickers (main shows them: the renderer has no file system).
   // Null when the user cancels. A chosen new path always ends in .coffer.

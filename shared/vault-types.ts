@@ -116,6 +116,22 @@ export type ErrorCode = keyof typeof exitCodes;
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze(exitCodes);
 
 /**
+ * What re-founding a vault copied (VAULT-MODEL C5; electron/vault/state/refound.ts): counts per
+ * kind, the members added again, and what it left behind. The CLI prints it, the app shows it.
+ */
+export interface RefoundResult {
+  /** The new vault file. */
+  path: string;
+  /** The new vault's id: object ids name it, so they change; version ids are kept. */
+  id: string;
+  copied: { secrets: number; secretVersions: number; keys: number; keyVersions: number; certificates: number; certificateVersions: number; cas: number; issuers: number; contacts: number };
+  members: { id: string; name: string; roles: RoleName[] }[];
+  leftOut?: { id: string; name: string; roles: RoleName[] }[];
+  /** Deleted objects (recover them in the old vault first to keep them) and pending certificate requests, by name. */
+  notCopied: { deletedSecrets: string[]; deletedKeys: string[]; deletedCertificates: string[]; pendingCertificates: string[] };
+}
+
+/**
  * An object a member who lost read access could decrypt a value of (VAULT-MODEL V5;
  * FORMAT.md §8.7: the epochs they held the scope's key in, and every epoch before them).
  */

@@ -26,7 +26,7 @@ import type {
   SecretBundle,
   SecretItem,
 } from '../../shared/keyvault.js';
-import type { ExposedObject, HistoryEntry, HistoryOptions, KdfParams, VaultInfo } from '../../shared/vault-types.js';
+import type { ExposedObject, HistoryEntry, HistoryOptions, KdfParams, RefoundResult, VaultInfo } from '../../shared/vault-types.js';
 import type { KeyDetailsView } from '../../shared/key-types.js';
 import type { Keychain } from './store/keychain.js';
 import type { UnlockClock } from './access/unlock-attempts.js';
@@ -37,6 +37,7 @@ export type { UnlockClock } from './access/unlock-attempts.js';
 /** Defined once in shared/ (the IPC contract carries VaultInfo as it is). */
 export type { ExposedObject, KdfParams, LackingReport, UnlockMethod, VaultInfo } from '../../shared/vault-types.js';
 export type { HistoryChange, HistoryEntry, HistoryOptions } from '../../shared/vault-types.js';
+export type { RefoundResult } from '../../shared/vault-types.js';
 
 /** Exactly one of `passphrase` and `identity` (BadParameter otherwise). */
 export interface CreateVaultOptions {
@@ -661,18 +662,6 @@ export interface RefoundVaultOptions {
   /** Members (base64url signing keys) not to add to the new vault. */
   leaveOut?: string[];
   onWarning?: (message: string) => void;
-}
-
-/** What re-founding copied (counts per kind), the members added again, and what it left behind. */
-export interface RefoundResult {
-  path: string;
-  /** The new vault's id: object ids name it, so they change; version ids are kept. */
-  id: string;
-  copied: { secrets: number; secretVersions: number; keys: number; keyVersions: number; certificates: number; certificateVersions: number; cas: number; issuers: number; contacts: number };
-  members: { id: string; name: string; roles: RoleName[] }[];
-  leftOut?: { id: string; name: string; roles: RoleName[] }[];
-  /** Deleted objects (recover them in the old vault first to keep them) and pending certificate requests, by name. */
-  notCopied: { deletedSecrets: string[]; deletedKeys: string[]; deletedCertificates: string[]; pendingCertificates: string[] };
 }
 
 export interface MergeResult {

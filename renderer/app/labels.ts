@@ -4,6 +4,8 @@
  * controls by them (role + name, as a person using a screen reader would).
  * Changing a label here changes both sides.
  */
+import type { RefoundResult } from '../../shared/vault-types.js';
+
 export const L = {
   appTitle: 'Coffer',
 
@@ -173,6 +175,24 @@ export const L = {
   createRecoveryButton: 'Create a recovery key…',
   replaceRecoveryButton: 'Replace the recovery key…',
   removeRecoveryButton: 'Remove the recovery key',
+  // Re-founding the vault (VAULT-MODEL C5: a team that cannot reach its creator)
+  securityRefound: 'Only the vault’s creator can remove or demote the other Administrators. A team that cannot reach them re-founds the vault: a new vault that you create, holding a copy of everything, with every member added again.',
+  refoundButton: 'Re-found vault…',
+  refoundDialog: 'Re-found the vault',
+  refoundExplain:
+    'Every secret, key and certificate, with all their versions, the CAs, issuers and contacts are copied into a new vault that you create; the other members are added again with their roles, after you in seniority. This vault is left as it is. Deleted objects and pending certificate requests are not copied.',
+  refoundPath: 'New vault file',
+  refoundByIdentity: 'You opened this vault with your identity: the new vault is a team vault, opened by each member with their own identity.',
+  refoundNoPath: 'Choose where to create the new vault.',
+  refoundConfirm: 'Re-found',
+  refoundDoneDialog: 'Vault re-founded',
+  refoundCopied: (c: RefoundResult['copied']): string =>
+    `Copied ${counted(c.secrets, 'secret')} (${counted(c.secretVersions, 'version')}), ${counted(c.keys, 'key')} (${counted(c.keyVersions, 'version')}), ${counted(c.certificates, 'certificate')} (${counted(c.certificateVersions, 'version')}), ${counted(c.cas, 'CA')}, ${counted(c.issuers, 'issuer')} and ${counted(c.contacts, 'contact')}.`,
+  refoundMembers: 'Members added again',
+  refoundNoMembers: 'No other member was added.',
+  refoundMember: (name: string, roles: readonly string[]): string => `${name}: ${roles.join(', ')}`,
+  refoundNotCopied: (names: readonly string[]): string => `Not copied: ${names.join(', ')}. Recover them in this vault and re-found again to keep them.`,
+  refoundWhere: (path: string): string => `The new vault is ${path}. Its id is new, so object ids change; version ids are kept. Everyone opens the new file from now on.`,
   removeRecoveryDialog: 'Remove the recovery key?',
   removeRecoveryExplain: 'Afterwards only the passphrase (or this computer’s keychain) opens the vault.',
   removeConfirm: 'Remove',
@@ -667,6 +687,9 @@ export const L = {
     `The vault was changed while open. ${lines.join(' ')}${more > 0 ? ` And ${more} more change${more === 1 ? '' : 's'}: see History.` : ''}`,
   changedBy: (name: string, what: string): string => `Changed by ${name}: ${what}.`,
 } as const;
+
+/** "1 secret", "3 secrets". */
+const counted = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The history's actions that name a part of the object: "new version of secrets/db" (the others are verbs: "deleted secrets/db"). */
 const HISTORY_OF: ReadonlySet<string> = new Set(['new version', 'attributes', 'policy', 'rotation policy', 'certificate request', 'contacts', 'CRL']);

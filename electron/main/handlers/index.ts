@@ -21,6 +21,7 @@ import { certificateRenewalTask, keyRotationTask, ScheduledWork } from './schedu
 import { keyHandlers } from './keys.js';
 import { historyHandlers, VaultWatcher } from './history.js';
 import { memberHandlers } from './members.js';
+import { refoundHandlers } from './refound.js';
 import { secretHandlers } from './secrets.js';
 import { VaultSessionManager, type SessionEngine } from './session.js';
 import { SettingsStore } from './settings.js';
@@ -196,6 +197,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
     ...keyHandlers({ session, settings, clipboard }),
     ...certificateHandlers({ session, settings, clipboard, dialogs, dnsChallenges }),
     ...memberHandlers({ session }),
+    ...refoundHandlers({
+      session,
+      ...(options.kdf ? { kdf: options.kdf } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    }),
     ...historyHandlers({ session }),
     ...identityHandlers({
       profileDir: options.profileDir,

@@ -2,9 +2,10 @@
  * Security: how the open vault unlocks (issue 4). Remember it on this computer
  * (the OS keychain) or forget it; change the passphrase (the KDF is raised to
  * the defaults on the way); create, replace or remove the recovery key, shown
- * once. Every step that adds a way in asks for the passphrase again: someone
- * at an unlocked, unattended computer must not be able to give themselves a
- * lasting way in. One dialog at a time: the overview, or the step's own form.
+ * once; an Administrator re-founds the vault (RefoundDialog.tsx). Every step
+ * that adds a way in asks for the passphrase again: someone at an unlocked,
+ * unattended computer must not be able to give themselves a lasting way in.
+ * One dialog at a time: the overview, or the step's own form.
  */
 import { useState } from 'react';
 import { DEFAULT_KDF } from '../../../shared/limits.js';
@@ -12,10 +13,11 @@ import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { Dialog, ErrorAlert, FormDialog } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
+import { RefoundDialog } from './RefoundDialog.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
-type Step = 'overview' | 'remember' | 'change' | 'createRecovery' | 'removeRecovery' | { recoveryKey: string };
+type Step = 'overview' | 'remember' | 'change' | 'createRecovery' | 'removeRecovery' | 'refound' | { recoveryKey: string };
 
 export function SecurityDialog({ onClose }: { onClose: () => void }) {
   const [step, setStep] = useState<Step>('overview');
@@ -35,6 +37,7 @@ export function SecurityDialog({ onClose }: { onClose: () => void }) {
     );
   if (step === 'createRecovery') return <CreateRecoveryForm onClose={back} onCreated={(recoveryKey) => setStep({ recoveryKey })} />;
   if (step === 'removeRecovery') return <RemoveRecoveryForm onClose={back} />;
+  if (step === 'refound') return <RefoundDialog onClose={back} />;
   if (typeof step === 'object') return <ShowRecoveryKey recoveryKey={step.recoveryKey} onClose={back} />;
   return <Overview onClose={onClose} go={setStep} done={done} />;
 }
@@ -84,6 +87,14 @@ function Overview({ onClose, go, done }: { onClose: () => void; go: (s: Step) =>
           ) : null}
         </div>
       </section>
+      {vault.roles.includes('Key Vault Administrator') ? (
+        <section className="security-item">
+          <p>{L.securityRefound}</p>
+          <button type="button" onClick={() => go('refound')}>
+            {L.refoundButton}
+          </button>
+        </section>
+      ) : null}
       <ErrorAlert message={error} />
       <div className="actions">
         <button type="button" onClick={onClose}>

@@ -47,6 +47,7 @@ import type { LackingReport } from '../../../shared/vault-types.js';
 import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
 import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
 import { historyChannels } from './fake-api-history.js';
+import { refoundChannels } from './fake-api-refound.js';
 import type { HistoryEntry } from '../../../shared/vault-types.js';
 import { identityChannels, type FakeIdentityState } from './fake-api-identity.js';
 import { conflictedCopyChannels, type FakeConflictsHolder } from './fake-api-conflicts.js';
@@ -911,6 +912,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       copy: copyText,
     }),
     ...historyChannels({ store: current }),
+    ...refoundChannels({
+      vault: current,
+      unlockedWith: () => fake.unlockedWith,
+      exists: (path) => fake.vaults.has(path),
+      create: (path, passphrase) => void fake.addVault(path, passphrase ?? ''),
+    }),
     'settings:get': () => ok({ ...fake.settings }),
     'settings:set': (patch) => {
       Object.assign(fake.settings, patch);

@@ -295,7 +295,7 @@ describe('the Security dialog', () => {
     const d = await openSecurity();
     expect(within(d).getByText(L.securityUnlockedWith(L.unlockedWithNames.passphrase!))).toBeTruthy();
     for (const text of [L.securityRememberedNo, L.securityRecoveryNo]) expect(within(d).getByText(text)).toBeTruthy();
-    expect(buttonNames(d)).toEqual([L.rememberButton, L.changePassphraseButton, L.createRecoveryButton, L.closeButton]);
+    expect(buttonNames(d)).toEqual([L.rememberButton, L.changePassphraseButton, L.createRecoveryButton, L.refoundButton, L.closeButton]);
   });
 
   it('remembered, with a recovery key, opened by the keychain: Forget, Replace and Remove are offered', async () => {
@@ -305,7 +305,7 @@ describe('the Security dialog', () => {
     const d = await openSecurity();
     expect(within(d).getByText(L.securityUnlockedWith(L.unlockedWithNames.keychain!))).toBeTruthy();
     for (const text of [L.securityRememberedYes, L.securityRecoveryYes]) expect(within(d).getByText(text)).toBeTruthy();
-    expect(buttonNames(d)).toEqual([L.forgetButton, L.changePassphraseButton, L.replaceRecoveryButton, L.removeRecoveryButton, L.closeButton]);
+    expect(buttonNames(d)).toEqual([L.forgetButton, L.changePassphraseButton, L.replaceRecoveryButton, L.removeRecoveryButton, L.refoundButton, L.closeButton]);
     // Everything the recovery key could be is absent: Coffer cannot show it again.
     expect(document.body.textContent).not.toContain(RECOVERY_KEY);
   });

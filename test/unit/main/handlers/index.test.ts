@@ -266,6 +266,12 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { object: 'members/x' }, field: 'object: must be secrets/NAME, keys/NAME or certificates/NAME' },
     { input: { object: 'secrets/a', limit: 1 }, field: 'unknown field limit' },
   ],
+  'vault:refound': [
+    { input: {}, field: 'path: is required' },
+    { input: { path: '/tmp/a.txt' }, field: 'path: must end in .coffer' },
+    { input: { path: '/tmp/a.coffer', newPassphrase: '' }, field: 'newPassphrase: must not be empty' },
+    { input: { path: '/tmp/a.coffer', leaveOut: [] }, field: 'unknown field leaveOut' },
+  ],
   'dialog:chooseVault': [{ input: { filters: [] }, field: 'unknown field filters' }],
   'dialog:chooseNewVault': [
     { input: { defaultPath: 'relative.coffer' }, field: 'defaultPath: must be an absolute path' },
@@ -553,6 +559,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'vault:recent': {},
       'vault:suggestPath': {},
       'vault:history': {},
+      'vault:refound': { path: join(app.dir, 'refounded.coffer'), newPassphrase: PASSPHRASE },
       'vault:conflictedCopies': {},
       'vault:mergeConflictedCopies': {},
       'dialog:chooseVault': {},
@@ -761,6 +768,8 @@ describe('values never leave main except through secrets:reveal', () => {
     // Who changed what: names, times and object names, never a value.
     await call('vault:history');
     await call('vault:history', { object: 'secrets/c' });
+    // A re-founded copy: counts and members only, never a value nor the new passphrase.
+    await call('vault:refound', { path: join(app.dir, 'refounded.coffer'), newPassphrase: 'CANARY-refound-passphrase' });
     // The person's identity: created with its own passphrase, shown (public data), its invite copied.
     await call('identity:get');
     await call('identity:create', { name: 'Ann', passphrase: 'CANARY-identity-create' });

@@ -41,6 +41,7 @@ const VALID: Record<Channel, unknown> = {
   'vault:recent': {},
   'vault:suggestPath': {},
   'vault:history': {},
+  'vault:refound': { path: '/tmp/x/b.coffer' },
   'vault:conflictedCopies': {},
   'vault:mergeConflictedCopies': {},
   'dialog:chooseVault': {},
@@ -133,7 +134,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(88);
+    expect(CHANNELS.length).toBe(89);
   });
 
   it('dispose() removes every handler', () => {
