@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import {
   appEventSchema,
   ipcChannel,
@@ -361,4 +362,22 @@ export async function axeScan(page: Page, step: string): Promise<A11yFinding[]> 
 
 export function formatFindings(findings: A11yFinding[]): string {
   return findings.map((f) => `[${f.step}] ${f.impact} ${f.id}: ${f.help} — ${f.targets.join(', ')}`).join('\n');
+}
+
+/** One step of a suite as a person sees it: its screenshot, then axe; a serious or critical finding fails the test. */
+export async function checkScreen(page: Page, step: string): Promise<void> {
+  await screenshot(page, step);
+  const serious = await axeScan(page, step);
+  expect(serious, formatFindings(serious)).toEqual([]);
+}
+
+/** The locators the suites use: by role (or label) and exact name, waiting up to `timeout` ms. */
+export function locators(page: Page, timeout = 15_000) {
+  return {
+    field: (scope: Locator | Page, label: string): Locator => scope.getByLabel(label, { exact: true }).first(),
+    button: (scope: Locator | Page, name: string): Locator => scope.getByRole('button', { name, exact: true }),
+    dialog: (name: string): Locator => page.getByRole('dialog', { name, exact: true }),
+    visible: (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout }),
+    hidden: (l: Locator): Promise<void> => l.waitFor({ state: 'hidden', timeout }),
+  };
 }

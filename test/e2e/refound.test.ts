@@ -10,36 +10,26 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { createIdentityFile } from '../../electron/vault/access/identity-file.js';
 import { openVault } from '../../electron/vault/vault.js';
-import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, E2E_KDF, launchApp, locators, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const NEW_PASSPHRASE = 'the re-founded vault passphrase 7';
-const UI_TIMEOUT = 15_000;
 
 let app: App;
 let page: Page;
 let oldPath: string;
-
-const field = (scope: Locator | Page, label: string): Locator => scope.getByLabel(label, { exact: true }).first();
-const button = (scope: Locator | Page, name: string): Locator => scope.getByRole('button', { name, exact: true });
-const dialog = (name: string): Locator => page.getByRole('dialog', { name, exact: true });
-const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-const hidden = (l: Locator): Promise<void> => l.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
-
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
+let ui: ReturnType<typeof locators>;
 
 describe('Re-found vault (Chromium, real main handlers, keyboard)', () => {
   beforeAll(async () => {
     app = await launchApp({ viewport: { width: 1400, height: 900 } });
     page = app.page;
+    ui = locators(page);
+    const { field, button, visible } = ui;
     oldPath = join(app.vaultDir, 'team.coffer');
     const create = page.getByRole('region', { name: L.createRegion, exact: true });
     await visible(create);
@@ -57,6 +47,7 @@ describe('Re-found vault (Chromium, real main handlers, keyboard)', () => {
   });
 
   it('Security offers it to an Administrator; the dialog takes the path from the save dialog and the passphrase twice', async () => {
+    const { field, button, dialog, visible, hidden } = ui;
     await button(page, L.securityButton).focus();
     await page.keyboard.press('Enter');
     const security = dialog(L.securityDialog);
@@ -65,9 +56,9 @@ describe('Re-found vault (Chromium, real main handlers, keyboard)', () => {
     await page.keyboard.press('Enter');
     const d = dialog(L.refoundDialog);
     await visible(d);
-    await checkScreen('refound-01-dialog');
+    await checkScreen(page, 'refound-01-dialog');
     app.dialog.willChoose(join(app.vaultDir, 'team-2.coffer'));
-    await button(d, L.chooseButton).focus();
+    await button(d, L.chooseNewPath).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => field(d, L.refoundPath).inputValue()).toBe(join(app.vaultDir, 'team-2.coffer'));
     await field(d, L.newPassphraseField).fill(NEW_PASSPHRASE);
@@ -84,7 +75,7 @@ describe('Re-found vault (Chromium, real main handlers, keyboard)', () => {
       L.refoundCopied({ secrets: 1, secretVersions: 1, keys: 0, keyVersions: 0, certificates: 0, certificateVersions: 0, cas: 0, issuers: 0, contacts: 0 }),
     );
     expect(await done.getByRole('listitem').allTextContents()).toEqual([L.refoundMember('Bob', ['Key Vault Secrets User'])]);
-    await checkScreen('refound-02-done');
+    await checkScreen(page, 'refound-02-done');
     // The focus is on Close.
     await page.keyboard.press('Enter');
     await hidden(done);

@@ -12,6 +12,7 @@ import { L } from '../../app/labels.js';
 import { call } from '../../lib/api.js';
 import { Dialog, FormDialog } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
+import { NewVaultPathField } from './NewVaultPathField.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -27,11 +28,6 @@ export function RefoundDialog({ onClose }: { onClose: () => void }) {
   if (result) return <RefoundDone result={result} onClose={onClose} />;
   const byIdentity = vault.unlockedWith === 'identity';
 
-  const choose = async () => {
-    const r = await call('dialog:chooseNewVault', {});
-    if (!r.ok) setError(r.message);
-    else if (r.value !== null) setPath(r.value);
-  };
   const submit = async () => {
     if (path.trim() === '') return setError(L.refoundNoPath);
     if (!byIdentity && pass !== repeat) return setError(L.passphraseMismatch);
@@ -45,18 +41,7 @@ export function RefoundDialog({ onClose }: { onClose: () => void }) {
   return (
     <FormDialog title={L.refoundDialog} onClose={onClose} error={error} busy={busy} confirm={L.refoundConfirm} onSubmit={() => void submit()}>
       <p className="hint">{L.refoundExplain}</p>
-      <Field
-        label={L.refoundPath}
-        value={path}
-        onChange={setPath}
-        hint={L.createPathHint}
-        required
-        trailing={
-          <button type="button" onClick={() => void choose()}>
-            {L.chooseButton}
-          </button>
-        }
-      />
+      <NewVaultPathField label={L.refoundPath} value={path} onChange={setPath} onError={setError} />
       {byIdentity ? (
         <p className="hint">{L.refoundByIdentity}</p>
       ) : (

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { IdentityDialog } from '../identity/IdentityDialog.js';
 import { OpenWithChoice, type OpenWith } from '../identity/OpenWithChoice.js';
+import { NewVaultPathField } from './NewVaultPathField.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -49,16 +50,6 @@ function CreateForm() {
     };
   }, []);
 
-  const choose = async () => {
-    const trimmed = path.trim();
-    const r = await call('dialog:chooseNewVault', trimmed.startsWith('/') || /^[A-Za-z]:[\\/]/.test(trimmed) ? { defaultPath: trimmed } : {});
-    if (!r.ok) setError(r.message);
-    else if (r.value !== null) {
-      setPath(r.value);
-      passRef.current?.focus();
-    }
-  };
-
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
@@ -77,18 +68,7 @@ function CreateForm() {
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{L.createRegion}</h2>
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <Field
-          label={L.createPath}
-          value={path}
-          onChange={setPath}
-          hint={L.createPathHint}
-          required
-          trailing={
-            <button type="button" onClick={() => void choose()} aria-label={L.chooseNewPath}>
-              {L.chooseButton}
-            </button>
-          }
-        />
+        <NewVaultPathField label={L.createPath} value={path} onChange={setPath} onChosen={() => passRef.current?.focus()} onError={setError} />
         <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
         <StrengthMeter passphrase={pass} />
         <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />

@@ -36,7 +36,7 @@ describe('Re-found vault', () => {
     v.members.push({ ...v.members[0]!, id: '11bb11bb11bb11bb', name: 'Bob', roles: ['Key Vault Secrets User'], signPub: 'B'.repeat(43) });
     const d = await openRefound(fake);
     fake.pickerAnswers.push(NEW_PATH);
-    fireEvent.click(within(d).getByRole('button', { name: L.chooseButton }));
+    fireEvent.click(within(d).getByRole('button', { name: L.chooseNewPath }));
     expect(await within(d).findByDisplayValue(NEW_PATH)).toBeTruthy();
     type(within(d).getByLabelText(L.newPassphraseField), 'new one');
     type(within(d).getByLabelText(L.repeatNewPassphrase), 'another');
