@@ -11,6 +11,7 @@ import { L } from '../../app/labels.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Checkbox, Field } from '../../lib/Field.js';
 import { OpenWithChoice, type OpenWith } from '../identity/OpenWithChoice.js';
+import { useIdentity } from '../identity/store.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
 
@@ -33,9 +34,12 @@ export function UnlockScreen() {
 }
 
 function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
-  const { path, open, openWithIdentity, goStart, remembered, unlockWithKeychain, forget, error: sessionError } = useSession();
+  const { path, open, openWithIdentity, goStart, remembered, unlockWithKeychain, forget, openedWith, error: sessionError } = useSession();
   const [pass, setPass] = useState('');
-  const [openWith, setOpenWith] = useState<OpenWith>('passphrase');
+  // A vault last opened with the identity (a team vault) is offered that way again.
+  const [choice, setOpenWith] = useState<OpenWith>(openedWith === 'identity' ? 'identity' : 'passphrase');
+  const hasIdentity = useIdentity((s) => !!s.identity);
+  const openWith: OpenWith = hasIdentity ? choice : 'passphrase';
   const [remember, setRemember] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { ErrorResult, RecentVault, Result, VaultStatus, VaultSummary } from '../../../shared/contract.js';
+import type { UnlockMethod } from '../../../shared/vault-types.js';
 import { call } from '../../lib/api.js';
 import { onReset, resetAllStores } from '../../lib/reset.js';
 import { onVaultChanged } from '../../lib/reload.js';
@@ -19,6 +20,8 @@ interface SessionState {
   vault: VaultSummary | null;
   /** Locked: whether this computer remembers the vault at `path` (the unlock screen offers the keychain). */
   remembered: boolean;
+  /** How the vault at `path` was last unlocked in this run: the unlock screen offers the same way first (a member's identity). */
+  openedWith: UnlockMethod | null;
   recent: RecentVault[];
   /** An error from lock or status, shown on the screen that follows. */
   error: string | null;
@@ -67,6 +70,7 @@ export const useSession = create<SessionState>()((set, get) => {
   path: null,
   vault: null,
   remembered: false,
+  openedWith: null,
   recent: [],
   error: null,
   notice: null,
@@ -78,7 +82,7 @@ export const useSession = create<SessionState>()((set, get) => {
   },
 
   applyStatus(status) {
-    if (status.state === 'unlocked') set({ screen: 'vault', path: status.path, vault: status.vault, error: null });
+    if (status.state === 'unlocked') set({ screen: 'vault', path: status.path, vault: status.vault, openedWith: status.vault.unlockedWith, error: null });
     else set({ screen: status.path ? 'unlock' : 'start', path: status.path, vault: null, remembered: status.remembered });
   },
 

@@ -10,8 +10,9 @@
  * Open with my identity: on the unlock screen and the start screen's Open
  * form, a choice beside the vault's passphrase when the profile has an
  * identity; the identity's passphrase opens the vault as that member (the
- * top bar names them); a wrong passphrase or an identity that is not a
- * member is said as main says it.
+ * top bar names them), and after a lock the unlock screen offers the identity
+ * first; a wrong passphrase or an identity that is not a member is said as
+ * main says it.
  */
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -134,6 +135,12 @@ describe('Open with my identity', () => {
       { path: TEAM, passphrase: PASS },
     ]);
     expect(fake.calls.some((c) => c.channel === 'vault:open')).toBe(false);
+
+    // Locked again (idle, the menu): the unlock screen offers the identity first this time.
+    fireEvent.click(screen.getByRole('button', { name: L.lockButton }));
+    const again = await screen.findByRole('region', { name: L.unlockRegion });
+    expect((within(again).getByLabelText(L.openWithIdentity('Bob', BOB.id)) as HTMLInputElement).checked).toBe(true);
+    expect(within(again).getByLabelText(L.identityPassphrase)).toBeTruthy();
   });
 
   it('on the start screen: offered only once the profile has an identity; opens the chosen vault as Bob', async () => {
