@@ -115,6 +115,14 @@ export type ErrorCode = keyof typeof exitCodes;
 /** The CLI's exit code for each error code. */
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze(exitCodes);
 
+/** A member of a re-founded vault, as the result lists them. */
+export interface RefoundMember {
+  id: string;
+  name: string;
+  roles: RoleName[];
+  grants?: { object: string; role: RoleName }[];
+}
+
 /**
  * What re-founding a vault copied (VAULT-MODEL C5; electron/vault/state/refound.ts): counts per
  * kind, the members added again, and what it left behind. The CLI prints it, the app shows it.
@@ -124,11 +132,15 @@ export interface RefoundResult {
   path: string;
   /** The new vault's id: object ids name it, so they change; version ids are kept. */
   id: string;
+  /** Live and deleted objects, and their versions. */
   copied: { secrets: number; secretVersions: number; keys: number; keyVersions: number; certificates: number; certificateVersions: number; cas: number; issuers: number; contacts: number };
-  members: { id: string; name: string; roles: RoleName[] }[];
-  leftOut?: { id: string; name: string; roles: RoleName[] }[];
-  /** Deleted objects (recover them in the old vault first to keep them) and pending certificate requests, by name. */
-  notCopied: { deletedSecrets: string[]; deletedKeys: string[]; deletedCertificates: string[]; pendingCertificates: string[] };
+  /** With their roles on single objects (`secrets/NAME`...), when they hold some. */
+  members: RefoundMember[];
+  leftOut?: RefoundMember[];
+  /** Deleted objects (`secrets/NAME`...), copied with the others then deleted again: their deletion and purge dates start over. */
+  deletedAgain: string[];
+  /** Pending certificate requests, by name: their private keys stay in the old vault (complete or cancel them there). */
+  notCopied: { pendingCertificates: string[] };
 }
 
 /**

@@ -281,8 +281,9 @@ export async function refound(io: CliIo, opts: RefoundOptions, cmd: Command): Pr
     const passphrase = byIdentity ? undefined : await newPassphrase(ctx, to, opts.newPassphraseFile);
     try {
       const result = await engine.refoundVault(v, { path: to, ...(passphrase ? { passphrase } : {}), ...(kdf ? { kdf } : {}), leaveOut, onWarning: ctx.onWarning });
-      const left = Object.values(result.notCopied).reduce((n, names) => n + names.length, 0);
-      if (left > 0) ctx.warn(`${left} deleted object(s) or pending certificate request(s) were not copied (listed in "notCopied"): recover or complete them in the old vault and re-found again to keep them`);
+      const pending = result.notCopied.pendingCertificates.length;
+      if (pending > 0) ctx.warn(`${pending} pending certificate request(s) were not copied (listed in "notCopied"): complete or cancel them in the old vault`);
+      if (result.deletedAgain.length > 0) ctx.warn(`${result.deletedAgain.length} deleted object(s) were copied and deleted again (listed in "deletedAgain"): their purge dates start over`);
       ctx.warn(`the new vault has a new id, so every object id names it; version ids are kept. The members added again open ${to} from now on; ${v.path} is left as it was`);
       await printJson(io, result);
     } finally {

@@ -143,11 +143,12 @@ export function addVaultCommands(program: Command, io: CliIo, state: RunState): 
       '\nFor a team that cannot reach its creator (who alone may remove or demote the other\n' +
         'Administrators): an Administrator re-founds the vault and becomes the new one\'s creator.\n' +
         'Opened by --identity, the new vault is a team vault created by that identity; opened by a\n' +
-        'passphrase, it is sealed by a new one. Copied: every live secret, key and certificate with\n' +
-        'all their versions, attributes and values (version ids are kept), rotation and certificate\n' +
-        'policies, the CAs with what they issued and revoked, issuers and contacts. Not copied, and\n' +
-        'listed: deleted objects and pending certificate requests. The new vault has a new id, so\n' +
-        'object ids change; every member then opens the new file.',
+        'passphrase, it is sealed by a new one. Copied: every secret, key and certificate with all\n' +
+        'their versions, attributes and values (version ids are kept; a deleted one is deleted again,\n' +
+        'its purge date starting over), rotation and certificate policies, the CAs with what they\n' +
+        'issued and revoked, issuers and contacts. Not copied, and listed: pending certificate\n' +
+        'requests. The new vault has a new id, so object ids change; every member then opens the\n' +
+        'new file.',
     )
     .action(async (opts: RefoundOptions, cmd: Command) => (await actions()).refound(io, opts, cmd));
 

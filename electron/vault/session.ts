@@ -6,7 +6,7 @@
 import { grantRoles } from './access/grants.js';
 import { open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { ForgetResult, HistoryEntry, HistoryOptions, KdfParams, Keychain, MembersApi, SecretsApi, UnlockMethod, Vault, VaultInfo } from './api.js';
+import type { ForgetResult, HistoryEntry, HistoryOptions, KdfParams, Keychain, MembersApi, UnlockMethod, Vault, VaultInfo } from './api.js';
 import { checkKdfParams, Ed25519Signer, equalBytes, fromB64u, wipe } from './crypto/index.js';
 import { CofferError } from './errors.js';
 import { canonicalJson, FORMAT_VERSION, headerLine, readFileHeader, type CommitPayload, type SlotJson } from './format/codec.js';
@@ -70,7 +70,7 @@ export class VaultSession implements Vault {
    * or before it first changes the state, so the open does not wait for it.
    */
   private owedSnapshot: { core: VaultCore; data: Uint8Array } | undefined;
-  readonly secrets: SecretsApi;
+  readonly secrets: SecretsOperations;
   readonly keys: KeysOperations;
   readonly certificates: CertificatesOperations;
   readonly cas: CertificateAuthorities;

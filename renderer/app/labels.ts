@@ -180,7 +180,7 @@ export const L = {
   refoundButton: 'Re-found vault…',
   refoundDialog: 'Re-found the vault',
   refoundExplain:
-    'Every secret, key and certificate, with all their versions, the CAs, issuers and contacts are copied into a new vault that you create; the other members are added again with their roles, after you in seniority. This vault is left as it is. Deleted objects and pending certificate requests are not copied.',
+    'Every secret, key and certificate, with all their versions (deleted ones too), the CAs, issuers and contacts are copied into a new vault that you create; the other members are added again with their roles, after you in seniority. This vault is left as it is. Pending certificate requests are not copied.',
   refoundPath: 'New vault file',
   refoundByIdentity: 'You opened this vault with your identity: the new vault is a team vault, opened by each member with their own identity.',
   refoundNoPath: 'Choose where to create the new vault.',
@@ -191,7 +191,8 @@ export const L = {
   refoundMembers: 'Members added again',
   refoundNoMembers: 'No other member was added.',
   refoundMember: (name: string, roles: readonly string[]): string => `${name}: ${roles.join(', ')}`,
-  refoundNotCopied: (names: readonly string[]): string => `Not copied: ${names.join(', ')}. Recover them in this vault and re-found again to keep them.`,
+  refoundDeletedAgain: (objects: readonly string[]): string => `Deleted again in the new vault, recoverable from today: ${objects.join(', ')}.`,
+  refoundNotCopied: (names: readonly string[]): string => `Pending certificate requests not copied: ${names.join(', ')}. Complete or cancel them in this vault.`,
   refoundWhere: (path: string): string => `The new vault is ${path}. Its id is new, so object ids change; version ids are kept. Everyone opens the new file from now on.`,
   removeRecoveryDialog: 'Remove the recovery key?',
   removeRecoveryExplain: 'Afterwards only the passphrase (or this computer’s keychain) opens the vault.',

@@ -807,37 +807,40 @@ export class CertificatesOperations extends KindOperations<CertObject, Certifica
   backup(name: string): Promise<Uint8Array> {
     return this.logged('CertificateBackup', name, () => {
       this.v.require('certificates/backup');
-      const o = this.live(name);
-      const key = this.core.keys.objects.get(o.key);
-      const secret = this.core.secrets.get(o.key);
-      const values: Uint8Array[] = [];
-      try {
-        const versions = o.order.map((id) => {
-          const c = o.versions.get(id)!;
-          const k = key?.versions.get(id);
-          const sv = secret?.versions.get(id);
-          if (!k || !sv) throw new CofferError('VaultCorrupted', `Certificate ${o.name} version ${id} lacks its key or secret.`);
-          const kv = this.core.readKindValue(keysKind, key!, k, 'key');
-          values.push(kv);
-          const svv = this.core.readKindValue(secretsKind, secret!, sv, 'secret');
-          values.push(svv);
-          const { origin: _o, ...certAttrs } = c.attrs;
-          const { origin: _ko, ...keyAttrs } = k.attrs;
-          const { name: _n, version: _v, encoding, managed: _m, ...secretAttrs } = sv.attrs;
-          return {
-            version: id,
-            certificate: certAttrs,
-            key: { ...keyAttrs, value: toB64u(kv) },
-            secret: { ...secretAttrs, enc: encoding, value: toB64u(svv) },
-          };
-        });
-        const policy = this.policyOf(o)?.policy;
-        const data: CertificateBackupData = { kind: 'certificate', name: o.name, versions, ...(policy ? { policy } : {}) };
-        return sealBackupEnvelope(this.core, 'keys', data);
-      } finally {
-        wipe(...values);
-      }
+      return sealBackupEnvelope(this.core, 'keys', this.backupData(this.live(name)));
     });
+  }
+
+  /** What a backup of `o` holds: every version with its key and secret, and the policy (of a deleted certificate too, when the vault is re-founded). */
+  backupData(o: CertObject): CertificateBackupData {
+    const key = this.core.keys.objects.get(o.key);
+    const secret = this.core.secrets.get(o.key);
+    const values: Uint8Array[] = [];
+    try {
+      const versions = o.order.map((id) => {
+        const c = o.versions.get(id)!;
+        const k = key?.versions.get(id);
+        const sv = secret?.versions.get(id);
+        if (!k || !sv) throw new CofferError('VaultCorrupted', `Certificate ${o.name} version ${id} lacks its key or secret.`);
+        const kv = this.core.readKindValue(keysKind, key!, k, 'key');
+        values.push(kv);
+        const svv = this.core.readKindValue(secretsKind, secret!, sv, 'secret');
+        values.push(svv);
+        const { origin: _o, ...certAttrs } = c.attrs;
+        const { origin: _ko, ...keyAttrs } = k.attrs;
+        const { name: _n, version: _v, encoding, managed: _m, ...secretAttrs } = sv.attrs;
+        return {
+          version: id,
+          certificate: certAttrs,
+          key: { ...keyAttrs, value: toB64u(kv) },
+          secret: { ...secretAttrs, enc: encoding, value: toB64u(svv) },
+        };
+      });
+      const policy = this.policyOf(o)?.policy;
+      return { kind: 'certificate', name: o.name, versions, ...(policy ? { policy } : {}) };
+    } finally {
+      wipe(...values);
+    }
   }
 
   restore(blob: Uint8Array): Promise<CertificateBundle> {
@@ -974,7 +977,7 @@ function x509Request(policy: IssuancePolicy): { subject: string; keyUsage: strin
 }
 
 /** The contents of a certificate backup, sealed by state/backup-envelope.ts. */
-interface CertificateBackupData {
+export interface CertificateBackupData {
   kind: 'certificate';
   name: string;
   versions: { version: string; certificate: Record<string, unknown>; key: Record<string, unknown> & { value: string }; secret: Record<string, unknown> & { value: string } }[];

@@ -89,7 +89,7 @@ const AUDIT_OP: Readonly<Record<KeyOperation, string>> = {
 };
 
 /** The contents of a key backup, sealed by state/backup-envelope.ts. */
-interface KeyBackupData {
+export interface KeyBackupData {
   kind: 'key';
   name: string;
   versions: (Omit<KeyVersionRecord, 't' | 'name' | 'blob' | 'origin'> & { value: string })[];
@@ -317,21 +317,24 @@ export class KeysOperations extends KindOperations<KeyObject, KeyBundle, Deleted
   backup(name: string): Promise<Uint8Array> {
     return this.logged('KeyBackup', name, () => {
       this.v.require('keys/backup');
-      const o = this.live(name);
-      const versions = o.order.map((id) => {
-        const v = o.versions.get(id)!;
-        const value = this.core.readKindValue(keysKind, o, v, 'key');
-        try {
-          const { origin: _origin, ...attrs } = v.attrs;
-          return { ...attrs, version: v.version, value: toB64u(value) };
-        } finally {
-          wipe(value);
-        }
-      });
-      const policy = this.core.keys.policies.get(o.key)?.policy;
-      const data: KeyBackupData = { kind: 'key', name: o.name, versions, ...(policy ? { policy } : {}) };
-      return sealBackupEnvelope(this.core, 'keys', data);
+      return sealBackupEnvelope(this.core, 'keys', this.backupData(this.live(name)));
     });
+  }
+
+  /** What a backup of `o` holds: every version with its material, and the rotation policy (of a deleted key too, when the vault is re-founded). */
+  backupData(o: KeyObject): KeyBackupData {
+    const versions = o.order.map((id) => {
+      const v = o.versions.get(id)!;
+      const value = this.core.readKindValue(keysKind, o, v, 'key');
+      try {
+        const { origin: _origin, ...attrs } = v.attrs;
+        return { ...attrs, version: v.version, value: toB64u(value) };
+      } finally {
+        wipe(value);
+      }
+    });
+    const policy = this.core.keys.policies.get(o.key)?.policy;
+    return { kind: 'key', name: o.name, versions, ...(policy ? { policy } : {}) };
   }
 
   restore(blob: Uint8Array): Promise<KeyBundle> {

@@ -14,7 +14,7 @@ import type { VaultSession } from '../session.js';
 import { nameKey, newVersionId, validateContentType, validateSecretName, validateSetInput, validateTags, validateTimes, validateVersionId } from './rules.js';
 import { renderValue, toDeletedSecretBundle, toDeletedSecretItem, toSecretBundle, toSecretItem } from './bundles.js';
 import { deletedSecretNotFound, secretDeletedButRecoverable, secretDisabled, secretNotFound } from './errors.js';
-import { openBackup, sealBackup } from './backup.js';
+import { openBackup, sealBackup, type BackupData } from './backup.js';
 import { attributeUpdate, KindOperations } from '../state/kind-operations.js';
 import { newestAttrs } from '../state/versioned.js';
 import { secretsKind } from './kind.js';
@@ -177,16 +177,20 @@ export class SecretsOperations extends KindOperations<SecretObject, SecretBundle
   backup(name: string): Promise<Uint8Array> {
     return this.logged('SecretBackup', name, () => {
       this.v.require('secrets/backup');
-      const o = this.live(name);
-      const versions = o.order.map((id) => {
-        const v = o.versions.get(id)!;
-        const value = this.core.readValue(o, v);
-        const b64 = Buffer.from(value).toString('base64');
-        wipe(value);
-        return { ...v.attrs, value: b64 };
-      });
-      return sealBackup(this.core, { kind: 'secret', name: o.name, versions });
+      return sealBackup(this.core, this.backupData(this.live(name)));
     });
+  }
+
+  /** What a backup of `o` holds: every version with its value (of a deleted secret too, when the vault is re-founded). */
+  backupData(o: SecretObject): BackupData {
+    const versions = o.order.map((id) => {
+      const v = o.versions.get(id)!;
+      const value = this.core.readValue(o, v);
+      const b64 = Buffer.from(value).toString('base64');
+      wipe(value);
+      return { ...v.attrs, value: b64 };
+    });
+    return { kind: 'secret', name: o.name, versions };
   }
 
   restore(blob: Uint8Array): Promise<SecretBundle> {

@@ -3,10 +3,10 @@
  * the vault (one command copies every object into a new vault)". The objects go
  * from the open vault to a new one, in memory, through the engine's own backup
  * and restore of each kind (so every version keeps its id, attributes and
- * times, a key its rotation policy, a certificate its policy); the CAs, issuers
- * and contacts, which have no backup, as the records that hold them. The old
- * file is only read. Then the members are added again with their roles, junior
- * to the new creator.
+ * times, a key its rotation policy, a certificate its policy; a deleted object
+ * is deleted again); the CAs, issuers and contacts, which have no backup, as
+ * the records that hold them. The old file is only read. Then the members are
+ * added again with their roles, junior to the new creator.
  */
 import type { MemberInfo, RefoundResult } from '../api.js';
 import { CofferError } from '../errors.js';
@@ -18,7 +18,7 @@ import type { RevocationReason } from '../certificates/records.js';
 import { keysKind } from '../keys/kind.js';
 import { secretsKind } from '../secrets/kind.js';
 import type { VaultSession } from '../session.js';
-import { openBackupEnvelope, sealBackupEnvelope } from './backup-envelope.js';
+import { sealBackupEnvelope } from './backup-envelope.js';
 import { newestAttrs, versionCount, type ObjectOf, type VersionedObjects, type VersionOf } from './versioned.js';
 
 /** What re-founding reads: every object with its values, and the members (FORMAT.md §8.3: an Administrator holds them all). */
@@ -45,13 +45,9 @@ export function checkMayRefound(source: VaultSession): void {
   }
 }
 
-/** Live objects of a kind, by name key (the order every list uses). */
-function live<V>(state: VersionedObjects<V>, skip: (o: ObjectOf<V>) => boolean = () => false): ObjectOf<V>[] {
-  return [...state.objects.values()].filter((o) => !o.deleted && !skip(o)).sort((a, b) => (a.key < b.key ? -1 : 1));
-}
-
-function deletedNames<V>(state: VersionedObjects<V>): string[] {
-  return [...state.objects.values()].filter((o) => o.deleted && !state.isManaged(o)).map((o) => o.name).sort();
+/** Live objects of a kind (the CAs: a deleted CA is purged), by name key (the order every list uses). */
+function live<V>(state: VersionedObjects<V>): ObjectOf<V>[] {
+  return [...state.objects.values()].filter((o) => !o.deleted).sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
 /**
@@ -69,12 +65,8 @@ export async function copyVault(source: VaultSession, target: VaultSession, leav
     id: target.id,
     copied: { secrets: 0, secretVersions: 0, keys: 0, keyVersions: 0, certificates: 0, certificateVersions: 0, cas: 0, issuers: 0, contacts: 0 },
     members: [],
-    notCopied: {
-      deletedSecrets: deletedNames(secrets),
-      deletedKeys: deletedNames(keys),
-      deletedCertificates: deletedNames(certs),
-      pendingCertificates: [...certs.pending.values()].map((p) => p.name).sort(),
-    },
+    deletedAgain: [],
+    notCopied: { pendingCertificates: [...certs.pending.values()].map((p) => p.name).sort() },
   };
 
   // The CAs first (a certificate's policy may name one as its issuer), each parent before its children.
@@ -123,42 +115,65 @@ export async function copyVault(source: VaultSession, target: VaultSession, leav
     result.copied.contacts = certs.contacts.contacts.length;
   }
 
-  // Secrets and keys (a certificate's own key and secret go with the certificate), then certificates.
-  const copy = async (scope: ValueScope, backup: (name: string) => Promise<Uint8Array>, restore: (blob: Uint8Array) => Promise<unknown>, name: string, what: string): Promise<void> => {
-    const data = openBackupEnvelope(src, scope, await backup(name), what);
-    await restore(sealBackupEnvelope(target.core, scope, data));
+  // Secrets and keys (a certificate's own key and secret go with the certificate), then certificates,
+  // each as its backup holds it. A deleted one is restored, and deleted again once the members
+  // hold their roles on it (below): its deletion and purge dates start over in the new vault.
+  const deleteAgain: (() => Promise<unknown>)[] = [];
+  const copy = async <V>(
+    state: VersionedObjects<V>,
+    collection: 'secrets' | 'keys' | 'certificates',
+    scope: ValueScope,
+    data: (o: ObjectOf<V>) => unknown,
+    to: { restore(blob: Uint8Array): Promise<unknown>; delete(name: string): Promise<unknown> },
+    count: (o: ObjectOf<V>) => void,
+  ): Promise<void> => {
+    for (const o of [...state.objects.values()].filter((x) => !state.isManaged(x)).sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      await to.restore(sealBackupEnvelope(target.core, scope, data(o)));
+      if (o.deleted) {
+        deleteAgain.push(() => to.delete(o.name));
+        result.deletedAgain.push(`${collection}/${o.name}`);
+      }
+      count(o);
+    }
   };
-  for (const o of live(secrets, (x) => secrets.isManaged(x))) {
-    await copy('secrets', (n) => source.secrets.backup(n), (b) => target.secrets.restore(b), o.name, 'secret');
-    result.copied.secrets++;
-    result.copied.secretVersions += versionCount(o);
-  }
-  for (const o of live(keys, (x) => keys.isManaged(x))) {
-    await copy('keys', (n) => source.keys.backup(n), (b) => target.keys.restore(b), o.name, 'key');
-    result.copied.keys++;
-    result.copied.keyVersions += versionCount(o);
-  }
-  for (const o of live(certs)) {
-    await copy('keys', (n) => source.certificates.backup(n), (b) => target.certificates.restore(b), o.name, 'certificate');
-    result.copied.certificates++;
-    result.copied.certificateVersions += versionCount(o);
-  }
+  const { copied } = result;
+  await copy(secrets, 'secrets', 'secrets', (o) => source.secrets.backupData(o), target.secrets, (o) => {
+    copied.secrets++;
+    copied.secretVersions += versionCount(o);
+  });
+  await copy(keys, 'keys', 'keys', (o) => source.keys.backupData(o), target.keys, (o) => {
+    copied.keys++;
+    copied.keyVersions += versionCount(o);
+  });
+  // A certificate's backup is sealed under `keys`, as BackupCertificate's (it holds the private key).
+  await copy(certs, 'certificates', 'keys', (o) => source.certificates.backupData(o), target.certificates, (o) => {
+    copied.certificates++;
+    copied.certificateVersions += versionCount(o);
+  });
 
-  // The members, each with their roles, in the order they are listed; the actor is the new creator.
+  // The members, each with their roles and their roles on single objects, in the order they are
+  // listed; the actor is the new creator.
   const me = src.myKey;
   for (const m of source.members.list()) {
     if (m.signPub === me || leaveOut.has(m.signPub)) continue;
-    const added = await target.members.add({ signPub: fromB64u(m.signPub), encPub: fromB64u(m.encPub), name: m.name }, m.roles);
+    const added = await target.members.add({ signPub: fromB64u(m.signPub), encPub: fromB64u(m.encPub), name: m.name }, m.roles, m.grants);
     result.members.push(shown(added));
   }
+  for (const d of deleteAgain) await d();
   result.leftOut = source.members
     .list()
     .filter((m) => leaveOut.has(m.signPub))
     .map(shown);
+  source.auditBehind('VaultRefound', 'ok');
   return result;
 }
 
-const shown = (m: MemberInfo): RefoundResult['members'][number] => ({ id: m.id, name: m.name, roles: m.roles });
+const shown = (m: MemberInfo): RefoundResult['members'][number] => ({
+  id: m.id,
+  name: m.name,
+  roles: m.roles,
+  ...(m.grants.length > 0 ? { grants: m.grants.map(({ object, role }) => ({ object, role })) } : {}),
+});
 
 /** Records that hold their own values (CAs, issuers), written as they are: the target's creator may write them all. */
 function writeRecords(target: VaultSession, records: VaultRecord[], values: Uint8Array[]): Promise<void> {

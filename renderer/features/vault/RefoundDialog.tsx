@@ -56,7 +56,6 @@ export function RefoundDialog({ onClose }: { onClose: () => void }) {
 }
 
 function RefoundDone({ result, onClose }: { result: RefoundResult; onClose: () => void }) {
-  const notCopied = Object.values(result.notCopied).flat();
   return (
     <Dialog title={L.refoundDoneDialog} onClose={onClose} initialFocus="button.primary">
       <p role="status">{L.refoundCopied(result.copied)}</p>
@@ -70,7 +69,8 @@ function RefoundDone({ result, onClose }: { result: RefoundResult; onClose: () =
           ))}
         </ul>
       )}
-      {notCopied.length > 0 ? <p>{L.refoundNotCopied(notCopied)}</p> : null}
+      {result.deletedAgain.length > 0 ? <p>{L.refoundDeletedAgain(result.deletedAgain)}</p> : null}
+      {result.notCopied.pendingCertificates.length > 0 ? <p>{L.refoundNotCopied(result.notCopied.pendingCertificates)}</p> : null}
       <p>{L.refoundWhere(result.path)}</p>
       <div className="actions">
         <button type="button" className="primary" onClick={onClose}>

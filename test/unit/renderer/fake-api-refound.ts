@@ -3,8 +3,8 @@
  * engine's rules as the dialog meets them — an Administrator only (Forbidden
  * naming what is missing otherwise), a new passphrase exactly when the vault
  * was not opened by the identity, a path that is not in use — and its answer:
- * the live secrets and keys counted, the other members added again, deleted
- * secrets not copied. The new vault is added to the fake's files, locked.
+ * the secrets and keys counted, the other members added again, the deleted ones
+ * listed as deleted again. The new vault is added to the fake's files, locked.
  */
 import type { ChannelInput, ErrorResult, Result } from '../../../shared/contract.js';
 import type { RoleName } from '../../../shared/keyvault.js';
@@ -39,9 +39,8 @@ export function refoundChannels(deps: {
       if (!byIdentity && newPassphrase === undefined) return err('BadParameter', 'Give the re-founded vault a passphrase, or open the old one with a member identity to make a team vault.');
       if (deps.exists(path)) return err('VaultExists', `A vault already exists at ${path}`);
       deps.create(path, newPassphrase);
-      const live = <T extends { versions: unknown[]; deleted?: unknown }>(m: Map<string, T>): T[] => [...m.values()].filter((o) => !o.deleted);
-      const secrets = live(v.secrets);
-      const keys = live(v.keys);
+      const secrets = [...v.secrets.values()];
+      const keys = [...v.keys.values()];
       const [, ...others] = v.members;
       return {
         ok: true,
@@ -60,12 +59,11 @@ export function refoundChannels(deps: {
             contacts: 0,
           },
           members: others.map((m) => ({ id: m.id, name: m.name, roles: [...m.roles] })),
-          notCopied: {
-            deletedSecrets: [...v.secrets.entries()].filter(([, s]) => s.deleted).map(([name]) => name),
-            deletedKeys: [...v.keys.values()].filter((k) => k.deleted).map((k) => k.name),
-            deletedCertificates: [],
-            pendingCertificates: [],
-          },
+          deletedAgain: [
+            ...[...v.secrets.entries()].filter(([, s]) => s.deleted).map(([name]) => `secrets/${name}`),
+            ...[...v.keys.values()].filter((k) => k.deleted).map((k) => `keys/${k.name}`),
+          ],
+          notCopied: { pendingCertificates: [] },
         },
       };
     },

@@ -48,10 +48,10 @@ describe('Re-found vault', () => {
     const done = await screen.findByRole('dialog', { name: L.refoundDoneDialog });
     expect(callsOf(fake, 'vault:refound')).toEqual([{ path: NEW_PATH, newPassphrase: 'new one' }]);
     expect(within(done).getByRole('status').textContent).toBe(
-      L.refoundCopied({ secrets: 1, secretVersions: 2, keys: 0, keyVersions: 0, certificates: 0, certificateVersions: 0, cas: 0, issuers: 0, contacts: 0 }),
+      L.refoundCopied({ secrets: 2, secretVersions: 3, keys: 0, keyVersions: 0, certificates: 0, certificateVersions: 0, cas: 0, issuers: 0, contacts: 0 }),
     );
     expect(within(done).getAllByRole('listitem').map((li) => li.textContent)).toEqual([L.refoundMember('Bob', ['Key Vault Secrets User'])]);
-    expect(within(done).getByText(L.refoundNotCopied(['gone']))).toBeTruthy();
+    expect(within(done).getByText(L.refoundDeletedAgain(['secrets/gone']))).toBeTruthy();
     expect(within(done).getByText(L.refoundWhere(NEW_PATH))).toBeTruthy();
     expect(fake.vaults.has(NEW_PATH)).toBe(true);
     fireEvent.click(within(done).getByRole('button', { name: L.closeButton }));

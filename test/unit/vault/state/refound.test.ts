@@ -58,6 +58,10 @@ beforeAll(async () => {
     await v.certificates.create({ name: 'web', policy: selfPolicy('CN=web.example.com') });
     await v.certificates.create({ name: 'web', policy: selfPolicy('CN=web.example.com') });
     await v.certificates.create({ name: 'api', policy: { ...selfPolicy('CN=api.example.com'), issuer: { name: 'issuing' } } });
+    await v.certificates.create({ name: 'old-cert', policy: selfPolicy('CN=old.example.com') });
+    await v.certificates.delete('old-cert');
+    await v.keys.create({ name: 'old-key', kty: 'EC', crv: 'P-256' });
+    await v.keys.delete('old-key');
     await v.certificates.setContacts([{ email: 'ops@example.com', name: 'Ops' }]);
     // An ACME issuer as createIssuer records it (its account key sealed under `ca`), without the CA it would register with.
     await (v as VaultSession).write(() => ({
@@ -70,6 +74,7 @@ beforeAll(async () => {
     await v.members.add(bob.publicIdentity, ['Key Vault Administrator']);
     await v.members.add(carol.publicIdentity, ['Key Vault Secrets User']);
     await v.members.add(dave.publicIdentity, ['Key Vault Reader', 'Key Vault Crypto User']);
+    await v.members.grant(dave.identity.signPub, 'secrets/db', 'Key Vault Secrets User');
   } finally {
     v.close();
     await v.settled();
@@ -106,13 +111,14 @@ describe('refoundVault', () => {
 
   it('leaves the old file byte for byte as it was, and reports counts, members and what it did not copy', async () => {
     expect((await readFile(oldPath)).equals(before)).toBe(true);
-    expect(result.copied).toEqual({ secrets: 2, secretVersions: 4, keys: 1, keyVersions: 2, certificates: 2, certificateVersions: 3, cas: 2, issuers: 1, contacts: 1 });
+    expect(result.copied).toEqual({ secrets: 3, secretVersions: 5, keys: 2, keyVersions: 3, certificates: 3, certificateVersions: 4, cas: 2, issuers: 1, contacts: 1 });
     expect(result.members.map((m) => [m.name, m.roles]).sort()).toEqual([
       ['ann', ['Key Vault Administrator']],
       ['carol', ['Key Vault Secrets User']],
       ['dave', ['Key Vault Reader', 'Key Vault Crypto User']],
     ]);
-    expect(result.notCopied).toEqual({ deletedSecrets: ['gone'], deletedKeys: [], deletedCertificates: [], pendingCertificates: [] });
+    expect(result.deletedAgain).toEqual(['secrets/gone', 'keys/old-key', 'certificates/old-cert']);
+    expect(result.notCopied).toEqual({ pendingCertificates: [] });
   });
 
   it('makes a new vault, created by the actor, with the members and roles of the old one', () =>
@@ -142,7 +148,10 @@ describe('refoundVault', () => {
       }
       expect(dec(await newV.secrets.getValue('db'))).toBe('db-3');
       expect(newV.secrets.listVersions('db').filter((i) => !i.attributes.enabled)).toHaveLength(1);
-      expect(newV.secrets.listDeleted()).toEqual([]);
+      // A deleted secret is copied, deleted again, and recovers with its value.
+      expect(newV.secrets.listDeleted().map((d) => nameOf(d.recoveryId))).toEqual(['gone']);
+      await newV.secrets.recover('gone');
+      expect(dec(await newV.secrets.getValue('gone'))).toBe('x');
     }));
 
   it('copies the key with both versions, its private material and its rotation policy', () =>
@@ -178,6 +187,11 @@ describe('refoundVault', () => {
       }
       expect(await newV.cas.list()).toEqual(await oldV.cas.list());
       expect((await newV.cas.get('issuing')).issued).toBe(1);
+      // The deleted certificate and key came across deleted, with their versions.
+      expect(newV.certificates.listDeleted().map((d) => nameOf(d.recoveryId))).toEqual(['old-cert']);
+      expect(newV.keys.listDeleted().map((d) => nameOf(d.recoveryId))).toEqual(['old-key']);
+      await newV.certificates.recover('old-cert');
+      expect((await newV.certificates.get('old-cert')).cer).toBe((await oldV.certificates.getDeleted('old-cert')).cer);
       // The copied CA signs: its private key came across.
       await newV.certificates.create({ name: 'after', policy: { ...selfPolicy('CN=after.example.com'), issuer: { name: 'issuing' } } });
       expect((await newV.cas.get('issuing')).issued).toBe(2);
@@ -189,10 +203,15 @@ describe('refoundVault', () => {
       expect(Buffer.from(core.readKindValue(certificatesKind, { name: 'acme' } as never, { ...stored.key! } as never, 'issuer'))).toEqual(Buffer.from(issuerKey));
     }));
 
-  it('members added again read by their roles in the new vault', async () => {
+  it('members added again read by their roles in the new vault, and by their roles on single objects', async () => {
     const asCarol = await openAsMember(newPath(), carol);
     expect(dec(await asCarol.secrets.getValue('db'))).toBe('db-3');
     asCarol.close();
+    expect(result.members.find((m) => m.name === 'dave')?.grants).toEqual([{ object: 'secrets/db', role: 'Key Vault Secrets User' }]);
+    const asDave = await openAsMember(newPath(), dave);
+    expect(dec(await asDave.secrets.getValue('db'))).toBe('db-3');
+    await expect(asDave.secrets.getValue('bin')).rejects.toMatchObject({ code: 'Forbidden' });
+    asDave.close();
   });
 });
 
