@@ -23,7 +23,8 @@
  *                            `renderer` = section (7), the renderer in Chromium, `big` = section (8),
  *                            the 100,000-secret vault and how open time grows, `cli` = sections
  *                            (9)–(11), whole `coffer` processes (KeePassXC, memory, argon2 CLI), `keys` =
- *                            section (12), RS256 and ES256 sign beside `openssl speed`, key generation.
+ *                            section (12), RS256 and ES256 sign beside `openssl speed`, key generation,
+ *                            `team` = section (13), a vault of 50 members and 20 key epochs beside one member.
  *                            A partial run updates only its own sections of the report (and the
  *                            How-to/Method text); the rest of the file is kept as the last run wrote it.
  */
@@ -48,7 +49,7 @@ const KEYSTROKE_MAX_MS = 16;
 
 // ------------------------------------------------------------------ groups (COFFER_BENCH_ONLY)
 
-const GROUPS = ['engine', 'renderer', 'big', 'cli', 'keys'] as const;
+const GROUPS = ['engine', 'renderer', 'big', 'cli', 'keys', 'team'] as const;
 type Group = (typeof GROUPS)[number];
 
 function onlyGroups(): Set<Group> {
@@ -931,6 +932,72 @@ async function keysGroup(work: string, reps: number): Promise<KeysData | undefin
   return { run, openssl, seconds: KEYS_SIGN_SECONDS, genReps };
 }
 
+// ------------------------------------------------------------------ (13) team: 50 members and 20 epochs beside one member
+
+/** Targets of (13): the team vault's open against the one-member vault's, and a member's add or remove. */
+const TEAM_OPEN_RATIO_MAX = 1.2;
+const TEAM_WRITE_MAX_MS = 100;
+const TEAM_MEMBERS = 50;
+const TEAM_EPOCHS = 20;
+
+interface TeamData {
+  run: ChildRun;
+  secrets: number;
+}
+
+async function teamGroup(work: string, secrets: number, reps: number): Promise<TeamData | undefined> {
+  if (!only.has('team')) return undefined;
+  const run = await child(
+    'team',
+    `(13) team vault: ${n(secrets)} secrets with ${TEAM_MEMBERS} members and ${TEAM_EPOCHS} key epochs, beside one member`,
+    { dir: path.join(work, 'team'), secrets, members: TEAM_MEMBERS, epochs: TEAM_EPOCHS, reps: Math.max(5, reps) },
+    'team',
+  );
+  return { run, secrets };
+}
+
+function reportTeam(d: TeamData, aloneNote: string | undefined): void {
+  const s = section(`(13) Team vault: ${n(d.secrets)} secrets, ${TEAM_MEMBERS} members and ${TEAM_EPOCHS} key epochs, beside the same secrets with one member`, 'team');
+  const r = d.run;
+  if (!r.ok) {
+    s.notes.push(`Not measured: ${r.error ?? 'the scenario failed'}.`);
+    if (aloneNote) s.notes.push(aloneNote);
+    return;
+  }
+  const ratioTarget = `≤ ${TEAM_OPEN_RATIO_MAX}×`;
+  for (const mode of ['cold', 'warm'] as const) {
+    const solo = get<Samples>(r, `solo${mode === 'cold' ? 'Cold' : 'Warm'}`);
+    const team = get<Samples>(r, `team${mode === 'cold' ? 'Cold' : 'Warm'}`);
+    const ratio = solo && team ? team.median / solo.median : undefined;
+    s.rows.push({
+      label: `${mode} open + list + show: ${TEAM_MEMBERS} members ÷ one member`,
+      value: ratio !== undefined ? `${ratio.toFixed(2)}×` : '—',
+      target: ratioTarget,
+      status: status(ratio !== undefined ? ratio <= TEAM_OPEN_RATIO_MAX : undefined),
+      note: solo && team ? `medians of ${team.samples.length}, in turn: ${ms(team.median)} (team) and ${ms(solo.median)} (one member)` : undefined,
+    });
+  }
+  const members = get<number>(r, 'members');
+  for (const [label, key, smallKey] of [
+    ['add a member (one commit, a new epoch)', 'addMs', 'smallAddMs'],
+    ['remove a member (one commit, a new epoch, the exposure report)', 'removeMs', 'smallRemoveMs'],
+  ] as const) {
+    const x = get<Samples>(r, key);
+    const small = get<Samples>(r, smallKey);
+    s.rows.push({
+      label: `${label}, ${n(d.secrets)} secrets`,
+      value: ms(x?.median),
+      target: `≤ ${TEAM_WRITE_MAX_MS} ms`,
+      status: status(x ? x.median <= TEAM_WRITE_MAX_MS : undefined),
+      note: x && small ? `median of ${x.samples.length}; with ${n(Math.max(10, Math.round(d.secrets / 10)))} secrets and the same members and epochs: ${ms(small.median)} (how it grows with the vault)` : undefined,
+    });
+  }
+  s.notes.push(
+    `bench/scenarios/team.ts writes the same ${n(d.secrets)} secrets in ${TEAM_EPOCHS} import commits to two vaults; in the team vault, before each import after the first, a commit adds the next few of its ${(members ?? TEAM_MEMBERS + 1) - 1} other members (Secrets User, Reader, Secrets Officer, Crypto User in turn) and starts a new epoch, so its values are sealed under ${TEAM_EPOCHS} epochs, each with its own scope keys wrapped to every member. Opens alternate between the two vaults (cold: a fresh profile each; warm: the profile of the previous open). Add and remove run on a warm open of the team vault (a cold one owes its warm snapshot to the first write).`,
+  );
+  if (aloneNote) s.notes.push(aloneNote);
+}
+
 /** A per-call time: µs below 1 ms. */
 function perCall(msPerOp: number): string {
   return msPerOp < 1 ? `${(msPerOp * 1000).toFixed(0)} µs` : ms(msPerOp);
@@ -1223,6 +1290,9 @@ async function main(): Promise<void> {
   // (12) keys: RS256 and ES256 sign beside openssl speed, key generation
   const keys = await keysGroup(work, S.reps);
   const keysAt = stamp();
+  // (13) team: 50 members and 20 epochs beside one member
+  const team = await teamGroup(work, Z.secrets, S.reps);
+  const teamAt = stamp();
 
   // ---------------------------------------------------------------- report
   const s1 = section('(1) Argon2id at the default parameters (m = 64 MiB, t = 3, p = 4)');
@@ -1439,6 +1509,7 @@ async function main(): Promise<void> {
   if (big) reportBig(big, alone(bigAt));
   if (whole) reportCli(whole, alone(cliAt));
   if (keys) reportKeys(keys, alone(keysAt));
+  if (team) reportTeam(team, alone(teamAt));
 
   const totalMs = now() - t0;
   clearInterval(loadTimer);
@@ -1513,6 +1584,7 @@ async function main(): Promise<void> {
     'COFFER_BENCH_ONLY=big npm run bench    # only section (8), the 100,000-secret vault and growth (about 4 minutes; 2 more to build it once)',
     'COFFER_BENCH_ONLY=cli npm run bench    # only sections (9)–(11), whole processes and KeePassXC (about 2 minutes)',
     'COFFER_BENCH_ONLY=keys npm run bench   # only section (12), RS256/ES256 sign beside openssl speed and key generation (about 1 minute)',
+    'COFFER_BENCH_ONLY=team npm run bench   # only section (13), a vault of 50 members and 20 key epochs beside one member (about 1 minute)',
     '```',
     '',
     '| Variable | Effect |',
@@ -1526,7 +1598,7 @@ async function main(): Promise<void> {
     '| `COFFER_BENCH_DOC` | where to write this report (default docs/BENCHMARKS.md) |',
     '| `COFFER_BENCH_CACHE` | where the fixtures of sections 8–11 are kept between runs, one folder per fixture named by a hash of its parameters (and of the engine\'s sources, for vaults), so a changed engine builds them again; default `<tmp>/coffer-bench-cache`; `off`: build them in the bench folder every run |',
     '| `COFFER_BENCH_REBUILD=1` | build the cached fixtures again |',
-    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6), `renderer` (section 7), `big` (section 8), `cli` (sections 9–11), `keys` (section 12); default all. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was (with the engine group, the machine table is rewritten too) |',
+    '| `COFFER_BENCH_ONLY` | run only these groups, comma-separated: `engine` (sections 1–6), `renderer` (section 7), `big` (section 8), `cli` (sections 9–11), `keys` (section 12), `team` (section 13); default all. A partial run rewrites only its own sections and the text from "How to reproduce" on, and keeps the rest of this file as it was (with the engine group, the machine table is rewritten too) |',
     '',
     'One scenario alone: `COFFER_BENCH_ARGS=\'{...}\' node --import tsx bench/scenarios/<name>.ts` (the arguments each takes are at the top of its file; run.ts shows the values it passes).',
     '',

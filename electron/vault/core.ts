@@ -16,11 +16,11 @@ import type { Graph, GraphCommit } from './format/graph.js';
 import { commitKeyContext, deriveDataKey, open, unwrapCommitKey } from './format/keys.js';
 import { validateBody, type Body, type Hlc, type ScopeKeysJson, type VaultRecord } from './format/records.js';
 import type { MemberIdentity } from './access/identity.js';
-import { Authorizer, canonicalOrder, isMembershipRecord, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
+import { Authorizer, canonicalOrder, isMembershipRecord, membersAfter, type DecodedCommit, type MemberState, type Rejection } from './access/authorize.js';
 import { restoreSnapshot, type Snapshot } from './cache/snapshot.js';
 import { applyCheckpoint, checkCoverage, findCheckpoint, readCheckpoint } from './state/checkpoint.js';
 import { Keyring, type EpochInfo } from './access/keyring.js';
-import { permits, type Permission, type Scope } from './access/roles.js';
+import { permits, scopesOf, type Permission, type Scope } from './access/roles.js';
 import { VaultState } from './state/fold.js';
 import { bodyAd, objectId, openWithDataKey } from './state/values.js';
 import { grantedDataKey } from './access/grants.js';
@@ -61,7 +61,12 @@ export class VaultCore {
   ) {
     this.vaultId = graph.vaultId;
     this.vaultIdBytes = Buffer.from(graph.vaultId, 'hex');
-    this.keyring = new Keyring(this.vaultIdBytes, me, (info, scope) => this.scopeRecord(info, scope));
+    this.keyring = new Keyring(
+      this.vaultIdBytes,
+      me,
+      (info, scope) => this.scopeRecord(info, scope),
+      (info, scope) => this.wrapHint(info, scope),
+    );
     this.authorizer = new Authorizer({ graph, decoded: this.decoded, epochs: this.keyring.epochs, decodeBody: (d) => this.decodeBody(d) });
   }
 
@@ -250,6 +255,26 @@ export class VaultCore {
     }
     d.body = body;
     if (fresh) this.newBodies.push([d.c.id, text]);
+  }
+
+  /**
+   * This member's place among the wraps of `scope` in epoch `info` as its writer made them
+   * (commit-builder.ts: the members after the commit, in membership order, who read the
+   * scope). Before the body is read (`meta`), the members before the commit stand in.
+   */
+  private wrapHint(info: EpochInfo, scope: Scope): number | undefined {
+    const d = this.decoded.get(info.commitId);
+    if (!d) return undefined;
+    const before = this.authorizer.membersBefore(d.p);
+    const members = d.body ? membersAfter(before, d.body.records) : before;
+    let i = 0;
+    for (const m of members.values()) {
+      if (!m.enc && m.sign !== this.myKey) continue;
+      if (!scopesOf(m.roles).has(scope)) continue;
+      if (m.sign === this.myKey) return i;
+      i++;
+    }
+    return undefined;
   }
 
   private scopeRecord(info: EpochInfo, scope: Exclude<Scope, 'meta'>): ScopeKeysJson | undefined {

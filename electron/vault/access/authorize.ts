@@ -223,6 +223,11 @@ export class Authorizer {
     return result;
   }
 
+  /** The membership a commit was written on: that of its parents' ancestry. */
+  membersBefore(p: CommitPayload): Map<string, MemberState> {
+    return this.membershipAt(this.parentEvents(p));
+  }
+
   /** The seniority of the author of membership event `ev`, as of that event's parents. */
   private authorRank(ev: string): number {
     if (ev === this.graph.genesis.id) return -1;

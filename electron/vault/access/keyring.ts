@@ -5,10 +5,10 @@
  * values. Every key is checked against what the signed commit published
  * (public key, key commitment) before it is used, and wiped on close.
  */
-import { checkCommitment, equalBytes, fromB64u, wipe, x25519PublicKey } from '../crypto/index.js';
+import { checkCommitment, equalBytes, fromB64u, wipe, x25519PublicKey, x25519With } from '../crypto/index.js';
 import { CofferError, corrupted } from '../errors.js';
 import type { CommitPayload, Stanza } from '../format/codec.js';
-import { chainContext, commitKeyContext, memberWrapContext, SharedSecretCache, unwrapCommitKey, unwrapStanza } from '../format/keys.js';
+import { chainContext, commitKeyContext, memberWrapContext, SharedSecretCache, unwrapCommitKey, unwrapFirstStanza, unwrapStanza } from '../format/keys.js';
 import type { ScopeKeysJson } from '../format/records.js';
 import type { MemberIdentity } from './identity.js';
 import type { Scope } from './roles.js';
@@ -26,11 +26,23 @@ export interface EpochInfo {
 
 type KeyPair = { priv: Uint8Array; pub: Uint8Array };
 
+/**
+ * Every index below `n` once: the hint first, then the one before it (a member removed in
+ * the same commit, ahead in the order, shifts the rest by one), then all others in order.
+ */
+export function tryOrder(n: number, hint: number | undefined): number[] {
+  if (hint === undefined || hint < 0 || hint >= n) return [...Array(n).keys()];
+  const first = hint > 0 ? [hint, hint - 1] : [hint];
+  return [...first, ...[...Array(n).keys()].filter((i) => !first.includes(i))];
+}
+
 export class Keyring {
   readonly epochs = new Map<string, EpochInfo>();
   /** Scope private keys this member reached, by `${epoch}/${scope}`. */
   private readonly scopeKeys = new Map<string, KeyPair | null>();
   private readonly batchKeys = new Map<string, Uint8Array>();
+  /** X25519 with this member's own key, its key object made once per open (every epoch and scope tries it). */
+  private agree: ReturnType<typeof x25519With> | undefined;
   readonly shared = new SharedSecretCache();
 
   constructor(
@@ -38,6 +50,12 @@ export class Keyring {
     readonly me: MemberIdentity,
     /** The `scopes` record of an epoch's commit (in its encrypted body), once readable. */
     private readonly scopeRecordOf: (info: EpochInfo, scope: Exclude<Scope, 'meta'>) => ScopeKeysJson | undefined,
+    /**
+     * Where this member's stanza most likely is among an epoch's wraps of a scope (the
+     * writer wraps to the members in membership order, §6.5), if known: tried first, so a
+     * vault of many members costs one X25519 per epoch and scope, not one per member.
+     */
+    private readonly wrapHint: (info: EpochInfo, scope: Scope) => number | undefined = () => undefined,
   ) {}
 
   registerEpoch(commitId: string, p: CommitPayload): void {
@@ -68,12 +86,9 @@ export class Keyring {
     const pub = this.scopePub(epoch, scope);
     if (!pub) return null;
     const wraps = scope === 'meta' ? info.metaWraps : this.scopeRecordOf(info, scope)!.wraps;
-    let priv: Uint8Array | null = null;
     const ctx = memberWrapContext(this.vaultIdBytes, epoch, scope, this.me.encPub);
-    for (const s of wraps) {
-      priv = unwrapStanza(this.me.encPriv, this.me.encPub, s, ctx);
-      if (priv) break;
-    }
+    this.agree ??= x25519With(this.me.encPriv);
+    let priv = unwrapFirstStanza(this.agree, this.me.encPub, wraps, tryOrder(wraps.length, this.wrapHint(info, scope)), ctx);
     if (!priv) {
       // Chaining (C7): a later epoch that lists this one in `prev` wraps its key.
       for (const later of this.epochs.values()) {
@@ -128,6 +143,7 @@ export class Keyring {
   }
 
   wipe(): void {
+    this.agree = undefined;
     for (const k of this.scopeKeys.values()) if (k) wipe(k.priv);
     this.scopeKeys.clear();
     for (const k of this.batchKeys.values()) wipe(k);

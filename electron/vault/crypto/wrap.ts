@@ -25,7 +25,7 @@ import { CofferError } from '../errors.js';
 import { DecryptionFailed, open, seal, KEY_LENGTH, SEAL_OVERHEAD } from './aead.js';
 import { concatBytes, utf8, wipe } from './bytes.js';
 import { hkdfSha256 } from './hash.js';
-import { generateX25519, x25519, X25519_KEY_LENGTH } from './x25519.js';
+import { ephemeralX25519, x25519, X25519_KEY_LENGTH, type x25519With } from './x25519.js';
 
 /** HKDF info label (C1: every label starts with "coffer/v1 " and names its purpose; NUL ends it). */
 export const WRAP_LABEL = 'coffer/v1 wrap\0';
@@ -55,12 +55,12 @@ function checkRecipient(fn: string, what: string, b: Uint8Array): void {
 export function wrapKey(recipientPublic: Uint8Array, key: Uint8Array, context: Uint8Array): WrappedKey {
   checkRecipient('wrapKey', 'public key', recipientPublic);
   if (!(key instanceof Uint8Array) || key.length === 0) throw new CofferError('BadParameter', 'wrapKey: key must not be empty');
-  const eph = generateX25519();
+  const eph = ephemeralX25519();
   let shared: Uint8Array | undefined;
   let wk: Uint8Array | undefined;
   try {
     try {
-      shared = x25519(eph.privateKey, recipientPublic);
+      shared = eph.agree(recipientPublic);
     } catch (e) {
       if (e instanceof DecryptionFailed) {
         throw new CofferError('BadParameter', 'wrapKey: recipient public key is a low-order point');
@@ -70,7 +70,7 @@ export function wrapKey(recipientPublic: Uint8Array, key: Uint8Array, context: U
     wk = deriveWrapKey(shared, eph.publicKey, recipientPublic, context);
     return { epk: eph.publicKey, ct: seal(wk, key, context) };
   } finally {
-    wipe(eph.privateKey, shared, wk);
+    wipe(shared, wk);
   }
 }
 
@@ -88,6 +88,29 @@ export function unwrapKey(
   context: Uint8Array,
 ): Uint8Array | null {
   checkRecipient('unwrapKey', 'private key', recipientPrivate);
+  return unwrapWith((epk) => x25519(recipientPrivate, epk), recipientPublic, stanza, context);
+}
+
+/**
+ * The first of `stanzas` (tried in `order`) that unwraps with the recipient's key (as
+ * x25519With made it), or null: what a reader does with a list of wraps to several
+ * recipients (FORMAT.md §6.5).
+ */
+export function unwrapFirst(
+  agree: ReturnType<typeof x25519With>,
+  recipientPublic: Uint8Array,
+  stanzas: readonly WrappedKey[],
+  order: readonly number[],
+  context: Uint8Array,
+): Uint8Array | null {
+  for (const i of order) {
+    const k = unwrapWith(agree, recipientPublic, stanzas[i]!, context);
+    if (k) return k;
+  }
+  return null;
+}
+
+function unwrapWith(agree: (epk: Uint8Array) => Uint8Array, recipientPublic: Uint8Array, stanza: WrappedKey, context: Uint8Array): Uint8Array | null {
   checkRecipient('unwrapKey', 'public key', recipientPublic);
   const epk: unknown = stanza?.epk;
   const ct: unknown = stanza?.ct;
@@ -96,7 +119,7 @@ export function unwrapKey(
   let shared: Uint8Array | undefined;
   let wk: Uint8Array | undefined;
   try {
-    shared = x25519(recipientPrivate, epk);
+    shared = agree(epk);
     wk = deriveWrapKey(shared, epk, recipientPublic, context);
     return open(wk, ct, context);
   } catch (e) {

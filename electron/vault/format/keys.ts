@@ -20,7 +20,9 @@ import {
   seal,
   toB64u,
   u64be,
+  unwrapFirst,
   unwrapKey,
+  type x25519With,
   utf8,
   wipe,
   wrapKey,
@@ -64,6 +66,11 @@ export function wrapToMember(recipient: Uint8Array, key: Uint8Array, context: Ui
 
 export function unwrapStanza(priv: Uint8Array, pub: Uint8Array, s: Stanza, context: Uint8Array): Uint8Array | null {
   return unwrapKey(priv, pub, { epk: fromB64u(s.epk), ct: fromB64u(s.ct) }, context);
+}
+
+/** The first stanza of `list`, tried in `order`, that unwraps with this key (crypto/wrap.ts unwrapFirst). */
+export function unwrapFirstStanza(agree: ReturnType<typeof x25519With>, pub: Uint8Array, list: readonly Stanza[], order: readonly number[], context: Uint8Array): Uint8Array | null {
+  return unwrapFirst(agree, pub, list.map((s) => ({ epk: fromB64u(s.epk), ct: fromB64u(s.ct) })), order, context);
 }
 
 /** The author's ephemeral for (vault, epoch, scope): derived, so it needs no storage. */
