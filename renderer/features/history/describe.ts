@@ -23,7 +23,8 @@ const NOTICE_COMMITS = 3;
 export function changedNotice(commits: readonly HistoryEntry[], count: number): string {
   const shown = commits.slice(0, NOTICE_COMMITS);
   return L.vaultChangedNotice(
-    shown.map((e) => L.changedBy(e.author.name, entryText(e))),
+    // changedBy ends the sentence: an entry's text that already does (unreadable, rejected) loses its own full stop.
+    shown.map((e) => L.changedBy(e.author.name, entryText(e).replace(/\.$/, ''))),
     count - shown.length,
   );
 }

@@ -144,4 +144,16 @@ describe('changes by another writer while open', () => {
     expect(notice.textContent).not.toContain('secrets/s4');
     expect(notice.textContent).toContain('And 4 more changes: see History.');
   });
+
+  it('words a change this member cannot read, or one not applied, as one sentence each', async () => {
+    const { fake } = seeded();
+    renderApp(fake, manualClock(NOW * MS));
+    await screen.findByRole('listbox', { name: L.secretsList });
+    const [rejected, unreadable] = fake.vaults.get('/v/team.coffer')!.history!;
+    fake.emit({ type: 'vaultChanged', count: 2, commits: [unreadable!, rejected!] });
+    const notice = await screen.findByRole('alert');
+    expect(notice.textContent).toContain('Changed by Alice: You cannot read what this change did: this member cannot read the epoch it was written under. Changed by Rita:');
+    expect(notice.textContent).toContain('Changed by Rita: new version of secrets/evil (eeeeeeee). Not applied: its author lacks secrets/setSecret.');
+    expect(notice.textContent).not.toContain('..');
+  });
 });
