@@ -128,6 +128,8 @@ export async function removeMember(io: CliIo, opts: MemberRemoveOptions, cmd: Co
       await printJson(io, { ...shown(identities, after), exposed });
       return;
     }
+    // Oneself: the engine refuses; leaving is its own verb (C5: the creator hands the role on first).
+    if (m.id === v.info().memberId) throw usageError('You cannot remove yourself: to leave the vault, use `coffer member leave` (an Administrator, while another remains)');
     const { exposed, exposedSecrets } = await v.members.remove(signPub);
     warnExposed(ctx, m.name, exposed);
     await printJson(io, { removed: shown(identities, m), exposed, exposedSecrets });

@@ -99,6 +99,12 @@ describe('member leave', () => {
     expectError(await as('bob', ['member', 'leave']), 4, 'Forbidden');
   });
 
+  it('member remove of oneself points to member leave', async () => {
+    const r = await as('ann', ['member', 'remove', '--member', cards.ann.id]);
+    expectError(r, 2, 'BadParameter');
+    expect(r.stderr).toContain('use `coffer member leave`');
+  });
+
   it('the creator hands the role on, leaves, and can no longer write', async () => {
     expectOk(await as('ann', ['member', 'set-role', '--member', cards.bob.id, '--role', 'Key Vault Administrator']));
     const left = await as('ann', ['member', 'leave']);
@@ -134,6 +140,12 @@ describe('vault refound', () => {
     outputs.push(asBobThere);
     expect(asBobThere.stdout.toString('utf8')).toBe('db-value');
     expectError(await as('bob', ['vault', 'refound', '--to', to]), 6, 'VaultExists');
+  });
+
+  it('--leave-out drops a member, listed apart', async () => {
+    const r = await as('bob', ['vault', 'refound', '--to', join(homes.bob, 'without-carol.coffer'), '--leave-out', cards.carol.id]);
+    expectOk(r);
+    expect(json<{ members: Member[]; leftOut: Member[] }>(r)).toMatchObject({ members: [], leftOut: [{ id: cards.carol.id, name: 'Carol' }] });
   });
 });
 
