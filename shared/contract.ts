@@ -531,6 +531,8 @@ export interface IdentityView {
   id: string;
   fingerprint: string;
   invite: string;
+  /** Whether this computer remembers it in the OS keychain: then it opens vaults without its passphrase. */
+  remembered: boolean;
 }
 
 /**
@@ -581,8 +583,11 @@ export const contract = {
     }),
   ),
   'vault:open': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
-  /** Opens the vault as a member, with the profile's identity (identity.json) and that identity's passphrase. */
-  'vault:openWithIdentity': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
+  /**
+   * Opens the vault as a member, with the profile's identity (identity.json) and that identity's
+   * passphrase, or without one, with the identity this computer remembers (identity:remember).
+   */
+  'vault:openWithIdentity': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase: passphrase.optional() })),
   /** Unlocks with the key this computer keeps in the OS keychain ("remember on this computer"). */
   'vault:unlockWithKeychain': channel<VaultStatus>()(z.strictObject({ path: absolutePath })),
   /** Passphrase lost: opens with the recovery key and seals the identity under a new passphrase. */
@@ -850,6 +855,8 @@ export const contract = {
   /** Replaces the member's roles. */
   'members:setRoles': channel<MemberView>()(z.strictObject({ signPub, roles })),
   'members:remove': channel<RemovedMember>()(z.strictObject({ signPub })),
+  /** The objects whose current value a removed or lowered member can still decrypt: each until a new version is written. */
+  'members:needsRotation': channel<ExposedObject[]>()(empty),
 
   /**
    * The person's identity in the profile (identity.json, sealed by its own
@@ -859,6 +866,9 @@ export const contract = {
   'identity:get': channel<IdentityView | null>()(empty),
   'identity:create': channel<IdentityView>()(z.strictObject({ name: displayName, passphrase })),
   'identity:copyInvite': channel<CopyResult>()(empty),
+  /** Remembers the identity on this computer (OS keychain), once its passphrase is confirmed; forgets it. */
+  'identity:remember': channel<IdentityView>()(z.strictObject({ passphrase })),
+  'identity:forget': channel<IdentityView>()(empty),
 
   'settings:get': channel<AppSettings>()(empty),
   'settings:set': channel<AppSettings>()(

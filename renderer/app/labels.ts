@@ -581,6 +581,9 @@ export const L = {
   colMemberFingerprint: 'Fingerprint',
   colMemberRoles: 'Roles',
   colMemberAdded: 'Added',
+  needsRotationTitle: 'Needs a new version',
+  needsRotationExplain: (n: number): string =>
+    `A removed member, or one whose roles were lowered, can still decrypt the current value of ${n === 1 ? 'this object' : `these ${n} objects`}. Each stays here until it has a new version (a secret's new value, a key's rotation, a certificate's renewal).`,
   memberGrant: (role: string, object: string): string => `${role.replace(/^Key Vault /, '')} on ${object}`,
   memberAddedBy: (by: string, date: string): string => `by ${by}, ${date}`,
   membersExplain: 'Each member opens the vault with their own identity; their roles decide what they can read and change.',
@@ -641,6 +644,13 @@ export const L = {
   copyInviteButton: 'Copy invite',
   identityFingerprintExplain:
     'The Administrator will ask you to read this fingerprint to them by another channel (in person, by phone or video) before adding you.',
+  identityRememberedYes: 'This computer remembers your identity: it opens your vaults without its passphrase.',
+  identityRememberTradeOff:
+    'The OS keychain then keeps a key that opens your identity without its passphrase. Anyone who can use your account on this computer can open your vaults as you too.',
+  identityRememberPassphrase: 'Identity passphrase, to remember it',
+  identityRemembered: 'Remembered on this computer.',
+  identityForgotten: 'Forgotten on this computer: your identity asks for its passphrase again.',
+  identityKeychainHint: 'This computer remembers your identity: leave the passphrase empty to open with the OS keychain.',
   openWithLegend: 'Open with',
   openWithPassphrase: 'The vault’s passphrase',
   openWithIdentity: (name: string, id: string): string => `My identity, ${name} (${id})`,

@@ -91,5 +91,8 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
       const { exposed } = await members().remove(key);
       return { removed: memberView(identities, member, members().list()), exposed: exposed.map((e) => ({ ...e })) };
     },
+    'members:needsRotation': async () => members()
+      .needsRotation()
+      .map((e) => ({ ...e })),
   };
 }

@@ -6,6 +6,8 @@
  * the list and why those controls are not offered (the engine would refuse
  * them: only the Administrator role manages members). Where seniority (the
  * engine's `notRemovable`) rules out removing a member, the row says why.
+ * Above the list, the objects a former reader can still decrypt the current
+ * value of, each one click from its new version, until it has one.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { MemberView, RemovedMember } from '../../../shared/contract.js';
@@ -14,7 +16,7 @@ import { L } from '../../app/labels.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { formatDate } from '../../lib/format.js';
 import { useSession } from '../vault/store.js';
-import { AddMemberDialog, ExposureReportDialog, Fingerprint, RemoveMemberDialog, RolesDialog } from './dialogs.js';
+import { AddMemberDialog, ExposedList, ExposureReportDialog, Fingerprint, RemoveMemberDialog, RolesDialog } from './dialogs.js';
 import { useMembers } from './store.js';
 
 /** The role that manages members (the engine's `members/manage`). */
@@ -24,6 +26,7 @@ type Open = { type: 'add' } | { type: 'roles'; member: MemberView } | { type: 'r
 
 export function MembersScreen() {
   const members = useMembers((s) => s.members);
+  const needsRotation = useMembers((s) => s.needsRotation);
   const error = useMembers((s) => s.error);
   const status = useMembers((s) => s.status);
   const myRoles = useSession((s) => s.vault?.roles ?? []);
@@ -60,6 +63,13 @@ export function MembersScreen() {
       <div className="members">
         <p className="hint">{L.membersExplain}</p>
         {isAdmin ? null : <p className="note">{L.membersNotAdmin(myRoles)}</p>}
+        {needsRotation.length > 0 ? (
+          <section aria-labelledby="needs-rotation" className="note">
+            <h3 id="needs-rotation">{L.needsRotationTitle}</h3>
+            <p>{L.needsRotationExplain(needsRotation.length)}</p>
+            <ExposedList exposed={needsRotation} label={L.needsRotationTitle} />
+          </section>
+        ) : null}
         {members === null ? (
           <p className="muted">{L.loading}</p>
         ) : (

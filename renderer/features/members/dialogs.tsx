@@ -200,6 +200,46 @@ function openObject(kind: KindId, name: string): void {
   void store.select(name);
 }
 
+/**
+ * Objects a former reader could read, each with the way to its new version (its screen's
+ * detail): the removal report, and the Members view's list of what still needs one.
+ * `onOpen` runs before the object opens (the report closes itself).
+ */
+export function ExposedList({ exposed, label, onOpen }: { exposed: readonly ExposedObject[]; label: string; onOpen?: () => void }) {
+  return (
+    <ul aria-label={label} className="exposure">
+      {exposed.map((e) => {
+        const screen = screenOf(e);
+        return (
+          <li key={`${e.kind}/${e.name}/${e.pendingRequest ? 'pending' : ''}`}>
+            <span className="break">
+              {L.exposedKind(e.kind)} {e.name}
+            </span>
+            {e.deleted ? (
+              <span className="muted"> ({L.exposureDeleted})</span>
+            ) : screen ? (
+              <>
+                {e.certificate || e.pendingRequest ? <span className="muted"> ({e.pendingRequest ? L.exposurePending : L.exposureRenew})</span> : null}{' '}
+                <button
+                  type="button"
+                  onClick={() => {
+                    onOpen?.();
+                    openObject(screen, e.name);
+                  }}
+                >
+                  {L.openObject(screen, e.name)}
+                </button>
+              </>
+            ) : (
+              <span className="muted"> ({L.exposureCa})</span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 export function ExposureReportDialog({ report, onClose }: { report: RemovedMember; onClose: () => void }) {
   const { removed, exposed } = report;
   return (
@@ -209,36 +249,7 @@ export function ExposureReportDialog({ report, onClose }: { report: RemovedMembe
       ) : (
         <>
           <p>{L.exposureExplain(removed.name, exposed.length)}</p>
-          <ul aria-label={L.exposureList} className="exposure">
-            {exposed.map((e) => {
-              const screen = screenOf(e);
-              return (
-                <li key={`${e.kind}/${e.name}/${e.pendingRequest ? 'pending' : ''}`}>
-                  <span className="break">
-                    {L.exposedKind(e.kind)} {e.name}
-                  </span>
-                  {e.deleted ? (
-                    <span className="muted"> ({L.exposureDeleted})</span>
-                  ) : screen ? (
-                    <>
-                      {e.certificate || e.pendingRequest ? <span className="muted"> ({e.pendingRequest ? L.exposurePending : L.exposureRenew})</span> : null}{' '}
-                      <button
-                        type="button"
-                        onClick={() => {
-                          onClose();
-                          openObject(screen, e.name);
-                        }}
-                      >
-                        {L.openObject(screen, e.name)}
-                      </button>
-                    </>
-                  ) : (
-                    <span className="muted"> ({L.exposureCa})</span>
-                  )}
-                </li>
-              );
-            })}
-          </ul>
+          <ExposedList exposed={exposed} label={L.exposureList} onOpen={onClose} />
         </>
       )}
       <div className="actions">

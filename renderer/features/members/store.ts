@@ -1,6 +1,7 @@
 /**
  * The Members view's state: the vault's members as main lists them (public
- * data: name, id, fingerprint, roles), and the changes an Administrator
+ * data: name, id, fingerprint, roles), what still needs a new version after
+ * a removal or a lowered role, and the changes an Administrator
  * makes. Main checks every invite and the engine every rule; a refusal
  * comes back as an ErrorResult whose message the dialog shows. After each
  * change the list and the session's vault summary (the caller's roles, the
@@ -9,6 +10,7 @@
 import { create } from 'zustand';
 import type { ErrorResult, MemberView, RemovedMember, Result } from '../../../shared/contract.js';
 import type { RoleName } from '../../../shared/keyvault.js';
+import type { ExposedObject } from '../../../shared/vault-types.js';
 import { call } from '../../lib/api.js';
 import { onReset } from '../../lib/reset.js';
 import { onVaultChanged } from '../../lib/reload.js';
@@ -18,6 +20,8 @@ import { useSession } from '../vault/store.js';
 interface MembersState {
   /** Null until loaded. */
   members: MemberView[] | null;
+  /** What a removed or lowered member can still decrypt the current value of (the engine's needsRotation). */
+  needsRotation: ExposedObject[];
   error: string | null;
   status: string | null;
   load(): Promise<void>;
@@ -26,7 +30,7 @@ interface MembersState {
   remove(member: MemberView): Promise<Result<RemovedMember>>;
 }
 
-const initial = { members: null, error: null, status: null };
+const initial = { members: null, needsRotation: [], error: null, status: null };
 
 export const useMembers = create<MembersState>()((set, get) => {
   /** After a change: the list, and the session's summary (roles may be the caller's own). */
@@ -38,9 +42,10 @@ export const useMembers = create<MembersState>()((set, get) => {
     ...initial,
 
     async load() {
-      const r = await call('members:list', {});
+      const [r, rotate] = await Promise.all([call('members:list', {}), call('members:needsRotation', {})]);
       if (r.ok) set({ members: r.value });
       else set({ error: r.message, members: get().members ?? [] });
+      if (rotate.ok) set({ needsRotation: rotate.value });
     },
 
     async add(invite, roles) {

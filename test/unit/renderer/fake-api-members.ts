@@ -12,6 +12,7 @@
  */
 import type { ChannelInput, ErrorResult, MemberView, Result } from '../../../shared/contract.js';
 import type { RoleName } from '../../../shared/keyvault.js';
+import type { ExposedObject } from '../../../shared/vault-types.js';
 
 /** A member of a fake vault: the view main answers. The first is the one who opened it ("me"). */
 export type FakeMember = MemberView;
@@ -22,6 +23,8 @@ export interface FakeMemberStore {
   myRoles: RoleName[];
   /** The names of the vault's secrets (live and deleted): what a removed reader could read. */
   secretNames(): string[];
+  /** What removals reported, still to rotate (the engine clears each at its next version; the fake keeps them). */
+  needsRotation?: ExposedObject[];
 }
 
 export interface FakeInvite {
@@ -126,7 +129,12 @@ export function memberChannels(ctx: { store(): FakeMemberStore | ErrorResult; wr
       if (!keepsAdmin(s.members.filter((x) => x !== m))) return noAdmin();
       s.members.splice(s.members.indexOf(m), 1);
       const exposed = m.roles.some((r) => READS_SECRETS.includes(r)) ? s.secretNames().sort().map((name) => ({ kind: 'secrets' as const, name })) : [];
+      s.needsRotation = [...(s.needsRotation ?? []), ...exposed.filter((e) => !s.needsRotation?.some((x) => x.kind === e.kind && x.name === e.name))];
       return ok({ removed: { ...m, roles: [...m.roles] }, exposed });
+    },
+    'members:needsRotation': () => {
+      const s = ctx.store();
+      return 'ok' in s ? s : ok((s.needsRotation ?? []).map((e) => ({ ...e })));
     },
   };
 }

@@ -43,7 +43,7 @@ import type {
 import type { KeyDetails, KeyListItem } from '../../../shared/contract.js';
 import { KEY_OPERATIONS, KEY_OPS, type KeyOp, type KeyOperation, type KeyType } from '../../../shared/key-types.js';
 import { SECRET_NAME_PATTERN as NAME } from '../../../shared/limits.js';
-import type { LackingReport } from '../../../shared/vault-types.js';
+import type { ExposedObject, LackingReport } from '../../../shared/vault-types.js';
 import { certificateChannels, type FakeCertStore } from './fake-api-certificates.js';
 import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
 import { historyChannels } from './fake-api-history.js';
@@ -107,6 +107,8 @@ interface FakeVault extends FakeConflictsHolder {
   lacking?: LackingReport;
   /** The vault's members, the first being the one who opened it (fake-api-members.ts); the owner alone by default. */
   members: FakeMember[];
+  /** What removals reported, still to rotate (fake-api-members.ts). */
+  needsRotation?: ExposedObject[];
   /** The roles of the member who opened it (info().roles). */
   myRoles: RoleName[];
   /** What vault:history answers, newest first (fake-api-history.ts); none by default. */
@@ -505,6 +507,12 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       v.myRoles = roles;
     },
     secretNames: () => [...v.secrets.keys()],
+    get needsRotation() {
+      return v.needsRotation;
+    },
+    set needsRotation(x: ExposedObject[] | undefined) {
+      v.needsRotation = x;
+    },
   });
 
   // A certificate order by a dns-01 issuer answers once the user answers its record (a promise).
@@ -544,7 +552,8 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       const me = fake.identity.current;
       if (!v) return err('VaultNotFound', `No vault at ${path}.`);
       if (!me) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
-      if (me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
+      if (passphrase === undefined && !me.remembered) return err('VaultLocked', 'This computer does not remember your identity: give its passphrase.');
+      if (passphrase !== undefined && me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
       if (!v.members.some((m) => m.id === me.id)) return err('Forbidden', 'This identity is not a member of the vault.');
       fake.open = path;
       fake.unlockedWith = 'identity';

@@ -229,7 +229,7 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
   'vault:openWithIdentity': [
     { input: { passphrase: 'p' }, field: 'path: is required' },
     { input: { path: 'rel.coffer', passphrase: 'p' }, field: 'path: must be an absolute path' },
-    { input: { path: '/tmp/a.coffer' }, field: 'passphrase: is required' },
+    { input: { path: '/tmp/a.coffer', passphrase: '' }, field: 'passphrase: must not be empty' },
     { input: { path: '/tmp/a.coffer', passphrase: 'p', identity: '/tmp/id.json' }, field: 'unknown field identity' },
   ],
   'vault:unlockWithKeychain': [
@@ -492,6 +492,7 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: {}, field: 'signPub: is required' },
     { input: { signPub: `${'A'.repeat(42)}+` }, field: 'signPub: must be a member key' },
   ],
+  'members:needsRotation': [{ input: { all: true }, field: 'unknown field all' }],
   'identity:get': [{ input: { file: '/x' }, field: 'unknown field file' }],
   'identity:create': [
     { input: { passphrase: 'p' }, field: 'name: is required' },
@@ -501,6 +502,11 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { name: 'Ann', passphrase: 'p', kdf: { memoryKiB: 8 } }, field: 'unknown field kdf' },
   ],
   'identity:copyInvite': [{ input: { invite: 'coffer-invite:AAAA' }, field: 'unknown field invite' }],
+  'identity:remember': [
+    { input: {}, field: 'passphrase: is required' },
+    { input: { passphrase: '' }, field: 'passphrase: must not be empty' },
+  ],
+  'identity:forget': [{ input: { passphrase: 'p' }, field: 'unknown field passphrase' }],
   'settings:get': [{ input: { key: 'x' }, field: 'unknown field key' }],
   'settings:set': [
     { input: { clipboardClearSeconds: 0 }, field: 'clipboardClearSeconds: Too small' },
@@ -628,9 +634,12 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
       'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
       'members:remove': { signPub: 'A'.repeat(43) },
+      'members:needsRotation': {},
       'identity:get': {},
       'identity:create': { name: 'Ann', passphrase: 'p' },
       'identity:copyInvite': {},
+      'identity:remember': { passphrase: 'p' },
+      'identity:forget': {},
       'settings:get': {},
       'settings:set': { clipboardClearSeconds: 5 },
     };
@@ -765,6 +774,7 @@ describe('values never leave main except through secrets:reveal', () => {
     const bobKey = (await app.ok('members:list')).find((m) => m.name === 'Bob')?.signPub;
     await call('members:setRoles', { signPub: bobKey, roles: ['Key Vault Reader', 'Key Vault Secrets User'] });
     await call('members:remove', { signPub: bobKey });
+    await call('members:needsRotation');
     // Who changed what: names, times and object names, never a value.
     await call('vault:history');
     await call('vault:history', { object: 'secrets/c' });
@@ -775,6 +785,9 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('identity:create', { name: 'Ann', passphrase: 'CANARY-identity-create' });
     await call('identity:get');
     await call('identity:copyInvite');
+    await call('identity:remember', { passphrase: 'CANARY-identity-wrong' });
+    await call('identity:remember', { passphrase: 'CANARY-identity-create' });
+    await call('identity:forget');
     await call('vault:status');
     await call('vault:recent');
     await call('vault:suggestPath');

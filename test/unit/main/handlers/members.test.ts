@@ -127,6 +127,10 @@ describe('members:* (real handlers and engine)', () => {
     expect(JSON.stringify(r)).not.toContain('value');
     expect((await app.ok('members:list')).map((m) => m.name)).not.toContain('Bob');
     expectError(await app.call('members:remove', { signPub: b.signPub }), 'NotFound');
+    // Marked until each has a new version (the engine's needsRotation).
+    expect((await app.ok('members:needsRotation', {})).map((e) => e.name).sort()).toEqual(['api-token', 'db-password']);
+    await app.ok('secrets:set', { name: 'db-password', value: 'rotated' });
+    expect(await app.ok('members:needsRotation', {})).toEqual([{ kind: 'secrets', name: 'api-token' }]);
   });
 
   it('an Administrator cannot remove themselves: the engine’s message, no stack', async () => {

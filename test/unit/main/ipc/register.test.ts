@@ -110,9 +110,12 @@ const VALID: Record<Channel, unknown> = {
   'members:add': { invite: 'coffer-invite:AAAA', roles: ['Key Vault Reader'] },
   'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
   'members:remove': { signPub: 'A'.repeat(43) },
+  'members:needsRotation': {},
   'identity:get': {},
   'identity:create': { name: 'Ann', passphrase: 'p' },
   'identity:copyInvite': {},
+  'identity:remember': { passphrase: 'p' },
+  'identity:forget': {},
   'settings:get': {},
   'settings:set': { clipboardClearSeconds: 10 },
 };
@@ -134,7 +137,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(89);
+    expect(CHANNELS.length).toBe(92);
   });
 
   it('dispose() removes every handler', () => {
