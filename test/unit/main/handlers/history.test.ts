@@ -7,7 +7,7 @@
  * real engine: another member's write shows as a `vaultChanged` event naming
  * them, without a relock.
  */
-import { appendFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +17,7 @@ import { CofferError } from '../../../../electron/vault/index.js';
 import { changedEvent, historyHandlers, VaultWatcher } from '../../../../electron/main/handlers/history.js';
 import type { LockReason } from '../../../../electron/main/handlers/session.js';
 import { addMembers, createTestVault, enc, newMember, openAsMember, removeTempDirs } from '../../../helpers/vault.js';
+import { appendToFile, craftCommit, loadCore, newVersion } from '../../vault/properties/forge.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -184,6 +185,34 @@ describe('the vault watcher', () => {
     await settle();
     await watcher.whenIdle();
     expect(events).toHaveLength(1);
+    session.lock();
+    t.vault.close();
+  });
+
+  it('with the engine: a forged write (a Reader setting a secret) is told as rejected, with why, and never applied (V4)', async () => {
+    const t = await createTestVault({ displayName: 'Alice' });
+    const rita = newMember('Rita');
+    await addMembers(t.vault, [[rita, ['Key Vault Reader']]]);
+    const session = fakeSession();
+    const events: AppEvent[] = [];
+    const watcher = new VaultWatcher({ session, notify: (e) => events.push(e), debounceMs: DEBOUNCE });
+    watchers.push(watcher);
+    session.unlock(t.vault);
+    // A modified client: signed by Rita, a commit her role does not allow.
+    const forged = craftCommit(loadCore(await readFile(t.path), rita.identity), rita.identity, {
+      records: [{ t: 'secret', name: 'evil', version: newVersion(), blob: 0, enc: 'utf8', enabled: true }],
+      values: [enc('v4-app-evil-value')],
+    });
+    await appendToFile(t.path, forged.text);
+    await vi.waitFor(() => expect(events).toHaveLength(1), { timeout: 5000, interval: 50 });
+    const e = events[0] as Extract<AppEvent, { type: 'vaultChanged' }>;
+    expect(e.commits).toEqual([expect.objectContaining({ commit: forged.id, author: expect.objectContaining({ name: 'Rita' }), rejected: expect.stringMatching(/secrets\/setSecret/) })]);
+    expect(t.vault.secrets.list()).toEqual([]);
+    const h = historyHandlers({ session: { current: () => t.vault } });
+    const listed = (await h['vault:history']({})).find((x) => x.commit === forged.id);
+    expect(listed?.rejected).toMatch(/secrets\/setSecret/);
+    expect(t.vault.info().rejectedCommits.map((r) => r.id)).toContain(forged.id);
+    expect(JSON.stringify(events)).not.toContain('v4-app-evil-value');
     session.lock();
     t.vault.close();
   });
