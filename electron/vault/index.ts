@@ -58,7 +58,8 @@ export async function loadRecoveryKey(): Promise<{ parseRecoveryKey(text: string
 }
 
 /**
- * Identity files, invites and fingerprints (access/identity-file.ts) and the
+ * Identity files, invites and fingerprints (access/identity-file.ts), the
+ * profile identity remembered in the OS keychain (access/remembered.ts) and the
  * role-name parser (access/roles.ts), loaded on first use: they pull in the
  * crypto primitives and the object kinds.
  */
@@ -75,11 +76,13 @@ export type Identities = Pick<
   | 'fingerprint'
   | 'findMember'
 > &
+  Pick<typeof import('./access/remembered.js'), 'isProfileIdentityRemembered' | 'rememberProfileIdentity' | 'openRememberedProfileIdentity' | 'forgetProfileIdentity'> &
   Pick<typeof import('./access/roles.js'), 'parseRole'>;
 
 export async function loadIdentities(): Promise<Identities> {
-  const [files, { parseRole }] = await Promise.all([import('./access/identity-file.js'), import('./access/roles.js')]);
-  return { ...files, parseRole };
+  const [files, remembered, { parseRole }] = await Promise.all([import('./access/identity-file.js'), import('./access/remembered.js'), import('./access/roles.js')]);
+  const { isProfileIdentityRemembered, rememberProfileIdentity, openRememberedProfileIdentity, forgetProfileIdentity } = remembered;
+  return { ...files, isProfileIdentityRemembered, rememberProfileIdentity, openRememberedProfileIdentity, forgetProfileIdentity, parseRole };
 }
 
 /** Sync folders' conflicted copies of a vault (merge/conflicted-copies.ts): found by each service's naming, merged in place and moved aside. */

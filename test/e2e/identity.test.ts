@@ -7,7 +7,8 @@
  * vault in the app with his identity: a wrong identity passphrase is said
  * on the Open form, the right one opens the vault as Bob (the top bar names
  * him), and he sees what his role allows: the secret listed, the Members
- * view without changes to offer. Real main handlers and engine, the built renderer in
+ * view without changes to offer. Remembered on this computer, his identity
+ * then opens the vault after a lock with no passphrase typed. Real main handlers and engine, the built renderer in
  * Chromium; each screen passes axe (screenshots in
  * test-results/e2e/identity-*.png).
  */
@@ -116,6 +117,34 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     await visible(page.getByText(L.membersNotAdmin(['Key Vault Secrets User']), { exact: true }));
     expect(await button(page, L.addMemberButton).count()).toBe(0);
     expect(await page.content()).not.toContain(IDENTITY_PASSPHRASE);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('remembers the identity on this computer; after a lock the vault opens with the OS keychain, no passphrase typed', async () => {
+    await button(page, L.myIdentityButton).focus();
+    await page.keyboard.press('Enter');
+    const d = dialog(L.identityDialog);
+    await visible(d);
+    const field = d.getByLabel(L.identityRememberPassphrase, { exact: true });
+    await field.focus();
+    await page.keyboard.insertText(IDENTITY_PASSPHRASE);
+    await page.keyboard.press('Enter');
+    await visible(d.getByText(L.identityRememberedYes, { exact: true }));
+    await checkScreen('identity-05-remembered');
+    await page.keyboard.press('Escape');
+    await hidden(d);
+
+    await button(page, L.lockButton).click();
+    const unlock = page.getByRole('region', { name: L.unlockRegion, exact: true });
+    await visible(unlock);
+    // Opened with the identity before: offered that way first, the keychain said.
+    expect(await unlock.getByLabel(L.openWithIdentity('Bob', (await readIdentityFile(join(app.profileDir, 'identity.json'))).id), { exact: true }).isChecked()).toBe(true);
+    await visible(unlock.getByText(L.identityKeychainHint, { exact: true }));
+    const before = app.calls.length;
+    await button(unlock, L.unlockButton).click();
+    await visible(page.getByRole('option', { name: 'db-password' }));
+    // One call, without a passphrase (main's keychain opened the identity).
+    expect(app.calls.slice(before).filter((c) => c.channel === 'coffer:vault:openWithIdentity').map((c) => c.ok)).toEqual([true]);
     expect(app.pageErrors).toEqual([]);
   });
 });

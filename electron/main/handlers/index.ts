@@ -207,6 +207,7 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       profileDir: options.profileDir,
       settings,
       clipboard,
+      keychain: options.keychain,
       ...(options.kdf ? { kdf: options.kdf } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     }),

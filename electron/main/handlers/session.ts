@@ -15,9 +15,10 @@
  * Create, open and lock run one at a time, so two quick clicks cannot leave
  * two vaults open.
  */
-import { CofferError, isCofferError, loadIdentities, loadRecoveryKey, type KdfParams, type Keychain, type Vault, type VaultEngine } from '../../vault/index.js';
+import { CofferError, loadRecoveryKey, type KdfParams, type Keychain, type Vault, type VaultEngine } from '../../vault/index.js';
 import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { DEFAULT_KDF } from '../../../shared/limits.js';
+import { unlockProfileIdentity } from './identity.js';
 
 export type SessionEngine = Pick<VaultEngine, 'createVault' | 'openVault' | 'isVaultRemembered' | 'forgetVault'>;
 
@@ -115,18 +116,14 @@ export class VaultSessionManager {
   /**
    * Opens the vault as the member whose identity is the profile's identity.json
    * (VAULT-MODEL C2: a team vault holds no passphrase slot for its members):
-   * the identity's own passphrase unlocks it here, and the engine takes it (it
-   * wipes it on close); an open that fails wipes it at once. The engine
-   * refuses an identity that is not (or no longer) a member (Forbidden).
+   * the identity's own passphrase unlocks it here, or without one the OS
+   * keychain when this computer remembers it (identity.ts); the engine takes
+   * it (it wipes it on close), and an open that fails wipes it at once. The
+   * engine refuses an identity that is not (or no longer) a member (Forbidden).
    */
-  openWithIdentity(input: { path: string; passphrase: string }): Promise<VaultStatus> {
+  openWithIdentity(input: { path: string; passphrase?: string | undefined }): Promise<VaultStatus> {
     return this.replaceWith(input.path, async () => {
-      const identities = await loadIdentities();
-      const file = identities.defaultIdentityPath(this.options.profileDir);
-      const identity = await withPassphraseBytes(input.passphrase, (p) => identities.unlockIdentityFile(file, p)).catch((e: unknown) => {
-        if (isCofferError(e) && e.code === 'NotFound') throw new CofferError('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
-        throw e;
-      });
+      const { identities, identity } = await unlockProfileIdentity(this.options.profileDir, this.options.keychain, input.passphrase);
       try {
         return await this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, identity, ...this.warn });
       } catch (e) {

@@ -3,9 +3,10 @@
  * none yet, a form creates one (display name, passphrase twice, the strength
  * meter); then, and whenever opened, its invite (copied by main, which clears
  * the clipboard later) and its fingerprint in groups, as the Administrator's
- * Add member dialog shows it, for the two to compare out of band.
+ * Add member dialog shows it, for the two to compare out of band; and
+ * "Remember on this computer" (its passphrase asked first), or Forget.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type Ref } from 'react';
 import type { IdentityView } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
 import { Dialog, ErrorAlert, FormDialog, useSubmit } from '../../lib/Dialog.js';
@@ -65,6 +66,15 @@ function IdentityCard({ identity }: { identity: IdentityView }) {
   const copyInvite = useIdentity((s) => s.copyInvite);
   const inviteId = useId();
   const explainId = useId();
+  const forgetRef = useRef<HTMLButtonElement>(null);
+  const rememberRef = useRef<HTMLInputElement>(null);
+  // The control that had the focus goes away when the identity is remembered or forgotten: the focus moves to the one that replaces it.
+  const wasRemembered = useRef(identity.remembered);
+  useEffect(() => {
+    if (wasRemembered.current === identity.remembered) return;
+    wasRemembered.current = identity.remembered;
+    (identity.remembered ? forgetRef : rememberRef).current?.focus();
+  }, [identity.remembered]);
   return (
     <section aria-label={identity.name} className="invite-preview">
       <h3 className="break">{identity.name}</h3>
@@ -86,8 +96,36 @@ function IdentityCard({ identity }: { identity: IdentityView }) {
           {L.copyInviteButton}
         </button>
       </div>
+      {identity.remembered ? (
+        <div className="actions">
+          <p className="hint">{L.identityRememberedYes}</p>
+          <button ref={forgetRef} type="button" onClick={() => void useIdentity.getState().forget()}>
+            {L.forgetButton}
+          </button>
+        </div>
+      ) : (
+        <RememberIdentity inputRef={rememberRef} />
+      )}
       {status ? <p role="status">{status}</p> : null}
       <ErrorAlert message={error} />
     </section>
+  );
+}
+
+/** The identity's passphrase, then the OS keychain keeps it (as a vault's "Remember on this computer"). */
+function RememberIdentity({ inputRef }: { inputRef: Ref<HTMLInputElement> }) {
+  const remember = useIdentity((s) => s.remember);
+  const [pass, setPass] = useState('');
+  const { error, busy, run } = useSubmit(() => setPass(''));
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!busy) void run(() => remember(pass));
+  };
+  return (
+    <form onSubmit={onSubmit} aria-busy={busy}>
+      <Field label={L.identityRememberPassphrase} type="password" value={pass} onChange={setPass} hint={L.identityRememberTradeOff} inputRef={inputRef} required />
+      <ErrorAlert message={error} />
+      <button type="submit">{L.rememberCheckbox}</button>
+    </form>
   );
 }

@@ -19,6 +19,9 @@ interface IdentityState {
   load(): Promise<void>;
   create(name: string, passphrase: string): Promise<ErrorResult | null>;
   copyInvite(): Promise<void>;
+  /** Remembers the identity on this computer (OS keychain) once main confirmed the passphrase; forget undoes it. */
+  remember(passphrase: string): Promise<ErrorResult | null>;
+  forget(): Promise<void>;
 }
 
 export const useIdentity = create<IdentityState>()((set) => ({
@@ -37,6 +40,20 @@ export const useIdentity = create<IdentityState>()((set) => ({
     if (!r.ok) return r;
     set({ identity: r.value, error: null, status: null });
     return null;
+  },
+
+  async remember(passphrase) {
+    const r = await call('identity:remember', { passphrase });
+    if (!r.ok) return r;
+    set({ identity: r.value, error: null, status: L.identityRemembered });
+    return null;
+  },
+
+  async forget() {
+    set({ error: null, status: null });
+    const r = await call('identity:forget', {});
+    if (r.ok) set({ identity: r.value, status: L.identityForgotten });
+    else set({ error: r.message });
   },
 
   async copyInvite() {

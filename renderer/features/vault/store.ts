@@ -34,7 +34,7 @@ interface SessionState {
   /** With `remember`, once open the vault is remembered on this computer (a failure becomes `notice`). */
   open(path: string, passphrase: string, remember?: boolean): Promise<ErrorResult | null>;
   unlockWithKeychain(path: string): Promise<ErrorResult | null>;
-  /** Opens as a member, with the profile's identity and its passphrase. */
+  /** Opens as a member, with the profile's identity and its passphrase; an empty one: the identity this computer remembers. */
   openWithIdentity(path: string, passphrase: string): Promise<ErrorResult | null>;
   resetPassphrase(path: string, recoveryKey: string, newPassphrase: string): Promise<ErrorResult | null>;
   /** The vault at `path` no longer unlocks with the keychain here. */
@@ -116,7 +116,7 @@ export const useSession = create<SessionState>()((set, get) => {
   },
 
   async openWithIdentity(path, passphrase) {
-    return enter(await call('vault:openWithIdentity', { path, passphrase }));
+    return enter(await call('vault:openWithIdentity', passphrase === '' ? { path } : { path, passphrase }));
   },
 
   async resetPassphrase(path, recoveryKey, newPassphrase) {

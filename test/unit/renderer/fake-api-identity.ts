@@ -3,7 +3,8 @@
  * The `identity:*` channels of the renderer's fake main (fake-api.ts): the
  * profile's identity as main answers it (public data; null when there is
  * none), created once (a second create is the engine's Conflict), its invite
- * copied as every copy (the fake's clipboard).
+ * copied as every copy (the fake's clipboard), remembered on this computer
+ * once its passphrase is confirmed, and forgotten.
  */
 import type { ChannelInput, CopyResult, ErrorResult, IdentityView, Result } from '../../../shared/contract.js';
 
@@ -22,6 +23,7 @@ export const FAKE_IDENTITY: Omit<FakeIdentity, 'name' | 'passphrase'> = {
   id: '1d1d1d1d1d1d1d1d',
   fingerprint: 'M1NE-QX2P-R8TD-0AB4-MN5V-W9YZ',
   invite: 'coffer-invite:AU1pbmUtc2lnbi1rZXktZmFrZS0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZg',
+  remembered: false,
 };
 
 const err = (code: ErrorResult['code'], message: string): ErrorResult => ({ ok: false, code, message });
@@ -40,8 +42,21 @@ export function identityChannels(ctx: { state: FakeIdentityState; copy(text: str
       ctx.state.current = { ...FAKE_IDENTITY, name: name.trim(), passphrase };
       return ok(identityView(ctx.state.current));
     },
+    'identity:remember': ({ passphrase }: ChannelInput<'identity:remember'>) => {
+      const me = ctx.state.current;
+      if (me === null) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+      if (me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
+      me.remembered = true;
+      return ok(identityView(me));
+    },
+    'identity:forget': () => {
+      const me = ctx.state.current;
+      if (me === null) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+      me.remembered = false;
+      return ok(identityView(me));
+    },
     'identity:copyInvite': () => {
-      if (ctx.state.current === null) return err('NotFound', 'This profile has no identity yet: create one first.');
+      if (ctx.state.current === null) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
       return ctx.copy(ctx.state.current.invite);
     },
   };

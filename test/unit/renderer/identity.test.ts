@@ -5,7 +5,8 @@
  * Without an identity, a form creates one (name, passphrase twice with the
  * strength meter; a mismatch is said before main is asked); then, and
  * whenever opened, the invite (copied by main) and the fingerprint in
- * groups, as the Add member dialog shows it.
+ * groups, as the Add member dialog shows it; remembered on this computer
+ * once its passphrase is confirmed, and forgotten.
  *
  * Open with my identity: on the unlock screen and the start screen's Open
  * form, a choice beside the vault's passphrase when the profile has an
@@ -82,6 +83,31 @@ describe('My identity', () => {
     expect(screen.queryByRole('dialog', { name: L.identityDialog })).toBeNull();
   });
 
+  it('remembers the identity on this computer after its passphrase (a wrong one refused), then forgets it', async () => {
+    const fake = createFakeCoffer();
+    fake.identity.current = { ...FAKE_IDENTITY, name: 'Ann', passphrase: PASS };
+    renderApp(fake);
+    const dialog = await openDialog();
+    const card = await within(dialog).findByRole('region', { name: 'Ann' });
+    const field = within(card).getByLabelText(L.identityRememberPassphrase) as HTMLInputElement;
+    type(field, 'not it');
+    fireEvent.click(within(card).getByRole('button', { name: L.rememberCheckbox }));
+    expect((await within(card).findByRole('alert')).textContent).toBe('The passphrase of the identity /profile/identity.json is wrong.');
+    expect(fake.identity.current.remembered).toBe(false);
+    type(field, PASS);
+    fireEvent.click(within(card).getByRole('button', { name: L.rememberCheckbox }));
+    expect((await within(card).findByRole('status')).textContent).toBe(L.identityRemembered);
+    expect(fake.identity.current.remembered).toBe(true);
+    expect(within(card).getByText(L.identityRememberedYes)).toBeTruthy();
+    expect(within(card).queryByLabelText(L.identityRememberPassphrase)).toBeNull();
+    expect(document.activeElement).toBe(within(card).getByRole('button', { name: L.forgetButton }));
+
+    fireEvent.click(within(card).getByRole('button', { name: L.forgetButton }));
+    expect((await within(card).findByRole('status')).textContent).toBe(L.identityForgotten);
+    expect(fake.identity.current.remembered).toBe(false);
+    expect(document.activeElement).toBe(within(card).getByLabelText(L.identityRememberPassphrase));
+  });
+
   it("a copy main could not make says main's message", async () => {
     const fake = createFakeCoffer();
     fake.identity.current = { ...FAKE_IDENTITY, name: 'Ann', passphrase: PASS };
@@ -141,6 +167,19 @@ describe('Open with my identity', () => {
     const again = await screen.findByRole('region', { name: L.unlockRegion });
     expect((within(again).getByLabelText(L.openWithIdentity('Bob', BOB.id)) as HTMLInputElement).checked).toBe(true);
     expect(within(again).getByLabelText(L.identityPassphrase)).toBeTruthy();
+  });
+
+  it('a remembered identity opens with the passphrase left empty (the OS keychain), said beside the choice', async () => {
+    const fake = teamFake();
+    fake.identity.current = { ...BOB, remembered: true };
+    renderApp(fake);
+    const region = await screen.findByRole('region', { name: L.unlockRegion });
+    fireEvent.click(await within(region).findByLabelText(L.openWithIdentity('Bob', BOB.id)));
+    expect(within(region).getByText(L.identityKeychainHint)).toBeTruthy();
+    expect((within(region).getByLabelText(L.identityPassphrase) as HTMLInputElement).required).toBe(false);
+    fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
+    expect(fake.calls.find((c) => c.channel === 'vault:openWithIdentity')?.input).toEqual({ path: TEAM });
   });
 
   it('on the start screen: offered only once the profile has an identity; opens the chosen vault as Bob', async () => {

@@ -34,15 +34,15 @@ describe('identity:* (real handlers and engine)', () => {
   it('answers null while the profile has no identity (the profile folder not even made yet); copying is NotFound', async () => {
     app = await startApp();
     expect(await app.ok('identity:get')).toBeNull();
-    expect(expectError(await app.call('identity:copyInvite'), 'NotFound').message).toBe('This profile has no identity yet: create one first.');
+    expect(expectError(await app.call('identity:copyInvite'), 'NotFound').message).toBe('This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
     expect(app.clipboard.writes).toEqual([]);
   });
 
   it('creates identity.json in the profile, sealed by its own passphrase with the configured KDF; answers its public card', async () => {
     const card = await app.ok('identity:create', { name: '  Ann Example ', passphrase: IDENTITY_PASSPHRASE });
     const file = join(app.profileDir, 'identity.json');
-    expect(card).toEqual(await readIdentityFile(file));
-    expect(Object.keys(card).sort()).toEqual(['fingerprint', 'id', 'invite', 'name']);
+    expect(card).toEqual({ ...(await readIdentityFile(file)), remembered: false });
+    expect(Object.keys(card).sort()).toEqual(['fingerprint', 'id', 'invite', 'name', 'remembered']);
     expect(card.name).toBe('Ann Example');
     expect(card.fingerprint).toMatch(/^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$/);
     expect(parseInvite(card.invite)).toMatchObject({ name: 'Ann Example', id: card.id, fingerprint: card.fingerprint });
@@ -120,6 +120,34 @@ describe('vault:openWithIdentity (real handlers and engine, two profiles)', () =
     expect(refused.message).toBe('This identity is not a member of the vault.');
     expect((await none.ok('vault:status')).state).toBe('locked');
     expect([...owner.warnings, ...bob.warnings, ...none.warnings].join('\n')).not.toContain('CANARY');
+  });
+
+  it('remembered on this computer: opens without the passphrase; forgotten, the passphrase is asked again', async () => {
+    const status = await bob.call('vault:openWithIdentity', { path: owner.vaultPath });
+    expect(expectError(status, 'VaultLocked').message).toBe('This computer does not remember your identity: give its passphrase.');
+    expectError(await bob.call('identity:remember', { passphrase: 'CANARY-wrong' }), 'WrongPassphrase');
+    expect(bob.keychain.entries.size).toBe(0);
+    expect(await bob.ok('identity:remember', { passphrase: BOB_PASSPHRASE })).toMatchObject({ name: 'Bob', remembered: true });
+    expect(bob.keychain.entries.size).toBe(1);
+    expect((await bob.ok('identity:get'))?.remembered).toBe(true);
+
+    const opened = await bob.ok('vault:openWithIdentity', { path: owner.vaultPath });
+    expect(opened).toMatchObject({ state: 'unlocked', vault: { unlockedWith: 'identity', roles: ['Key Vault Secrets User'] } });
+    await bob.ok('vault:lock');
+
+    expect(await bob.ok('identity:forget')).toMatchObject({ remembered: false });
+    expect(bob.keychain.entries.size).toBe(0);
+    expectError(await bob.call('vault:openWithIdentity', { path: owner.vaultPath }), 'VaultLocked');
+    expect((await bob.ok('vault:openWithIdentity', { path: owner.vaultPath, passphrase: BOB_PASSPHRASE })).state).toBe('unlocked');
+    await bob.ok('vault:lock');
+  });
+
+  it("the keychain entry deleted behind the app's back: said, and the identity is no longer remembered", async () => {
+    await bob.ok('identity:remember', { passphrase: BOB_PASSPHRASE });
+    bob.keychain.entries.clear();
+    const r = expectError(await bob.call('vault:openWithIdentity', { path: owner.vaultPath }), 'VaultLocked');
+    expect(r.message).toBe("The OS keychain (Secret Service) no longer holds your identity's key, so it is no longer remembered here. Unlock with the passphrase.");
+    expect((await bob.ok('identity:get'))?.remembered).toBe(false);
   });
 
   it('wipes the unlocked identity when the engine fails to open the vault', async () => {

@@ -3,16 +3,29 @@
  * a private D-Bus session: test/helpers/secret-service.ts), through the same
  * @napi-rs/keyring adapter the app and the CLI use. Issue 4's proof: remember,
  * unlock without passphrase, forget, the keychain item deleted behind
- * Coffer's back, the keychain locked or unavailable.
+ * Coffer's back, the keychain locked or unavailable. Then the profile's own
+ * identity remembered the same way, under its signing key (the app's "Open
+ * with my identity" without the identity's passphrase).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rememberedPath } from '../../../../electron/vault/access/remembered.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createIdentity, wipeIdentity } from '../../../../electron/vault/access/identity.js';
+import {
+  forgetProfileIdentity,
+  isProfileIdentityRemembered,
+  openRememberedProfileIdentity,
+  rememberedPath,
+  rememberIdentity,
+  rememberProfileIdentity,
+} from '../../../../electron/vault/access/remembered.js';
 import { osKeychain, type Keychain } from '../../../../electron/vault/store/keychain.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { forgetVault, isVaultRemembered, openVault } from '../../../../electron/vault/vault.js';
 import { startSecretService, type SecretService } from '../../../helpers/secret-service.js';
-import { createTestVault, dec, enc, rejectionCode, removeTempDirs } from '../../../helpers/vault.js';
+import { MemoryKeychain } from '../../../helpers/memory-keychain.js';
+import { createTestVault, dec, enc, makeTempDir, rejectionCode, removeTempDirs } from '../../../helpers/vault.js';
 
 let service: SecretService;
 let keychain: Keychain;
@@ -173,3 +186,65 @@ async function readVaultId(path: string): Promise<string> {
   return (await readFile(path, 'latin1')).split('\n')[0]!.split(' ')[1]!;
 }
 
+
+describe("the profile's identity, remembered under its signing key", () => {
+  it('remember, open, forget: the same identity back, one keychain entry, then none', async () => {
+    const profile = await makeTempDir();
+    const kc = new MemoryKeychain();
+    const me = createIdentity();
+    expect(await isProfileIdentityRemembered(profile, me.signPub)).toBe(false);
+    expect(await openRememberedProfileIdentity(profile, me.signPub, kc)).toBeNull();
+    await rememberProfileIdentity(profile, me, kc);
+    expect(await isProfileIdentityRemembered(profile, me.signPub)).toBe(true);
+    expect(kc.entries.size).toBe(1);
+    const text = await readFile(join(profile, 'remembered', (await readdir(join(profile, 'remembered')))[0]!), 'utf8');
+    expect(text).not.toContain(Buffer.from(me.signSeed).toString('base64url'));
+    const back = await openRememberedProfileIdentity(profile, me.signPub, kc);
+    if (!back || !('identity' in back)) throw new Error('expected the identity');
+    expect(Buffer.from(back.identity.signSeed).equals(Buffer.from(me.signSeed))).toBe(true);
+    expect(Buffer.from(back.identity.encPriv).equals(Buffer.from(me.encPriv))).toBe(true);
+    wipeIdentity(back.identity);
+    // Remembering again replaces the keychain entry.
+    await rememberProfileIdentity(profile, me, kc);
+    expect(kc.entries.size).toBe(1);
+    expect(await forgetProfileIdentity(profile, me.signPub, kc)).toEqual({ forgotten: true });
+    expect(kc.entries.size).toBe(0);
+    expect(await isProfileIdentityRemembered(profile, me.signPub)).toBe(false);
+    wipeIdentity(me);
+  });
+
+  it('the keychain entry gone: the problem is said and the file removed; a vault remembered by the same member stays apart', async () => {
+    const profile = await makeTempDir();
+    const kc = new MemoryKeychain();
+    const me = createIdentity();
+    await rememberProfileIdentity(profile, me, kc);
+    await rememberIdentity(profile, 'ab'.repeat(32), me, kc);
+    expect(kc.entries.size).toBe(2);
+    const identityAccount = [...kc.entries.keys()].find((a) => a.startsWith(Buffer.from(me.signPub).toString('hex').slice(0, 32)))!;
+    kc.entries.delete(identityAccount);
+    const r = await openRememberedProfileIdentity(profile, me.signPub, kc);
+    expect(r).toEqual({ problem: "The OS keychain (Secret Service) no longer holds your identity's key, so it is no longer remembered here. Unlock with the passphrase." });
+    expect(await isProfileIdentityRemembered(profile, me.signPub)).toBe(false);
+    // The vault's remembered unlock is its own file and entry.
+    expect(await readdir(join(profile, 'remembered'))).toEqual([`${'ab'.repeat(16)}.json`]);
+    wipeIdentity(me);
+  });
+
+  it("another identity's signing key finds nothing; a tampered file does not open", async () => {
+    const profile = await makeTempDir();
+    const kc = new MemoryKeychain();
+    const me = createIdentity();
+    const other = createIdentity();
+    await rememberProfileIdentity(profile, me, kc);
+    expect(await openRememberedProfileIdentity(profile, other.signPub, kc)).toBeNull();
+    const [name] = await readdir(join(profile, 'remembered'));
+    const file = join(profile, 'remembered', name!);
+    const json = JSON.parse(await readFile(file, 'utf8')) as { member: string };
+    await writeFile(file, JSON.stringify({ ...json, member: '0'.repeat(16) }));
+    expect(await openRememberedProfileIdentity(profile, me.signPub, kc)).toEqual({
+      problem: 'The remembered unlock for your identity does not open with the key in the keychain: unlock with the passphrase, then remember it again.',
+    });
+    wipeIdentity(me);
+    wipeIdentity(other);
+  });
+});
