@@ -21,8 +21,10 @@
  * 4. Carol lowered to Reader: she lists names, and revealing is refused;
  *    given Secrets User on one secret (the CLI: the app grants no
  *    object-scoped role), her Members view shows it and she reads that one.
- * 5. Bob removed: the exposure report's Open leads to the secret, Alice writes
- *    new versions; Bob, after pulling, reads none of them and cannot write.
+ * 5. Bob removed: the exposure report's Open leads to a secret, the Members
+ *    view's "Needs a new version" to the others; Alice writes new versions
+ *    until none is listed; Bob, after pulling, reads none of them and cannot
+ *    write.
  * 6. Each History view names who wrote what; no value or passphrase in any
  *    git object or diff. Each screen passes axe (test-results/e2e/team-git-*.png).
  */
@@ -346,7 +348,7 @@ describe('a team vault in git through the app: three people, three apps, one rem
     expect(await reveal(carol, 'from-bob')).toEqual({ error: forbidden('secrets/getSecret') });
   }, 90_000);
 
-  it("5. Alice removes Bob; the exposure report's Open leads to each secret's new version; Bob, after pulling, reads none and cannot write", async () => {
+  it("5. Alice removes Bob; the exposure report's Open, then Members' Needs a new version, lead to each secret's new version; Bob, after pulling, reads none and cannot write", async () => {
     const { button, dialog, visible, hidden } = ui(alice);
     await showMembers(alice);
     await button(alice.page, L.removeMemberOf(bob.name, bob.id)).click();
@@ -359,14 +361,20 @@ describe('a team vault in git through the app: three people, three apps, one rem
     const list = report.getByRole('list', { name: L.exposureList, exact: true });
     for (const name of exposed) expect(await list.textContent()).toContain(name);
     await checkScreen(alice.page, 'team-git-12-alice-exposure');
-    // The report closes when one of its Open buttons is used: the others are opened from the list.
+    // The report closes when one of its Open buttons is used; the Members view's "Needs a new version" lists the rest until each has one.
     await button(report, L.openObject('secrets', exposed[0]!)).click();
     await hidden(report);
     expect(await newVersion(alice, exposed[0]!, rotated(exposed[0]!))).toBeNull();
+    const needsRotation = alice.page.getByRole('list', { name: L.needsRotationTitle, exact: true });
     for (const name of exposed.slice(1)) {
-      await secretOption(alice, name).click();
+      await showMembers(alice);
+      await visible(needsRotation);
+      expect(await needsRotation.textContent()).not.toContain(exposed[0]!);
+      await button(needsRotation, L.openObject('secrets', name)).click();
       expect(await newVersion(alice, name, rotated(name))).toBeNull();
     }
+    await showMembers(alice);
+    await expect.poll(() => needsRotation.count(), { timeout: UI_TIMEOUT }).toBe(0);
     expect(await reveal(alice, 'from-bob')).toEqual({ value: rotated('from-bob') });
     await showMembers(alice);
     expect(await membersRow(alice, bob.id).count()).toBe(0);
