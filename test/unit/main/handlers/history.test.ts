@@ -68,6 +68,18 @@ afterEach(() => {
   for (const w of watchers.splice(0)) (w as unknown as { stop(): void }).stop();
 });
 
+/** Alice's vault with one more member, open and watched as the app does (the real engine). */
+async function watchedTeam(member: Parameters<typeof addMembers>[1][number]) {
+  const t = await createTestVault({ displayName: 'Alice' });
+  await addMembers(t.vault, [member]);
+  const session = fakeSession();
+  const events: AppEvent[] = [];
+  const watcher = new VaultWatcher({ session, notify: (e) => events.push(e), debounceMs: DEBOUNCE });
+  watchers.push(watcher);
+  session.unlock(t.vault);
+  return { t, session, events, watcher };
+}
+
 function setup(path: string, refresh: Vault['refresh']) {
   const session = fakeSession();
   const events: AppEvent[] = [];
@@ -165,14 +177,8 @@ describe('the vault watcher', () => {
   });
 
   it('with the engine: another member\'s write is told by name, without a relock', async () => {
-    const t = await createTestVault({ displayName: 'Alice' });
     const bob = newMember('Bob');
-    await addMembers(t.vault, [[bob, ['Key Vault Secrets Officer']]]);
-    const session = fakeSession();
-    const events: AppEvent[] = [];
-    const watcher = new VaultWatcher({ session, notify: (e) => events.push(e), debounceMs: DEBOUNCE });
-    watchers.push(watcher);
-    session.unlock(t.vault);
+    const { t, session, events, watcher } = await watchedTeam([bob, ['Key Vault Secrets Officer']]);
     const asBob = await openAsMember(t.path, bob);
     await asBob.secrets.set({ name: 'db', value: enc('from-bob') });
     asBob.close();
@@ -190,14 +196,8 @@ describe('the vault watcher', () => {
   });
 
   it('with the engine: a forged write (a Reader setting a secret) is told as rejected, with why, and never applied (V4)', async () => {
-    const t = await createTestVault({ displayName: 'Alice' });
     const rita = newMember('Rita');
-    await addMembers(t.vault, [[rita, ['Key Vault Reader']]]);
-    const session = fakeSession();
-    const events: AppEvent[] = [];
-    const watcher = new VaultWatcher({ session, notify: (e) => events.push(e), debounceMs: DEBOUNCE });
-    watchers.push(watcher);
-    session.unlock(t.vault);
+    const { t, session, events } = await watchedTeam([rita, ['Key Vault Reader']]);
     // A modified client: signed by Rita, a commit her role does not allow.
     const forged = craftCommit(loadCore(await readFile(t.path), rita.identity), rita.identity, {
       records: [{ t: 'secret', name: 'evil', version: newVersion(), blob: 0, enc: 'utf8', enabled: true }],
