@@ -6,18 +6,45 @@
  * An identity this computer remembers opens with the OS keychain when its
  * passphrase is left empty.
  */
-import { useEffect, useId } from 'react';
+import { useEffect, useId, type Ref } from 'react';
 import { L } from '../../app/labels.js';
+import { Field } from '../../lib/Field.js';
 import { useIdentity } from './store.js';
 
 export type OpenWith = 'passphrase' | 'identity';
 
-/** Whether the passphrase may be left empty: opening with the identity this computer remembers. */
-export function usePassphraseOptional(openWith: OpenWith): boolean {
-  return useIdentity((s) => openWith === 'identity' && s.identity?.remembered === true);
+/**
+ * The choice, then the passphrase it asks for: the vault's (labelled
+ * `vaultLabel`) or the identity's, which may be left empty when this computer
+ * remembers the identity.
+ */
+export function OpenWithFields({ openWith, onOpenWith, vaultLabel, value, onChange, inputRef, autoFocus = false }: {
+  openWith: OpenWith;
+  onOpenWith: (value: OpenWith) => void;
+  vaultLabel: string;
+  value: string;
+  onChange: (value: string) => void;
+  inputRef: Ref<HTMLInputElement>;
+  autoFocus?: boolean;
+}) {
+  const optional = useIdentity((s) => openWith === 'identity' && s.identity?.remembered === true);
+  return (
+    <>
+      <OpenWithChoice value={openWith} onChange={onOpenWith} />
+      <Field
+        label={openWith === 'identity' ? L.identityPassphrase : vaultLabel}
+        type="password"
+        value={value}
+        onChange={onChange}
+        inputRef={inputRef}
+        autoFocus={autoFocus}
+        required={!optional}
+      />
+    </>
+  );
 }
 
-export function OpenWithChoice({ value, onChange }: { value: OpenWith; onChange: (value: OpenWith) => void }) {
+function OpenWithChoice({ value, onChange }: { value: OpenWith; onChange: (value: OpenWith) => void }) {
   const identity = useIdentity((s) => s.identity);
   const group = useId();
   useEffect(() => {

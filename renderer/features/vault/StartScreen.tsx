@@ -5,7 +5,7 @@ import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { IdentityDialog } from '../identity/IdentityDialog.js';
-import { OpenWithChoice, usePassphraseOptional, type OpenWith } from '../identity/OpenWithChoice.js';
+import { OpenWithFields, type OpenWith } from '../identity/OpenWithChoice.js';
 import { NewVaultPathField } from './NewVaultPathField.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
@@ -107,7 +107,6 @@ function OpenForm() {
   const [path, setPath] = useState('');
   const [pass, setPass] = useState('');
   const [openWith, setOpenWith] = useState<OpenWith>('passphrase');
-  const optional = usePassphraseOptional(openWith);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -208,15 +207,7 @@ function OpenForm() {
           }
         />
         {note ? <p className="hint">{note}</p> : null}
-        <OpenWithChoice value={openWith} onChange={setOpenWith} />
-        <Field
-          label={openWith === 'identity' ? L.identityPassphrase : L.openPassphrase}
-          type="password"
-          value={pass}
-          onChange={setPass}
-          inputRef={passRef}
-          required={!optional}
-        />
+        <OpenWithFields openWith={openWith} onOpenWith={setOpenWith} vaultLabel={L.openPassphrase} value={pass} onChange={setPass} inputRef={passRef} />
         <ErrorAlert message={error} />
         <button type="submit" className="primary">
           {L.openButton}

@@ -10,7 +10,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { L } from '../../app/labels.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Checkbox, Field } from '../../lib/Field.js';
-import { OpenWithChoice, usePassphraseOptional, type OpenWith } from '../identity/OpenWithChoice.js';
+import { OpenWithFields, type OpenWith } from '../identity/OpenWithChoice.js';
 import { useIdentity } from '../identity/store.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
@@ -40,7 +40,6 @@ function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
   const [choice, setOpenWith] = useState<OpenWith>(openedWith === 'identity' ? 'identity' : 'passphrase');
   const hasIdentity = useIdentity((s) => !!s.identity);
   const openWith: OpenWith = hasIdentity ? choice : 'passphrase';
-  const optional = usePassphraseOptional(openWith);
   const [remember, setRemember] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -92,15 +91,14 @@ function PassphraseUnlock({ onRecovery }: { onRecovery: () => void }) {
         </div>
       ) : null}
       <form onSubmit={onSubmit} aria-busy={busy}>
-        <OpenWithChoice value={openWith} onChange={setOpenWith} />
-        <Field
-          label={openWith === 'identity' ? L.identityPassphrase : L.unlockPassphrase}
-          type="password"
+        <OpenWithFields
+          openWith={openWith}
+          onOpenWith={setOpenWith}
+          vaultLabel={L.unlockPassphrase}
           value={pass}
           onChange={setPass}
           inputRef={passRef}
           autoFocus={!remembered}
-          required={!optional}
         />
         {remembered || openWith === 'identity' ? null : (
           <>
