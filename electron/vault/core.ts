@@ -215,7 +215,7 @@ export class VaultCore {
       return;
     }
     const author = fromB64u(p.author);
-    const key = unwrapCommitKey(meta.priv, meta.pub, p.key, commitKeyContext(this.vaultIdBytes, p.epoch, 'meta', author, p.seq), this.keyring.shared);
+    const key = unwrapCommitKey(meta.priv, meta.pub, p.key, commitKeyContext(this.vaultIdBytes, p.epoch, 'meta', author, p.seq), this.keyring.shared, meta.agree);
     if (!key) {
       d.problem = 'its body key does not unwrap';
       return;

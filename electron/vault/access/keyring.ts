@@ -5,7 +5,7 @@
  * values. Every key is checked against what the signed commit published
  * (public key, key commitment) before it is used, and wiped on close.
  */
-import { checkCommitment, equalBytes, fromB64u, wipe, x25519PublicKey, x25519With } from '../crypto/index.js';
+import { checkCommitment, equalBytes, fromB64u, wipe, x25519With, type X25519Agreement } from '../crypto/index.js';
 import { CofferError, corrupted } from '../errors.js';
 import type { CommitPayload, Stanza } from '../format/codec.js';
 import { chainContext, commitKeyContext, memberWrapContext, SharedSecretCache, unwrapCommitKey, unwrapFirstStanza, unwrapStanza } from '../format/keys.js';
@@ -24,7 +24,8 @@ export interface EpochInfo {
   ancestors: Set<string>;
 }
 
-type KeyPair = { priv: Uint8Array; pub: Uint8Array };
+/** A scope key pair reached; `agree` is X25519 with it, its key object made once (commit keys unwrap through it). */
+type KeyPair = { priv: Uint8Array; pub: Uint8Array; agree: X25519Agreement };
 
 /**
  * Every index below `n` once: the hint first, then the one before it (a member removed in
@@ -42,7 +43,7 @@ export class Keyring {
   private readonly scopeKeys = new Map<string, KeyPair | null>();
   private readonly batchKeys = new Map<string, Uint8Array>();
   /** X25519 with this member's own key, its key object made once per open (every epoch and scope tries it). */
-  private agree: ReturnType<typeof x25519With> | undefined;
+  private agree: X25519Agreement | undefined;
   readonly shared = new SharedSecretCache();
 
   constructor(
@@ -104,11 +105,12 @@ export class Keyring {
       }
     }
     // An unwrapped private key must be the one the epoch published (a member could wrap another).
-    if (priv && !equalBytes(x25519PublicKey(priv), pub)) {
+    const agree = priv ? x25519With(priv) : undefined;
+    if (priv && !equalBytes(agree!.publicKey(), pub)) {
       wipe(priv);
       priv = null;
     }
-    const result = priv ? { priv, pub } : null;
+    const result = priv ? { priv, pub, agree: agree! } : null;
     this.scopeKeys.set(k, result);
     return result;
   }
@@ -132,7 +134,7 @@ export class Keyring {
     const sk = this.scopeKey(p.epoch, scope);
     if (!sk) throw new CofferError('Forbidden', `Your roles do not grant reading ${scope} values in this vault.`, { innerCode: 'ForbiddenByRbac' });
     const ctx = commitKeyContext(this.vaultIdBytes, p.epoch, scope, fromB64u(p.author), p.seq);
-    const k = unwrapCommitKey(sk.priv, sk.pub, batch.key, ctx, this.shared);
+    const k = unwrapCommitKey(sk.priv, sk.pub, batch.key, ctx, this.shared, sk.agree);
     if (!k) throw corrupted(`commit ${commitId.slice(0, 12)}`, 'the value key does not unwrap');
     if (!checkCommitment(k, fromB64u(batch.kc))) {
       wipe(k);

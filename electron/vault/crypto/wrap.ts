@@ -25,7 +25,7 @@ import { CofferError } from '../errors.js';
 import { DecryptionFailed, open, seal, KEY_LENGTH, SEAL_OVERHEAD } from './aead.js';
 import { concatBytes, utf8, wipe } from './bytes.js';
 import { hkdfSha256 } from './hash.js';
-import { ephemeralX25519, x25519, X25519_KEY_LENGTH, type x25519With } from './x25519.js';
+import { ephemeralX25519, x25519, X25519_KEY_LENGTH, type X25519Agreement } from './x25519.js';
 
 /** HKDF info label (C1: every label starts with "coffer/v1 " and names its purpose; NUL ends it). */
 export const WRAP_LABEL = 'coffer/v1 wrap\0';
@@ -97,7 +97,7 @@ export function unwrapKey(
  * recipients (FORMAT.md §6.5).
  */
 export function unwrapFirst(
-  agree: ReturnType<typeof x25519With>,
+  agree: X25519Agreement,
   recipientPublic: Uint8Array,
   stanzas: readonly WrappedKey[],
   order: readonly number[],

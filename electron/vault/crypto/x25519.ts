@@ -105,11 +105,14 @@ export function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Arra
  * (node:crypto's PKCS#8 parse costs ten times the agreement itself). The object lives as
  * long as the function returned: the caller drops it with the key's own buffer.
  */
-export function x25519With(privateKey: Uint8Array): (publicKey: Uint8Array) => Uint8Array {
+export function x25519With(privateKey: Uint8Array): X25519Agreement {
   checkLength('x25519', 'private key', privateKey);
   const key = privateKeyObject(privateKey);
-  return (publicKey) => agree(key, publicKey);
+  return Object.assign((publicKey: Uint8Array) => agree(key, publicKey), { publicKey: () => rawPublic(createPublicKey(key)) });
 }
+
+/** X25519 with one private key (x25519With); `publicKey()` is its public half, X25519(key, 9). */
+export type X25519Agreement = ((publicKey: Uint8Array) => Uint8Array) & { publicKey(): Uint8Array };
 
 function agree(privateKey: KeyObject, publicKey: Uint8Array): Uint8Array {
   checkLength('x25519', 'public key', publicKey);

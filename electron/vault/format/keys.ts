@@ -22,7 +22,7 @@ import {
   u64be,
   unwrapFirst,
   unwrapKey,
-  type x25519With,
+  type X25519Agreement,
   utf8,
   wipe,
   wrapKey,
@@ -69,7 +69,7 @@ export function unwrapStanza(priv: Uint8Array, pub: Uint8Array, s: Stanza, conte
 }
 
 /** The first stanza of `list`, tried in `order`, that unwraps with this key (crypto/wrap.ts unwrapFirst). */
-export function unwrapFirstStanza(agree: ReturnType<typeof x25519With>, pub: Uint8Array, list: readonly Stanza[], order: readonly number[], context: Uint8Array): Uint8Array | null {
+export function unwrapFirstStanza(agree: X25519Agreement, pub: Uint8Array, list: readonly Stanza[], order: readonly number[], context: Uint8Array): Uint8Array | null {
   return unwrapFirst(agree, pub, list.map((s) => ({ epk: fromB64u(s.epk), ct: fromB64u(s.ct) })), order, context);
 }
 
@@ -100,18 +100,22 @@ export function wrapWithEphemeral(
   }
 }
 
-/** Unwraps a commit-key stanza with a scope private key, caching X25519 per ephemeral. */
+/**
+ * Unwraps a commit-key stanza with a scope private key, caching X25519 per ephemeral;
+ * `agree`, the key's own agreement (x25519With), when the caller holds one.
+ */
 export function unwrapCommitKey(
   scopePriv: Uint8Array,
   scopePub: Uint8Array,
   s: Stanza,
   context: Uint8Array,
   sharedCache: SharedSecretCache,
+  agree?: X25519Agreement,
 ): Uint8Array | null {
   const epk = fromB64u(s.epk);
   let shared: Uint8Array;
   try {
-    shared = sharedCache.get(scopePriv, epk, scopePub);
+    shared = sharedCache.get(scopePriv, epk, scopePub, agree);
   } catch (e) {
     if (isDecryptionFailed(e)) return null;
     throw e;
@@ -133,11 +137,11 @@ export function unwrapCommitKey(
  */
 export class SharedSecretCache {
   private readonly map = new Map<string, Uint8Array>();
-  get(priv: Uint8Array, their: Uint8Array, ourPub: Uint8Array): Uint8Array {
+  get(priv: Uint8Array, their: Uint8Array, ourPub: Uint8Array, agree?: X25519Agreement): Uint8Array {
     const k = `${toB64u(ourPub)}|${toB64u(their)}`;
     let v = this.map.get(k);
     if (!v) {
-      v = x25519(priv, their);
+      v = agree ? agree(their) : x25519(priv, their);
       this.map.set(k, v);
     }
     return v;
