@@ -74,8 +74,12 @@ export class VaultCore {
     return toB64u(this.me.signPub);
   }
 
-  /** Runs every step over the whole graph. */
+  /**
+   * Runs every step over the whole graph. `previous`: a core of the same vault whose bodies
+   * (decoded and validated) and scope keys are taken over rather than decrypted again.
+   */
   build(previous?: VaultCore): void {
+    if (previous) this.keyring.takeKeysFrom(previous.keyring);
     for (const c of this.graph.commits) this.registerCommit(c, previous);
     this.authorizer.authorizeAll();
     this.fold();
@@ -129,11 +133,20 @@ export class VaultCore {
    * use (the caller takes the full path); `replayed` lists the commits whose
    * signatures must still be checked.
    */
-  static fromCheckpoint(graph: Graph, me: MemberIdentity, warn?: (m: string) => void): { core: VaultCore; replayed: Set<string> } | undefined {
+  static fromCheckpoint(
+    graph: Graph,
+    me: MemberIdentity,
+    warn?: (m: string) => void,
+    /** Receives the core that looked, when the file has no checkpoint: the full path reuses what it read (build's `previous`). */
+    noCheckpoint?: (probe: VaultCore) => void,
+  ): { core: VaultCore; replayed: Set<string> } | undefined {
     const core = new VaultCore(graph, me);
     for (const c of graph.commits) core.registerCommit(c);
     const found = findCheckpoint(core);
-    if (!found) return undefined;
+    if (!found) {
+      noCheckpoint?.(core);
+      return undefined;
+    }
     const ancestors = core.authorizer.ancestorsOf(found.d.c.id);
     const why = checkCoverage(graph, found.d, found.record, ancestors);
     const content = why ? undefined : readCheckpoint(core, found.d, found.record);

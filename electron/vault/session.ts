@@ -196,6 +196,7 @@ export class VaultSession implements Vault {
     let data = bytes ?? (await readVaultFile(this.path));
     const first = !this.core;
     let signatures: Promise<void> = Promise.resolve();
+    let probe: VaultCore | undefined;
     if (first) {
       const vaultId = graph?.vaultId ?? readFileHeader(data).vaultId;
       this.cache = new VerifiedCache(this.profileDir, vaultId, this.me);
@@ -213,7 +214,7 @@ export class VaultSession implements Vault {
       const g0 = graph ?? buildGraph(data, { deferSignatures: true, deferLargeHashes: true });
       checkNotCut(g0);
       // A computer that never opened the vault starts from its newest checkpoint (C11).
-      if (!acceptRollback && this.cache.verified.size === 0 && (await this.coldFromCheckpoint(data, g0))) return;
+      if (!acceptRollback && this.cache.verified.size === 0 && (await this.coldFromCheckpoint(data, g0, (p) => (probe = p)))) return;
       // Signatures of commits this computer has not verified before (C11: a warm open checks only new ones).
       // Queued on the thread pool now, awaited after the bodies are decrypted (below).
       signatures = verifySignaturesParallel(g0, this.cache.verified);
@@ -241,7 +242,9 @@ export class VaultSession implements Vault {
     }
     const core = new VaultCore(g, this.me);
     core.cachedBodies = this.bodyCache.bodies;
-    core.build(this.core);
+    // What the search for a checkpoint decrypted (every epoch commit's body, their meta keys) is not decrypted again.
+    core.build(this.core ?? (probe?.graph === g ? probe : undefined));
+    probe?.wipe();
     // Nothing built from an unverified commit is used before every signature checked out.
     await signatures;
     await this.adopt(core, data, missing, [...core.accepted].map((id) => g.byId.get(id)!), true);
@@ -268,8 +271,8 @@ export class VaultSession implements Vault {
   }
 
   /** The cold path from a checkpoint (state/checkpoint.ts); false when there is none to use. */
-  private async coldFromCheckpoint(data: Uint8Array, g: Graph): Promise<boolean> {
-    const from = VaultCore.fromCheckpoint(g, this.me, (m) => this.onWarning?.(m));
+  private async coldFromCheckpoint(data: Uint8Array, g: Graph, noCheckpoint: (probe: VaultCore) => void): Promise<boolean> {
+    const from = VaultCore.fromCheckpoint(g, this.me, (m) => this.onWarning?.(m), noCheckpoint);
     if (!from) return false;
     // Signatures of what was replayed (epoch and slot commits, the checkpoint, the commits after it).
     await verifySignaturesParallel(g, this.cache.verified, from.replayed);

@@ -144,6 +144,17 @@ export class Keyring {
     return k;
   }
 
+  /**
+   * Takes over the scope keys `other` reached (the same vault and member: a core built again
+   * after a reload, or after looking for a checkpoint); `other` keeps none. Keys are checked
+   * against their published public keys when reached (step 5), so each stays valid for its epoch.
+   */
+  takeKeysFrom(other: Keyring): void {
+    if (other === this || !equalBytes(other.vaultIdBytes, this.vaultIdBytes) || !equalBytes(other.me.encPub, this.me.encPub)) return;
+    for (const [k, v] of other.scopeKeys) if (v && !this.scopeKeys.has(k)) this.scopeKeys.set(k, v);
+    other.scopeKeys.clear();
+  }
+
   wipe(): void {
     this.agree = undefined;
     for (const k of this.scopeKeys.values()) if (k) wipe(k.priv);
