@@ -157,6 +157,8 @@ export const L = {
   closeButton: 'Close',
   securityUnlockedWith: (how: string): string => `Unlocked with ${how}.`,
   unlockedWithNames: { passphrase: 'the passphrase', keychain: 'the OS keychain', recoveryKey: 'the recovery key', identity: 'a member identity' } as Record<string, string>,
+  securityByIdentity:
+    'You opened this vault with your identity: it holds no passphrase of yours. Your identity\'s passphrase, and remembering it on this computer, are under My identity.',
   securityRememberedYes: 'This computer remembers the vault: it unlocks with the OS keychain.',
   securityRememberedNo: 'This computer does not remember the vault: it unlocks with the passphrase.',
   rememberButton: 'Remember on this computer…',

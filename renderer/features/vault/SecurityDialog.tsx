@@ -54,39 +54,45 @@ function Overview({ onClose, go, done }: { onClose: () => void; go: (s: Step) =>
     <Dialog title={L.securityDialog} onClose={onClose}>
       <p role="status">{done ?? ''}</p>
       <p>{L.securityUnlockedWith(L.unlockedWithNames[vault.unlockedWith] ?? vault.unlockedWith)}</p>
-      <section className="security-item">
-        <p>{vault.remembered ? L.securityRememberedYes : L.securityRememberedNo}</p>
-        {vault.remembered ? (
-          <button type="button" onClick={() => void onForget()}>
-            {L.forgetButton}
-          </button>
-        ) : (
-          <>
-            <p className="hint">{L.rememberTradeOff}</p>
-            <button type="button" onClick={() => go('remember')}>
-              {L.rememberButton}
+      {/* A member opened by their identity has no passphrase in this vault: remembering, its passphrase and a recovery key belong to the identity (My identity). */}
+      {vault.unlockedWith === 'identity' ? <p className="note">{L.securityByIdentity}</p> : null}
+      {vault.unlockedWith === 'identity' ? null : (
+        <>
+          <section className="security-item">
+            <p>{vault.remembered ? L.securityRememberedYes : L.securityRememberedNo}</p>
+            {vault.remembered ? (
+              <button type="button" onClick={() => void onForget()}>
+                {L.forgetButton}
+              </button>
+            ) : (
+              <>
+                <p className="hint">{L.rememberTradeOff}</p>
+                <button type="button" onClick={() => go('remember')}>
+                  {L.rememberButton}
+                </button>
+              </>
+            )}
+          </section>
+          <section className="security-item">
+            <button type="button" onClick={() => go('change')}>
+              {L.changePassphraseButton}
             </button>
-          </>
-        )}
-      </section>
-      <section className="security-item">
-        <button type="button" onClick={() => go('change')}>
-          {L.changePassphraseButton}
-        </button>
-      </section>
-      <section className="security-item">
-        <p>{vault.recoveryKey ? L.securityRecoveryYes : L.securityRecoveryNo}</p>
-        <div className="actions">
-          <button type="button" onClick={() => go('createRecovery')}>
-            {vault.recoveryKey ? L.replaceRecoveryButton : L.createRecoveryButton}
-          </button>
-          {vault.recoveryKey ? (
-            <button type="button" onClick={() => go('removeRecovery')}>
-              {L.removeRecoveryButton}
-            </button>
-          ) : null}
-        </div>
-      </section>
+          </section>
+          <section className="security-item">
+            <p>{vault.recoveryKey ? L.securityRecoveryYes : L.securityRecoveryNo}</p>
+            <div className="actions">
+              <button type="button" onClick={() => go('createRecovery')}>
+                {vault.recoveryKey ? L.replaceRecoveryButton : L.createRecoveryButton}
+              </button>
+              {vault.recoveryKey ? (
+                <button type="button" onClick={() => go('removeRecovery')}>
+                  {L.removeRecoveryButton}
+                </button>
+              ) : null}
+            </div>
+          </section>
+        </>
+      )}
       {vault.roles.includes('Key Vault Administrator') ? (
         <section className="security-item">
           <p>{L.securityRefound}</p>

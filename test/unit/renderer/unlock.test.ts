@@ -298,6 +298,16 @@ describe('the Security dialog', () => {
     expect(buttonNames(d)).toEqual([L.rememberButton, L.changePassphraseButton, L.createRecoveryButton, L.refoundButton, L.closeButton]);
   });
 
+  it('opened by my identity: no vault passphrase actions (the vault holds none of mine), and where they are instead', async () => {
+    const { fake } = openVault();
+    fake.unlockedWith = 'identity';
+    renderApp(fake);
+    const d = await openSecurity();
+    expect(within(d).getByText(L.securityUnlockedWith(L.unlockedWithNames.identity!))).toBeTruthy();
+    expect(within(d).getByText(L.securityByIdentity)).toBeTruthy();
+    expect(buttonNames(d)).toEqual([L.refoundButton, L.closeButton]);
+  });
+
   it('remembered, with a recovery key, opened by the keychain: Forget, Replace and Remove are offered', async () => {
     const { fake } = openVault({ remembered: true, recoveryKey: RECOVERY_KEY });
     fake.unlockedWith = 'keychain';
