@@ -401,6 +401,11 @@ const displayName = z
   .refine((n) => n.trim() !== '', { error: 'must not be empty' });
 /** One or more of Key Vault's built-in roles (shared/keyvault.ts ROLE_NAMES, the engine's list). */
 const roles = z.array(z.enum(ROLE_NAMES)).min(1, { error: 'choose at least one role' }).max(ROLE_NAMES.length);
+/** One object a role is given on (Key Vault's object scope): `secrets/NAME`, `keys/NAME` or `certificates/NAME`. */
+const grantObject = z
+  .string()
+  .max(LIMITS.nameLength + 'certificates/'.length, { abort: true })
+  .regex(/^(secrets|keys|certificates)\/[0-9a-zA-Z-]+$/, { error: 'must be secrets/NAME, keys/NAME or certificates/NAME' });
 
 const nameOnly = z.strictObject({ name: secretName });
 const nameAndVersion = z.strictObject({ name: secretName, version: secretVersion.optional() });
@@ -855,6 +860,10 @@ export const contract = {
   /** Replaces the member's roles. */
   'members:setRoles': channel<MemberView>()(z.strictObject({ signPub, roles })),
   'members:remove': channel<RemovedMember>()(z.strictObject({ signPub })),
+  /** Gives a member a reading role on one object (its values' keys are wrapped to them); the engine says which roles fit which kind. */
+  'members:grant': channel<MemberView>()(z.strictObject({ signPub, object: grantObject, role: z.enum(ROLE_NAMES) })),
+  /** Ends a member's role on one object; `exposed` is the object when they could read a version of it. */
+  'members:revokeGrant': channel<{ member: MemberView; exposed: ExposedObject[] }>()(z.strictObject({ signPub, object: grantObject })),
   /** The objects whose current value a removed or lowered member can still decrypt: each until a new version is written. */
   'members:needsRotation': channel<ExposedObject[]>()(empty),
 

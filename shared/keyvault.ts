@@ -137,6 +137,16 @@ export const ROLE_NAMES = [
 ] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
+/**
+ * The roles Coffer gives on one object of each kind (Key Vault's object scope): the
+ * reading roles, whose rights a wrapped data key carries (docs/FORMAT.md §6.10).
+ */
+export const OBJECT_SCOPE_ROLES = {
+  secrets: ['Key Vault Secrets User'],
+  keys: ['Key Vault Crypto User', 'Key Vault Crypto Service Encryption User'],
+  certificates: ['Key Vault Certificate User'],
+} as const satisfies Record<string, readonly RoleName[]>;
+
 /** S-crt CertificateAttributes: nbf and exp are the X.509 validity (read-only). */
 export type CertificateAttributes = SecretAttributes;
 

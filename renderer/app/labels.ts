@@ -583,6 +583,18 @@ export const L = {
   colMemberFingerprint: 'Fingerprint',
   colMemberRoles: 'Roles',
   colMemberAdded: 'Added',
+  grantButton: 'Role on one object…',
+  grantOf: (name: string, id: string): string => `Give ${name} (${id}) a role on one object`,
+  grantDialog: (name: string): string => `A role for ${name} on one object`,
+  grantExplain:
+    'The member reads this object\'s values and no others: each version\'s key is wrapped to them. They see the names and attributes of the rest as a Reader does. Writing needs a role for the whole vault.',
+  fieldGrantObject: 'Object (secrets/NAME, keys/NAME or certificates/NAME)',
+  fieldGrantRole: 'Role',
+  grantGiven: (name: string, role: string, object: string): string => `${name} is ${role.replace(/^Key Vault /, '')} on ${object.toLowerCase()} now.`,
+  endGrantOf: (name: string, role: string, object: string): string => `End ${name}'s ${role.replace(/^Key Vault /, '')} role on ${object}`,
+  endGrantButton: 'End',
+  grantEnded: (name: string, object: string, exposed: boolean): string =>
+    `${name}'s role on ${object} ended.${exposed ? ' What they could read of it is listed under Needs a new version.' : ''}`,
   needsRotationTitle: 'Needs a new version',
   needsRotationExplain: (n: number): string =>
     `A removed member, or one whose roles were lowered, can still decrypt the current value of ${n === 1 ? 'this object' : `these ${n} objects`}. Each stays here until it has a new version (a secret's new value, a key's rotation, a certificate's renewal).`,

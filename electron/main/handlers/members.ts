@@ -91,6 +91,17 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
       const { exposed } = await members().remove(key);
       return { removed: memberView(identities, member, members().list()), exposed: exposed.map((e) => ({ ...e })) };
     },
+    'members:grant': async ({ signPub, object, role }) => {
+      const identities = await loadIdentities();
+      const { key } = find(signPub);
+      return memberView(identities, await members().grant(key, object, role), members().list());
+    },
+    'members:revokeGrant': async ({ signPub, object }) => {
+      const identities = await loadIdentities();
+      const { key } = find(signPub);
+      const { exposed, ...after } = await members().revokeGrant(key, object);
+      return { member: memberView(identities, after, members().list()), exposed: exposed.map((e) => ({ ...e })) };
+    },
     'members:needsRotation': async () => members()
       .needsRotation()
       .map((e) => ({ ...e })),

@@ -6,6 +6,7 @@ import { withReducer, type ObjectKind, type RecordType } from '../state/object-k
 import { CERTIFICATE_PERMISSIONS, CERTIFICATE_ROLE_PERMISSIONS, type CertificatePermission } from './permissions.js';
 import { caRecordSchemas, certificateRecordSchemas, type CertificateRecord } from './records.js';
 import { CasState, CertificatesState } from './state.js';
+import { OBJECT_SCOPE_ROLES } from '../../../shared/keyvault.js';
 
 type Schemas<S> = Record<string, Omit<RecordType<S, CertificateRecord>, 'apply'>>;
 
@@ -19,7 +20,7 @@ export const certificatesKind: ObjectKind<CertificatesState, CertificatePermissi
   createState: () => new CertificatesState(),
   settle: (s, vault, now) => s.settle(vault, now),
   // Certificate User reads the certificate's secret (its key and chain), as in Key Vault.
-  objectScope: { roles: ['Key Vault Certificate User'], valueCollection: 'secrets' },
+  objectScope: { roles: OBJECT_SCOPE_ROLES.certificates, valueCollection: 'secrets' },
   versions: { word: 'certificate', purge: (name, versions) => ({ t: 'certificate.purge', name, versions }) },
 };
 

@@ -7,6 +7,7 @@ import { KEY_PERMISSIONS, KEY_ROLE_PERMISSIONS, type KeyPermission } from './per
 import { keyRecordSchemas, type KeyRecord } from './records.js';
 import { KeysState } from './state.js';
 import { withReducer } from '../state/object-kind.js';
+import { OBJECT_SCOPE_ROLES } from '../../../shared/keyvault.js';
 
 export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   collection: 'keys',
@@ -16,7 +17,7 @@ export const keysKind: ObjectKind<KeysState, KeyPermission> = {
   records: withReducer<KeysState, KeyRecord>(keyRecordSchemas as unknown as Record<string, Omit<RecordType<KeysState, KeyRecord>, 'apply'>>, (s, r, at) => s.apply(r, at)),
   createState: () => new KeysState(),
   settle: (s, vault, now) => s.settle(vault, now),
-  objectScope: { roles: ['Key Vault Crypto User', 'Key Vault Crypto Service Encryption User'], valueCollection: 'keys' },
+  objectScope: { roles: OBJECT_SCOPE_ROLES.keys, valueCollection: 'keys' },
   versions: {
     word: 'key',
     purge: (name, versions, managed) => ({ t: 'key.purge', name, versions, ...(managed ? { managed: true } : {}) }),

@@ -7,6 +7,7 @@ import { withReducer, type ObjectKind, type RecordType } from '../state/object-k
 import { SECRET_PERMISSIONS, SECRET_ROLE_PERMISSIONS, type SecretPermission } from './permissions.js';
 import { secretRecordSchemas, type SecretRecord } from './records.js';
 import { SecretsState, type SavedSecrets } from './state.js';
+import { OBJECT_SCOPE_ROLES } from '../../../shared/keyvault.js';
 
 export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   collection: 'secrets',
@@ -18,7 +19,7 @@ export const secretsKind: ObjectKind<SecretsState, SecretPermission> = {
   save: (s, refs) => s.save(refs),
   restore: (saved, refs) => SecretsState.restore(saved as SavedSecrets, refs),
   settle: (s, vault, now) => s.settle(vault, now),
-  objectScope: { roles: ['Key Vault Secrets User'], valueCollection: 'secrets' },
+  objectScope: { roles: OBJECT_SCOPE_ROLES.secrets, valueCollection: 'secrets' },
   versions: {
     word: 'secret',
     purge: (name, versions, managed) => ({ t: 'secret.purge', name, versions, ...(managed ? { managed: true } : {}) }),

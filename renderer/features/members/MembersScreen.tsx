@@ -16,13 +16,13 @@ import { L } from '../../app/labels.js';
 import { KindScreen } from '../../lib/objects/KindScreen.js';
 import { formatDate } from '../../lib/format.js';
 import { useSession } from '../vault/store.js';
-import { AddMemberDialog, ExposedList, ExposureReportDialog, Fingerprint, RemoveMemberDialog, RolesDialog } from './dialogs.js';
+import { AddMemberDialog, ExposedList, ExposureReportDialog, Fingerprint, GrantDialog, RemoveMemberDialog, RolesDialog } from './dialogs.js';
 import { useMembers } from './store.js';
 
 /** The role that manages members (the engine's `members/manage`). */
 export const ADMIN_ROLE: RoleName = 'Key Vault Administrator';
 
-type Open = { type: 'add' } | { type: 'roles'; member: MemberView } | { type: 'remove'; member: MemberView } | { type: 'removed'; report: RemovedMember } | null;
+type Open = { type: 'add' } | { type: 'roles'; member: MemberView } | { type: 'grant'; member: MemberView } | { type: 'remove'; member: MemberView } | { type: 'removed'; report: RemovedMember } | null;
 
 export function MembersScreen() {
   const members = useMembers((s) => s.members);
@@ -41,6 +41,8 @@ export function MembersScreen() {
       if (document.activeElement === document.body || document.activeElement === null) addRef.current?.focus();
     });
   };
+
+  const endGrant = (m: MemberView, object: string) => useMembers.getState().revokeGrant(m, object);
 
   useEffect(() => {
     useMembers.setState({ error: null, status: null });
@@ -110,7 +112,17 @@ export function MembersScreen() {
                           <li key={r}>{r}</li>
                         ))}
                         {m.grants.map((g) => (
-                          <li key={`${g.object} ${g.role}`}>{L.memberGrant(g.role, g.object)}</li>
+                          <li key={`${g.object} ${g.role}`}>
+                            {L.memberGrant(g.role, g.object)}
+                            {isAdmin ? (
+                              <>
+                                {' '}
+                                <button type="button" className="link" aria-label={L.endGrantOf(m.name, g.role, g.object)} onClick={() => void endGrant(m, g.object)}>
+                                  {L.endGrantButton}
+                                </button>
+                              </>
+                            ) : null}
+                          </li>
                         ))}
                       </ul>
                     </td>
@@ -122,6 +134,11 @@ export function MembersScreen() {
                           {m.notRemovable && m.id !== myId ? null : (
                             <button type="button" aria-label={L.changeRolesOf(m.name, m.id)} onClick={() => setOpen({ type: 'roles', member: m })}>
                               {L.changeRolesButton}
+                            </button>
+                          )}
+                          {m.id === myId ? null : (
+                            <button type="button" aria-label={L.grantOf(m.name, m.id)} onClick={() => setOpen({ type: 'grant', member: m })}>
+                              {L.grantButton}
                             </button>
                           )}
                           {m.notRemovable ? (
@@ -143,6 +160,7 @@ export function MembersScreen() {
       </div>
       {open?.type === 'add' ? <AddMemberDialog onClose={() => setOpen(null)} /> : null}
       {open?.type === 'roles' ? <RolesDialog member={open.member} onClose={() => setOpen(null)} /> : null}
+      {open?.type === 'grant' ? <GrantDialog member={open.member} onClose={() => setOpen(null)} /> : null}
       {open?.type === 'remove' ? (
         <RemoveMemberDialog member={open.member} onClose={() => setOpen(null)} onRemoved={(report) => setOpen({ type: 'removed', report })} />
       ) : null}

@@ -10,12 +10,12 @@
 import { Fragment, useId, useState } from 'react';
 import { LIMITS, type InvitePreview, type MemberView, type RemovedMember } from '../../../shared/contract.js';
 import type { ExposedObject } from '../../../shared/vault-types.js';
-import { ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
+import { OBJECT_SCOPE_ROLES, ROLE_NAMES, type RoleName } from '../../../shared/keyvault.js';
 import { L } from '../../app/labels.js';
 import { useShell, type KindId } from '../../app/shell.js';
 import { call } from '../../lib/api.js';
 import { Dialog, FormDialog, useSubmit } from '../../lib/Dialog.js';
-import { Checkbox } from '../../lib/Field.js';
+import { Checkbox, Field, Select } from '../../lib/Field.js';
 import { useCertificates } from '../certificates/store.js';
 import { useKeys } from '../keys/store.js';
 import { useSecrets } from '../secrets/store.js';
@@ -152,6 +152,35 @@ export function RolesDialog({ member, onClose }: { member: MemberView; onClose: 
         {L.inviteMemberId(member.id)} · <Fingerprint value={member.fingerprint} />
       </p>
       <RoleChoices roles={roles} onChange={setRoles} />
+    </FormDialog>
+  );
+}
+
+/** The object's kind from what is typed (`keys/signing` → keys), to offer that kind's roles. */
+const kindTyped = (object: string): keyof typeof OBJECT_SCOPE_ROLES => {
+  const k = object.trim().split('/')[0];
+  return k === 'keys' || k === 'certificates' ? k : 'secrets';
+};
+
+/** A reading role on one object (Key Vault's object scope): the engine checks the object and the role. */
+export function GrantDialog({ member, onClose }: { member: MemberView; onClose: () => void }) {
+  const grant = useMembers((s) => s.grant);
+  const [object, setObject] = useState('secrets/');
+  const offered: readonly RoleName[] = OBJECT_SCOPE_ROLES[kindTyped(object)];
+  const [role, setRole] = useState<RoleName>(offered[0]!);
+  const chosen = offered.includes(role) ? role : offered[0]!;
+  const { error, busy, run } = useSubmit(onClose);
+  return (
+    <FormDialog
+      title={L.grantDialog(member.name)}
+      onClose={onClose}
+      onSubmit={() => void run(() => grant(member, object.trim(), chosen))}
+      error={error}
+      busy={busy}
+    >
+      <p className="hint">{L.grantExplain}</p>
+      <Field label={L.fieldGrantObject} value={object} onChange={setObject} required />
+      <Select label={L.fieldGrantRole} value={chosen} options={offered.map((r) => ({ value: r, label: r }))} onChange={(v) => setRole(v as RoleName)} />
     </FormDialog>
   );
 }

@@ -28,6 +28,8 @@ interface MembersState {
   add(invite: string, roles: RoleName[]): Promise<ErrorResult | null>;
   setRoles(member: MemberView, roles: RoleName[]): Promise<ErrorResult | null>;
   remove(member: MemberView): Promise<Result<RemovedMember>>;
+  grant(member: MemberView, object: string, role: RoleName): Promise<ErrorResult | null>;
+  revokeGrant(member: MemberView, object: string): Promise<ErrorResult | null>;
 }
 
 const initial = { members: null, needsRotation: [], error: null, status: null };
@@ -59,6 +61,24 @@ export const useMembers = create<MembersState>()((set, get) => {
       const r = await call('members:setRoles', { signPub: member.signPub, roles });
       if (!r.ok) return r;
       await changed(L.rolesChanged(member.name));
+      return null;
+    },
+
+    async grant(member, object, role) {
+      const r = await call('members:grant', { signPub: member.signPub, object, role });
+      if (!r.ok) return r;
+      await changed(L.grantGiven(member.name, role, object));
+      return null;
+    },
+
+    async revokeGrant(member, object) {
+      const r = await call('members:revokeGrant', { signPub: member.signPub, object });
+      if (!r.ok) {
+        set({ error: r.message });
+        return r;
+      }
+      // What they could read of it is listed in the view's "Needs a new version" (load() asks again).
+      await changed(L.grantEnded(member.name, object, r.value.exposed.length > 0));
       return null;
     },
 

@@ -43,7 +43,7 @@ describe('contract', () => {
         'certificates:listCas', 'certificates:listIssuers', 'certificates:createIssuer', 'certificates:updateIssuer',
         'certificates:deleteIssuer', 'certificates:revoke', 'certificates:dnsReady', 'certificates:dnsCancel',
         'certificates:getContacts', 'certificates:setContacts', 'certificates:deleteContacts',
-        'members:list', 'members:readInvite', 'members:add', 'members:setRoles', 'members:remove', 'members:needsRotation',
+        'members:list', 'members:readInvite', 'members:add', 'members:setRoles', 'members:remove', 'members:needsRotation', 'members:grant', 'members:revokeGrant',
         'identity:get', 'identity:create', 'identity:copyInvite', 'identity:remember', 'identity:forget',
         'settings:get', 'settings:set',
       ].sort(),

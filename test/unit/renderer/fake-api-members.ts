@@ -132,6 +132,28 @@ export function memberChannels(ctx: { store(): FakeMemberStore | ErrorResult; wr
       s.needsRotation = [...(s.needsRotation ?? []), ...exposed.filter((e) => !s.needsRotation?.some((x) => x.kind === e.kind && x.name === e.name))];
       return ok({ removed: { ...m, roles: [...m.roles] }, exposed });
     },
+    'members:grant': ({ signPub, object, role }: ChannelInput<'members:grant'>) => {
+      const s = manage();
+      if ('ok' in s) return s;
+      const m = find(s, signPub);
+      if ('ok' in m) return m;
+      const [kind, name] = object.split('/') as [string, string];
+      if (kind === 'secrets' && !s.secretNames().includes(name)) return err('NotFound', `No secret named ${name} in this vault.`);
+      m.grants = [...m.grants.filter((g) => g.object !== object.toLowerCase()), { object: object.toLowerCase(), role }];
+      return ok({ ...m, grants: [...m.grants] });
+    },
+    'members:revokeGrant': ({ signPub, object }: ChannelInput<'members:revokeGrant'>) => {
+      const s = manage();
+      if ('ok' in s) return s;
+      const m = find(s, signPub);
+      if ('ok' in m) return m;
+      if (!m.grants.some((g) => g.object === object)) return err('NotFound', `${m.id} holds no role on ${object}.`);
+      m.grants = m.grants.filter((g) => g.object !== object);
+      const [kind, name] = object.split('/') as ['secrets' | 'keys' | 'certificates', string];
+      const exposed = [{ kind, name }];
+      s.needsRotation = [...(s.needsRotation ?? []), ...exposed];
+      return ok({ member: { ...m, grants: [...m.grants] }, exposed });
+    },
     'members:needsRotation': () => {
       const s = ctx.store();
       return 'ok' in s ? s : ok((s.needsRotation ?? []).map((e) => ({ ...e })));

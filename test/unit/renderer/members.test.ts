@@ -215,6 +215,38 @@ describe('the Members view', () => {
     expect(alert.textContent).not.toMatch(/\bat\b.*\.(ts|js):\d+/);
   });
 
+  it('gives a role on one secret (only the reading roles of its kind are offered), then ends it; what she could read is listed to rotate', async () => {
+    const r = await goToMembers();
+    fireEvent.click(within(rowOf('Carol')).getByRole('button', { name: L.grantOf('Carol', FAKE_INVITES.carol.id) }));
+    const d = await screen.findByRole('dialog', { name: L.grantDialog('Carol') });
+    const object = within(d).getByLabelText(L.fieldGrantObject);
+    type(object, 'keys/signing');
+    expect(within(within(d).getByLabelText(L.fieldGrantRole)).getAllByRole('option').map((o) => o.textContent)).toEqual(['Key Vault Crypto User', 'Key Vault Crypto Service Encryption User']);
+    type(object, 'secrets/db-password');
+    expect(within(within(d).getByLabelText(L.fieldGrantRole)).getAllByRole('option').map((o) => o.textContent)).toEqual(['Key Vault Secrets User']);
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(r.fake.calls.filter((c) => c.channel === 'members:grant').map((c) => c.input)).toEqual([
+      { signPub: FAKE_INVITES.carol.signPub, object: 'secrets/db-password', role: 'Key Vault Secrets User' },
+    ]);
+    const end = await within(rowOf('Carol')).findByRole('button', { name: L.endGrantOf('Carol', 'Key Vault Secrets User', 'secrets/db-password') });
+    expect(within(rowOf('Carol')).getByText(L.memberGrant('Key Vault Secrets User', 'secrets/db-password'))).toBeTruthy();
+    fireEvent.click(end);
+    expect(await screen.findByText(L.grantEnded('Carol', 'secrets/db-password', true))).toBeTruthy();
+    expect(within(rowOf('Carol')).queryByText(L.memberGrant('Key Vault Secrets User', 'secrets/db-password'))).toBeNull();
+    const marked = await screen.findByRole('list', { name: L.needsRotationTitle });
+    expect(within(marked).getAllByRole('listitem').map((li) => li.querySelector('span')?.textContent)).toEqual(['Secret db-password']);
+  });
+
+  it('an object that does not exist: the refusal is said in the dialog, which stays open', async () => {
+    await goToMembers();
+    fireEvent.click(within(rowOf('Carol')).getByRole('button', { name: L.grantOf('Carol', FAKE_INVITES.carol.id) }));
+    const d = await screen.findByRole('dialog', { name: L.grantDialog('Carol') });
+    type(within(d).getByLabelText(L.fieldGrantObject), 'secrets/nope');
+    fireEvent.click(within(d).getByRole('button', { name: L.saveButton }));
+    expect((await within(d).findByRole('alert')).textContent).toBe('No secret named nope in this vault.');
+  });
+
   it('removes a member after confirmation, then shows the objects that need a new version; a secret opens on the Secrets screen', async () => {
     const r = await goToMembers();
     fireEvent.click(within(rowOf('Carol')).getByRole('button', { name: L.removeMemberOf('Carol', FAKE_INVITES.carol.id) }));

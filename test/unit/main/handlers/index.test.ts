@@ -493,6 +493,11 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { signPub: `${'A'.repeat(42)}+` }, field: 'signPub: must be a member key' },
   ],
   'members:needsRotation': [{ input: { all: true }, field: 'unknown field all' }],
+  'members:grant': [
+    { input: { signPub: 'A'.repeat(43), object: 'vaults/x', role: 'Key Vault Secrets User' }, field: 'object: must be secrets/NAME, keys/NAME or certificates/NAME' },
+    { input: { signPub: 'A'.repeat(43), object: 'secrets/db', role: 'Owner' }, field: 'role: Invalid option' },
+  ],
+  'members:revokeGrant': [{ input: { signPub: 'A'.repeat(43) }, field: 'object: is required' }],
   'identity:get': [{ input: { file: '/x' }, field: 'unknown field file' }],
   'identity:create': [
     { input: { passphrase: 'p' }, field: 'name: is required' },
@@ -635,6 +640,8 @@ describe('every channel: a foreign sender is refused before the handler runs', (
       'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
       'members:remove': { signPub: 'A'.repeat(43) },
       'members:needsRotation': {},
+      'members:grant': { signPub: 'A'.repeat(43), object: 'secrets/db', role: 'Key Vault Secrets User' },
+      'members:revokeGrant': { signPub: 'A'.repeat(43), object: 'secrets/db' },
       'identity:get': {},
       'identity:create': { name: 'Ann', passphrase: 'p' },
       'identity:copyInvite': {},
@@ -773,6 +780,8 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('members:list');
     const bobKey = (await app.ok('members:list')).find((m) => m.name === 'Bob')?.signPub;
     await call('members:setRoles', { signPub: bobKey, roles: ['Key Vault Reader', 'Key Vault Secrets User'] });
+    await call('members:grant', { signPub: bobKey, object: 'secrets/c', role: 'Key Vault Secrets User' });
+    await call('members:revokeGrant', { signPub: bobKey, object: 'secrets/c' });
     await call('members:remove', { signPub: bobKey });
     await call('members:needsRotation');
     // Who changed what: names, times and object names, never a value.

@@ -117,6 +117,18 @@ describe('members:* (real handlers and engine)', () => {
     expect((await app.ok('members:list')).find((m) => m.id === owner.id)!.roles).toEqual(['Key Vault Administrator']);
   });
 
+  it('gives a role on one secret and ends it: the member view shows it, the end reports the secret; a role of another kind is refused', async () => {
+    await app.ok('secrets:set', { name: 'db-password', value: 'the value' });
+    const b = (await app.ok('members:list')).find((m) => m.name === 'Bob')!;
+    const given = await app.ok('members:grant', { signPub: b.signPub, object: 'secrets/DB-password', role: 'Key Vault Secrets User' });
+    expect(given.grants).toEqual([{ object: 'secrets/db-password', role: 'Key Vault Secrets User' }]);
+    expect(expectError(await app.call('members:grant', { signPub: b.signPub, object: 'secrets/db-password', role: 'Key Vault Secrets Officer' }), 'BadParameter').message).toMatch(/Secrets User/);
+    expectError(await app.call('members:grant', { signPub: b.signPub, object: 'keys/nope', role: 'Key Vault Crypto User' }), 'NotFound');
+    const ended = await app.ok('members:revokeGrant', { signPub: b.signPub, object: 'secrets/db-password' });
+    expect(ended).toMatchObject({ member: { name: 'Bob', grants: [] }, exposed: [{ kind: 'secrets', name: 'db-password' }] });
+    expectError(await app.call('members:revokeGrant', { signPub: b.signPub, object: 'secrets/db-password' }), 'NotFound');
+  });
+
   it('removes a member and answers the exposure report: the secrets they could read', async () => {
     await app.ok('secrets:set', { name: 'db-password', value: 'the value' });
     await app.ok('secrets:set', { name: 'api-token', value: 'another value' });

@@ -111,6 +111,8 @@ const VALID: Record<Channel, unknown> = {
   'members:setRoles': { signPub: 'A'.repeat(43), roles: ['Key Vault Reader'] },
   'members:remove': { signPub: 'A'.repeat(43) },
   'members:needsRotation': {},
+  'members:grant': { signPub: 'A'.repeat(43), object: 'secrets/db', role: 'Key Vault Secrets User' },
+  'members:revokeGrant': { signPub: 'A'.repeat(43), object: 'secrets/db' },
   'identity:get': {},
   'identity:create': { name: 'Ann', passphrase: 'p' },
   'identity:copyInvite': {},
@@ -137,7 +139,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(92);
+    expect(CHANNELS.length).toBe(94);
   });
 
   it('dispose() removes every handler', () => {
