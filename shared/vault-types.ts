@@ -80,6 +80,12 @@ export interface VaultInfo {
    * branch): `writable` is false when they change members, roles or keys.
    */
   lacking: LackingReport | null;
+  /**
+   * Set when this identity was most likely removed (VAULT-MODEL C5): a new key epoch it cannot
+   * read, started by a member who may remove it. It reads only what came before; every write is
+   * refused (the other members' clients would reject it).
+   */
+  removal: { commit: string; by: string } | null;
 }
 
 /**

@@ -386,7 +386,16 @@ export class VaultSession implements Vault {
       recoveryKey: this.mySlots().some((s) => s.use === 'recovery'),
       rejectedCommits: [...c.rejected, ...c.unreadable.filter((u) => c.myRoles().length > 0 && !u.reason.includes('cannot read'))],
       lacking: this.lacking ? { commits: this.lacking.ids.length, writable: !this.lacking.membership, message: this.lacking.warning } : null,
+      removal: this.removal(),
     };
+  }
+
+  /** The commit that most likely removed this identity, and who wrote it (by name while they are a member). */
+  private removal(): VaultInfo['removal'] {
+    const commit = this.core.possibleRemoval();
+    const author = commit ? this.core.graph.byId.get(commit)?.author : undefined;
+    if (!commit || !author) return null;
+    return { commit, by: this.core.currentMembers().get(author)?.name || memberKeyId(author) };
   }
 
   warn(message: string): void {

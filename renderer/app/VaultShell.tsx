@@ -20,6 +20,7 @@ import { IdentityDialog } from '../features/identity/IdentityDialog.js';
 import { useIdentity } from '../features/identity/store.js';
 import { SettingsDialog } from '../features/settings/SettingsDialog.js';
 import { LackingBanner } from '../features/vault/LackingBanner.js';
+import { RemovedBanner } from '../features/vault/RemovedBanner.js';
 import { SecurityDialog } from '../features/vault/SecurityDialog.js';
 import { useSession } from '../features/vault/store.js';
 import { useAutoLock } from '../features/vault/useAutoLock.js';
@@ -121,6 +122,7 @@ export function VaultShell() {
           </ul>
         </nav>
         <main className="vault-main">
+          <RemovedBanner />
           <LackingBanner />
           <ConflictedCopiesBanner />
           {notice ? (

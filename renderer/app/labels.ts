@@ -209,6 +209,9 @@ export const L = {
   recoveryDone: 'I have written it down',
 
   // A copy that lacks commits this computer has seen (an older copy, another git branch)
+  removedTitle: 'You were most likely removed from this vault',
+  removedExplain: (by: string, commit: string): string =>
+    `${by} started a new key epoch your identity cannot read (change ${commit}): that is how a removal looks. You see the vault as it was before it; what was written since is not readable with your identity, and Coffer refuses every change you make here. Ask an Administrator of the vault.`,
   lackingTitle: 'This copy of the vault is missing changes',
   lackingReadOnlyTitle: 'This copy of the vault is missing changes: writing is disabled',
   lackingReadOnly: 'Until the newer copy is merged into this file, Coffer refuses every change here: new secrets, new versions, edits, deletions.',
@@ -669,6 +672,12 @@ export const L = {
   openWithPassphrase: 'The vault’s passphrase',
   openWithIdentity: (name: string, id: string): string => `My identity, ${name} (${id})`,
   openedAs: (name: string | null, id: string): string => (name === null ? `Opened as member ${id}` : `Opened as ${name} (${id})`),
+  protectWithLegend: 'Protect with',
+  protectWithPassphrase: 'A passphrase (a personal vault)',
+  protectWithIdentity: (name: string, id: string): string => `My identity, ${name} (${id}): a team vault, each member opens it with their own identity`,
+  protectWithNoIdentity: 'My identity: a team vault, each member opens it with their own identity',
+  protectNoIdentity: 'This profile has no identity yet: create one under My identity, then create the team vault with it.',
+  identityKeychainCreateHint: 'This computer remembers your identity: leave the passphrase empty to create the vault with the OS keychain.',
 
   // Sync folders' conflicted copies of the open vault (Dropbox, OneDrive, Nextcloud, Syncthing)
   syncServiceNames: { dropbox: 'Dropbox', onedrive: 'OneDrive', nextcloud: 'Nextcloud', syncthing: 'Syncthing' } as Record<string, string>,

@@ -427,6 +427,7 @@ export function fakeEngine(): FakeEngine {
       recoveryKey: false,
       rejectedCommits: [],
       lacking: null,
+      removal: null,
     };
     const deleted = (name: string): DeletedSecretBundle => ({
       ...bundle(name),

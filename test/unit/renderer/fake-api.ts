@@ -49,7 +49,7 @@ import { memberChannels, OWNER, type FakeMember } from './fake-api-members.js';
 import { historyChannels } from './fake-api-history.js';
 import { refoundChannels } from './fake-api-refound.js';
 import type { HistoryEntry } from '../../../shared/vault-types.js';
-import { identityChannels, type FakeIdentityState } from './fake-api-identity.js';
+import { identityChannels, type FakeIdentity, type FakeIdentityState } from './fake-api-identity.js';
 import { conflictedCopyChannels, type FakeConflictsHolder } from './fake-api-conflicts.js';
 import type { RoleName } from '../../../shared/keyvault.js';
 
@@ -108,6 +108,8 @@ interface FakeVault extends FakeConflictsHolder {
   /** The vault's members, the first being the one who opened it (fake-api-members.ts); the owner alone by default. */
   members: FakeMember[];
   /** What removals reported, still to rotate (fake-api-members.ts). */
+  /** This member was most likely removed (VaultInfo.removal). */
+  removal?: { commit: string; by: string };
   needsRotation?: ExposedObject[];
   /** The roles of the member who opened it (info().roles). */
   myRoles: RoleName[];
@@ -284,8 +286,17 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
         recoveryKey: v.recoveryKey !== undefined,
         rejectedCommits: [],
         lacking: v.lacking ? { ...v.lacking } : null,
+        removal: v.removal ? { ...v.removal } : null,
       },
     };
+  };
+  /** The profile's identity unlocked by `passphrase`, or without one by the keychain when remembered (main's unlockProfileIdentity), else the error main answers. */
+  const profileIdentity = (passphrase: string | undefined): FakeIdentity | ErrorResult => {
+    const me = fake.identity.current;
+    if (!me) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+    if (passphrase === undefined && !me.remembered) return err('VaultLocked', 'This computer does not remember your identity: give its passphrase.');
+    if (passphrase !== undefined && me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
+    return me;
   };
   /** The open vault if `passphrase` is its passphrase (as main's verifyPassphrase), else the error main answers. */
   const confirmed = (passphrase: string): FakeVault | ErrorResult => {
@@ -544,16 +555,27 @@ export function createFakeCoffer(options: { now?: () => number } = {}): FakeCoff
       remember(path);
       return ok(status());
     },
+    // A team vault: the profile's identity is its only member, an Administrator; no passphrase opens it.
+    'vault:createWithIdentity': ({ path, passphrase }) => {
+      if (fake.vaults.has(path)) return err('VaultExists', `${path} already exists.`);
+      const me = profileIdentity(passphrase);
+      if ('ok' in me) return me;
+      const v = fake.addVault(path, ''); // no passphrase: the contract refuses an empty one
+      v.members = [{ ...OWNER, id: me.id, name: me.name, fingerprint: me.fingerprint }];
+      fake.open = path;
+      fake.lastPath = path;
+      fake.unlockedWith = 'identity';
+      remember(path);
+      return ok(status());
+    },
     // As a member: the profile's identity opens it when listed among its members (put them first, as the one who opens it).
     'vault:openWithIdentity': ({ path, passphrase }) => {
       fake.open = null;
       fake.lastPath = path;
       const v = fake.vaults.get(path);
-      const me = fake.identity.current;
       if (!v) return err('VaultNotFound', `No vault at ${path}.`);
-      if (!me) return err('NotFound', 'This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
-      if (passphrase === undefined && !me.remembered) return err('VaultLocked', 'This computer does not remember your identity: give its passphrase.');
-      if (passphrase !== undefined && me.passphrase !== passphrase) return err('WrongPassphrase', 'The passphrase of the identity /profile/identity.json is wrong.');
+      const me = profileIdentity(passphrase);
+      if ('ok' in me) return me;
       if (!v.members.some((m) => m.id === me.id)) return err('Forbidden', 'This identity is not a member of the vault.');
       fake.open = path;
       fake.unlockedWith = 'identity';

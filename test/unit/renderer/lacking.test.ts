@@ -100,3 +100,20 @@ describe('the banner for a copy that lacks commits seen here', () => {
     expect(document.body.textContent).not.toContain(READ_ONLY.message);
   });
 });
+
+describe('the banner for a member most likely removed', () => {
+  it('an alert naming who started the epoch this identity cannot read, and that changes are refused; absent otherwise', async () => {
+    const fake = unlockedFake();
+    fake.vaults.get('/v/work.coffer')!.removal = { commit: 'c'.repeat(64), by: 'Alice' };
+    renderApp(fake);
+    const banner = await screen.findByRole('alert', { name: L.removedTitle });
+    expect(banner.textContent).toContain(L.removedExplain('Alice', 'c'.repeat(12)));
+    expect(screen.getByRole('main').contains(banner)).toBe(true);
+  });
+
+  it('is absent for a member', async () => {
+    openWith(undefined);
+    await screen.findByRole('option', { name: 'db-password' });
+    expect(screen.queryByRole('alert', { name: L.removedTitle })).toBeNull();
+  });
+});

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Vault } from '../../../../electron/vault/api.js';
 import { CofferError } from '../../../../electron/vault/errors.js';
 import { createVault } from '../../../../electron/vault/vault.js';
-import { copyIdentity, dec, enc, makeTempDir, newMember, openAsMember, parseVaultLines, removeTempDirs, type TestMember } from '../../../helpers/vault.js';
+import { addMembers, copyIdentity, createTestVault, dec, enc, makeTempDir, newMember, openAsMember, parseVaultLines, removeTempDirs, type TestMember } from '../../../helpers/vault.js';
 import { appendToFile, craftCommit, loadCore } from '../properties/forge.js';
 
 afterAll(removeTempDirs);
@@ -137,5 +137,25 @@ describe('members.leave', () => {
     const { ann, asAnn } = await team();
     await rejectsWith(asAnn.members.remove(ann.identity.signPub), 'BadParameter', /You cannot remove yourself/);
     asAnn.close();
+  });
+});
+
+describe('a removed member is told so', () => {
+  it('VaultInfo.removal names the removal and its author for the removed member only; their writes are refused', async () => {
+    const t = await createTestVault({ displayName: 'Alice' });
+    const bob = newMember('Bob');
+    await addMembers(t.vault, [[bob, ['Key Vault Secrets Officer']]]);
+    expect(t.vault.info().removal).toBeNull();
+    await t.vault.members.remove(bob.identity.signPub);
+    expect(t.vault.info().removal).toBeNull();
+    const asBob = await openAsMember(t.path, bob);
+    try {
+      const removal = asBob.info().removal;
+      expect(removal).toEqual({ commit: expect.stringMatching(/^[0-9a-f]{64}$/), by: 'Alice' });
+      await expect(asBob.secrets.set({ name: 'late', value: enc('x') })).rejects.toMatchObject({ code: 'Forbidden' });
+    } finally {
+      asBob.close();
+      await asBob.settled();
+    }
   });
 });
