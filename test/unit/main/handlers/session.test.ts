@@ -22,7 +22,7 @@ function fakeEngine(opts: { failOpen?: boolean; delayMs?: number; settled?: Prom
     return {
       path,
       id: 'id',
-      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, keys: 0, keyVersions: 0, deletedKeys: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], memberId: '0123456789abcdef', unlockedWith: 'passphrase', remembered: false, recoveryKey: false, rejectedCommits: [], lacking: null }),
+      info: () => ({ id: 'id', formatVersion: 1, path, retentionDays: 90, kdf: TEST_KDF, counts: { secrets: 0, secretVersions: 0, deletedSecrets: 0, keys: 0, keyVersions: 0, deletedKeys: 0, commits: 2, members: 1 }, roles: ['Key Vault Administrator'], memberId: '0123456789abcdef', unlockedWith: 'passphrase', remembered: false, recoveryKey: false, rejectedCommits: [], lacking: null, removal: null }),
       close: () => {
         rec.closed = true;
       },
