@@ -587,6 +587,12 @@ export const contract = {
       retentionDays: z.number().int().min(LIMITS.minRetentionDays).max(LIMITS.maxRetentionDays).optional(),
     }),
   ),
+  /**
+   * A team vault (VAULT-MODEL C8): created, and opened, by the profile's identity as its
+   * Administrator, with no passphrase slot; the identity's passphrase unlocks it in main, or
+   * without one the identity this computer remembers (as vault:openWithIdentity).
+   */
+  'vault:createWithIdentity': channel<VaultStatus>()(z.strictObject({ path: newVaultPath, passphrase: passphrase.optional() })),
   'vault:open': channel<VaultStatus>()(z.strictObject({ path: absolutePath, passphrase })),
   /**
    * Opens the vault as a member, with the profile's identity (identity.json) and that identity's

@@ -61,20 +61,26 @@ export async function profileIdentity(profileDir: string): Promise<IdentityView 
 /**
  * The profile's member identity, opened with `passphrase`, or without one from
  * the OS keychain (VaultLocked, saying why, when it is not remembered or the
- * keychain cannot give it). The caller, or the vault it opens, wipes it.
+ * keychain cannot give it), and its display name. The caller, or the vault it
+ * opens, wipes it.
  */
-export async function unlockProfileIdentity(profileDir: string, keychain: Keychain, passphrase: string | undefined): Promise<{ identities: Identities; identity: MemberIdentity }> {
+export async function unlockProfileIdentity(
+  profileDir: string,
+  keychain: Keychain,
+  passphrase: string | undefined,
+): Promise<{ identities: Identities; identity: MemberIdentity; name: string }> {
   const identities = await loadIdentities();
   const found = await readProfileIdentity(identities, profileDir);
   if (found === null) throw noIdentity();
+  const { name } = found.card;
   if (passphrase !== undefined) {
     const file = identities.defaultIdentityPath(profileDir);
-    return { identities, identity: await withPassphraseBytes(passphrase, (p) => identities.unlockIdentityFile(file, p)) };
+    return { identities, identity: await withPassphraseBytes(passphrase, (p) => identities.unlockIdentityFile(file, p)), name };
   }
   const r = await identities.openRememberedProfileIdentity(profileDir, found.signPub, keychain);
   if (r === null) throw new CofferError('VaultLocked', 'This computer does not remember your identity: give its passphrase.');
   if ('problem' in r) throw new CofferError('VaultLocked', r.problem);
-  return { identities, identity: r.identity };
+  return { identities, identity: r.identity, name };
 }
 
 export function identityHandlers({ profileDir, settings, clipboard, keychain, kdf, onWarning }: IdentityHandlerDeps): Pick<Handlers, IdentityChannel> {

@@ -149,6 +149,11 @@ export function createMainServices(options: MainServicesOptions): MainServices {
       await remember(input.path);
       return status;
     },
+    'vault:createWithIdentity': async (input) => {
+      const status = await session.createWithIdentity(input);
+      await remember(input.path);
+      return status;
+    },
     'vault:open': async (input) => {
       const status = await session.open(input);
       await remember(input.path);

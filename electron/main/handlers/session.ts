@@ -15,7 +15,7 @@
  * Create, open and lock run one at a time, so two quick clicks cannot leave
  * two vaults open.
  */
-import { CofferError, loadRecoveryKey, type KdfParams, type Keychain, type Vault, type VaultEngine } from '../../vault/index.js';
+import { CofferError, loadRecoveryKey, type KdfParams, type Keychain, type MemberIdentity, type Vault, type VaultEngine } from '../../vault/index.js';
 import type { VaultStatus, VaultSummary } from '../../../shared/contract.js';
 import { DEFAULT_KDF } from '../../../shared/limits.js';
 import { unlockProfileIdentity } from './identity.js';
@@ -104,6 +104,20 @@ export class VaultSessionManager {
     );
   }
 
+  /**
+   * A team vault (VAULT-MODEL C8): the profile's identity, unlocked as for
+   * openWithIdentity, creates it as its Administrator under its display name
+   * (as `coffer vault create --identity` does), and it opens as that member;
+   * no passphrase slot is written.
+   */
+  createWithIdentity(input: { path: string; passphrase?: string | undefined }): Promise<VaultStatus> {
+    return this.replaceWith(null, () =>
+      this.asProfileIdentity(input.passphrase, (identity, displayName) =>
+        this.options.engine.createVault({ path: input.path, profileDir: this.options.profileDir, identity, displayName, ...this.warn }),
+      ),
+    );
+  }
+
   /** The path is offered again on the unlock screen even if the passphrase is wrong. */
   open(input: { path: string; passphrase: string }): Promise<VaultStatus> {
     return this.replaceWith(input.path, () =>
@@ -122,15 +136,22 @@ export class VaultSessionManager {
    * engine refuses an identity that is not (or no longer) a member (Forbidden).
    */
   openWithIdentity(input: { path: string; passphrase?: string | undefined }): Promise<VaultStatus> {
-    return this.replaceWith(input.path, async () => {
-      const { identities, identity } = await unlockProfileIdentity(this.options.profileDir, this.options.keychain, input.passphrase);
-      try {
-        return await this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, identity, ...this.warn });
-      } catch (e) {
-        identities.wipeIdentity(identity);
-        throw e;
-      }
-    });
+    return this.replaceWith(input.path, () =>
+      this.asProfileIdentity(input.passphrase, (identity) =>
+        this.options.engine.openVault({ path: input.path, profileDir: this.options.profileDir, identity, ...this.warn }),
+      ),
+    );
+  }
+
+  /** `use` takes the profile's identity (the vault it returns wipes it on close); when it fails, the identity is wiped at once. */
+  private async asProfileIdentity(passphrase: string | undefined, use: (identity: MemberIdentity, name: string) => Promise<Vault>): Promise<Vault> {
+    const { identities, identity, name } = await unlockProfileIdentity(this.options.profileDir, this.options.keychain, passphrase);
+    try {
+      return await use(identity, name);
+    } catch (e) {
+      identities.wipeIdentity(identity);
+      throw e;
+    }
   }
 
   /** Unlock with the key kept in the OS keychain; VaultLocked (saying why) when it cannot. */

@@ -3,10 +3,13 @@
  * a team vault, which holds no passphrase slot for them: VAULT-MODEL C2).
  * Offered wherever a vault is opened with a passphrase (the start screen's
  * Open form, the unlock screen); absent while the profile has no identity.
+ * The start screen's Create form asks the same question as "Protect with"
+ * (UnlockChoice): a personal vault's passphrase, or a team vault of the identity.
  * An identity this computer remembers opens with the OS keychain when its
  * passphrase is left empty.
  */
 import { useEffect, useId, type Ref } from 'react';
+import type { IdentityView } from '../../../shared/contract.js';
 import { L } from '../../app/labels.js';
 import { Field } from '../../lib/Field.js';
 import { useIdentity } from './store.js';
@@ -45,24 +48,51 @@ export function OpenWithFields({ openWith, onOpenWith, vaultLabel, value, onChan
 }
 
 function OpenWithChoice({ value, onChange }: { value: OpenWith; onChange: (value: OpenWith) => void }) {
+  return (
+    <UnlockChoice
+      value={value}
+      onChange={onChange}
+      legend={L.openWithLegend}
+      passphraseLabel={L.openWithPassphrase}
+      identityLabel={(identity) => L.openWithIdentity(identity.name, identity.id)}
+      keychainHint={L.identityKeychainHint}
+    />
+  );
+}
+
+/**
+ * A passphrase or the profile's identity, in the caller's words (Open with,
+ * Protect with). Absent while the profile has no identity, unless
+ * `noIdentityLabel` is given: then the identity is offered under it all the
+ * same, and the caller says how to make one.
+ */
+export function UnlockChoice({ value, onChange, legend, passphraseLabel, identityLabel, noIdentityLabel, keychainHint }: {
+  value: OpenWith;
+  onChange: (value: OpenWith) => void;
+  legend: string;
+  passphraseLabel: string;
+  identityLabel: (identity: IdentityView) => string;
+  noIdentityLabel?: string;
+  keychainHint: string;
+}) {
   const identity = useIdentity((s) => s.identity);
   const group = useId();
   useEffect(() => {
     if (useIdentity.getState().identity === undefined) void useIdentity.getState().load();
   }, []);
-  if (!identity) return null;
+  if (identity === undefined || (identity === null && noIdentityLabel === undefined)) return null;
   return (
     <fieldset className="field">
-      <legend>{L.openWithLegend}</legend>
+      <legend>{legend}</legend>
       <label className="radio">
         <input type="radio" name={group} checked={value === 'passphrase'} onChange={() => onChange('passphrase')} />
-        {L.openWithPassphrase}
+        {passphraseLabel}
       </label>
       <label className="radio">
         <input type="radio" name={group} checked={value === 'identity'} onChange={() => onChange('identity')} />
-        {L.openWithIdentity(identity.name, identity.id)}
+        {identity === null ? noIdentityLabel : identityLabel(identity)}
       </label>
-      {value === 'identity' && identity.remembered ? <p className="hint">{L.identityKeychainHint}</p> : null}
+      {value === 'identity' && identity?.remembered === true ? <p className="hint">{keychainHint}</p> : null}
     </fieldset>
   );
 }

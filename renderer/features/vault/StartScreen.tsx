@@ -5,7 +5,8 @@ import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { IdentityDialog } from '../identity/IdentityDialog.js';
-import { OpenWithFields, type OpenWith } from '../identity/OpenWithChoice.js';
+import { OpenWithFields, UnlockChoice, type OpenWith } from '../identity/OpenWithChoice.js';
+import { useIdentity } from '../identity/store.js';
 import { NewVaultPathField } from './NewVaultPathField.js';
 import { useSession } from './store.js';
 import { StrengthMeter } from './StrengthMeter.js';
@@ -16,7 +17,7 @@ export function StartScreen() {
     <main className="start">
       <h1>{L.appTitle}</h1>
       <div className="start-columns">
-        <CreateForm />
+        <CreateForm onMyIdentity={() => setIdentityOpen(true)} />
         <OpenForm />
       </div>
       <p>
@@ -29,10 +30,18 @@ export function StartScreen() {
   );
 }
 
-function CreateForm() {
-  const create = useSession((s) => s.create);
+/**
+ * Protect with a passphrase (a personal vault) or with the profile's identity
+ * (a team vault, VAULT-MODEL C8: its Administrator, with no passphrase slot;
+ * each member opens it with their own identity). Without an identity in the
+ * profile, My identity is offered to make one.
+ */
+function CreateForm({ onMyIdentity }: { onMyIdentity: () => void }) {
+  const { create, createWithIdentity } = useSession();
+  const identity = useIdentity((s) => s.identity);
   const headingId = useId();
   const [path, setPath] = useState('');
+  const [protectWith, setProtectWith] = useState<OpenWith>('passphrase');
   const [pass, setPass] = useState('');
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -53,15 +62,24 @@ function CreateForm() {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    if (pass !== repeat) {
+    const byIdentity = protectWith === 'identity';
+    if (!byIdentity && pass !== repeat) {
       setError(L.passphraseMismatch);
       return;
     }
     setError(null);
     setBusy(true);
-    const err = await create(path.trim(), pass);
+    const err = await (byIdentity ? createWithIdentity(path.trim(), pass) : create(path.trim(), pass));
     setBusy(false);
     if (err) setError(err.message);
+  };
+
+  const chooseProtection = (value: OpenWith) => {
+    // The fields change meaning: what was typed for one is never sent as the other.
+    setPass('');
+    setRepeat('');
+    setError(null);
+    setProtectWith(value);
   };
 
   return (
@@ -69,13 +87,37 @@ function CreateForm() {
       <h2 id={headingId}>{L.createRegion}</h2>
       <form onSubmit={onSubmit} aria-busy={busy}>
         <NewVaultPathField label={L.createPath} value={path} onChange={setPath} onChosen={() => passRef.current?.focus()} onError={setError} />
-        <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
-        <StrengthMeter passphrase={pass} />
-        <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />
+        <UnlockChoice
+          value={protectWith}
+          onChange={chooseProtection}
+          legend={L.protectWithLegend}
+          passphraseLabel={L.protectWithPassphrase}
+          identityLabel={(me) => L.protectWithIdentity(me.name, me.id)}
+          noIdentityLabel={L.protectWithNoIdentity}
+          keychainHint={L.identityKeychainCreateHint}
+        />
+        {protectWith === 'passphrase' ? (
+          <>
+            <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />
+            <StrengthMeter passphrase={pass} />
+            <Field label={L.createRepeat} type="password" value={repeat} onChange={setRepeat} required />
+          </>
+        ) : identity ? (
+          <Field label={L.identityPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required={!identity.remembered} />
+        ) : (
+          <p>
+            {L.protectNoIdentity}{' '}
+            <button type="button" onClick={onMyIdentity}>
+              {L.myIdentityButton}
+            </button>
+          </p>
+        )}
         <ErrorAlert message={error} />
-        <button type="submit" className="primary">
-          {L.createButton}
-        </button>
+        {protectWith === 'passphrase' || identity ? (
+          <button type="submit" className="primary">
+            {L.createButton}
+          </button>
+        ) : null}
         {busy ? <p role="status">{L.loading}</p> : null}
       </form>
     </section>

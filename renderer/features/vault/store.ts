@@ -13,6 +13,9 @@ import { L } from '../../app/labels.js';
 
 export type Screen = 'loading' | 'start' | 'unlock' | 'vault';
 
+/** An identity's passphrase left empty: main uses the identity this computer remembers. */
+const byIdentity = (path: string, passphrase: string): { path: string; passphrase?: string } => (passphrase === '' ? { path } : { path, passphrase });
+
 interface SessionState {
   screen: Screen;
   /** The open vault's path, or the one to unlock. */
@@ -31,6 +34,8 @@ interface SessionState {
   applyStatus(status: VaultStatus): void;
   loadRecent(): Promise<void>;
   create(path: string, passphrase: string): Promise<ErrorResult | null>;
+  /** A team vault of the profile's identity, with its passphrase; an empty one: the identity this computer remembers. */
+  createWithIdentity(path: string, passphrase: string): Promise<ErrorResult | null>;
   /** With `remember`, once open the vault is remembered on this computer (a failure becomes `notice`). */
   open(path: string, passphrase: string, remember?: boolean): Promise<ErrorResult | null>;
   unlockWithKeychain(path: string): Promise<ErrorResult | null>;
@@ -95,6 +100,10 @@ export const useSession = create<SessionState>()((set, get) => {
     return enter(await call('vault:create', { path, passphrase }));
   },
 
+  async createWithIdentity(path, passphrase) {
+    return enter(await call('vault:createWithIdentity', byIdentity(path, passphrase)));
+  },
+
   async open(path, passphrase, remember = false) {
     // On a wrong passphrase main keeps the path to offer again, and has locked whatever was open.
     const err = enter(await call('vault:open', { path, passphrase }));
@@ -116,7 +125,7 @@ export const useSession = create<SessionState>()((set, get) => {
   },
 
   async openWithIdentity(path, passphrase) {
-    return enter(await call('vault:openWithIdentity', passphrase === '' ? { path } : { path, passphrase }));
+    return enter(await call('vault:openWithIdentity', byIdentity(path, passphrase)));
   },
 
   async resetPassphrase(path, recoveryKey, newPassphrase) {

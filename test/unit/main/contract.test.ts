@@ -27,7 +27,7 @@ describe('contract', () => {
       [
         'vault:create', 'vault:open', 'vault:lock', 'vault:status', 'vault:recent', 'vault:suggestPath', 'vault:history',
         'vault:conflictedCopies', 'vault:mergeConflictedCopies',
-        'vault:openWithIdentity', 'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
+        'vault:createWithIdentity', 'vault:openWithIdentity', 'vault:unlockWithKeychain', 'vault:resetPassphrase', 'vault:remember', 'vault:forget',
         'vault:changePassphrase', 'vault:createRecoveryKey', 'vault:removeRecoveryKey', 'vault:refound',
         'dialog:chooseVault', 'dialog:chooseNewVault',
         'secrets:list', 'secrets:listVersions', 'secrets:listDeleted', 'secrets:set', 'secrets:update',

@@ -14,6 +14,11 @@
  * top bar names them), and after a lock the unlock screen offers the identity
  * first; a wrong passphrase or an identity that is not a member is said as
  * main says it.
+ *
+ * Create with my identity: the Create form's "Protect with" choice; the
+ * identity's passphrase (none when remembered) creates a team vault opened
+ * as that member, with no vault passphrase fields; without an identity, My
+ * identity is offered to make one.
  */
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -220,6 +225,82 @@ describe('Open with my identity', () => {
     fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
     await screen.findByRole('option', { name: 'db-password' });
     expect(screen.queryByText(/^Opened as/)).toBeNull();
+  });
+});
+
+describe('Create a team vault with my identity', () => {
+  const NEW = '/v/new-team.coffer';
+
+  it('Protect with my identity: no vault passphrase fields, the identity passphrase (a wrong one said as main says it) creates and opens it as Bob', async () => {
+    const fake = createFakeCoffer();
+    fake.identity.current = { ...BOB };
+    renderApp(fake);
+    const create = await screen.findByRole('region', { name: L.createRegion });
+    const choice = await within(create).findByRole('group', { name: L.protectWithLegend });
+    expect((within(choice).getByLabelText(L.protectWithPassphrase) as HTMLInputElement).checked).toBe(true);
+    type(within(create).getByLabelText(L.createPassphrase), 'typed for a personal vault');
+    fireEvent.click(within(choice).getByLabelText(L.protectWithIdentity('Bob', BOB.id)));
+    expect(within(create).queryByLabelText(L.createPassphrase)).toBeNull();
+    expect(within(create).queryByLabelText(L.createRepeat)).toBeNull();
+    expect(within(create).queryByRole('meter')).toBeNull();
+    const field = within(create).getByLabelText(L.identityPassphrase) as HTMLInputElement;
+    expect(field.value).toBe('');
+    expect(field.required).toBe(true);
+    type(within(create).getByLabelText(L.createPath), NEW);
+    type(field, 'not it');
+    fireEvent.click(within(create).getByRole('button', { name: L.createButton }));
+    expect((await within(create).findByRole('alert')).textContent).toBe('The passphrase of the identity /profile/identity.json is wrong.');
+    expect(fake.vaults.has(NEW)).toBe(false);
+
+    type(field, PASS);
+    fireEvent.click(within(create).getByRole('button', { name: L.createButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
+    expect(fake.calls.filter((c) => c.channel === 'vault:createWithIdentity').map((c) => c.input)).toEqual([
+      { path: NEW, passphrase: 'not it' },
+      { path: NEW, passphrase: PASS },
+    ]);
+    expect(fake.calls.some((c) => c.channel === 'vault:create')).toBe(false);
+    expect(fake.vaults.get(NEW)?.members.map((m) => [m.name, m.roles])).toEqual([['Bob', ['Key Vault Administrator']]]);
+    expect(document.body.innerHTML).not.toContain(PASS);
+  });
+
+  it('a remembered identity creates with its passphrase left empty (the OS keychain), said beside the choice', async () => {
+    const fake = createFakeCoffer();
+    fake.identity.current = { ...BOB, remembered: true };
+    renderApp(fake);
+    const create = await screen.findByRole('region', { name: L.createRegion });
+    fireEvent.click(await within(create).findByLabelText(L.protectWithIdentity('Bob', BOB.id)));
+    expect(within(create).getByText(L.identityKeychainCreateHint)).toBeTruthy();
+    expect((within(create).getByLabelText(L.identityPassphrase) as HTMLInputElement).required).toBe(false);
+    type(within(create).getByLabelText(L.createPath), NEW);
+    fireEvent.click(within(create).getByRole('button', { name: L.createButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
+    expect(fake.calls.find((c) => c.channel === 'vault:createWithIdentity')?.input).toEqual({ path: NEW });
+  });
+
+  it('without an identity: says so and offers My identity; once made there, the team vault is created with it', async () => {
+    const fake = createFakeCoffer();
+    renderApp(fake);
+    const create = await screen.findByRole('region', { name: L.createRegion });
+    fireEvent.click(await within(create).findByLabelText(L.protectWithNoIdentity));
+    expect(within(create).getByText(L.protectNoIdentity, { exact: false })).toBeTruthy();
+    expect(within(create).queryByRole('button', { name: L.createButton })).toBeNull();
+    expect(within(create).queryByLabelText(L.identityPassphrase)).toBeNull();
+
+    fireEvent.click(within(create).getByRole('button', { name: L.myIdentityButton }));
+    const dialog = await screen.findByRole('dialog', { name: L.identityDialog });
+    type(await within(dialog).findByLabelText(L.identityName), 'Bob');
+    type(within(dialog).getByLabelText(L.identityPassphrase), PASS);
+    type(within(dialog).getByLabelText(L.identityRepeat), PASS);
+    fireEvent.click(within(dialog).getByRole('button', { name: L.createIdentityButton }));
+    await screen.findByRole('region', { name: 'Bob' });
+    fireEvent.keyDown(screen.getByRole('dialog', { name: L.identityDialog }), { key: 'Escape' });
+
+    expect((within(create).getByLabelText(L.protectWithIdentity('Bob', BOB.id)) as HTMLInputElement).checked).toBe(true);
+    type(within(create).getByLabelText(L.createPath), NEW);
+    type(within(create).getByLabelText(L.identityPassphrase), PASS);
+    fireEvent.click(within(create).getByRole('button', { name: L.createButton }));
+    expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
   });
 });
 

@@ -5,6 +5,8 @@
  * identity show` then reads), its passphrase opens it and nothing else
  * does, a second create is refused; its invite is copied by main and
  * cleared after the user's delay; no passphrase in any answer or warning.
+ * A team vault created with the identity (vault:createWithIdentity) names it
+ * Administrator, holds no passphrase slot, and opens with each member's identity.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -171,5 +173,84 @@ describe('vault:openWithIdentity (real handlers and engine, two profiles)', () =
       expect(part.length).toBe(32);
       expect(part.every((b) => b === 0)).toBe(true);
     }
+  });
+});
+
+describe('vault:createWithIdentity (real handlers and engine, two profiles)', () => {
+  let carol: TestApp;
+  let dave: TestApp;
+  const CAROL_PASSPHRASE = 'CANARY-carol identity 5b2d';
+  const DAVE_PASSPHRASE = 'CANARY-dave identity 0e7a';
+
+  it('creates a team vault with the identity as its Administrator, under its name, and opens it as that member', async () => {
+    carol = await startApp();
+    const card = await carol.ok('identity:create', { name: 'Carol', passphrase: CAROL_PASSPHRASE });
+    const status = await carol.ok('vault:createWithIdentity', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE });
+    if (status.state !== 'unlocked') throw new Error('expected the vault open');
+    expect(status.vault).toMatchObject({ memberId: card.id, roles: ['Key Vault Administrator'], unlockedWith: 'identity', recoveryKey: false });
+    expect(await carol.ok('members:list')).toMatchObject([{ id: card.id, name: 'Carol', roles: ['Key Vault Administrator'] }]);
+    await carol.ok('secrets:set', { name: 'db-password', value: 'CANARY-value-77d1' });
+    expect((await carol.ok('vault:recent')).map((r) => r.path)).toEqual([carol.vaultPath]);
+    await carol.ok('vault:lock');
+    // No passphrase slot: no passphrase opens it, the identity does.
+    expect((await carol.call('vault:open', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE })).ok).toBe(false);
+    expect((await carol.ok('vault:openWithIdentity', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE })).state).toBe('unlocked');
+  });
+
+  it('each member opens it with their own identity', async () => {
+    dave = await startApp();
+    const card = await dave.ok('identity:create', { name: 'Dave', passphrase: DAVE_PASSPHRASE });
+    await carol.ok('members:add', { invite: card.invite, roles: ['Key Vault Secrets User'] });
+    await carol.ok('vault:lock');
+    const status = await dave.ok('vault:openWithIdentity', { path: carol.vaultPath, passphrase: DAVE_PASSPHRASE });
+    expect(status).toMatchObject({ state: 'unlocked', vault: { memberId: card.id, roles: ['Key Vault Secrets User'] } });
+    expect(await dave.ok('secrets:reveal', { name: 'db-password' })).toMatchObject({ value: 'CANARY-value-77d1' });
+    await dave.ok('vault:lock');
+  });
+
+  it('a wrong identity passphrase, no identity, or a path taken: refused, no file written, the app locked', async () => {
+    const other = join(carol.dir, 'other.coffer');
+    expect(expectError(await carol.call('vault:createWithIdentity', { path: other, passphrase: 'CANARY-wrong' }), 'WrongPassphrase').message).toBe(
+      `The passphrase of the identity ${join(carol.profileDir, 'identity.json')} is wrong.`,
+    );
+    const none = await startApp();
+    const r = expectError(await none.call('vault:createWithIdentity', { path: none.vaultPath, passphrase: 'CANARY-x' }), 'NotFound');
+    expect(r.message).toBe('This profile has no identity: create one under My identity, and give its invite to an Administrator of the vault.');
+    expectError(await carol.call('vault:createWithIdentity', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE }), 'VaultExists');
+    await expect(stat(other)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(none.vaultPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await carol.ok('vault:status')).state).toBe('locked');
+    expect((await none.ok('vault:status')).state).toBe('locked');
+  });
+
+  it('remembered on this computer: creates without the passphrase; not remembered, the passphrase is asked', async () => {
+    const second = join(dave.dir, 'team2.coffer');
+    expect(expectError(await dave.call('vault:createWithIdentity', { path: second }), 'VaultLocked').message).toBe(
+      'This computer does not remember your identity: give its passphrase.',
+    );
+    await dave.ok('identity:remember', { passphrase: DAVE_PASSPHRASE });
+    expect(await dave.ok('vault:createWithIdentity', { path: second })).toMatchObject({ state: 'unlocked', vault: { unlockedWith: 'identity', roles: ['Key Vault Administrator'] } });
+    await dave.ok('vault:lock');
+    expect([...carol.warnings, ...dave.warnings].join('\n')).not.toContain('CANARY');
+  });
+
+  it('wipes the unlocked identity when the engine fails to create the vault', async () => {
+    let given: OpenVaultOptions['identity'];
+    const session = new VaultSessionManager({
+      profileDir: carol.profileDir,
+      keychain: new MemoryKeychain(),
+      engine: {
+        createVault: (o) => {
+          given = o.identity;
+          return Promise.reject(new CofferError('IoError', 'disk full'));
+        },
+        openVault: () => Promise.reject(new Error('unused')),
+        isVaultRemembered: () => Promise.resolve(false),
+        forgetVault: () => Promise.resolve({ forgotten: false }),
+      },
+    });
+    await expect(session.createWithIdentity({ path: join(carol.dir, 'x.coffer'), passphrase: CAROL_PASSPHRASE })).rejects.toMatchObject({ code: 'IoError' });
+    expect(given).toBeDefined();
+    for (const part of [given!.signSeed, given!.encPriv]) expect(part.every((b) => b === 0)).toBe(true);
   });
 });

@@ -226,6 +226,12 @@ const BAD: Record<Channel, { input: Record<string, unknown>; field: string }[]> 
     { input: { path: `/${'a'.repeat(5000)}`, passphrase: 'p' }, field: 'path: Too big' },
     { input: { path: '/tmp/a.coffer', passphrase: 42 }, field: 'passphrase: Invalid input' },
   ],
+  'vault:createWithIdentity': [
+    { input: {}, field: 'path: is required' },
+    { input: { path: '/tmp/a.txt' }, field: 'path: must end in .coffer' },
+    { input: { path: '/tmp/a.coffer', passphrase: '' }, field: 'passphrase: must not be empty' },
+    { input: { path: '/tmp/a.coffer', passphrase: 'p', retentionDays: 30 }, field: 'unknown field retentionDays' },
+  ],
   'vault:openWithIdentity': [
     { input: { passphrase: 'p' }, field: 'path: is required' },
     { input: { path: 'rel.coffer', passphrase: 'p' }, field: 'path: must be an absolute path' },
@@ -557,6 +563,7 @@ describe('every channel: a foreign sender is refused before the handler runs', (
     const valid: Record<Channel, unknown> = {
       'vault:create': { path: join(app.dir, 'other.coffer'), passphrase: PASSPHRASE },
       'vault:open': { path: app.vaultPath, passphrase: PASSPHRASE },
+      'vault:createWithIdentity': { path: join(app.dir, 'team.coffer'), passphrase: 'p' },
       'vault:openWithIdentity': { path: app.vaultPath, passphrase: 'p' },
       'vault:unlockWithKeychain': { path: app.vaultPath },
       'vault:resetPassphrase': { path: app.vaultPath, recoveryKey: 'k', newPassphrase: 'x' },
@@ -808,6 +815,9 @@ describe('values never leave main except through secrets:reveal', () => {
     await call('settings:get');
     await call('settings:set', { clipboardClearSeconds: 20 });
     await call('vault:lock');
+    // A team vault created with the identity: a wrong identity passphrase, then its own.
+    await call('vault:createWithIdentity', { path: join(app.dir, 'team-canary.coffer'), passphrase: 'CANARY-wrong-identity' });
+    await call('vault:createWithIdentity', { path: join(app.dir, 'team-canary.coffer'), passphrase: 'CANARY-identity-create' });
     await call('vault:openWithIdentity', { path: app.vaultPath, passphrase: 'CANARY-wrong-identity' });
     await call('vault:open', { path: app.vaultPath, passphrase: 'CANARY-wrong-passphrase' });
     await call('vault:open', { path: app.vaultPath, passphrase: PASSPHRASE });

@@ -28,6 +28,7 @@ function spyHandlers(impl?: (channel: Channel, input: unknown) => unknown) {
 const VALID: Record<Channel, unknown> = {
   'vault:create': { path: '/tmp/x/a.coffer', passphrase: 'p' },
   'vault:open': { path: '/tmp/x/a.coffer', passphrase: 'p' },
+  'vault:createWithIdentity': { path: '/tmp/x/a.coffer' },
   'vault:openWithIdentity': { path: '/tmp/x/a.coffer', passphrase: 'p' },
   'vault:unlockWithKeychain': { path: '/tmp/x/a.coffer' },
   'vault:resetPassphrase': { path: '/tmp/x/a.coffer', recoveryKey: 'k', newPassphrase: 'p' },
@@ -139,7 +140,7 @@ describe('registerHandlers', () => {
   it('registers exactly the contract channels, each as coffer:<channel>', () => {
     const { ipc } = setup();
     expect([...ipc.handlers.keys()].sort()).toEqual(CHANNELS.map((c) => `coffer:${c}`).sort());
-    expect(CHANNELS.length).toBe(94);
+    expect(CHANNELS.length).toBe(95);
   });
 
   it('dispose() removes every handler', () => {
