@@ -8,7 +8,10 @@
  * on the Open form, the right one opens the vault as Bob (the top bar names
  * him), and he sees what his role allows: the secret listed, the Members
  * view without changes to offer. Remembered on this computer, his identity
- * then opens the vault after a lock with no passphrase typed. Real main handlers and engine, the built renderer in
+ * then opens the vault after a lock with no passphrase typed. Last, Bob
+ * creates a team vault with his identity (Protect with: my identity, its
+ * passphrase, no vault passphrase fields): it opens as Bob, its
+ * Administrator, and no passphrase opens its file. Real main handlers and engine, the built renderer in
  * Chromium; each screen passes axe (screenshots in
  * test-results/e2e/identity-*.png).
  */
@@ -17,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { parseInvite, readIdentityFile } from '../../electron/vault/access/identity-file.js';
-import { createVault } from '../../electron/vault/vault.js';
+import { createVault, openVault } from '../../electron/vault/vault.js';
 import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
 
 const IDENTITY_PASSPHRASE = 'bob identity passphrase 5e1d!';
@@ -145,6 +148,57 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     await visible(page.getByRole('option', { name: 'db-password' }));
     // One call, without a passphrase (main's keychain opened the identity).
     expect(app.calls.slice(before).filter((c) => c.channel === 'coffer:vault:openWithIdentity').map((c) => c.ok)).toEqual([true]);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('creates a team vault with his identity: Protect with my identity, its passphrase, then the vault open as Bob, its Administrator, with no passphrase slot', async () => {
+    const bob = await readIdentityFile(join(app.profileDir, 'identity.json'));
+    await button(page, L.lockButton).click();
+    const unlock = page.getByRole('region', { name: L.unlockRegion, exact: true });
+    await visible(unlock);
+    await button(unlock, L.otherVaultButton).focus();
+    await page.keyboard.press('Enter');
+    const create = page.getByRole('region', { name: L.createRegion, exact: true });
+    await visible(create);
+
+    const vaultPath = join(app.vaultDir, 'bob-team.coffer');
+    const path = create.getByLabel(L.createPath, { exact: true });
+    await path.fill(vaultPath);
+    const choice = create.getByRole('group', { name: L.protectWithLegend, exact: true });
+    const byIdentity = choice.getByLabel(L.protectWithIdentity('Bob', bob.id), { exact: true });
+    await byIdentity.focus();
+    await page.keyboard.press('Space');
+    expect(await byIdentity.isChecked()).toBe(true);
+    // No vault passphrase: only the identity's, optional here (this computer remembers it).
+    expect(await create.getByLabel(L.createPassphrase, { exact: true }).count()).toBe(0);
+    await visible(create.getByText(L.identityKeychainCreateHint, { exact: true }));
+    await checkScreen('identity-06-create-team-vault');
+    await page.keyboard.press('Tab');
+    const field = create.getByLabel(L.identityPassphrase, { exact: true });
+    expect(await field.evaluate((e) => e === document.activeElement)).toBe(true);
+    await page.keyboard.insertText(IDENTITY_PASSPHRASE);
+    await page.keyboard.press('Enter');
+    await visible(page.getByText(L.openedAs('Bob', bob.id), { exact: true }));
+    expect(app.calls.filter((c) => c.channel === 'coffer:vault:createWithIdentity').map((c) => c.ok)).toEqual([true]);
+
+    const nav = page.getByRole('navigation', { name: L.kindsNav });
+    await button(nav, L.membersNav).focus();
+    await page.keyboard.press('Enter');
+    const rows = page.getByRole('table', { name: L.membersTable, exact: true }).getByRole('row').filter({ hasText: bob.id });
+    await visible(rows);
+    expect(await rows.textContent()).toContain(L.memberYou);
+    expect(await rows.textContent()).toContain('Key Vault Administrator');
+    await visible(button(page, L.addMemberButton));
+    await checkScreen('identity-07-team-vault-as-bob');
+    expect(await page.content()).not.toContain(IDENTITY_PASSPHRASE);
+
+    // A team vault (C8): no passphrase opens it.
+    await button(page, L.lockButton).click();
+    await visible(page.getByRole('region', { name: L.unlockRegion, exact: true }));
+    await expect(openVault({ path: vaultPath, profileDir: join(app.vaultDir, 'other-profile'), passphrase: new TextEncoder().encode(IDENTITY_PASSPHRASE) })).rejects.toMatchObject({
+      code: 'VaultLocked',
+      message: 'This vault has no passphrase slot; open it with a member identity.',
+    });
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -193,7 +193,9 @@ describe('vault:createWithIdentity (real handlers and engine, two profiles)', ()
     expect((await carol.ok('vault:recent')).map((r) => r.path)).toEqual([carol.vaultPath]);
     await carol.ok('vault:lock');
     // No passphrase slot: no passphrase opens it, the identity does.
-    expect((await carol.call('vault:open', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE })).ok).toBe(false);
+    expect(expectError(await carol.call('vault:open', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE }), 'VaultLocked').message).toBe(
+      'This vault has no passphrase slot; open it with a member identity.',
+    );
     expect((await carol.ok('vault:openWithIdentity', { path: carol.vaultPath, passphrase: CAROL_PASSPHRASE })).state).toBe('unlocked');
   });
 
