@@ -33,7 +33,7 @@ export function OpenWithFields({ openWith, onOpenWith, vaultLabel, value, onChan
   const optional = useIdentity((s) => openWith === 'identity' && s.identity?.remembered === true);
   return (
     <>
-      <OpenWithChoice value={openWith} onChange={onOpenWith} />
+      <UnlockChoice value={openWith} onChange={onOpenWith} />
       <Field
         label={openWith === 'identity' ? L.identityPassphrase : vaultLabel}
         type="password"
@@ -47,52 +47,56 @@ export function OpenWithFields({ openWith, onOpenWith, vaultLabel, value, onChan
   );
 }
 
-function OpenWithChoice({ value, onChange }: { value: OpenWith; onChange: (value: OpenWith) => void }) {
-  return (
-    <UnlockChoice
-      value={value}
-      onChange={onChange}
-      legend={L.openWithLegend}
-      passphraseLabel={L.openWithPassphrase}
-      identityLabel={(identity) => L.openWithIdentity(identity.name, identity.id)}
-      keychainHint={L.identityKeychainHint}
-    />
-  );
+/** The words of a choice between a passphrase and the profile's identity; `noIdentity` offers the identity while the profile has none. */
+export interface ChoiceWords {
+  legend: string;
+  passphrase: string;
+  identity: (identity: IdentityView) => string;
+  noIdentity?: string;
+  keychainHint: string;
 }
+
+const OPEN_WITH: ChoiceWords = {
+  legend: L.openWithLegend,
+  passphrase: L.openWithPassphrase,
+  identity: (identity) => L.openWithIdentity(identity.name, identity.id),
+  keychainHint: L.identityKeychainHint,
+};
+
+/** The Create form's: a personal vault's passphrase, or a team vault of the identity (offered without one: the form says how to make it). */
+export const PROTECT_WITH: ChoiceWords = {
+  legend: L.protectWithLegend,
+  passphrase: L.protectWithPassphrase,
+  identity: (identity) => L.protectWithIdentity(identity.name, identity.id),
+  noIdentity: L.protectWithNoIdentity,
+  keychainHint: L.identityKeychainCreateHint,
+};
 
 /**
  * A passphrase or the profile's identity, in the caller's words (Open with,
- * Protect with). Absent while the profile has no identity, unless
- * `noIdentityLabel` is given: then the identity is offered under it all the
- * same, and the caller says how to make one.
+ * Protect with). Absent while the profile has no identity, unless the words
+ * have `noIdentity`: then the identity is offered under it all the same, and
+ * the caller says how to make one.
  */
-export function UnlockChoice({ value, onChange, legend, passphraseLabel, identityLabel, noIdentityLabel, keychainHint }: {
-  value: OpenWith;
-  onChange: (value: OpenWith) => void;
-  legend: string;
-  passphraseLabel: string;
-  identityLabel: (identity: IdentityView) => string;
-  noIdentityLabel?: string;
-  keychainHint: string;
-}) {
+export function UnlockChoice({ value, onChange, words = OPEN_WITH }: { value: OpenWith; onChange: (value: OpenWith) => void; words?: ChoiceWords }) {
   const identity = useIdentity((s) => s.identity);
   const group = useId();
   useEffect(() => {
     if (useIdentity.getState().identity === undefined) void useIdentity.getState().load();
   }, []);
-  if (identity === undefined || (identity === null && noIdentityLabel === undefined)) return null;
+  if (identity === undefined || (identity === null && words.noIdentity === undefined)) return null;
   return (
     <fieldset className="field">
-      <legend>{legend}</legend>
+      <legend>{words.legend}</legend>
       <label className="radio">
         <input type="radio" name={group} checked={value === 'passphrase'} onChange={() => onChange('passphrase')} />
-        {passphraseLabel}
+        {words.passphrase}
       </label>
       <label className="radio">
         <input type="radio" name={group} checked={value === 'identity'} onChange={() => onChange('identity')} />
-        {identity === null ? noIdentityLabel : identityLabel(identity)}
+        {identity === null ? words.noIdentity : words.identity(identity)}
       </label>
-      {value === 'identity' && identity?.remembered === true ? <p className="hint">{keychainHint}</p> : null}
+      {value === 'identity' && identity?.remembered === true ? <p className="hint">{words.keychainHint}</p> : null}
     </fieldset>
   );
 }

@@ -5,7 +5,7 @@ import { call } from '../../lib/api.js';
 import { ErrorAlert } from '../../lib/Dialog.js';
 import { Field } from '../../lib/Field.js';
 import { IdentityDialog } from '../identity/IdentityDialog.js';
-import { OpenWithFields, UnlockChoice, type OpenWith } from '../identity/OpenWithChoice.js';
+import { OpenWithFields, PROTECT_WITH, UnlockChoice, type OpenWith } from '../identity/OpenWithChoice.js';
 import { useIdentity } from '../identity/store.js';
 import { NewVaultPathField } from './NewVaultPathField.js';
 import { useSession } from './store.js';
@@ -87,15 +87,7 @@ function CreateForm({ onMyIdentity }: { onMyIdentity: () => void }) {
       <h2 id={headingId}>{L.createRegion}</h2>
       <form onSubmit={onSubmit} aria-busy={busy}>
         <NewVaultPathField label={L.createPath} value={path} onChange={setPath} onChosen={() => passRef.current?.focus()} onError={setError} />
-        <UnlockChoice
-          value={protectWith}
-          onChange={chooseProtection}
-          legend={L.protectWithLegend}
-          passphraseLabel={L.protectWithPassphrase}
-          identityLabel={(me) => L.protectWithIdentity(me.name, me.id)}
-          noIdentityLabel={L.protectWithNoIdentity}
-          keychainHint={L.identityKeychainCreateHint}
-        />
+        <UnlockChoice value={protectWith} onChange={chooseProtection} words={PROTECT_WITH} />
         {protectWith === 'passphrase' ? (
           <>
             <Field label={L.createPassphrase} type="password" value={pass} onChange={setPass} inputRef={passRef} required />

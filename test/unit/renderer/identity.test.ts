@@ -179,9 +179,7 @@ describe('Open with my identity', () => {
     fake.identity.current = { ...BOB, remembered: true };
     renderApp(fake);
     const region = await screen.findByRole('region', { name: L.unlockRegion });
-    fireEvent.click(await within(region).findByLabelText(L.openWithIdentity('Bob', BOB.id)));
-    expect(within(region).getByText(L.identityKeychainHint)).toBeTruthy();
-    expect((within(region).getByLabelText(L.identityPassphrase) as HTMLInputElement).required).toBe(false);
+    await chooseRememberedIdentity(region, L.openWithIdentity('Bob', BOB.id), L.identityKeychainHint);
     fireEvent.click(within(region).getByRole('button', { name: L.unlockButton }));
     expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
     expect(fake.calls.find((c) => c.channel === 'vault:openWithIdentity')?.input).toEqual({ path: TEAM });
@@ -197,13 +195,7 @@ describe('Open with my identity', () => {
     expect(within(open).queryByRole('group', { name: L.openWithLegend })).toBeNull();
 
     // Created here: the Open form offers it at once.
-    const dialog = await openDialog();
-    type(await within(dialog).findByLabelText(L.identityName), 'Bob');
-    type(within(dialog).getByLabelText(L.identityPassphrase), PASS);
-    type(within(dialog).getByLabelText(L.identityRepeat), PASS);
-    fireEvent.click(within(dialog).getByRole('button', { name: L.createIdentityButton }));
-    await screen.findByRole('region', { name: 'Bob' });
-    fireEvent.keyDown(screen.getByRole('dialog', { name: L.identityDialog }), { key: 'Escape' });
+    await createBob(await openDialog());
     const choice = await within(open).findByRole('group', { name: L.openWithLegend });
     fireEvent.click(within(choice).getByLabelText(L.openWithIdentity('Bob', BOB.id)));
     type(within(open).getByLabelText(L.openPath), TEAM);
@@ -269,9 +261,7 @@ describe('Create a team vault with my identity', () => {
     fake.identity.current = { ...BOB, remembered: true };
     renderApp(fake);
     const create = await screen.findByRole('region', { name: L.createRegion });
-    fireEvent.click(await within(create).findByLabelText(L.protectWithIdentity('Bob', BOB.id)));
-    expect(within(create).getByText(L.identityKeychainCreateHint)).toBeTruthy();
-    expect((within(create).getByLabelText(L.identityPassphrase) as HTMLInputElement).required).toBe(false);
+    await chooseRememberedIdentity(create, L.protectWithIdentity('Bob', BOB.id), L.identityKeychainCreateHint);
     type(within(create).getByLabelText(L.createPath), NEW);
     fireEvent.click(within(create).getByRole('button', { name: L.createButton }));
     expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
@@ -288,13 +278,7 @@ describe('Create a team vault with my identity', () => {
     expect(within(create).queryByLabelText(L.identityPassphrase)).toBeNull();
 
     fireEvent.click(within(create).getByRole('button', { name: L.myIdentityButton }));
-    const dialog = await screen.findByRole('dialog', { name: L.identityDialog });
-    type(await within(dialog).findByLabelText(L.identityName), 'Bob');
-    type(within(dialog).getByLabelText(L.identityPassphrase), PASS);
-    type(within(dialog).getByLabelText(L.identityRepeat), PASS);
-    fireEvent.click(within(dialog).getByRole('button', { name: L.createIdentityButton }));
-    await screen.findByRole('region', { name: 'Bob' });
-    fireEvent.keyDown(screen.getByRole('dialog', { name: L.identityDialog }), { key: 'Escape' });
+    await createBob(await screen.findByRole('dialog', { name: L.identityDialog }));
 
     expect((within(create).getByLabelText(L.protectWithIdentity('Bob', BOB.id)) as HTMLInputElement).checked).toBe(true);
     type(within(create).getByLabelText(L.createPath), NEW);
@@ -303,6 +287,23 @@ describe('Create a team vault with my identity', () => {
     expect(await screen.findByText(L.openedAs('Bob', BOB.id))).toBeTruthy();
   });
 });
+
+/** Creates Bob's identity in the open My identity dialog, then closes it. */
+async function createBob(dialog: HTMLElement): Promise<void> {
+  type(await within(dialog).findByLabelText(L.identityName), 'Bob');
+  type(within(dialog).getByLabelText(L.identityPassphrase), PASS);
+  type(within(dialog).getByLabelText(L.identityRepeat), PASS);
+  fireEvent.click(within(dialog).getByRole('button', { name: L.createIdentityButton }));
+  await screen.findByRole('region', { name: 'Bob' });
+  fireEvent.keyDown(screen.getByRole('dialog', { name: L.identityDialog }), { key: 'Escape' });
+}
+
+/** Chooses the remembered identity in `region`'s choice: the keychain `hint` is said, and its passphrase may be left empty. */
+async function chooseRememberedIdentity(region: HTMLElement, label: string, hint: string): Promise<void> {
+  fireEvent.click(await within(region).findByLabelText(label));
+  expect(within(region).getByText(hint)).toBeTruthy();
+  expect((within(region).getByLabelText(L.identityPassphrase) as HTMLInputElement).required).toBe(false);
+}
 
 async function waitForCall(fake: ReturnType<typeof createFakeCoffer>, channel: string): Promise<void> {
   await waitFor(() => expect(fake.calls.some((c) => c.channel === channel)).toBe(true));

@@ -30,6 +30,26 @@ function expectError(r: Parameters<typeof expectErrorResult>[0], code: string): 
   return e;
 }
 
+/** `run` on a session manager whose engine fails every create and open: the identity main unlocked and gave it is wiped. */
+async function expectIdentityWiped(profileDir: string, run: (session: VaultSessionManager) => Promise<unknown>): Promise<void> {
+  let given: OpenVaultOptions['identity'];
+  const fail = (o: { identity?: OpenVaultOptions['identity'] }): Promise<never> => {
+    given = o.identity;
+    return Promise.reject(new CofferError('VaultCorrupted', 'damaged'));
+  };
+  const session = new VaultSessionManager({
+    profileDir,
+    keychain: new MemoryKeychain(),
+    engine: { createVault: fail, openVault: fail, isVaultRemembered: () => Promise.resolve(false), forgetVault: () => Promise.resolve({ forgotten: false }) },
+  });
+  await expect(run(session)).rejects.toMatchObject({ code: 'VaultCorrupted' });
+  expect(given).toBeDefined();
+  for (const part of [given!.signSeed, given!.encPriv]) {
+    expect(part.length).toBe(32);
+    expect(part.every((b) => b === 0)).toBe(true);
+  }
+}
+
 describe('identity:* (real handlers and engine)', () => {
   let app: TestApp;
 
@@ -153,26 +173,7 @@ describe('vault:openWithIdentity (real handlers and engine, two profiles)', () =
   });
 
   it('wipes the unlocked identity when the engine fails to open the vault', async () => {
-    let given: OpenVaultOptions['identity'];
-    const session = new VaultSessionManager({
-      profileDir: bob.profileDir,
-      keychain: new MemoryKeychain(),
-      engine: {
-        createVault: () => Promise.reject(new Error('unused')),
-        openVault: (o) => {
-          given = o.identity;
-          return Promise.reject(new CofferError('VaultCorrupted', 'damaged'));
-        },
-        isVaultRemembered: () => Promise.resolve(false),
-        forgetVault: () => Promise.resolve({ forgotten: false }),
-      },
-    });
-    await expect(session.openWithIdentity({ path: owner.vaultPath, passphrase: BOB_PASSPHRASE })).rejects.toMatchObject({ code: 'VaultCorrupted' });
-    expect(given).toBeDefined();
-    for (const part of [given!.signSeed, given!.encPriv]) {
-      expect(part.length).toBe(32);
-      expect(part.every((b) => b === 0)).toBe(true);
-    }
+    await expectIdentityWiped(bob.profileDir, (session) => session.openWithIdentity({ path: owner.vaultPath, passphrase: BOB_PASSPHRASE }));
   });
 });
 
@@ -237,22 +238,6 @@ describe('vault:createWithIdentity (real handlers and engine, two profiles)', ()
   });
 
   it('wipes the unlocked identity when the engine fails to create the vault', async () => {
-    let given: OpenVaultOptions['identity'];
-    const session = new VaultSessionManager({
-      profileDir: carol.profileDir,
-      keychain: new MemoryKeychain(),
-      engine: {
-        createVault: (o) => {
-          given = o.identity;
-          return Promise.reject(new CofferError('IoError', 'disk full'));
-        },
-        openVault: () => Promise.reject(new Error('unused')),
-        isVaultRemembered: () => Promise.resolve(false),
-        forgetVault: () => Promise.resolve({ forgotten: false }),
-      },
-    });
-    await expect(session.createWithIdentity({ path: join(carol.dir, 'x.coffer'), passphrase: CAROL_PASSPHRASE })).rejects.toMatchObject({ code: 'IoError' });
-    expect(given).toBeDefined();
-    for (const part of [given!.signSeed, given!.encPriv]) expect(part.every((b) => b === 0)).toBe(true);
+    await expectIdentityWiped(carol.profileDir, (session) => session.createWithIdentity({ path: join(carol.dir, 'x.coffer'), passphrase: CAROL_PASSPHRASE }));
   });
 });
