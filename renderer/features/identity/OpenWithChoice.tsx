@@ -88,12 +88,13 @@ export function UnlockChoice({ value, onChange, words = OPEN_WITH }: { value: Op
   return (
     <fieldset className="field">
       <legend>{words.legend}</legend>
-      <label className="radio">
-        <input type="radio" name={group} checked={value === 'passphrase'} onChange={() => onChange('passphrase')} />
+      {/* Named by id as well as by the wrapping label: every control's name is findable the same way (renderer tests). */}
+      <label className="radio" htmlFor={`${group}-passphrase`}>
+        <input id={`${group}-passphrase`} type="radio" name={group} checked={value === 'passphrase'} onChange={() => onChange('passphrase')} />
         {words.passphrase}
       </label>
-      <label className="radio">
-        <input type="radio" name={group} checked={value === 'identity'} onChange={() => onChange('identity')} />
+      <label className="radio" htmlFor={`${group}-identity`}>
+        <input id={`${group}-identity`} type="radio" name={group} checked={value === 'identity'} onChange={() => onChange('identity')} />
         {identity === null ? words.noIdentity : words.identity(identity)}
       </label>
       {value === 'identity' && identity?.remembered === true ? <p className="hint">{words.keychainHint}</p> : null}
