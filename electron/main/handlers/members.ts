@@ -59,6 +59,12 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
     if (!member) throw new CofferError('NotFound', 'That member is not in this vault (any more): the list has been refreshed.');
     return { member, key: decodeB64u(signPub, 'signPub') };
   };
+  /** One change to a listed member, answered as the view shows them after it. */
+  const changeMember = async (signPub: string, change: (key: Uint8Array) => Promise<MemberInfo>): Promise<MemberView> => {
+    const identities = await loadIdentities();
+    const { key } = find(signPub);
+    return memberView(identities, await change(key), members().list());
+  };
   return {
     'members:list': async () => {
       const identities = await loadIdentities();
@@ -80,22 +86,14 @@ export function memberHandlers({ session }: MemberHandlerDeps): Pick<Handlers, M
       const { signPub, encPub, name } = invitation;
       return memberView(identities, await vault.members.add({ signPub, encPub, name }, distinct(roles)), vault.members.list());
     },
-    'members:setRoles': async ({ signPub, roles }) => {
-      const identities = await loadIdentities();
-      const { key } = find(signPub);
-      return memberView(identities, await members().setRoles(key, distinct(roles)), members().list());
-    },
+    'members:setRoles': ({ signPub, roles }) => changeMember(signPub, (key) => members().setRoles(key, distinct(roles))),
     'members:remove': async ({ signPub }) => {
       const identities = await loadIdentities();
       const { member, key } = find(signPub);
       const { exposed } = await members().remove(key);
       return { removed: memberView(identities, member, members().list()), exposed: exposed.map((e) => ({ ...e })) };
     },
-    'members:grant': async ({ signPub, object, role }) => {
-      const identities = await loadIdentities();
-      const { key } = find(signPub);
-      return memberView(identities, await members().grant(key, object, role), members().list());
-    },
+    'members:grant': ({ signPub, object, role }) => changeMember(signPub, (key) => members().grant(key, object, role)),
     'members:revokeGrant': async ({ signPub, object }) => {
       const identities = await loadIdentities();
       const { key } = find(signPub);

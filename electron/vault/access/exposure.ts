@@ -20,6 +20,9 @@ export const VALUE_SCOPES: readonly ValueScope[] = ['secrets', 'keys', 'certific
 
 export type EpochsByScope = Record<ValueScope, Set<string>>;
 
+/** No epoch of any scope: what a report counts when only granted versions matter. */
+export const noEpochs = (): EpochsByScope => ({ secrets: new Set(), keys: new Set(), certificates: new Set(), ca: new Set() });
+
 /**
  * Each epoch with the members its commit wrapped scope keys to: the membership
  * after the commit. A rejected epoch commit counts too (its keys still resolve,
@@ -41,7 +44,7 @@ function epochRecipients(core: VaultCore): { epoch: string; ancestors: Set<strin
  * before it (§6.5 step 3: an epoch's key unwraps its predecessors').
  */
 function readableEpochs(core: VaultCore, who: (m: MemberState, scope: ValueScope) => boolean): EpochsByScope {
-  const out = { secrets: new Set<string>(), keys: new Set<string>(), certificates: new Set<string>(), ca: new Set<string>() };
+  const out = noEpochs();
   for (const e of epochRecipients(core)) {
     for (const scope of VALUE_SCOPES) {
       if (![...e.members.values()].some((m) => scopesOf(m.roles).has(scope) && who(m, scope))) continue;

@@ -9,7 +9,7 @@ import { toB64u } from '../crypto/index.js';
 import { CofferError } from '../errors.js';
 import { memberKeyId } from './identity.js';
 import { outranks } from './authorize.js';
-import { epochsReadBy, epochsReadByFormerMembers, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
+import { epochsReadBy, epochsReadByFormerMembers, noEpochs, objectsSealedUnder, VALUE_SCOPES } from './exposure.js';
 import { parseRole, permits, scopesOf } from './roles.js';
 import { buildGrant, grantsByMember, parseGrantObject, versionsGrantedTo } from './grants.js';
 import type { MemberState, VaultCore } from '../core.js';
@@ -186,8 +186,7 @@ export class MembersOperations implements MembersApi {
       if (!m) throw new CofferError('NotFound', `No member ${memberKeyId(sign)} in this vault.`);
       if (!core.state.grants.get(key)?.has(sign)) throw new CofferError('NotFound', `${memberKeyId(sign)} holds no role on ${object}.`);
       // V5: the versions of this object whose keys were ever wrapped to them.
-      const none = { secrets: new Set<string>(), keys: new Set<string>(), certificates: new Set<string>(), ca: new Set<string>() };
-      exposed = objectsSealedUnder(core, none, false, versionsGrantedTo(core, (s, o) => s === sign && o === key));
+      exposed = objectsSealedUnder(core, noEpochs(), false, versionsGrantedTo(core, (s, o) => s === sign && o === key));
       return { pending: { records: [{ t: 'grant.revoke', sign, object: key }] }, result: (c) => memberAfter(c, sign) };
     });
     return { ...info, exposed };
