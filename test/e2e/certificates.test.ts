@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { startPebble, type Pebble } from '../helpers/pebble.js';
-import { axeScan, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const UI_TIMEOUT = 15_000;
@@ -39,11 +39,6 @@ const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', tim
 const hidden = (l: Locator): Promise<void> => l.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
 const certList = (): Locator => page.getByRole('listbox', { name: L.certificatesList, exact: true });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 function openssl(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('openssl', args, { encoding: 'utf8' });
@@ -80,7 +75,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await visible(page.getByText(L.emptyCertificates));
     expect(await button(nav, L.certificatesNav).getAttribute('aria-current')).toBe('page');
     await visible(button(page, L.importCertificateButton));
-    await checkScreen('certificates-01-empty');
+    await checkScreen(page, 'certificates-01-empty');
   });
 
   it('the wizard creates a self-signed certificate, listed with its subject and days left', async () => {
@@ -95,7 +90,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await field(d, L.fieldDnsNames).fill('www.example.com\nexample.com');
     await field(d, L.fieldKeyType).selectOption('EC');
     await field(d, L.fieldCurve).selectOption('P-256');
-    await checkScreen('certificates-02-wizard');
+    await checkScreen(page, 'certificates-02-wizard');
     await button(d, L.createCertificateConfirm).click();
     await hidden(d);
 
@@ -119,7 +114,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     const d = await app.call('certificates:get', { name: 'web-tls' });
     if (!d.ok) throw new Error(d.message);
     expect(await detail.getByRole('region', { name: L.thumbprintsRegion }).textContent()).toContain(d.value.facts.sha256);
-    await checkScreen('certificates-03-detail');
+    await checkScreen(page, 'certificates-03-detail');
   });
 
   it('exports as PEM through the save dialog; OpenSSL reads the subject and SANs', async () => {
@@ -129,7 +124,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await button(detail, L.exportButton).click();
     const d = dialog(L.exportCertificateDialog('web-tls'));
     await visible(d);
-    await checkScreen('certificates-04-export');
+    await checkScreen(page, 'certificates-04-export');
     await button(d, L.exportConfirm).click();
     await hidden(d);
     await visible(page.getByText(L.exported(path)));
@@ -147,7 +142,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     const d = dialog(L.policyDialog('web-tls'));
     await visible(field(d, L.fieldValidityMonths));
     await field(d, L.fieldValidityMonths).fill('6');
-    await checkScreen('certificates-05-policy');
+    await checkScreen(page, 'certificates-05-policy');
     await button(d, L.saveButton).click();
     await hidden(d);
     const policy = await app.call('certificates:getPolicy', { name: 'web-tls' });
@@ -170,7 +165,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await page.getByRole('tab', { name: L.deletedTab, exact: true }).click();
     const deleted = page.getByRole('list', { name: L.deletedCertificatesList, exact: true });
     await visible(deleted);
-    await checkScreen('certificates-06-deleted');
+    await checkScreen(page, 'certificates-06-deleted');
     await button(deleted, L.recoverButton('web-tls')).click();
     await visible(page.getByText(L.emptyDeletedCertificates));
     await page.getByRole('tab', { name: L.certificatesTab, exact: true }).click();
@@ -181,7 +176,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await button(page, L.contactsButton).click();
     const d = dialog(L.contactsDialog);
     await visible(d.getByText(L.contactsEmpty));
-    await checkScreen('certificates-06a-contacts-empty');
+    await checkScreen(page, 'certificates-06a-contacts-empty');
     await field(d, L.fieldContactEmail).fill('ops@example.com');
     await field(d, L.fieldContactName).fill('Ops on call');
     await field(d, L.fieldContactPhone).fill('+1 555 0100');
@@ -193,7 +188,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await button(d, L.addContactButton).click();
     const table = d.getByRole('table', { name: L.contactsTable, exact: true });
     await visible(table.getByRole('row', { name: /old@example\.com/ }));
-    await checkScreen('certificates-06b-contacts');
+    await checkScreen(page, 'certificates-06b-contacts');
     await button(d, L.removeContact('old@example.com')).click();
     await hidden(table.getByRole('row', { name: /old@example\.com/ }));
     await button(d, L.saveButton).click();
@@ -208,7 +203,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await certList().getByRole('option', { name: 'web-tls' }).click();
     await visible(region(L.certificateDetailRegion('web-tls')).getByRole('region', { name: L.thumbprintsRegion }));
-    await checkScreen('certificates-07-dark');
+    await checkScreen(page, 'certificates-07-dark');
     expect(app.pageErrors).toEqual([]);
   });
 
@@ -226,7 +221,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       await button(page, L.issuersButton).click();
       let d = dialog(L.issuersDialog);
       await visible(d.getByText(L.issuersEmpty));
-      await checkScreen('certificates-08-issuers-empty');
+      await checkScreen(page, 'certificates-08-issuers-empty');
       await button(d, L.addIssuerButton).click();
       d = dialog(L.addIssuerDialog);
       await visible(d);
@@ -240,7 +235,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       await button(d, L.addIssuerConfirm).click();
       await visible(d.getByText(L.acmeTermsRequired));
       await d.getByRole('checkbox', { name: L.acmeTermsAgree, exact: true }).check();
-      await checkScreen('certificates-09-add-issuer');
+      await checkScreen(page, 'certificates-09-add-issuer');
       await button(d, L.addIssuerConfirm).click();
       d = dialog(L.issuersDialog);
       const table = d.getByRole('table', { name: L.issuersTable, exact: true });
@@ -248,7 +243,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       const row = table.getByRole('row', { name: /pebble/ });
       expect(await row.textContent()).toContain(pebble.directoryUrl);
       expect(await row.textContent()).toContain(L.issuerEnabledText(true));
-      await checkScreen('certificates-10-issuers');
+      await checkScreen(page, 'certificates-10-issuers');
       await button(d, L.doneButton).click();
       await hidden(d);
       await visible(page.getByText(L.issuerAdded('pebble')));
@@ -264,7 +259,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       await field(d, L.fieldSubject).fill('CN=acme-web.example.com');
       await field(d, L.fieldDnsNames).fill('acme-web.example.com');
       await field(d, L.fieldKeyType).selectOption('EC');
-      await checkScreen('certificates-11-wizard-acme');
+      await checkScreen(page, 'certificates-11-wizard-acme');
       await button(d, L.createCertificateConfirm).click();
       await d.waitFor({ state: 'hidden', timeout: 90_000 });
 
@@ -279,7 +274,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       const rd = dialog(L.revokeDialog(short));
       await visible(rd);
       await field(rd, L.revokeReason).selectOption('superseded');
-      await checkScreen('certificates-12-revoke');
+      await checkScreen(page, 'certificates-12-revoke');
       await button(rd, L.revokeConfirm).click();
       await hidden(rd);
       await visible(page.getByText(L.revokedStatus(short)));
@@ -295,7 +290,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       await visible(e);
       expect(await field(e, L.fieldHttpPort).inputValue()).toBe(String(pebble.httpPort));
       await e.getByRole('radio', { name: L.challengeNames['dns-01'], exact: true }).check();
-      await checkScreen('certificates-12a-edit-issuer');
+      await checkScreen(page, 'certificates-12a-edit-issuer');
       await button(e, L.saveButton).click();
       const d = dialog(L.issuersDialog);
       await visible(d.getByRole('row', { name: /^pebble / }).getByText(L.challengeShort['dns-01']!, { exact: true }));
@@ -310,7 +305,7 @@ describe('the Certificates screens (Chromium, real main handlers)', () => {
       await button(d, L.deleteIssuer('pebble')).click();
       const c = dialog(L.deleteIssuerDialog('pebble'));
       await visible(c);
-      await checkScreen('certificates-13-delete-issuer');
+      await checkScreen(page, 'certificates-13-delete-issuer');
       await button(c, L.deleteIssuerConfirm).click();
       await visible(dialog(L.issuersDialog).getByText(L.issuersEmpty));
       await button(dialog(L.issuersDialog), L.doneButton).click();

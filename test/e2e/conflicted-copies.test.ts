@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { createVault, openVault } from '../../electron/vault/vault.js';
-import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, E2E_KDF, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'team vault passphrase 4b7e!';
 const UI_TIMEOUT = 15_000;
@@ -28,11 +28,6 @@ let dropbox: string;
 const button = (scope: Locator | Page, name: string): Locator => scope.getByRole('button', { name, exact: true });
 const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 describe('conflicted copies beside the open vault (Chromium, real main handlers)', () => {
   beforeAll(async () => {
@@ -69,7 +64,7 @@ describe('conflicted copies beside the open vault (Chromium, real main handlers)
     expect(await banner.getByRole('list', { name: L.conflictsList, exact: true }).textContent()).toContain(basename(dropbox));
     expect(await banner.textContent()).toContain('a copy of another vault');
     expect(await page.getByRole('option', { name: 'from-laptop' }).count()).toBe(0);
-    await checkScreen('conflicts-01-banner');
+    await checkScreen(page, 'conflicts-01-banner');
   });
 
   it('Merge from the keyboard: each copy reported, the laptop’s secret listed without a relock, the copy renamed aside', async () => {
@@ -79,7 +74,7 @@ describe('conflicted copies beside the open vault (Chromium, real main handlers)
     await visible(report);
     expect(await report.textContent()).toContain(`${basename(dropbox)}: merged, 1 change added; the copy is now ${basename(dropbox)}.merged-`);
     await visible(page.getByRole('option', { name: 'from-laptop' }));
-    await checkScreen('conflicts-02-merged');
+    await checkScreen(page, 'conflicts-02-merged');
     expect(app.calls.map((c) => c.channel)).not.toContain('vault:lock');
     const files = await readdir(app.vaultDir);
     expect(files).not.toContain(basename(dropbox));

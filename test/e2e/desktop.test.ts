@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L, shortVersion } from '../../renderer/app/labels.js';
-import { axeScan, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const VALUE = 'picked-vault-value-6c1d0e';
@@ -29,11 +29,6 @@ function focusedInputType(): Promise<string | undefined> {
   return page.evaluate(() => (globalThis as unknown as { document: { activeElement: { type?: string } | null } }).document.activeElement?.type);
 }
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 describe('the desktop shell: file pickers, menu commands, lock by main (Chromium, real main handlers)', () => {
   beforeAll(async () => {
@@ -49,7 +44,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await create.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const suggested = join(app.profileDir, 'personal.coffer');
     await expect.poll(() => field(create, L.createPath).inputValue(), { timeout: UI_TIMEOUT }).toBe(suggested);
-    await checkScreen('desktop-01-start-dark');
+    await checkScreen(page, 'desktop-01-start-dark');
 
     app.dialog.willChoose(join(app.vaultDir, 'picked'));
     await button(create, L.chooseNewPath).click();
@@ -84,7 +79,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     const d = page.getByRole('dialog', { name: L.settingsDialog, exact: true });
     await d.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await expect.poll(() => field(d, L.settingsAutoLock).inputValue(), { timeout: UI_TIMEOUT }).toBe('5');
-    await checkScreen('desktop-02-settings');
+    await checkScreen(page, 'desktop-02-settings');
     await field(d, L.settingsClipboard).fill('20');
     await button(d, L.saveButton).click();
     await d.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
@@ -98,7 +93,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     const short = shortVersion(versions.value[0]!.id.split('/').pop()!);
     await button(page, L.revealVersion(short)).click();
     await expect.poll(() => page.content(), { timeout: UI_TIMEOUT }).toContain(VALUE);
-    await checkScreen('desktop-03-revealed-dark');
+    await checkScreen(page, 'desktop-03-revealed-dark');
 
     // What the menu's Lock does in app.ts: main locks, then tells the page.
     await app.services.session.lock();
@@ -106,7 +101,7 @@ describe('the desktop shell: file pickers, menu commands, lock by main (Chromium
     await region(L.unlockRegion).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     expect(await page.content()).not.toContain(VALUE);
     expect(await page.content()).not.toContain('picked-secret');
-    await checkScreen('desktop-04-locked-by-main');
+    await checkScreen(page, 'desktop-04-locked-by-main');
   });
 
   it('Open another vault → Choose… picks a file to open', async () => {

@@ -15,7 +15,7 @@ import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { createIdentityFile, unlockIdentityFile } from '../../electron/vault/access/identity-file.js';
 import { openVault } from '../../electron/vault/vault.js';
-import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, E2E_KDF, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const BOB_PASSPHRASE = new TextEncoder().encode('bob identity passphrase');
@@ -30,11 +30,6 @@ const button = (scope: Locator | Page, name: string): Locator => scope.getByRole
 const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 const secretsList = (): Locator => page.getByRole('listbox', { name: L.secretsList, exact: true });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 /** Bob's own Coffer: his identity, his profile, the same file. */
 async function asBob(write: (v: Awaited<ReturnType<typeof openVault>>) => Promise<void>): Promise<void> {
@@ -78,7 +73,7 @@ describe('history and changes by another member (Chromium, real main handlers)',
     await visible(secretsList().getByRole('option', { name: /from-bob/ }));
     // No relock: the vault stayed open throughout.
     expect(app.calls.filter((c) => c.channel.startsWith('vault:open') || c.channel === 'vault:unlockWithKeychain')).toEqual([]);
-    await checkScreen('history-01-changed-notice');
+    await checkScreen(page, 'history-01-changed-notice');
     await button(notice, L.closeButton).click();
     await notice.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
   });
@@ -97,7 +92,7 @@ describe('history and changes by another member (Chromium, real main handlers)',
     expect(await rows.nth(1).textContent()).toContain('new version of secrets/db-password');
     expect(await rows.nth(2).textContent()).toContain('new version of secrets/from-bob');
     expect(await table.textContent()).toContain('member added — Bob: Key Vault Secrets Officer');
-    await checkScreen('history-02-view');
+    await checkScreen(page, 'history-02-view');
 
     await button(nav, L.secretsTab).click();
     await secretsList().getByRole('option', { name: /db-password/ }).click();
@@ -105,7 +100,7 @@ describe('history and changes by another member (Chromium, real main handlers)',
     await visible(versions);
     const authors = async () => (await versions.getByRole('row').allTextContents()).slice(1).map((t) => (t.includes('Bob') ? 'Bob' : t.includes('owner') ? 'owner' : '?'));
     await expect.poll(authors, { timeout: UI_TIMEOUT }).toEqual(['Bob', 'owner']);
-    await checkScreen('history-03-version-authors');
+    await checkScreen(page, 'history-03-version-authors');
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { parseInvite, readIdentityFile } from '../../electron/vault/access/identity-file.js';
 import { createVault, openVault } from '../../electron/vault/vault.js';
-import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, E2E_KDF, launchApp, type App } from './harness.js';
 
 const IDENTITY_PASSPHRASE = 'bob identity passphrase 5e1d!';
 const UI_TIMEOUT = 15_000;
@@ -34,11 +34,6 @@ const dialog = (name: string): Locator => page.getByRole('dialog', { name, exact
 const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 const hidden = (l: Locator): Promise<void> => l.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 describe('My identity (Chromium, real main handlers, keyboard only)', () => {
   beforeAll(async () => {
@@ -55,7 +50,7 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     await page.keyboard.press('Enter');
     const d = dialog(L.identityDialog);
     await visible(d);
-    await checkScreen('identity-01-create');
+    await checkScreen(page, 'identity-01-create');
     // The focus is in the name field; Tab walks the form.
     await page.keyboard.insertText('Bob');
     await page.keyboard.press('Tab');
@@ -68,7 +63,7 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     const shown = await readIdentityFile(join(app.profileDir, 'identity.json'));
     expect(await card.locator('.fingerprint.large').textContent()).toBe(shown.fingerprint.replace(/-/g, ' '));
     expect(await card.getByLabel(L.identityInvite, { exact: true }).inputValue()).toBe(shown.invite);
-    await checkScreen('identity-02-card');
+    await checkScreen(page, 'identity-02-card');
     expect(await page.content()).not.toContain(IDENTITY_PASSPHRASE);
 
     await button(card, L.copyInviteButton).focus();
@@ -101,14 +96,14 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     const alert = open.getByRole('alert');
     await visible(alert);
     expect(await alert.textContent()).toBe(`The passphrase of the identity ${join(app.profileDir, 'identity.json')} is wrong.`);
-    await checkScreen('identity-03-open-with-identity');
+    await checkScreen(page, 'identity-03-open-with-identity');
 
     await field.focus();
     await page.keyboard.insertText(IDENTITY_PASSPHRASE);
     await page.keyboard.press('Enter');
     await visible(page.getByText(L.openedAs('Bob', bob.id), { exact: true }));
     await visible(page.getByRole('option', { name: 'db-password' }));
-    await checkScreen('identity-04-vault-as-bob');
+    await checkScreen(page, 'identity-04-vault-as-bob');
 
     const nav = page.getByRole('navigation', { name: L.kindsNav });
     await button(nav, L.membersNav).focus();
@@ -133,7 +128,7 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     await page.keyboard.insertText(IDENTITY_PASSPHRASE);
     await page.keyboard.press('Enter');
     await visible(d.getByText(L.identityRememberedYes, { exact: true }));
-    await checkScreen('identity-05-remembered');
+    await checkScreen(page, 'identity-05-remembered');
     await page.keyboard.press('Escape');
     await hidden(d);
 
@@ -172,7 +167,7 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     // No vault passphrase: only the identity's, optional here (this computer remembers it).
     expect(await create.getByLabel(L.createPassphrase, { exact: true }).count()).toBe(0);
     await visible(create.getByText(L.identityKeychainCreateHint, { exact: true }));
-    await checkScreen('identity-06-create-team-vault');
+    await checkScreen(page, 'identity-06-create-team-vault');
     await page.keyboard.press('Tab');
     const field = create.getByLabel(L.identityPassphrase, { exact: true });
     expect(await field.evaluate((e) => e === document.activeElement)).toBe(true);
@@ -189,7 +184,7 @@ describe('My identity (Chromium, real main handlers, keyboard only)', () => {
     expect(await rows.textContent()).toContain(L.memberYou);
     expect(await rows.textContent()).toContain('Key Vault Administrator');
     await visible(button(page, L.addMemberButton));
-    await checkScreen('identity-07-team-vault-as-bob');
+    await checkScreen(page, 'identity-07-team-vault-as-bob');
     expect(await page.content()).not.toContain(IDENTITY_PASSPHRASE);
 
     // A team vault (C8): no passphrase opens it.

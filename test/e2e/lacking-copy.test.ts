@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { newMember } from '../helpers/vault.js';
-import { axeScan, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const UI_TIMEOUT = 10_000;
@@ -31,11 +31,6 @@ const field = (scope: Locator | Page, label: string): Locator => scope.getByLabe
 const button = (scope: Locator | Page, name: string): Locator => scope.getByRole('button', { name, exact: true });
 const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 async function addSecret(name: string, value: string): Promise<Locator> {
   await button(page, L.newSecretButton).click();
@@ -103,7 +98,7 @@ describe('a copy lacking commits seen here: the banner (Chromium, real main hand
     expect(await banner.textContent()).not.toContain(L.lackingReadOnly);
     // The secret written after the copy is not in this copy.
     expect(await page.getByText('db-password', { exact: true }).count()).toBe(0);
-    await checkScreen('lacking-01-writable');
+    await checkScreen(page, 'lacking-01-writable');
 
     // Writing here still works (the copies merge later).
     const d2 = await addSecret('api-key', 'second-value-77c1');
@@ -127,14 +122,14 @@ describe('a copy lacking commits seen here: the banner (Chromium, real main hand
     await visible(banner);
     expect(await banner.textContent()).toContain(message);
     expect(await banner.textContent()).toContain(L.lackingReadOnly);
-    await checkScreen('lacking-02-read-only');
+    await checkScreen(page, 'lacking-02-read-only');
 
     const d = await addSecret('refused', 'never-written-5e2a');
     const refusal = d.getByRole('alert');
     await visible(refusal);
     expect(await refusal.textContent()).toMatch(/^Not saved: writing is disabled in this copy until the newer copy is merged in\. This copy lacks \d+ commit\(s\)/);
     expect(app.calls.at(-1)).toMatchObject({ channel: 'coffer:secrets:set', ok: false, code: 'VaultRolledBack' });
-    await checkScreen('lacking-03-write-refused');
+    await checkScreen(page, 'lacking-03-write-refused');
     await button(d, L.cancelButton).click();
     await d.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     const list = await app.call('secrets:list', {});

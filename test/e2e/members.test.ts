@@ -14,7 +14,7 @@ import type { Locator, Page } from 'playwright-core';
 import { L } from '../../renderer/app/labels.js';
 import { createIdentityFile } from '../../electron/vault/access/identity-file.js';
 import type { IdentityCard } from '../../electron/vault/index.js';
-import { axeScan, E2E_KDF, formatFindings, launchApp, screenshot, type App } from './harness.js';
+import { checkScreen, E2E_KDF, launchApp, type App } from './harness.js';
 
 const PASSPHRASE = 'correct horse battery staple 42!';
 const UI_TIMEOUT = 15_000;
@@ -30,11 +30,6 @@ const visible = (l: Locator): Promise<void> => l.waitFor({ state: 'visible', tim
 const hidden = (l: Locator): Promise<void> => l.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
 const table = (): Locator => page.getByRole('table', { name: L.membersTable, exact: true });
 
-async function checkScreen(step: string): Promise<void> {
-  await screenshot(page, step);
-  const serious = await axeScan(page, step);
-  expect(serious, formatFindings(serious)).toEqual([]);
-}
 
 /** Presses Tab until the focused element has the accessible name `name` (at most 40 presses). */
 async function tabTo(name: string): Promise<void> {
@@ -80,7 +75,7 @@ describe('the Members view (Chromium, real main handlers, keyboard only)', () =>
     expect(await row.textContent()).toContain('owner');
     expect(await row.textContent()).toContain('Key Vault Administrator');
     expect(await row.locator('.fingerprint').textContent()).toMatch(/^([0-9A-Z]{4} ){5}[0-9A-Z]{4}$/);
-    await checkScreen('members-01-list');
+    await checkScreen(page, 'members-01-list');
   });
 
   it('adds Bob from the keyboard: the invite read by main, the fingerprint in groups as Bob sees it, confirmed, a role, added', async () => {
@@ -95,7 +90,7 @@ describe('the Members view (Chromium, real main handlers, keyboard only)', () =>
     const preview = d.getByRole('region', { name: L.inviteFrom('Bob'), exact: true });
     await visible(preview);
     expect(await preview.locator('.fingerprint.large').textContent()).toBe(bob.fingerprint.replace(/-/g, ' '));
-    await checkScreen('members-02-add-dialog');
+    await checkScreen(page, 'members-02-add-dialog');
     await tabTo(L.confirmCompared('Bob'));
     await page.keyboard.press('Space');
     await tabTo('Key Vault Secrets User');
@@ -129,14 +124,14 @@ describe('the Members view (Chromium, real main handlers, keyboard only)', () =>
     await page.keyboard.press('Enter');
     const confirm = dialog(L.removeMemberDialog('Bob'));
     await visible(confirm);
-    await checkScreen('members-03-remove-confirm');
+    await checkScreen(page, 'members-03-remove-confirm');
     await tabTo(L.removeConfirm);
     await page.keyboard.press('Enter');
     const report = dialog(L.removedDialog('Bob'));
     await visible(report);
     await visible(button(report, L.openObject('secrets', 'db-password')));
     expect(await report.getByRole('list', { name: L.exposureList, exact: true }).textContent()).toContain('db-password');
-    await checkScreen('members-04-exposure-report');
+    await checkScreen(page, 'members-04-exposure-report');
     await page.keyboard.press('Enter');
     await hidden(report);
     expect(await table().getByRole('row').filter({ hasText: bob.id }).count()).toBe(0);
